@@ -1,0 +1,36 @@
+#ifndef PRESENT_CLIENT_H
+#define PRESENT_CLIENT_H
+
+#include <dbus/dbus.h>
+#include <stdbool.h>
+
+/** The CLI's exit codes (documented in present(1)); sysexits.h values where one fits. */
+enum present_exit {
+	PRESENT_EXIT_OK = 0,
+	PRESENT_EXIT_FAILURE = 1,
+	PRESENT_EXIT_USAGE = 2,
+	PRESENT_EXIT_UNAVAILABLE = 69, /* no session bus, or the daemon cannot be reached */
+	PRESENT_EXIT_CONFIG = 78, /* the configuration file is invalid */
+};
+
+/** The CLI's side of the bus: one private connection, blocking calls. */
+struct present_client {
+	DBusConnection *bus;
+};
+
+/** Connects to the session bus; prints why not and returns PRESENT_EXIT_UNAVAILABLE on failure. */
+int present_client_connect(struct present_client *c);
+
+/** Closes the connection; accepts a client that never connected. */
+void present_client_disconnect(struct present_client *c);
+
+/**
+ * Whether the daemon runs now. Asking does not start it, so read-only verbs
+ * stay instant and never wake an idle desktop.
+ */
+bool present_client_daemon_running(struct present_client *c);
+
+/** Prints a failed call's error once and returns the exit code it maps to. */
+int present_client_report(const char *what, const DBusError *err);
+
+#endif

@@ -1,0 +1,41 @@
+#ifndef PRESENT_CONFIG_H
+#define PRESENT_CONFIG_H
+
+#include <stdint.h>
+
+/** Everything present.conf can set; present_config_init() gives the defaults. */
+struct present_config {
+	char *path; /* the file that was read; NULL when none exists */
+	int64_t default_duration; /* session.default_duration, seconds */
+	int64_t idle_exit; /* daemon.idle_exit, seconds */
+};
+
+typedef void (*present_config_warn_fn)(const char *message, void *userdata);
+
+/** Fills cfg with the built-in defaults. */
+void present_config_init(struct present_config *cfg);
+
+/** Frees what cfg owns; cfg may then be initialised again. */
+void present_config_finish(struct present_config *cfg);
+
+/**
+ * The file present reads: $XDG_CONFIG_HOME/present/present.conf if it
+ * exists, else the first existing one under $XDG_CONFIG_DIRS. NULL when
+ * none exists (the defaults apply). free() it.
+ */
+char *present_config_find(void);
+
+/**
+ * Reads path into a config that starts from the defaults. On error returns
+ * -errno (-EINVAL for bad content) and sets *ret_error to
+ * "path:line: message" (free() it); cfg is then left as the defaults.
+ * Unknown keys are reported through warn, which may be NULL.
+ */
+int present_config_load_file(struct present_config *cfg, const char *path, present_config_warn_fn warn,
+	void *userdata, char **ret_error);
+
+/** present_config_find() then present_config_load_file(), or the defaults. */
+int present_config_load(struct present_config *cfg, present_config_warn_fn warn, void *userdata,
+	char **ret_error);
+
+#endif

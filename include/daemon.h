@@ -1,0 +1,36 @@
+#ifndef PRESENT_DAEMON_H
+#define PRESENT_DAEMON_H
+
+#include <dbus/dbus.h>
+#include <glib.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "session.h"
+#include "store.h"
+
+/** The daemon's whole state, handed to every handler. */
+struct present_daemon {
+	GMainLoop *loop;
+	DBusConnection *bus;
+	struct present_config config;
+	struct present_store *store; /* NULL when the store cannot be opened */
+	struct present_session session;
+	guint idle_source;
+	bool name_released;
+	int exit_code;
+};
+
+/** Logs one line to stderr (the journal, under systemd) with a level prefix. */
+__attribute__((format(printf, 2, 3))) void present_log(const char *level, const char *fmt, ...);
+
+/** Re-reads the configuration; a bad file is reported and the old one kept. Returns 0 or -errno. */
+int present_daemon_reload_config(struct present_daemon *d, char **ret_error);
+
+/** Arms or disarms the idle exit after anything that can change whether the daemon is needed. */
+void present_daemon_update_idle(struct present_daemon *d);
+
+/** Ends the main loop: the session (if any) is ended first with reason. */
+void present_daemon_quit(struct present_daemon *d, const char *reason);
+
+#endif

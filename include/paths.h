@@ -1,0 +1,24 @@
+#ifndef PRESENT_PATHS_H
+#define PRESENT_PATHS_H
+
+/**
+ * The XDG base directory named by env_var, or HOME/fallback when it is unset
+ * or not absolute (as the spec says). Returns a string to free(), or NULL
+ * when neither can be found.
+ */
+char *present_path_xdg(const char *env_var, const char *fallback);
+
+/** $XDG_STATE_HOME/present; free() it. */
+char *present_path_state_dir(void);
+
+/** The store's database file, in the state directory; free() it. */
+char *present_path_store(void);
+
+/**
+ * Makes dir and its parents, then insists it is a directory owned by us
+ * with mode 0700 (tightening it if needed). Returns 0 or -errno; -EPERM
+ * when another user owns it.
+ */
+int present_path_ensure_private_dir(const char *dir);
+
+#endif

@@ -1,0 +1,40 @@
+#ifndef PRESENT_PROTOCOL_H
+#define PRESENT_PROTOCOL_H
+
+#include <dbus/dbus.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * The daemon's D-Bus contract, shared by the daemon and the CLI. The
+ * interface XML in conf/ is the authoritative description.
+ */
+#define PRESENT_BUS_NAME "dev.present.Present"
+#define PRESENT_OBJECT_PATH "/dev/present/Present"
+#define PRESENT_INTERFACE "dev.present.Present1"
+
+#define PRESENT_ERROR_ALREADY_ACTIVE "dev.present.Error.AlreadyActive"
+#define PRESENT_ERROR_NOT_ACTIVE "dev.present.Error.NotActive"
+#define PRESENT_ERROR_CONFIG "dev.present.Error.Config"
+
+/** A session as the daemon describes it: the a{sv} of GetStatus and the signals. */
+struct present_status {
+	bool active;
+	uint64_t id;
+	int64_t started_at, ends_at; /* seconds since the epoch */
+	char *label;
+};
+
+/** Appends status as an a{sv} to iter. Returns false when out of memory. */
+bool present_status_write(const struct present_status *status, DBusMessageIter *iter);
+
+/**
+ * Reads an a{sv} at iter into status, ignoring keys it does not know so that
+ * an older CLI works with a newer daemon. Returns false on a wrong signature.
+ */
+bool present_status_read(DBusMessageIter *iter, struct present_status *status);
+
+/** Frees what status owns and clears it. */
+void present_status_finish(struct present_status *status);
+
+#endif

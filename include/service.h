@@ -1,0 +1,17 @@
+#ifndef PRESENT_SERVICE_H
+#define PRESENT_SERVICE_H
+
+#include <stdbool.h>
+
+struct present_daemon;
+
+/** Exports the interface on the daemon's bus connection. Returns false when out of memory. */
+bool present_service_register(struct present_daemon *d);
+
+/** Emits SessionStarted, SessionChanged or SessionEnded (with reason) describing the session as it is. */
+void present_service_emit(struct present_daemon *d, const char *signal, const char *reason);
+
+/** Emits PropertiesChanged with every session property as it is now. */
+void present_service_properties_changed(struct present_daemon *d);
+
+#endif

@@ -1,0 +1,44 @@
+#ifndef PRESENT_SESSION_H
+#define PRESENT_SESSION_H
+
+#include <dbus/dbus.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol.h"
+
+struct present_daemon;
+
+/** The running focus session, if any: one wall-clock timer to its end. */
+struct present_session {
+	bool active;
+	uint64_t id;
+	int64_t started_at, ends_at;
+	char *label;
+	int timer_fd; /* CLOCK_REALTIME: fires on resume if the end passed during a suspend */
+	guint timer_source;
+};
+
+/** Prepares an inactive session. */
+void present_session_init(struct present_session *s);
+
+/** Ends nothing; frees what the struct owns (call present_session_end() first). */
+void present_session_finish(struct present_session *s);
+
+/** Starts a session of seconds; fails with a D-Bus error name and message in err. */
+bool present_session_start(struct present_daemon *d, int64_t seconds, const char *label, DBusError *err);
+
+/** Moves the end of the running session by seconds. */
+bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError *err);
+
+/** Ends the running session, recording why ("timer", "stop", "signal", ...). Returns false when none runs. */
+bool present_session_end(struct present_daemon *d, const char *reason);
+
+/** Closes a session a killed daemon left behind in the store. */
+void present_session_recover(struct present_daemon *d);
+
+/** Describes the session; the label is borrowed. */
+void present_session_describe(const struct present_session *s, struct present_status *ret);
+
+#endif

@@ -1,0 +1,379 @@
+/*
+ * present: the command line. Each verb is one function in the table at the
+ * bottom; the daemon does the work, this only asks and reports.
+ */
+#include <dbus/dbus.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "client.h"
+#include "config.h"
+#include "duration.h"
+#include "present-build.h"
+#include "timefmt.h"
+
+/* Longer labels do not fit a notification or a status bar. */
+#define LABEL_MAX 200
+
+struct verb {
+	const char *name;
+	const char *synopsis;
+	int min_args, max_args;
+	const char *options; /* the long options it takes, space-separated */
+	int (*run)(const struct verb *v, const struct present_args *args);
+};
+
+__attribute__((format(printf, 2, 3))) static int usage_error(const struct verb *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("present: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (v)
+		fprintf(stderr, "\nUsage: present %s%s%s\n", v->name, *v->synopsis ? " " : "", v->synopsis);
+	else
+		fputs("\nTry 'present --help'.\n", stderr);
+	return PRESENT_EXIT_USAGE;
+}
+
+static int parse_duration(const struct verb *v, const char *text, int64_t *ret)
+{
+	int r = present_duration_parse(text, ret);
+	if (r == -ERANGE)
+		return usage_error(v, "'%s' is out of range: a session lasts more than 0 and at most 24h", text);
+	if (r < 0)
+		return usage_error(v, "'%s' is not a duration (try 60, 45m, 90s, 1h30)", text);
+	return 0;
+}
+
+static void warn_config(const char *message, void *userdata)
+{
+	fprintf(stderr, "present: warning: %s\n", message);
+}
+
+static int load_config(struct present_config *cfg)
+{
+	char *error = NULL;
+	if (present_config_load(cfg, warn_config, NULL, &error) < 0) {
+		fprintf(stderr, "present: %s\n", error);
+		free(error);
+		return PRESENT_EXIT_CONFIG;
+	}
+	return 0;
+}
+
+static bool read_reply(DBusMessage *reply, dbus_bool_t *ret_flag, struct present_status *ret)
+{
+	DBusMessageIter it;
+	if (!dbus_message_iter_init(reply, &it))
+		return false;
+	if (ret_flag) {
+		if (dbus_message_iter_get_arg_type(&it) != DBUS_TYPE_BOOLEAN)
+			return false;
+		dbus_message_iter_get_basic(&it, ret_flag);
+		dbus_message_iter_next(&it);
+	}
+	return present_status_read(&it, ret);
+}
+
+/* Calls a method whose reply is ([b] a{sv}) and decodes it. */
+static int call(struct present_client *c, const char *method, const char *what, dbus_bool_t *ret_flag,
+	struct present_status *ret, int first_type, ...)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	va_list ap;
+	va_start(ap, first_type);
+	DBusMessage *msg = dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, method);
+	DBusMessage *reply = NULL;
+	if (msg && dbus_message_append_args_valist(msg, first_type, ap))
+		reply = dbus_connection_send_with_reply_and_block(c->bus, msg, DBUS_TIMEOUT_USE_DEFAULT, &err);
+	else
+		dbus_set_error_const(&err, DBUS_ERROR_NO_MEMORY, "out of memory");
+	va_end(ap);
+	if (msg)
+		dbus_message_unref(msg);
+	if (!reply) {
+		int code = strcmp(err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? -1 : present_client_report(what, &err);
+		dbus_error_free(&err);
+		return code;
+	}
+	bool ok = read_reply(reply, ret_flag, ret);
+	dbus_message_unref(reply);
+	if (!ok) {
+		fprintf(stderr, "present: cannot %s: the daemon sent a reply this version does not understand\n", what);
+		return PRESENT_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/* Only Start says AlreadyActive; name the end so the user knows what runs. */
+static int report_already_active(struct present_client *c)
+{
+	struct present_status s;
+	int64_t now = present_time_now();
+	if (call(c, "GetStatus", "read the status", NULL, &s, DBUS_TYPE_INVALID) == 0 && s.active) {
+		char until[32];
+		present_time_clock(s.ends_at, now, until, sizeof(until));
+		fprintf(stderr,
+			"present: a session is already running until %s; 'present stop' ends it, 'present extend' "
+			"lengthens it\n",
+			until);
+	} else {
+		fputs("present: a session is already running\n", stderr);
+	}
+	present_status_finish(&s);
+	return PRESENT_EXIT_FAILURE;
+}
+
+/* Shared by start and toggle: the duration and label, checked before any call. */
+static int session_request(const struct verb *v, const struct present_args *args, uint32_t *ret_seconds,
+	const char **ret_label)
+{
+	struct present_config cfg;
+	int r = load_config(&cfg);
+	if (r)
+		return r;
+	int64_t seconds = cfg.default_duration;
+	present_config_finish(&cfg);
+	if (args->n_positional > 0 && (r = parse_duration(v, args->positional[0], &seconds)))
+		return r;
+	const char *label = args->label ? args->label : "";
+	if (!dbus_validate_utf8(label, NULL))
+		return usage_error(v, "the label is not valid UTF-8 text");
+	if (strlen(label) > LABEL_MAX)
+		return usage_error(v, "the label is longer than %d bytes", LABEL_MAX);
+	*ret_seconds = (uint32_t)seconds;
+	*ret_label = label;
+	return 0;
+}
+
+static int verb_start(const struct verb *v, const struct present_args *args)
+{
+	uint32_t seconds;
+	const char *label;
+	int r = session_request(v, args, &seconds, &label);
+	if (r)
+		return r;
+
+	struct present_client c = {0};
+	struct present_status s = {0};
+	if ((r = present_client_connect(&c)) == 0) {
+		r = call(&c, "Start", "start a session", NULL, &s, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label,
+			DBUS_TYPE_INVALID);
+		if (r < 0)
+			r = report_already_active(&c);
+		else if (r == 0)
+			present_print_started(&s, present_time_now());
+	}
+	present_status_finish(&s);
+	present_client_disconnect(&c);
+	return r;
+}
+
+static int verb_stop(const struct verb *v, const struct present_args *args)
+{
+	struct present_client c = {0};
+	struct present_status s = {0};
+	dbus_bool_t stopped = false;
+	int r = present_client_connect(&c);
+	/* A shortcut pressed with nothing running is not an error, and must not
+	 * start a daemon just to say so. */
+	if (r == 0 && present_client_daemon_running(&c))
+		r = call(&c, "Stop", "stop the session", &stopped, &s, DBUS_TYPE_INVALID);
+	if (r == 0)
+		present_print_stopped(stopped, &s, present_time_now());
+	present_status_finish(&s);
+	present_client_disconnect(&c);
+	return r;
+}
+
+static int verb_toggle(const struct verb *v, const struct present_args *args)
+{
+	uint32_t seconds;
+	const char *label;
+	int r = session_request(v, args, &seconds, &label);
+	if (r)
+		return r;
+
+	struct present_client c = {0};
+	struct present_status s = {0};
+	dbus_bool_t started = false;
+	if ((r = present_client_connect(&c)) == 0)
+		r = call(&c, "Toggle", "toggle the session", &started, &s, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING,
+			&label, DBUS_TYPE_INVALID);
+	if (r == 0 && started)
+		present_print_started(&s, present_time_now());
+	else if (r == 0)
+		present_print_stopped(true, &s, present_time_now());
+	present_status_finish(&s);
+	present_client_disconnect(&c);
+	return r;
+}
+
+static int verb_extend(const struct verb *v, const struct present_args *args)
+{
+	int64_t seconds;
+	int r = parse_duration(v, args->positional[0], &seconds);
+	if (r)
+		return r;
+
+	struct present_client c = {0};
+	struct present_status s = {0};
+	if ((r = present_client_connect(&c)) == 0) {
+		if (!present_client_daemon_running(&c)) {
+			fputs("present: no session is running to extend; 'present start' begins one\n", stderr);
+			r = PRESENT_EXIT_FAILURE;
+		} else {
+			uint32_t secs = (uint32_t)seconds;
+			r = call(&c, "Extend", "extend the session", NULL, &s, DBUS_TYPE_UINT32, &secs, DBUS_TYPE_INVALID);
+		}
+	}
+	if (r == 0) {
+		char until[32], by[32];
+		present_time_clock(s.ends_at, present_time_now(), until, sizeof(until));
+		present_duration_format(seconds, by, sizeof(by));
+		printf("Present until %s (extended by %s)\n", until, by);
+	}
+	present_status_finish(&s);
+	present_client_disconnect(&c);
+	return r;
+}
+
+static int verb_status(const struct verb *v, const struct present_args *args)
+{
+	struct present_client c = {0};
+	struct present_status s = {0};
+	int r = present_client_connect(&c);
+	/* No daemon means no session: a daemon only exits when idle. */
+	if (r == 0 && present_client_daemon_running(&c))
+		r = call(&c, "GetStatus", "read the status", NULL, &s, DBUS_TYPE_INVALID);
+	if (r == 0)
+		present_print_status(&s, present_time_now(), args->json);
+	present_status_finish(&s);
+	present_client_disconnect(&c);
+	return r;
+}
+
+static int print_help(FILE *f);
+
+static int verb_help(const struct verb *v, const struct present_args *args)
+{
+	return print_help(stdout);
+}
+
+static const struct verb verbs[] = {
+	{"start", "[DURATION] [--label TEXT]", 0, 1, "label", verb_start},
+	{"stop", "", 0, 0, "", verb_stop},
+	{"toggle", "[DURATION] [--label TEXT]", 0, 1, "label", verb_toggle},
+	{"extend", "DURATION", 1, 1, "", verb_extend},
+	{"status", "[--json]", 0, 0, "json", verb_status},
+	{"help", "", 0, 0, "", verb_help},
+};
+
+static int print_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: present VERB [ARGS]\n"
+		"Hold a focus session: the desktop goes quiet, nothing is lost.\n\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  present %-7s %s\n", verbs[i].name, verbs[i].synopsis);
+	fprintf(f,
+		"\nDURATION: 60 (minutes), 45m, 90s, 2h, 1h30; at most 24h.\n"
+		"Options: --label TEXT (-l) names the meeting; --json prints JSON.\n"
+		"  present --help | --version\n"
+		"Exit codes: 0 ok, 1 failure, 2 usage, 69 no bus or daemon, 78 bad configuration.\n");
+	return PRESENT_EXIT_OK;
+}
+
+static bool takes_option(const struct verb *v, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = v->options; (p = strstr(p, name)); p += len)
+		if ((p == v->options || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
+/* A small parser of our own: "-5" must reach the duration check as a
+ * negative duration, not be taken for an unknown option. */
+static int parse_args(const struct verb *v, int argc, char **argv, struct present_args *args)
+{
+	bool options_done = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool is_option = !options_done && a[0] == '-' && a[1] != '\0' && !(a[1] >= '0' && a[1] <= '9');
+		if (is_option && strcmp(a, "--") == 0) {
+			options_done = true;
+			continue;
+		}
+		if (!is_option) {
+			if (args->n_positional >= v->max_args)
+				return usage_error(v, "'%s' is one argument too many for '%s'", a, v->name);
+			args->positional[args->n_positional++] = a;
+			continue;
+		}
+		const char *value = NULL, *eq = strchr(a, '=');
+		char name[32];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			args->help = true;
+			continue;
+		}
+		if (strcmp(a, "-l") == 0)
+			snprintf(name, sizeof(name), "label");
+		else if (a[1] == '-')
+			snprintf(name, sizeof(name), "%.*s", (int)(eq ? eq - a - 2 : (long)strlen(a) - 2), a + 2);
+		else
+			return usage_error(v, "unknown option '%s'", a);
+		if (!takes_option(v, name))
+			return usage_error(v, "'%s' takes no option '%s'", v->name, a);
+
+		if (strcmp(name, "json") == 0) {
+			if (eq)
+				return usage_error(v, "'--json' takes no value");
+			args->json = true;
+		} else {
+			value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!value)
+				return usage_error(v, "'%s' needs a value", a);
+			args->label = value;
+		}
+	}
+	if (args->n_positional < v->min_args)
+		return usage_error(v, "'%s' needs %s", v->name, v->synopsis);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_help(stderr);
+		return PRESENT_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return print_help(stdout);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("present %s\n", PRESENT_VERSION);
+		return PRESENT_EXIT_OK;
+	}
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(argv[1], verbs[i].name) != 0)
+			continue;
+		struct present_args args = {.verb = verbs[i].name};
+		int r = parse_args(&verbs[i], argc - 2, argv + 2, &args);
+		if (r)
+			return r;
+		if (args.help) {
+			printf("Usage: present %s %s\n", verbs[i].name, verbs[i].synopsis);
+			return PRESENT_EXIT_OK;
+		}
+		return verbs[i].run(&verbs[i], &args);
+	}
+	return usage_error(NULL, "unknown verb '%s'", argv[1]);
+}

@@ -1,0 +1,81 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "paths.h"
+
+char *present_path_xdg(const char *env_var, const char *fallback)
+{
+	const char *v = getenv(env_var);
+	char *out = NULL;
+	if (v && v[0] == '/')
+		return strdup(v);
+	const char *home = getenv("HOME");
+	if (!home || home[0] != '/')
+		return NULL;
+	if (asprintf(&out, "%s/%s", home, fallback) < 0)
+		return NULL;
+	return out;
+}
+
+char *present_path_state_dir(void)
+{
+	char *base = present_path_xdg("XDG_STATE_HOME", ".local/state");
+	char *out = NULL;
+	if (base && asprintf(&out, "%s/present", base) < 0)
+		out = NULL;
+	free(base);
+	return out;
+}
+
+char *present_path_store(void)
+{
+	char *dir = present_path_state_dir();
+	char *out = NULL;
+	if (dir && asprintf(&out, "%s/present.db", dir) < 0)
+		out = NULL;
+	free(dir);
+	return out;
+}
+
+static int mkdir_parents(char *path, mode_t mode)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		int r = mkdir(path, mode);
+		*p = '/';
+		if (r < 0 && errno != EEXIST)
+			return -errno;
+	}
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int present_path_ensure_private_dir(const char *dir)
+{
+	char *copy = strdup(dir);
+	if (!copy)
+		return -ENOMEM;
+	int r = mkdir_parents(copy, 0700);
+	free(copy);
+	if (r < 0)
+		return r;
+
+	struct stat st;
+	if (lstat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	/* Someone else's directory could be swapped or read under us. */
+	if (st.st_uid != geteuid())
+		return -EPERM;
+	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) < 0)
+		return -errno;
+	return 0;
+}

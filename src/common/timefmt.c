@@ -1,0 +1,40 @@
+#include <stdio.h>
+#include <time.h>
+
+#include "timefmt.h"
+
+int64_t present_time_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec;
+}
+
+void present_time_iso8601(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	long off = tm.tm_gmtoff;
+	char sign = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	char stamp[32];
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s%c%02ld:%02ld", stamp, sign, off / 3600, off % 3600 / 60);
+}
+
+void present_time_clock(int64_t t, int64_t now, char *buf, size_t size)
+{
+	time_t tt = (time_t)t, tn = (time_t)now;
+	struct tm tm, tm_now;
+	localtime_r(&tt, &tm);
+	localtime_r(&tn, &tm_now);
+
+	const char *fmt = "%Y-%m-%d %H:%M";
+	if (tm.tm_year == tm_now.tm_year && tm.tm_yday == tm_now.tm_yday)
+		fmt = "%H:%M";
+	else if (t > now - 6 * 86400 && t < now + 6 * 86400)
+		fmt = "%a %H:%M";
+	strftime(buf, size, fmt, &tm);
+}

@@ -1,0 +1,215 @@
+/*
+ * present-daemon: holds the focus session. Started by D-Bus activation (or
+ * its systemd user unit), it exits when idle and is brought back on demand.
+ */
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-glue.h"
+#include "daemon.h"
+#include "paths.h"
+#include "present-build.h"
+#include "protocol.h"
+#include "service.h"
+
+void present_log(const char *level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "present-daemon: %s: ", level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void warn_config(const char *message, void *userdata)
+{
+	present_log("warning", "%s", message);
+}
+
+int present_daemon_reload_config(struct present_daemon *d, char **ret_error)
+{
+	struct present_config fresh;
+	char *error = NULL;
+	int r = present_config_load(&fresh, warn_config, NULL, &error);
+	if (r < 0) {
+		present_log("error", "%s (keeping the configuration in use)", error);
+		if (ret_error)
+			*ret_error = error;
+		else
+			free(error);
+		return r;
+	}
+	present_config_finish(&d->config);
+	d->config = fresh;
+	return 0;
+}
+
+static gboolean on_idle(gpointer data)
+{
+	struct present_daemon *d = data;
+	d->idle_source = 0;
+
+	/* Give the name back first: a call that races with our exit then
+	 * activates a fresh daemon instead of being lost. Calls already queued
+	 * to us are still answered below. */
+	DBusError err;
+	dbus_error_init(&err);
+	dbus_bus_release_name(d->bus, PRESENT_BUS_NAME, &err);
+	dbus_error_free(&err);
+	d->name_released = true;
+	while (dbus_connection_dispatch(d->bus) == DBUS_DISPATCH_DATA_REMAINS)
+		;
+	if (d->session.active) {
+		/* One of those calls started a session: stay and take the name back. */
+		if (dbus_bus_request_name(d->bus, PRESENT_BUS_NAME, DBUS_NAME_FLAG_DO_NOT_QUEUE, NULL) ==
+			DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER)
+			d->name_released = false;
+		return G_SOURCE_REMOVE;
+	}
+	present_log("info", "idle, exiting");
+	g_main_loop_quit(d->loop);
+	return G_SOURCE_REMOVE;
+}
+
+void present_daemon_update_idle(struct present_daemon *d)
+{
+	if (d->idle_source) {
+		g_source_remove(d->idle_source);
+		d->idle_source = 0;
+	}
+	if (!d->session.active && !d->name_released && d->loop)
+		d->idle_source = g_timeout_add_seconds((guint)d->config.idle_exit, on_idle, d);
+}
+
+void present_daemon_quit(struct present_daemon *d, const char *reason)
+{
+	present_session_end(d, reason);
+	if (d->loop)
+		g_main_loop_quit(d->loop);
+}
+
+static gboolean on_quit_signal(gpointer data)
+{
+	present_daemon_quit(data, "signal");
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_reload_signal(gpointer data)
+{
+	if (present_daemon_reload_config(data, NULL) == 0)
+		present_log("info", "configuration reloaded");
+	return G_SOURCE_CONTINUE;
+}
+
+static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, void *data)
+{
+	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected")) {
+		present_log("warning", "the session bus went away");
+		present_daemon_quit(data, "disconnected");
+		return DBUS_HANDLER_RESULT_HANDLED;
+	}
+	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+}
+
+static int usage(FILE *f, int code)
+{
+	fprintf(f,
+		"Usage: present-daemon [--help|--version]\n"
+		"Holds present's focus sessions on the session bus as %s.\n"
+		"It is started by D-Bus activation; run 'present' instead.\n",
+		PRESENT_BUS_NAME);
+	return code;
+}
+
+static int connect_bus(struct present_daemon *d)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	d->bus = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
+	if (!d->bus) {
+		present_log("error", "cannot connect to the session bus: %s", err.message);
+		dbus_error_free(&err);
+		return 69;
+	}
+	dbus_connection_set_exit_on_disconnect(d->bus, FALSE);
+	present_bus_glue_attach(d->bus, NULL);
+	if (!dbus_connection_add_filter(d->bus, on_bus_message, d, NULL) || !present_service_register(d)) {
+		present_log("error", "out of memory");
+		return 1;
+	}
+
+	/* Own the name only once the object answers, so queued calls find it. */
+	int r = dbus_bus_request_name(d->bus, PRESENT_BUS_NAME, DBUS_NAME_FLAG_DO_NOT_QUEUE, &err);
+	if (r != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) {
+		present_log("error", "cannot own %s: %s", PRESENT_BUS_NAME,
+			dbus_error_is_set(&err) ? err.message : "another present daemon is running");
+		dbus_error_free(&err);
+		return 1;
+	}
+	return 0;
+}
+
+static void open_store(struct present_daemon *d)
+{
+	char *path = present_path_store(), *error = NULL;
+	if (!path) {
+		present_log("warning", "no state directory (neither XDG_STATE_HOME nor HOME is set): sessions are not recorded");
+		return;
+	}
+	if (present_store_open(path, &d->store, &error) < 0) {
+		present_log("warning", "%s: sessions are not recorded", error);
+		free(error);
+	}
+	free(path);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		if (strcmp(argv[1], "--version") == 0) {
+			printf("present-daemon %s\n", PRESENT_VERSION);
+			return 0;
+		}
+		return usage(strcmp(argv[1], "--help") == 0 ? stdout : stderr, strcmp(argv[1], "--help") == 0 ? 0 : 2);
+	}
+
+	struct present_daemon d = {0};
+	present_session_init(&d.session);
+	present_config_init(&d.config);
+	char *error = NULL;
+	if (present_daemon_reload_config(&d, &error) < 0)
+		free(error);
+	open_store(&d);
+	present_session_recover(&d);
+
+	d.exit_code = connect_bus(&d);
+	if (d.exit_code == 0) {
+		d.loop = g_main_loop_new(NULL, FALSE);
+		g_unix_signal_add(SIGTERM, on_quit_signal, &d);
+		g_unix_signal_add(SIGINT, on_quit_signal, &d);
+		g_unix_signal_add(SIGHUP, on_reload_signal, &d);
+		present_daemon_update_idle(&d);
+		g_main_loop_run(d.loop);
+		present_session_end(&d, "signal");
+	}
+
+	if (d.idle_source)
+		g_source_remove(d.idle_source);
+	present_session_finish(&d.session);
+	if (d.bus) {
+		dbus_connection_flush(d.bus);
+		present_bus_glue_detach(d.bus);
+		dbus_connection_close(d.bus);
+		dbus_connection_unref(d.bus);
+	}
+	if (d.loop)
+		g_main_loop_unref(d.loop);
+	present_store_close(d.store);
+	present_config_finish(&d.config);
+	return d.exit_code;
+}

@@ -1,0 +1,304 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "introspection.h"
+#include "present-build.h"
+#include "protocol.h"
+#include "service.h"
+
+/* A handler returns its reply, or NULL with err set; dispatch() maps the error. */
+typedef DBusMessage *(*method_fn)(struct present_daemon *d, DBusMessage *msg, DBusError *err);
+
+struct method {
+	const char *interface;
+	const char *member;
+	const char *signature;
+	method_fn handler;
+};
+
+static DBusMessage *reply_status(DBusMessage *msg, const struct present_session *s, const dbus_bool_t *flag)
+{
+	DBusMessage *reply = dbus_message_new_method_return(msg);
+	if (!reply)
+		return NULL;
+	DBusMessageIter it;
+	struct present_status status;
+	present_session_describe(s, &status);
+	dbus_message_iter_init_append(reply, &it);
+	if ((flag && !dbus_message_iter_append_basic(&it, DBUS_TYPE_BOOLEAN, flag)) ||
+		!present_status_write(&status, &it)) {
+		dbus_message_unref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/* The configuration is read again for every session, so an edit applies at
+ * the next start without restarting anything. */
+static bool start(struct present_daemon *d, uint32_t seconds, const char *label, DBusError *err)
+{
+	char *error = NULL;
+	if (present_daemon_reload_config(d, &error) < 0) {
+		dbus_set_error(err, PRESENT_ERROR_CONFIG, "%s", error ? error : "cannot read the configuration");
+		free(error);
+		return false;
+	}
+	return present_session_start(d, seconds ? seconds : d->config.default_duration, label, err);
+}
+
+static DBusMessage *method_start(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	uint32_t seconds;
+	const char *label;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
+	if (!start(d, seconds, label, err))
+		return NULL;
+	return reply_status(msg, &d->session, NULL);
+}
+
+/* Stop and Toggle describe the session they ended, so the caller can say what it was. */
+static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	dbus_bool_t stopped = d->session.active;
+	DBusMessage *reply = reply_status(msg, &d->session, &stopped);
+	if (reply)
+		present_session_end(d, "stop");
+	return reply;
+}
+
+static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	if (d->session.active) {
+		dbus_bool_t started = false;
+		DBusMessage *reply = reply_status(msg, &d->session, &started);
+		if (reply)
+			present_session_end(d, "stop");
+		return reply;
+	}
+	uint32_t seconds;
+	const char *label;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
+	dbus_bool_t started = true;
+	if (!start(d, seconds, label, err))
+		return NULL;
+	return reply_status(msg, &d->session, &started);
+}
+
+static DBusMessage *method_extend(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	uint32_t seconds;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_INVALID);
+	if (!present_session_extend(d, seconds, err))
+		return NULL;
+	return reply_status(msg, &d->session, NULL);
+}
+
+static DBusMessage *method_get_status(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	return reply_status(msg, &d->session, NULL);
+}
+
+/* Properties: each is read from the session when asked, never cached. */
+struct property {
+	const char *name;
+	int type;
+};
+
+static const struct property properties[] = {
+	{"Active", DBUS_TYPE_BOOLEAN},
+	{"EndsAt", DBUS_TYPE_INT64},
+	{"Label", DBUS_TYPE_STRING},
+	{"SessionId", DBUS_TYPE_UINT64},
+	{"StartedAt", DBUS_TYPE_INT64},
+	{"Version", DBUS_TYPE_STRING},
+};
+
+static bool append_property(struct present_daemon *d, const struct property *p, DBusMessageIter *it)
+{
+	const struct present_session *s = &d->session;
+	dbus_bool_t active = s->active;
+	const char *label = s->label ? s->label : "", *version = PRESENT_VERSION;
+	const void *value = NULL;
+	if (strcmp(p->name, "Active") == 0)
+		value = &active;
+	else if (strcmp(p->name, "EndsAt") == 0)
+		value = &s->ends_at;
+	else if (strcmp(p->name, "Label") == 0)
+		value = &label;
+	else if (strcmp(p->name, "SessionId") == 0)
+		value = &s->id;
+	else if (strcmp(p->name, "StartedAt") == 0)
+		value = &s->started_at;
+	else
+		value = &version;
+
+	char sig[2] = {(char)p->type, '\0'};
+	DBusMessageIter variant;
+	return dbus_message_iter_open_container(it, DBUS_TYPE_VARIANT, sig, &variant) &&
+		dbus_message_iter_append_basic(&variant, p->type, value) &&
+		dbus_message_iter_close_container(it, &variant);
+}
+
+static bool append_all_properties(struct present_daemon *d, DBusMessageIter *it, bool session_only)
+{
+	DBusMessageIter dict, entry;
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &dict))
+		return false;
+	for (size_t i = 0; i < sizeof(properties) / sizeof(properties[0]); i++) {
+		if (session_only && strcmp(properties[i].name, "Version") == 0)
+			continue;
+		if (!dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
+			!dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &properties[i].name) ||
+			!append_property(d, &properties[i], &entry) || !dbus_message_iter_close_container(&dict, &entry))
+			return false;
+	}
+	return dbus_message_iter_close_container(it, &dict);
+}
+
+static DBusMessage *method_properties_get(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	const char *iface, *name;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID);
+	for (size_t i = 0; strcmp(iface, PRESENT_INTERFACE) == 0 && i < sizeof(properties) / sizeof(properties[0]);
+		i++) {
+		if (strcmp(properties[i].name, name) != 0)
+			continue;
+		DBusMessage *reply = dbus_message_new_method_return(msg);
+		DBusMessageIter it;
+		if (reply) {
+			dbus_message_iter_init_append(reply, &it);
+			if (!append_property(d, &properties[i], &it)) {
+				dbus_message_unref(reply);
+				reply = NULL;
+			}
+		}
+		return reply;
+	}
+	dbus_set_error(err, DBUS_ERROR_UNKNOWN_PROPERTY, "no property %s.%s", iface, name);
+	return NULL;
+}
+
+static DBusMessage *method_properties_get_all(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	const char *iface;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &iface, DBUS_TYPE_INVALID);
+	DBusMessage *reply = dbus_message_new_method_return(msg);
+	DBusMessageIter it, empty;
+	if (!reply)
+		return NULL;
+	dbus_message_iter_init_append(reply, &it);
+	bool ok = strcmp(iface, PRESENT_INTERFACE) == 0
+		? append_all_properties(d, &it, false)
+		: dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &empty) &&
+			dbus_message_iter_close_container(&it, &empty);
+	if (!ok) {
+		dbus_message_unref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+static DBusMessage *method_introspect(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	DBusMessage *reply = dbus_message_new_method_return(msg);
+	const char *xml = present_introspection_xml;
+	if (reply && !dbus_message_append_args(reply, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+static const struct method methods[] = {
+	{PRESENT_INTERFACE, "Extend", "u", method_extend},
+	{PRESENT_INTERFACE, "GetStatus", "", method_get_status},
+	{PRESENT_INTERFACE, "Start", "us", method_start},
+	{PRESENT_INTERFACE, "Stop", "", method_stop},
+	{PRESENT_INTERFACE, "Toggle", "us", method_toggle},
+	{DBUS_INTERFACE_INTROSPECTABLE, "Introspect", "", method_introspect},
+	{DBUS_INTERFACE_PROPERTIES, "Get", "ss", method_properties_get},
+	{DBUS_INTERFACE_PROPERTIES, "GetAll", "s", method_properties_get_all},
+};
+
+static const struct method *find_method(DBusMessage *msg)
+{
+	const char *iface = dbus_message_get_interface(msg), *member = dbus_message_get_member(msg);
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		/* A call without an interface matches by member alone, as the spec allows. */
+		if ((!iface || strcmp(iface, methods[i].interface) == 0) && strcmp(member, methods[i].member) == 0)
+			return &methods[i];
+	}
+	return NULL;
+}
+
+static DBusHandlerResult dispatch(DBusConnection *conn, DBusMessage *msg, void *data)
+{
+	struct present_daemon *d = data;
+	if (dbus_message_get_type(msg) != DBUS_MESSAGE_TYPE_METHOD_CALL)
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+
+	DBusError err;
+	dbus_error_init(&err);
+	DBusMessage *reply = NULL;
+	const struct method *m = find_method(msg);
+	if (!m)
+		dbus_set_error(&err, DBUS_ERROR_UNKNOWN_METHOD, "no method %s.%s", dbus_message_get_interface(msg),
+			dbus_message_get_member(msg));
+	else if (!dbus_message_has_signature(msg, m->signature))
+		dbus_set_error(&err, DBUS_ERROR_INVALID_ARGS, "%s takes (%s), not (%s)", m->member, m->signature,
+			dbus_message_get_signature(msg));
+	else
+		reply = m->handler(d, msg, &err);
+
+	if (!reply && dbus_error_is_set(&err))
+		reply = dbus_message_new_error(msg, err.name, err.message);
+	dbus_error_free(&err);
+	if (!reply)
+		return DBUS_HANDLER_RESULT_NEED_MEMORY;
+	if (!dbus_message_get_no_reply(msg))
+		dbus_connection_send(conn, reply, NULL);
+	dbus_message_unref(reply);
+	present_daemon_update_idle(d);
+	return DBUS_HANDLER_RESULT_HANDLED;
+}
+
+bool present_service_register(struct present_daemon *d)
+{
+	static const DBusObjectPathVTable vtable = {.message_function = dispatch};
+	return dbus_connection_register_object_path(d->bus, PRESENT_OBJECT_PATH, &vtable, d);
+}
+
+void present_service_properties_changed(struct present_daemon *d)
+{
+	if (!d->bus || !dbus_connection_get_is_connected(d->bus))
+		return;
+	DBusMessage *sig = dbus_message_new_signal(PRESENT_OBJECT_PATH, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged");
+	const char *iface = PRESENT_INTERFACE;
+	DBusMessageIter it, none;
+	if (!sig)
+		return;
+	dbus_message_iter_init_append(sig, &it);
+	if (dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &iface) && append_all_properties(d, &it, true) &&
+		dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "s", &none) &&
+		dbus_message_iter_close_container(&it, &none))
+		dbus_connection_send(d->bus, sig, NULL);
+	dbus_message_unref(sig);
+}
+
+void present_service_emit(struct present_daemon *d, const char *signal, const char *reason)
+{
+	if (!d->bus || !dbus_connection_get_is_connected(d->bus))
+		return;
+	DBusMessage *sig = dbus_message_new_signal(PRESENT_OBJECT_PATH, PRESENT_INTERFACE, signal);
+	if (!sig)
+		return;
+	DBusMessageIter it;
+	struct present_status status;
+	present_session_describe(&d->session, &status);
+	dbus_message_iter_init_append(sig, &it);
+	if (present_status_write(&status, &it) &&
+		(!reason || dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &reason)))
+		dbus_connection_send(d->bus, sig, NULL);
+	dbus_message_unref(sig);
+}

@@ -1,0 +1,171 @@
+#include <errno.h>
+#include <glib-unix.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "duration.h"
+#include "service.h"
+#include "session.h"
+#include "timefmt.h"
+
+void present_session_init(struct present_session *s)
+{
+	*s = (struct present_session){.timer_fd = -1};
+}
+
+void present_session_finish(struct present_session *s)
+{
+	if (s->timer_source)
+		g_source_remove(s->timer_source);
+	if (s->timer_fd >= 0)
+		close(s->timer_fd);
+	free(s->label);
+	present_session_init(s);
+}
+
+/* The store is a record, not a precondition: a session runs without it. */
+static void store_warn(struct present_daemon *d, int r)
+{
+	if (r < 0)
+		present_log("warning", "session not recorded: %s", present_store_error(d->store));
+}
+
+static bool arm(struct present_session *s)
+{
+	struct itimerspec its = {.it_value = {.tv_sec = s->ends_at}};
+	/* CANCEL_ON_SET wakes us when the clock is set, so we can look again. */
+	return timerfd_settime(s->timer_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) == 0;
+}
+
+static gboolean timer_fired(gint fd, GIOCondition cond, gpointer data)
+{
+	struct present_daemon *d = data;
+	uint64_t expirations;
+	/* ECANCELED: the wall clock was set; the end may now be past, or not. */
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != ECANCELED && errno != EAGAIN)
+		present_log("warning", "session timer: %s", strerror(errno));
+
+	if (present_time_now() >= d->session.ends_at) {
+		d->session.timer_source = 0;
+		present_session_end(d, "timer");
+		return G_SOURCE_REMOVE;
+	}
+	arm(&d->session);
+	return G_SOURCE_CONTINUE;
+}
+
+bool present_session_start(struct present_daemon *d, int64_t seconds, const char *label, DBusError *err)
+{
+	struct present_session *s = &d->session;
+	if (s->active) {
+		dbus_set_error(err, PRESENT_ERROR_ALREADY_ACTIVE, "a session is already running");
+		return false;
+	}
+	if (seconds <= 0 || seconds > PRESENT_DURATION_MAX) {
+		dbus_set_error(err, DBUS_ERROR_INVALID_ARGS, "the duration must be more than 0 and at most 24 hours");
+		return false;
+	}
+
+	s->timer_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (s->timer_fd < 0) {
+		dbus_set_error(err, DBUS_ERROR_FAILED, "cannot create the session timer: %s", strerror(errno));
+		return false;
+	}
+	s->started_at = present_time_now();
+	s->ends_at = s->started_at + seconds;
+	s->label = strdup(label ? label : "");
+	if (!arm(s)) {
+		dbus_set_error(err, DBUS_ERROR_FAILED, "cannot set the session timer: %s", strerror(errno));
+		present_session_finish(s);
+		return false;
+	}
+	s->timer_source = g_unix_fd_add(s->timer_fd, G_IO_IN, timer_fired, d);
+	s->active = true;
+
+	int64_t id = 0;
+	if (d->store)
+		store_warn(d, present_store_session_begin(d->store, s->label, s->started_at, s->ends_at, &id));
+	s->id = (uint64_t)id;
+
+	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id, (long long)seconds);
+	present_service_emit(d, "SessionStarted", NULL);
+	present_service_properties_changed(d);
+	present_daemon_update_idle(d);
+	return true;
+}
+
+bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError *err)
+{
+	struct present_session *s = &d->session;
+	if (!s->active) {
+		dbus_set_error(err, PRESENT_ERROR_NOT_ACTIVE, "no session is running");
+		return false;
+	}
+	int64_t ends_at = s->ends_at + seconds;
+	if (seconds <= 0 || ends_at - present_time_now() > PRESENT_DURATION_MAX) {
+		dbus_set_error(err, DBUS_ERROR_INVALID_ARGS, "a session can last at most 24 hours from now");
+		return false;
+	}
+	int64_t old = s->ends_at;
+	s->ends_at = ends_at;
+	if (!arm(s)) {
+		s->ends_at = old;
+		dbus_set_error(err, DBUS_ERROR_FAILED, "cannot set the session timer: %s", strerror(errno));
+		return false;
+	}
+	if (d->store && s->id)
+		store_warn(d, present_store_session_set_end(d->store, (int64_t)s->id, s->ends_at));
+	present_service_emit(d, "SessionChanged", NULL);
+	present_service_properties_changed(d);
+	return true;
+}
+
+bool present_session_end(struct present_daemon *d, const char *reason)
+{
+	struct present_session *s = &d->session;
+	if (!s->active)
+		return false;
+	if (d->store && s->id)
+		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, present_time_now(), reason));
+	present_log("info", "session %llu ended: %s", (unsigned long long)s->id, reason);
+	/* Emit while the details are still there, so listeners see what ended. */
+	present_service_emit(d, "SessionEnded", reason);
+	present_session_finish(s);
+	present_service_properties_changed(d);
+	present_daemon_update_idle(d);
+	return true;
+}
+
+void present_session_recover(struct present_daemon *d)
+{
+	if (!d->store)
+		return;
+	struct present_session_record rec;
+	int r = present_store_session_unfinished(d->store, &rec);
+	if (r < 0) {
+		store_warn(d, r);
+		return;
+	}
+	if (r == 0)
+		return;
+	int64_t now = present_time_now();
+	/* Whatever the daemon was guarding ended when it died; say so in history. */
+	store_warn(d, present_store_session_finish(d->store, rec.id, rec.planned_end < now ? rec.planned_end : now,
+		"interrupted"));
+	present_log("warning", "session %lld was interrupted (the daemon stopped during it)", (long long)rec.id);
+	present_session_record_finish(&rec);
+}
+
+void present_session_describe(const struct present_session *s, struct present_status *ret)
+{
+	*ret = (struct present_status){
+		.active = s->active,
+		.id = s->id,
+		.started_at = s->started_at,
+		.ends_at = s->ends_at,
+		.label = s->label,
+	};
+}

@@ -1,0 +1,230 @@
+"""The present command against its daemon, in a private bus."""
+import json
+import os
+import re
+import time
+
+import harness
+from harness import BusTestCase, wait_until
+
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+
+
+class Sessions(BusTestCase):
+    def setUp(self):
+        super().setUp()
+        self.start_mock_notifications()
+
+    def test_status_without_daemon_does_not_start_it(self):
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        status = json.loads(self.ok("status", "--json"))
+        self.assertEqual(status, {"active": False, "id": None, "started_at": None, "ends_at": None,
+                                  "remaining_s": 0, "label": None})
+        self.assertFalse(self.bus.has_owner())
+
+    def test_short_session_shows_and_ends_by_itself(self):
+        out = self.ok("start", "3s", "--label", "Acme review")
+        self.assertRegex(out, r"^Present until \d\d:\d\d \(3 s\) · Acme review\n$")
+        status = json.loads(self.ok("status", "--json"))
+        self.assertTrue(status["active"])
+        self.assertEqual(status["label"], "Acme review")
+        self.assertRegex(status["started_at"], ISO)
+        self.assertRegex(status["ends_at"], ISO)
+        self.assertIn(status["remaining_s"], (1, 2, 3))
+        self.assertRegex(self.ok("status"), r"^Present until \d\d:\d\d · \d s left · Acme review\n$")
+        wait_until(lambda: not json.loads(self.ok("status", "--json"))["active"], 6, "the session to end")
+        [(label, started, planned, ended, reason)] = self.sessions()
+        self.assertEqual((label, reason), ("Acme review", "timer"))
+        self.assertEqual(planned - started, 3)
+        self.assertGreaterEqual(ended, planned)
+
+    def test_stop_ends_at_once(self):
+        self.ok("start", "60")
+        status = json.loads(self.ok("status", "--json"))
+        self.assertGreater(status["remaining_s"], 3590)
+        started = time.monotonic()
+        out = self.ok("stop")
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertRegex(out, r"^Session ended after \d+ s\n$")
+        self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
+        self.assertEqual([s[4] for s in self.sessions()], ["stop"])
+
+    def test_stop_with_nothing_running(self):
+        r = self.present("stop")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "No session is running.\n", ""))
+        self.assertFalse(self.bus.has_owner())
+        self.ok("start", "10m")
+        self.ok("stop")
+        r = self.present("stop")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "No session is running.\n", ""))
+
+    def test_toggle_starts_and_stops(self):
+        self.assertRegex(self.ok("toggle", "20m"), r"^Present until \d\d:\d\d \(20 min\)\n$")
+        self.assertTrue(json.loads(self.ok("status", "--json"))["active"])
+        self.assertRegex(self.ok("toggle"), r"^Session ended after ")
+        self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
+        self.assertRegex(self.ok("toggle"), r"\(1 h\)")
+        self.assertEqual([s[4] for s in self.sessions()], ["stop", None])
+
+    def test_default_duration_from_config(self):
+        self.write_config('session = { default_duration = "45m"; };\n')
+        self.assertRegex(self.ok("start"), r"\(45 min\)")
+        status = json.loads(self.ok("status", "--json"))
+        self.assertGreater(status["remaining_s"], 45 * 60 - 5)
+
+    def test_start_while_running_names_the_end(self):
+        self.ok("start", "1h30")
+        ends = json.loads(self.ok("status", "--json"))["ends_at"]
+        r = self.present("start", "10")
+        self.assertEqual(r.returncode, 1)
+        hhmm = ends[11:16]
+        self.assertEqual(r.stderr, "present: a session is already running until %s; 'present stop' ends it, "
+                                   "'present extend' lengthens it\n" % hhmm)
+        self.assertEqual(json.loads(self.ok("status", "--json"))["ends_at"], ends)
+        self.assertEqual(len(self.sessions()), 1)
+
+    def test_extend(self):
+        self.ok("start", "10m")
+        before = json.loads(self.ok("status", "--json"))["remaining_s"]
+        self.assertRegex(self.ok("extend", "15m"), r"^Present until \d\d:\d\d \(extended by 15 min\)\n$")
+        after = json.loads(self.ok("status", "--json"))["remaining_s"]
+        self.assertAlmostEqual(after - before, 15 * 60, delta=3)
+        self.assertAlmostEqual(self.sessions()[0][2] - self.sessions()[0][1], 25 * 60, delta=1)
+        r = self.present("extend", "24h")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("at most 24 hours", r.stderr)
+
+    def test_label_with_escape_sequences_is_harmless(self):
+        self.ok("start", "5m", "--label", "evil\x1b]0;title\x07")
+        out = self.ok("status")
+        self.assertNotIn("\x1b", out)
+        self.assertEqual(json.loads(self.ok("status", "--json"))["label"], "evil\x1b]0;title\x07")
+
+
+class BadInput(BusTestCase):
+    """Each: one line naming the problem (plus a usage hint), the exit code, nothing changed."""
+
+    def assert_refused(self, args, code, message, env=None):
+        r = self.present(*args, env=env)
+        self.assertEqual(r.returncode, code, "%s: %r" % (args, r.stderr))
+        self.assertEqual(r.stdout, "")
+        first = r.stderr.splitlines()[0]
+        self.assertIn(message, first)
+        self.assertTrue(first.startswith("present: "), first)
+        self.assertLessEqual(len(r.stderr.splitlines()), 2)
+        return r
+
+    def assert_nothing_changed(self):
+        self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
+        self.assertEqual(self.sessions(), [])
+
+    def test_bad_durations(self):
+        for arg, msg in (("abc", "'abc' is not a duration"), ("0", "'0' is out of range"),
+                         ("-5", "'-5' is not a duration"), ("100000h", "'100000h' is out of range"),
+                         ("1.5h", "is not a duration"), ("", "is not a duration")):
+            r = self.assert_refused(["start", arg], 2, msg)
+            self.assertIn("Usage: present start", r.stderr)
+            self.assert_refused(["toggle", arg], 2, msg)
+        self.assert_refused(["extend", "abc"], 2, "'abc' is not a duration")
+        self.assert_nothing_changed()
+        self.assertFalse(self.bus.has_owner())
+
+    def test_extend_without_session(self):
+        self.assert_refused(["extend", "10"], 1, "no session is running to extend")
+        self.assert_refused(["extend"], 2, "'extend' needs DURATION")
+        self.assert_nothing_changed()
+
+    def test_unknown_verb_options_and_extra_arguments(self):
+        self.assert_refused(["frobnicate"], 2, "unknown verb 'frobnicate'")
+        self.assert_refused(["start", "10", "20"], 2, "'20' is one argument too many for 'start'")
+        self.assert_refused(["stop", "now"], 2, "'now' is one argument too many for 'stop'")
+        self.assert_refused(["status", "x"], 2, "one argument too many")
+        self.assert_refused(["start", "--bogus"], 2, "'start' takes no option '--bogus'")
+        self.assert_refused(["stop", "--json"], 2, "'stop' takes no option '--json'")
+        self.assert_refused(["start", "-x"], 2, "unknown option '-x'")
+        self.assert_refused(["start", "--label"], 2, "'--label' needs a value")
+        self.assert_refused(["status", "--json=yes"], 2, "'--json' takes no value")
+        self.assert_refused(["start", "--label", "x" * 201], 2, "the label is longer than 200 bytes")
+        self.assert_refused(["start", "--label", b"\xff\xfe".decode("utf-8", "surrogateescape")], 2,
+                            "not valid UTF-8")
+        r = self.present()
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("Usage: present", r.stderr)
+        self.assert_nothing_changed()
+
+    def test_no_session_bus(self):
+        gone = {"DBUS_SESSION_BUS_ADDRESS": None, "XDG_RUNTIME_DIR": None, "DISPLAY": None}
+        nowhere = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=" + os.path.join(self.root, "no-such-socket")}
+        for env in (gone, nowhere):
+            for verb in (["start", "10"], ["stop"], ["toggle"], ["status"], ["extend", "5"]):
+                self.assert_refused(verb, 69, "cannot reach the session bus", env=env)
+        self.assert_nothing_changed()
+
+    def test_daemon_that_cannot_start(self):
+        # The activation file points at the build tree; a broken Exec must read as unreachable.
+        svc = os.path.join(self.root, "svc")
+        os.makedirs(svc)
+        with open(os.path.join(svc, "dev.present.Present.service"), "w") as f:
+            f.write("[D-BUS Service]\nName=dev.present.Present\nExec=/nonexistent/present-daemon\n")
+        self.bus.close()
+        harness.SERVICE_DIR, saved = svc, harness.SERVICE_DIR
+        try:
+            self.bus = harness.PrivateBus(os.path.join(self.root, "b2"))
+        finally:
+            harness.SERVICE_DIR = saved
+        self.assert_refused(["start", "10"], 69, "cannot reach the present daemon")
+
+    def test_config_errors(self):
+        path = self.write_config("session = { default_duration = ; };\n")
+        self.assert_refused(["start"], 78, path + ":1: syntax error")
+        self.assert_refused(["toggle", "10"], 78, path + ":1: syntax error")
+        self.write_config("\nsession = { default_duration = true; };\n")
+        self.assert_refused(["start", "10"], 78, path + ":2: 'session.default_duration' must be a duration")
+        self.write_config("daemon = { idle_exit = -1; };\n")
+        self.assert_refused(["start"], 78, path + ":1: 'daemon.idle_exit' is out of range")
+        os.remove(path)
+        os.mkdir(path)
+        self.assert_refused(["start"], 78, path + ": is a directory")
+        os.rmdir(path)
+        # A config path that cannot be opened: as root, mode 000 would not stop us.
+        blocker = os.path.join(self.root, "not-a-dir")
+        open(blocker, "w").close()
+        self.assert_refused(["start"], 78, blocker + "/present/present.conf: cannot read: Not a directory",
+                            env={"XDG_CONFIG_HOME": blocker})
+        self.assert_nothing_changed()
+
+    def test_unreadable_config_as_user(self):
+        if os.geteuid() != 0:
+            path = self.write_config("")
+            os.chmod(path, 0)
+            self.assert_refused(["start"], 78, path + ": cannot read: Permission denied")
+            self.assert_nothing_changed()
+        else:
+            self.skipTest("root reads any file; covered by the ENOTDIR case")
+
+    def test_unknown_key_warns_and_works(self):
+        path = self.write_config("session = {\n  default_duraton = 30;\n};\n")
+        r = self.present("start")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "present: warning: %s:2: unknown key 'session.default_duraton' ignored\n" % path)
+        self.assertTrue(json.loads(self.ok("status", "--json"))["active"])
+
+    def test_config_broken_while_daemon_runs(self):
+        self.ok("start", "10m")
+        self.ok("stop")
+        path = self.write_config("session = { default_duration = 2x; };\n")
+        self.assert_refused(["start"], 78, path + ":1:")
+        self.assertEqual(len(self.sessions()), 1)
+        self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
+
+    def test_help_and_version(self):
+        out = self.ok("--help")
+        for verb in ("start", "stop", "toggle", "extend", "status"):
+            self.assertIn("present " + verb, out)
+        self.assertRegex(self.ok("--version"), r"^present \d+\.\d+\.\d+\n$")
+        self.assertEqual(self.ok("start", "--help"), "Usage: present start [DURATION] [--label TEXT]\n")
+        self.assert_nothing_changed()
+
+
+if __name__ == "__main__":
+    harness.main()

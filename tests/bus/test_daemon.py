@@ -1,0 +1,156 @@
+"""The daemon's D-Bus interface, lifetime and recovery, in a private bus."""
+import os
+import signal
+import time
+import xml.etree.ElementTree as ET
+
+import dbus
+
+import harness
+from harness import BUS_NAME, INTERFACE, BusTestCase, wait_until
+
+SOURCE_XML = os.path.join(os.path.dirname(__file__), "..", "..", "conf", "dev.present.Present1.xml")
+
+
+class Interface(BusTestCase):
+    def test_introspection_matches_the_contract(self):
+        xml = self.daemon().Introspect(dbus_interface="org.freedesktop.DBus.Introspectable")
+        live = ET.fromstring(str(xml)).find("interface[@name='%s']" % INTERFACE)
+        contract = ET.parse(SOURCE_XML).getroot().find("interface[@name='%s']" % INTERFACE)
+
+        def shape(iface):
+            return sorted((e.tag, e.get("name"), tuple((a.get("type"), a.get("direction")) for a in e))
+                          for e in iface)
+
+        self.assertEqual(shape(live), shape(contract))
+
+    def test_signals_follow_the_session(self):
+        got = self.listen()
+        props = []
+        self.bus.connection.add_signal_receiver(lambda i, c, inv: props.append(dict(c)),
+                                                signal_name="PropertiesChanged",
+                                                dbus_interface="org.freedesktop.DBus.Properties")
+        session = self.call("Start", dbus.UInt32(600), "Board")
+        self.assertTrue(session["active"])
+        self.assertEqual(session["ends_at"] - session["started_at"], 600)
+        wait_until(lambda: [m for m, _ in got] == ["SessionStarted"], what="SessionStarted")
+        self.assertEqual(got[0][1][0]["label"], "Board")
+        self.call("Extend", dbus.UInt32(60))
+        wait_until(lambda: [m for m, _ in got] == ["SessionStarted", "SessionChanged"], what="SessionChanged")
+        self.assertEqual(got[1][1][0]["ends_at"], session["ends_at"] + 60)
+        stopped, ended = self.call("Stop")
+        self.assertTrue(stopped)
+        self.assertEqual(ended["label"], "Board")
+        wait_until(lambda: len(got) == 3, what="SessionEnded")
+        self.assertEqual(got[2][0], "SessionEnded")
+        self.assertEqual(str(got[2][1][1]), "stop")
+        wait_until(lambda: len(props) == 3, what="PropertiesChanged")
+        self.assertEqual([bool(p["Active"]) for p in props], [True, True, False])
+
+    def test_properties(self):
+        props = self.daemon().GetAll(INTERFACE, dbus_interface="org.freedesktop.DBus.Properties")
+        self.assertFalse(props["Active"])
+        self.assertRegex(str(props["Version"]), r"^\d+\.\d+\.\d+$")
+        self.call("Start", dbus.UInt32(120), "")
+        get = self.daemon().Get(INTERFACE, "EndsAt", dbus_interface="org.freedesktop.DBus.Properties")
+        self.assertAlmostEqual(int(get), time.time() + 120, delta=3)
+        with self.assertRaises(dbus.DBusException) as e:
+            self.daemon().Get(INTERFACE, "Nope", dbus_interface="org.freedesktop.DBus.Properties")
+        self.assertEqual(e.exception.get_dbus_name(), "org.freedesktop.DBus.Error.UnknownProperty")
+
+    def test_errors(self):
+        def error_of(method, *args):
+            with self.assertRaises(dbus.DBusException) as e:
+                self.call(method, *args)
+            return e.exception.get_dbus_name()
+
+        self.assertEqual(error_of("Start", dbus.UInt32(86401), ""), "org.freedesktop.DBus.Error.InvalidArgs")
+        self.assertEqual(error_of("Extend", dbus.UInt32(60)), "dev.present.Error.NotActive")
+        self.call("Start", dbus.UInt32(60), "")
+        self.assertEqual(error_of("Start", dbus.UInt32(60), ""), "dev.present.Error.AlreadyActive")
+        self.assertEqual(error_of("Extend", dbus.UInt32(0)), "org.freedesktop.DBus.Error.InvalidArgs")
+        with self.assertRaises(dbus.DBusException) as e:
+            self.daemon().Start("sixty", signature="s", dbus_interface=INTERFACE)
+        self.assertEqual(e.exception.get_dbus_name(), "org.freedesktop.DBus.Error.InvalidArgs")
+
+    def test_start_with_broken_config_is_refused(self):
+        path = self.write_config("session = { default_duration = ; };\n")
+        with self.assertRaises(dbus.DBusException) as e:
+            self.call("Start", dbus.UInt32(0), "")
+        self.assertEqual(e.exception.get_dbus_name(), "dev.present.Error.Config")
+        self.assertTrue(str(e.exception.get_dbus_message()).startswith(path + ":1:"))
+        self.assertFalse(self.call("GetStatus")["active"])
+        # Fixed, it applies at the next start without a restart.
+        self.write_config('session = { default_duration = "7m"; };\n')
+        session = self.call("Start", dbus.UInt32(0), "")
+        self.assertEqual(session["ends_at"] - session["started_at"], 420)
+
+
+class Lifetime(BusTestCase):
+    def test_activated_then_exits_when_idle_and_comes_back(self):
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.ok("start", "2s")
+        first = self.bus.pid_of()
+        # It stays for the session, ends it on the timer, then leaves.
+        wait_until(lambda: self.sessions() and self.sessions()[0][4] == "timer", 8, "the timer end")
+        self.wait_daemon_gone(5)
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        self.assertFalse(self.bus.has_owner())
+        self.ok("start", "1m")
+        self.assertNotEqual(self.bus.pid_of(), first)
+
+    def test_stays_while_a_session_runs(self):
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.ok("start", "1m")
+        pid = self.bus.pid_of()
+        time.sleep(2.5)  # longer than idle_exit: it must not leave mid-session
+        self.assertEqual(self.bus.pid_of(), pid)
+        self.ok("stop")
+        self.wait_daemon_gone(5)
+
+    def test_sigterm_ends_the_session_cleanly(self):
+        got = self.listen("SessionEnded")
+        self.ok("start", "30m")
+        os.kill(self.bus.pid_of(), signal.SIGTERM)
+        self.wait_daemon_gone()
+        wait_until(lambda: got, what="SessionEnded")
+        self.assertEqual(str(got[0][1][1]), "signal")
+        self.assertEqual(self.sessions()[0][4], "signal")
+
+    def test_sigkill_then_next_start_records_the_interruption(self):
+        self.ok("start", "30m", "--label", "Killed")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.assertIsNone(self.sessions()[0][4])
+        self.ok("start", "5m")
+        rows = self.sessions()
+        self.assertEqual([(r[0], r[4]) for r in rows], [("Killed", "interrupted"), ("", None)])
+        self.assertLessEqual(rows[0][3], time.time())
+
+    def test_exits_when_the_bus_goes_away(self):
+        self.ok("start", "30m")
+        pid = self.bus.pid_of()
+        # Only the bus dies; the daemon must notice, close the session and exit by itself.
+        os.kill(self.bus.process.pid, signal.SIGTERM)
+        self.bus.process.wait()
+
+        def gone():
+            try:
+                os.kill(pid, 0)
+                with open("/proc/%d/stat" % pid) as f:
+                    return f.read().split()[2] == "Z"
+            except ProcessLookupError:
+                return True
+
+        wait_until(gone, 10, "the daemon to exit")
+        self.assertEqual(self.sessions()[0][4], "disconnected")
+
+    def test_one_daemon_at_a_time(self):
+        self.ok("start", "5m")
+        r = self.bus.spawn([harness.os.environ["PRESENT_DAEMON"]], stdout=None, stderr=None)
+        self.assertEqual(r.wait(timeout=10), 1)
+        self.assertTrue(self.call("GetStatus")["active"])
+
+
+if __name__ == "__main__":
+    harness.main()

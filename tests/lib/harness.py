@@ -1,0 +1,247 @@
+"""Test harness for present's bus and real suites.
+
+Every test case gets its own private session bus (a dbus-daemon that knows
+only present's activation file from the build tree and any directories a
+test adds), its own XDG directories, and loses every process it started when
+it ends. Results are printed as TAP for meson.
+"""
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import dbus
+import dbus.mainloop.glib
+from gi.repository import GLib
+
+CLI = os.environ.get("PRESENT_CLI", "present")
+SERVICE_DIR = os.environ.get("PRESENT_SERVICE_DIR", "")
+BUS_NAME = "dev.present.Present"
+OBJECT_PATH = "/dev/present/Present"
+INTERFACE = "dev.present.Present1"
+PYTHON = "/usr/bin/python3"  # the distribution's, which has dbusmock
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
+
+
+def wait_until(condition, timeout=10.0, what="the condition"):
+    """Polls condition until it returns something true, or fails the test."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %.1f s waiting for %s" % (timeout, what))
+        # Let dbus-python deliver signals while we wait.
+        ctx = GLib.MainContext.default()
+        while ctx.pending():
+            ctx.iteration(False)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
+class PrivateBus:
+    """A session bus of our own with present's activation file."""
+
+    def __init__(self, root, service_dirs=()):
+        self.root = root
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("DBUS_")}
+        for key, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                         ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_RUNTIME_DIR", "run")):
+            path = os.path.join(root, sub)
+            os.makedirs(path, mode=0o700, exist_ok=True)
+            self.env[key] = path
+        self.env["XDG_CONFIG_DIRS"] = os.path.join(root, "etc-xdg")
+        self.env.pop("DISPLAY", None)
+        self.env.pop("WAYLAND_DISPLAY", None)
+
+        dirs = [SERVICE_DIR] + list(service_dirs)
+        with open("/usr/share/dbus-1/session.conf") as f:
+            conf = f.read()
+        # Only our directories: a missing server must fail, not activate
+        # whatever notification daemon the machine has installed.
+        conf = conf.replace("<standard_session_servicedirs />",
+                            "".join("<servicedir>%s</servicedir>" % d for d in dirs))
+        self.config = os.path.join(root, "bus.conf")
+        with open(self.config, "w") as f:
+            f.write(conf)
+
+        self.log = open(os.path.join(root, "bus.log"), "w+")
+        read_fd, write_fd = os.pipe()
+        self.process = subprocess.Popen(
+            ["dbus-daemon", "--config-file", self.config, "--nofork", "--nopidfile",
+             "--print-address=%d" % write_fd],
+            env=self.env, pass_fds=(write_fd,), stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        os.close(write_fd)
+        with os.fdopen(read_fd) as r:
+            self.address = r.readline().strip()
+        if not self.address:
+            raise RuntimeError("dbus-daemon did not start: " + self.read_log())
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = self.address
+        self.connection = dbus.bus.BusConnection(self.address)
+        self.extra = []  # other processes a test started on this bus
+
+    def read_log(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def has_owner(self, name=BUS_NAME):
+        return bool(self.connection.name_has_owner(name))
+
+    def pid_of(self, name=BUS_NAME):
+        bus = self.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
+        return int(bus.GetConnectionUnixProcessID(name, dbus_interface="org.freedesktop.DBus"))
+
+    def spawn(self, argv, **kwargs):
+        """Starts a helper process on this bus; it is killed at teardown."""
+        p = subprocess.Popen(argv, env=kwargs.pop("env", self.env), stdout=kwargs.pop("stdout", self.log),
+                             stderr=kwargs.pop("stderr", subprocess.STDOUT), start_new_session=True, **kwargs)
+        self.extra.append(p)
+        return p
+
+    def close(self):
+        self.connection.close()
+        for p in self.extra:
+            kill_group(p)
+        # Activated services are children of the bus, in its process group.
+        kill_group(self.process)
+        self.log.close()
+
+
+def kill_group(process):
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=5)
+    except (ProcessLookupError, PermissionError):
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    try:
+        # Whatever is left of the group (activated daemons that outlived TERM).
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class BusTestCase(unittest.TestCase):
+    """A test case with a private bus in self.bus and helpers for present."""
+
+    service_dirs = ()
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="present-test-")
+        self.bus = PrivateBus(self.root, self.service_dirs)
+
+    def tearDown(self):
+        self.bus.close()
+        # Kept for the report: what the bus and the daemon said, if the test failed.
+        with open(os.path.join(self.root, "bus.log")) as f:
+            self.bus_log = f.read()
+        shutil.rmtree(self.root, ignore_errors=True)
+        # The daemon runs under the bus, so its sanitizer reports land in its log.
+        for marker in SANITIZER_MARKERS:
+            if marker in self.bus_log:
+                raise AssertionError("the daemon reported '%s' (see the bus log below)" % marker)
+
+    # The CLI, as a user runs it.
+    def present(self, *args, env=None, timeout=30):
+        e = dict(self.bus.env)
+        if env:
+            e.update(env)
+        e = {k: v for k, v in e.items() if v is not None}
+        return subprocess.run([CLI] + list(args), env=e, capture_output=True, text=True, timeout=timeout)
+
+    def ok(self, *args, **kwargs):
+        r = self.present(*args, **kwargs)
+        self.assertEqual(r.returncode, 0, "present %s: %s%s" % (" ".join(args), r.stdout, r.stderr))
+        return r.stdout
+
+    def write_config(self, text):
+        path = os.path.join(self.bus.env["XDG_CONFIG_HOME"], "present", "present.conf")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    @property
+    def store_path(self):
+        return os.path.join(self.bus.env["XDG_STATE_HOME"], "present", "present.db")
+
+    def sessions(self):
+        """Every recorded session as (label, started_at, planned_end, ended_at, end_reason)."""
+        if not os.path.exists(self.store_path):
+            return []
+        db = sqlite3.connect(self.store_path)
+        try:
+            return db.execute("SELECT label, started_at, planned_end, ended_at, end_reason FROM sessions "
+                              "ORDER BY id").fetchall()
+        finally:
+            db.close()
+
+    def daemon(self):
+        return self.bus.connection.get_object(BUS_NAME, OBJECT_PATH)
+
+    def call(self, method, *args):
+        return getattr(self.daemon(), method)(*args, dbus_interface=INTERFACE)
+
+    def listen(self, member=None, interface=INTERFACE):
+        """Collects the daemon's signals as (member, args) into a list."""
+        got = []
+        self.bus.connection.add_signal_receiver(
+            lambda *a, **kw: got.append((kw["member"], a)), signal_name=member, dbus_interface=interface,
+            path=OBJECT_PATH, member_keyword="member")
+        return got
+
+    def start_mock_notifications(self):
+        """python3-dbusmock's notification server, as the desktop's."""
+        self.bus.spawn([PYTHON, "-m", "dbusmock", "--template", "notification_daemon"])
+        wait_until(lambda: self.bus.has_owner("org.freedesktop.Notifications"), what="the mock notification server")
+
+    def wait_daemon_gone(self, timeout=10):
+        wait_until(lambda: not self.bus.has_owner(), timeout, "the daemon to leave the bus")
+
+
+def main():
+    """Runs the module's tests and reports them as TAP."""
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules["__main__"])
+    tests = []
+
+    def flatten(s):
+        for t in s:
+            if isinstance(t, unittest.TestSuite):
+                flatten(t)
+            else:
+                tests.append(t)
+
+    flatten(suite)
+    print("1..%d" % len(tests), flush=True)
+    failed = 0
+    for i, test in enumerate(tests, 1):
+        result = unittest.TestResult()
+        started = time.monotonic()
+        test.run(result)
+        name = "%s.%s" % (type(test).__name__, test._testMethodName)
+        took = " (%.2f s)" % (time.monotonic() - started)
+        if result.skipped:
+            print("ok %d - %s # SKIP %s" % (i, name, result.skipped[0][1]), flush=True)
+        elif result.errors or result.failures:
+            failed += 1
+            print("not ok %d - %s%s" % (i, name, took), flush=True)
+            for _, text in result.errors + result.failures:
+                sys.stdout.write("".join("# " + line + "\n" for line in text.splitlines()))
+            log = getattr(test, "bus_log", "").splitlines()[-40:]
+            sys.stdout.write("".join("# bus: " + line + "\n" for line in log))
+        else:
+            print("ok %d - %s%s" % (i, name, took), flush=True)
+    sys.exit(1 if failed else 0)

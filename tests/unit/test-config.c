@@ -1,0 +1,216 @@
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "config.h"
+
+struct fixture {
+	char *dir;
+	GPtrArray *warnings;
+};
+
+static void setup(struct fixture *f, gconstpointer data)
+{
+	f->dir = g_dir_make_tmp("present-config-XXXXXX", NULL);
+	g_assert_nonnull(f->dir);
+	f->warnings = g_ptr_array_new_with_free_func(g_free);
+	char *home = g_build_filename(f->dir, "home", NULL), *dirs = g_build_filename(f->dir, "sys", NULL);
+	g_setenv("XDG_CONFIG_HOME", home, TRUE);
+	g_setenv("XDG_CONFIG_DIRS", dirs, TRUE);
+	g_free(home);
+	g_free(dirs);
+}
+
+static void teardown(struct fixture *f, gconstpointer data)
+{
+	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
+	g_assert_cmpint(system(cmd), ==, 0);
+	g_free(cmd);
+	g_free(f->dir);
+	g_ptr_array_unref(f->warnings);
+}
+
+static char *write_conf(struct fixture *f, const char *where, const char *text)
+{
+	char *dir = g_build_filename(f->dir, where, "present", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+	char *path = g_build_filename(dir, "present.conf", NULL);
+	g_assert_true(g_file_set_contents(path, text, -1, NULL));
+	g_free(dir);
+	return path;
+}
+
+static void collect(const char *message, void *userdata)
+{
+	g_ptr_array_add(((struct fixture *)userdata)->warnings, g_strdup(message));
+}
+
+static int load(struct fixture *f, struct present_config *cfg, char **error)
+{
+	return present_config_load(cfg, collect, f, error);
+}
+
+static void test_defaults_without_file(struct fixture *f, gconstpointer data)
+{
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_null(error);
+	g_assert_null(cfg.path);
+	g_assert_cmpint(cfg.default_duration, ==, 3600);
+	g_assert_cmpint(cfg.idle_exit, ==, 60);
+	present_config_finish(&cfg);
+}
+
+static void test_values_and_search_order(struct fixture *f, gconstpointer data)
+{
+	char *sys = write_conf(f, "sys", "session = { default_duration = 30; };\n");
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpstr(cfg.path, ==, sys);
+	g_assert_cmpint(cfg.default_duration, ==, 1800);
+	present_config_finish(&cfg);
+
+	/* The user's own file wins over the system one. */
+	char *home = write_conf(f, "home", "session = { default_duration = \"1h30\"; };\ndaemon = { idle_exit = 5; };\n");
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpstr(cfg.path, ==, home);
+	g_assert_cmpint(cfg.default_duration, ==, 5400);
+	g_assert_cmpint(cfg.idle_exit, ==, 5);
+	g_assert_cmpuint(f->warnings->len, ==, 0);
+	present_config_finish(&cfg);
+	g_free(sys);
+	g_free(home);
+}
+
+static void test_shipped_default_is_valid(struct fixture *f, gconstpointer data)
+{
+	struct present_config cfg, defaults;
+	char *error = NULL;
+	g_assert_cmpint(present_config_load_file(&cfg, SOURCE_ROOT "/conf/present.conf", collect, f, &error), ==, 0);
+	g_assert_cmpuint(f->warnings->len, ==, 0);
+	present_config_init(&defaults);
+	g_assert_cmpint(cfg.default_duration, ==, defaults.default_duration);
+	g_assert_cmpint(cfg.idle_exit, ==, defaults.idle_exit);
+	present_config_finish(&cfg);
+}
+
+static void test_broken_files(struct fixture *f, gconstpointer data)
+{
+	static const struct {
+		const char *text;
+		const char *message; /* what the error must say, after "path:" */
+	} cases[] = {
+		{"session = { default_duration = ; };\n", ":1: syntax error"},
+		{"\n\nsession = {\n default_duration = true;\n};\n", ":4: 'session.default_duration' must be a duration"},
+		{"session = { default_duration = \"soon\"; };\n", ":1: 'session.default_duration' must be a duration"},
+		{"session = { default_duration = \"25h\"; };\n", ":1: 'session.default_duration' is out of range"},
+		{"session = { default_duration = 0; };\n", ":1: 'session.default_duration' is out of range"},
+		{"session = { default_duration = -5; };\n", ":1: 'session.default_duration' is out of range"},
+		{"daemon = { idle_exit = \"60\"; };\n", ":1: 'daemon.idle_exit' must be a whole number"},
+		{"daemon = { idle_exit = 0; };\n", ":1: 'daemon.idle_exit' is out of range (1 to 86400)"},
+		{"daemon = { idle_exit = 1.5; };\n", ":1: 'daemon.idle_exit' must be a whole number"},
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *path = write_conf(f, "home", cases[i].text);
+		struct present_config cfg;
+		char *error = NULL;
+		g_assert_cmpint(load(f, &cfg, &error), ==, -EINVAL);
+		char *expected = g_strconcat(path, cases[i].message, NULL);
+		g_assert_nonnull(error);
+		if (!g_str_has_prefix(error, expected))
+			g_error("case %zu: got \"%s\", want \"%s...\"", i, error, expected);
+		/* A failed load leaves the defaults, never half a file. */
+		g_assert_cmpint(cfg.default_duration, ==, 3600);
+		g_assert_null(cfg.path);
+		g_free(expected);
+		g_free(error);
+		g_free(path);
+	}
+}
+
+static void test_unreadable(struct fixture *f, gconstpointer data)
+{
+	struct present_config cfg;
+	char *error = NULL;
+
+	/* A directory where the file should be. */
+	char *dir = g_build_filename(f->dir, "home", "present", "present.conf", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+	g_assert_cmpint(load(f, &cfg, &error), ==, -EISDIR);
+	char *expected = g_strconcat(dir, ": is a directory", NULL);
+	g_assert_true(g_str_has_prefix(error, expected));
+	g_free(expected);
+	g_free(error);
+
+	/* A path that cannot be opened (works as root too, unlike mode 000). */
+	char *home = g_build_filename(f->dir, "file-not-dir", NULL);
+	g_assert_true(g_file_set_contents(home, "", -1, NULL));
+	g_setenv("XDG_CONFIG_HOME", home, TRUE);
+	g_assert_cmpint(load(f, &cfg, &error), ==, -ENOTDIR);
+	g_assert_true(g_str_has_suffix(error, ": cannot read: Not a directory"));
+	g_free(error);
+
+	if (geteuid() != 0) {
+		g_setenv("XDG_CONFIG_HOME", g_getenv("XDG_CONFIG_DIRS"), TRUE);
+		char *path = write_conf(f, "sys", "");
+		g_assert_cmpint(chmod(path, 0), ==, 0);
+		g_assert_cmpint(load(f, &cfg, &error), ==, -EACCES);
+		g_assert_true(g_str_has_suffix(error, ": cannot read: Permission denied"));
+		g_free(error);
+		g_free(path);
+	}
+	g_free(home);
+	g_free(dir);
+}
+
+static void test_unknown_keys_warned(struct fixture *f, gconstpointer data)
+{
+	char *path = write_conf(f, "home",
+		"session = {\n default_duraton = 30;\n default_duration = 20;\n};\nsesion = { x = 1; };\ntop = 1;\n");
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpint(cfg.default_duration, ==, 1200);
+	g_assert_cmpuint(f->warnings->len, ==, 3);
+	char *w0 = g_strconcat(path, ":2: unknown key 'session.default_duraton' ignored", NULL);
+	char *w1 = g_strconcat(path, ":5: unknown key 'sesion' ignored", NULL);
+	char *w2 = g_strconcat(path, ":6: unknown key 'top' ignored", NULL);
+	g_assert_cmpstr(f->warnings->pdata[0], ==, w0);
+	g_assert_cmpstr(f->warnings->pdata[1], ==, w1);
+	g_assert_cmpstr(f->warnings->pdata[2], ==, w2);
+	g_free(w0);
+	g_free(w1);
+	g_free(w2);
+	g_free(path);
+	present_config_finish(&cfg);
+}
+
+static void test_empty_file_is_defaults(struct fixture *f, gconstpointer data)
+{
+	char *path = write_conf(f, "home", "# nothing set\n");
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpstr(cfg.path, ==, path);
+	g_assert_cmpint(cfg.default_duration, ==, 3600);
+	present_config_finish(&cfg);
+	g_free(path);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add("/config/" name, struct fixture, NULL, setup, fn, teardown)
+	ADD("defaults-without-file", test_defaults_without_file);
+	ADD("values-and-search-order", test_values_and_search_order);
+	ADD("shipped-default-is-valid", test_shipped_default_is_valid);
+	ADD("broken-files", test_broken_files);
+	ADD("unreadable", test_unreadable);
+	ADD("unknown-keys-warned", test_unknown_keys_warned);
+	ADD("empty-file-is-defaults", test_empty_file_is_defaults);
+	return g_test_run();
+}

@@ -1,0 +1,163 @@
+#include <errno.h>
+#include <glib.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct fixture {
+	char *dir, *path;
+	struct present_store *store;
+};
+
+static void setup(struct fixture *f, gconstpointer data)
+{
+	f->dir = g_dir_make_tmp("present-store-XXXXXX", NULL);
+	f->path = g_build_filename(f->dir, "state", "present", "present.db", NULL);
+	f->store = NULL;
+}
+
+static void teardown(struct fixture *f, gconstpointer data)
+{
+	present_store_close(f->store);
+	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
+	g_assert_cmpint(system(cmd), ==, 0);
+	g_free(cmd);
+	g_free(f->path);
+	g_free(f->dir);
+}
+
+static void open_ok(struct fixture *f)
+{
+	char *error = NULL;
+	int r = present_store_open(f->path, &f->store, &error);
+	if (r < 0)
+		g_error("open: %s", error);
+	g_assert_null(error);
+}
+
+static void sql_int(const char *path, const char *sql, int expected)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	g_assert_cmpint(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+	g_assert_cmpint(sqlite3_column_int(st, 0), ==, expected);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void test_private_files_and_wal(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	struct stat st;
+	char *dir = g_path_get_dirname(f->path);
+	g_assert_cmpint(stat(dir, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 07777, ==, 0700);
+	g_assert_cmpint(stat(f->path, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 07777, ==, 0600);
+	sql_int(f->path, "PRAGMA user_version", PRESENT_STORE_SCHEMA);
+	present_store_close(f->store);
+	f->store = NULL;
+	sqlite3 *db;
+	sqlite3_stmt *st2;
+	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st2, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(st2), ==, SQLITE_ROW);
+	g_assert_cmpstr((const char *)sqlite3_column_text(st2, 0), ==, "wal");
+	sqlite3_finalize(st2);
+	sqlite3_close(db);
+
+	/* A loosened directory is tightened again on the next open. */
+	g_assert_cmpint(chmod(dir, 0755), ==, 0);
+	open_ok(f);
+	g_assert_cmpint(stat(dir, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 07777, ==, 0700);
+	g_free(dir);
+}
+
+static void test_sessions(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	int64_t a, b;
+	g_assert_cmpint(present_store_session_begin(f->store, "Acme", 1000, 4600, &a), ==, 0);
+	g_assert_cmpint(present_store_session_set_end(f->store, a, 5200), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, a, 2000, "stop"), ==, 0);
+	/* Finishing twice keeps the first end: a late timer cannot rewrite it. */
+	g_assert_cmpint(present_store_session_finish(f->store, a, 3000, "timer"), ==, 0);
+
+	struct present_session_record rec;
+	g_assert_cmpint(present_store_session_unfinished(f->store, &rec), ==, 0);
+	g_assert_cmpint(present_store_session_begin(f->store, "", 6000, 9600, &b), ==, 0);
+	g_assert_cmpint(b, >, a);
+	g_assert_cmpint(present_store_session_unfinished(f->store, &rec), ==, 1);
+	g_assert_cmpint(rec.id, ==, b);
+	g_assert_cmpstr(rec.label, ==, "");
+	g_assert_cmpint(rec.started_at, ==, 6000);
+	g_assert_cmpint(rec.planned_end, ==, 9600);
+	present_session_record_finish(&rec);
+
+	sql_int(f->path, "SELECT planned_end FROM sessions WHERE label = 'Acme'", 5200);
+	sql_int(f->path, "SELECT ended_at FROM sessions WHERE label = 'Acme'", 2000);
+	sql_int(f->path, "SELECT count(*) FROM sessions WHERE end_reason = 'stop'", 1);
+}
+
+static void test_newer_schema_refused(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	present_store_close(f->store);
+	f->store = NULL;
+	sqlite3 *db;
+	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(db);
+
+	char *error = NULL;
+	g_assert_cmpint(present_store_open(f->path, &f->store, &error), ==, -EPROTO);
+	g_assert_null(f->store);
+	g_assert_nonnull(strstr(error, "newer present"));
+	g_free(error);
+}
+
+static void test_not_a_database(struct fixture *f, gconstpointer data)
+{
+	char *dir = g_path_get_dirname(f->path);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+	g_assert_true(g_file_set_contents(f->path, "this is not SQLite, but long enough to have a header page", -1, NULL));
+	char *error = NULL;
+	g_assert_cmpint(present_store_open(f->path, &f->store, &error), <, 0);
+	g_assert_true(g_str_has_prefix(error, f->path));
+	g_free(error);
+	g_free(dir);
+}
+
+static void test_foreign_directory_refused(struct fixture *f, gconstpointer data)
+{
+	if (geteuid() != 0) {
+		g_test_skip("needs root to give a directory to another user");
+		return;
+	}
+	char *dir = g_path_get_dirname(f->path);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+	g_assert_cmpint(chown(dir, 65534, 65534), ==, 0);
+	char *error = NULL;
+	g_assert_cmpint(present_store_open(f->path, &f->store, &error), ==, -EPERM);
+	g_assert_nonnull(strstr(error, "belongs to another user"));
+	g_free(error);
+	g_free(dir);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add("/store/" name, struct fixture, NULL, setup, fn, teardown)
+	ADD("private-files-and-wal", test_private_files_and_wal);
+	ADD("sessions", test_sessions);
+	ADD("newer-schema-refused", test_newer_schema_refused);
+	ADD("not-a-database", test_not_a_database);
+	ADD("foreign-directory-refused", test_foreign_directory_refused);
+	return g_test_run();
+}

@@ -1,0 +1,74 @@
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "protocol.h"
+#include "text.h"
+
+static char *capture(void (*fn)(FILE *, const char *), const char *input)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fn(f, input);
+	fclose(f);
+	return buf;
+}
+
+static void test_json(void)
+{
+	char *out = capture(present_text_json, "a \"b\" \\ c\n\t\x01\x1b[2J");
+	g_assert_cmpstr(out, ==, "\"a \\\"b\\\" \\\\ c\\n\\t\\u0001\\u001b[2J\"");
+	free(out);
+	out = capture(present_text_json, "Zoë · 会议");
+	g_assert_cmpstr(out, ==, "\"Zoë · 会议\"");
+	free(out);
+}
+
+static void test_terminal(void)
+{
+	/* Cursor moves, a window title (OSC 0), a clipboard write (OSC 52), C1 CSI. */
+	char *out = capture(present_text_terminal, "x\x1b[2Jy\x1b]0;pwned\x07z\x1b]52;c;aGk=\x07\xc2\x9b" "31m·é");
+	g_assert_null(strchr(out, '\x1b'));
+	g_assert_null(strchr(out, '\x07'));
+	g_assert_null(strstr(out, "\xc2\x9b"));
+	g_assert_cmpstr(out, ==, "x?[2Jy?]0;pwned?z?]52;c;aGk=??31m·é");
+	free(out);
+}
+
+static void test_status_round_trip(void)
+{
+	DBusMessage *msg = dbus_message_new_signal("/a", "a.b", "C");
+	DBusMessageIter it;
+	struct present_status in = {.active = true, .id = 7, .started_at = 100, .ends_at = 3700, .label = "Acme"}, out;
+	dbus_message_iter_init_append(msg, &it);
+	g_assert_true(present_status_write(&in, &it));
+	g_assert_cmpstr(dbus_message_get_signature(msg), ==, "a{sv}");
+	g_assert_true(dbus_message_iter_init(msg, &it));
+	g_assert_true(present_status_read(&it, &out));
+	g_assert_true(out.active);
+	g_assert_cmpuint(out.id, ==, 7);
+	g_assert_cmpint(out.started_at, ==, 100);
+	g_assert_cmpint(out.ends_at, ==, 3700);
+	g_assert_cmpstr(out.label, ==, "Acme");
+	present_status_finish(&out);
+	dbus_message_unref(msg);
+
+	/* A wrong signature is refused, not misread. */
+	msg = dbus_message_new_signal("/a", "a.b", "C");
+	const char *s = "x";
+	dbus_message_append_args(msg, DBUS_TYPE_STRING, &s, DBUS_TYPE_INVALID);
+	dbus_message_iter_init(msg, &it);
+	g_assert_false(present_status_read(&it, &out));
+	present_status_finish(&out);
+	dbus_message_unref(msg);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/text/json", test_json);
+	g_test_add_func("/text/terminal", test_terminal);
+	g_test_add_func("/protocol/status-round-trip", test_status_round_trip);
+	return g_test_run();
+}
