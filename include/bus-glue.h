@@ -11,7 +11,7 @@
  */
 void present_bus_glue_attach(DBusConnection *connection, GMainContext *context);
 
-/** Undoes present_bus_glue_attach(); call before the last unref. */
+/** Undoes present_bus_glue_attach() (nothing if it never ran); call before the last unref. */
 void present_bus_glue_detach(DBusConnection *connection);
 
 #endif

@@ -8,7 +8,12 @@ struct present_config {
 	char *path; /* the file that was read; NULL when none exists */
 	int64_t default_duration; /* session.default_duration, seconds */
 	int64_t idle_exit; /* daemon.idle_exit, seconds */
+	char *dnd_backend; /* dnd.backend: "auto", "none", or a backend id */
+	char **mail_apps; /* mail_apps: desktop ids, NULL-terminated */
 };
+
+/** The values dnd.backend accepts besides "auto" and "none", space-separated. */
+#define PRESENT_CONFIG_DND_BACKENDS "gnome kde xfce dunst mako swaync cinnamon mate budgie elementary"
 
 typedef void (*present_config_warn_fn)(const char *message, void *userdata);
 
@@ -29,6 +34,7 @@ char *present_config_find(void);
  * Reads path into a config that starts from the defaults. On error returns
  * -errno (-EINVAL for bad content) and sets *ret_error to
  * "path:line: message" (free() it); cfg is then left as the defaults.
+ * Either way cfg must be finished with present_config_finish().
  * Unknown keys are reported through warn, which may be NULL.
  */
 int present_config_load_file(struct present_config *cfg, const char *path, present_config_warn_fn warn,

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "dnd.h"
 #include "session.h"
 #include "store.h"
 
@@ -16,6 +17,7 @@ struct present_daemon {
 	struct present_config config;
 	struct present_store *store; /* NULL when the store cannot be opened */
 	struct present_session session;
+	struct present_dnd *dnd;
 	guint idle_source;
 	bool name_released;
 	int exit_code;

@@ -23,6 +23,9 @@ struct present_status {
 	uint64_t id;
 	int64_t started_at, ends_at; /* seconds since the epoch */
 	char *label;
+	/* What do-not-disturb did at the start: see struct present_dnd_report. */
+	char *dnd_state, *dnd_server, *dnd_backend, *dnd_note;
+	char **muted; /* NULL-terminated, or NULL */
 };
 
 /** Appends status as an a{sv} to iter. Returns false when out of memory. */
@@ -34,7 +37,10 @@ bool present_status_write(const struct present_status *status, DBusMessageIter *
  */
 bool present_status_read(DBusMessageIter *iter, struct present_status *status);
 
-/** Frees what status owns and clears it. */
+/** Prints the outcome of a restore, the same from the CLI and from `present-daemon --restore`. */
+void present_print_restored(int restored);
+
+/** Frees what status owns and clears it (for a status filled by present_status_read()). */
 void present_status_finish(struct present_status *status);
 
 #endif

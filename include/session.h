@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dnd.h"
 #include "protocol.h"
 
 struct present_daemon;
@@ -16,6 +17,7 @@ struct present_session {
 	uint64_t id;
 	int64_t started_at, ends_at;
 	char *label;
+	struct present_dnd_report dnd; /* what silencing did at the start */
 	int timer_fd; /* CLOCK_REALTIME: fires on resume if the end passed during a suspend */
 	guint timer_source;
 };

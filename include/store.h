@@ -19,7 +19,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 1
+#define PRESENT_STORE_SCHEMA 2
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,
@@ -52,5 +52,23 @@ int present_store_session_unfinished(struct present_store *store, struct present
 
 /** Frees what a record owns. */
 void present_session_record_finish(struct present_session_record *rec);
+
+/** A do-not-disturb change not yet put back. */
+struct present_dnd_record {
+	int64_t id, session_id;
+	char *backend, *app, *saved; /* app is NULL for the server-wide switch */
+};
+
+/** Records, durably, a change about to be made: what to put back, and how. */
+int present_store_dnd_save(struct present_store *store, int64_t session_id, const char *backend, const char *app,
+	const char *saved, int64_t made_at, int64_t *ret_id);
+
+/** Forgets a change once it is put back. */
+int present_store_dnd_forget(struct present_store *store, int64_t id);
+
+/** Every change not yet put back, newest first (so they undo in reverse order). */
+int present_store_dnd_list(struct present_store *store, struct present_dnd_record **ret, size_t *ret_n);
+
+void present_dnd_records_free(struct present_dnd_record *recs, size_t n);
 
 #endif

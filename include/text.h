@@ -1,6 +1,7 @@
 #ifndef PRESENT_TEXT_H
 #define PRESENT_TEXT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /** Writes s as a JSON string literal, quotes included. */
@@ -12,5 +13,8 @@ void present_text_json(FILE *f, const char *s);
  * cursor, retitle the window or reach the clipboard.
  */
 void present_text_terminal(FILE *f, const char *s);
+
+/** Whether word is one of the space-separated words of list. */
+bool present_text_has_word(const char *list, const char *word);
 
 #endif

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "client.h"
 #include "config.h"
 #include "duration.h"
 #include "present-build.h"
+#include "text.h"
 #include "timefmt.h"
 
 /* Longer labels do not fit a notification or a status bar. */
@@ -62,6 +64,7 @@ static int load_config(struct present_config *cfg)
 	if (present_config_load(cfg, warn_config, NULL, &error) < 0) {
 		fprintf(stderr, "present: %s\n", error);
 		free(error);
+		present_config_finish(cfg);
 		return PRESENT_EXIT_CONFIG;
 	}
 	return 0;
@@ -260,6 +263,59 @@ static int verb_status(const struct verb *v, const struct present_args *args)
 	return r;
 }
 
+/* The daemon next to this program (a build tree), else the installed one. */
+static char *daemon_path(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		char *sibling = NULL;
+		if (slash && asprintf(&sibling, "%.*s/present-daemon", (int)(slash - self), self) > 0 &&
+			access(sibling, X_OK) == 0)
+			return sibling;
+		free(sibling);
+	}
+	return strdup(PRESENT_LIBEXECDIR "/present-daemon");
+}
+
+static int verb_restore(const struct verb *v, const struct present_args *args)
+{
+	struct present_client c = {0};
+	int r = present_client_connect(&c);
+	if (r)
+		return r;
+	if (!present_client_daemon_running(&c)) {
+		/* No daemon: do it in this process, without activating one. This is
+		 * also what the unit's ExecStopPost runs, while the unit is stopping
+		 * and activation would wait on it. */
+		present_client_disconnect(&c);
+		char *path = daemon_path();
+		execl(path, path, "--restore", (char *)NULL);
+		fprintf(stderr, "present: cannot run %s: %s\n", path, strerror(errno));
+		free(path);
+		return PRESENT_EXIT_FAILURE;
+	}
+	DBusError err;
+	dbus_error_init(&err);
+	DBusMessage *msg = dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, "Restore");
+	DBusMessage *reply = msg ? dbus_connection_send_with_reply_and_block(c.bus, msg, DBUS_TIMEOUT_USE_DEFAULT, &err) : NULL;
+	uint32_t restored = 0;
+	if (msg)
+		dbus_message_unref(msg);
+	if (!reply) {
+		r = msg ? present_client_report("restore the desktop", &err) : PRESENT_EXIT_FAILURE;
+		dbus_error_free(&err);
+	} else {
+		dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &restored, DBUS_TYPE_INVALID);
+		dbus_message_unref(reply);
+		present_print_restored((int)restored);
+	}
+	present_client_disconnect(&c);
+	return r;
+}
+
 static int print_help(FILE *f);
 
 static int verb_help(const struct verb *v, const struct present_args *args)
@@ -273,6 +329,7 @@ static const struct verb verbs[] = {
 	{"toggle", "[DURATION] [--label TEXT]", 0, 1, "label", verb_toggle},
 	{"extend", "DURATION", 1, 1, "", verb_extend},
 	{"status", "[--json]", 0, 0, "json", verb_status},
+	{"restore", "", 0, 0, "", verb_restore},
 	{"help", "", 0, 0, "", verb_help},
 };
 
@@ -289,15 +346,6 @@ static int print_help(FILE *f)
 		"  present --help | --version\n"
 		"Exit codes: 0 ok, 1 failure, 2 usage, 69 no bus or daemon, 78 bad configuration.\n");
 	return PRESENT_EXIT_OK;
-}
-
-static bool takes_option(const struct verb *v, const char *name)
-{
-	size_t len = strlen(name);
-	for (const char *p = v->options; (p = strstr(p, name)); p += len)
-		if ((p == v->options || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
-			return true;
-	return false;
 }
 
 /* A small parser of our own: "-5" must reach the duration check as a
@@ -330,7 +378,7 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct presen
 			snprintf(name, sizeof(name), "%.*s", (int)(eq ? eq - a - 2 : (long)strlen(a) - 2), a + 2);
 		else
 			return usage_error(v, "unknown option '%s'", a);
-		if (!takes_option(v, name))
+		if (!present_text_has_word(v->options, name))
 			return usage_error(v, "'%s' takes no option '%s'", v->name, a);
 
 		if (strcmp(name, "json") == 0) {

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "duration.h"
@@ -13,6 +14,46 @@ static void print_label(const struct present_status *s)
 	}
 }
 
+static bool is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+/* " · do-not-disturb on (dunst) · mail muted: Thunderbird", from what the daemon reported. */
+static void print_dnd(const struct present_status *s)
+{
+	const char *backend = s->dnd_backend ? s->dnd_backend : s->dnd_server ? s->dnd_server : "?";
+	fputs(" · ", stdout);
+	if (is(s->dnd_state, "on") || is(s->dnd_state, "already-on")) {
+		printf("do-not-disturb %s (", is(s->dnd_state, "on") ? "on" : "already on");
+		present_text_terminal(stdout, backend);
+		putchar(')');
+	} else if (is(s->dnd_state, "none")) {
+		fputs("no notification server: nothing needed silencing", stdout);
+	} else if (is(s->dnd_state, "disabled")) {
+		fputs("do-not-disturb off in the configuration", stdout);
+	} else if (is(s->dnd_state, "unsupported")) {
+		fputs("do-not-disturb unavailable", stdout);
+	} else {
+		fputs("do-not-disturb FAILED", stdout);
+	}
+	for (size_t i = 0; s->muted && s->muted[i]; i++) {
+		fputs(i == 0 ? " · mail muted: " : ", ", stdout);
+		present_text_terminal(stdout, s->muted[i]);
+	}
+}
+
+/* A note says why do-not-disturb is not on: the user must hear it once. */
+static void warn_dnd(const struct present_status *s)
+{
+	if (!s->dnd_note || is(s->dnd_state, "none") || is(s->dnd_state, "disabled"))
+		return;
+	fflush(stdout);
+	fputs("present: warning: ", stderr);
+	present_text_terminal(stderr, s->dnd_note);
+	fputc('\n', stderr);
+}
+
 void present_print_started(const struct present_status *s, int64_t now)
 {
 	char until[32], length[32];
@@ -20,7 +61,10 @@ void present_print_started(const struct present_status *s, int64_t now)
 	present_duration_format(s->ends_at - s->started_at, length, sizeof(length));
 	printf("Present until %s (%s)", until, length);
 	print_label(s);
+	if (s->dnd_state)
+		print_dnd(s);
 	putchar('\n');
+	warn_dnd(s);
 }
 
 void present_print_stopped(bool stopped, const struct present_status *s, int64_t now)
@@ -36,12 +80,20 @@ void present_print_stopped(bool stopped, const struct present_status *s, int64_t
 	putchar('\n');
 }
 
+static void json_or_null(const char *s)
+{
+	if (s)
+		present_text_json(stdout, s);
+	else
+		fputs("null", stdout);
+}
+
 static void print_json(const struct present_status *s, int64_t now)
 {
 	char started[40], ends[40];
 	if (!s->active) {
 		puts("{\"active\": false, \"id\": null, \"started_at\": null, \"ends_at\": null, \"remaining_s\": 0, "
-		     "\"label\": null}");
+		     "\"label\": null, \"dnd\": null, \"muted\": []}");
 		return;
 	}
 	present_time_iso8601(s->started_at, started, sizeof(started));
@@ -51,7 +103,21 @@ static void print_json(const struct present_status *s, int64_t now)
 	       "\"label\": ",
 		(unsigned long long)s->id, started, ends, (long long)remaining);
 	present_text_json(stdout, s->label ? s->label : "");
-	puts("}");
+	fputs(", \"dnd\": {\"state\": ", stdout);
+	json_or_null(s->dnd_state);
+	fputs(", \"server\": ", stdout);
+	json_or_null(s->dnd_server);
+	fputs(", \"backend\": ", stdout);
+	json_or_null(s->dnd_backend);
+	fputs(", \"note\": ", stdout);
+	json_or_null(s->dnd_note);
+	fputs("}, \"muted\": [", stdout);
+	for (size_t i = 0; s->muted && s->muted[i]; i++) {
+		if (i)
+			fputs(", ", stdout);
+		present_text_json(stdout, s->muted[i]);
+	}
+	puts("]}");
 }
 
 void present_print_status(const struct present_status *s, int64_t now, bool json)
@@ -69,5 +135,7 @@ void present_print_status(const struct present_status *s, int64_t now, bool json
 	present_duration_format(s->ends_at > now ? s->ends_at - now : 0, left, sizeof(left));
 	printf("Present until %s · %s left", until, left);
 	print_label(s);
+	if (s->dnd_state)
+		print_dnd(s);
 	putchar('\n');
 }

@@ -11,10 +11,13 @@
 #include "config.h"
 #include "duration.h"
 #include "paths.h"
+#include "text.h"
 
 enum key_type {
 	KEY_DURATION, /* "45m", "1h30", or a whole number of minutes */
 	KEY_INT,
+	KEY_CHOICE, /* a string among those in `choices` */
+	KEY_STRINGS, /* a list or array of strings */
 };
 
 struct key {
@@ -22,27 +25,67 @@ struct key {
 	enum key_type type;
 	size_t offset;
 	int64_t min, max;
+	const char *choices; /* KEY_CHOICE: space-separated */
+};
+
+/* Desktop ids of the mail clients people use most (muted during a session). */
+static const char *const default_mail_apps[] = {
+	"thunderbird",
+	"org.mozilla.Thunderbird",
+	"net.thunderbird.Thunderbird",
+	"org.gnome.Evolution",
+	"org.gnome.Geary",
+	"org.kde.kmail2",
+	"Mailspring",
+	"mailspring",
+	"com.getmailspring.Mailspring",
+	NULL,
 };
 
 /* Every key present.conf may hold; anything else is reported as unknown. */
 static const struct key keys[] = {
 	{"session.default_duration", KEY_DURATION, offsetof(struct present_config, default_duration), 1,
-		PRESENT_DURATION_MAX},
-	{"daemon.idle_exit", KEY_INT, offsetof(struct present_config, idle_exit), 1, 86400},
+		PRESENT_DURATION_MAX, NULL},
+	{"daemon.idle_exit", KEY_INT, offsetof(struct present_config, idle_exit), 1, 86400, NULL},
+	{"dnd.backend", KEY_CHOICE, offsetof(struct present_config, dnd_backend), 0, 0,
+		"auto none " PRESENT_CONFIG_DND_BACKENDS},
+	{"mail_apps", KEY_STRINGS, offsetof(struct present_config, mail_apps), 0, 64, NULL},
 };
+
+static char **strv_copy(const char *const *v)
+{
+	size_t n = 0;
+	while (v[n])
+		n++;
+	char **out = calloc(n + 1, sizeof(*out));
+	for (size_t i = 0; out && i < n; i++)
+		out[i] = strdup(v[i]);
+	return out;
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
 
 void present_config_init(struct present_config *cfg)
 {
 	*cfg = (struct present_config){
 		.default_duration = 60 * 60,
 		.idle_exit = 60,
+		.dnd_backend = strdup("auto"),
+		.mail_apps = strv_copy(default_mail_apps),
 	};
 }
 
 void present_config_finish(struct present_config *cfg)
 {
 	free(cfg->path);
-	cfg->path = NULL;
+	free(cfg->dnd_backend);
+	strv_free(cfg->mail_apps);
+	*cfg = (struct present_config){0};
 }
 
 static char *candidate(const char *base)
@@ -139,13 +182,59 @@ static void warn_unknown(config_setting_t *group, const char *prefix, const char
 	}
 }
 
+static int read_choice(const struct key *k, config_setting_t *s, char **field, const char *path, char **ret_error)
+{
+	const char *value = config_setting_get_string(s);
+	if (!value || !present_text_has_word(k->choices, value)) {
+		*ret_error = format_error(path, config_setting_source_line(s), "'%s' must be one of: %s", k->path,
+			k->choices);
+		return -EINVAL;
+	}
+	free(*field);
+	*field = strdup(value);
+	return 0;
+}
+
+static int read_strings(const struct key *k, config_setting_t *s, char ***field, const char *path,
+	char **ret_error)
+{
+	int line = config_setting_source_line(s);
+	if (!config_setting_is_aggregate(s) || config_setting_is_group(s)) {
+		*ret_error = format_error(path, line, "'%s' must be a list of strings, such as [\"a\", \"b\"]", k->path);
+		return -EINVAL;
+	}
+	int n = config_setting_length(s);
+	if (n > k->max) {
+		*ret_error = format_error(path, line, "'%s' has more than %lld entries", k->path, (long long)k->max);
+		return -EINVAL;
+	}
+	char **v = calloc((size_t)n + 1, sizeof(*v));
+	for (int i = 0; v && i < n; i++) {
+		const char *item = config_setting_get_string_elem(s, i);
+		if (!item || !*item) {
+			*ret_error = format_error(path, line, "'%s' entry %d must be a non-empty string", k->path, i + 1);
+			strv_free(v);
+			return -EINVAL;
+		}
+		v[i] = strdup(item);
+	}
+	strv_free(*field);
+	*field = v;
+	return 0;
+}
+
 static int read_key(const struct key *k, config_setting_t *s, struct present_config *cfg, const char *path,
 	char **ret_error)
 {
 	int64_t value = 0;
 	int line = config_setting_source_line(s);
+	void *field = (char *)cfg + k->offset;
 
 	switch (k->type) {
+	case KEY_CHOICE:
+		return read_choice(k, s, field, path, ret_error);
+	case KEY_STRINGS:
+		return read_strings(k, s, field, path, ret_error);
 	case KEY_DURATION:
 		if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64) {
 			value = config_setting_get_int64(s) * 60;
@@ -184,7 +273,7 @@ static int read_key(const struct key *k, config_setting_t *s, struct present_con
 		}
 		break;
 	}
-	*(int64_t *)((char *)cfg + k->offset) = value;
+	*(int64_t *)field = value;
 	return 0;
 }
 
@@ -192,6 +281,7 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 	void *userdata, char **ret_error)
 {
 	present_config_init(cfg);
+	int r = 0;
 	*ret_error = NULL;
 
 	struct stat st;
@@ -208,7 +298,6 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 
 	config_t lc;
 	config_init(&lc);
-	int r = 0;
 	if (config_read(&lc, f) != CONFIG_TRUE) {
 		*ret_error = format_error(path, config_error_line(&lc), "%s", config_error_text(&lc));
 		r = -EINVAL;
@@ -226,8 +315,10 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 out:
 	config_destroy(&lc);
 	fclose(f);
-	if (r < 0)
+	if (r < 0) {
+		present_config_finish(cfg);
 		present_config_init(cfg);
+	}
 	return r;
 }
 

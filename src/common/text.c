@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "text.h"
 
 void present_text_json(FILE *f, const char *s)
@@ -40,4 +42,13 @@ void present_text_terminal(FILE *f, const char *s)
 			fputc(*p, f);
 		}
 	}
+}
+
+bool present_text_has_word(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *p = list; len && (p = strstr(p, word)); p += len)
+		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+			return true;
+	return false;
 }

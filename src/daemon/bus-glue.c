@@ -171,6 +171,8 @@ void present_bus_glue_attach(DBusConnection *connection, GMainContext *context)
 
 void present_bus_glue_detach(DBusConnection *connection)
 {
+	if (glue_slot < 0 || !dbus_connection_get_data(connection, glue_slot))
+		return;
 	dbus_connection_set_watch_functions(connection, NULL, NULL, NULL, NULL, NULL);
 	dbus_connection_set_timeout_functions(connection, NULL, NULL, NULL, NULL, NULL);
 	dbus_connection_set_dispatch_status_function(connection, NULL, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-call.h"
 #include "bus-glue.h"
 #include "daemon.h"
 #include "paths.h"
@@ -37,6 +38,7 @@ int present_daemon_reload_config(struct present_daemon *d, char **ret_error)
 	char *error = NULL;
 	int r = present_config_load(&fresh, warn_config, NULL, &error);
 	if (r < 0) {
+		present_config_finish(&fresh);
 		present_log("error", "%s (keeping the configuration in use)", error);
 		if (ret_error)
 			*ret_error = error;
@@ -108,10 +110,19 @@ static gboolean on_reload_signal(gpointer data)
 
 static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, void *data)
 {
+	struct present_daemon *d = data;
 	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected")) {
 		present_log("warning", "the session bus went away");
-		present_daemon_quit(data, "disconnected");
+		present_daemon_quit(d, "disconnected");
 		return DBUS_HANDLER_RESULT_HANDLED;
+	}
+	const char *name, *old_owner, *new_owner;
+	if (dbus_message_is_signal(msg, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
+		dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING,
+			&new_owner, DBUS_TYPE_INVALID) &&
+		strcmp(name, PRESENT_NOTIFICATIONS_NAME) == 0 && *new_owner) {
+		/* A server that (re)started keeps no do-not-disturb of ours. */
+		present_dnd_server_changed(d->dnd, &d->config);
 	}
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
@@ -119,9 +130,10 @@ static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, 
 static int usage(FILE *f, int code)
 {
 	fprintf(f,
-		"Usage: present-daemon [--help|--version]\n"
+		"Usage: present-daemon [--help|--version|--restore]\n"
 		"Holds present's focus sessions on the session bus as %s.\n"
-		"It is started by D-Bus activation; run 'present' instead.\n",
+		"It is started by D-Bus activation; run 'present' instead.\n"
+		"--restore puts back what a daemon that died left changed, and exits.\n",
 		PRESENT_BUS_NAME);
 	return code;
 }
@@ -137,11 +149,37 @@ static int connect_bus(struct present_daemon *d)
 		return 69;
 	}
 	dbus_connection_set_exit_on_disconnect(d->bus, FALSE);
+	return 0;
+}
+
+/* Before the name is ours, so that no session can start on a desktop still
+ * silenced by a daemon that died. */
+static int restore_leftovers(struct present_daemon *d)
+{
+	char *error = NULL;
+	int r = present_dnd_restore_leftovers(d->dnd, &error);
+	if (r > 0)
+		present_log("info", "put back %d do-not-disturb change(s) left by a daemon that stopped", r);
+	else if (r < 0)
+		present_log("error", "some do-not-disturb changes could not be put back yet: %s", error);
+	free(error);
+	return r;
+}
+
+static int serve(struct present_daemon *d)
+{
+	DBusError err;
+	dbus_error_init(&err);
 	present_bus_glue_attach(d->bus, NULL);
+	dbus_bus_add_match(d->bus,
+		"type='signal',sender='" DBUS_SERVICE_DBUS "',interface='" DBUS_INTERFACE_DBUS
+		"',member='NameOwnerChanged',arg0='" PRESENT_NOTIFICATIONS_NAME "'",
+		NULL);
 	if (!dbus_connection_add_filter(d->bus, on_bus_message, d, NULL) || !present_service_register(d)) {
 		present_log("error", "out of memory");
 		return 1;
 	}
+	restore_leftovers(d);
 
 	/* Own the name only once the object answers, so queued calls find it. */
 	int r = dbus_bus_request_name(d->bus, PRESENT_BUS_NAME, DBUS_NAME_FLAG_DO_NOT_QUEUE, &err);
@@ -168,14 +206,51 @@ static void open_store(struct present_daemon *d)
 	free(path);
 }
 
+/* `present-daemon --restore`: for the unit's ExecStopPost and `present
+ * restore` when no daemon runs. It never serves, so it cannot deadlock on
+ * its own activation. */
+static int restore_once(struct present_daemon *d)
+{
+	if (present_bus_has_owner(d->bus, PRESENT_BUS_NAME)) {
+		present_log("error", "a present daemon is running: ask it instead ('present restore')");
+		return 1;
+	}
+	present_session_recover(d);
+	int r = restore_leftovers(d);
+	if (r >= 0)
+		present_print_restored(r);
+	return r < 0 ? 1 : 0;
+}
+
+static void run(struct present_daemon *d)
+{
+	present_session_recover(d);
+	if ((d->exit_code = serve(d)) != 0)
+		return;
+	d->loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, on_quit_signal, d);
+	g_unix_signal_add(SIGINT, on_quit_signal, d);
+	g_unix_signal_add(SIGHUP, on_reload_signal, d);
+	present_daemon_update_idle(d);
+	g_main_loop_run(d->loop);
+	present_session_end(d, "signal");
+}
+
 int main(int argc, char **argv)
 {
-	if (argc > 1) {
+	bool restore_only = false;
+	if (argc > 2)
+		return usage(stderr, 2);
+	if (argc == 2) {
 		if (strcmp(argv[1], "--version") == 0) {
 			printf("present-daemon %s\n", PRESENT_VERSION);
 			return 0;
 		}
-		return usage(strcmp(argv[1], "--help") == 0 ? stdout : stderr, strcmp(argv[1], "--help") == 0 ? 0 : 2);
+		if (strcmp(argv[1], "--help") == 0)
+			return usage(stdout, 0);
+		if (strcmp(argv[1], "--restore") != 0)
+			return usage(stderr, 2);
+		restore_only = true;
 	}
 
 	struct present_daemon d = {0};
@@ -185,22 +260,21 @@ int main(int argc, char **argv)
 	if (present_daemon_reload_config(&d, &error) < 0)
 		free(error);
 	open_store(&d);
-	present_session_recover(&d);
 
 	d.exit_code = connect_bus(&d);
-	if (d.exit_code == 0) {
-		d.loop = g_main_loop_new(NULL, FALSE);
-		g_unix_signal_add(SIGTERM, on_quit_signal, &d);
-		g_unix_signal_add(SIGINT, on_quit_signal, &d);
-		g_unix_signal_add(SIGHUP, on_reload_signal, &d);
-		present_daemon_update_idle(&d);
-		g_main_loop_run(d.loop);
-		present_session_end(&d, "signal");
+	if (d.exit_code == 0 && !(d.dnd = present_dnd_create(d.bus, d.store))) {
+		present_log("error", "out of memory");
+		d.exit_code = 1;
 	}
+	if (d.exit_code == 0 && restore_only)
+		d.exit_code = restore_once(&d);
+	else if (d.exit_code == 0)
+		run(&d);
 
 	if (d.idle_source)
 		g_source_remove(d.idle_source);
 	present_session_finish(&d.session);
+	present_dnd_destroy(d.dnd);
 	if (d.bus) {
 		dbus_connection_flush(d.bus);
 		present_bus_glue_detach(d.bus);

@@ -94,6 +94,27 @@ static DBusMessage *method_extend(struct present_daemon *d, DBusMessage *msg, DB
 	return reply_status(msg, &d->session, NULL);
 }
 
+/* `present restore`: end any session, then put back whatever is left. */
+static DBusMessage *method_restore(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	present_session_end(d, "restore");
+	char *error = NULL;
+	int r = present_dnd_restore_leftovers(d->dnd, &error);
+	if (r < 0) {
+		dbus_set_error(err, DBUS_ERROR_FAILED, "some changes could not be put back yet: %s",
+			error ? error : "unknown error");
+		free(error);
+		return NULL;
+	}
+	uint32_t restored = (uint32_t)r;
+	DBusMessage *reply = dbus_message_new_method_return(msg);
+	if (reply && !dbus_message_append_args(reply, DBUS_TYPE_UINT32, &restored, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
 static DBusMessage *method_get_status(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
 	return reply_status(msg, &d->session, NULL);
@@ -213,6 +234,7 @@ static DBusMessage *method_introspect(struct present_daemon *d, DBusMessage *msg
 static const struct method methods[] = {
 	{PRESENT_INTERFACE, "Extend", "u", method_extend},
 	{PRESENT_INTERFACE, "GetStatus", "", method_get_status},
+	{PRESENT_INTERFACE, "Restore", "", method_restore},
 	{PRESENT_INTERFACE, "Start", "us", method_start},
 	{PRESENT_INTERFACE, "Stop", "", method_stop},
 	{PRESENT_INTERFACE, "Toggle", "us", method_toggle},

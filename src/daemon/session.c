@@ -23,6 +23,7 @@ void present_session_finish(struct present_session *s)
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
 	free(s->label);
+	present_dnd_report_finish(&s->dnd);
 	present_session_init(s);
 }
 
@@ -89,6 +90,7 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	if (d->store)
 		store_warn(d, present_store_session_begin(d->store, s->label, s->started_at, s->ends_at, &id));
 	s->id = (uint64_t)id;
+	present_dnd_silence(d->dnd, &d->config, id, &s->dnd);
 
 	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id, (long long)seconds);
 	present_service_emit(d, "SessionStarted", NULL);
@@ -128,6 +130,8 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	struct present_session *s = &d->session;
 	if (!s->active)
 		return false;
+	/* The desktop comes back first: everything after this is bookkeeping. */
+	present_dnd_restore(d->dnd);
 	if (d->store && s->id)
 		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, present_time_now(), reason));
 	present_log("info", "session %llu ended: %s", (unsigned long long)s->id, reason);
@@ -167,5 +171,10 @@ void present_session_describe(const struct present_session *s, struct present_st
 		.started_at = s->started_at,
 		.ends_at = s->ends_at,
 		.label = s->label,
+		.dnd_state = s->dnd.state,
+		.dnd_server = s->dnd.server,
+		.dnd_backend = s->dnd.backend,
+		.dnd_note = s->dnd.note,
+		.muted = s->dnd.muted,
 	};
 }

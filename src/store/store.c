@@ -29,6 +29,17 @@ static const char *const migrations[] = {
 	"  end_reason TEXT"
 	");"
 	"CREATE INDEX sessions_unfinished ON sessions(id) WHERE ended_at IS NULL;",
+
+	/* What do-not-disturb changed, written before the change and removed once
+	 * it is put back: whatever is left here after a crash is restored. */
+	"CREATE TABLE dnd_changes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER,"
+	"  backend TEXT NOT NULL,"
+	"  app TEXT,"
+	"  saved TEXT NOT NULL,"
+	"  made_at INTEGER NOT NULL"
+	");",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == PRESENT_STORE_SCHEMA,
@@ -132,7 +143,7 @@ int present_store_open(const char *path, struct present_store **ret, char **ret_
 		goto fail;
 	}
 	sqlite3_busy_timeout(store->db, 2000);
-	if ((r = exec(store, "PRAGMA journal_mode = WAL")) < 0 || (r = exec(store, "PRAGMA synchronous = NORMAL")) < 0 ||
+	if ((r = exec(store, "PRAGMA journal_mode = WAL")) < 0 || (r = exec(store, "PRAGMA synchronous = FULL")) < 0 ||
 		(r = exec(store, "PRAGMA foreign_keys = ON")) < 0 || (r = migrate(store)) < 0)
 		goto fail;
 
@@ -241,4 +252,80 @@ void present_session_record_finish(struct present_session_record *rec)
 	free(rec->label);
 	free(rec->end_reason);
 	*rec = (struct present_session_record){0};
+}
+
+int present_store_dnd_save(struct present_store *store, int64_t session_id, const char *backend, const char *app,
+	const char *saved, int64_t made_at, int64_t *ret_id)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store->db,
+		    "INSERT INTO dnd_changes(session_id, backend, app, saved, made_at) VALUES (?, ?, ?, ?, ?)", -1, &st,
+		    NULL) != SQLITE_OK)
+		return fail(store, "recording a do-not-disturb change");
+	if (session_id)
+		sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_text(st, 2, backend, -1, SQLITE_TRANSIENT);
+	if (app)
+		sqlite3_bind_text(st, 3, app, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, saved, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, made_at);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(store, "recording a do-not-disturb change");
+	*ret_id = sqlite3_last_insert_rowid(store->db);
+	return 0;
+}
+
+int present_store_dnd_forget(struct present_store *store, int64_t id)
+{
+	return run(store, "DELETE FROM dnd_changes WHERE id = ?", "i", id);
+}
+
+int present_store_dnd_list(struct present_store *store, struct present_dnd_record **ret, size_t *ret_n)
+{
+	*ret = NULL;
+	*ret_n = 0;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store->db,
+		    "SELECT id, coalesce(session_id, 0), backend, app, saved FROM dnd_changes ORDER BY id DESC", -1, &st,
+		    NULL) != SQLITE_OK)
+		return fail(store, "reading do-not-disturb changes");
+	int rc;
+	size_t n = 0, cap = 0;
+	struct present_dnd_record *recs = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			struct present_dnd_record *grown = realloc(recs, cap * sizeof(*recs));
+			if (!grown)
+				break;
+			recs = grown;
+		}
+		recs[n++] = (struct present_dnd_record){
+			.id = sqlite3_column_int64(st, 0),
+			.session_id = sqlite3_column_int64(st, 1),
+			.backend = column_text(st, 2),
+			.app = column_text(st, 3),
+			.saved = column_text(st, 4),
+		};
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		present_dnd_records_free(recs, n);
+		return rc == SQLITE_ROW ? -ENOMEM : fail(store, "reading do-not-disturb changes");
+	}
+	*ret = recs;
+	*ret_n = n;
+	return 0;
+}
+
+void present_dnd_records_free(struct present_dnd_record *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(recs[i].backend);
+		free(recs[i].app);
+		free(recs[i].saved);
+	}
+	free(recs);
 }

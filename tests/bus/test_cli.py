@@ -13,25 +13,28 @@ ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 class Sessions(BusTestCase):
     def setUp(self):
         super().setUp()
-        self.start_mock_notifications()
+        self.start_mock("dnd_servers", server="dunst")
 
     def test_status_without_daemon_does_not_start_it(self):
         self.assertEqual(self.ok("status"), "Not in a session.\n")
         status = json.loads(self.ok("status", "--json"))
         self.assertEqual(status, {"active": False, "id": None, "started_at": None, "ends_at": None,
-                                  "remaining_s": 0, "label": None})
+                                  "remaining_s": 0, "label": None, "dnd": None, "muted": []})
         self.assertFalse(self.bus.has_owner())
 
     def test_short_session_shows_and_ends_by_itself(self):
         out = self.ok("start", "3s", "--label", "Acme review")
-        self.assertRegex(out, r"^Present until \d\d:\d\d \(3 s\) · Acme review\n$")
+        self.assertRegex(out, r"^Present until \d\d:\d\d \(3 s\) · Acme review · do-not-disturb on \(dunst\)\n$")
         status = json.loads(self.ok("status", "--json"))
         self.assertTrue(status["active"])
         self.assertEqual(status["label"], "Acme review")
         self.assertRegex(status["started_at"], ISO)
         self.assertRegex(status["ends_at"], ISO)
         self.assertIn(status["remaining_s"], (1, 2, 3))
-        self.assertRegex(self.ok("status"), r"^Present until \d\d:\d\d · \d s left · Acme review\n$")
+        self.assertRegex(self.ok("status"),
+                         r"^Present until \d\d:\d\d · \d s left · Acme review · do-not-disturb on \(dunst\)\n$")
+        self.assertEqual(status["dnd"], {"state": "on", "server": "dunst", "backend": "dunst", "note": None})
+        self.assertEqual(status["muted"], [])
         wait_until(lambda: not json.loads(self.ok("status", "--json"))["active"], 6, "the session to end")
         [(label, started, planned, ended, reason)] = self.sessions()
         self.assertEqual((label, reason), ("Acme review", "timer"))
@@ -59,7 +62,7 @@ class Sessions(BusTestCase):
         self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "No session is running.\n", ""))
 
     def test_toggle_starts_and_stops(self):
-        self.assertRegex(self.ok("toggle", "20m"), r"^Present until \d\d:\d\d \(20 min\)\n$")
+        self.assertRegex(self.ok("toggle", "20m"), r"^Present until \d\d:\d\d \(20 min\) · do-not-disturb on \(dunst\)\n$")
         self.assertTrue(json.loads(self.ok("status", "--json"))["active"])
         self.assertRegex(self.ok("toggle"), r"^Session ended after ")
         self.assertFalse(json.loads(self.ok("status", "--json"))["active"])

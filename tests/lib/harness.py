@@ -5,6 +5,7 @@ only present's activation file from the build tree and any directories a
 test adds), its own XDG directories, and loses every process it started when
 it ends. Results are printed as TAP for meson.
 """
+import json
 import os
 import shutil
 import signal
@@ -25,6 +26,7 @@ BUS_NAME = "dev.present.Present"
 OBJECT_PATH = "/dev/present/Present"
 INTERFACE = "dev.present.Present1"
 PYTHON = "/usr/bin/python3"  # the distribution's, which has dbusmock
+MOCKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mocks")
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
@@ -204,9 +206,22 @@ class BusTestCase(unittest.TestCase):
         return got
 
     def start_mock_notifications(self):
-        """python3-dbusmock's notification server, as the desktop's."""
-        self.bus.spawn([PYTHON, "-m", "dbusmock", "--template", "notification_daemon"])
+        """python3-dbusmock's own notification server: one with no do-not-disturb."""
+        return self.start_mock("notification_daemon")
+
+    def start_mock(self, template, **parameters):
+        """A dbusmock notification server; template is one of dbusmock's or a file in tests/mocks."""
+        if not template.startswith("notification_daemon"):
+            template = os.path.join(MOCKS, template + ".py")
+        argv = [PYTHON, "-m", "dbusmock", "--template", template]
+        if parameters:
+            argv += ["--parameters", json.dumps(parameters)]
+        p = self.bus.spawn(argv)
         wait_until(lambda: self.bus.has_owner("org.freedesktop.Notifications"), what="the mock notification server")
+        return p
+
+    def notifications(self, path="/org/freedesktop/Notifications"):
+        return self.bus.connection.get_object("org.freedesktop.Notifications", path)
 
     def wait_daemon_gone(self, timeout=10):
         wait_until(lambda: not self.bus.has_owner(), timeout, "the daemon to leave the bus")

@@ -80,6 +80,14 @@ static void test_values_and_search_order(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(cfg.path, ==, home);
 	g_assert_cmpint(cfg.default_duration, ==, 5400);
 	g_assert_cmpint(cfg.idle_exit, ==, 5);
+	g_assert_cmpstr(cfg.dnd_backend, ==, "auto");
+	present_config_finish(&cfg);
+	g_free(write_conf(f, "home", "dnd = { backend = \"dunst\"; };\nmail_apps = [\"org.gnome.Geary\", \"x\"];\n"));
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpstr(cfg.dnd_backend, ==, "dunst");
+	g_assert_cmpstr(cfg.mail_apps[0], ==, "org.gnome.Geary");
+	g_assert_cmpstr(cfg.mail_apps[1], ==, "x");
+	g_assert_null(cfg.mail_apps[2]);
 	g_assert_cmpuint(f->warnings->len, ==, 0);
 	present_config_finish(&cfg);
 	g_free(sys);
@@ -95,6 +103,9 @@ static void test_shipped_default_is_valid(struct fixture *f, gconstpointer data)
 	present_config_init(&defaults);
 	g_assert_cmpint(cfg.default_duration, ==, defaults.default_duration);
 	g_assert_cmpint(cfg.idle_exit, ==, defaults.idle_exit);
+	g_assert_cmpstr(cfg.dnd_backend, ==, defaults.dnd_backend);
+	g_assert_true(g_strv_equal((const char *const *)cfg.mail_apps, (const char *const *)defaults.mail_apps));
+	present_config_finish(&defaults);
 	present_config_finish(&cfg);
 }
 
@@ -113,6 +124,11 @@ static void test_broken_files(struct fixture *f, gconstpointer data)
 		{"daemon = { idle_exit = \"60\"; };\n", ":1: 'daemon.idle_exit' must be a whole number"},
 		{"daemon = { idle_exit = 0; };\n", ":1: 'daemon.idle_exit' is out of range (1 to 86400)"},
 		{"daemon = { idle_exit = 1.5; };\n", ":1: 'daemon.idle_exit' must be a whole number"},
+		{"dnd = { backend = \"windows\"; };\n", ":1: 'dnd.backend' must be one of: auto none gnome"},
+		{"dnd = { backend = 3; };\n", ":1: 'dnd.backend' must be one of:"},
+		{"mail_apps = \"thunderbird\";\n", ":1: 'mail_apps' must be a list of strings"},
+		{"mail_apps = [\"a\", \"\"];\n", ":1: 'mail_apps' entry 2 must be a non-empty string"},
+		{"mail_apps = ( \"a\", 5 );\n", ":1: 'mail_apps' entry 2 must be a non-empty string"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		char *path = write_conf(f, "home", cases[i].text);
@@ -126,6 +142,7 @@ static void test_broken_files(struct fixture *f, gconstpointer data)
 		/* A failed load leaves the defaults, never half a file. */
 		g_assert_cmpint(cfg.default_duration, ==, 3600);
 		g_assert_null(cfg.path);
+		present_config_finish(&cfg);
 		g_free(expected);
 		g_free(error);
 		g_free(path);
@@ -143,6 +160,7 @@ static void test_unreadable(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(load(f, &cfg, &error), ==, -EISDIR);
 	char *expected = g_strconcat(dir, ": is a directory", NULL);
 	g_assert_true(g_str_has_prefix(error, expected));
+	present_config_finish(&cfg);
 	g_free(expected);
 	g_free(error);
 
@@ -152,6 +170,7 @@ static void test_unreadable(struct fixture *f, gconstpointer data)
 	g_setenv("XDG_CONFIG_HOME", home, TRUE);
 	g_assert_cmpint(load(f, &cfg, &error), ==, -ENOTDIR);
 	g_assert_true(g_str_has_suffix(error, ": cannot read: Not a directory"));
+	present_config_finish(&cfg);
 	g_free(error);
 
 	if (geteuid() != 0) {
@@ -160,6 +179,7 @@ static void test_unreadable(struct fixture *f, gconstpointer data)
 		g_assert_cmpint(chmod(path, 0), ==, 0);
 		g_assert_cmpint(load(f, &cfg, &error), ==, -EACCES);
 		g_assert_true(g_str_has_suffix(error, ": cannot read: Permission denied"));
+		present_config_finish(&cfg);
 		g_free(error);
 		g_free(path);
 	}

@@ -1,0 +1,55 @@
+#ifndef PRESENT_BUS_CALL_H
+#define PRESENT_BUS_CALL_H
+
+#include <dbus/dbus.h>
+#include <stdbool.h>
+
+/*
+ * Blocking calls to other services on the bus, for the backends. Each names
+ * the service in its error, so the message reads well where it is logged.
+ * All return 0 or -errno and leave a message in *ret_error (free() it).
+ * No call activates a service, except the settings daemon Xfconf.
+ */
+
+#define PRESENT_NOTIFICATIONS_NAME "org.freedesktop.Notifications"
+#define PRESENT_NOTIFICATIONS_PATH "/org/freedesktop/Notifications"
+
+/** How long a notification server may take to answer before we give up on it. */
+#define PRESENT_BUS_CALL_TIMEOUT_MS 5000
+
+/**
+ * Sends msg (taking it) and waits for the reply, kept in *ret_reply if that
+ * is not NULL. On a D-Bus error its name goes to *ret_error_name if asked.
+ */
+int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_reply, char **ret_error_name,
+	char **ret_error);
+
+/** Calls dest's method; on success *ret_reply holds the reply (unref it) if ret_reply is not NULL. */
+int present_bus_call(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *method, DBusMessage **ret_reply, char **ret_error, int first_type, ...);
+
+/** Reads a boolean property. */
+int present_bus_get_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *prop, bool *ret, char **ret_error);
+
+/** Writes a boolean property. */
+int present_bus_set_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *prop, bool value, char **ret_error);
+
+/** Calls a method that takes nothing and answers one boolean. */
+int present_bus_call_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *method, bool *ret, char **ret_error);
+
+/** Appends a variant holding a boolean. */
+bool present_bus_append_variant_bool(DBusMessageIter *it, bool value);
+
+/** Reads a reply whose only argument is a variant holding a boolean. */
+bool present_bus_read_variant_bool(DBusMessage *reply, bool *ret);
+
+/** Whether name has an owner now (false on any error). */
+bool present_bus_has_owner(DBusConnection *bus, const char *name);
+
+/** The introspection XML of dest at path, to confirm an interface or method; free() it. NULL on failure. */
+char *present_bus_introspect(DBusConnection *bus, const char *dest, const char *path);
+
+#endif

@@ -1,0 +1,114 @@
+#ifndef PRESENT_DND_H
+#define PRESENT_DND_H
+
+#include <dbus/dbus.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct present_config;
+struct present_store;
+
+/** The notification server as GetServerInformation introduces it. */
+struct present_server_info {
+	char *name, *vendor, *version, *spec_version;
+};
+
+/** What a backend is handed: the bus, and the server if one runs. */
+struct present_dnd_ctx {
+	DBusConnection *bus;
+	const struct present_server_info *server; /* NULL when nobody owns org.freedesktop.Notifications */
+	const void *data; /* the backend's own data (its `data` field) */
+};
+
+/*
+ * One way of silencing one desktop, in one file under src/dnd/, registered
+ * in the table of src/dnd/registry.c. A backend works on one "switch": the
+ * server-wide do-not-disturb when app is NULL, or one application's alerts
+ * (where the desktop can mute apps one by one). Every function returns 0 or
+ * -errno with a message naming the server in *ret_error (free() it);
+ * -ENOENT means the server (and so any state it held) is gone.
+ */
+struct present_dnd_backend {
+	const char *id; /* what dnd.backend names and the store records: "dunst" */
+	const char *title; /* for people: "dunst", "GNOME Shell" */
+	/* Our own hold (KDE's Inhibit) that never touches the user's switch:
+	 * taken even when do-not-disturb is already on, released at the end. */
+	bool held;
+	/* A hold the server itself drops when our connection closes, so a crash
+	 * leaves nothing to restore and nothing is written to the store. */
+	bool released_on_disconnect;
+	/* The switch lives outside the server (GSettings, Xfconf) and survives
+	 * it: restoring it needs no running server. */
+	bool persistent;
+	const void *data; /* handed to the functions below in ctx->data */
+
+	/** Whether this backend drives the server in ctx. */
+	bool (*probe)(const struct present_dnd_ctx *ctx);
+	/** Reads the switch: whether it is on, and what to put back later. */
+	int (*read)(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_saved,
+		char **ret_error);
+	/** Turns the switch on; a held backend returns what releases it in ret_saved. */
+	int (*on)(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, char **ret_error);
+	/** Puts the switch back as saved says (or releases the hold). */
+	int (*off)(const struct present_dnd_ctx *ctx, const char *app, const char *saved, char **ret_error);
+	/** Optional: whether app (a desktop id) is installed and can be muted; its name in ret_title. */
+	bool (*can_mute)(const struct present_dnd_ctx *ctx, const char *app, char **ret_title);
+	/** Optional: why turning it on would change nothing (mako without the mode), or NULL. */
+	char *(*check)(const struct present_dnd_ctx *ctx);
+};
+
+/** Every backend, in the order auto-detection tries them; NULL-terminated. */
+extern const struct present_dnd_backend *const present_dnd_backends[];
+
+/** The backend with this id, or NULL. */
+const struct present_dnd_backend *present_dnd_backend_find(const char *id);
+
+/** What silencing did, for `present start` and `present doctor`. */
+struct present_dnd_report {
+	char *state; /* "on", "already-on", "none" (nothing to silence), "unsupported", "disabled", "failed" */
+	char *server; /* the server's name as it gives it, or NULL */
+	char *backend; /* the backend's title, or NULL */
+	char *note; /* why it is not "on", for people; or NULL */
+	char **muted; /* titles of the mail apps muted, NULL-terminated; may be NULL */
+};
+
+void present_dnd_report_finish(struct present_dnd_report *report);
+
+struct present_dnd;
+
+/** The daemon's do-not-disturb state: what it changed, to put back. */
+struct present_dnd *present_dnd_create(DBusConnection *bus, struct present_store *store);
+
+/** Frees the state; changes not restored stay in the store for the next start. Accepts NULL. */
+void present_dnd_destroy(struct present_dnd *dnd);
+
+/**
+ * Silences the desktop for a session: detects the server, writes what it is
+ * about to change to the store, changes it, and reads it back. Mail apps in
+ * cfg are muted where the desktop can. Never fails the session: what went
+ * wrong is in the report.
+ */
+void present_dnd_silence(struct present_dnd *dnd, const struct present_config *cfg, int64_t session_id,
+	struct present_dnd_report *ret);
+
+/**
+ * Puts back everything this session changed, leaving alone what the user
+ * changed by hand meanwhile. Returns how many switches were put back.
+ */
+int present_dnd_restore(struct present_dnd *dnd);
+
+/**
+ * Puts back what a daemon that died left in the store. Returns how many
+ * changes were restored, or -errno when some could not be (they stay).
+ */
+int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error);
+
+/** The notification server has a new owner: silence it again if a session runs. */
+void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg);
+
+/** Reads GetServerInformation without activating anything; returns false when no server runs. */
+bool present_dnd_server_info(DBusConnection *bus, struct present_server_info *ret);
+
+void present_server_info_finish(struct present_server_info *info);
+
+#endif

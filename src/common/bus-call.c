@@ -1,0 +1,179 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-call.h"
+
+/* Settings daemons (xfconfd) are meant to start on demand. Nothing else may
+ * be started by a call of ours: several notification servers install an
+ * activation file, and the bus would start one at random next to the
+ * desktop's own. */
+static bool may_activate(const char *dest)
+{
+	return strcmp(dest, "org.xfce.Xfconf") == 0;
+}
+
+static int errno_of(const DBusError *err)
+{
+	static const struct {
+		const char *name;
+		int code;
+	} map[] = {
+		{DBUS_ERROR_SERVICE_UNKNOWN, -ENOENT},
+		{DBUS_ERROR_NAME_HAS_NO_OWNER, -ENOENT},
+		{DBUS_ERROR_NO_REPLY, -ETIMEDOUT},
+		{DBUS_ERROR_TIMEOUT, -ETIMEDOUT},
+		{DBUS_ERROR_UNKNOWN_METHOD, -EOPNOTSUPP},
+		{DBUS_ERROR_UNKNOWN_INTERFACE, -EOPNOTSUPP},
+		{DBUS_ERROR_UNKNOWN_OBJECT, -EOPNOTSUPP},
+		{DBUS_ERROR_UNKNOWN_PROPERTY, -EOPNOTSUPP},
+		{DBUS_ERROR_NO_MEMORY, -ENOMEM},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (dbus_error_has_name(err, map[i].name))
+			return map[i].code;
+	return -EIO;
+}
+
+int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_reply, char **ret_error_name,
+	char **ret_error)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	dbus_message_set_auto_start(msg, may_activate(dbus_message_get_destination(msg)));
+	DBusMessage *reply = dbus_connection_send_with_reply_and_block(bus, msg, PRESENT_BUS_CALL_TIMEOUT_MS, &err);
+	if (!reply) {
+		int r = errno_of(&err);
+		if (ret_error && asprintf(ret_error, "%s %s: %s", dbus_message_get_destination(msg),
+				 dbus_message_get_member(msg), err.message) < 0)
+			*ret_error = NULL;
+		if (ret_error_name)
+			*ret_error_name = strdup(err.name);
+		dbus_error_free(&err);
+		dbus_message_unref(msg);
+		return r;
+	}
+	dbus_message_unref(msg);
+	if (ret_reply)
+		*ret_reply = reply;
+	else
+		dbus_message_unref(reply);
+	return 0;
+}
+
+int present_bus_call(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *method, DBusMessage **ret_reply, char **ret_error, int first_type, ...)
+{
+	DBusMessage *msg = dbus_message_new_method_call(dest, path, iface, method);
+	va_list ap;
+	va_start(ap, first_type);
+	bool ok = msg && dbus_message_append_args_valist(msg, first_type, ap);
+	va_end(ap);
+	if (!ok) {
+		if (msg)
+			dbus_message_unref(msg);
+		return -ENOMEM;
+	}
+	return present_bus_send(bus, msg, ret_reply, NULL, ret_error);
+}
+
+bool present_bus_append_variant_bool(DBusMessageIter *it, bool value)
+{
+	DBusMessageIter v;
+	dbus_bool_t b = value;
+	return dbus_message_iter_open_container(it, DBUS_TYPE_VARIANT, "b", &v) &&
+		dbus_message_iter_append_basic(&v, DBUS_TYPE_BOOLEAN, &b) && dbus_message_iter_close_container(it, &v);
+}
+
+bool present_bus_read_variant_bool(DBusMessage *reply, bool *ret)
+{
+	DBusMessageIter it, v;
+	if (!dbus_message_iter_init(reply, &it) || dbus_message_iter_get_arg_type(&it) != DBUS_TYPE_VARIANT)
+		return false;
+	dbus_message_iter_recurse(&it, &v);
+	if (dbus_message_iter_get_arg_type(&v) != DBUS_TYPE_BOOLEAN)
+		return false;
+	dbus_bool_t b;
+	dbus_message_iter_get_basic(&v, &b);
+	*ret = b;
+	return true;
+}
+
+int present_bus_get_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *prop, bool *ret, char **ret_error)
+{
+	DBusMessage *reply;
+	int r = present_bus_call(bus, dest, path, DBUS_INTERFACE_PROPERTIES, "Get", &reply, ret_error, DBUS_TYPE_STRING,
+		&iface, DBUS_TYPE_STRING, &prop, DBUS_TYPE_INVALID);
+	if (r < 0)
+		return r;
+	bool ok = present_bus_read_variant_bool(reply, ret);
+	dbus_message_unref(reply);
+	if (!ok) {
+		if (ret_error && asprintf(ret_error, "%s property %s is not a boolean", dest, prop) < 0)
+			*ret_error = NULL;
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int present_bus_set_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *prop, bool value, char **ret_error)
+{
+	DBusMessage *msg = dbus_message_new_method_call(dest, path, DBUS_INTERFACE_PROPERTIES, "Set");
+	DBusMessageIter it;
+	if (!msg)
+		return -ENOMEM;
+	dbus_message_iter_init_append(msg, &it);
+	if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &iface) ||
+		!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &prop) ||
+		!present_bus_append_variant_bool(&it, value)) {
+		dbus_message_unref(msg);
+		return -ENOMEM;
+	}
+	return present_bus_send(bus, msg, NULL, NULL, ret_error);
+}
+
+int present_bus_call_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *method, bool *ret, char **ret_error)
+{
+	DBusMessage *reply;
+	int r = present_bus_call(bus, dest, path, iface, method, &reply, ret_error, DBUS_TYPE_INVALID);
+	if (r < 0)
+		return r;
+	dbus_bool_t b = FALSE;
+	bool ok = dbus_message_get_args(reply, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
+	dbus_message_unref(reply);
+	if (!ok) {
+		if (ret_error && asprintf(ret_error, "%s %s did not answer a boolean", dest, method) < 0)
+			*ret_error = NULL;
+		return -EPROTO;
+	}
+	*ret = b;
+	return 0;
+}
+
+bool present_bus_has_owner(DBusConnection *bus, const char *name)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	bool owned = dbus_bus_name_has_owner(bus, name, &err);
+	dbus_error_free(&err);
+	return owned;
+}
+
+char *present_bus_introspect(DBusConnection *bus, const char *dest, const char *path)
+{
+	DBusMessage *reply;
+	if (present_bus_call(bus, dest, path, DBUS_INTERFACE_INTROSPECTABLE, "Introspect", &reply, NULL,
+		    DBUS_TYPE_INVALID) < 0)
+		return NULL;
+	const char *xml = NULL;
+	char *out = NULL;
+	if (dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID))
+		out = strdup(xml);
+	dbus_message_unref(reply);
+	return out;
+}

@@ -1,0 +1,419 @@
+/*
+ * The do-not-disturb engine: picks the backend for the running server and
+ * keeps the rule that makes it safe. Before a switch is changed, what to put
+ * back goes to the store; at the end a switch is put back only if it is
+ * still as we left it; whatever a dead daemon left in the store is put back
+ * at the next start or by `present restore`.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-call.h"
+#include "config.h"
+#include "daemon.h"
+#include "dnd.h"
+#include "store.h"
+#include "timefmt.h"
+
+struct change {
+	const struct present_dnd_backend *backend;
+	char *app; /* NULL: the server-wide switch */
+	char *saved;
+	int64_t row; /* 0 when not in the store */
+};
+
+struct present_dnd {
+	DBusConnection *bus;
+	struct present_store *store;
+	bool active;
+	int64_t session_id;
+	struct change *changes;
+	size_t n_changes;
+};
+
+const struct present_dnd_backend *present_dnd_backend_find(const char *id)
+{
+	for (size_t i = 0; present_dnd_backends[i]; i++)
+		if (strcmp(present_dnd_backends[i]->id, id) == 0)
+			return present_dnd_backends[i];
+	return NULL;
+}
+
+void present_server_info_finish(struct present_server_info *info)
+{
+	free(info->name);
+	free(info->vendor);
+	free(info->version);
+	free(info->spec_version);
+	*info = (struct present_server_info){0};
+}
+
+bool present_dnd_server_info(DBusConnection *bus, struct present_server_info *ret)
+{
+	*ret = (struct present_server_info){0};
+	/* Asking an unowned name would activate whichever server the bus finds first. */
+	if (!present_bus_has_owner(bus, PRESENT_NOTIFICATIONS_NAME))
+		return false;
+	DBusMessage *reply;
+	if (present_bus_call(bus, PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH, PRESENT_NOTIFICATIONS_NAME,
+		    "GetServerInformation", &reply, NULL, DBUS_TYPE_INVALID) < 0)
+		return false;
+	const char *name, *vendor, *version, *spec;
+	bool ok = dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &vendor,
+		DBUS_TYPE_STRING, &version, DBUS_TYPE_STRING, &spec, DBUS_TYPE_INVALID);
+	if (ok)
+		*ret = (struct present_server_info){strdup(name), strdup(vendor), strdup(version), strdup(spec)};
+	dbus_message_unref(reply);
+	return ok;
+}
+
+void present_dnd_report_finish(struct present_dnd_report *report)
+{
+	free(report->state);
+	free(report->server);
+	free(report->backend);
+	free(report->note);
+	for (size_t i = 0; report->muted && report->muted[i]; i++)
+		free(report->muted[i]);
+	free(report->muted);
+	*report = (struct present_dnd_report){0};
+}
+
+struct present_dnd *present_dnd_create(DBusConnection *bus, struct present_store *store)
+{
+	struct present_dnd *dnd = calloc(1, sizeof(*dnd));
+	if (dnd) {
+		dnd->bus = bus;
+		dnd->store = store;
+	}
+	return dnd;
+}
+
+static void change_free(struct change *c)
+{
+	free(c->app);
+	free(c->saved);
+}
+
+void present_dnd_destroy(struct present_dnd *dnd)
+{
+	if (!dnd)
+		return;
+	for (size_t i = 0; i < dnd->n_changes; i++)
+		change_free(&dnd->changes[i]);
+	free(dnd->changes);
+	free(dnd);
+}
+
+static bool same_app(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool changed_already(struct present_dnd *dnd, const struct present_dnd_backend *b, const char *app)
+{
+	for (size_t i = 0; i < dnd->n_changes; i++)
+		if (dnd->changes[i].backend == b && same_app(dnd->changes[i].app, app))
+			return true;
+	return false;
+}
+
+static const char *describe(const struct present_dnd_backend *b, const char *app)
+{
+	static char buf[160];
+	if (!app)
+		return b->title;
+	snprintf(buf, sizeof(buf), "%s (%s)", b->title, app);
+	return buf;
+}
+
+static struct present_dnd_ctx for_backend(const struct present_dnd_ctx *ctx, const struct present_dnd_backend *b)
+{
+	struct present_dnd_ctx c = *ctx;
+	c.data = b->data;
+	return c;
+}
+
+/* Turns one switch on. Returns 1 if it was on already (nothing to undo), 0 when
+ * we turned it on and it reads back on, or -errno with *ret_error set. */
+static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, const struct present_dnd_backend *b,
+	const char *app, char **ret_error)
+{
+	struct present_dnd_ctx c = for_backend(outer, b), *ctx = &c;
+	bool on = false;
+	char *saved = NULL;
+	int64_t row = 0;
+	int r;
+
+	if (changed_already(dnd, b, app))
+		return 0;
+	if (!b->held) {
+		if ((r = b->read(ctx, app, &on, &saved, ret_error)) < 0)
+			return r;
+		if (on) {
+			free(saved);
+			return 1;
+		}
+	}
+	/* Durably, before anything changes: a crash from here on is undone at
+	 * the next start. A hold the server drops by itself needs no record. */
+	if (dnd->store && !b->released_on_disconnect &&
+		present_store_dnd_save(dnd->store, dnd->session_id, b->id, app, saved ? saved : "", present_time_now(),
+			&row) < 0)
+		present_log("warning", "%s: a crash now could leave do-not-disturb on",
+			present_store_error(dnd->store));
+
+	r = b->on(ctx, app, b->held ? &saved : NULL, ret_error);
+	if (r == 0 && b->read) {
+		if ((r = b->read(ctx, app, &on, NULL, ret_error)) == 0 && !on) {
+			r = -EIO;
+			if (asprintf(ret_error, "%s did not confirm do-not-disturb: it still reads off", describe(b, app)) < 0)
+				*ret_error = NULL;
+		}
+	}
+	if (r < 0) {
+		if (row && dnd->store)
+			present_store_dnd_forget(dnd->store, row);
+		free(saved);
+		return r;
+	}
+
+	struct change *grown = realloc(dnd->changes, (dnd->n_changes + 1) * sizeof(*grown));
+	if (!grown) {
+		free(saved);
+		return -ENOMEM;
+	}
+	dnd->changes = grown;
+	dnd->changes[dnd->n_changes++] = (struct change){
+		.backend = b,
+		.app = app ? strdup(app) : NULL,
+		.saved = saved ? saved : strdup(""),
+		.row = row,
+	};
+	return 0;
+}
+
+/* Puts one switch back, unless the user changed it by hand meanwhile. */
+static int put_back(const struct present_dnd_ctx *outer, const struct present_dnd_backend *b, const char *app,
+	const char *saved, char **ret_error)
+{
+	struct present_dnd_ctx c = for_backend(outer, b), *ctx = &c;
+	int r;
+	if (b->held) {
+		r = b->off(ctx, app, saved, ret_error);
+	} else {
+		bool on = false;
+		r = b->read(ctx, app, &on, NULL, ret_error);
+		/* Off already: the user turned it off by hand, and that stands. */
+		if (r == 0 && on)
+			r = b->off(ctx, app, saved, ret_error);
+	}
+	/* A server that went away took its in-memory switch with it. */
+	if (r == -ENOENT && !b->persistent) {
+		free(*ret_error);
+		*ret_error = NULL;
+		r = 0;
+	}
+	return r;
+}
+
+static void push_muted(struct present_dnd_report *report, char *title)
+{
+	size_t n = 0;
+	while (report->muted && report->muted[n]) {
+		if (strcmp(report->muted[n], title) == 0) {
+			free(title);
+			return;
+		}
+		n++;
+	}
+	char **grown = realloc(report->muted, (n + 2) * sizeof(*grown));
+	if (!grown) {
+		free(title);
+		return;
+	}
+	grown[n] = title;
+	grown[n + 1] = NULL;
+	report->muted = grown;
+}
+
+static void report_set(struct present_dnd_report *report, const char *state, char *note)
+{
+	free(report->state);
+	report->state = strdup(state);
+	free(report->note);
+	report->note = note;
+}
+
+static const struct present_dnd_backend *choose(const struct present_config *cfg, const struct present_dnd_ctx *ctx,
+	struct present_dnd_report *report)
+{
+	char *note = NULL;
+	if (strcmp(cfg->dnd_backend, "none") == 0) {
+		report_set(report, "disabled", strdup("turned off in the configuration (dnd.backend = \"none\")"));
+		return NULL;
+	}
+	if (strcmp(cfg->dnd_backend, "auto") != 0)
+		return present_dnd_backend_find(cfg->dnd_backend);
+	if (!ctx->server) {
+		report_set(report, "none", strdup("no notification server is running: nothing needed silencing"));
+		return NULL;
+	}
+	for (size_t i = 0; present_dnd_backends[i]; i++) {
+		struct present_dnd_ctx c = for_backend(ctx, present_dnd_backends[i]);
+		if (present_dnd_backends[i]->probe(&c))
+			return present_dnd_backends[i];
+	}
+	if (asprintf(&note, "%s (%s) has no do-not-disturb that present can set; its alerts will still show",
+		    ctx->server->name, ctx->server->vendor) < 0)
+		note = NULL;
+	report_set(report, "unsupported", note);
+	return NULL;
+}
+
+static void silence(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *report)
+{
+	struct present_server_info info;
+	bool have_server = present_dnd_server_info(dnd->bus, &info);
+	struct present_dnd_ctx ctx = {.bus = dnd->bus, .server = have_server ? &info : NULL};
+	if (have_server)
+		report->server = strdup(info.name);
+
+	const struct present_dnd_backend *b = choose(cfg, &ctx, report);
+	if (!b)
+		goto out;
+	report->backend = strdup(b->title);
+	ctx.data = b->data;
+
+	char *error = NULL, *why = b->check ? b->check(&ctx) : NULL;
+	if (why) {
+		report_set(report, "unsupported", why);
+		goto out;
+	}
+	int r = apply(dnd, &ctx, b, NULL, &error);
+	if (r < 0) {
+		present_log("warning", "do-not-disturb: %s", error ? error : strerror(-r));
+		report_set(report, "failed", error);
+		goto out;
+	}
+	report_set(report, r == 1 ? "already-on" : "on", NULL);
+
+	for (size_t i = 0; b->can_mute && cfg->mail_apps[i]; i++) {
+		char *title = NULL;
+		if (!b->can_mute(&ctx, cfg->mail_apps[i], &title))
+			continue;
+		if ((r = apply(dnd, &ctx, b, cfg->mail_apps[i], &error)) < 0) {
+			present_log("warning", "muting %s: %s", title, error ? error : strerror(-r));
+			free(error);
+			error = NULL;
+			free(title);
+		} else {
+			push_muted(report, title);
+		}
+	}
+out:
+	if (have_server)
+		present_server_info_finish(&info);
+}
+
+void present_dnd_silence(struct present_dnd *dnd, const struct present_config *cfg, int64_t session_id,
+	struct present_dnd_report *ret)
+{
+	*ret = (struct present_dnd_report){0};
+	dnd->active = true;
+	dnd->session_id = session_id;
+	silence(dnd, cfg, ret);
+}
+
+int present_dnd_restore(struct present_dnd *dnd)
+{
+	int restored = 0;
+	struct present_server_info info;
+	bool have_server = present_dnd_server_info(dnd->bus, &info);
+	struct present_dnd_ctx ctx = {.bus = dnd->bus, .server = have_server ? &info : NULL};
+
+	/* Newest first: per-app mutes go before the server-wide switch. */
+	for (size_t i = dnd->n_changes; i-- > 0;) {
+		struct change *c = &dnd->changes[i];
+		char *error = NULL;
+		if (put_back(&ctx, c->backend, c->app, c->saved, &error) < 0) {
+			/* Left in the store: the next start or `present restore` tries again. */
+			present_log("warning", "cannot put back %s: %s", describe(c->backend, c->app), error);
+		} else {
+			restored++;
+			if (c->row && dnd->store)
+				present_store_dnd_forget(dnd->store, c->row);
+		}
+		free(error);
+		change_free(c);
+	}
+	dnd->n_changes = 0;
+	dnd->active = false;
+	if (have_server)
+		present_server_info_finish(&info);
+	return restored;
+}
+
+int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
+{
+	*ret_error = NULL;
+	if (!dnd->store)
+		return 0;
+	struct present_dnd_record *recs;
+	size_t n;
+	int r = present_store_dnd_list(dnd->store, &recs, &n);
+	if (r < 0) {
+		*ret_error = strdup(present_store_error(dnd->store));
+		return r;
+	}
+	struct present_server_info info;
+	bool have_server = n && present_dnd_server_info(dnd->bus, &info);
+	struct present_dnd_ctx ctx = {.bus = dnd->bus, .server = have_server ? &info : NULL};
+	int restored = 0, failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
+		char *error = NULL;
+		if (b && put_back(&ctx, b, recs[i].app, recs[i].saved, &error) < 0) {
+			present_log("warning", "cannot put back %s: %s", describe(b, recs[i].app), error);
+			failed++;
+			free(*ret_error);
+			*ret_error = error;
+			continue;
+		}
+		if (b)
+			restored++;
+		present_store_dnd_forget(dnd->store, recs[i].id);
+	}
+	present_dnd_records_free(recs, n);
+	if (have_server)
+		present_server_info_finish(&info);
+	return failed ? -EIO : restored;
+}
+
+void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg)
+{
+	if (!dnd->active)
+		return;
+	/* A new server process starts with its in-memory switches off; drop
+	 * what we had set on the old one and silence the new one. */
+	size_t kept = 0;
+	for (size_t i = 0; i < dnd->n_changes; i++) {
+		struct change *c = &dnd->changes[i];
+		if (c->backend->persistent) {
+			dnd->changes[kept++] = *c;
+			continue;
+		}
+		if (c->row && dnd->store)
+			present_store_dnd_forget(dnd->store, c->row);
+		change_free(c);
+	}
+	dnd->n_changes = kept;
+
+	struct present_dnd_report report = {0};
+	silence(dnd, cfg, &report);
+	present_log("info", "notification server changed: do-not-disturb %s%s%s", report.state,
+		report.note ? ": " : "", report.note ? report.note : "");
+	present_dnd_report_finish(&report);
+}

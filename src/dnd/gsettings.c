@@ -1,0 +1,103 @@
+#include <errno.h>
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dnd-gsettings.h"
+
+bool present_gsettings_has_schema(const char *schema)
+{
+	GSettingsSchemaSource *source = g_settings_schema_source_get_default();
+	GSettingsSchema *s = source ? g_settings_schema_source_lookup(source, schema, TRUE) : NULL;
+	if (!s)
+		return false;
+	g_settings_schema_unref(s);
+	return true;
+}
+
+static GSettings *open_settings(const struct present_gsettings_switch *sw, const char *path, char **ret_error)
+{
+	GSettingsSchemaSource *source = g_settings_schema_source_get_default();
+	GSettingsSchema *schema = source ? g_settings_schema_source_lookup(source, sw->schema, TRUE) : NULL;
+	if (!schema || !g_settings_schema_has_key(schema, sw->key)) {
+		if (asprintf(ret_error, "GSettings schema %s with key %s is not installed", sw->schema, sw->key) < 0)
+			*ret_error = NULL;
+		if (schema)
+			g_settings_schema_unref(schema);
+		return NULL;
+	}
+	GSettings *settings = g_settings_new_full(schema, NULL, path);
+	g_settings_schema_unref(schema);
+	return settings;
+}
+
+int present_gsettings_read(const struct present_gsettings_switch *sw, const char *path, bool *ret_on,
+	char **ret_saved, char **ret_error)
+{
+	GSettings *settings = open_settings(sw, path, ret_error);
+	if (!settings)
+		return -EOPNOTSUPP;
+	*ret_on = g_settings_get_boolean(settings, sw->key) == sw->on_value;
+	if (ret_saved) {
+		GVariant *user = g_settings_get_user_value(settings, sw->key);
+		*ret_saved = strdup(!user ? "default" : g_variant_get_boolean(user) ? "true" : "false");
+		if (user)
+			g_variant_unref(user);
+	}
+	g_object_unref(settings);
+	return 0;
+}
+
+static int write_value(const struct present_gsettings_switch *sw, const char *path, const char *value,
+	char **ret_error)
+{
+	GSettings *settings = open_settings(sw, path, ret_error);
+	if (!settings)
+		return -EOPNOTSUPP;
+	int r = 0;
+	if (strcmp(value, "default") == 0) {
+		g_settings_reset(settings, sw->key);
+	} else if (!g_settings_set_boolean(settings, sw->key, strcmp(value, "true") == 0)) {
+		if (asprintf(ret_error, "GSettings %s %s is not writable", sw->schema, sw->key) < 0)
+			*ret_error = NULL;
+		r = -EACCES;
+	}
+	/* The write is queued to dconf; the switch is not set until it lands. */
+	g_settings_sync();
+	g_object_unref(settings);
+	return r;
+}
+
+int present_gsettings_on(const struct present_gsettings_switch *sw, const char *path, char **ret_error)
+{
+	return write_value(sw, path, sw->on_value ? "true" : "false", ret_error);
+}
+
+int present_gsettings_off(const struct present_gsettings_switch *sw, const char *path, const char *saved,
+	char **ret_error)
+{
+	return write_value(sw, path, saved && *saved ? saved : (sw->on_value ? "false" : "true"), ret_error);
+}
+
+bool present_gsettings_probe_schema(const struct present_dnd_ctx *ctx)
+{
+	return present_gsettings_has_schema(((const struct present_gsettings_switch *)ctx->data)->schema);
+}
+
+int present_gsettings_backend_read(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on,
+	char **ret_saved, char **ret_error)
+{
+	return present_gsettings_read(ctx->data, NULL, ret_on, ret_saved, ret_error);
+}
+
+int present_gsettings_backend_on(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved,
+	char **ret_error)
+{
+	return present_gsettings_on(ctx->data, NULL, ret_error);
+}
+
+int present_gsettings_backend_off(const struct present_dnd_ctx *ctx, const char *app, const char *saved,
+	char **ret_error)
+{
+	return present_gsettings_off(ctx->data, NULL, saved, ret_error);
+}

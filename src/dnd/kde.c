@@ -1,0 +1,85 @@
+/*
+ * KDE Plasma: an inhibition through org.freedesktop.Notifications.Inhibit.
+ * It is ours alone (the user's own do-not-disturb is untouched) and Plasma
+ * drops it when our connection closes, so the daemon holds it for the whole
+ * session and a crash cannot leave it behind.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-call.h"
+#include "dnd.h"
+
+static bool probe(const struct present_dnd_ctx *ctx)
+{
+	if (!ctx->server)
+		return false;
+	if (strcmp(ctx->server->name, "Plasma") == 0 && strcmp(ctx->server->vendor, "KDE") == 0)
+		return true;
+	/* Another server that offers the same inhibition works the same way. */
+	char *xml = present_bus_introspect(ctx->bus, PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH);
+	bool found = xml && strstr(xml, "name=\"Inhibit\"") && strstr(xml, "name=\"Inhibited\"");
+	free(xml);
+	return found;
+}
+
+static int read_inhibited(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_saved,
+	char **ret_error)
+{
+	return present_bus_get_bool(ctx->bus, PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH,
+		PRESENT_NOTIFICATIONS_NAME, "Inhibited", ret_on, ret_error);
+}
+
+static int on(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, char **ret_error)
+{
+	const char *desktop_entry = "present", *reason = "Focus session";
+	DBusMessage *reply;
+	DBusMessage *msg = dbus_message_new_method_call(PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH,
+		PRESENT_NOTIFICATIONS_NAME, "Inhibit");
+	DBusMessageIter it, hints;
+	if (!msg)
+		return -ENOMEM;
+	dbus_message_iter_init_append(msg, &it);
+	bool ok = dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &desktop_entry) &&
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &reason) &&
+		dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &hints) &&
+		dbus_message_iter_close_container(&it, &hints);
+	dbus_message_set_auto_start(msg, FALSE);
+	DBusError err;
+	dbus_error_init(&err);
+	reply = ok ? dbus_connection_send_with_reply_and_block(ctx->bus, msg, PRESENT_BUS_CALL_TIMEOUT_MS, &err) : NULL;
+	dbus_message_unref(msg);
+	if (!reply) {
+		if (asprintf(ret_error, "Plasma Inhibit: %s", ok ? err.message : "out of memory") < 0)
+			*ret_error = NULL;
+		dbus_error_free(&err);
+		return ok ? -EIO : -ENOMEM;
+	}
+	uint32_t cookie = 0;
+	dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &cookie, DBUS_TYPE_INVALID);
+	dbus_message_unref(reply);
+	if (asprintf(ret_saved, "%" PRIu32, cookie) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int off(const struct present_dnd_ctx *ctx, const char *app, const char *saved, char **ret_error)
+{
+	uint32_t cookie = (uint32_t)strtoul(saved, NULL, 10);
+	return present_bus_call(ctx->bus, PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH,
+		PRESENT_NOTIFICATIONS_NAME, "UnInhibit", NULL, ret_error, DBUS_TYPE_UINT32, &cookie, DBUS_TYPE_INVALID);
+}
+
+const struct present_dnd_backend present_dnd_kde = {
+	.id = "kde",
+	.title = "KDE Plasma",
+	.held = true,
+	.released_on_disconnect = true,
+	.probe = probe,
+	.read = read_inhibited,
+	.on = on,
+	.off = off,
+};
