@@ -25,4 +25,7 @@ void present_print_stopped(bool stopped, const struct present_status *s, int64_t
 /** `present status`, for people or (json) for scripts. */
 void present_print_status(const struct present_status *s, int64_t now, bool json);
 
+/** Prints `present doctor`'s findings (a(sss)); returns the exit code: 1 if any failed. */
+int present_print_findings(DBusMessage *reply);
+
 #endif

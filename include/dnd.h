@@ -106,6 +106,17 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error);
 /** The notification server has a new owner: silence it again if a session runs. */
 void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg);
 
+/** One finding of `present doctor`: level is "ok", "warning" or "failure". */
+typedef void (*present_diagnosis_fn)(const char *level, const char *topic, const char *message, void *userdata);
+
+/**
+ * Checks what a session would do: the server, the backend, whether the
+ * switch can be set and read back (tried for real, and put back, when no
+ * session runs), and which mail apps would be muted.
+ */
+void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *cfg, present_diagnosis_fn add,
+	void *userdata);
+
 /** Reads GetServerInformation without activating anything; returns false when no server runs. */
 bool present_dnd_server_info(DBusConnection *bus, struct present_server_info *ret);
 

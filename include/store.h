@@ -31,6 +31,9 @@ int present_store_open(const char *path, struct present_store **ret, char **ret_
 /** Closes the store; accepts NULL. */
 void present_store_close(struct present_store *store);
 
+/** The database file's path. */
+const char *present_store_path(struct present_store *store);
+
 /** The last error's message, naming what failed. */
 const char *present_store_error(struct present_store *store);
 

@@ -316,6 +316,30 @@ static int verb_restore(const struct verb *v, const struct present_args *args)
 	return r;
 }
 
+static int verb_doctor(const struct verb *v, const struct present_args *args)
+{
+	struct present_client c = {0};
+	int r = present_client_connect(&c);
+	if (r)
+		return r;
+	DBusError err;
+	dbus_error_init(&err);
+	DBusMessage *msg = dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, "Diagnose");
+	DBusMessage *reply = msg ? dbus_connection_send_with_reply_and_block(c.bus, msg, DBUS_TIMEOUT_USE_DEFAULT, &err) : NULL;
+	if (msg)
+		dbus_message_unref(msg);
+	if (!reply) {
+		r = msg ? present_client_report("ask the daemon", &err) : PRESENT_EXIT_FAILURE;
+		dbus_error_free(&err);
+		present_client_disconnect(&c);
+		return r;
+	}
+	r = present_print_findings(reply);
+	dbus_message_unref(reply);
+	present_client_disconnect(&c);
+	return r;
+}
+
 static int print_help(FILE *f);
 
 static int verb_help(const struct verb *v, const struct present_args *args)
@@ -330,6 +354,7 @@ static const struct verb verbs[] = {
 	{"extend", "DURATION", 1, 1, "", verb_extend},
 	{"status", "[--json]", 0, 0, "json", verb_status},
 	{"restore", "", 0, 0, "", verb_restore},
+	{"doctor", "", 0, 0, "", verb_doctor},
 	{"help", "", 0, 0, "", verb_help},
 };
 

@@ -139,3 +139,28 @@ void present_print_status(const struct present_status *s, int64_t now, bool json
 		print_dnd(s);
 	putchar('\n');
 }
+
+int present_print_findings(DBusMessage *reply)
+{
+	DBusMessageIter it, array, item;
+	int failures = 0;
+	if (!dbus_message_iter_init(reply, &it) || strcmp(dbus_message_get_signature(reply), "a(sss)") != 0) {
+		fputs("present: the daemon sent findings this version does not understand\n", stderr);
+		return 1;
+	}
+	dbus_message_iter_recurse(&it, &array);
+	for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRUCT; dbus_message_iter_next(&array)) {
+		const char *level, *topic, *message;
+		dbus_message_iter_recurse(&array, &item);
+		dbus_message_iter_get_basic(&item, &level);
+		dbus_message_iter_next(&item);
+		dbus_message_iter_get_basic(&item, &topic);
+		dbus_message_iter_next(&item);
+		dbus_message_iter_get_basic(&item, &message);
+		failures += is(level, "failure");
+		printf("%-8s %s: ", is(level, "failure") ? "FAIL" : level, topic);
+		present_text_terminal(stdout, message);
+		putchar('\n');
+	}
+	return failures ? 1 : 0;
+}

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,54 @@ static DBusMessage *method_restore(struct present_daemon *d, DBusMessage *msg, D
 	uint32_t restored = (uint32_t)r;
 	DBusMessage *reply = dbus_message_new_method_return(msg);
 	if (reply && !dbus_message_append_args(reply, DBUS_TYPE_UINT32, &restored, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+struct findings {
+	DBusMessageIter array;
+	bool ok;
+};
+
+static void add_finding(const char *level, const char *topic, const char *message, void *userdata)
+{
+	struct findings *f = userdata;
+	DBusMessageIter item;
+	f->ok = f->ok && dbus_message_iter_open_container(&f->array, DBUS_TYPE_STRUCT, NULL, &item) &&
+		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &level) &&
+		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &topic) &&
+		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &message) &&
+		dbus_message_iter_close_container(&f->array, &item);
+}
+
+/* `present doctor`: what a session would do here, each finding with its level. */
+static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	DBusMessage *reply = dbus_message_new_method_return(msg);
+	DBusMessageIter it;
+	struct findings f = {.ok = reply != NULL};
+	if (!reply)
+		return NULL;
+	dbus_message_iter_init_append(reply, &it);
+	f.ok = dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(sss)", &f.array);
+
+	char *error = NULL, *line = NULL;
+	if (present_daemon_reload_config(d, &error) < 0) {
+		add_finding("failure", "configuration", error ? error : "cannot be read", &f);
+		free(error);
+	} else if (d->config.path && asprintf(&line, "%s", d->config.path) > 0) {
+		add_finding("ok", "configuration", line, &f);
+		free(line);
+	} else {
+		add_finding("ok", "configuration", "no file: the built-in defaults apply", &f);
+	}
+	add_finding(d->store ? "ok" : "failure", "store",
+		d->store ? present_store_path(d->store) : "cannot be opened: sessions and changes are not recorded", &f);
+	present_dnd_diagnose(d->dnd, &d->config, add_finding, &f);
+
+	if (!dbus_message_iter_close_container(&it, &f.array) || !f.ok) {
 		dbus_message_unref(reply);
 		return NULL;
 	}
@@ -232,6 +281,7 @@ static DBusMessage *method_introspect(struct present_daemon *d, DBusMessage *msg
 }
 
 static const struct method methods[] = {
+	{PRESENT_INTERFACE, "Diagnose", "", method_diagnose},
 	{PRESENT_INTERFACE, "Extend", "u", method_extend},
 	{PRESENT_INTERFACE, "GetStatus", "", method_get_status},
 	{PRESENT_INTERFACE, "Restore", "", method_restore},

@@ -6,6 +6,7 @@
  * at the next start or by `present restore`.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,4 +417,94 @@ void present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	present_log("info", "notification server changed: do-not-disturb %s%s%s", report.state,
 		report.note ? ": " : "", report.note ? report.note : "");
 	present_dnd_report_finish(&report);
+}
+
+__attribute__((format(printf, 5, 6))) static void say(present_diagnosis_fn add, void *userdata, const char *level,
+	const char *topic, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	add(level, topic, msg ? msg : "out of memory", userdata);
+	free(msg);
+}
+
+/* Turns the switch on and back, as a session would, to prove both work. */
+static void try_switch(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, const struct present_dnd_backend *b,
+	present_diagnosis_fn add, void *userdata)
+{
+	char *error = NULL;
+	int r = apply(dnd, ctx, b, NULL, &error);
+	if (r == 1)
+		say(add, userdata, "ok", "do-not-disturb", "%s: already on (your choice); a session leaves it on", b->title);
+	else if (r < 0)
+		say(add, userdata, "failure", "do-not-disturb", "%s cannot be set: %s", b->title,
+			error ? error : strerror(-r));
+	else if (present_dnd_restore(dnd) == 1)
+		say(add, userdata, "ok", "do-not-disturb", "%s: set, read back and put back", b->title);
+	else
+		say(add, userdata, "failure", "do-not-disturb",
+			"%s was set but could not be put back; 'present restore' tries again", b->title);
+	free(error);
+}
+
+static void diagnose_mail(const struct present_dnd_ctx *ctx, const struct present_config *cfg,
+	const struct present_dnd_backend *b, present_diagnosis_fn add, void *userdata)
+{
+	if (!b->can_mute) {
+		say(add, userdata, "ok", "mail", "%s cannot mute apps one by one: do-not-disturb covers mail too", b->title);
+		return;
+	}
+	int n = 0;
+	for (size_t i = 0; cfg->mail_apps[i]; i++) {
+		char *title = NULL;
+		if (b->can_mute(ctx, cfg->mail_apps[i], &title)) {
+			say(add, userdata, "ok", "mail", "will mute %s (%s)", title, cfg->mail_apps[i]);
+			n++;
+		}
+		free(title);
+	}
+	if (n == 0)
+		say(add, userdata, "ok", "mail", "none of the apps in mail_apps is installed");
+}
+
+void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *cfg, present_diagnosis_fn add,
+	void *userdata)
+{
+	struct present_server_info info;
+	bool have_server = present_dnd_server_info(dnd->bus, &info);
+	struct present_dnd_ctx ctx = {.bus = dnd->bus, .server = have_server ? &info : NULL};
+	struct present_dnd_report report = {0};
+
+	if (have_server)
+		say(add, userdata, "ok", "notification server", "%s %s (%s)", info.name, info.version, info.vendor);
+	else
+		say(add, userdata, "warning", "notification server", "none is running: a session has nothing to silence");
+
+	const struct present_dnd_backend *b = choose(cfg, &ctx, &report);
+	if (!b) {
+		if (strcmp(report.state, "none") != 0)
+			say(add, userdata, strcmp(report.state, "disabled") == 0 ? "ok" : "warning", "do-not-disturb", "%s",
+				report.note);
+		goto out;
+	}
+	ctx.data = b->data;
+	say(add, userdata, "ok", "backend", "%s (%s)", b->title,
+		strcmp(cfg->dnd_backend, "auto") == 0 ? "detected" : "set by dnd.backend");
+	char *why = b->check ? b->check(&ctx) : NULL;
+	if (why)
+		say(add, userdata, "failure", "do-not-disturb", "%s", why);
+	else if (dnd->active)
+		say(add, userdata, "ok", "do-not-disturb", "%s: on for the running session, so not tried now", b->title);
+	else
+		try_switch(dnd, &ctx, b, add, userdata);
+	free(why);
+	diagnose_mail(&ctx, cfg, b, add, userdata);
+out:
+	present_dnd_report_finish(&report);
+	if (have_server)
+		present_server_info_finish(&info);
 }

@@ -167,6 +167,11 @@ void present_store_close(struct present_store *store)
 	free(store);
 }
 
+const char *present_store_path(struct present_store *store)
+{
+	return store->path;
+}
+
 const char *present_store_error(struct present_store *store)
 {
 	return store->error;

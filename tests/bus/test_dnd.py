@@ -1,0 +1,309 @@
+"""Do-not-disturb through each backend's protocol, against dbusmock servers.
+
+The real servers prove the product (tests/real); these prove the protocol
+and the restore rules quickly, for every backend that speaks D-Bus.
+"""
+import json
+import os
+import signal
+
+import dbus
+
+import harness
+from harness import BusTestCase, wait_until
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+
+
+class Server:
+    """How a test reads and sets one mock server's do-not-disturb."""
+
+    names = ()  # bus names the server owns besides the notification name
+
+    def __init__(self, test):
+        self.test = test
+
+    def obj(self, name, path):
+        return self.test.bus.connection.get_object(name, path)
+
+
+class Dunst(Server):
+    template, params, title = "dnd_servers", {"server": "dunst"}, "dunst"
+
+    def get(self):
+        return bool(self.obj(NOTIFICATIONS, "/org/freedesktop/Notifications").Get(
+            "org.dunstproject.cmd0", "paused", dbus_interface=dbus.PROPERTIES_IFACE))
+
+    def set(self, on):
+        self.obj(NOTIFICATIONS, "/org/freedesktop/Notifications").Set(
+            "org.dunstproject.cmd0", "paused", dbus.Boolean(on), signature="ssv",
+            dbus_interface=dbus.PROPERTIES_IFACE)
+
+
+class Mako(Server):
+    template, params, title = "dnd_servers", {"server": "mako"}, "mako"
+
+    def modes(self):
+        return [str(m) for m in self.obj(NOTIFICATIONS, "/fr/emersion/Mako").ListModes(
+            dbus_interface="fr.emersion.Mako")]
+
+    def get(self):
+        return "do-not-disturb" in self.modes()
+
+    def set(self, on):
+        modes = [m for m in self.modes() if m != "do-not-disturb"] + (["do-not-disturb"] if on else [])
+        self.obj(NOTIFICATIONS, "/fr/emersion/Mako").SetModes(
+            dbus.Array(modes, signature="s"), dbus_interface="fr.emersion.Mako")
+
+
+class Swaync(Server):
+    template, params, title = "dnd_servers", {"server": "swaync"}, "SwayNotificationCenter"
+    names = ("org.erikreider.swaync.cc",)
+
+    def cc(self):
+        return self.obj("org.erikreider.swaync.cc", "/org/erikreider/swaync/cc")
+
+    def get(self):
+        return bool(self.cc().GetDnd(dbus_interface="org.erikreider.swaync.cc"))
+
+    def set(self, on):
+        self.cc().SetDnd(dbus.Boolean(on), dbus_interface="org.erikreider.swaync.cc")
+
+
+class Xfce(Server):
+    template, params, title = "dnd_servers", {"server": "xfce"}, "xfce4-notifyd"
+    names = ("org.xfce.Xfconf",)
+
+    def xfconf(self):
+        return self.obj("org.xfce.Xfconf", "/org/xfce/Xfconf")
+
+    def raw(self):
+        """The property's value, or None while it was never set."""
+        try:
+            return bool(self.xfconf().GetProperty("xfce4-notifyd", "/do-not-disturb",
+                                                  dbus_interface="org.xfce.Xfconf"))
+        except dbus.DBusException as e:
+            if e.get_dbus_name() == "org.xfce.Xfconf.Error.PropertyNotFound":
+                return None
+            raise
+
+    def get(self):
+        return bool(self.raw())
+
+    def set(self, on):
+        self.xfconf().SetProperty("xfce4-notifyd", "/do-not-disturb", dbus.Boolean(on, variant_level=1),
+                                  dbus_interface="org.xfce.Xfconf")
+
+
+class Contract:
+    """The rules every backend keeps; mixed into one TestCase per server."""
+
+    server = None
+    restarts = True  # the switch lives in the server's memory
+
+    def setUp(self):
+        super().setUp()
+        os.makedirs(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako"), exist_ok=True)
+        with open(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako", "config"), "w") as f:
+            f.write("[mode=do-not-disturb]\ninvisible=1\n")
+        self.s = self.server(self)
+        self.start_server()
+
+    def start_server(self):
+        self.mock = self.start_mock(self.s.template, **self.s.params)
+        for name in self.s.names:
+            wait_until(lambda: self.bus.has_owner(name), what=name)
+
+    def test_on_during_off_after(self):
+        self.assertFalse(self.s.get())
+        out = self.ok("start", "10m")
+        self.assertIn("· do-not-disturb on (%s)" % self.s.title, out)
+        self.assertTrue(self.s.get())
+        self.ok("stop")
+        self.assertFalse(self.s.get())
+
+    def test_prior_on_stays_on(self):
+        self.s.set(True)
+        self.assertIn("· do-not-disturb already on (%s)" % self.s.title, self.ok("start", "10m"))
+        self.ok("stop")
+        self.assertTrue(self.s.get())
+
+    def test_turned_off_by_hand_stays_off(self):
+        self.ok("start", "10m")
+        self.s.set(False)
+        self.ok("stop")
+        self.assertFalse(self.s.get())
+
+    def test_timer_end_puts_it_back(self):
+        self.ok("start", "2s")
+        self.assertTrue(self.s.get())
+        wait_until(lambda: not self.s.get(), 8, "the timer end to put do-not-disturb back")
+        # The desktop comes back first; the record follows.
+        wait_until(lambda: self.sessions()[0][4] == "timer", 5, "the session to be recorded as ended")
+
+    def test_sigkill_then_present_restore(self):
+        self.ok("start", "10m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.assertTrue(self.s.get(), "nothing may put it back but present")
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.s.get())
+        self.assertFalse(self.bus.has_owner(), "restore must not start a daemon")
+        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+        self.assertEqual(self.sessions()[0][4], "interrupted")
+
+    def test_sigkill_then_next_start_puts_it_back_first(self):
+        self.ok("start", "10m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.s.set(True)  # still on, as the dead daemon left it
+        self.assertIn("do-not-disturb on", self.ok("start", "5m"))
+        self.ok("stop")
+        self.assertFalse(self.s.get())
+
+    def test_server_restart_gets_it_again(self):
+        if not self.restarts:
+            self.skipTest("the switch outlives the server")
+        self.ok("start", "10m")
+        harness.kill_group(self.mock)
+        wait_until(lambda: not self.bus.has_owner(NOTIFICATIONS), what="the server to go")
+        self.start_server()
+        wait_until(self.s.get, 5, "do-not-disturb on the restarted server")
+        self.ok("stop")
+        self.assertFalse(self.s.get())
+
+    def test_restore_while_running_ends_the_session(self):
+        self.ok("start", "10m")
+        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+        self.assertFalse(self.s.get())
+        self.assertEqual(self.sessions()[0][4], "restore")
+
+    def test_doctor_tries_the_switch(self):
+        out = self.ok("doctor")
+        self.assertIn("ok       backend: %s (detected)\n" % self.s.title, out)
+        self.assertIn("ok       do-not-disturb: %s: set, read back and put back\n" % self.s.title, out)
+        self.assertFalse(self.s.get())
+
+
+class DunstContract(Contract, BusTestCase):
+    server = Dunst
+
+
+class MakoContract(Contract, BusTestCase):
+    server = Mako
+
+    def test_without_the_mode_says_so(self):
+        os.remove(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako", "config"))
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("· do-not-disturb unavailable", r.stdout)
+        self.assertRegex(r.stderr, r"^present: warning: mako's config \(.*\) defines no \"do-not-disturb\" mode")
+        self.assertFalse(self.s.get())
+        self.assertEqual(json.loads(self.ok("status", "--json"))["dnd"]["state"], "unsupported")
+        r = self.present("doctor")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("FAIL     do-not-disturb: mako's config", r.stdout)
+
+    def test_other_modes_survive(self):
+        self.s.set(False)
+        self.ok("start", "10m")
+        # The user switches another mode on during the meeting; it stays.
+        modes = self.s.modes() + ["away"]
+        self.s.obj(NOTIFICATIONS, "/fr/emersion/Mako").SetModes(dbus.Array(modes, signature="s"),
+                                                                  dbus_interface="fr.emersion.Mako")
+        self.ok("stop")
+        self.assertEqual(self.s.modes(), ["default", "away"])
+
+
+class SwayncContract(Contract, BusTestCase):
+    server = Swaync
+    restarts = False  # SetDnd persists in swaync's settings
+
+
+class XfceContract(Contract, BusTestCase):
+    server = Xfce
+    restarts = False  # Xfconf keeps it
+
+    def test_unset_stays_unset(self):
+        self.assertIsNone(self.s.raw())
+        self.ok("start", "10m")
+        self.assertTrue(self.s.raw())
+        self.ok("stop")
+        self.assertIsNone(self.s.raw(), "an unset property is reset, not written false")
+
+    def test_explicit_false_stays_explicit(self):
+        self.s.set(False)
+        self.ok("start", "10m")
+        self.ok("stop")
+        self.assertIs(self.s.raw(), False)
+
+
+class Plasma(BusTestCase):
+    """KDE: our own inhibition, held by the daemon's connection."""
+
+    def setUp(self):
+        super().setUp()
+        self.start_mock("plasma")
+
+    def inhibited(self):
+        return bool(self.notifications().Get(NOTIFICATIONS, "Inhibited", dbus_interface=dbus.PROPERTIES_IFACE))
+
+    def test_held_for_the_session(self):
+        self.assertIn("do-not-disturb on (KDE Plasma)", self.ok("start", "10m"))
+        self.assertTrue(self.inhibited())
+        self.ok("stop")
+        self.assertFalse(self.inhibited())
+
+    def test_user_inhibition_is_kept(self):
+        cookie = self.notifications().Inhibit("org.kde.plasmashell", "user", dbus.Dictionary({}, signature="sv"),
+                                              dbus_interface=NOTIFICATIONS)
+        self.ok("start", "10m")
+        self.ok("stop")
+        self.assertTrue(self.inhibited(), "only our own inhibition may end")
+        self.notifications().UnInhibit(cookie, dbus_interface=NOTIFICATIONS)
+
+    def test_released_when_the_daemon_dies(self):
+        self.ok("start", "10m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        wait_until(lambda: not self.inhibited(), 5, "Plasma to drop the inhibition")
+        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+
+
+class NoDoNotDisturb(BusTestCase):
+    def test_no_server_at_all(self):
+        out = self.ok("start", "10m")
+        self.assertRegex(out, r"^Present until \d\d:\d\d \(10 min\) · no notification server: nothing needed "
+                              r"silencing\n$")
+        self.assertFalse(self.bus.has_owner(NOTIFICATIONS), "nothing may be activated")
+        self.assertEqual(json.loads(self.ok("status", "--json"))["dnd"]["state"], "none")
+        self.assertIn("warning  notification server: none is running", self.ok("stop") + self.ok("doctor"))
+
+    def test_server_without_dnd(self):
+        self.start_mock_notifications()
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("· do-not-disturb unavailable", r.stdout)
+        self.assertRegex(r.stderr, r"^present: warning: mock-notify \(.*\) has no do-not-disturb")
+
+    def test_turned_off_in_config(self):
+        self.start_mock("dnd_servers", server="dunst")
+        self.write_config('dnd = { backend = "none"; };\n')
+        self.assertIn("· do-not-disturb off in the configuration", self.ok("start", "10m"))
+        self.assertFalse(Dunst(self).get())
+
+    def test_forced_backend(self):
+        self.start_mock("dnd_servers", server="dunst", version="9.9")
+        self.write_config('dnd = { backend = "dunst"; };\n')
+        self.assertIn("do-not-disturb on (dunst)", self.ok("start", "10m"))
+        self.assertIn("backend: dunst (set by dnd.backend)", self.ok("stop") + self.ok("doctor"))
+
+    def test_server_appears_mid_session(self):
+        self.ok("start", "10m")
+        self.start_mock("dnd_servers", server="dunst")
+        wait_until(Dunst(self).get, 5, "the new server to be silenced")
+        self.ok("stop")
+        self.assertFalse(Dunst(self).get())
+
+
+if __name__ == "__main__":
+    harness.main()
