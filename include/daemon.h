@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "dnd.h"
+#include "log.h"
 #include "session.h"
 #include "store.h"
 
@@ -22,9 +23,6 @@ struct present_daemon {
 	bool name_released;
 	int exit_code;
 };
-
-/** Logs one line to stderr (the journal, under systemd) with a level prefix. */
-__attribute__((format(printf, 2, 3))) void present_log(const char *level, const char *fmt, ...);
 
 /** Re-reads the configuration; a bad file is reported and the old one kept. Returns 0 or -errno. */
 int present_daemon_reload_config(struct present_daemon *d, char **ret_error);

@@ -4,7 +4,6 @@
  */
 #include <glib-unix.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +15,6 @@
 #include "present-build.h"
 #include "protocol.h"
 #include "service.h"
-
-void present_log(const char *level, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "present-daemon: %s: ", level);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 static void warn_config(const char *message, void *userdata)
 {

@@ -13,7 +13,7 @@
 
 #include "bus-call.h"
 #include "config.h"
-#include "daemon.h"
+#include "log.h"
 #include "dnd.h"
 #include "store.h"
 #include "timefmt.h"
