@@ -103,8 +103,14 @@ int present_dnd_restore(struct present_dnd *dnd);
  */
 int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error);
 
-/** The notification server has a new owner: silence it again if a session runs. */
-void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg);
+/**
+ * The notification name changed hands (running: it has an owner now): the
+ * server is asked again, and silenced again if a session runs.
+ */
+void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, bool running);
+
+/** The caller follows NameOwnerChanged for the notification name, so what the server said may be kept. */
+void present_dnd_watching(struct present_dnd *dnd);
 
 /** One finding of `present doctor`: level is "ok", "warning" or "failure". */
 typedef void (*present_diagnosis_fn)(const char *level, const char *topic, const char *message, void *userdata);

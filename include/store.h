@@ -37,6 +37,15 @@ const char *present_store_path(struct present_store *store);
 /** The last error's message, naming what failed. */
 const char *present_store_error(struct present_store *store);
 
+/**
+ * Groups the writes that follow into one transaction, so that they cost one
+ * sync, until present_store_flush().
+ */
+int present_store_defer(struct present_store *store);
+
+/** Commits deferred writes, durably; does nothing when nothing is deferred. */
+int present_store_flush(struct present_store *store);
+
 /** Records a session that has just started. */
 int present_store_session_begin(struct present_store *store, const char *label, int64_t started_at,
 	int64_t planned_end, int64_t *ret_id);

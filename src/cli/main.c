@@ -84,7 +84,15 @@ static bool read_reply(DBusMessage *reply, dbus_bool_t *ret_flag, struct present
 	return present_status_read(&it, ret);
 }
 
-/* Calls a method whose reply is ([b] a{sv}) and decodes it. */
+/* What call() returns besides an exit code. */
+enum {
+	CALL_ALREADY_ACTIVE = -1, /* only Start says so */
+	CALL_NO_DAEMON = -2, /* a call that does not start the daemon found none */
+};
+
+/* Calls a method whose reply is ([b] a{sv}) and decodes it. Only Start and
+ * Toggle may start the daemon: the others have nothing to ask an idle one,
+ * and not starting it spares a round trip to ask whether it runs. */
 static int call(struct present_client *c, const char *method, const char *what, dbus_bool_t *ret_flag,
 	struct present_status *ret, int first_type, ...)
 {
@@ -94,6 +102,9 @@ static int call(struct present_client *c, const char *method, const char *what, 
 	va_start(ap, first_type);
 	DBusMessage *msg = dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, method);
 	DBusMessage *reply = NULL;
+	bool activate = strcmp(method, "Start") == 0 || strcmp(method, "Toggle") == 0;
+	if (msg)
+		dbus_message_set_auto_start(msg, activate);
 	if (msg && dbus_message_append_args_valist(msg, first_type, ap))
 		reply = dbus_connection_send_with_reply_and_block(c->bus, msg, DBUS_TIMEOUT_USE_DEFAULT, &err);
 	else
@@ -102,7 +113,11 @@ static int call(struct present_client *c, const char *method, const char *what, 
 	if (msg)
 		dbus_message_unref(msg);
 	if (!reply) {
-		int code = strcmp(err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? -1 : present_client_report(what, &err);
+		int code = strcmp(err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? CALL_ALREADY_ACTIVE
+			: !activate && (strcmp(err.name, DBUS_ERROR_SERVICE_UNKNOWN) == 0 ||
+					       strcmp(err.name, DBUS_ERROR_NAME_HAS_NO_OWNER) == 0)
+			? CALL_NO_DAEMON
+			: present_client_report(what, &err);
 		dbus_error_free(&err);
 		return code;
 	}
@@ -169,7 +184,7 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 	if ((r = present_client_connect(&c)) == 0) {
 		r = call(&c, "Start", "start a session", NULL, &s, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label,
 			DBUS_TYPE_INVALID);
-		if (r < 0)
+		if (r == CALL_ALREADY_ACTIVE)
 			r = report_already_active(&c);
 		else if (r == 0)
 			present_print_started(&s, present_time_now());
@@ -187,8 +202,10 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 	int r = present_client_connect(&c);
 	/* A shortcut pressed with nothing running is not an error, and must not
 	 * start a daemon just to say so. */
-	if (r == 0 && present_client_daemon_running(&c))
+	if (r == 0)
 		r = call(&c, "Stop", "stop the session", &stopped, &s, DBUS_TYPE_INVALID);
+	if (r == CALL_NO_DAEMON)
+		r = 0;
 	if (r == 0)
 		present_print_stopped(stopped, &s, present_time_now());
 	present_status_finish(&s);
@@ -228,14 +245,12 @@ static int verb_extend(const struct verb *v, const struct present_args *args)
 
 	struct present_client c = {0};
 	struct present_status s = {0};
-	if ((r = present_client_connect(&c)) == 0) {
-		if (!present_client_daemon_running(&c)) {
-			fputs("present: no session is running to extend; 'present start' begins one\n", stderr);
-			r = PRESENT_EXIT_FAILURE;
-		} else {
-			uint32_t secs = (uint32_t)seconds;
-			r = call(&c, "Extend", "extend the session", NULL, &s, DBUS_TYPE_UINT32, &secs, DBUS_TYPE_INVALID);
-		}
+	uint32_t secs = (uint32_t)seconds;
+	if ((r = present_client_connect(&c)) == 0)
+		r = call(&c, "Extend", "extend the session", NULL, &s, DBUS_TYPE_UINT32, &secs, DBUS_TYPE_INVALID);
+	if (r == CALL_NO_DAEMON) {
+		fputs("present: no session is running to extend; 'present start' begins one\n", stderr);
+		r = PRESENT_EXIT_FAILURE;
 	}
 	if (r == 0) {
 		char until[32], by[32];
@@ -254,8 +269,10 @@ static int verb_status(const struct verb *v, const struct present_args *args)
 	struct present_status s = {0};
 	int r = present_client_connect(&c);
 	/* No daemon means no session: a daemon only exits when idle. */
-	if (r == 0 && present_client_daemon_running(&c))
+	if (r == 0)
 		r = call(&c, "GetStatus", "read the status", NULL, &s, DBUS_TYPE_INVALID);
+	if (r == CALL_NO_DAEMON)
+		r = 0;
 	if (r == 0)
 		present_print_status(&s, present_time_now(), args->json);
 	present_status_finish(&s);

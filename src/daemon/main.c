@@ -109,9 +109,9 @@ static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, 
 	if (dbus_message_is_signal(msg, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
 		dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING,
 			&new_owner, DBUS_TYPE_INVALID) &&
-		strcmp(name, PRESENT_NOTIFICATIONS_NAME) == 0 && *new_owner) {
+		strcmp(name, PRESENT_NOTIFICATIONS_NAME) == 0) {
 		/* A server that (re)started keeps no do-not-disturb of ours. */
-		present_dnd_server_changed(d->dnd, &d->config);
+		present_dnd_server_changed(d->dnd, &d->config, *new_owner != '\0');
 	}
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
@@ -164,6 +164,7 @@ static int serve(struct present_daemon *d)
 		"type='signal',sender='" DBUS_SERVICE_DBUS "',interface='" DBUS_INTERFACE_DBUS
 		"',member='NameOwnerChanged',arg0='" PRESENT_NOTIFICATIONS_NAME "'",
 		NULL);
+	present_dnd_watching(d->dnd);
 	if (!dbus_connection_add_filter(d->bus, on_bus_message, d, NULL) || !present_service_register(d)) {
 		present_log("error", "out of memory");
 		return 1;

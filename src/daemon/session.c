@@ -86,11 +86,17 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	s->timer_source = g_unix_fd_add(s->timer_fd, G_IO_IN, timer_fired, d);
 	s->active = true;
 
+	/* One sync for the session's record and what silencing is about to
+	 * change: the engine commits both before it changes anything. */
 	int64_t id = 0;
-	if (d->store)
+	if (d->store) {
+		present_store_defer(d->store);
 		store_warn(d, present_store_session_begin(d->store, s->label, s->started_at, s->ends_at, &id));
+	}
 	s->id = (uint64_t)id;
 	present_dnd_silence(d->dnd, &d->config, id, &s->dnd);
+	if (d->store)
+		store_warn(d, present_store_flush(d->store));
 
 	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id, (long long)seconds);
 	present_service_emit(d, "SessionStarted", NULL);
@@ -130,10 +136,16 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	struct present_session *s = &d->session;
 	if (!s->active)
 		return false;
-	/* The desktop comes back first: everything after this is bookkeeping. */
+	/* The desktop comes back first: everything after this is bookkeeping,
+	 * written in one go. A crash before it lands only means the restore is
+	 * tried again, and finds nothing left to do. */
+	if (d->store)
+		present_store_defer(d->store);
 	present_dnd_restore(d->dnd);
 	if (d->store && s->id)
 		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, present_time_now(), reason));
+	if (d->store)
+		store_warn(d, present_store_flush(d->store));
 	present_log("info", "session %llu ended: %s", (unsigned long long)s->id, reason);
 	/* Emit while the details are still there, so listeners see what ended. */
 	present_service_emit(d, "SessionEnded", reason);

@@ -28,6 +28,10 @@ struct change {
 struct present_dnd {
 	DBusConnection *bus;
 	struct present_store *store;
+	/* The server as it last introduced itself. Kept only while the daemon
+	 * follows NameOwnerChanged, which says when it must be asked again. */
+	struct present_server_info server;
+	bool have_server, server_known, watching;
 	bool active;
 	int64_t session_id;
 	struct change *changes;
@@ -70,6 +74,22 @@ bool present_dnd_server_info(DBusConnection *bus, struct present_server_info *re
 	return ok;
 }
 
+/* The running server, asked once per owner of the notification name. */
+static struct present_dnd_ctx context(struct present_dnd *dnd)
+{
+	if (!dnd->server_known || !dnd->watching) {
+		present_server_info_finish(&dnd->server);
+		dnd->have_server = present_dnd_server_info(dnd->bus, &dnd->server);
+		dnd->server_known = true;
+	}
+	return (struct present_dnd_ctx){.bus = dnd->bus, .server = dnd->have_server ? &dnd->server : NULL};
+}
+
+void present_dnd_watching(struct present_dnd *dnd)
+{
+	dnd->watching = true;
+}
+
 void present_dnd_report_finish(struct present_dnd_report *report)
 {
 	free(report->state);
@@ -105,6 +125,7 @@ void present_dnd_destroy(struct present_dnd *dnd)
 	for (size_t i = 0; i < dnd->n_changes; i++)
 		change_free(&dnd->changes[i]);
 	free(dnd->changes);
+	present_server_info_finish(&dnd->server);
 	free(dnd);
 }
 
@@ -161,8 +182,9 @@ static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, c
 	/* Durably, before anything changes: a crash from here on is undone at
 	 * the next start. A hold the server drops by itself needs no record. */
 	if (dnd->store && !b->released_on_disconnect &&
-		present_store_dnd_save(dnd->store, dnd->session_id, b->id, app, saved ? saved : "", present_time_now(),
-			&row) < 0)
+		(present_store_dnd_save(dnd->store, dnd->session_id, b->id, app, saved ? saved : "", present_time_now(),
+			 &row) < 0 ||
+			present_store_flush(dnd->store) < 0))
 		present_log("warning", "%s: a crash now could leave do-not-disturb on",
 			present_store_error(dnd->store));
 
@@ -276,28 +298,26 @@ static const struct present_dnd_backend *choose(const struct present_config *cfg
 
 static void silence(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *report)
 {
-	struct present_server_info info;
-	bool have_server = present_dnd_server_info(dnd->bus, &info);
-	struct present_dnd_ctx ctx = {.bus = dnd->bus, .server = have_server ? &info : NULL};
-	if (have_server)
-		report->server = strdup(info.name);
+	struct present_dnd_ctx ctx = context(dnd);
+	if (ctx.server)
+		report->server = strdup(ctx.server->name);
 
 	const struct present_dnd_backend *b = choose(cfg, &ctx, report);
 	if (!b)
-		goto out;
+		return;
 	report->backend = strdup(b->title);
 	ctx.data = b->data;
 
 	char *error = NULL, *why = b->check ? b->check(&ctx) : NULL;
 	if (why) {
 		report_set(report, "unsupported", why);
-		goto out;
+		return;
 	}
 	int r = apply(dnd, &ctx, b, NULL, &error);
 	if (r < 0) {
 		present_log("warning", "do-not-disturb: %s", error ? error : strerror(-r));
 		report_set(report, "failed", error);
-		goto out;
+		return;
 	}
 	report_set(report, r == 1 ? "already-on" : "on", NULL);
 
@@ -314,9 +334,6 @@ static void silence(struct present_dnd *dnd, const struct present_config *cfg, s
 			push_muted(report, title);
 		}
 	}
-out:
-	if (have_server)
-		present_server_info_finish(&info);
 }
 
 void present_dnd_silence(struct present_dnd *dnd, const struct present_config *cfg, int64_t session_id,
@@ -331,9 +348,7 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 int present_dnd_restore(struct present_dnd *dnd)
 {
 	int restored = 0;
-	struct present_server_info info;
-	bool have_server = present_dnd_server_info(dnd->bus, &info);
-	struct present_dnd_ctx ctx = {.bus = dnd->bus, .server = have_server ? &info : NULL};
+	struct present_dnd_ctx ctx = context(dnd);
 
 	/* Newest first: per-app mutes go before the server-wide switch. */
 	for (size_t i = dnd->n_changes; i-- > 0;) {
@@ -352,8 +367,6 @@ int present_dnd_restore(struct present_dnd *dnd)
 	}
 	dnd->n_changes = 0;
 	dnd->active = false;
-	if (have_server)
-		present_server_info_finish(&info);
 	return restored;
 }
 
@@ -369,9 +382,9 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 		*ret_error = strdup(present_store_error(dnd->store));
 		return r;
 	}
-	struct present_server_info info;
-	bool have_server = n && present_dnd_server_info(dnd->bus, &info);
-	struct present_dnd_ctx ctx = {.bus = dnd->bus, .server = have_server ? &info : NULL};
+	struct present_dnd_ctx ctx = {.bus = dnd->bus};
+	if (n)
+		ctx = context(dnd);
 	int restored = 0, failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
@@ -388,14 +401,13 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 		present_store_dnd_forget(dnd->store, recs[i].id);
 	}
 	present_dnd_records_free(recs, n);
-	if (have_server)
-		present_server_info_finish(&info);
 	return failed ? -EIO : restored;
 }
 
-void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg)
+void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, bool running)
 {
-	if (!dnd->active)
+	dnd->server_known = false;
+	if (!dnd->active || !running)
 		return;
 	/* A new server process starts with its in-memory switches off; drop
 	 * what we had set on the old one and silence the new one. */
@@ -474,13 +486,12 @@ static void diagnose_mail(const struct present_dnd_ctx *ctx, const struct presen
 void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *cfg, present_diagnosis_fn add,
 	void *userdata)
 {
-	struct present_server_info info;
-	bool have_server = present_dnd_server_info(dnd->bus, &info);
-	struct present_dnd_ctx ctx = {.bus = dnd->bus, .server = have_server ? &info : NULL};
+	struct present_dnd_ctx ctx = context(dnd);
 	struct present_dnd_report report = {0};
 
-	if (have_server)
-		say(add, userdata, "ok", "notification server", "%s %s (%s)", info.name, info.version, info.vendor);
+	if (ctx.server)
+		say(add, userdata, "ok", "notification server", "%s %s (%s)", ctx.server->name, ctx.server->version,
+			ctx.server->vendor);
 	else
 		say(add, userdata, "warning", "notification server", "none is running: a session has nothing to silence");
 
@@ -505,6 +516,4 @@ void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *
 	diagnose_mail(&ctx, cfg, b, add, userdata);
 out:
 	present_dnd_report_finish(&report);
-	if (have_server)
-		present_server_info_finish(&info);
 }

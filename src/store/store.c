@@ -200,6 +200,21 @@ static int run(struct present_store *store, const char *sql, const char *types, 
 	return 0;
 }
 
+int present_store_defer(struct present_store *store)
+{
+	return sqlite3_get_autocommit(store->db) ? exec(store, "BEGIN IMMEDIATE") : 0;
+}
+
+int present_store_flush(struct present_store *store)
+{
+	if (sqlite3_get_autocommit(store->db))
+		return 0;
+	int r = exec(store, "COMMIT");
+	if (r < 0)
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
 int present_store_session_begin(struct present_store *store, const char *label, int64_t started_at,
 	int64_t planned_end, int64_t *ret_id)
 {
