@@ -11,10 +11,13 @@ struct present_args {
 	const char *verb;
 	const char *positional[4];
 	int n_positional;
-	const char *label;
-	bool json;
-	bool help;
+	const char *label; /* --label */
+	const char *session; /* --session */
+	bool json, last, help;
 };
+
+/** `present alerts`: the alerts held in a session, oldest first. */
+int present_cli_alerts(const struct present_args *args);
 
 /** Prints a session for people: "Present until 15:30 (60 min) · label". */
 void present_print_started(const struct present_status *s, int64_t now);

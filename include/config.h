@@ -10,6 +10,9 @@ struct present_config {
 	int64_t idle_exit; /* daemon.idle_exit, seconds */
 	char *dnd_backend; /* dnd.backend: "auto", "none", or a backend id */
 	char **mail_apps; /* mail_apps: desktop ids, NULL-terminated */
+	char **people_apps; /* people_apps: chat apps, whose alerts are messages from people */
+	char **ignore_apps; /* ignore_apps: apps whose alerts are noise */
+	int64_t ack_within, answer_within; /* owed.*: seconds from the first message */
 };
 
 /** The values dnd.backend accepts besides "auto" and "none", space-separated. */

@@ -26,6 +26,8 @@ struct present_status {
 	/* What do-not-disturb did at the start: see struct present_dnd_report. */
 	char *dnd_state, *dnd_server, *dnd_backend, *dnd_note;
 	char **muted; /* NULL-terminated, or NULL */
+	char *capture_error; /* why alerts are not held; NULL when they are */
+	uint32_t alerts; /* alerts held so far in the session */
 };
 
 /** Appends status as an a{sv} to iter. Returns false when out of memory. */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "capture.h"
 #include "dnd.h"
 #include "protocol.h"
 
@@ -18,6 +19,8 @@ struct present_session {
 	int64_t started_at, ends_at;
 	char *label;
 	struct present_dnd_report dnd; /* what silencing did at the start */
+	struct present_capture *capture; /* NULL when alerts cannot be held */
+	char *capture_error; /* why not */
 	int timer_fd; /* CLOCK_REALTIME: fires on resume if the end passed during a suspend */
 	guint timer_source;
 };

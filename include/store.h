@@ -1,6 +1,8 @@
 #ifndef PRESENT_STORE_H
 #define PRESENT_STORE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -19,7 +21,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 2
+#define PRESENT_STORE_SCHEMA 3
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,
@@ -27,6 +29,9 @@ struct present_session_record {
  * On failure *ret is NULL and *ret_error says why (free() it).
  */
 int present_store_open(const char *path, struct present_store **ret, char **ret_error);
+
+/** Opens an existing store to read it (the CLI's listings); -ENOENT when there is none yet. */
+int present_store_open_readonly(const char *path, struct present_store **ret, char **ret_error);
 
 /** Closes the store; accepts NULL. */
 void present_store_close(struct present_store *store);
@@ -82,5 +87,115 @@ int present_store_dnd_forget(struct present_store *store, int64_t id);
 int present_store_dnd_list(struct present_store *store, struct present_dnd_record **ret, size_t *ret_n);
 
 void present_dnd_records_free(struct present_dnd_record *recs, size_t n);
+
+/** An alert as stored; times in milliseconds since the epoch. */
+struct present_alert_record {
+	int64_t id; /* chosen by the caller (capture numbers alerts itself) */
+	int64_t session_id, received_at;
+	const char *path, *caller, *app, *app_name, *summary, *body, *icon, *category;
+	const char *actions, *hints; /* JSON */
+	const char *notification_id;
+	int urgency; /* -1: not given */
+	int64_t sender_pid; /* 0: not given */
+	const char *cls, *rule; /* what classify said, and why */
+};
+
+/** Stores a new alert. */
+int present_store_alert_insert(struct present_store *store, const struct present_alert_record *alert);
+
+/** Replaces the content of alert->id (an update through replaces_id, or a later hop), counting updates. */
+int present_store_alert_update(struct present_store *store, const struct present_alert_record *alert, int64_t at);
+
+/** Names the app of an alert first seen without one (a portal request, before its backend hop). */
+int present_store_alert_set_app(struct present_store *store, int64_t id, const char *app);
+
+/** Records the id the notification server gave the alert. */
+int present_store_alert_set_server_id(struct present_store *store, int64_t id, uint32_t server_id);
+
+/** The app took the alert back (at, in ms). */
+int present_store_alert_withdraw(struct present_store *store, int64_t id, int64_t at);
+
+/** The server closed the alert, for reason (1 expired, 2 dismissed, 3 closed by call, 4 undefined). */
+int present_store_alert_closed(struct present_store *store, int64_t id, uint32_t reason);
+
+/** The server refused the alert with this D-Bus error. */
+int present_store_alert_refused(struct present_store *store, int64_t id, const char *error);
+
+/** Records that alerts were not watched from `from` to `to` (ms) during a session. */
+int present_store_capture_gap(struct present_store *store, int64_t session_id, int64_t from, int64_t to,
+	const char *reason);
+
+/** An alert as listed. Strings are valid during the callback only. */
+struct present_alert_row {
+	int64_t id, session_id, received_at; /* ms */
+	const char *path, *app, *app_name, *summary, *body, *category;
+	int urgency; /* -1: not given */
+	int updates;
+	bool withdrawn;
+};
+
+typedef void (*present_alert_row_fn)(const struct present_alert_row *row, void *userdata);
+
+/** Calls fn for each alert of session_id, oldest first. */
+int present_store_alerts_each(struct present_store *store, int64_t session_id, present_alert_row_fn fn,
+	void *userdata);
+
+/** A gap in the capture, as listed (ms). */
+typedef void (*present_gap_fn)(int64_t from, int64_t to, const char *reason, void *userdata);
+
+/** Calls fn for each gap of session_id. */
+int present_store_gaps_each(struct present_store *store, int64_t session_id, present_gap_fn fn, void *userdata);
+
+/**
+ * Reads one session into ret (free with present_session_record_finish());
+ * id 0 means the latest. Returns 1, 0 when there is none, or -errno.
+ */
+int present_store_session_get(struct present_store *store, int64_t id, struct present_session_record *ret);
+
+/** A response owed, as capture reports it (times in ms). */
+struct present_owed_note {
+	int64_t session_id;
+	const char *kind; /* "mail" or "person" */
+	const char *app, *sender, *subject;
+	int64_t at, ack_by, answer_by;
+};
+
+/**
+ * Counts alert_id towards the open item for its sender and app, or opens
+ * one: several messages from one person are one response owed.
+ */
+int present_store_owed_note(struct present_store *store, int64_t alert_id, const struct present_owed_note *note);
+
+/** A response owed, as listed. Strings are valid during the callback only. */
+struct present_owed_row {
+	int64_t id, session_id;
+	const char *kind, *app, *sender, *subject, *state;
+	int count;
+	int64_t received_at, last_at, ack_by, answer_by, snoozed_until; /* ms; snoozed_until 0: not snoozed */
+	int reminded; /* PRESENT_OWED_REMINDED_* bits */
+};
+
+#define PRESENT_OWED_REMINDED_ACK 1
+#define PRESENT_OWED_REMINDED_ANSWER 2
+
+typedef void (*present_owed_row_fn)(const struct present_owed_row *row, void *userdata);
+
+/** Calls fn for each open item (owed or acknowledged), or every item when all; earliest deadline first. */
+int present_store_owed_each(struct present_store *store, bool all, present_owed_row_fn fn, void *userdata);
+
+/** Calls fn with item id; returns 1, 0 when there is no such item, or -errno. */
+int present_store_owed_get(struct present_store *store, int64_t id, present_owed_row_fn fn, void *userdata);
+
+/** Moves item id to state ("acknowledged", "answered", "dismissed") at `at` (ms); 0 when there is no such item. */
+int present_store_owed_set_state(struct present_store *store, int64_t id, const char *state, int64_t at);
+
+/** Snoozes item id until `until` (ms). */
+int present_store_owed_snooze(struct present_store *store, int64_t id, int64_t until);
+
+/** Records that a reminder (PRESENT_OWED_REMINDED_*) was given for item id. */
+int present_store_owed_reminded(struct present_store *store, int64_t id, int which);
+
+/** The id the next alert should take, or -1 on error. */
+int64_t present_store_alert_next_id(struct present_store *store);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include <dbus/dbus.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +358,13 @@ static int verb_doctor(const struct verb *v, const struct present_args *args)
 	return r;
 }
 
+static int verb_alerts(const struct verb *v, const struct present_args *args)
+{
+	if (args->session && args->last)
+		return usage_error(v, "'--session' and '--last' name different sessions: give one");
+	return present_cli_alerts(args);
+}
+
 static int print_help(FILE *f);
 
 static int verb_help(const struct verb *v, const struct present_args *args)
@@ -372,6 +380,7 @@ static const struct verb verbs[] = {
 	{"status", "[--json]", 0, 0, "json", verb_status},
 	{"restore", "", 0, 0, "", verb_restore},
 	{"doctor", "", 0, 0, "", verb_doctor},
+	{"alerts", "[--session ID|--last] [--json]", 0, 0, "session last json", verb_alerts},
 	{"help", "", 0, 0, "", verb_help},
 };
 
@@ -388,6 +397,28 @@ static int print_help(FILE *f)
 		"  present --help | --version\n"
 		"Exit codes: 0 ok, 1 failure, 2 usage, 69 no bus or daemon, 78 bad configuration.\n");
 	return PRESENT_EXIT_OK;
+}
+
+/* Every option any verb takes; which verb takes which is in the verb table. */
+struct option {
+	const char *name;
+	bool value; /* takes a value, else it is a flag */
+	size_t offset; /* into struct present_args */
+};
+
+static const struct option options[] = {
+	{"json", false, offsetof(struct present_args, json)},
+	{"label", true, offsetof(struct present_args, label)},
+	{"last", false, offsetof(struct present_args, last)},
+	{"session", true, offsetof(struct present_args, session)},
+};
+
+static const struct option *find_option(const char *name)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (strcmp(options[i].name, name) == 0)
+			return &options[i];
+	return NULL;
 }
 
 /* A small parser of our own: "-5" must reach the duration check as a
@@ -408,7 +439,7 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct presen
 			args->positional[args->n_positional++] = a;
 			continue;
 		}
-		const char *value = NULL, *eq = strchr(a, '=');
+		const char *eq = strchr(a, '=');
 		char name[32];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			args->help = true;
@@ -420,19 +451,20 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct presen
 			snprintf(name, sizeof(name), "%.*s", (int)(eq ? eq - a - 2 : (long)strlen(a) - 2), a + 2);
 		else
 			return usage_error(v, "unknown option '%s'", a);
-		if (!present_text_has_word(v->options, name))
+		const struct option *o = find_option(name);
+		if (!o || !present_text_has_word(v->options, name))
 			return usage_error(v, "'%s' takes no option '%s'", v->name, a);
 
-		if (strcmp(name, "json") == 0) {
+		if (!o->value) {
 			if (eq)
-				return usage_error(v, "'--json' takes no value");
-			args->json = true;
-		} else {
-			value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!value)
-				return usage_error(v, "'%s' needs a value", a);
-			args->label = value;
+				return usage_error(v, "'--%s' takes no value", name);
+			*(bool *)((char *)args + o->offset) = true;
+			continue;
 		}
+		const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+		if (!value)
+			return usage_error(v, "'%s' needs a value", a);
+		*(const char **)((char *)args + o->offset) = value;
 	}
 	if (args->n_positional < v->min_args)
 		return usage_error(v, "'%s' needs %s", v->name, v->synopsis);

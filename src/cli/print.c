@@ -43,15 +43,21 @@ static void print_dnd(const struct present_status *s)
 	}
 }
 
-/* A note says why do-not-disturb is not on: the user must hear it once. */
-static void warn_dnd(const struct present_status *s)
+static void warn(const char *what, const char *why)
 {
-	if (!s->dnd_note || is(s->dnd_state, "none") || is(s->dnd_state, "disabled"))
-		return;
 	fflush(stdout);
-	fputs("present: warning: ", stderr);
-	present_text_terminal(stderr, s->dnd_note);
+	fprintf(stderr, "present: warning: %s", what);
+	present_text_terminal(stderr, why);
 	fputc('\n', stderr);
+}
+
+/* What did not work at the start: the user must hear it once, plainly. */
+static void warn_start(const struct present_status *s)
+{
+	if (s->dnd_note && !is(s->dnd_state, "none") && !is(s->dnd_state, "disabled"))
+		warn("", s->dnd_note);
+	if (s->capture_error)
+		warn("alerts are not being held: ", s->capture_error);
 }
 
 void present_print_started(const struct present_status *s, int64_t now)
@@ -64,7 +70,7 @@ void present_print_started(const struct present_status *s, int64_t now)
 	if (s->dnd_state)
 		print_dnd(s);
 	putchar('\n');
-	warn_dnd(s);
+	warn_start(s);
 }
 
 void present_print_stopped(bool stopped, const struct present_status *s, int64_t now)

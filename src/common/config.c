@@ -42,6 +42,29 @@ static const char *const default_mail_apps[] = {
 	NULL,
 };
 
+/* Chat apps: what they show is somebody waiting for an answer. */
+static const char *const default_people_apps[] = {
+	"slack",
+	"com.slack.Slack",
+	"signal",
+	"signal-desktop",
+	"org.signal.Signal",
+	"element",
+	"element-desktop",
+	"io.element.Element",
+	"org.telegram.desktop",
+	"telegramdesktop",
+	"discord",
+	"com.discordapp.Discord",
+	"org.gnome.Fractal",
+	"fractal",
+	"teams-for-linux",
+	"whatsapp-desktop",
+	NULL,
+};
+
+static const char *const no_apps[] = {NULL};
+
 /* Every key present.conf may hold; anything else is reported as unknown. */
 static const struct key keys[] = {
 	{"session.default_duration", KEY_DURATION, offsetof(struct present_config, default_duration), 1,
@@ -50,6 +73,11 @@ static const struct key keys[] = {
 	{"dnd.backend", KEY_CHOICE, offsetof(struct present_config, dnd_backend), 0, 0,
 		"auto none " PRESENT_CONFIG_DND_BACKENDS},
 	{"mail_apps", KEY_STRINGS, offsetof(struct present_config, mail_apps), 0, 64, NULL},
+	{"people_apps", KEY_STRINGS, offsetof(struct present_config, people_apps), 0, 64, NULL},
+	{"ignore_apps", KEY_STRINGS, offsetof(struct present_config, ignore_apps), 0, 64, NULL},
+	{"owed.ack_within", KEY_DURATION, offsetof(struct present_config, ack_within), 1, PRESENT_DURATION_MAX, NULL},
+	{"owed.answer_within", KEY_DURATION, offsetof(struct present_config, answer_within), 1, PRESENT_DURATION_MAX,
+		NULL},
 };
 
 static char **strv_copy(const char *const *v)
@@ -77,6 +105,10 @@ void present_config_init(struct present_config *cfg)
 		.idle_exit = 60,
 		.dnd_backend = strdup("auto"),
 		.mail_apps = strv_copy(default_mail_apps),
+		.people_apps = strv_copy(default_people_apps),
+		.ignore_apps = strv_copy(no_apps),
+		.ack_within = 2 * 3600,
+		.answer_within = 24 * 3600,
 	};
 }
 
@@ -85,6 +117,8 @@ void present_config_finish(struct present_config *cfg)
 	free(cfg->path);
 	free(cfg->dnd_backend);
 	strv_free(cfg->mail_apps);
+	strv_free(cfg->people_apps);
+	strv_free(cfg->ignore_apps);
 	*cfg = (struct present_config){0};
 }
 

@@ -51,7 +51,9 @@ bool present_status_write(const struct present_status *status, DBusMessageIter *
 			put(&dict, "label", DBUS_TYPE_STRING, &label) && put_optional(&dict, "dnd_state", status->dnd_state) &&
 			put_optional(&dict, "dnd_server", status->dnd_server) &&
 			put_optional(&dict, "dnd_backend", status->dnd_backend) &&
-			put_optional(&dict, "dnd_note", status->dnd_note) && put_strv(&dict, "muted", status->muted);
+			put_optional(&dict, "dnd_note", status->dnd_note) && put_strv(&dict, "muted", status->muted) &&
+			put_optional(&dict, "capture_error", status->capture_error) &&
+			put(&dict, "alerts", DBUS_TYPE_UINT32, &status->alerts);
 	return dbus_message_iter_close_container(iter, &dict) && ok;
 }
 
@@ -67,6 +69,8 @@ static char **string_field(struct present_status *status, const char *key)
 		return &status->dnd_backend;
 	if (strcmp(key, "dnd_note") == 0)
 		return &status->dnd_note;
+	if (strcmp(key, "capture_error") == 0)
+		return &status->capture_error;
 	return NULL;
 }
 
@@ -116,6 +120,8 @@ bool present_status_read(DBusMessageIter *iter, struct present_status *status)
 			dbus_bool_t b;
 			dbus_message_iter_get_basic(&value, &b);
 			status->active = b;
+		} else if (strcmp(key, "alerts") == 0 && type == DBUS_TYPE_UINT32) {
+			dbus_message_iter_get_basic(&value, &status->alerts);
 		} else if (strcmp(key, "id") == 0 && type == DBUS_TYPE_UINT64) {
 			dbus_message_iter_get_basic(&value, &status->id);
 		} else if (strcmp(key, "started_at") == 0 && type == DBUS_TYPE_INT64) {
@@ -142,6 +148,7 @@ void present_status_finish(struct present_status *status)
 	free(status->dnd_server);
 	free(status->dnd_backend);
 	free(status->dnd_note);
+	free(status->capture_error);
 	for (size_t i = 0; status->muted && status->muted[i]; i++)
 		free(status->muted[i]);
 	free(status->muted);

@@ -112,6 +112,8 @@ static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, 
 		strcmp(name, PRESENT_NOTIFICATIONS_NAME) == 0) {
 		/* A server that (re)started keeps no do-not-disturb of ours. */
 		present_dnd_server_changed(d->dnd, &d->config, *new_owner != '\0');
+		if (d->session.capture)
+			present_capture_server_owner(d->session.capture, new_owner);
 	}
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }

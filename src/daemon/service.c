@@ -4,6 +4,7 @@
 
 #include "daemon.h"
 #include "introspection.h"
+#include "monitor.h"
 #include "present-build.h"
 #include "protocol.h"
 #include "service.h"
@@ -116,6 +117,14 @@ static DBusMessage *method_restore(struct present_daemon *d, DBusMessage *msg, D
 	return reply;
 }
 
+static void ignore_message(DBusMessage *msg, void *userdata)
+{
+}
+
+static void ignore_gap(int64_t from, int64_t to, const char *reason, void *userdata)
+{
+}
+
 struct findings {
 	DBusMessageIter array;
 	bool ok;
@@ -130,6 +139,26 @@ static void add_finding(const char *level, const char *topic, const char *messag
 		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &topic) &&
 		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &message) &&
 		dbus_message_iter_close_container(&f->array, &item);
+}
+
+/* Whether a session could hold alerts: a running one says; else try a monitor for a moment. */
+static void diagnose_capture(struct present_daemon *d, struct findings *f)
+{
+	char *error = NULL;
+	if (d->session.active) {
+		if (d->session.capture_error)
+			add_finding("failure", "alerts", d->session.capture_error, f);
+		else
+			add_finding("ok", "alerts", "held for the running session", f);
+		return;
+	}
+	struct present_monitor *m = present_monitor_create(ignore_message, ignore_gap, NULL, &error);
+	if (m)
+		add_finding("ok", "alerts", "can be held (the bus lets present monitor them)", f);
+	else
+		add_finding("failure", "alerts", error ? error : "cannot be held", f);
+	present_monitor_destroy(m);
+	free(error);
 }
 
 /* `present doctor`: what a session would do here, each finding with its level. */
@@ -156,6 +185,7 @@ static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, 
 	add_finding(d->store ? "ok" : "failure", "store",
 		d->store ? present_store_path(d->store) : "cannot be opened: sessions and changes are not recorded", &f);
 	present_dnd_diagnose(d->dnd, &d->config, add_finding, &f);
+	diagnose_capture(d, &f);
 
 	if (!dbus_message_iter_close_container(&it, &f.array) || !f.ok) {
 		dbus_message_unref(reply);

@@ -23,6 +23,8 @@ void present_session_finish(struct present_session *s)
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
 	free(s->label);
+	present_capture_stop(s->capture);
+	free(s->capture_error);
 	present_dnd_report_finish(&s->dnd);
 	present_session_init(s);
 }
@@ -58,6 +60,28 @@ static gboolean timer_fired(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+static void start_capture(struct present_daemon *d)
+{
+	struct present_session *s = &d->session;
+	char *error = NULL;
+	if (!d->store)
+		error = strdup("the store cannot be opened");
+	else
+		s->capture = present_capture_start(d->bus, present_store_path(d->store), (int64_t)s->id,
+			&(struct present_capture_rules){
+				.lists = {(const char *const *)d->config.mail_apps,
+					(const char *const *)d->config.people_apps,
+					(const char *const *)d->config.ignore_apps},
+				.ack_within = d->config.ack_within,
+				.answer_within = d->config.answer_within,
+			},
+			&error);
+	if (!s->capture) {
+		present_log("warning", "alerts are not held: %s", error ? error : "out of memory");
+		s->capture_error = error ? error : strdup("out of memory");
+	}
+}
+
 bool present_session_start(struct present_daemon *d, int64_t seconds, const char *label, DBusError *err)
 {
 	struct present_session *s = &d->session;
@@ -86,17 +110,15 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	s->timer_source = g_unix_fd_add(s->timer_fd, G_IO_IN, timer_fired, d);
 	s->active = true;
 
-	/* One sync for the session's record and what silencing is about to
-	 * change: the engine commits both before it changes anything. */
+	/* Committed at once: the alert writer, on a connection of its own,
+	 * must never wait on a transaction held open across calls to a server. */
 	int64_t id = 0;
-	if (d->store) {
-		present_store_defer(d->store);
-		store_warn(d, present_store_session_begin(d->store, s->label, s->started_at, s->ends_at, &id));
-	}
-	s->id = (uint64_t)id;
-	present_dnd_silence(d->dnd, &d->config, id, &s->dnd);
 	if (d->store)
-		store_warn(d, present_store_flush(d->store));
+		store_warn(d, present_store_session_begin(d->store, s->label, s->started_at, s->ends_at, &id));
+	s->id = (uint64_t)id;
+	/* Listening starts before the desktop goes quiet, so nothing slips by. */
+	start_capture(d);
+	present_dnd_silence(d->dnd, &d->config, id, &s->dnd);
 
 	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id, (long long)seconds);
 	present_service_emit(d, "SessionStarted", NULL);
@@ -136,16 +158,15 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	struct present_session *s = &d->session;
 	if (!s->active)
 		return false;
-	/* The desktop comes back first: everything after this is bookkeeping,
-	 * written in one go. A crash before it lands only means the restore is
-	 * tried again, and finds nothing left to do. */
-	if (d->store)
-		present_store_defer(d->store);
+	/* The desktop comes back first; alerts are watched until it has, and
+	 * their writer has finished before the session's record is closed (it
+	 * writes through a connection of its own, which our transaction would
+	 * keep waiting). */
 	present_dnd_restore(d->dnd);
+	present_capture_stop(s->capture);
+	s->capture = NULL;
 	if (d->store && s->id)
 		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, present_time_now(), reason));
-	if (d->store)
-		store_warn(d, present_store_flush(d->store));
 	present_log("info", "session %llu ended: %s", (unsigned long long)s->id, reason);
 	/* Emit while the details are still there, so listeners see what ended. */
 	present_service_emit(d, "SessionEnded", reason);
@@ -188,5 +209,7 @@ void present_session_describe(const struct present_session *s, struct present_st
 		.dnd_backend = s->dnd.backend,
 		.dnd_note = s->dnd.note,
 		.muted = s->dnd.muted,
+		.capture_error = s->capture_error,
+		.alerts = s->capture ? (uint32_t)present_capture_count(s->capture) : 0,
 	};
 }

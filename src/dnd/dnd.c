@@ -182,9 +182,8 @@ static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, c
 	/* Durably, before anything changes: a crash from here on is undone at
 	 * the next start. A hold the server drops by itself needs no record. */
 	if (dnd->store && !b->released_on_disconnect &&
-		(present_store_dnd_save(dnd->store, dnd->session_id, b->id, app, saved ? saved : "", present_time_now(),
-			 &row) < 0 ||
-			present_store_flush(dnd->store) < 0))
+		present_store_dnd_save(dnd->store, dnd->session_id, b->id, app, saved ? saved : "", present_time_now(),
+			&row) < 0)
 		present_log("warning", "%s: a crash now could leave do-not-disturb on",
 			present_store_error(dnd->store));
 

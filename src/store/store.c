@@ -12,10 +12,17 @@
 #include "paths.h"
 #include "store.h"
 
+/* Statements prepared once, keyed by their SQL text (always a literal). */
+#define STATEMENT_CACHE 24
+
 struct present_store {
 	sqlite3 *db;
 	char *path;
 	char error[512];
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STATEMENT_CACHE];
 };
 
 /* Schema migrations: entry N takes user_version N to N+1. Append, never edit. */
@@ -39,6 +46,66 @@ static const char *const migrations[] = {
 	"  app TEXT,"
 	"  saved TEXT NOT NULL,"
 	"  made_at INTEGER NOT NULL"
+	");",
+
+	/* Every alert held during a session, one row per alert however many
+	 * hops or updates it took. Times are milliseconds since the epoch. */
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER,"
+	"  received_at INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  caller TEXT,"
+	"  app TEXT,"
+	"  app_name TEXT,"
+	"  summary TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL DEFAULT '',"
+	"  icon TEXT,"
+	"  urgency INTEGER,"
+	"  category TEXT,"
+	"  sender_pid INTEGER,"
+	"  actions TEXT,"
+	"  hints TEXT,"
+	"  server_id INTEGER,"
+	"  notification_id TEXT,"
+	"  updates INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER,"
+	"  withdrawn_at INTEGER,"
+	"  closed_reason INTEGER,"
+	"  refused TEXT,"
+	"  class TEXT,"
+	"  rule TEXT,"
+	"  owed_id INTEGER"
+	");"
+	"CREATE INDEX alerts_by_session ON alerts(session_id, id);"
+	/* Responses owed: one per sender and app while it is open, however many
+	 * messages they sent. Deadlines and times in ms. */
+	"CREATE TABLE owed ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER,"
+	"  kind TEXT NOT NULL,"
+	"  app TEXT NOT NULL,"
+	"  sender TEXT NOT NULL,"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  received_at INTEGER NOT NULL,"
+	"  last_at INTEGER NOT NULL,"
+	"  ack_by INTEGER NOT NULL,"
+	"  answer_by INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'owed',"
+	"  snoozed_until INTEGER,"
+	"  acked_at INTEGER,"
+	"  answered_at INTEGER,"
+	"  reminded INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX owed_open ON owed(app, sender) WHERE state IN ('owed', 'acknowledged');"
+	/* When the monitor was not listening during a session. */
+	"CREATE TABLE capture_gaps ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER,"
+	"  started_at INTEGER NOT NULL,"
+	"  ended_at INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL"
 	");",
 };
 
@@ -77,6 +144,37 @@ static int exec(struct present_store *store, const char *sql)
 	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return fail(store, "%.40s", sql);
 	return 0;
+}
+
+/* A prepared statement for sql (a literal), reset for reuse; NULL on error. */
+static sqlite3_stmt *prepare(struct present_store *store, const char *sql)
+{
+	int i = 0;
+	for (; i < STATEMENT_CACHE && store->cache[i].sql; i++) {
+		if (store->cache[i].sql == sql) {
+			sqlite3_reset(store->cache[i].st);
+			sqlite3_clear_bindings(store->cache[i].st);
+			return store->cache[i].st;
+		}
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (i < STATEMENT_CACHE) {
+		store->cache[i].sql = sql;
+		store->cache[i].st = st;
+	}
+	return st;
+}
+
+static void release(struct present_store *store, sqlite3_stmt *st)
+{
+	for (int i = 0; i < STATEMENT_CACHE && store->cache[i].sql; i++)
+		if (store->cache[i].st == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 static int migrate(struct present_store *store)
@@ -158,10 +256,53 @@ fail:
 	return r;
 }
 
+int present_store_open_readonly(const char *path, struct present_store **ret, char **ret_error)
+{
+	*ret = NULL;
+	*ret_error = NULL;
+	struct present_store *store = calloc(1, sizeof(*store));
+	if (!store || !(store->path = strdup(path))) {
+		free(store);
+		return -ENOMEM;
+	}
+	if (access(path, F_OK) < 0) {
+		int r = -errno;
+		present_store_close(store);
+		return r;
+	}
+	int r = 0;
+	if (sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		r = fail(store, "cannot open");
+	} else {
+		sqlite3_busy_timeout(store->db, 2000);
+		sqlite3_stmt *st = prepare(store, "PRAGMA user_version");
+		int version = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+		if (st)
+			release(store, st);
+		if (version < 0)
+			r = fail(store, "reading the schema version");
+		else if (version != PRESENT_STORE_SCHEMA) {
+			/* Only the daemon migrates; until it has, there is nothing this version can read. */
+			snprintf(store->error, sizeof(store->error), "%s: schema %d, this present reads %d", path, version,
+				PRESENT_STORE_SCHEMA);
+			r = version < PRESENT_STORE_SCHEMA ? -ENOENT : -EPROTO;
+		}
+	}
+	if (r < 0) {
+		*ret_error = strdup(store->error);
+		present_store_close(store);
+		return r;
+	}
+	*ret = store;
+	return 0;
+}
+
 void present_store_close(struct present_store *store)
 {
 	if (!store)
 		return;
+	for (int i = 0; i < STATEMENT_CACHE && store->cache[i].sql; i++)
+		sqlite3_finalize(store->cache[i].st);
 	sqlite3_close(store->db);
 	free(store->path);
 	free(store);
@@ -177,24 +318,29 @@ const char *present_store_error(struct present_store *store)
 	return store->error;
 }
 
-/* Runs one statement binding int64 and text parameters as the format says
- * ('i' int64, 's' text), for the writes that return nothing. */
+/* Runs one statement binding parameters as the format says: 'i' int64, 'N'
+ * int64 or NULL when negative, 's' text or NULL; for writes that return nothing. */
 static int run(struct present_store *store, const char *sql, const char *types, ...)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = prepare(store, sql);
+	if (!st)
 		return fail(store, "%.40s", sql);
 	va_list ap;
 	va_start(ap, types);
 	for (int i = 0; types[i]; i++) {
-		if (types[i] == 'i')
+		if (types[i] == 'i') {
 			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-		else
+		} else if (types[i] == 'N') {
+			int64_t v = va_arg(ap, int64_t);
+			if (v >= 0)
+				sqlite3_bind_int64(st, i + 1, v);
+		} else {
 			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+		}
 	}
 	va_end(ap);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(store, st);
 	if (rc != SQLITE_DONE)
 		return fail(store, "%.40s", sql);
 	return 0;
@@ -348,4 +494,250 @@ void present_dnd_records_free(struct present_dnd_record *recs, size_t n)
 		free(recs[i].saved);
 	}
 	free(recs);
+}
+
+int present_store_alert_insert(struct present_store *store, const struct present_alert_record *a)
+{
+	return run(store,
+		"INSERT INTO alerts(id, session_id, received_at, path, caller, app, app_name, summary, body, icon, "
+		"urgency, category, sender_pid, actions, hints, notification_id, class, rule) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"iiisssssssNsNsssss", a->id, a->session_id, a->received_at, a->path, a->caller, a->app, a->app_name,
+		a->summary ? a->summary : "", a->body ? a->body : "", a->icon, (int64_t)a->urgency, a->category,
+		a->sender_pid > 0 ? a->sender_pid : (int64_t)-1, a->actions, a->hints, a->notification_id, a->cls, a->rule);
+}
+
+int present_store_alert_update(struct present_store *store, const struct present_alert_record *a, int64_t at)
+{
+	return run(store,
+		"UPDATE alerts SET app = coalesce(?, app), app_name = coalesce(?, app_name), summary = ?, body = ?, "
+		"icon = coalesce(?, icon), urgency = coalesce(?, urgency), category = coalesce(?, category), "
+		"actions = coalesce(?, actions), hints = coalesce(?, hints), class = coalesce(?, class), "
+		"rule = coalesce(?, rule), updates = updates + 1, updated_at = ? WHERE id = ?",
+		"sssssNsssssii", a->app, a->app_name, a->summary ? a->summary : "", a->body ? a->body : "", a->icon,
+		(int64_t)a->urgency, a->category, a->actions, a->hints, a->cls, a->rule, at, a->id);
+}
+
+int present_store_alert_set_app(struct present_store *store, int64_t id, const char *app)
+{
+	return run(store, "UPDATE alerts SET app = ? WHERE id = ? AND app IS NULL", "si", app, id);
+}
+
+int present_store_alert_set_server_id(struct present_store *store, int64_t id, uint32_t server_id)
+{
+	return run(store, "UPDATE alerts SET server_id = ? WHERE id = ?", "ii", (int64_t)server_id, id);
+}
+
+int present_store_alert_withdraw(struct present_store *store, int64_t id, int64_t at)
+{
+	return run(store, "UPDATE alerts SET withdrawn_at = ? WHERE id = ? AND withdrawn_at IS NULL", "ii", at, id);
+}
+
+int present_store_alert_closed(struct present_store *store, int64_t id, uint32_t reason)
+{
+	return run(store, "UPDATE alerts SET closed_reason = ? WHERE id = ?", "ii", (int64_t)reason, id);
+}
+
+int present_store_alert_refused(struct present_store *store, int64_t id, const char *error)
+{
+	return run(store, "UPDATE alerts SET refused = ? WHERE id = ?", "si", error, id);
+}
+
+int present_store_capture_gap(struct present_store *store, int64_t session_id, int64_t from, int64_t to,
+	const char *reason)
+{
+	return run(store, "INSERT INTO capture_gaps(session_id, started_at, ended_at, reason) VALUES (?, ?, ?, ?)",
+		"iiis", session_id, from, to, reason);
+}
+
+int64_t present_store_alert_next_id(struct present_store *store)
+{
+	sqlite3_stmt *st = prepare(store, "SELECT coalesce(max(id), 0) + 1 FROM alerts");
+	int64_t next = -1;
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		next = sqlite3_column_int64(st, 0);
+	if (st)
+		release(store, st);
+	else
+		fail(store, "numbering alerts");
+	return next;
+}
+
+int present_store_alerts_each(struct present_store *store, int64_t session_id, present_alert_row_fn fn,
+	void *userdata)
+{
+	sqlite3_stmt *st = prepare(store,
+		"SELECT id, session_id, received_at, path, app, app_name, summary, body, category, coalesce(urgency, -1), "
+		"updates, withdrawn_at IS NOT NULL FROM alerts WHERE session_id = ? ORDER BY id");
+	if (!st)
+		return fail(store, "listing alerts");
+	sqlite3_bind_int64(st, 1, session_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct present_alert_row row = {
+			.id = sqlite3_column_int64(st, 0),
+			.session_id = sqlite3_column_int64(st, 1),
+			.received_at = sqlite3_column_int64(st, 2),
+			.path = (const char *)sqlite3_column_text(st, 3),
+			.app = (const char *)sqlite3_column_text(st, 4),
+			.app_name = (const char *)sqlite3_column_text(st, 5),
+			.summary = (const char *)sqlite3_column_text(st, 6),
+			.body = (const char *)sqlite3_column_text(st, 7),
+			.category = (const char *)sqlite3_column_text(st, 8),
+			.urgency = sqlite3_column_int(st, 9),
+			.updates = sqlite3_column_int(st, 10),
+			.withdrawn = sqlite3_column_int(st, 11),
+		};
+		fn(&row, userdata);
+	}
+	release(store, st);
+	return rc == SQLITE_DONE ? 0 : fail(store, "listing alerts");
+}
+
+int present_store_gaps_each(struct present_store *store, int64_t session_id, present_gap_fn fn, void *userdata)
+{
+	sqlite3_stmt *st = prepare(store,
+		"SELECT started_at, ended_at, reason FROM capture_gaps WHERE session_id = ? ORDER BY started_at");
+	if (!st)
+		return fail(store, "listing capture gaps");
+	sqlite3_bind_int64(st, 1, session_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2),
+			userdata);
+	release(store, st);
+	return rc == SQLITE_DONE ? 0 : fail(store, "listing capture gaps");
+}
+
+int present_store_session_get(struct present_store *store, int64_t id, struct present_session_record *ret)
+{
+	sqlite3_stmt *st = prepare(store,
+		"SELECT id, label, started_at, planned_end, coalesce(ended_at, 0), end_reason FROM sessions "
+		"WHERE ? = 0 OR id = ? ORDER BY id DESC LIMIT 1");
+	if (!st)
+		return fail(store, "reading a session");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		*ret = (struct present_session_record){
+			.id = sqlite3_column_int64(st, 0),
+			.label = column_text(st, 1),
+			.started_at = sqlite3_column_int64(st, 2),
+			.planned_end = sqlite3_column_int64(st, 3),
+			.ended_at = sqlite3_column_int64(st, 4),
+			.end_reason = column_text(st, 5),
+		};
+		r = 1;
+	} else if (rc != SQLITE_DONE) {
+		r = fail(store, "reading a session");
+	}
+	release(store, st);
+	return r;
+}
+
+int present_store_owed_note(struct present_store *store, int64_t alert_id, const struct present_owed_note *n)
+{
+	sqlite3_stmt *st = prepare(store,
+		"SELECT id FROM owed WHERE app = ? AND sender = ? AND state IN ('owed', 'acknowledged') "
+		"ORDER BY id DESC LIMIT 1");
+	if (!st)
+		return fail(store, "finding a response owed");
+	sqlite3_bind_text(st, 1, n->app, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, n->sender, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	release(store, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(store, "finding a response owed");
+	int r;
+	if (id) {
+		/* The first message set the deadlines: that is how long they have waited. */
+		r = run(store, "UPDATE owed SET count = count + 1, last_at = ?, subject = ? WHERE id = ?", "isi", n->at,
+			n->subject, id);
+	} else {
+		r = run(store,
+			"INSERT INTO owed(session_id, kind, app, sender, subject, received_at, last_at, ack_by, answer_by) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"issssiiii", n->session_id, n->kind, n->app, n->sender, n->subject, n->at, n->at, n->ack_by,
+			n->answer_by);
+		id = sqlite3_last_insert_rowid(store->db);
+	}
+	if (r < 0)
+		return r;
+	return run(store, "UPDATE alerts SET owed_id = ? WHERE id = ?", "ii", id, alert_id);
+}
+
+static int owed_rows(struct present_store *store, sqlite3_stmt *st, present_owed_row_fn fn, void *userdata)
+{
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct present_owed_row row = {
+			.id = sqlite3_column_int64(st, 0),
+			.session_id = sqlite3_column_int64(st, 1),
+			.kind = (const char *)sqlite3_column_text(st, 2),
+			.app = (const char *)sqlite3_column_text(st, 3),
+			.sender = (const char *)sqlite3_column_text(st, 4),
+			.subject = (const char *)sqlite3_column_text(st, 5),
+			.count = sqlite3_column_int(st, 6),
+			.received_at = sqlite3_column_int64(st, 7),
+			.last_at = sqlite3_column_int64(st, 8),
+			.ack_by = sqlite3_column_int64(st, 9),
+			.answer_by = sqlite3_column_int64(st, 10),
+			.state = (const char *)sqlite3_column_text(st, 11),
+			.snoozed_until = sqlite3_column_int64(st, 12),
+			.reminded = sqlite3_column_int(st, 13),
+		};
+		fn(&row, userdata);
+		n++;
+	}
+	release(store, st);
+	return rc == SQLITE_DONE ? n : fail(store, "listing responses owed");
+}
+
+#define OWED_COLUMNS                                                                                                   \
+	"SELECT id, coalesce(session_id, 0), kind, app, sender, subject, count, received_at, last_at, ack_by, "          \
+	"answer_by, state, coalesce(snoozed_until, 0), reminded FROM owed "
+
+int present_store_owed_each(struct present_store *store, bool all, present_owed_row_fn fn, void *userdata)
+{
+	sqlite3_stmt *st = prepare(store,
+		all ? OWED_COLUMNS "ORDER BY answer_by, id"
+		    : OWED_COLUMNS "WHERE state IN ('owed', 'acknowledged') ORDER BY CASE state WHEN 'owed' THEN ack_by "
+				   "ELSE answer_by END, id");
+	if (!st)
+		return fail(store, "listing responses owed");
+	int r = owed_rows(store, st, fn, userdata);
+	return r < 0 ? r : 0;
+}
+
+int present_store_owed_get(struct present_store *store, int64_t id, present_owed_row_fn fn, void *userdata)
+{
+	sqlite3_stmt *st = prepare(store, OWED_COLUMNS "WHERE id = ?");
+	if (!st)
+		return fail(store, "reading a response owed");
+	sqlite3_bind_int64(st, 1, id);
+	return owed_rows(store, st, fn, userdata);
+}
+
+int present_store_owed_set_state(struct present_store *store, int64_t id, const char *state, int64_t at)
+{
+	int r = run(store,
+		"UPDATE owed SET state = ?1, snoozed_until = NULL, "
+		"acked_at = CASE WHEN ?1 = 'acknowledged' THEN ?2 ELSE acked_at END, "
+		"answered_at = CASE WHEN ?1 = 'answered' THEN ?2 ELSE answered_at END WHERE id = ?3",
+		"sii", state, at, id);
+	return r < 0 ? r : sqlite3_changes(store->db);
+}
+
+int present_store_owed_snooze(struct present_store *store, int64_t id, int64_t until)
+{
+	int r = run(store, "UPDATE owed SET snoozed_until = ?, reminded = 0 WHERE id = ? AND state IN ('owed', "
+			   "'acknowledged')", "ii", until, id);
+	return r < 0 ? r : sqlite3_changes(store->db);
+}
+
+int present_store_owed_reminded(struct present_store *store, int64_t id, int which)
+{
+	return run(store, "UPDATE owed SET reminded = reminded | ? WHERE id = ?", "ii", (int64_t)which, id);
 }

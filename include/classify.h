@@ -1,0 +1,47 @@
+#ifndef PRESENT_CLASSIFY_H
+#define PRESENT_CLASSIFY_H
+
+#include <stddef.h>
+
+#include "alert.h"
+
+/*
+ * What an alert is, for the catch-up: noise (nothing to do), an alert
+ * (shown again, nothing owed), mail, or a message from a person (both:
+ * a response is owed). The rules run in order and the one that fired is
+ * kept with the alert, so a surprising verdict can be explained.
+ */
+
+enum present_alert_class {
+	PRESENT_CLASS_NOISE,
+	PRESENT_CLASS_ALERT,
+	PRESENT_CLASS_MAIL,
+	PRESENT_CLASS_PERSON,
+};
+
+/** The lists from the configuration; each NULL-terminated (NULL: empty). Matched without case. */
+struct present_classify_lists {
+	const char *const *mail_apps, *const *people_apps, *const *ignore_apps;
+};
+
+struct present_classification {
+	enum present_alert_class cls;
+	char rule[160]; /* e.g. "mail: thunderbird is in mail_apps" */
+};
+
+/** Classifies an ADD event. */
+void present_classify(const struct present_alert_event *ev, const struct present_classify_lists *lists,
+	struct present_classification *ret);
+
+/** "noise", "alert", "mail", "person". */
+const char *present_class_name(enum present_alert_class cls);
+
+/**
+ * Who is waiting and about what, read the way each client writes it
+ * (Thunderbird: "subject from sender"; Evolution and KMail: From:/Subject:
+ * lines; Element: "Sender (Room)"; most others: the summary is the sender).
+ * Both strings are allocated (free() them); either may be "" but not NULL.
+ */
+void present_owed_extract(const struct present_alert_event *ev, char **ret_from, char **ret_subject);
+
+#endif

@@ -1,0 +1,31 @@
+#ifndef PRESENT_MONITOR_H
+#define PRESENT_MONITOR_H
+
+#include <dbus/dbus.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * A private connection that has become a monitor of the session bus
+ * (org.freedesktop.DBus.Monitoring.BecomeMonitor) for the messages alerts
+ * travel in. It never sends anything after that (dbus-broker disconnects a
+ * monitor that does). If the bus drops it, it reconnects with a growing
+ * delay and reports the gap.
+ */
+
+typedef void (*present_monitor_message_fn)(DBusMessage *msg, void *userdata);
+typedef void (*present_monitor_gap_fn)(int64_t from_ms, int64_t to_ms, const char *reason, void *userdata);
+
+struct present_monitor;
+
+/** Connects and becomes a monitor; NULL with *ret_error set when the bus refuses. */
+struct present_monitor *present_monitor_create(present_monitor_message_fn on_message, present_monitor_gap_fn on_gap,
+	void *userdata, char **ret_error);
+
+/** Disconnects; accepts NULL. */
+void present_monitor_destroy(struct present_monitor *m);
+
+/** Whether the monitor is connected now (false while it reconnects). */
+bool present_monitor_connected(const struct present_monitor *m);
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * Capture: turns what the monitor sees into one record per alert. It
+ * follows an alert through its hops (portal -> backend -> server, and GNOME's
+ * proxy -> shell), its updates (replaces_id, the same gtk id) and its end
+ * (withdrawn by the app, closed by the server), and hands every record to
+ * the writer thread, so the bus is never kept waiting by the disk.
+ */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "capture.h"
+#include "monitor.h"
+#include "text.h"
+#include "writer.h"
+
+/* Hops of one alert arrive within this of each other. */
+#define HOP_WINDOW_MS 2000
+#define RECENT 32
+#define PENDING_MAX 10000
+
+struct recent {
+	int64_t id, at;
+	enum present_alert_path path;
+	char *caller, *summary, *body;
+	bool has_app;
+};
+
+struct present_capture {
+	struct present_monitor *monitor;
+	struct present_writer *writer;
+	int64_t session_id;
+	char *own_name; /* the daemon's unique name: its own calls are not alerts */
+	char *server_owner; /* who owns org.freedesktop.Notifications */
+	GHashTable *pending; /* "caller serial" of a Notify -> alert id, until its reply */
+	GHashTable *by_server_id; /* the server's id -> alert id */
+	GHashTable *by_note_id; /* "path app id" (gtk, portal) -> alert id */
+	struct recent recent[RECENT];
+	unsigned recent_next;
+	uint64_t count;
+	struct present_capture_rules rules; /* lists owned (copies) */
+};
+
+static int64_t now_ms(void)
+{
+	return g_get_real_time() / 1000;
+}
+
+static gpointer box(int64_t id)
+{
+	return GSIZE_TO_POINTER((gsize)id);
+}
+
+static int64_t unbox(gpointer p)
+{
+	return (int64_t)GPOINTER_TO_SIZE(p);
+}
+
+static char *call_key(const char *name, uint32_t serial)
+{
+	return g_strdup_printf("%s %u", name ? name : "", serial);
+}
+
+static char *note_key(const struct present_alert_event *ev)
+{
+	/* The portal's own hop names no app: its id is only unique per caller. */
+	const char *who = ev->path == PRESENT_PATH_PORTAL ? ev->caller : ev->app;
+	return g_strdup_printf("%d %s %s", (int)ev->path, who ? who : "", ev->notification_id ? ev->notification_id : "");
+}
+
+static char *json_of(void (*write)(FILE *, const struct present_alert_event *), const struct present_alert_event *ev)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	write(f, ev);
+	fclose(f);
+	return buf;
+}
+
+static void write_actions(FILE *f, const struct present_alert_event *ev)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < ev->n_actions; i++) {
+		fputs(i ? ", [" : "[", f);
+		present_text_json(f, ev->actions[2 * i]);
+		fputs(", ", f);
+		present_text_json(f, ev->actions[2 * i + 1]);
+		fputc(']', f);
+	}
+	fputc(']', f);
+}
+
+static void write_hints(FILE *f, const struct present_alert_event *ev)
+{
+	const struct {
+		const char *key, *value;
+	} text[] = {
+		{"desktop-entry", ev->desktop_entry},
+		{"x-kde-appname", ev->kde_appname},
+		{"x-kde-eventId", ev->kde_event_id},
+		{"sound-name", ev->sound_name},
+	};
+	const struct {
+		const char *key;
+		bool value;
+	} flags[] = {
+		{"transient", ev->transient},
+		{"resident", ev->resident},
+		{"x-canonical-private-synchronous", ev->synchronous},
+		{"inline-reply", ev->inline_reply},
+	};
+	bool first = true;
+	fputc('{', f);
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		if (!text[i].value)
+			continue;
+		fprintf(f, "%s\"%s\": ", first ? "" : ", ", text[i].key);
+		present_text_json(f, text[i].value);
+		first = false;
+	}
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		if (!flags[i].value)
+			continue;
+		fprintf(f, "%s\"%s\": true", first ? "" : ", ", flags[i].key);
+		first = false;
+	}
+	fputc('}', f);
+}
+
+/* Mail and messages from people: somebody is waiting for an answer. */
+static void owe(struct present_capture *cap, int64_t id, const struct present_alert_event *ev,
+	const struct present_classification *c, int64_t at)
+{
+	if (c->cls != PRESENT_CLASS_MAIL && c->cls != PRESENT_CLASS_PERSON)
+		return;
+	char *from, *subject;
+	present_owed_extract(ev, &from, &subject);
+	struct present_owed_note note = {
+		.session_id = cap->session_id,
+		.kind = present_class_name(c->cls),
+		.app = ev->app ? ev->app : ev->app_name ? ev->app_name : "",
+		.sender = *from ? from : "someone",
+		.subject = subject,
+		.at = at,
+		.ack_by = at + cap->rules.ack_within * 1000,
+		.answer_by = at + cap->rules.answer_within * 1000,
+	};
+	present_writer_owed(cap->writer, id, &note);
+	free(from);
+	free(subject);
+}
+
+static void record(struct present_capture *cap, enum present_write_op op, int64_t id,
+	const struct present_alert_event *ev, int64_t at)
+{
+	struct present_classification c;
+	present_classify(ev, &cap->rules.lists, &c);
+	char *actions = ev->n_actions ? json_of(write_actions, ev) : NULL;
+	char *hints = json_of(write_hints, ev);
+	struct present_alert_record a = {
+		.id = id,
+		.session_id = cap->session_id,
+		.received_at = at,
+		.path = present_alert_path_name(ev->path),
+		.caller = ev->caller,
+		.app = ev->app,
+		.app_name = ev->app_name,
+		.summary = ev->summary,
+		.body = ev->body,
+		.icon = ev->icon,
+		.category = ev->category,
+		.actions = actions,
+		.hints = hints && strcmp(hints, "{}") != 0 ? hints : NULL,
+		.notification_id = ev->notification_id,
+		.urgency = ev->urgency,
+		.sender_pid = ev->sender_pid,
+		.cls = present_class_name(c.cls),
+		.rule = c.rule,
+	};
+	present_writer_alert(cap->writer, op, &a);
+	/* An update (replaces_id, the same gtk id) is a new message too: Evolution and
+	 * Geary update one alert as mail keeps arriving. */
+	owe(cap, id, ev, &c, at);
+	free(actions);
+	free(hints);
+}
+
+static bool same(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* An earlier hop of the same alert: the same text moments ago, from a
+ * portal hop or from another connection (a backend forwarding it). An app
+ * repeating itself on its own connection is two alerts. */
+static struct recent *earlier_hop(struct present_capture *cap, const struct present_alert_event *ev, int64_t at)
+{
+	for (unsigned i = 0; i < RECENT; i++) {
+		struct recent *r = &cap->recent[i];
+		if (!r->id || at - r->at > HOP_WINDOW_MS || !same(r->summary, ev->summary) || !same(r->body, ev->body))
+			continue;
+		bool portal = r->path == PRESENT_PATH_PORTAL || r->path == PRESENT_PATH_IMPL_PORTAL;
+		if (portal || !same(r->caller, ev->caller))
+			return r;
+	}
+	return NULL;
+}
+
+static void remember(struct present_capture *cap, int64_t id, const struct present_alert_event *ev, int64_t at)
+{
+	struct recent *r = &cap->recent[cap->recent_next++ % RECENT];
+	g_free(r->caller);
+	g_free(r->summary);
+	g_free(r->body);
+	*r = (struct recent){
+		.id = id,
+		.at = at,
+		.path = ev->path,
+		.caller = g_strdup(ev->caller),
+		.summary = g_strdup(ev->summary),
+		.body = g_strdup(ev->body),
+		.has_app = ev->app != NULL,
+	};
+}
+
+static void on_add(struct present_capture *cap, const struct present_alert_event *ev, int64_t at)
+{
+	int64_t id = 0;
+	gpointer found;
+	char *key = ev->path == PRESENT_PATH_NOTIFY ? NULL : note_key(ev);
+
+	if (ev->path == PRESENT_PATH_NOTIFY && ev->replaces_id &&
+		(found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev->replaces_id)))) {
+		id = unbox(found);
+		record(cap, PRESENT_WRITE_UPDATE, id, ev, at);
+	} else if (key && (found = g_hash_table_lookup(cap->by_note_id, key))) {
+		id = unbox(found);
+		record(cap, PRESENT_WRITE_UPDATE, id, ev, at);
+	} else {
+		struct recent *hop = earlier_hop(cap, ev, at);
+		if (hop) {
+			id = hop->id;
+			/* The portal's first hop cannot name the app; a later one can. */
+			if (!hop->has_app && ev->app) {
+				present_writer_change(cap->writer, PRESENT_WRITE_SET_APP, id, 0, ev->app);
+				hop->has_app = true;
+			}
+		} else {
+			id = present_writer_next_id(cap->writer);
+			record(cap, PRESENT_WRITE_INSERT, id, ev, at);
+			cap->count++;
+			remember(cap, id, ev, at);
+		}
+	}
+	/* Replies that never come (the caller said NO_REPLY_EXPECTED) must not pile up. */
+	if (g_hash_table_size(cap->pending) > PENDING_MAX)
+		g_hash_table_remove_all(cap->pending);
+	if (ev->path == PRESENT_PATH_NOTIFY)
+		g_hash_table_replace(cap->pending, call_key(ev->caller, ev->serial), box(id));
+	if (key)
+		g_hash_table_replace(cap->by_note_id, key, box(id));
+	else
+		g_free(key);
+}
+
+void present_capture_message(struct present_capture *cap, DBusMessage *msg)
+{
+	struct present_alert_event ev;
+	if (!present_alert_decode(msg, &ev))
+		return;
+	int64_t at = now_ms();
+	gpointer found = NULL;
+	char *key = NULL;
+	/* Our own calls, and the notification server forwarding what it got
+	 * (GNOME's proxy to the shell), are not alerts of their own. */
+	bool ours = ev.caller && ((cap->own_name && strcmp(ev.caller, cap->own_name) == 0) ||
+					 (cap->server_owner && strcmp(ev.caller, cap->server_owner) == 0 &&
+						 ev.kind != PRESENT_EVENT_REPLY && ev.kind != PRESENT_EVENT_ERROR &&
+						 ev.kind != PRESENT_EVENT_CLOSED && ev.kind != PRESENT_EVENT_ACTION));
+
+	switch (ours ? PRESENT_EVENT_NONE : ev.kind) {
+	case PRESENT_EVENT_ADD:
+		on_add(cap, &ev, at);
+		break;
+	case PRESENT_EVENT_REPLY:
+	case PRESENT_EVENT_ERROR:
+		key = call_key(ev.destination, ev.reply_serial);
+		if (!g_hash_table_lookup_extended(cap->pending, key, NULL, &found))
+			break;
+		if (ev.kind == PRESENT_EVENT_REPLY) {
+			present_writer_change(cap->writer, PRESENT_WRITE_SERVER_ID, unbox(found), ev.server_id, NULL);
+			g_hash_table_replace(cap->by_server_id, GUINT_TO_POINTER(ev.server_id), found);
+		} else {
+			present_writer_change(cap->writer, PRESENT_WRITE_REFUSED, unbox(found), 0, ev.error_name);
+		}
+		g_hash_table_remove(cap->pending, key);
+		break;
+	case PRESENT_EVENT_WITHDRAW:
+		if (ev.path == PRESENT_PATH_NOTIFY)
+			found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id));
+		else
+			found = g_hash_table_lookup(cap->by_note_id, key = note_key(&ev));
+		if (found)
+			present_writer_change(cap->writer, PRESENT_WRITE_WITHDRAW, unbox(found), at, NULL);
+		break;
+	case PRESENT_EVENT_CLOSED:
+		if ((found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id))))
+			present_writer_change(cap->writer, PRESENT_WRITE_CLOSED, unbox(found), ev.reason, NULL);
+		break;
+	case PRESENT_EVENT_ACTION:
+	case PRESENT_EVENT_NONE:
+		break;
+	}
+	g_free(key);
+	present_alert_event_finish(&ev);
+}
+
+static void on_message(DBusMessage *msg, void *userdata)
+{
+	present_capture_message(userdata, msg);
+}
+
+static void on_gap(int64_t from, int64_t to, const char *reason, void *userdata)
+{
+	struct present_capture *cap = userdata;
+	present_writer_gap(cap->writer, cap->session_id, from, to, reason);
+}
+
+static char *owner_of(DBusConnection *bus, const char *name)
+{
+	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS,
+		"GetNameOwner");
+	DBusMessage *reply = NULL;
+	const char *owner = NULL;
+	char *out = NULL;
+	if (msg && dbus_message_append_args(msg, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID))
+		reply = dbus_connection_send_with_reply_and_block(bus, msg, 2000, NULL);
+	if (reply && dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID))
+		out = g_strdup(owner);
+	if (reply)
+		dbus_message_unref(reply);
+	if (msg)
+		dbus_message_unref(msg);
+	return out;
+}
+
+struct present_capture *present_capture_start(DBusConnection *bus, const char *store_path, int64_t session_id,
+	const struct present_capture_rules *rules, char **ret_error)
+{
+	struct present_capture *cap = g_new0(struct present_capture, 1);
+	cap->session_id = session_id;
+	cap->rules = (struct present_capture_rules){
+		.lists = {
+			.mail_apps = (const char *const *)g_strdupv((char **)rules->lists.mail_apps),
+			.people_apps = (const char *const *)g_strdupv((char **)rules->lists.people_apps),
+			.ignore_apps = (const char *const *)g_strdupv((char **)rules->lists.ignore_apps),
+		},
+		.ack_within = rules->ack_within,
+		.answer_within = rules->answer_within,
+	};
+	cap->own_name = g_strdup(dbus_bus_get_unique_name(bus));
+	cap->server_owner = owner_of(bus, "org.freedesktop.Notifications");
+	cap->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	cap->by_server_id = g_hash_table_new(g_direct_hash, g_direct_equal);
+	cap->by_note_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	cap->writer = present_writer_create(store_path, ret_error);
+	if (cap->writer)
+		cap->monitor = present_monitor_create(on_message, on_gap, cap, ret_error);
+	if (!cap->monitor) {
+		present_capture_stop(cap);
+		return NULL;
+	}
+	return cap;
+}
+
+void present_capture_stop(struct present_capture *cap)
+{
+	if (!cap)
+		return;
+	present_monitor_destroy(cap->monitor);
+	present_writer_destroy(cap->writer);
+	for (unsigned i = 0; i < RECENT; i++) {
+		g_free(cap->recent[i].caller);
+		g_free(cap->recent[i].summary);
+		g_free(cap->recent[i].body);
+	}
+	g_hash_table_destroy(cap->pending);
+	g_hash_table_destroy(cap->by_server_id);
+	g_hash_table_destroy(cap->by_note_id);
+	g_free(cap->own_name);
+	g_free(cap->server_owner);
+	g_strfreev((char **)cap->rules.lists.mail_apps);
+	g_strfreev((char **)cap->rules.lists.people_apps);
+	g_strfreev((char **)cap->rules.lists.ignore_apps);
+	g_free(cap);
+}
+
+void present_capture_server_owner(struct present_capture *cap, const char *owner)
+{
+	g_free(cap->server_owner);
+	cap->server_owner = owner && *owner ? g_strdup(owner) : NULL;
+}
+
+uint64_t present_capture_count(const struct present_capture *cap)
+{
+	return cap->count;
+}

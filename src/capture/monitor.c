@@ -1,0 +1,187 @@
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-glue.h"
+#include "log.h"
+#include "monitor.h"
+
+/* Every message an alert can travel in, on all four paths (see alerts.md). */
+static const char *const rules[] = {
+	"type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+	"type='method_call',interface='org.freedesktop.Notifications',member='CloseNotification'",
+	"type='method_return',sender='org.freedesktop.Notifications'",
+	"type='error',sender='org.freedesktop.Notifications'",
+	"type='signal',interface='org.freedesktop.Notifications',member='NotificationClosed'",
+	"type='signal',interface='org.freedesktop.Notifications',member='ActionInvoked'",
+	"type='method_call',interface='org.gtk.Notifications'",
+	"type='method_call',interface='org.freedesktop.portal.Notification'",
+	"type='method_call',interface='org.freedesktop.impl.portal.Notification'",
+};
+
+#define RECONNECT_FIRST_MS 100
+#define RECONNECT_MAX_MS 5000
+
+struct present_monitor {
+	DBusConnection *conn;
+	present_monitor_message_fn on_message;
+	present_monitor_gap_fn on_gap;
+	void *userdata;
+	int64_t lost_at; /* ms; 0 while connected */
+	guint retry_source, teardown_source;
+	guint retry_ms;
+};
+
+static int64_t now_ms(void)
+{
+	return g_get_real_time() / 1000;
+}
+
+static gboolean reconnect(gpointer data);
+
+static void drop(struct present_monitor *m)
+{
+	if (!m->conn)
+		return;
+	present_bus_glue_detach(m->conn);
+	dbus_connection_close(m->conn);
+	dbus_connection_unref(m->conn);
+	m->conn = NULL;
+}
+
+/* Out of the dispatch that reported the loss: the connection is still in use there. */
+static gboolean teardown(gpointer data)
+{
+	struct present_monitor *m = data;
+	m->teardown_source = 0;
+	drop(m);
+	m->retry_ms = RECONNECT_FIRST_MS;
+	m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
+	return G_SOURCE_REMOVE;
+}
+
+static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *msg, void *data)
+{
+	struct present_monitor *m = data;
+	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected")) {
+		if (!m->lost_at) {
+			m->lost_at = now_ms();
+			present_log("warning", "the alert monitor lost its connection; reconnecting");
+			m->teardown_source = g_idle_add(teardown, m);
+		}
+		return DBUS_HANDLER_RESULT_HANDLED;
+	}
+	m->on_message(msg, m->userdata);
+	/* Handled, always: a monitor must never answer a call it merely saw. */
+	return DBUS_HANDLER_RESULT_HANDLED;
+}
+
+static DBusConnection *become_monitor(char **ret_error)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	DBusConnection *conn = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
+	if (!conn)
+		goto fail;
+	dbus_connection_set_exit_on_disconnect(conn, FALSE);
+
+	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
+		"org.freedesktop.DBus.Monitoring", "BecomeMonitor");
+	DBusMessageIter it, array;
+	dbus_uint32_t flags = 0;
+	bool ok = msg != NULL;
+	if (ok) {
+		dbus_message_iter_init_append(msg, &it);
+		ok = dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "s", &array);
+		for (size_t i = 0; ok && i < sizeof(rules) / sizeof(rules[0]); i++)
+			ok = dbus_message_iter_append_basic(&array, DBUS_TYPE_STRING, &rules[i]);
+		ok = ok && dbus_message_iter_close_container(&it, &array) &&
+			dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &flags);
+	}
+	DBusMessage *reply = ok ? dbus_connection_send_with_reply_and_block(conn, msg, 5000, &err) : NULL;
+	if (msg)
+		dbus_message_unref(msg);
+	if (!reply) {
+		if (!dbus_error_is_set(&err))
+			dbus_set_error_const(&err, DBUS_ERROR_NO_MEMORY, "out of memory");
+		dbus_connection_close(conn);
+		dbus_connection_unref(conn);
+		goto fail;
+	}
+	dbus_message_unref(reply);
+	/* Messages for other peers now come to us; libdbus must not treat them as ours. */
+	dbus_connection_set_route_peer_messages(conn, TRUE);
+	return conn;
+
+fail:
+	if (asprintf(ret_error, "the session bus refused to let present monitor alerts: %s", err.message) < 0)
+		*ret_error = NULL;
+	dbus_error_free(&err);
+	return NULL;
+}
+
+static bool attach(struct present_monitor *m, char **ret_error)
+{
+	DBusConnection *conn = become_monitor(ret_error);
+	if (!conn)
+		return false;
+	if (!dbus_connection_add_filter(conn, filter, m, NULL)) {
+		*ret_error = strdup("out of memory");
+		dbus_connection_close(conn);
+		dbus_connection_unref(conn);
+		return false;
+	}
+	m->conn = conn;
+	present_bus_glue_attach(conn, NULL);
+	return true;
+}
+
+static gboolean reconnect(gpointer data)
+{
+	struct present_monitor *m = data;
+	char *error = NULL;
+	m->retry_source = 0;
+	if (!attach(m, &error)) {
+		free(error);
+		m->retry_ms = m->retry_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : m->retry_ms * 2;
+		m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
+		return G_SOURCE_REMOVE;
+	}
+	int64_t from = m->lost_at;
+	m->lost_at = 0;
+	present_log("info", "the alert monitor is back after %lld ms", (long long)(now_ms() - from));
+	m->on_gap(from, now_ms(), "the monitor connection was lost", m->userdata);
+	return G_SOURCE_REMOVE;
+}
+
+struct present_monitor *present_monitor_create(present_monitor_message_fn on_message, present_monitor_gap_fn on_gap,
+	void *userdata, char **ret_error)
+{
+	struct present_monitor *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	*m = (struct present_monitor){.on_message = on_message, .on_gap = on_gap, .userdata = userdata};
+	if (!attach(m, ret_error)) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void present_monitor_destroy(struct present_monitor *m)
+{
+	if (!m)
+		return;
+	if (m->retry_source)
+		g_source_remove(m->retry_source);
+	if (m->teardown_source)
+		g_source_remove(m->teardown_source);
+	drop(m);
+	free(m);
+}
+
+bool present_monitor_connected(const struct present_monitor *m)
+{
+	return m->conn != NULL && m->lost_at == 0;
+}

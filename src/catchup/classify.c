@@ -1,0 +1,201 @@
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "classify.h"
+
+/* Apps whose alerts are about the machine, not about anyone waiting. */
+static const char *const system_apps[] = {
+	"networkmanager", "nm-applet", "org.freedesktop.network-manager-applet", "gnome-settings-daemon",
+	"org.gnome.settingsdaemon.power", "org.gnome.settingsdaemon.color", "org.gnome.settingsdaemon.media-keys",
+	"org.gnome.settings", "org.gnome.software", "gnome-software", "update-notifier", "packagekit",
+	"org.kde.discover", "org.kde.powerdevil", "powerdevil", "xfce4-power-manager", "blueman", "udiskie",
+	"present", NULL,
+};
+
+/* Categories that are the machine's business (prefixes). */
+static const char *const noise_categories[] = {"device", "network", "presence", "transfer", NULL};
+
+/* The names this alert goes by, to match a list against. */
+static const char *const *names(const struct present_alert_event *ev, const char *out[5])
+{
+	out[0] = ev->app;
+	out[1] = ev->desktop_entry;
+	out[2] = ev->kde_appname;
+	out[3] = ev->app_name;
+	out[4] = NULL;
+	return out;
+}
+
+/* The first of the alert's names found in list, or NULL. */
+static const char *listed(const struct present_alert_event *ev, const char *const *list)
+{
+	const char *n[5];
+	names(ev, n);
+	for (size_t i = 0; list && list[i]; i++)
+		for (int j = 0; j < 4; j++)
+			if (n[j] && strcasecmp(n[j], list[i]) == 0)
+				return n[j];
+	return NULL;
+}
+
+static bool category_is(const struct present_alert_event *ev, const char *const *cats)
+{
+	for (size_t i = 0; ev->category && cats[i]; i++) {
+		size_t len = strlen(cats[i]);
+		if (strncmp(ev->category, cats[i], len) == 0 && (ev->category[len] == '\0' || ev->category[len] == '.'))
+			return true;
+	}
+	return false;
+}
+
+__attribute__((format(printf, 3, 4))) static void set(struct present_classification *ret,
+	enum present_alert_class cls, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ret->cls = cls;
+	vsnprintf(ret->rule, sizeof(ret->rule), fmt, ap);
+	va_end(ap);
+}
+
+void present_classify(const struct present_alert_event *ev, const struct present_classify_lists *lists,
+	struct present_classification *ret)
+{
+	static const char *const mail_categories[] = {"email.arrived", NULL};
+	static const char *const person_categories[] = {"im.received", "call", NULL};
+	const char *name;
+
+	if ((name = listed(ev, lists->ignore_apps))) {
+		set(ret, PRESENT_CLASS_NOISE, "noise: %s is in ignore_apps", name);
+		return;
+	}
+	if (ev->transient) {
+		set(ret, PRESENT_CLASS_NOISE, "noise: transient");
+		return;
+	}
+	if (ev->synchronous) {
+		set(ret, PRESENT_CLASS_NOISE, "noise: an on-screen display (x-canonical-private-synchronous)");
+		return;
+	}
+	if (category_is(ev, noise_categories)) {
+		set(ret, PRESENT_CLASS_NOISE, "noise: category %s", ev->category);
+		return;
+	}
+	if ((name = listed(ev, system_apps))) {
+		set(ret, PRESENT_CLASS_NOISE, "noise: %s is a system app", name);
+		return;
+	}
+
+	if (ev->category && (strcmp(ev->category, "email") == 0 || category_is(ev, mail_categories))) {
+		set(ret, PRESENT_CLASS_MAIL, "mail: category %s", ev->category);
+		return;
+	}
+	if (ev->kde_event_id && strcmp(ev->kde_event_id, "new-email") == 0) {
+		set(ret, PRESENT_CLASS_MAIL, "mail: KDE event %s", ev->kde_event_id);
+		return;
+	}
+	if ((name = listed(ev, lists->mail_apps))) {
+		set(ret, PRESENT_CLASS_MAIL, "mail: %s is in mail_apps", name);
+		return;
+	}
+	if (ev->sound_name && strcmp(ev->sound_name, "message-new-email") == 0) {
+		set(ret, PRESENT_CLASS_MAIL, "mail: sound %s", ev->sound_name);
+		return;
+	}
+
+	if (ev->category && (strcmp(ev->category, "im") == 0 || category_is(ev, person_categories))) {
+		set(ret, PRESENT_CLASS_PERSON, "person: category %s", ev->category);
+		return;
+	}
+	if (ev->inline_reply) {
+		set(ret, PRESENT_CLASS_PERSON, "person: it can be answered in place (inline-reply)");
+		return;
+	}
+	if ((name = listed(ev, lists->people_apps))) {
+		set(ret, PRESENT_CLASS_PERSON, "person: %s is in people_apps", name);
+		return;
+	}
+	if (ev->sound_name && strcmp(ev->sound_name, "message-new-instant") == 0) {
+		set(ret, PRESENT_CLASS_PERSON, "person: sound %s", ev->sound_name);
+		return;
+	}
+
+	if (ev->urgency == 2) {
+		set(ret, PRESENT_CLASS_ALERT, "alert: critical, but nobody is waiting");
+		return;
+	}
+	set(ret, PRESENT_CLASS_ALERT, "alert: no rule says a response is owed");
+}
+
+const char *present_class_name(enum present_alert_class cls)
+{
+	static const char *const n[] = {"noise", "alert", "mail", "person"};
+	return n[cls];
+}
+
+static char *dup_range(const char *start, const char *end)
+{
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	return strndup(start, (size_t)(end - start));
+}
+
+static const char *line_end(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+	return nl ? nl : s + strlen(s);
+}
+
+/* The value of a "Key: value" line in text, or NULL. */
+static char *field(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+	for (const char *line = text; line && *line; line = *line_end(line) ? line_end(line) + 1 : NULL)
+		if (strncasecmp(line, key, len) == 0)
+			return dup_range(line + len, line_end(line));
+	return NULL;
+}
+
+static bool app_is(const struct present_alert_event *ev, const char *const *ids)
+{
+	return listed(ev, ids) != NULL;
+}
+
+void present_owed_extract(const struct present_alert_event *ev, char **ret_from, char **ret_subject)
+{
+	static const char *const thunderbird[] = {"thunderbird", "org.mozilla.thunderbird",
+		"net.thunderbird.thunderbird", NULL};
+	static const char *const element[] = {"element", "io.element.element", "element-desktop", NULL};
+	const char *summary = ev->summary ? ev->summary : "", *body = ev->body ? ev->body : "";
+	char *from = NULL, *subject = NULL;
+
+	if (app_is(ev, thunderbird)) {
+		/* Body line 1: "<subject> from <sender>". */
+		const char *end = line_end(body), *at = NULL;
+		for (const char *p = body; (p = strstr(p, " from ")) && p < end; p++)
+			at = p;
+		if (at) {
+			from = dup_range(at + 6, end);
+			subject = dup_range(body, at);
+		}
+	}
+	if (!from && (from = field(body, "From:")))
+		subject = field(body, "Subject:");
+	if (!from && app_is(ev, element)) {
+		/* "Sender (Room)". */
+		const char *paren = strrchr(summary, '(');
+		from = paren && paren > summary ? dup_range(summary, paren) : strdup(summary);
+	}
+	if (!from)
+		from = strdup(summary);
+	if (!subject)
+		subject = dup_range(body, line_end(body));
+	*ret_from = from ? from : strdup("");
+	*ret_subject = subject ? subject : strdup("");
+}

@@ -1,0 +1,168 @@
+/* `present alerts`: reads the store directly; the daemon need not run. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "client.h"
+#include "paths.h"
+#include "store.h"
+#include "text.h"
+#include "timefmt.h"
+
+struct listing {
+	bool json;
+	int n;
+};
+
+static void ms_clock(int64_t ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%H:%M:%S", &tm);
+}
+
+/* The first line of s, for a one-line listing. */
+static void first_line(FILE *f, const char *s)
+{
+	const char *nl = s ? strchr(s, '\n') : NULL;
+	if (!s)
+		return;
+	char *line = nl ? strndup(s, (size_t)(nl - s)) : NULL;
+	present_text_terminal(f, line ? line : s);
+	free(line);
+}
+
+static void print_row(const struct present_alert_row *row, void *userdata)
+{
+	struct listing *l = userdata;
+	const char *app = row->app ? row->app : row->app_name ? row->app_name : "?";
+	if (l->json) {
+		char when[40];
+		present_time_iso8601(row->received_at / 1000, when, sizeof(when));
+		printf("%s\n  {\"id\": %lld, \"session\": %lld, \"received_at\": \"%s\", \"app\": ", l->n ? "," : "",
+			(long long)row->id, (long long)row->session_id, when);
+		present_text_json(stdout, app);
+		fputs(", \"app_name\": ", stdout);
+		present_text_json(stdout, row->app_name ? row->app_name : "");
+		fputs(", \"summary\": ", stdout);
+		present_text_json(stdout, row->summary);
+		fputs(", \"body\": ", stdout);
+		present_text_json(stdout, row->body);
+		if (row->urgency >= 0)
+			printf(", \"urgency\": %d", row->urgency);
+		else
+			fputs(", \"urgency\": null", stdout);
+		fputs(", \"category\": ", stdout);
+		if (row->category)
+			present_text_json(stdout, row->category);
+		else
+			fputs("null", stdout);
+		printf(", \"path\": \"%s\", \"updates\": %d, \"withdrawn\": %s}", row->path, row->updates,
+			row->withdrawn ? "true" : "false");
+	} else {
+		char when[16];
+		ms_clock(row->received_at, when, sizeof(when));
+		printf("%s  ", when);
+		present_text_terminal(stdout, app);
+		fputs(": ", stdout);
+		first_line(stdout, row->summary);
+		if (row->body && *row->body) {
+			fputs(" — ", stdout);
+			first_line(stdout, row->body);
+		}
+		if (row->updates)
+			printf(" (updated %d×)", row->updates);
+		if (row->withdrawn)
+			fputs(" (withdrawn)", stdout);
+		putchar('\n');
+	}
+	l->n++;
+}
+
+static void print_gap(int64_t from, int64_t to, const char *reason, void *userdata)
+{
+	struct listing *l = userdata;
+	char a[16], b[16];
+	if (l->json)
+		return;
+	ms_clock(from, a, sizeof(a));
+	ms_clock(to, b, sizeof(b));
+	printf("%s  (alerts not watched until %s: %s)\n", a, b, reason);
+}
+
+static int parse_id(const char *text, int64_t *ret)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	if (errno || *end || end == text || v <= 0)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int present_cli_alerts(const struct present_args *args)
+{
+	int64_t id = 0;
+	if (args->session && parse_id(args->session, &id) < 0) {
+		fprintf(stderr, "present: '%s' is not a session number\nUsage: present alerts [--session ID|--last] [--json]\n",
+			args->session);
+		return PRESENT_EXIT_USAGE;
+	}
+	char *path = present_path_store(), *error = NULL;
+	struct present_store *store = NULL;
+	int r = path ? present_store_open_readonly(path, &store, &error) : -ENOENT;
+	free(path);
+	struct present_session_record session = {0};
+	if (r == 0)
+		r = present_store_session_get(store, id, &session);
+	if (r <= 0) {
+		int code = PRESENT_EXIT_OK;
+		if (r < 0 && r != -ENOENT) {
+			fprintf(stderr, "present: cannot read the store: %s\n", error ? error : present_store_error(store));
+			code = PRESENT_EXIT_FAILURE;
+		} else if (id) {
+			fprintf(stderr, "present: there is no session %lld\n", (long long)id);
+			code = PRESENT_EXIT_FAILURE;
+		} else if (args->json) {
+			puts("[]");
+		} else {
+			puts("No session yet: nothing was held.");
+		}
+		free(error);
+		present_store_close(store);
+		return code;
+	}
+
+	struct listing l = {.json = args->json};
+	if (!args->json) {
+		char started[32], ended[32];
+		present_time_clock(session.started_at, present_time_now(), started, sizeof(started));
+		present_time_clock(session.ended_at ? session.ended_at : session.planned_end, present_time_now(), ended,
+			sizeof(ended));
+		printf("Session %lld, %s–%s%s", (long long)session.id, started, ended, session.ended_at ? "" : " (running)");
+		if (session.label && *session.label) {
+			fputs(" · ", stdout);
+			present_text_terminal(stdout, session.label);
+		}
+		putchar('\n');
+	} else {
+		fputs("[", stdout);
+	}
+	r = present_store_alerts_each(store, session.id, print_row, &l);
+	if (r == 0)
+		r = present_store_gaps_each(store, session.id, print_gap, &l);
+	if (args->json)
+		puts(l.n ? "\n]" : "]");
+	else if (r == 0)
+		printf(l.n == 1 ? "1 alert held.\n" : "%d alerts held.\n", l.n);
+	if (r < 0)
+		fprintf(stderr, "present: cannot read the store: %s\n", present_store_error(store));
+	present_session_record_finish(&session);
+	present_store_close(store);
+	return r < 0 ? PRESENT_EXIT_FAILURE : PRESENT_EXIT_OK;
+}

@@ -1,0 +1,257 @@
+"""Holding alerts: every path, one record per alert, nothing lost."""
+import json
+import os
+import signal
+import time
+
+import dbus
+
+import harness
+from harness import PYTHON, BusTestCase, wait_until
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+PATH = "/org/freedesktop/Notifications"
+
+
+class App:
+    """An application: its own connection, as a real app has."""
+
+    def __init__(self, test):
+        self.bus = dbus.bus.BusConnection(test.bus.address)
+        test.addCleanup(self.bus.close)
+
+    def notify(self, app_name, summary, body="", hints=None, replaces=0, actions=()):
+        server = self.bus.get_object(NOTIFICATIONS, PATH)
+        return int(server.Notify(app_name, dbus.UInt32(replaces), "", summary, body,
+                                 dbus.Array(actions, signature="s"), dbus.Dictionary(hints or {}, signature="sv"),
+                                 -1, dbus_interface=NOTIFICATIONS))
+
+    def close(self, server_id):
+        self.bus.get_object(NOTIFICATIONS, PATH).CloseNotification(dbus.UInt32(server_id),
+                                                                    dbus_interface=NOTIFICATIONS)
+
+    def call(self, name, path, iface, member, signature, *args):
+        self.bus.call_blocking(name, path, iface, member, signature, args)
+
+
+class CaptureCase(BusTestCase):
+    def setUp(self):
+        super().setUp()
+        self.start_mock("dnd_servers", server="dunst")
+
+    def alerts(self):
+        return json.loads(self.ok("alerts", "--json"))
+
+    def wait_alerts(self, n, timeout=5):
+        return wait_until(lambda: len(self.alerts()) == n and self.alerts(), timeout, "%d alerts in the store" % n)
+
+    def mock_service(self, name, path, iface, methods):
+        """A service of dbusmock's on this bus, owning name, with methods [(member, in_sig)]."""
+        self.bus.spawn([PYTHON, "-m", "dbusmock", name, path, iface])
+        wait_until(lambda: self.bus.has_owner(name), what=name)
+        mock = self.bus.connection.get_object(name, path)
+        for member, sig in methods:
+            mock.AddMethod(iface, member, sig, "", "", dbus_interface="org.freedesktop.DBus.Mock")
+
+    def db(self):
+        import sqlite3
+        db = sqlite3.connect(self.store_path)
+        self.addCleanup(db.close)
+        return db
+
+
+class Capture(CaptureCase):
+    def test_notify_is_held_with_its_details(self):
+        self.ok("start", "10m")
+        app = App(self)
+        server_id = app.notify("Thunderbird", "Acme: 1 new message", "Invoice Q3 from Ana Lima",
+                               {"desktop-entry": dbus.String("thunderbird"), "urgency": dbus.Byte(1),
+                                "category": "email.arrived", "sender-pid": dbus.Int64(4242),
+                                "image-data": dbus.Struct((1, 1, 4, True, 8, 4, dbus.ByteArray(b"\0\0\0\0")),
+                                                          signature="iiibiiay")},
+                               actions=["default", "Open"])
+        [a] = self.wait_alerts(1)
+        self.assertEqual((a["app"], a["app_name"], a["summary"], a["body"], a["urgency"], a["category"], a["path"],
+                          a["withdrawn"], a["updates"]),
+                         ("thunderbird", "Thunderbird", "Acme: 1 new message", "Invoice Q3 from Ana Lima", 1,
+                          "email.arrived", "notify", False, 0))
+        self.assertRegex(a["received_at"], r"^\d{4}-\d\d-\d\dT")
+        db = self.db()
+        self.assertEqual(db.execute("SELECT server_id, sender_pid, actions FROM alerts").fetchone(),
+                         (server_id, 4242, '[["default", "Open"]]'))
+        self.assertNotIn("image", db.execute("SELECT coalesce(hints, '') FROM alerts").fetchone()[0])
+        out = self.ok("alerts")
+        self.assertIn("thunderbird: Acme: 1 new message — Invoice Q3 from Ana Lima\n", out)
+        self.assertTrue(out.endswith("1 alert held.\n"), out)
+
+    def test_replaced_alert_is_one_record(self):
+        self.ok("start", "10m")
+        app = App(self)
+        first = app.notify("evolution-mail-notification", "New email in Evolution", "You have received 1 new message.",
+                           {"desktop-entry": "org.gnome.Evolution"})
+        wait_until(lambda: self.db().execute("SELECT server_id FROM alerts").fetchone() == (first,),
+                   what="the server id")
+        app.notify("evolution-mail-notification", "New email in Evolution", "You have received 2 new messages.",
+                   {"desktop-entry": "org.gnome.Evolution"}, replaces=first)
+        wait_until(lambda: [a["updates"] for a in self.alerts()] == [1], what="the update")
+        [a] = self.alerts()
+        self.assertEqual((a["app"], a["body"]), ("org.gnome.Evolution", "You have received 2 new messages."))
+
+    def test_withdrawn_by_the_app(self):
+        self.ok("start", "10m")
+        app = App(self)
+        server_id = app.notify("Signal", "Ana", "are you free?")
+        wait_until(lambda: self.db().execute("SELECT server_id FROM alerts").fetchone() == (server_id,),
+                   what="the server id")
+        app.close(server_id)
+        wait_until(lambda: [a["withdrawn"] for a in self.alerts()] == [True], what="the withdrawal")
+
+    def test_gtk_path(self):
+        self.mock_service("org.gtk.Notifications", "/org/gtk/Notifications", "org.gtk.Notifications",
+                          [("AddNotification", "ssa{sv}"), ("RemoveNotification", "ss")])
+        self.ok("start", "10m")
+        app = App(self)
+        note = dbus.Dictionary({"title": dbus.String("Ana Lima", variant_level=1),
+                                "body": dbus.String("Re: contract", variant_level=1),
+                                "priority": dbus.String("high", variant_level=1)}, signature="sv")
+        app.call("org.gtk.Notifications", "/org/gtk/Notifications", "org.gtk.Notifications", "AddNotification",
+                 "ssa{sv}", "org.gnome.Geary", "email-arrived-1", note)
+        [a] = self.wait_alerts(1)
+        self.assertEqual((a["app"], a["summary"], a["body"], a["path"]),
+                         ("org.gnome.Geary", "Ana Lima", "Re: contract", "gtk"))
+        # The same id again replaces it; removing it marks it withdrawn.
+        app.call("org.gtk.Notifications", "/org/gtk/Notifications", "org.gtk.Notifications", "AddNotification",
+                 "ssa{sv}", "org.gnome.Geary", "email-arrived-1", note)
+        app.call("org.gtk.Notifications", "/org/gtk/Notifications", "org.gtk.Notifications", "RemoveNotification",
+                 "ss", "org.gnome.Geary", "email-arrived-1")
+        wait_until(lambda: [(x["updates"], x["withdrawn"]) for x in self.alerts()] == [(1, True)],
+                   what="one record, updated then withdrawn")
+
+    def test_portal_hops_are_one_alert(self):
+        self.mock_service("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.portal.Notification", [("AddNotification", "sa{sv}")])
+        self.mock_service("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.impl.portal.Notification", [("AddNotification", "ssa{sv}")])
+        self.ok("start", "10m")
+        sandboxed, portal, backend = App(self), App(self), App(self)
+        note = dbus.Dictionary({"title": dbus.String("Bob", variant_level=1),
+                                "body": dbus.String("call me", variant_level=1)}, signature="sv")
+        sandboxed.call("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                       "org.freedesktop.portal.Notification", "AddNotification", "sa{sv}", "n1", note)
+        portal.call("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
+                    "org.freedesktop.impl.portal.Notification", "AddNotification", "ssa{sv}",
+                    "org.signal.Signal", "n1", note)
+        backend.notify("Signal", "Bob", "call me", {"desktop-entry": "org.signal.Signal"})
+        [a] = self.wait_alerts(1)
+        self.assertEqual((a["app"], a["summary"], a["body"], a["path"]), ("org.signal.Signal", "Bob", "call me",
+                                                                          "portal"))
+        time.sleep(0.3)  # let any stray hop land before counting again
+        self.assertEqual(len(self.alerts()), 1)
+
+    def test_a_meeting_of_alerts_each_once(self):
+        self.ok("start", "10m")
+        app, chat, mail = App(self), App(self), App(self)
+        sent = []
+        for i in range(4):
+            mail.notify("Thunderbird", "Inbox: %d new" % (i + 1), "msg %d" % i, {"desktop-entry": "thunderbird"})
+            chat.notify("Element", "Ana (Board)", "ping %d" % i, {"desktop-entry": "io.element.Element"})
+            app.notify("Slack", "Bob", "same text", {"desktop-entry": "com.slack.Slack"})
+            sent += ["msg %d" % i, "ping %d" % i, "same text"]
+        alerts = self.wait_alerts(12)
+        self.assertEqual(sorted(a["body"] for a in alerts), sorted(sent))
+        self.assertEqual([a["id"] for a in alerts], sorted(a["id"] for a in alerts))
+
+    def test_nothing_held_outside_a_session(self):
+        App(self).notify("Thunderbird", "before", "")
+        self.ok("start", "10m")
+        self.ok("stop")
+        App(self).notify("Thunderbird", "after", "")
+        time.sleep(0.2)
+        self.assertEqual(self.alerts(), [])
+
+    def test_sigkill_loses_nothing_sent_200ms_before(self):
+        self.ok("start", "10m")
+        app = App(self)
+        for i in range(300):
+            app.notify("Burst", "alert %d" % i, "")
+        time.sleep(0.2)
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.assertEqual(sorted(a["summary"] for a in self.alerts()), sorted("alert %d" % i for i in range(300)))
+        self.assertEqual(self.db().execute("PRAGMA integrity_check").fetchone(), ("ok",))
+
+    def test_listing_other_sessions(self):
+        self.ok("start", "10m", "--label", "First")
+        App(self).notify("A", "in the first", "")
+        self.wait_alerts(1)
+        self.ok("stop")
+        self.ok("start", "10m", "--label", "Second")
+        out = self.ok("alerts", "--session", "1")
+        self.assertRegex(out, r"^Session 1, .* · First\n\d\d:\d\d:\d\d  A: in the first\n1 alert held.\n$")
+        self.assertEqual(self.alerts(), [])
+        self.assertEqual(self.present("alerts", "--session", "99").returncode, 1)
+        self.assertEqual(self.present("alerts", "--session", "x").returncode, 2)
+        self.assertEqual(self.present("alerts", "--session", "1", "--last").returncode, 2)
+
+    def test_status_counts_alerts(self):
+        self.ok("start", "10m")
+        App(self).notify("A", "one", "")
+        wait_until(lambda: self.call("GetStatus")["alerts"] == 1, what="the count")
+
+
+def sockets_of(pid):
+    """fd -> socket inode, for the unix sockets process pid holds."""
+    out = {}
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if target.startswith("socket:"):
+            out[int(fd)] = target
+    return out
+
+
+def shut_down_socket(pid, fd):
+    """Cuts one of another process's connections, as a failing bus would."""
+    import ctypes
+    import socket
+    libc = ctypes.CDLL(None, use_errno=True)
+    pidfd = os.pidfd_open(pid)
+    try:
+        ours = libc.syscall(438, pidfd, fd, 0)  # pidfd_getfd
+        if ours < 0:
+            raise OSError(ctypes.get_errno(), "pidfd_getfd")
+        with socket.socket(fileno=ours) as s:
+            s.shutdown(socket.SHUT_RDWR)
+    finally:
+        os.close(pidfd)
+
+
+class MonitorLoss(CaptureCase):
+    def test_reconnects_and_records_the_gap(self):
+        self.ok("doctor")  # starts the daemon, without a session
+        pid = self.bus.pid_of()
+        before = sockets_of(pid)
+        self.ok("start", "10m")
+        [monitor] = [fd for fd in sockets_of(pid) if fd not in before]
+        App(self).notify("A", "before the loss", "")
+        self.wait_alerts(1)
+        shut_down_socket(pid, monitor)
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM capture_gaps").fetchone()[0] == 1, 10,
+                   "the gap to be recorded")
+        App(self).notify("A", "after the loss", "")
+        self.assertEqual([a["summary"] for a in self.wait_alerts(2)], ["before the loss", "after the loss"])
+        self.assertRegex(self.ok("alerts"), r"\(alerts not watched until \d\d:\d\d:\d\d: the monitor connection "
+                                            r"was lost\)\n")
+        self.assertTrue(self.call("GetStatus")["active"])
+
+
+class NoStore(BusTestCase):
+    def test_alerts_before_any_session(self):
+        self.assertEqual(self.ok("alerts"), "No session yet: nothing was held.\n")
+        self.assertEqual(self.ok("alerts", "--json"), "[]\n")
+
+
+if __name__ == "__main__":
+    harness.main()
