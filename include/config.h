@@ -13,6 +13,10 @@ struct present_config {
 	char **people_apps; /* people_apps: chat apps, whose alerts are messages from people */
 	char **ignore_apps; /* ignore_apps: apps whose alerts are noise */
 	int64_t ack_within, answer_within; /* owed.*: seconds from the first message */
+	int64_t remind_ack_before, remind_answer_before; /* owed.*: reminder leads, seconds */
+	char *ack_template; /* owed.ack_template: "{answer_by}" is replaced */
+	char *replay_mode; /* replay.mode: "summary", "each" or "none" */
+	char **review_command; /* replay.review_command: argv, run from the summary's action */
 };
 
 /** The values dnd.backend accepts besides "auto" and "none", space-separated. */

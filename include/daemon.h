@@ -7,7 +7,9 @@
 
 #include "config.h"
 #include "dnd.h"
+#include "catchup.h"
 #include "log.h"
+#include "notifier.h"
 #include "session.h"
 #include "store.h"
 
@@ -19,6 +21,8 @@ struct present_daemon {
 	struct present_store *store; /* NULL when the store cannot be opened */
 	struct present_session session;
 	struct present_dnd *dnd;
+	struct present_notifier *notifier;
+	struct present_reminders *reminders;
 	guint idle_source;
 	bool name_released;
 	int exit_code;

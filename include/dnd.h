@@ -91,6 +91,9 @@ void present_dnd_destroy(struct present_dnd *dnd);
 void present_dnd_silence(struct present_dnd *dnd, const struct present_config *cfg, int64_t session_id,
 	struct present_dnd_report *ret);
 
+/** The id of the backend that silenced the desktop in this session, or NULL. */
+const char *present_dnd_active_backend(const struct present_dnd *dnd);
+
 /**
  * Puts back everything this session changed, leaving alone what the user
  * changed by hand meanwhile. Returns how many switches were put back.

@@ -16,6 +16,7 @@
 #define PRESENT_ERROR_ALREADY_ACTIVE "dev.present.Error.AlreadyActive"
 #define PRESENT_ERROR_NOT_ACTIVE "dev.present.Error.NotActive"
 #define PRESENT_ERROR_CONFIG "dev.present.Error.Config"
+#define PRESENT_ERROR_NO_SUCH_ITEM "dev.present.Error.NoSuchItem"
 
 /** A session as the daemon describes it: the a{sv} of GetStatus and the signals. */
 struct present_status {

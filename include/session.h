@@ -19,6 +19,7 @@ struct present_session {
 	int64_t started_at, ends_at;
 	char *label;
 	struct present_dnd_report dnd; /* what silencing did at the start */
+	const char *dnd_backend_id; /* the backend that silenced the desktop, or NULL */
 	struct present_capture *capture; /* NULL when alerts cannot be held */
 	char *capture_error; /* why not */
 	int timer_fd; /* CLOCK_REALTIME: fires on resume if the end passed during a suspend */

@@ -128,7 +128,8 @@ int present_store_capture_gap(struct present_store *store, int64_t session_id, i
 /** An alert as listed. Strings are valid during the callback only. */
 struct present_alert_row {
 	int64_t id, session_id, received_at; /* ms */
-	const char *path, *app, *app_name, *summary, *body, *category;
+	const char *path, *app, *app_name, *summary, *body, *category, *icon;
+	const char *cls; /* "noise", "alert", "mail", "person" */
 	int urgency; /* -1: not given */
 	int updates;
 	bool withdrawn;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "capture.h"
@@ -283,6 +284,10 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 						 ev.kind != PRESENT_EVENT_REPLY && ev.kind != PRESENT_EVENT_ERROR &&
 						 ev.kind != PRESENT_EVENT_CLOSED && ev.kind != PRESENT_EVENT_ACTION));
 
+	/* present's own notifications (replays, reminders) come from this
+	 * process through libnotify's connection. */
+	ours = ours || (ev.kind == PRESENT_EVENT_ADD && ev.app_name && strcmp(ev.app_name, "present") == 0 &&
+			       ev.sender_pid == (int64_t)getpid());
 	switch (ours ? PRESENT_EVENT_NONE : ev.kind) {
 	case PRESENT_EVENT_ADD:
 		on_add(cap, &ev, at);

@@ -18,6 +18,7 @@ enum key_type {
 	KEY_INT,
 	KEY_CHOICE, /* a string among those in `choices` */
 	KEY_STRINGS, /* a list or array of strings */
+	KEY_STRING,
 };
 
 struct key {
@@ -78,7 +79,16 @@ static const struct key keys[] = {
 	{"owed.ack_within", KEY_DURATION, offsetof(struct present_config, ack_within), 1, PRESENT_DURATION_MAX, NULL},
 	{"owed.answer_within", KEY_DURATION, offsetof(struct present_config, answer_within), 1, PRESENT_DURATION_MAX,
 		NULL},
+	{"owed.remind_ack_before", KEY_DURATION, offsetof(struct present_config, remind_ack_before), 1,
+		PRESENT_DURATION_MAX, NULL},
+	{"owed.remind_answer_before", KEY_DURATION, offsetof(struct present_config, remind_answer_before), 1,
+		PRESENT_DURATION_MAX, NULL},
+	{"owed.ack_template", KEY_STRING, offsetof(struct present_config, ack_template), 1, 1000, NULL},
+	{"replay.mode", KEY_CHOICE, offsetof(struct present_config, replay_mode), 0, 0, "summary each none"},
+	{"replay.review_command", KEY_STRINGS, offsetof(struct present_config, review_command), 0, 64, NULL},
 };
+
+static const char *const default_review_command[] = {"x-terminal-emulator", "-e", "present", "catchup", "-i", NULL};
 
 static char **strv_copy(const char *const *v)
 {
@@ -109,6 +119,12 @@ void present_config_init(struct present_config *cfg)
 		.ignore_apps = strv_copy(no_apps),
 		.ack_within = 2 * 3600,
 		.answer_within = 24 * 3600,
+		.remind_ack_before = 15 * 60,
+		.remind_answer_before = 2 * 3600,
+		.ack_template = strdup("Thanks for your message. I'm with a client right now and will get back to you in "
+				       "full by {answer_by}."),
+		.replay_mode = strdup("summary"),
+		.review_command = strv_copy(default_review_command),
 	};
 }
 
@@ -119,6 +135,9 @@ void present_config_finish(struct present_config *cfg)
 	strv_free(cfg->mail_apps);
 	strv_free(cfg->people_apps);
 	strv_free(cfg->ignore_apps);
+	free(cfg->ack_template);
+	free(cfg->replay_mode);
+	strv_free(cfg->review_command);
 	*cfg = (struct present_config){0};
 }
 
@@ -229,6 +248,19 @@ static int read_choice(const struct key *k, config_setting_t *s, char **field, c
 	return 0;
 }
 
+static int read_string(const struct key *k, config_setting_t *s, char **field, const char *path, char **ret_error)
+{
+	const char *value = config_setting_get_string(s);
+	if (!value || strlen(value) < (size_t)k->min || strlen(value) > (size_t)k->max) {
+		*ret_error = format_error(path, config_setting_source_line(s), "'%s' must be a string of %lld to %lld bytes",
+			k->path, (long long)k->min, (long long)k->max);
+		return -EINVAL;
+	}
+	free(*field);
+	*field = strdup(value);
+	return 0;
+}
+
 static int read_strings(const struct key *k, config_setting_t *s, char ***field, const char *path,
 	char **ret_error)
 {
@@ -269,6 +301,8 @@ static int read_key(const struct key *k, config_setting_t *s, struct present_con
 		return read_choice(k, s, field, path, ret_error);
 	case KEY_STRINGS:
 		return read_strings(k, s, field, path, ret_error);
+	case KEY_STRING:
+		return read_string(k, s, field, path, ret_error);
 	case KEY_DURATION:
 		if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64) {
 			value = config_setting_get_int64(s) * 60;

@@ -73,7 +73,9 @@ void present_daemon_update_idle(struct present_daemon *d)
 		g_source_remove(d->idle_source);
 		d->idle_source = 0;
 	}
-	if (!d->session.active && !d->name_released && d->loop)
+	/* A reminder still to come keeps the daemon: its timer is all it waits on. */
+	if (!d->session.active && !d->name_released && d->loop &&
+		!(d->reminders && present_reminders_pending(d->reminders)))
 		d->idle_source = g_timeout_add_seconds((guint)d->config.idle_exit, on_idle, d);
 }
 
@@ -220,6 +222,7 @@ static void run(struct present_daemon *d)
 	if ((d->exit_code = serve(d)) != 0)
 		return;
 	d->loop = g_main_loop_new(NULL, FALSE);
+	present_reminders_reschedule(d->reminders);
 	g_unix_signal_add(SIGTERM, on_quit_signal, d);
 	g_unix_signal_add(SIGINT, on_quit_signal, d);
 	g_unix_signal_add(SIGHUP, on_reload_signal, d);
@@ -254,6 +257,8 @@ int main(int argc, char **argv)
 	open_store(&d);
 
 	d.exit_code = connect_bus(&d);
+	d.notifier = present_notifier_create();
+	d.reminders = present_reminders_create(&d);
 	if (d.exit_code == 0 && !(d.dnd = present_dnd_create(d.bus, d.store))) {
 		present_log("error", "out of memory");
 		d.exit_code = 1;
@@ -267,6 +272,8 @@ int main(int argc, char **argv)
 		g_source_remove(d.idle_source);
 	present_session_finish(&d.session);
 	present_dnd_destroy(d.dnd);
+	present_reminders_destroy(d.reminders);
+	present_notifier_destroy(d.notifier);
 	if (d.bus) {
 		dbus_connection_flush(d.bus);
 		present_bus_glue_detach(d.bus);

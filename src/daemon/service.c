@@ -1,3 +1,4 @@
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,60 @@ static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, 
 	return reply;
 }
 
+static DBusMessage *empty_reply(DBusMessage *msg)
+{
+	return dbus_message_new_method_return(msg);
+}
+
+static bool owed_result(struct present_daemon *d, int r, uint64_t id, DBusError *err)
+{
+	if (r < 0) {
+		dbus_set_error(err, DBUS_ERROR_FAILED, "%s", present_store_error(d->store));
+		return false;
+	}
+	if (r == 0) {
+		dbus_set_error(err, PRESENT_ERROR_NO_SUCH_ITEM, "no open response owed has id %llu", (unsigned long long)id);
+		return false;
+	}
+	present_reminders_reschedule(d->reminders);
+	return true;
+}
+
+static DBusMessage *method_set_owed_state(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	uint64_t id;
+	const char *state;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT64, &id, DBUS_TYPE_STRING, &state, DBUS_TYPE_INVALID);
+	if (strcmp(state, "acknowledged") != 0 && strcmp(state, "answered") != 0 && strcmp(state, "dismissed") != 0) {
+		dbus_set_error(err, DBUS_ERROR_INVALID_ARGS, "a response owed can be acknowledged, answered or dismissed, "
+							     "not \"%s\"", state);
+		return NULL;
+	}
+	if (!d->store) {
+		dbus_set_error(err, DBUS_ERROR_FAILED, "the store cannot be opened");
+		return NULL;
+	}
+	int r = present_store_owed_set_state(d->store, (int64_t)id, state, g_get_real_time() / 1000);
+	return owed_result(d, r, id, err) ? empty_reply(msg) : NULL;
+}
+
+static DBusMessage *method_snooze(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	uint64_t id;
+	uint32_t seconds;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT64, &id, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_INVALID);
+	if (seconds == 0 || seconds > 86400) {
+		dbus_set_error(err, DBUS_ERROR_INVALID_ARGS, "a snooze lasts more than 0 and at most 24 hours");
+		return NULL;
+	}
+	if (!d->store) {
+		dbus_set_error(err, DBUS_ERROR_FAILED, "the store cannot be opened");
+		return NULL;
+	}
+	int r = present_store_owed_snooze(d->store, (int64_t)id, g_get_real_time() / 1000 + (int64_t)seconds * 1000);
+	return owed_result(d, r, id, err) ? empty_reply(msg) : NULL;
+}
+
 static DBusMessage *method_get_status(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
 	return reply_status(msg, &d->session, NULL);
@@ -315,6 +370,8 @@ static const struct method methods[] = {
 	{PRESENT_INTERFACE, "Extend", "u", method_extend},
 	{PRESENT_INTERFACE, "GetStatus", "", method_get_status},
 	{PRESENT_INTERFACE, "Restore", "", method_restore},
+	{PRESENT_INTERFACE, "SetOwedState", "ts", method_set_owed_state},
+	{PRESENT_INTERFACE, "Snooze", "tu", method_snooze},
 	{PRESENT_INTERFACE, "Start", "us", method_start},
 	{PRESENT_INTERFACE, "Stop", "", method_stop},
 	{PRESENT_INTERFACE, "Toggle", "us", method_toggle},

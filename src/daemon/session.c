@@ -119,6 +119,7 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	/* Listening starts before the desktop goes quiet, so nothing slips by. */
 	start_capture(d);
 	present_dnd_silence(d->dnd, &d->config, id, &s->dnd);
+	s->dnd_backend_id = present_dnd_active_backend(d->dnd);
 
 	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id, (long long)seconds);
 	present_service_emit(d, "SessionStarted", NULL);
@@ -165,8 +166,12 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	present_dnd_restore(d->dnd);
 	present_capture_stop(s->capture);
 	s->capture = NULL;
+	int64_t now = present_time_now();
 	if (d->store && s->id)
-		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, present_time_now(), reason));
+		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, now, reason));
+	if (d->store && s->id && strcmp(reason, "disconnected") != 0)
+		present_replay(d, (int64_t)s->id, s->started_at, now, s->dnd_backend_id);
+	present_reminders_reschedule(d->reminders);
 	present_log("info", "session %llu ended: %s", (unsigned long long)s->id, reason);
 	/* Emit while the details are still there, so listeners see what ended. */
 	present_service_emit(d, "SessionEnded", reason);

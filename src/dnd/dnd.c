@@ -335,6 +335,14 @@ static void silence(struct present_dnd *dnd, const struct present_config *cfg, s
 	}
 }
 
+const char *present_dnd_active_backend(const struct present_dnd *dnd)
+{
+	for (size_t i = 0; i < dnd->n_changes; i++)
+		if (!dnd->changes[i].app)
+			return dnd->changes[i].backend->id;
+	return NULL;
+}
+
 void present_dnd_silence(struct present_dnd *dnd, const struct present_config *cfg, int64_t session_id,
 	struct present_dnd_report *ret)
 {

@@ -568,7 +568,8 @@ int present_store_alerts_each(struct present_store *store, int64_t session_id, p
 {
 	sqlite3_stmt *st = prepare(store,
 		"SELECT id, session_id, received_at, path, app, app_name, summary, body, category, coalesce(urgency, -1), "
-		"updates, withdrawn_at IS NOT NULL FROM alerts WHERE session_id = ? ORDER BY id");
+		"updates, withdrawn_at IS NOT NULL, icon, coalesce(class, 'alert') FROM alerts WHERE session_id = ? "
+		"ORDER BY id");
 	if (!st)
 		return fail(store, "listing alerts");
 	sqlite3_bind_int64(st, 1, session_id);
@@ -587,6 +588,8 @@ int present_store_alerts_each(struct present_store *store, int64_t session_id, p
 			.urgency = sqlite3_column_int(st, 9),
 			.updates = sqlite3_column_int(st, 10),
 			.withdrawn = sqlite3_column_int(st, 11),
+			.icon = (const char *)sqlite3_column_text(st, 12),
+			.cls = (const char *)sqlite3_column_text(st, 13),
 		};
 		fn(&row, userdata);
 	}

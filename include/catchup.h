@@ -1,0 +1,34 @@
+#ifndef PRESENT_CATCHUP_H
+#define PRESENT_CATCHUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct present_daemon;
+
+/*
+ * After the meeting, on the daemon's side: the replay at the end of a
+ * session, and reminders before a response owed falls due.
+ */
+
+/**
+ * Shows what came in during session_id as replay.mode says: one summary,
+ * each alert again (grouped per app when one app sent many; not at all
+ * where the server shows held alerts again by itself), or nothing.
+ * backend_id is the do-not-disturb backend that held them ("dunst"...), or NULL.
+ */
+void present_replay(struct present_daemon *d, int64_t session_id, int64_t started_at, int64_t ended_at,
+	const char *backend_id);
+
+struct present_reminders;
+
+struct present_reminders *present_reminders_create(struct present_daemon *d);
+void present_reminders_destroy(struct present_reminders *r);
+
+/** Reads the responses owed again and arms the one timer for the next reminder. */
+void present_reminders_reschedule(struct present_reminders *r);
+
+/** Whether a reminder is still to come (the daemon stays for it). */
+bool present_reminders_pending(const struct present_reminders *r);
+
+#endif

@@ -1,0 +1,31 @@
+#ifndef PRESENT_NOTIFIER_H
+#define PRESENT_NOTIFIER_H
+
+#include <stdbool.h>
+
+/*
+ * present's own notifications (the end-of-session summary, replays,
+ * reminders), through libnotify. Text from alerts is untrusted: bodies are
+ * escaped, so an alert can never inject markup or links.
+ */
+
+struct present_notifier;
+
+struct present_notifier *present_notifier_create(void);
+
+/** Closes what is still shown and frees; accepts NULL. */
+void present_notifier_destroy(struct present_notifier *n);
+
+/** One notification to show. Only summary is required. */
+struct present_notice {
+	const char *app_name; /* NULL: "present" */
+	const char *summary, *body, *icon;
+	int urgency; /* 0 low, 1 normal, 2 critical */
+	char *const *command; /* argv run when the user activates it, or NULL */
+	const char *action_label; /* the button for command */
+};
+
+/** Shows it; returns false (and logs) when no server would take it. */
+bool present_notify(struct present_notifier *n, const struct present_notice *notice);
+
+#endif

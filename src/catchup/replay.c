@@ -1,0 +1,196 @@
+/*
+ * The end of a session: what came in is shown as replay.mode says. The
+ * desktop's own settings are already back (a per-app mute still in force
+ * would swallow this), and the alert writer has finished, so the store
+ * holds everything.
+ */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catchup.h"
+#include "daemon.h"
+#include "notifier.h"
+#include "duration.h"
+#include "timefmt.h"
+
+/* More alerts than this from one app are replayed as one notification. */
+#define GROUP_ABOVE 3
+
+struct app_alerts {
+	char *app;
+	GPtrArray *alerts; /* struct held */
+};
+
+struct held {
+	char *app_name, *summary, *body, *icon;
+	int urgency;
+	int64_t at;
+};
+
+struct tally {
+	int alerts, owed;
+	int64_t first_due; /* ms; 0: none */
+	GHashTable *senders; /* every app that sent anything, noise included */
+	GHashTable *apps; /* app -> struct app_alerts, non-noise alerts only */
+	GPtrArray *order; /* apps in order of their first alert */
+};
+
+static void held_free(gpointer p)
+{
+	struct held *h = p;
+	g_free(h->app_name);
+	g_free(h->summary);
+	g_free(h->body);
+	g_free(h->icon);
+	g_free(h);
+}
+
+static void app_free(gpointer p)
+{
+	struct app_alerts *a = p;
+	g_free(a->app);
+	g_ptr_array_unref(a->alerts);
+	g_free(a);
+}
+
+static void count_alert(const struct present_alert_row *row, void *userdata)
+{
+	struct tally *t = userdata;
+	const char *app = row->app ? row->app : row->app_name ? row->app_name : "";
+	t->alerts++;
+	g_hash_table_add(t->senders, g_strdup(app));
+	if (strcmp(row->cls, "noise") == 0)
+		return;
+	struct app_alerts *a = g_hash_table_lookup(t->apps, app);
+	if (!a) {
+		a = g_new0(struct app_alerts, 1);
+		a->app = g_strdup(app);
+		a->alerts = g_ptr_array_new_with_free_func(held_free);
+		g_hash_table_insert(t->apps, a->app, a);
+		g_ptr_array_add(t->order, a);
+	}
+	struct held *h = g_new0(struct held, 1);
+	*h = (struct held){g_strdup(row->app_name), g_strdup(row->summary), g_strdup(row->body), g_strdup(row->icon),
+		row->urgency < 0 ? 1 : row->urgency, row->received_at};
+	g_ptr_array_add(a->alerts, h);
+}
+
+struct owed_scan {
+	struct tally *t;
+	int64_t session_id;
+};
+
+static void count_owed(const struct present_owed_row *row, void *userdata)
+{
+	struct owed_scan *s = userdata;
+	if (row->session_id != s->session_id)
+		return;
+	s->t->owed++;
+	if (strcmp(row->state, "owed") == 0 && (!s->t->first_due || row->ack_by < s->t->first_due))
+		s->t->first_due = row->ack_by;
+}
+
+static void summary(struct present_daemon *d, const struct tally *t, int64_t started_at, int64_t ended_at)
+{
+	char length[32], due[32], *text = NULL;
+	present_duration_format(ended_at - started_at, length, sizeof(length));
+	GString *body = g_string_new(NULL);
+	if (t->alerts == 0)
+		g_string_append(body, "Nothing came in.");
+	else
+		g_string_append_printf(body, "%d alert%s from %u app%s", t->alerts, t->alerts == 1 ? "" : "s",
+			g_hash_table_size(t->senders), g_hash_table_size(t->senders) == 1 ? "" : "s");
+	if (t->owed) {
+		g_string_append_printf(body, " · %d repl%s owed", t->owed, t->owed == 1 ? "y" : "ies");
+		if (t->first_due) {
+			present_time_clock(t->first_due / 1000, present_time_now(), due, sizeof(due));
+			g_string_append_printf(body, ", first by %s", due);
+		}
+	}
+	if (asprintf(&text, "While you were present (%s)", length) < 0)
+		text = NULL;
+	present_notify(d->notifier, &(struct present_notice){
+		.summary = text ? text : "While you were present",
+		.body = body->str,
+		.icon = "appointment-missed",
+		.urgency = 1,
+		.command = t->alerts ? d->config.review_command : NULL,
+		.action_label = "Catch up",
+	});
+	free(text);
+	g_string_free(body, TRUE);
+}
+
+static void each(struct present_daemon *d, const struct tally *t)
+{
+	for (guint i = 0; i < t->order->len; i++) {
+		const struct app_alerts *a = t->order->pdata[i];
+		const struct held *first = a->alerts->pdata[0];
+		char when[32];
+		if (a->alerts->len > GROUP_ABOVE) {
+			GString *body = g_string_new(NULL);
+			for (guint j = 0; j < a->alerts->len; j++) {
+				const struct held *h = a->alerts->pdata[j];
+				present_time_clock(h->at / 1000, present_time_now(), when, sizeof(when));
+				g_string_append_printf(body, "%s%s %s", j ? "\n" : "", when, h->summary);
+			}
+			char *title = g_strdup_printf("%u alerts while you were present", a->alerts->len);
+			present_notify(d->notifier, &(struct present_notice){
+				.app_name = first->app_name ? first->app_name : a->app,
+				.summary = title,
+				.body = body->str,
+				.icon = first->icon,
+				.urgency = 1,
+			});
+			g_free(title);
+			g_string_free(body, TRUE);
+			continue;
+		}
+		for (guint j = 0; j < a->alerts->len; j++) {
+			const struct held *h = a->alerts->pdata[j];
+			present_time_clock(h->at / 1000, present_time_now(), when, sizeof(when));
+			char *body = g_strdup_printf("%s%s(at %s)", h->body ? h->body : "", h->body && *h->body ? "\n" : "",
+				when);
+			present_notify(d->notifier, &(struct present_notice){
+				.app_name = h->app_name ? h->app_name : a->app,
+				.summary = h->summary,
+				.body = body,
+				.icon = h->icon,
+				.urgency = h->urgency,
+			});
+			g_free(body);
+		}
+	}
+}
+
+/* These servers hold alerts during do-not-disturb and show them all again
+ * when it ends: replaying them too would show everything twice. */
+static bool shows_again(const char *backend_id)
+{
+	return backend_id && (strcmp(backend_id, "dunst") == 0 || strcmp(backend_id, "mako") == 0);
+}
+
+void present_replay(struct present_daemon *d, int64_t session_id, int64_t started_at, int64_t ended_at,
+	const char *backend_id)
+{
+	if (!d->store || strcmp(d->config.replay_mode, "none") == 0)
+		return;
+	struct tally t = {
+		.apps = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, app_free),
+		.senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		.order = g_ptr_array_new(),
+	};
+	struct owed_scan s = {&t, session_id};
+	if (present_store_alerts_each(d->store, session_id, count_alert, &t) < 0 ||
+		present_store_owed_each(d->store, false, count_owed, &s) < 0)
+		present_log("warning", "replay: %s", present_store_error(d->store));
+	if (strcmp(d->config.replay_mode, "each") == 0 && !shows_again(backend_id))
+		each(d, &t);
+	else if (strcmp(d->config.replay_mode, "summary") == 0)
+		summary(d, &t, started_at, ended_at);
+	g_ptr_array_unref(t.order);
+	g_hash_table_destroy(t.apps);
+	g_hash_table_destroy(t.senders);
+}

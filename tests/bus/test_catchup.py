@@ -1,0 +1,192 @@
+"""After the meeting, on the daemon's side: classification, the replay, reminders."""
+import os
+import signal
+import sqlite3
+import time
+
+import dbus
+
+import harness
+from harness import BusTestCase, wait_until
+from test_capture import App
+
+MOCK = "org.freedesktop.DBus.Mock"
+
+
+class Catchup(BusTestCase):
+    server = {"server": "dunst"}
+
+    def setUp(self):
+        super().setUp()
+        self.start_mock("dnd_servers", **self.server)
+
+    def db(self):
+        db = sqlite3.connect(self.store_path)
+        self.addCleanup(db.close)
+        return db
+
+    def shown_by_present(self):
+        """(app_name, summary, body, hints) of every Notify present sent to the server."""
+        calls = self.notifications().GetCalls(dbus_interface=MOCK)
+        return [(str(a[0]), str(a[3]), str(a[4]), a[6]) for _, name, a in calls
+                if name == "Notify" and str(a[0]) != "" and int(a[6].get("sender-pid", 0)) == self.daemon_pid]
+
+    def meeting(self, *alerts, length="10m"):
+        self.ok("start", length)
+        self.daemon_pid = self.bus.pid_of()
+        app = App(self)
+        for a in alerts:
+            app.notify(*a)
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM alerts").fetchone()[0] == len(alerts),
+                   what="the alerts in the store")
+
+
+MEETING = [
+    ("Thunderbird", "Acme: 1 new message", "Invoice Q3 from Ana Lima", {"desktop-entry": "thunderbird"}),
+    ("Thunderbird", "Acme: 1 new message", "Re: Invoice Q3 from Ana Lima", {"desktop-entry": "thunderbird"}),
+    ("Signal", "Bob", "call me when you can", {"desktop-entry": "org.signal.Signal"}),
+    ("NetworkManager", "Connected", "Wi-Fi", {"category": "network.connected"}),
+    ("Calendar", "Standup in 5 minutes", "", {"desktop-entry": "org.gnome.Calendar"}),
+]
+
+
+class Classification(Catchup):
+    def test_each_alert_carries_its_class_and_rule(self):
+        self.meeting(*MEETING)
+        rows = self.db().execute("SELECT app, class, rule FROM alerts ORDER BY id").fetchall()
+        self.assertEqual(rows, [
+            ("thunderbird", "mail", "mail: thunderbird is in mail_apps"),
+            ("thunderbird", "mail", "mail: thunderbird is in mail_apps"),
+            ("org.signal.Signal", "person", "person: Signal is in people_apps"),
+            ("NetworkManager", "noise", "noise: category network.connected"),
+            ("org.gnome.Calendar", "alert", "alert: no rule says a response is owed"),
+        ])
+
+    def test_responses_owed_collapse_per_sender(self):
+        started = time.time() * 1000
+        self.meeting(*MEETING)
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM owed").fetchone()[0] == 2, what="owed items")
+        rows = self.db().execute("SELECT kind, app, sender, subject, count, state, ack_by - received_at, "
+                                 "answer_by - received_at, received_at FROM owed ORDER BY id").fetchall()
+        self.assertEqual([r[:8] for r in rows], [
+            ("mail", "thunderbird", "Ana Lima", "Re: Invoice Q3", 2, "owed", 2 * 3600 * 1000, 24 * 3600 * 1000),
+            ("person", "org.signal.Signal", "Bob", "call me when you can", 1, "owed", 2 * 3600 * 1000,
+             24 * 3600 * 1000),
+        ])
+        self.assertAlmostEqual(rows[0][8], started, delta=5000)
+
+    def test_ignore_apps_and_custom_deadlines(self):
+        self.write_config('ignore_apps = ["org.gnome.Calendar"];\nowed = { ack_within = "30m"; answer_within = "4h"; };\n')
+        self.meeting(*MEETING)
+        self.assertEqual(self.db().execute("SELECT rule FROM alerts WHERE app = 'org.gnome.Calendar'").fetchone(),
+                         ("noise: org.gnome.Calendar is in ignore_apps",))
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM owed").fetchone()[0] == 2, what="owed items")
+        self.assertEqual(self.db().execute("SELECT DISTINCT ack_by - received_at, answer_by - received_at FROM owed")
+                         .fetchall(), [(30 * 60 * 1000, 4 * 3600 * 1000)])
+
+
+class Replay(Catchup):
+    def test_summary_at_the_end(self):
+        self.meeting(*MEETING)
+        self.ok("stop")
+        [(app, summary, body, hints)] = wait_until(self.shown_by_present, what="the summary")
+        self.assertEqual(app, "present")
+        self.assertRegex(summary, r"^While you were present \(\d+ s\)$")
+        self.assertRegex(body, r"^5 alerts from 4 apps · 2 replies owed, first by \d\d:\d\d$")
+        # Its own notification is not held as an alert of the next session.
+        self.ok("start", "10m")
+        App(self).notify("X", "one more", "")
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM alerts WHERE session_id = 2").fetchone()[0] == 1,
+                   what="the next session's alert")
+        self.assertEqual(self.db().execute("SELECT app_name FROM alerts WHERE session_id = 2").fetchall(), [("X",)])
+
+    def test_nothing_came_in(self):
+        self.ok("start", "10m")
+        self.daemon_pid = self.bus.pid_of()
+        self.ok("stop")
+        [(_, _, body, _)] = wait_until(self.shown_by_present, what="the summary")
+        self.assertEqual(body, "Nothing came in.")
+
+    def test_none(self):
+        self.write_config('replay = { mode = "none"; };\n')
+        self.meeting(*MEETING)
+        self.ok("stop")
+        time.sleep(0.3)  # give a wrong replay the time to show up
+        self.assertEqual(self.shown_by_present(), [])
+
+    def test_each_is_left_to_dunst(self):
+        """dunst shows what it held on unpause: replaying would show it twice."""
+        self.write_config('replay = { mode = "each"; };\n')
+        self.meeting(*MEETING)
+        self.ok("stop")
+        time.sleep(0.3)
+        self.assertEqual(self.shown_by_present(), [])
+
+
+class ReplayEach(Catchup):
+    server = {"server": "swaync"}  # keeps held alerts in its centre, shows none again
+
+    def test_each_again_grouped_and_escaped(self):
+        self.write_config('replay = { mode = "each"; };\n')
+        burst = [("Slack", "#general %d" % i, "msg %d" % i, {"desktop-entry": "com.slack.Slack"}) for i in range(5)]
+        self.meeting(("Evil", "<b>bold</b>", "<a href='https://x'>click</a> & more", {}),
+                     ("NetworkManager", "Connected", "", {"category": "network.connected"}), *burst)
+        self.ok("stop")
+        shown = wait_until(lambda: len(self.shown_by_present()) == 2 and self.shown_by_present(), what="the replay")
+        (app1, s1, b1, h1), (app2, s2, b2, h2) = shown
+        self.assertEqual((app1, s1), ("Evil", "<b>bold</b>"))
+        self.assertRegex(b1, r"^&lt;a href=&apos;https://x&apos;&gt;click&lt;/a&gt; &amp; more\n\(at \d\d:\d\d\)$")
+        self.assertEqual((app2, s2), ("Slack", "5 alerts while you were present"))
+        self.assertEqual(len(b2.splitlines()), 5)
+
+
+class Reminders(Catchup):
+    def test_reminder_before_the_deadline(self):
+        # Acknowledge within 1 minute, reminded 58 s before: 2 s after the alert.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "58s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        [(app, summary, body, _)] = wait_until(self.shown_by_present, 10, "the reminder")
+        self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
+        self.assertRegex(body, r"^Acknowledge by \d\d:\d\d: “call me when you can”$")
+        wait_until(lambda: self.db().execute("SELECT reminded FROM owed").fetchone() == (1,), what="the mark")
+
+    def test_reminders_survive_a_restart(self):
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "57s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        os.kill(self.daemon_pid, signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.ok("doctor")  # brings the daemon back, which reads what is owed
+        self.daemon_pid = self.bus.pid_of()
+        wait_until(self.shown_by_present, 10, "the reminder from the new daemon")
+
+    def test_acknowledged_is_not_reminded_to_acknowledge(self):
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "58s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        [(item,)] = self.db().execute("SELECT id FROM owed").fetchall()
+        self.call("SetOwedState", dbus.UInt64(item), "acknowledged")
+        time.sleep(3)  # past when the reminder would have come
+        self.assertEqual(self.shown_by_present(), [])
+        self.assertEqual(self.db().execute("SELECT state FROM owed").fetchone(), ("acknowledged",))
+
+    def test_snooze_and_errors(self):
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        [(item,)] = self.db().execute("SELECT id FROM owed").fetchall()
+        self.call("Snooze", dbus.UInt64(item), dbus.UInt32(3600))
+        until = self.db().execute("SELECT snoozed_until FROM owed").fetchone()[0]
+        self.assertAlmostEqual(until, time.time() * 1000 + 3600 * 1000, delta=5000)
+        for method, args, error in (("SetOwedState", (dbus.UInt64(999), "answered"), "dev.present.Error.NoSuchItem"),
+                                    ("SetOwedState", (dbus.UInt64(item), "forgotten"),
+                                     "org.freedesktop.DBus.Error.InvalidArgs"),
+                                    ("Snooze", (dbus.UInt64(item), dbus.UInt32(0)),
+                                     "org.freedesktop.DBus.Error.InvalidArgs")):
+            with self.assertRaises(dbus.DBusException) as e:
+                self.call(method, *args)
+            self.assertEqual(e.exception.get_dbus_name(), error)
+
+
+if __name__ == "__main__":
+    harness.main()
