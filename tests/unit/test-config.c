@@ -105,6 +105,16 @@ static void test_shipped_default_is_valid(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(cfg.idle_exit, ==, defaults.idle_exit);
 	g_assert_cmpstr(cfg.dnd_backend, ==, defaults.dnd_backend);
 	g_assert_true(g_strv_equal((const char *const *)cfg.mail_apps, (const char *const *)defaults.mail_apps));
+	g_assert_true(g_strv_equal((const char *const *)cfg.people_apps, (const char *const *)defaults.people_apps));
+	g_assert_true(g_strv_equal((const char *const *)cfg.ignore_apps, (const char *const *)defaults.ignore_apps));
+	g_assert_true(g_strv_equal((const char *const *)cfg.review_command,
+		(const char *const *)defaults.review_command));
+	g_assert_cmpint(cfg.ack_within, ==, defaults.ack_within);
+	g_assert_cmpint(cfg.answer_within, ==, defaults.answer_within);
+	g_assert_cmpint(cfg.remind_ack_before, ==, defaults.remind_ack_before);
+	g_assert_cmpint(cfg.remind_answer_before, ==, defaults.remind_answer_before);
+	g_assert_cmpstr(cfg.ack_template, ==, defaults.ack_template);
+	g_assert_cmpstr(cfg.replay_mode, ==, defaults.replay_mode);
 	present_config_finish(&defaults);
 	present_config_finish(&cfg);
 }
@@ -129,6 +139,9 @@ static void test_broken_files(struct fixture *f, gconstpointer data)
 		{"mail_apps = \"thunderbird\";\n", ":1: 'mail_apps' must be a list of strings"},
 		{"mail_apps = [\"a\", \"\"];\n", ":1: 'mail_apps' entry 2 must be a non-empty string"},
 		{"mail_apps = ( \"a\", 5 );\n", ":1: 'mail_apps' entry 2 must be a non-empty string"},
+		{"replay = { mode = \"loud\"; };\n", ":1: 'replay.mode' must be one of: summary each none"},
+		{"owed = { ack_template = \"\"; };\n", ":1: 'owed.ack_template' must be a string of 1 to 1000 bytes"},
+		{"owed = { ack_within = \"2d\"; };\n", ":1: 'owed.ack_within' must be a duration"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		char *path = write_conf(f, "home", cases[i].text);
