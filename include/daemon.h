@@ -24,6 +24,7 @@ struct present_daemon {
 	struct present_notifier *notifier;
 	struct present_reminders *reminders;
 	guint idle_source;
+	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */
 	bool name_released;
 	int exit_code;
 };

@@ -273,6 +273,8 @@ int main(int argc, char **argv)
 	present_session_finish(&d.session);
 	present_dnd_destroy(d.dnd);
 	present_reminders_destroy(d.reminders);
+	if (d.callers)
+		g_hash_table_destroy(d.callers);
 	present_notifier_destroy(d.notifier);
 	if (d.bus) {
 		dbus_connection_flush(d.bus);

@@ -1,6 +1,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "daemon.h"
@@ -391,6 +392,31 @@ static const struct method *find_method(DBusMessage *msg)
 	return NULL;
 }
 
+/* Only the user whose session this is may drive it: the bus could admit
+ * others (a shared or misconfigured bus), and a session holds their private
+ * messages. The answer is remembered for the caller's connection. */
+static bool caller_allowed(struct present_daemon *d, DBusMessage *msg)
+{
+	const char *sender = dbus_message_get_sender(msg);
+	if (!sender)
+		return false;
+	if (!d->callers)
+		d->callers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	gpointer known = g_hash_table_lookup(d->callers, sender);
+	if (known)
+		return GPOINTER_TO_INT(known) == 1;
+	DBusError err;
+	dbus_error_init(&err);
+	unsigned long uid = dbus_bus_get_unix_user(d->bus, sender, &err);
+	bool ok = !dbus_error_is_set(&err) && uid == (unsigned long)geteuid();
+	dbus_error_free(&err);
+	/* Unique names are never reused on a bus; still, keep the table small. */
+	if (g_hash_table_size(d->callers) > 256)
+		g_hash_table_remove_all(d->callers);
+	g_hash_table_insert(d->callers, g_strdup(sender), GINT_TO_POINTER(ok ? 1 : 2));
+	return ok;
+}
+
 static DBusHandlerResult dispatch(DBusConnection *conn, DBusMessage *msg, void *data)
 {
 	struct present_daemon *d = data;
@@ -401,7 +427,9 @@ static DBusHandlerResult dispatch(DBusConnection *conn, DBusMessage *msg, void *
 	dbus_error_init(&err);
 	DBusMessage *reply = NULL;
 	const struct method *m = find_method(msg);
-	if (!m)
+	if (!caller_allowed(d, msg))
+		dbus_set_error(&err, DBUS_ERROR_ACCESS_DENIED, "only the user of this session may use present");
+	else if (!m)
 		dbus_set_error(&err, DBUS_ERROR_UNKNOWN_METHOD, "no method %s.%s", dbus_message_get_interface(msg),
 			dbus_message_get_member(msg));
 	else if (!dbus_message_has_signature(msg, m->signature))

@@ -1,6 +1,7 @@
 """The daemon's D-Bus interface, lifetime and recovery, in a private bus."""
 import os
 import signal
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 
@@ -84,6 +85,28 @@ class Interface(BusTestCase):
         self.write_config('session = { default_duration = "7m"; };\n')
         session = self.call("Start", dbus.UInt32(0), "")
         self.assertEqual(session["ends_at"] - session["started_at"], 420)
+
+
+class OtherUsers(BusTestCase):
+    """A bus that admits another user must still not let them drive the session."""
+
+    def setUp(self):
+        super().setUp()
+        # Admit every user to this bus: the daemon alone must keep them out.
+        self.bus.close()
+        self.bus = harness.PrivateBus(os.path.join(self.root, "open-bus"), extra_policy='<allow user="*"/>')
+
+    def test_another_uid_is_refused(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to act as another user")
+        self.ok("start", "10m")
+        conf = os.path.join(self.root, "nobody-config")
+        os.makedirs(conf, mode=0o755)
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", harness.CLI, "stop"],
+                           env=dict(self.bus.env, XDG_CONFIG_HOME=conf, HOME=conf), capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("only the user of this session may use present", r.stderr)
+        self.assertTrue(self.call("GetStatus")["active"], "the session must still run")
 
 
 class Lifetime(BusTestCase):

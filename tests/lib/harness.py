@@ -53,8 +53,9 @@ def wait_until(condition, timeout=10.0, what="the condition"):
 class PrivateBus:
     """A session bus of our own with present's activation file."""
 
-    def __init__(self, root, service_dirs=()):
+    def __init__(self, root, service_dirs=(), extra_policy=""):
         self.root = root
+        os.makedirs(root, exist_ok=True)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("DBUS_")}
         for key, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
                          ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_RUNTIME_DIR", "run")):
@@ -72,6 +73,8 @@ class PrivateBus:
         # whatever notification daemon the machine has installed.
         conf = conf.replace("<standard_session_servicedirs />",
                             "".join("<servicedir>%s</servicedir>" % d for d in dirs))
+        if extra_policy:
+            conf = conf.replace("</busconfig>", '<policy context="default">%s</policy></busconfig>' % extra_policy)
         self.config = os.path.join(root, "bus.conf")
         with open(self.config, "w") as f:
             f.write(conf)
