@@ -226,15 +226,26 @@ int present_store_open(const char *path, struct present_store **ret, char **ret_
 		goto fail;
 	}
 
-	/* Created 0600 before SQLite sees it: its journal files copy this mode. */
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
+	/* Created 0600 before SQLite sees it: its journal files copy this mode.
+	 * Only when it does not exist yet: closing a descriptor of our own on a
+	 * database another connection of this process has open would drop that
+	 * connection's POSIX locks, and another process could then delete the
+	 * WAL under it. */
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 && errno != EEXIST) {
+			r = -errno;
+			snprintf(store->error, sizeof(store->error), "%s: cannot create: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (fd >= 0)
+			close(fd);
+	} else if ((st.st_mode & 0077) && chmod(path, 0600) < 0) {
 		r = -errno;
-		snprintf(store->error, sizeof(store->error), "%s: cannot open: %s", path, strerror(errno));
+		snprintf(store->error, sizeof(store->error), "%s: cannot make it private: %s", path, strerror(errno));
 		goto fail;
 	}
-	fchmod(fd, 0600);
-	close(fd);
 
 	if (sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		r = fail(store, "cannot open");
@@ -743,4 +754,47 @@ int present_store_owed_snooze(struct present_store *store, int64_t id, int64_t u
 int present_store_owed_reminded(struct present_store *store, int64_t id, int which)
 {
 	return run(store, "UPDATE owed SET reminded = reminded | ? WHERE id = ?", "ii", (int64_t)which, id);
+}
+
+int present_store_history_each(struct present_store *store, present_history_fn fn, void *userdata)
+{
+	/* Counted per session through alerts_by_session; owed is small (a few items a meeting). */
+	sqlite3_stmt *st = prepare(store,
+		"SELECT s.id, s.label, s.started_at, s.planned_end, coalesce(s.ended_at, 0), s.end_reason, "
+		"(SELECT count(*) FROM alerts a WHERE a.session_id = s.id), "
+		"(SELECT count(*) FROM owed o WHERE o.session_id = s.id) FROM sessions s ORDER BY s.id DESC");
+	if (!st)
+		return fail(store, "listing sessions");
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct present_history_row row = {
+			.id = sqlite3_column_int64(st, 0),
+			.label = (const char *)sqlite3_column_text(st, 1),
+			.started_at = sqlite3_column_int64(st, 2),
+			.planned_end = sqlite3_column_int64(st, 3),
+			.ended_at = sqlite3_column_int64(st, 4),
+			.end_reason = (const char *)sqlite3_column_text(st, 5),
+			.alerts = sqlite3_column_int(st, 6),
+			.owed = sqlite3_column_int(st, 7),
+		};
+		fn(&row, userdata);
+	}
+	release(store, st);
+	return rc == SQLITE_DONE ? 0 : fail(store, "listing sessions");
+}
+
+int present_store_owed_due_each(struct present_store *store, int64_t from, int64_t to, present_owed_row_fn fn,
+	void *userdata)
+{
+	/* An acknowledged item has no acknowledgement left to fall due, only its answer. */
+	sqlite3_stmt *st = prepare(store,
+		OWED_COLUMNS "WHERE state IN ('owed', 'acknowledged') AND ((state = 'owed' AND ack_by BETWEEN ?1 AND ?2) "
+			     "OR answer_by BETWEEN ?1 AND ?2) ORDER BY CASE WHEN state = 'owed' AND ack_by >= ?1 THEN ack_by "
+			     "ELSE answer_by END, id");
+	if (!st)
+		return fail(store, "listing responses owed");
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	int r = owed_rows(store, st, fn, userdata);
+	return r < 0 ? r : 0;
 }

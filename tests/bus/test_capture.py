@@ -193,6 +193,16 @@ class Capture(CaptureCase):
         self.assertEqual(self.present("alerts", "--session", "x").returncode, 2)
         self.assertEqual(self.present("alerts", "--session", "1", "--last").returncode, 2)
 
+    def test_other_processes_see_every_write(self):
+        """Readers come and go (the CLI, scripts): the daemon's writes must stay visible to them."""
+        self.ok("start", "10m")
+        App(self).notify("A", "one", "")
+        self.wait_alerts(1)
+        for _ in range(3):
+            self.db().close()  # a reader that was the last to close would checkpoint the WAL
+        self.ok("stop")
+        wait_until(lambda: self.sessions() and self.sessions()[0][4] == "stop", 5, "the end to be visible")
+
     def test_status_counts_alerts(self):
         self.ok("start", "10m")
         App(self).notify("A", "one", "")
