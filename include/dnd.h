@@ -108,7 +108,8 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error);
 
 /**
  * The notification name changed hands (running: it has an owner now): the
- * server is asked again, and silenced again if a session runs.
+ * server is asked again; silenced again if a session runs, and between
+ * sessions, what could not be put back while it was away is put back.
  */
 void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, bool running);
 

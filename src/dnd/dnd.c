@@ -414,8 +414,20 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, bool running)
 {
 	dnd->server_known = false;
-	if (!dnd->active || !running)
+	if (!running)
 		return;
+	if (!dnd->active) {
+		/* A server that was away when a session ended (swaync keeps its
+		 * switch in its settings) can be put back now that it is here. */
+		char *error = NULL;
+		int r = present_dnd_restore_leftovers(dnd, &error);
+		if (r > 0)
+			present_log("info", "put back %d do-not-disturb change(s) now that the server is back", r);
+		else if (r < 0)
+			present_log("warning", "cannot put back yet: %s", error ? error : strerror(-r));
+		free(error);
+		return;
+	}
 	/* A new server process starts with its in-memory switches off; drop
 	 * what we had set on the old one and silence the new one. */
 	size_t kept = 0;

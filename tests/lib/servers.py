@@ -669,6 +669,17 @@ class Dunst(_X11Server):
         """{'waiting': held back while paused, 'displayed': ..., 'history': ...}"""
         return {k: self._cmd(k + 'Length') for k in ('waiting', 'displayed', 'history')}
 
+    def close_all(self):
+        """Closes every displayed notification: they go to the history."""
+        self.bus.get_object(NOTIFICATIONS, NOTIFICATIONS_PATH).NotificationCloseAll(
+            dbus_interface=self.CMD_IFACE)
+
+    def history(self):
+        """Summaries of the notifications in dunst's history, newest first."""
+        entries = self.bus.get_object(NOTIFICATIONS, NOTIFICATIONS_PATH).NotificationListHistory(
+            dbus_interface=self.CMD_IFACE)
+        return [str(e['summary']) for e in entries]
+
 
 class XfceNotifyd(_X11Server):
     """xfconfd + xfce4-notifyd 0.7 under Xvfb.  DND is the xfconf property

@@ -1,0 +1,37 @@
+"""present against the real dunst (1.9, under Xvfb): `paused` on org.dunstproject.cmd0."""
+import real
+import servers
+from real import Contract, RealTestCase, Restarts, wait_until
+
+
+class Dunst(Contract, Restarts, RealTestCase):
+    title = "dunst"
+
+    def start_servers(self):
+        self.dunst = self.start_server(servers.Dunst)
+
+    def get_dnd(self):
+        return self.dunst.get_paused()
+
+    def set_dnd(self, on):
+        self.dunst.set_paused(on)
+
+    def restart_server(self):
+        self.dunst.restart()
+
+    def test_alerts_wait_and_come_after_once(self):
+        self.start(self.title)
+        servers.notify("during the meeting", bus=self.dunst.bus)
+        wait_until(lambda: self.dunst.counts()["waiting"] == 1, 5, "dunst to hold the alert back")
+        self.assertEqual(self.dunst.counts()["displayed"], 0)
+        self.stop()
+        wait_until(lambda: self.dunst.counts()["waiting"] == 0, 5, "dunst to show the held alert")
+        # dunst shows what it held by itself: the alert must not come twice.
+        wait_until(lambda: self.dunst.counts()["displayed"] >= 1, 5, "dunst to show the held alert")
+        self.dunst.close_all()
+        wait_until(lambda: "during the meeting" in self.dunst.history(), 5, "the held alert in dunst's history")
+        self.assertEqual(self.dunst.history().count("during the meeting"), 1, self.dunst.history())
+
+
+if __name__ == "__main__":
+    real.main()
