@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "protocol.h"
 
@@ -14,6 +15,7 @@ struct present_args {
 	const char *label; /* --label */
 	const char *session; /* --session */
 	bool json, last, help;
+	bool all, quiet, interactive; /* --all, --quiet (-q), --interactive (-i) */
 };
 
 /** `present alerts`: the alerts held in a session, oldest first. */
@@ -30,5 +32,62 @@ void present_print_status(const struct present_status *s, int64_t now, bool json
 
 /** Prints `present doctor`'s findings (a(sss)); returns the exit code: 1 if any failed. */
 int present_print_findings(DBusMessage *reply);
+
+struct present_client;
+struct present_owed_row;
+struct present_store;
+
+/**
+ * Opens the store to read it. Returns 0 with *ret set, 0 with *ret NULL when
+ * there is no store yet, or an exit code once it has said why not.
+ */
+int present_cli_store_open(struct present_store **ret);
+
+/** Whether output to f may be coloured: a terminal, NO_COLOR unset or empty, TERM not "dumb". */
+bool present_cli_colour(FILE *f);
+
+/** `present owed`: the open responses owed (all: every one), earliest deadline first. */
+int present_cli_owed(const struct present_args *args);
+
+/**
+ * Moves response owed id to state ("acknowledged", "answered", "dismissed"),
+ * or snoozes it for `snooze` seconds when state is NULL, through the daemon
+ * (starting it if needed), and says so; an acknowledgement also prints the
+ * text from owed.ack_template. store may be NULL (it is then opened).
+ * Returns an exit code.
+ */
+int present_cli_owed_act(struct present_client *c, struct present_store *store, uint64_t id, const char *state,
+	uint32_t snooze);
+
+/** `present ack|done|dismiss ID`, `present snooze ID DURATION`: present_cli_owed_act() on a connection of its own. */
+int present_cli_owed_command(uint64_t id, const char *state, uint32_t snooze);
+
+/** Copies row, strings and all, into ret; false when out of memory. Free with present_cli_owed_row_finish(). */
+bool present_cli_owed_row_copy(const struct present_owed_row *row, struct present_owed_row *ret);
+
+/** Frees what a copied row owns. */
+void present_cli_owed_row_finish(struct present_owed_row *row);
+
+/** Whether a deadline of row has passed while it matters: acknowledging while owed, answering while open. */
+bool present_cli_owed_overdue(const struct present_owed_row *row, int64_t now_ms);
+
+/** One response owed for people, on one line: "#3  Ana Lima · thunderbird · Invoice Q3 · 1 message · ...". */
+void present_print_owed(FILE *f, const struct present_owed_row *row, int64_t now_ms, bool colour);
+
+/** One response owed as a JSON object. */
+void present_print_owed_json(FILE *f, const struct present_owed_row *row, int64_t now_ms);
+
+/**
+ * Before a session starts (start, or toggle with none running): lists the
+ * open responses owed that fall due in the next `seconds`, and on a
+ * terminal offers to acknowledge them. Says nothing when a session runs.
+ */
+void present_cli_heads_up(struct present_client *c, int64_t seconds);
+
+/** `present catchup`: the last session's alerts per app, then what is owed; -i walks through it. */
+int present_cli_catchup(const struct present_args *args);
+
+/** `present history`: past sessions, newest first. */
+int present_cli_history(const struct present_args *args);
 
 #endif

@@ -21,6 +21,12 @@ struct present_client {
 /** Connects to the session bus; prints why not and returns PRESENT_EXIT_UNAVAILABLE on failure. */
 int present_client_connect(struct present_client *c);
 
+/**
+ * Whether a session bus seems to be there, without connecting: the address
+ * is set (a unix:path one must exist) or $XDG_RUNTIME_DIR/bus exists.
+ */
+bool present_client_bus_plausible(void);
+
 /** Closes the connection; accepts a client that never connected. */
 void present_client_disconnect(struct present_client *c);
 

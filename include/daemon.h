@@ -25,6 +25,7 @@ struct present_daemon {
 	struct present_reminders *reminders;
 	guint idle_source;
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */
+	char *statefile; /* where the session is mirrored for `present status`, or NULL */
 	bool name_released;
 	int exit_code;
 };

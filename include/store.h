@@ -187,7 +187,7 @@ int present_store_owed_each(struct present_store *store, bool all, present_owed_
 /** Calls fn with item id; returns 1, 0 when there is no such item, or -errno. */
 int present_store_owed_get(struct present_store *store, int64_t id, present_owed_row_fn fn, void *userdata);
 
-/** Moves item id to state ("acknowledged", "answered", "dismissed") at `at` (ms); 0 when there is no such item. */
+/** Moves open item id to state ("acknowledged", "answered", "dismissed") at `at` (ms); 0 when there is no such open item. */
 int present_store_owed_set_state(struct present_store *store, int64_t id, const char *state, int64_t at);
 
 /** Snoozes item id until `until` (ms). */
@@ -198,5 +198,26 @@ int present_store_owed_reminded(struct present_store *store, int64_t id, int whi
 
 /** The id the next alert should take, or -1 on error. */
 int64_t present_store_alert_next_id(struct present_store *store);
+
+/** A past or running session as `present history` lists it. Strings are valid during the callback only. */
+struct present_history_row {
+	int64_t id;
+	const char *label, *end_reason; /* end_reason is NULL while running */
+	int64_t started_at, planned_end, ended_at; /* seconds; ended_at is 0 while running */
+	int alerts; /* alerts held */
+	int owed; /* responses owed opened during it */
+};
+
+typedef void (*present_history_fn)(const struct present_history_row *row, void *userdata);
+
+/** Calls fn for each session, newest first. */
+int present_store_history_each(struct present_store *store, present_history_fn fn, void *userdata);
+
+/**
+ * Calls fn for each open item with a deadline still to reach within [from, to] (ms): an owed item's
+ * ack_by, or any open item's answer_by; earliest deadline first.
+ */
+int present_store_owed_due_each(struct present_store *store, int64_t from, int64_t to, present_owed_row_fn fn,
+	void *userdata);
 
 #endif

@@ -1,5 +1,7 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "protocol.h"
@@ -16,6 +18,22 @@ int present_client_connect(struct present_client *c)
 	}
 	dbus_connection_set_exit_on_disconnect(c->bus, FALSE);
 	return PRESENT_EXIT_OK;
+}
+
+bool present_client_bus_plausible(void)
+{
+	const char *address = getenv("DBUS_SESSION_BUS_ADDRESS"), *run = getenv("XDG_RUNTIME_DIR");
+	char path[4096];
+	if (address && *address) {
+		if (strncmp(address, "unix:path=", 10) != 0)
+			return true;
+		snprintf(path, sizeof(path), "%.*s", (int)strcspn(address + 10, ",;"), address + 10);
+	} else if (run && *run) {
+		snprintf(path, sizeof(path), "%s/bus", run);
+	} else {
+		return false;
+	}
+	return access(path, F_OK) == 0;
 }
 
 void present_client_disconnect(struct present_client *c)
@@ -42,7 +60,6 @@ static bool is_unreachable(const char *name)
 		DBUS_ERROR_DISCONNECTED,
 		DBUS_ERROR_NO_SERVER,
 		DBUS_ERROR_UNKNOWN_OBJECT,
-		DBUS_ERROR_UNKNOWN_METHOD,
 	};
 	if (strncmp(name, "org.freedesktop.DBus.Error.Spawn.", 33) == 0)
 		return true;

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "duration.h"
 #include "present-build.h"
+#include "statefile.h"
 #include "text.h"
 #include "timefmt.h"
 
@@ -183,6 +184,8 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	if ((r = present_client_connect(&c)) == 0) {
+		if (!args->quiet)
+			present_cli_heads_up(&c, seconds);
 		r = call(&c, "Start", "start a session", NULL, &s, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label,
 			DBUS_TYPE_INVALID);
 		if (r == CALL_ALREADY_ACTIVE)
@@ -225,9 +228,12 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	dbus_bool_t started = false;
-	if ((r = present_client_connect(&c)) == 0)
+	if ((r = present_client_connect(&c)) == 0) {
+		if (!args->quiet)
+			present_cli_heads_up(&c, seconds);
 		r = call(&c, "Toggle", "toggle the session", &started, &s, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING,
 			&label, DBUS_TYPE_INVALID);
+	}
 	if (r == 0 && started)
 		present_print_started(&s, present_time_now());
 	else if (r == 0)
@@ -268,10 +274,16 @@ static int verb_status(const struct verb *v, const struct present_args *args)
 {
 	struct present_client c = {0};
 	struct present_status s = {0};
-	int r = present_client_connect(&c);
-	/* No daemon means no session: a daemon only exits when idle. */
-	if (r == 0)
+	/* Status bars run this every few seconds: the daemon's mirror answers
+	 * without a bus connection. */
+	char *mirror = present_statefile_path();
+	int r = mirror && present_client_bus_plausible() ? present_statefile_read(mirror, &s) : -EAGAIN;
+	free(mirror);
+	if (r == -ENOENT)
+		r = 0;
+	else if (r != 0 && (r = present_client_connect(&c)) == 0)
 		r = call(&c, "GetStatus", "read the status", NULL, &s, DBUS_TYPE_INVALID);
+	/* No daemon means no session: a daemon only exits when idle. */
 	if (r == CALL_NO_DAEMON)
 		r = 0;
 	if (r == 0)
@@ -365,6 +377,62 @@ static int verb_alerts(const struct verb *v, const struct present_args *args)
 	return present_cli_alerts(args);
 }
 
+static int verb_owed(const struct verb *v, const struct present_args *args)
+{
+	return present_cli_owed(args);
+}
+
+/* An item's number as `present owed` shows it: "3" or "#3". */
+static int parse_item(const struct verb *v, const char *text, uint64_t *ret)
+{
+	const char *digits = text[0] == '#' ? text + 1 : text;
+	char *end;
+	errno = 0;
+	unsigned long long id = strtoull(digits, &end, 10);
+	if (errno || end == digits || *end || digits[0] < '0' || digits[0] > '9' || id == 0)
+		return usage_error(v, "'%s' is not the number of a response owed ('present owed' lists them)", text);
+	*ret = id;
+	return 0;
+}
+
+static int verb_owed_state(const struct verb *v, const struct present_args *args)
+{
+	uint64_t id = 0;
+	int r = parse_item(v, args->positional[0], &id);
+	if (r)
+		return r;
+	const char *state = strcmp(v->name, "ack") == 0 ? "acknowledged"
+		: strcmp(v->name, "done") == 0	      ? "answered"
+						      : "dismissed";
+	return present_cli_owed_command(id, state, 0);
+}
+
+static int verb_snooze(const struct verb *v, const struct present_args *args)
+{
+	uint64_t id = 0;
+	int64_t seconds;
+	int r = parse_item(v, args->positional[0], &id);
+	if (r)
+		return r;
+	const char *text = args->positional[1];
+	r = present_duration_parse(text, &seconds);
+	if (r == -ERANGE)
+		return usage_error(v, "'%s' is out of range: a snooze lasts more than 0 and at most 24h", text);
+	if (r < 0)
+		return usage_error(v, "'%s' is not a duration (try 60, 45m, 90s, 1h30)", text);
+	return present_cli_owed_command(id, NULL, (uint32_t)seconds);
+}
+
+static int verb_catchup(const struct verb *v, const struct present_args *args)
+{
+	return present_cli_catchup(args);
+}
+
+static int verb_history(const struct verb *v, const struct present_args *args)
+{
+	return present_cli_history(args);
+}
+
 static int print_help(FILE *f);
 
 static int verb_help(const struct verb *v, const struct present_args *args)
@@ -373,14 +441,21 @@ static int verb_help(const struct verb *v, const struct present_args *args)
 }
 
 static const struct verb verbs[] = {
-	{"start", "[DURATION] [--label TEXT]", 0, 1, "label", verb_start},
+	{"start", "[DURATION] [--label TEXT]", 0, 1, "label quiet", verb_start},
 	{"stop", "", 0, 0, "", verb_stop},
-	{"toggle", "[DURATION] [--label TEXT]", 0, 1, "label", verb_toggle},
+	{"toggle", "[DURATION] [--label TEXT]", 0, 1, "label quiet", verb_toggle},
 	{"extend", "DURATION", 1, 1, "", verb_extend},
 	{"status", "[--json]", 0, 0, "json", verb_status},
 	{"restore", "", 0, 0, "", verb_restore},
 	{"doctor", "", 0, 0, "", verb_doctor},
 	{"alerts", "[--session ID|--last] [--json]", 0, 0, "session last json", verb_alerts},
+	{"catchup", "[-i] [--json]", 0, 0, "interactive json", verb_catchup},
+	{"owed", "[--all] [--json]", 0, 0, "all json", verb_owed},
+	{"ack", "ID", 1, 1, "", verb_owed_state},
+	{"done", "ID", 1, 1, "", verb_owed_state},
+	{"dismiss", "ID", 1, 1, "", verb_owed_state},
+	{"snooze", "ID DURATION", 2, 2, "", verb_snooze},
+	{"history", "[--json]", 0, 0, "json", verb_history},
 	{"help", "", 0, 0, "", verb_help},
 };
 
@@ -394,6 +469,9 @@ static int print_help(FILE *f)
 	fprintf(f,
 		"\nDURATION: 60 (minutes), 45m, 90s, 2h, 1h30; at most 24h.\n"
 		"Options: --label TEXT (-l) names the meeting; --json prints JSON.\n"
+		"  --quiet (-q): start without the heads-up about responses falling due in the meeting.\n"
+		"  catchup -i (--interactive): a key for each response owed. ID: a number from 'present owed'.\n"
+		"  'present ack ID' prints the text to send on stdout, and what it did on stderr.\n"
 		"  present --help | --version\n"
 		"Exit codes: 0 ok, 1 failure, 2 usage, 69 no bus or daemon, 78 bad configuration.\n");
 	return PRESENT_EXIT_OK;
@@ -407,9 +485,12 @@ struct option {
 };
 
 static const struct option options[] = {
+	{"all", false, offsetof(struct present_args, all)},
+	{"interactive", false, offsetof(struct present_args, interactive)},
 	{"json", false, offsetof(struct present_args, json)},
 	{"label", true, offsetof(struct present_args, label)},
 	{"last", false, offsetof(struct present_args, last)},
+	{"quiet", false, offsetof(struct present_args, quiet)},
 	{"session", true, offsetof(struct present_args, session)},
 };
 
@@ -447,6 +528,10 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct presen
 		}
 		if (strcmp(a, "-l") == 0)
 			snprintf(name, sizeof(name), "label");
+		else if (strcmp(a, "-i") == 0)
+			snprintf(name, sizeof(name), "interactive");
+		else if (strcmp(a, "-q") == 0)
+			snprintf(name, sizeof(name), "quiet");
 		else if (a[1] == '-')
 			snprintf(name, sizeof(name), "%.*s", (int)(eq ? eq - a - 2 : (long)strlen(a) - 2), a + 2);
 		else
@@ -466,7 +551,8 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct presen
 			return usage_error(v, "'%s' needs a value", a);
 		*(const char **)((char *)args + o->offset) = value;
 	}
-	if (args->n_positional < v->min_args)
+	/* `present ack --help` asks how to give the ID: it is not a missing one. */
+	if (args->n_positional < v->min_args && !args->help)
 		return usage_error(v, "'%s' needs %s", v->name, v->synopsis);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "present-build.h"
 #include "protocol.h"
 #include "service.h"
+#include "statefile.h"
 
 static void warn_config(const char *message, void *userdata)
 {
@@ -250,6 +251,7 @@ int main(int argc, char **argv)
 
 	struct present_daemon d = {0};
 	present_session_init(&d.session);
+	d.statefile = present_statefile_path();
 	present_config_init(&d.config);
 	char *error = NULL;
 	if (present_daemon_reload_config(&d, &error) < 0)
@@ -275,6 +277,7 @@ int main(int argc, char **argv)
 	present_reminders_destroy(d.reminders);
 	if (d.callers)
 		g_hash_table_destroy(d.callers);
+	free(d.statefile);
 	present_notifier_destroy(d.notifier);
 	if (d.bus) {
 		dbus_connection_flush(d.bus);

@@ -9,6 +9,7 @@
 #include "duration.h"
 #include "service.h"
 #include "session.h"
+#include "statefile.h"
 #include "timefmt.h"
 
 void present_session_init(struct present_session *s)
@@ -58,6 +59,16 @@ static gboolean timer_fired(gint fd, GIOCondition cond, gpointer data)
 	}
 	arm(&d->session);
 	return G_SOURCE_CONTINUE;
+}
+
+/* `present status` reads this file instead of asking over the bus. */
+static void mirror(struct present_daemon *d)
+{
+	struct present_status status;
+	present_session_describe(&d->session, &status);
+	int r = d->statefile ? present_statefile_write(d->statefile, getpid(), &status) : 0;
+	if (r < 0)
+		present_log("warning", "%s: %s", d->statefile, strerror(-r));
 }
 
 static void start_capture(struct present_daemon *d)
@@ -121,6 +132,7 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	present_dnd_silence(d->dnd, &d->config, id, &s->dnd);
 	s->dnd_backend_id = present_dnd_active_backend(d->dnd);
 
+	mirror(d);
 	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id, (long long)seconds);
 	present_service_emit(d, "SessionStarted", NULL);
 	present_service_properties_changed(d);
@@ -149,6 +161,7 @@ bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError
 	}
 	if (d->store && s->id)
 		store_warn(d, present_store_session_set_end(d->store, (int64_t)s->id, s->ends_at));
+	mirror(d);
 	present_service_emit(d, "SessionChanged", NULL);
 	present_service_properties_changed(d);
 	return true;
@@ -159,6 +172,8 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	struct present_session *s = &d->session;
 	if (!s->active)
 		return false;
+	if (d->statefile)
+		unlink(d->statefile);
 	/* The desktop comes back first; alerts are watched until it has, and
 	 * their writer has finished before the session's record is closed (it
 	 * writes through a connection of its own, which our transaction would

@@ -739,7 +739,8 @@ int present_store_owed_set_state(struct present_store *store, int64_t id, const 
 	int r = run(store,
 		"UPDATE owed SET state = ?1, snoozed_until = NULL, "
 		"acked_at = CASE WHEN ?1 = 'acknowledged' THEN ?2 ELSE acked_at END, "
-		"answered_at = CASE WHEN ?1 = 'answered' THEN ?2 ELSE answered_at END WHERE id = ?3",
+		"answered_at = CASE WHEN ?1 = 'answered' THEN ?2 ELSE answered_at END "
+		"WHERE id = ?3 AND state IN ('owed', 'acknowledged')",
 		"sii", state, at, id);
 	return r < 0 ? r : sqlite3_changes(store->db);
 }

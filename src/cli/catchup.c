@@ -1,0 +1,524 @@
+/*
+ * `present catchup`: after the meeting, what came in (per app, the noise in
+ * one line) and who is waiting. With -i, the responses owed one key each.
+ * Reads the store directly; only acting on an item asks the daemon.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "client.h"
+#include "duration.h"
+#include "store.h"
+#include "text.h"
+#include "timefmt.h"
+
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define RED "\033[31m"
+#define RESET "\033[0m"
+
+/* What the alert was in the app's own words; copied out of the store's callback. */
+struct held {
+	int64_t id, received_at;
+	char *summary, *body, *cls;
+	int updates;
+	bool withdrawn;
+};
+
+struct group {
+	char *app;
+	struct held *alerts;
+	size_t n, cap;
+};
+
+struct catchup {
+	struct group *groups; /* in the order each app first sent something */
+	size_t n, cap;
+	struct group noise; /* every app's: one line, "N system alerts" */
+	size_t total;
+	bool failed;
+};
+
+static struct group *group_for(struct catchup *c, const char *app)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->groups[i].app, app) == 0)
+			return &c->groups[i];
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		struct group *grown = realloc(c->groups, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		c->groups = grown;
+		c->cap = cap;
+	}
+	struct group *g = &c->groups[c->n];
+	*g = (struct group){.app = strdup(app)};
+	if (!g->app)
+		return NULL;
+	c->n++;
+	return g;
+}
+
+static void take_alert(const struct present_alert_row *row, void *userdata)
+{
+	struct catchup *c = userdata;
+	const char *app = row->app ? row->app : row->app_name ? row->app_name : "?";
+	bool noise = row->cls && strcmp(row->cls, "noise") == 0;
+	struct group *g = noise ? &c->noise : group_for(c, app);
+	if (g && g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 4;
+		struct held *grown = realloc(g->alerts, cap * sizeof(*grown));
+		g->alerts = grown ? grown : g->alerts;
+		g->cap = grown ? cap : g->cap;
+	}
+	if (!g || g->n == g->cap) {
+		c->failed = true;
+		return;
+	}
+	struct held *h = &g->alerts[g->n];
+	*h = (struct held){
+		.id = row->id,
+		.received_at = row->received_at,
+		.summary = strdup(row->summary ? row->summary : ""),
+		.body = strdup(row->body ? row->body : ""),
+		.cls = strdup(row->cls ? row->cls : "alert"),
+		.updates = row->updates,
+		.withdrawn = row->withdrawn,
+	};
+	if (!h->summary || !h->body || !h->cls) {
+		free(h->summary);
+		free(h->body);
+		free(h->cls);
+		c->failed = true;
+		return;
+	}
+	g->n++;
+	c->total++;
+}
+
+static void group_finish(struct group *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->alerts[i].summary);
+		free(g->alerts[i].body);
+		free(g->alerts[i].cls);
+	}
+	free(g->alerts);
+	free(g->app);
+}
+
+static void catchup_finish(struct catchup *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		group_finish(&c->groups[i]);
+	free(c->groups);
+	group_finish(&c->noise);
+}
+
+struct owed_list {
+	struct present_owed_row *rows;
+	size_t n, cap;
+	bool failed;
+};
+
+static void take_owed(const struct present_owed_row *row, void *userdata)
+{
+	struct owed_list *l = userdata;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct present_owed_row *grown = realloc(l->rows, cap * sizeof(*grown));
+		if (!grown) {
+			l->failed = true;
+			return;
+		}
+		l->rows = grown;
+		l->cap = cap;
+	}
+	if (present_cli_owed_row_copy(row, &l->rows[l->n]))
+		l->n++;
+	else
+		l->failed = true;
+}
+
+static void owed_list_finish(struct owed_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		present_cli_owed_row_finish(&l->rows[i]);
+	free(l->rows);
+}
+
+/* The first line of s, made harmless for a terminal. */
+static void first_line(FILE *f, const char *s)
+{
+	const char *nl = strchr(s, '\n');
+	char *line = nl ? strndup(s, (size_t)(nl - s)) : NULL;
+	present_text_terminal(f, line ? line : s);
+	free(line);
+}
+
+static void print_session(const struct present_session_record *s, size_t total, bool colour)
+{
+	int64_t now = present_time_now(), end = s->ended_at ? s->ended_at : s->planned_end;
+	char started[32], ended[32], lasted[32];
+	present_time_clock(s->started_at, now, started, sizeof(started));
+	present_time_clock(end, now, ended, sizeof(ended));
+	present_duration_format((s->ended_at ? s->ended_at : now) - s->started_at, lasted, sizeof(lasted));
+	printf("%sSession %lld, %s–%s (%s%s)", colour ? BOLD : "", (long long)s->id, started, ended,
+		s->ended_at ? "" : "running, ", lasted);
+	if (s->label && *s->label) {
+		fputs(" · ", stdout);
+		present_text_terminal(stdout, s->label);
+	}
+	fputs(colour ? RESET : "", stdout);
+	if (total)
+		printf(": %zu alert%s held\n", total, total == 1 ? "" : "s");
+	else
+		puts(": nothing came in");
+}
+
+static void print_alert(const struct held *h, bool colour)
+{
+	char when[16];
+	time_t t = (time_t)(h->received_at / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%H:%M", &tm);
+	printf("  %s%s%s  ", colour ? DIM : "", when, colour ? RESET : "");
+	first_line(stdout, h->summary);
+	if (*h->body) {
+		fputs(" — ", stdout);
+		first_line(stdout, h->body);
+	}
+	if (h->updates)
+		printf(" (updated %d×)", h->updates);
+	if (h->withdrawn)
+		fputs(" (withdrawn)", stdout);
+	putchar('\n');
+}
+
+static void print_owed_section(const struct owed_list *owed, int64_t now_ms, bool colour)
+{
+	int overdue = 0;
+	for (size_t i = 0; i < owed->n; i++)
+		overdue += present_cli_owed_overdue(&owed->rows[i], now_ms);
+	if (owed->n == 0) {
+		puts("Nothing owed: you are all caught up.");
+		return;
+	}
+	printf("%s%zu response%s owed", colour ? BOLD : "", owed->n, owed->n == 1 ? "" : "s");
+	if (overdue)
+		printf(colour ? ", " RED "%d overdue" RESET BOLD : ", %d overdue", overdue);
+	printf(":%s\n", colour ? RESET : "");
+	for (size_t i = 0; i < owed->n; i++) {
+		fputs("  ", stdout);
+		present_print_owed(stdout, &owed->rows[i], now_ms, colour);
+		putchar('\n');
+	}
+}
+
+static void print_plain(const struct present_session_record *s, const struct catchup *c, const struct owed_list *owed,
+	int64_t now_ms, bool colour)
+{
+	if (s->id)
+		print_session(s, c->total, colour);
+	else
+		puts("No session yet: nothing was held.");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct group *g = &c->groups[i];
+		fputs(colour ? BOLD : "", stdout);
+		present_text_terminal(stdout, g->app);
+		printf("%s (%zu)\n", colour ? RESET : "", g->n);
+		for (size_t j = 0; j < g->n; j++)
+			print_alert(&g->alerts[j], colour);
+	}
+	if (c->noise.n)
+		printf("%s%zu system alert%s%s\n", colour ? DIM : "", c->noise.n, c->noise.n == 1 ? "" : "s",
+			colour ? RESET : "");
+	putchar('\n');
+	print_owed_section(owed, now_ms, colour);
+}
+
+static void json_alerts(const struct group *g)
+{
+	fputs("[", stdout);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct held *h = &g->alerts[i];
+		char when[40];
+		present_time_iso8601(h->received_at / 1000, when, sizeof(when));
+		printf("%s{\"id\": %lld, \"received_at\": \"%s\", \"summary\": ", i ? ", " : "", (long long)h->id,
+			when);
+		present_text_json(stdout, h->summary);
+		fputs(", \"body\": ", stdout);
+		present_text_json(stdout, h->body);
+		fputs(", \"class\": ", stdout);
+		present_text_json(stdout, h->cls);
+		printf(", \"updates\": %d, \"withdrawn\": %s}", h->updates, h->withdrawn ? "true" : "false");
+	}
+	fputs("]", stdout);
+}
+
+static void json_time_or_null(const char *key, int64_t t)
+{
+	char when[40];
+	if (!t) {
+		printf(", \"%s\": null", key);
+		return;
+	}
+	present_time_iso8601(t, when, sizeof(when));
+	printf(", \"%s\": \"%s\"", key, when);
+}
+
+static void print_json(const struct present_session_record *s, const struct catchup *c, const struct owed_list *owed,
+	int64_t now_ms)
+{
+	fputs("{\"session\": ", stdout);
+	if (s->id) {
+		printf("{\"id\": %lld, \"label\": ", (long long)s->id);
+		present_text_json(stdout, s->label ? s->label : "");
+		json_time_or_null("started_at", s->started_at);
+		json_time_or_null("planned_end", s->planned_end);
+		json_time_or_null("ended_at", s->ended_at);
+		fputs(", \"end_reason\": ", stdout);
+		if (s->end_reason)
+			present_text_json(stdout, s->end_reason);
+		else
+			fputs("null", stdout);
+		printf(", \"alerts\": %zu}", c->total);
+	} else {
+		fputs("null", stdout);
+	}
+	fputs(",\n \"apps\": [", stdout);
+	for (size_t i = 0; i < c->n; i++) {
+		fputs(i ? ",\n  {\"app\": " : "\n  {\"app\": ", stdout);
+		present_text_json(stdout, c->groups[i].app);
+		printf(", \"count\": %zu, \"alerts\": ", c->groups[i].n);
+		json_alerts(&c->groups[i]);
+		fputs("}", stdout);
+	}
+	printf("],\n \"noise\": {\"count\": %zu, \"alerts\": ", c->noise.n);
+	json_alerts(&c->noise);
+	fputs("},\n \"owed\": [", stdout);
+	for (size_t i = 0; i < owed->n; i++) {
+		fputs(i ? ",\n  " : "\n  ", stdout);
+		present_print_owed_json(stdout, &owed->rows[i], now_ms);
+	}
+	puts("]}");
+}
+
+/* The terminal as it was, put back on every way out of a key read, signals included. */
+static struct termios saved_termios;
+static volatile sig_atomic_t raw_on;
+
+static void restore_terminal(void)
+{
+	if (raw_on) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+		raw_on = 0;
+	}
+}
+
+static void on_fatal_signal(int sig)
+{
+	restore_terminal();
+	/* SA_RESETHAND made the default action current again: die of the signal as if never caught. */
+	raise(sig);
+}
+
+static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+static void catch_signals(bool on)
+{
+	struct sigaction sa = {.sa_handler = on ? on_fatal_signal : SIG_DFL, .sa_flags = on ? SA_RESETHAND : 0};
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaction(fatal_signals[i], &sa, NULL);
+}
+
+#define KEY_INTERRUPT (-2)
+
+/* Shows prompt and reads one key, unechoed, without Enter; -1 at end of input, KEY_INTERRUPT for
+ * Ctrl-C or Ctrl-\. The terminal is raw only while waiting, so a slow call to the daemon can still be
+ * interrupted; and raw before the prompt shows, so no key typed after it is read the cooked way. */
+static int read_key(const char *prompt, const char *accepted)
+{
+	struct termios raw;
+	if (tcgetattr(STDIN_FILENO, &saved_termios) < 0)
+		return -1;
+	raw = saved_termios;
+	/* ISIG off: Ctrl-C arrives as a key, and is handled on the same path as every other way out. */
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
+	raw.c_iflag &= ~(tcflag_t)(IXON | ICRNL);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	raw_on = 1;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) < 0) {
+		raw_on = 0;
+		return -1;
+	}
+	fputs(prompt, stdout);
+	fflush(stdout);
+	int key = -1;
+	for (;;) {
+		unsigned char ch;
+		ssize_t n = read(STDIN_FILENO, &ch, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || ch == 4) {
+			key = -1;
+			break;
+		}
+		if (ch == 3 || ch == 28) {
+			key = KEY_INTERRUPT;
+			break;
+		}
+		if (ch < 0x80 && strchr(accepted, ch)) {
+			key = ch;
+			break;
+		}
+	}
+	restore_terminal();
+	return key;
+}
+
+struct tally {
+	int acknowledged, answered, dismissed, snoozed, skipped;
+};
+
+static void print_tally(const struct tally *t, size_t left)
+{
+	const struct {
+		int n;
+		const char *what;
+	} parts[] = {{t->acknowledged, "acknowledged"}, {t->answered, "answered"}, {t->dismissed, "dismissed"},
+		{t->snoozed, "snoozed"}, {t->skipped, "skipped"}};
+	bool any = false;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (!parts[i].n)
+			continue;
+		printf("%s%d %s", any ? ", " : "", parts[i].n, parts[i].what);
+		any = true;
+	}
+	if (left)
+		printf("%s%zu left for later", any ? ", " : "", left);
+	puts(any || left ? "." : "Nothing changed.");
+}
+
+static int walk(struct present_store *store, const struct owed_list *owed, bool colour)
+{
+	struct present_client c = {0};
+	int r = present_client_connect(&c);
+	if (r)
+		return r;
+	struct tally t = {0};
+	size_t i = 0;
+	catch_signals(true);
+	puts("\nOne at a time: a acknowledge · d done (answered) · x dismiss · s snooze 1h · space/n skip · q quit");
+	for (; i < owed->n; i++) {
+		const struct present_owed_row *row = &owed->rows[i];
+		printf("\n[%zu/%zu] ", i + 1, owed->n);
+		present_print_owed(stdout, row, present_time_now() * 1000, colour);
+		putchar('\n');
+		int key = read_key("  a/d/x/s/n/q? ", "adxsnq ");
+		const char *state = NULL;
+		switch (key) {
+		case 'a':
+			state = "acknowledged";
+			break;
+		case 'd':
+			state = "answered";
+			break;
+		case 'x':
+			state = "dismissed";
+			break;
+		case 's':
+			break;
+		case 'n':
+		case ' ':
+			puts("skipped");
+			t.skipped++;
+			continue;
+		case KEY_INTERRUPT:
+			puts("^C");
+			r = 130; /* as a shell reports death by SIGINT */
+			goto out;
+		default: /* q, or the end of input */
+			puts("quit");
+			goto out;
+		}
+		puts(state ? (key == 'a' ? "acknowledge" : key == 'd' ? "done" : "dismiss") : "snooze 1h");
+		fflush(stdout);
+		r = present_cli_owed_act(&c, store, (uint64_t)row->id, state, 3600);
+		if (r == PRESENT_EXIT_FAILURE) {
+			r = 0; /* this one is gone or closed already: the others still wait */
+			continue;
+		}
+		if (r)
+			goto out;
+		t.acknowledged += key == 'a';
+		t.answered += key == 'd';
+		t.dismissed += key == 'x';
+		t.snoozed += key == 's';
+	}
+out:
+	catch_signals(false);
+	putchar('\n');
+	print_tally(&t, owed->n - (i < owed->n ? i : owed->n));
+	present_client_disconnect(&c);
+	return r;
+}
+
+int present_cli_catchup(const struct present_args *args)
+{
+	if (args->interactive && args->json) {
+		fputs("present: '-i' walks through the list on a terminal; '--json' prints it for a script: give one\n"
+		      "Usage: present catchup [-i] [--json]\n",
+			stderr);
+		return PRESENT_EXIT_USAGE;
+	}
+	if (args->interactive && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fputs("present: 'catchup -i' reads single keys, so it needs a terminal on its input and output; "
+		      "'present catchup' alone prints the list\n",
+			stderr);
+		return PRESENT_EXIT_USAGE;
+	}
+	struct present_store *store;
+	int r = present_cli_store_open(&store);
+	if (r)
+		return r;
+	struct present_session_record session = {0};
+	struct catchup c = {0};
+	struct owed_list owed = {0};
+	if (store && (r = present_store_session_get(store, 0, &session)) > 0)
+		r = present_store_alerts_each(store, session.id, take_alert, &c);
+	if (store && r >= 0)
+		r = present_store_owed_each(store, false, take_owed, &owed);
+	if (r < 0 || c.failed || owed.failed) {
+		fprintf(stderr, "present: cannot read the store: %s\n",
+			r < 0 ? present_store_error(store) : "out of memory");
+		r = PRESENT_EXIT_FAILURE;
+		goto out;
+	}
+	int64_t now_ms = present_time_now() * 1000;
+	bool colour = !args->json && present_cli_colour(stdout);
+	if (args->json)
+		print_json(&session, &c, &owed, now_ms);
+	else
+		print_plain(&session, &c, &owed, now_ms, colour);
+	r = 0;
+	if (args->interactive && owed.n)
+		r = walk(store, &owed, colour);
+out:
+	owed_list_finish(&owed);
+	catchup_finish(&c);
+	present_session_record_finish(&session);
+	present_store_close(store);
+	return r;
+}

@@ -1,0 +1,544 @@
+/*
+ * Responses owed, from the command line: `present owed` reads the store
+ * directly; ack, done, dismiss and snooze ask the daemon, which owns every
+ * write and re-arms its reminders. The heads-up before a session is here too.
+ */
+#include <dbus/dbus.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "client.h"
+#include "config.h"
+#include "paths.h"
+#include "protocol.h"
+#include "store.h"
+#include "text.h"
+#include "timefmt.h"
+
+#define RED "\033[31m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+int present_cli_store_open(struct present_store **ret)
+{
+	*ret = NULL;
+	char *path = present_path_store(), *error = NULL;
+	if (!path) {
+		fputs("present: cannot find the store: neither XDG_STATE_HOME nor HOME is set\n", stderr);
+		return PRESENT_EXIT_FAILURE;
+	}
+	int r = present_store_open_readonly(path, ret, &error);
+	free(path);
+	if (r == -ENOENT) {
+		free(error);
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "present: cannot read the store: %s\n", error ? error : strerror(-r));
+		free(error);
+		return PRESENT_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+bool present_cli_colour(FILE *f)
+{
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+	return isatty(fileno(f)) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static bool is_open(const char *state)
+{
+	return strcmp(state, "owed") == 0 || strcmp(state, "acknowledged") == 0;
+}
+
+/* An acknowledgement is late only while nobody has sent one; an answer, while the item is open
+ * (a dismissed item needs no answer at all). */
+static bool ack_overdue(const struct present_owed_row *row, int64_t now_ms)
+{
+	return strcmp(row->state, "owed") == 0 && now_ms > row->ack_by;
+}
+
+static bool answer_overdue(const struct present_owed_row *row, int64_t now_ms)
+{
+	return is_open(row->state) && now_ms > row->answer_by;
+}
+
+bool present_cli_owed_overdue(const struct present_owed_row *row, int64_t now_ms)
+{
+	return ack_overdue(row, now_ms) || answer_overdue(row, now_ms);
+}
+
+bool present_cli_owed_row_copy(const struct present_owed_row *row, struct present_owed_row *ret)
+{
+	*ret = *row;
+	ret->kind = strdup(row->kind ? row->kind : "");
+	ret->app = strdup(row->app ? row->app : "");
+	ret->sender = strdup(row->sender ? row->sender : "");
+	ret->subject = strdup(row->subject ? row->subject : "");
+	ret->state = strdup(row->state ? row->state : "");
+	if (!ret->kind || !ret->app || !ret->sender || !ret->subject || !ret->state) {
+		present_cli_owed_row_finish(ret);
+		return false;
+	}
+	return true;
+}
+
+void present_cli_owed_row_finish(struct present_owed_row *row)
+{
+	free((char *)row->kind);
+	free((char *)row->app);
+	free((char *)row->sender);
+	free((char *)row->subject);
+	free((char *)row->state);
+	*row = (struct present_owed_row){0};
+}
+
+static void clock_ms(int64_t ms, char *buf, size_t size)
+{
+	present_time_clock(ms / 1000, present_time_now(), buf, size);
+}
+
+static void print_deadline(FILE *f, const char *what, int64_t at, bool overdue, bool colour)
+{
+	char when[32];
+	clock_ms(at, when, sizeof(when));
+	if (overdue && colour)
+		fprintf(f, " · " RED BOLD "%s %s (overdue)" RESET, what, when);
+	else
+		fprintf(f, " · %s %s%s", what, when, overdue ? " (overdue)" : "");
+}
+
+/* "Ana Lima · thunderbird · Invoice Q3": who, where, about what. */
+static void print_who(FILE *f, const struct present_owed_row *row, bool colour)
+{
+	fputs(colour ? BOLD : "", f);
+	present_text_terminal(f, row->sender);
+	fputs(colour ? RESET : "", f);
+	fputs(" · ", f);
+	present_text_terminal(f, row->app);
+	if (row->subject && *row->subject) {
+		fputs(" · ", f);
+		present_text_terminal(f, row->subject);
+	}
+}
+
+void present_print_owed(FILE *f, const struct present_owed_row *row, int64_t now_ms, bool colour)
+{
+	char received[32];
+	fprintf(f, "#%lld  ", (long long)row->id);
+	print_who(f, row, colour);
+	clock_ms(row->received_at, received, sizeof(received));
+	fprintf(f, " · %d message%s · received %s", row->count, row->count == 1 ? "" : "s", received);
+	print_deadline(f, "ack by", row->ack_by, ack_overdue(row, now_ms), colour);
+	print_deadline(f, "answer by", row->answer_by, answer_overdue(row, now_ms), colour);
+	fprintf(f, " · %s", row->state);
+	if (row->snoozed_until > now_ms && is_open(row->state)) {
+		char until[32];
+		clock_ms(row->snoozed_until, until, sizeof(until));
+		fprintf(f, " · snoozed until %s", until);
+	}
+}
+
+static void json_time(FILE *f, const char *key, int64_t ms)
+{
+	char when[40];
+	present_time_iso8601(ms / 1000, when, sizeof(when));
+	fprintf(f, ", \"%s\": \"%s\"", key, when);
+}
+
+void present_print_owed_json(FILE *f, const struct present_owed_row *row, int64_t now_ms)
+{
+	fprintf(f, "{\"id\": %lld, \"session\": ", (long long)row->id);
+	if (row->session_id)
+		fprintf(f, "%lld", (long long)row->session_id);
+	else
+		fputs("null", f);
+	fputs(", \"kind\": ", f);
+	present_text_json(f, row->kind);
+	fputs(", \"app\": ", f);
+	present_text_json(f, row->app);
+	fputs(", \"from\": ", f);
+	present_text_json(f, row->sender);
+	fputs(", \"subject\": ", f);
+	present_text_json(f, row->subject);
+	fprintf(f, ", \"count\": %d", row->count);
+	json_time(f, "received_at", row->received_at);
+	json_time(f, "last_at", row->last_at);
+	json_time(f, "ack_by", row->ack_by);
+	json_time(f, "answer_by", row->answer_by);
+	fputs(", \"state\": ", f);
+	present_text_json(f, row->state);
+	if (row->snoozed_until > now_ms && is_open(row->state))
+		json_time(f, "snoozed_until", row->snoozed_until);
+	else
+		fputs(", \"snoozed_until\": null", f);
+	fprintf(f, ", \"overdue\": %s}", present_cli_owed_overdue(row, now_ms) ? "true" : "false");
+}
+
+struct listing {
+	bool json, colour;
+	int64_t now_ms;
+	int n, open, overdue;
+};
+
+static void list_row(const struct present_owed_row *row, void *userdata)
+{
+	struct listing *l = userdata;
+	if (l->json) {
+		fputs(l->n ? ",\n  " : "\n  ", stdout);
+		present_print_owed_json(stdout, row, l->now_ms);
+	} else {
+		present_print_owed(stdout, row, l->now_ms, l->colour);
+		putchar('\n');
+	}
+	l->n++;
+	l->open += is_open(row->state);
+	l->overdue += present_cli_owed_overdue(row, l->now_ms);
+}
+
+int present_cli_owed(const struct present_args *args)
+{
+	struct present_store *store;
+	int r = present_cli_store_open(&store);
+	if (r)
+		return r;
+	struct listing l = {.json = args->json, .colour = !args->json && present_cli_colour(stdout),
+		.now_ms = present_time_now() * 1000};
+	if (l.json)
+		fputs("[", stdout);
+	r = store ? present_store_owed_each(store, args->all, list_row, &l) : 0;
+	if (l.json) {
+		puts(l.n ? "\n]" : "]");
+	} else if (r == 0 && l.n == 0) {
+		puts(args->all ? "No response has been owed yet." : "Nothing owed: you are all caught up.");
+	} else if (r == 0) {
+		if (args->all)
+			printf("%d in all, %d open", l.n, l.open);
+		else
+			printf("%d response%s owed", l.n, l.n == 1 ? "" : "s");
+		if (l.overdue)
+			printf(", %d overdue", l.overdue);
+		puts(".");
+	}
+	if (r < 0)
+		fprintf(stderr, "present: cannot read the store: %s\n", present_store_error(store));
+	present_store_close(store);
+	return r < 0 ? PRESENT_EXIT_FAILURE : PRESENT_EXIT_OK;
+}
+
+/* Days from the civil date of `from` to that of `to`, in local time (DST days are not 24 h). */
+static int days_between(const struct tm *from, const struct tm *to)
+{
+	struct tm a = {.tm_year = from->tm_year, .tm_mon = from->tm_mon, .tm_mday = from->tm_mday};
+	struct tm b = {.tm_year = to->tm_year, .tm_mon = to->tm_mon, .tm_mday = to->tm_mday};
+	return (int)((timegm(&b) - timegm(&a)) / 86400);
+}
+
+/* A deadline as it reads in a message to someone: "16:30 today", "14:00 tomorrow", "Mon 09:00". */
+static void when_for_people(int64_t t, int64_t now, char *buf, size_t size)
+{
+	time_t tt = (time_t)t, tn = (time_t)now;
+	struct tm tm, tm_now;
+	localtime_r(&tt, &tm);
+	localtime_r(&tn, &tm_now);
+	int days = days_between(&tm_now, &tm);
+	const char *fmt = days == 0 ? "%H:%M today"
+		: days == 1	    ? "%H:%M tomorrow"
+		: days == -1	    ? "%H:%M yesterday"
+		: days > 1 && days < 7 ? "%a %H:%M"
+				       : "%a %d %b %Y %H:%M";
+	if (strftime(buf, size, fmt, &tm) == 0 && size)
+		buf[0] = '\0';
+}
+
+/* The template with {answer_by}, {from} and {subject} filled in; other braces are left as written. */
+static void print_ack_text(FILE *f, const char *template, const struct present_owed_row *row)
+{
+	char by[48];
+	when_for_people(row->answer_by / 1000, present_time_now(), by, sizeof(by));
+	for (const char *p = template; *p;) {
+		if (strncmp(p, "{answer_by}", 11) == 0) {
+			fputs(by, f);
+			p += 11;
+		} else if (strncmp(p, "{from}", 6) == 0) {
+			present_text_terminal(f, row->sender);
+			p += 6;
+		} else if (strncmp(p, "{subject}", 9) == 0) {
+			present_text_terminal(f, row->subject);
+			p += 9;
+		} else {
+			fputc(*p++, f);
+		}
+	}
+	fputc('\n', f);
+}
+
+static void warn_config(const char *message, void *userdata)
+{
+	fprintf(stderr, "present: warning: %s\n", message);
+}
+
+/* The acknowledgement template, read before anything changes: a broken file changes nothing. */
+static int load_template(char **ret)
+{
+	struct present_config cfg;
+	char *error = NULL;
+	*ret = NULL;
+	if (present_config_load(&cfg, warn_config, NULL, &error) < 0) {
+		fprintf(stderr, "present: %s\n", error);
+		free(error);
+		present_config_finish(&cfg);
+		return PRESENT_EXIT_CONFIG;
+	}
+	*ret = cfg.ack_template;
+	cfg.ack_template = NULL;
+	present_config_finish(&cfg);
+	return *ret ? 0 : PRESENT_EXIT_FAILURE;
+}
+
+static void copy_row(const struct present_owed_row *row, void *userdata)
+{
+	struct present_owed_row *copy = userdata;
+	if (!present_cli_owed_row_copy(row, copy))
+		copy->id = 0;
+}
+
+/* SetOwedState or Snooze; the daemon may have to start for it, as for Start. */
+static DBusMessage *owed_call(struct present_client *c, uint64_t id, const char *state, uint32_t snooze,
+	DBusError *err)
+{
+	const char *method = state ? "SetOwedState" : "Snooze";
+	DBusMessage *msg =
+		dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, method);
+	dbus_uint64_t item = id;
+	DBusMessage *reply = NULL;
+	bool ok = false;
+	if (msg && state)
+		ok = dbus_message_append_args(msg, DBUS_TYPE_UINT64, &item, DBUS_TYPE_STRING, &state, DBUS_TYPE_INVALID);
+	else if (msg)
+		ok = dbus_message_append_args(msg, DBUS_TYPE_UINT64, &item, DBUS_TYPE_UINT32, &snooze, DBUS_TYPE_INVALID);
+	if (ok)
+		reply = dbus_connection_send_with_reply_and_block(c->bus, msg, DBUS_TIMEOUT_USE_DEFAULT, err);
+	else
+		dbus_set_error_const(err, DBUS_ERROR_NO_MEMORY, "out of memory");
+	if (msg)
+		dbus_message_unref(msg);
+	return reply;
+}
+
+/* " (Ana Lima · Invoice Q3)" */
+static void print_about(FILE *f, const struct present_owed_row *row)
+{
+	fputs(" (", f);
+	present_text_terminal(f, row->sender);
+	if (*row->subject) {
+		fputs(" · ", f);
+		present_text_terminal(f, row->subject);
+	}
+	fputc(')', f);
+}
+
+static void say_done(const struct present_owed_row *row, const char *state, uint32_t snooze, const char *template)
+{
+	if (!state) {
+		char until[32];
+		present_time_clock(present_time_now() + snooze, present_time_now(), until, sizeof(until));
+		printf("Snoozed #%lld", (long long)row->id);
+		print_about(stdout, row);
+		printf(": no reminder before %s.\n", until);
+	} else if (strcmp(state, "acknowledged") == 0) {
+		/* Only the text on stdout, so that `present ack 3 | wl-copy` copies just what to send. */
+		char by[48];
+		when_for_people(row->answer_by / 1000, present_time_now(), by, sizeof(by));
+		fflush(stdout);
+		fprintf(stderr, "Acknowledged #%lld", (long long)row->id);
+		print_about(stderr, row);
+		fprintf(stderr, "; answer in full by %s. To send:\n", by);
+		print_ack_text(stdout, template, row);
+	} else {
+		printf("%s #%lld", strcmp(state, "answered") == 0 ? "Answered" : "Dismissed", (long long)row->id);
+		print_about(stdout, row);
+		puts(strcmp(state, "answered") == 0 ? "." : ": nothing owed any more.");
+	}
+	fflush(stdout);
+}
+
+int present_cli_owed_act(struct present_client *c, struct present_store *store, uint64_t id, const char *state,
+	uint32_t snooze)
+{
+	struct present_store *own = NULL;
+	struct present_owed_row row = {0};
+	char *template = NULL;
+	int r = 0;
+	if (!store && (r = present_cli_store_open(&own)))
+		return r;
+	if (!store)
+		store = own;
+	/* The store names the item for the messages, and spares the daemon a call about one that cannot be. */
+	if (store && (r = present_store_owed_get(store, (int64_t)id, copy_row, &row)) < 0) {
+		fprintf(stderr, "present: cannot read the store: %s\n", present_store_error(store));
+		r = PRESENT_EXIT_FAILURE;
+		goto out;
+	}
+	if (r == 0 || row.id == 0) {
+		fprintf(stderr, "present: there is no response owed #%llu; 'present owed --all' lists them\n",
+			(unsigned long long)id);
+		r = PRESENT_EXIT_FAILURE;
+		goto out;
+	}
+	if (!is_open(row.state)) {
+		fprintf(stderr, "present: #%llu is already %s\n", (unsigned long long)id, row.state);
+		r = PRESENT_EXIT_FAILURE;
+		goto out;
+	}
+	bool ack = state && strcmp(state, "acknowledged") == 0;
+	if (ack && (r = load_template(&template)))
+		goto out;
+
+	DBusError err;
+	dbus_error_init(&err);
+	DBusMessage *reply = owed_call(c, id, state, snooze, &err);
+	if (!reply) {
+		if (strcmp(err.name, PRESENT_ERROR_NO_SUCH_ITEM) == 0) {
+			fprintf(stderr, "present: #%llu is no longer open\n", (unsigned long long)id);
+			r = PRESENT_EXIT_FAILURE;
+		} else {
+			const char *what = state ? "change the response owed" : "snooze the response owed";
+			r = present_client_report(what, &err);
+		}
+		dbus_error_free(&err);
+		goto out;
+	}
+	dbus_message_unref(reply);
+	say_done(&row, state, snooze, template);
+	r = PRESENT_EXIT_OK;
+out:
+	free(template);
+	present_cli_owed_row_finish(&row);
+	present_store_close(own);
+	return r;
+}
+
+int present_cli_owed_command(uint64_t id, const char *state, uint32_t snooze)
+{
+	struct present_client c = {0};
+	int r = present_client_connect(&c);
+	if (r == 0)
+		r = present_cli_owed_act(&c, NULL, id, state, snooze);
+	present_client_disconnect(&c);
+	return r;
+}
+
+struct due {
+	struct present_owed_row *rows;
+	size_t n, cap;
+	bool failed;
+};
+
+static void collect_due(const struct present_owed_row *row, void *userdata)
+{
+	struct due *d = userdata;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 4;
+		struct present_owed_row *grown = realloc(d->rows, cap * sizeof(*grown));
+		if (!grown) {
+			d->failed = true;
+			return;
+		}
+		d->rows = grown;
+		d->cap = cap;
+	}
+	if (present_cli_owed_row_copy(row, &d->rows[d->n]))
+		d->n++;
+	else
+		d->failed = true;
+}
+
+/* With a session running, Start fails and Toggle stops it: nothing to warn about. Asking costs a
+ * round trip, so only when something falls due. */
+static bool session_runs(struct present_client *c)
+{
+	if (!present_client_daemon_running(c))
+		return false;
+	DBusMessage *msg =
+		dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, "GetStatus");
+	if (!msg)
+		return false;
+	dbus_message_set_auto_start(msg, false);
+	DBusMessage *reply = dbus_connection_send_with_reply_and_block(c->bus, msg, DBUS_TIMEOUT_USE_DEFAULT, NULL);
+	dbus_message_unref(msg);
+	struct present_status s = {0};
+	DBusMessageIter it;
+	bool active = reply && dbus_message_iter_init(reply, &it) && present_status_read(&it, &s) && s.active;
+	present_status_finish(&s);
+	if (reply)
+		dbus_message_unref(reply);
+	return active;
+}
+
+static bool ask_yes(const char *question)
+{
+	char line[32];
+	fputs(question, stdout);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin)) {
+		putchar('\n');
+		return false;
+	}
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+void present_cli_heads_up(struct present_client *c, int64_t seconds)
+{
+	char *path = present_path_store(), *error = NULL;
+	struct present_store *store = NULL;
+	/* Most starts have nothing owed, or no store at all: one open and one query, nothing more. */
+	if (!path || present_store_open_readonly(path, &store, &error) < 0) {
+		free(path);
+		free(error);
+		return;
+	}
+	free(path);
+	int64_t now_ms = present_time_now() * 1000;
+	struct due d = {0};
+	if (present_store_owed_due_each(store, now_ms, now_ms + seconds * 1000, collect_due, &d) < 0 || d.failed) {
+		fprintf(stderr, "present: warning: cannot read the responses owed: %s\n",
+			d.failed ? "out of memory" : present_store_error(store));
+		goto out;
+	}
+	if (d.n == 0 || session_runs(c))
+		goto out;
+
+	size_t to_ack = 0;
+	printf("Before you go dark: %zu %s during this meeting:\n", d.n,
+		d.n == 1 ? "response falls due" : "responses fall due");
+	for (size_t i = 0; i < d.n; i++) {
+		const struct present_owed_row *row = &d.rows[i];
+		bool ack_due = strcmp(row->state, "owed") == 0 && row->ack_by >= now_ms;
+		printf("  #%lld  ", (long long)row->id);
+		print_who(stdout, row, false);
+		if (ack_due)
+			print_deadline(stdout, "ack by", row->ack_by, false, false);
+		if (row->answer_by >= now_ms && row->answer_by <= now_ms + seconds * 1000)
+			print_deadline(stdout, "answer by", row->answer_by, false, false);
+		putchar('\n');
+		to_ack += strcmp(row->state, "owed") == 0;
+	}
+	fflush(stdout);
+	if (to_ack && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && ask_yes("Acknowledge them now? [y/N] ")) {
+		for (size_t i = 0; i < d.n; i++)
+			if (strcmp(d.rows[i].state, "owed") == 0)
+				present_cli_owed_act(c, store, (uint64_t)d.rows[i].id, "acknowledged", 0);
+	}
+out:
+	for (size_t i = 0; i < d.n; i++)
+		present_cli_owed_row_finish(&d.rows[i]);
+	free(d.rows);
+	present_store_close(store);
+}

@@ -1,0 +1,614 @@
+"""After the meeting, the CLI's side: owed, ack/done/dismiss/snooze, catchup, history, the heads-up."""
+import datetime
+import fcntl
+import json
+import os
+import re
+import select
+import signal
+import sqlite3
+import subprocess
+import termios
+import time
+
+import harness
+from harness import CLI, BusTestCase, wait_until
+from test_capture import App
+
+THUNDERBIRD = ("Thunderbird", "Acme: 1 new message", "Invoice Q3 from Ana Lima", {"desktop-entry": "thunderbird"})
+KMAIL = ("New Mail Notifier", "New mail", "From: Bob\nSubject: Contract",
+         {"x-kde-appname": "akonadi_newmailnotifier_agent", "x-kde-eventId": "new-email"})
+SIGNAL_1 = ("Signal", "Carla Souza", "are you free at 3?", {"desktop-entry": "org.signal.Signal"})
+NOISE = ("NetworkManager", "Connected", "Wi-Fi \"Office\"", {"category": "network.connected"})
+SIGNAL_2 = ("Signal", "Carla Souza", "or tomorrow morning", {"desktop-entry": "org.signal.Signal"})
+CALENDAR = ("Calendar", "Standup in 5 minutes", "", {"desktop-entry": "org.gnome.Calendar"})
+MEETING = [THUNDERBIRD, KMAIL, SIGNAL_1, NOISE, SIGNAL_2, CALENDAR]
+
+DEFAULT_ACK = "Thanks for your message. I'm with a client right now and will get back to you in full by %s."
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def clock(t):
+    """What present_time_clock() writes for t (seconds): 15:30 today, Mon 15:30 within a week."""
+    now = time.time()
+    lt, ln = time.localtime(t), time.localtime(now)
+    if (lt.tm_year, lt.tm_yday) == (ln.tm_year, ln.tm_yday):
+        return time.strftime("%H:%M", lt)
+    if now - 6 * 86400 < t < now + 6 * 86400:
+        return time.strftime("%a %H:%M", lt)
+    return time.strftime("%Y-%m-%d %H:%M", lt)
+
+
+def ms_clock(ms):
+    return clock(ms // 1000)
+
+
+def for_people(ms):
+    """A deadline as the acknowledgement writes it: "16:30 today", "14:00 tomorrow", "Mon 09:00"."""
+    t = ms // 1000
+    days = (datetime.date.fromtimestamp(t) - datetime.date.today()).days
+    lt = time.localtime(t)
+    if days in (0, 1, -1):
+        return time.strftime("%H:%M", lt) + {0: " today", 1: " tomorrow", -1: " yesterday"}[days]
+    if 1 < days < 7:
+        return time.strftime("%a %H:%M", lt)
+    return time.strftime("%a %d %b %Y %H:%M", lt)
+
+
+def iso(seconds):
+    return datetime.datetime.fromtimestamp(seconds).astimezone().isoformat()
+
+
+def iso_ms(ms):
+    return iso(ms // 1000)
+
+
+def duration(s):
+    """present_duration_format()."""
+    h, m, s = s // 3600, s % 3600 // 60, s % 60
+    if h == 0 and m == 0:
+        return "%d s" % s
+    if h == 0 and m < 10 and s:
+        return "%d min %d s" % (m, s)
+    if h == 0:
+        return "%d min" % m
+    return "%d h" % h if m == 0 else "%d h %d min" % (h, m)
+
+
+class OwedCase(BusTestCase):
+    def setUp(self):
+        super().setUp()
+        self.start_mock("dnd_servers", server="dunst")
+
+    def db(self):
+        db = sqlite3.connect(self.store_path)
+        self.addCleanup(db.close)
+        return db
+
+    def query(self, sql, *args):
+        db = sqlite3.connect(self.store_path)
+        try:
+            return db.execute(sql, args).fetchall()
+        finally:
+            db.close()
+
+    def meeting(self, alerts=MEETING, label="Acme review"):
+        """A session that holds alerts, then ends: what the catch-up is about."""
+        self.ok("start", "10m", "--label", label)
+        app = App(self)
+        for a in alerts:
+            app.notify(*a)
+        owed = sum(1 for a in alerts if a is not NOISE and a is not CALENDAR)
+        wait_until(lambda: self.query("SELECT count(*), (SELECT coalesce(sum(count), 0) FROM owed) FROM alerts")
+                   == [(len(alerts), owed)], what="the alerts and what is owed, in the store")
+        self.ok("stop")
+
+    def items(self):
+        """Every response owed, by id, as a dict of its columns."""
+        db = sqlite3.connect(self.store_path)
+        db.row_factory = sqlite3.Row
+        try:
+            return {r["id"]: dict(r) for r in db.execute("SELECT * FROM owed ORDER BY id")}
+        finally:
+            db.close()
+
+    def owed_json(self, item):
+        return {"id": item["id"], "session": item["session_id"], "kind": item["kind"], "app": item["app"],
+                "from": item["sender"], "subject": item["subject"], "count": item["count"],
+                "received_at": iso_ms(item["received_at"]), "last_at": iso_ms(item["last_at"]),
+                "ack_by": iso_ms(item["ack_by"]), "answer_by": iso_ms(item["answer_by"]), "state": item["state"],
+                "snoozed_until": None, "overdue": False}
+
+    def owed_line(self, item, who, overdue_ack=False):
+        """The line `present owed` prints for item, who being "sender · app · subject"."""
+        count = item["count"]
+        return "#%d  %s · %d message%s · received %s · ack by %s%s · answer by %s · %s" % (
+            item["id"], who, count, "" if count == 1 else "s", ms_clock(item["received_at"]),
+            ms_clock(item["ack_by"]), " (overdue)" if overdue_ack else "", ms_clock(item["answer_by"]),
+            item["state"])
+
+    def pty_run(self, *args, env=None):
+        """The CLI on a pseudo-terminal of its own, as in a terminal window: (process, master, slave)."""
+        master, slave = os.openpty()
+        e = dict(self.bus.env, TERM="xterm")
+        e.update(env or {})
+        e = {k: v for k, v in e.items() if v is not None}
+        # Its controlling terminal, as in a terminal window: Ctrl-C outside raw mode is a SIGINT.
+        p = subprocess.Popen([CLI] + list(args), stdin=slave, stdout=slave, stderr=slave, env=e,
+                             start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+        self.addCleanup(os.close, master)
+        self.addCleanup(os.close, slave)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
+        self.pty_out = b""
+        return p, master, slave
+
+    def expect(self, master, pattern, timeout=10):
+        """Reads the terminal until pattern shows up in what was written since the last match."""
+        regex = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = regex.search(self.pty_out)
+            if m:
+                seen, self.pty_out = self.pty_out[:m.end()], self.pty_out[m.end():]
+                return seen.decode(errors="replace")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("no %r on the terminal; it shows %r" % (pattern, self.pty_out))
+            ready, _, _ = select.select([master], [], [], min(left, 0.2))
+            if ready:
+                try:
+                    self.pty_out += os.read(master, 4096)
+                except OSError:
+                    pass
+
+    def assert_terminal_restored(self, slave, before):
+        after = termios.tcgetattr(slave)
+        self.assertEqual(after, before)
+        self.assertTrue(after[3] & termios.ICANON and after[3] & termios.ECHO and after[3] & termios.ISIG)
+
+
+class Listing(OwedCase):
+    def test_owed_json_and_plain(self):
+        self.meeting()
+        items = self.items()
+        self.assertEqual([(i["sender"], i["app"], i["subject"], i["count"]) for i in items.values()], [
+            ("Ana Lima", "thunderbird", "Invoice Q3", 1),
+            ("Bob", "akonadi_newmailnotifier_agent", "Contract", 1),
+            ("Carla Souza", "org.signal.Signal", "or tomorrow morning", 2),
+        ])
+        self.assertEqual(json.loads(self.ok("owed", "--json")), [self.owed_json(items[i]) for i in (1, 2, 3)])
+        self.assertEqual(self.ok("owed"), "".join(s + "\n" for s in [
+            self.owed_line(items[1], "Ana Lima · thunderbird · Invoice Q3"),
+            self.owed_line(items[2], "Bob · akonadi_newmailnotifier_agent · Contract"),
+            self.owed_line(items[3], "Carla Souza · org.signal.Signal · or tomorrow morning"),
+            "3 responses owed.",
+        ]))
+
+    def test_overdue_is_marked(self):
+        self.meeting()
+        now = int(time.time() * 1000)
+        with self.db() as db:
+            # Bob waited past the acknowledgement; Carla past the answer, though she was acknowledged.
+            db.execute("UPDATE owed SET ack_by = ? WHERE id = 2", (now - 60000,))
+            db.execute("UPDATE owed SET state = 'acknowledged', ack_by = ?, answer_by = ? WHERE id = 3",
+                       (now - 120000, now - 90000))
+        items = self.items()
+        got = {o["id"]: o["overdue"] for o in json.loads(self.ok("owed", "--json"))}
+        self.assertEqual(got, {1: False, 2: True, 3: True})
+        out = self.ok("owed").splitlines()
+        # Earliest deadline first: the acknowledged item by its answer, the others by their acknowledgement.
+        self.assertEqual(out, [
+            self.owed_line(items[3], "Carla Souza · org.signal.Signal · or tomorrow morning").replace(
+                "answer by %s" % ms_clock(items[3]["answer_by"]),
+                "answer by %s (overdue)" % ms_clock(items[3]["answer_by"])),
+            self.owed_line(items[2], "Bob · akonadi_newmailnotifier_agent · Contract", overdue_ack=True),
+            self.owed_line(items[1], "Ana Lima · thunderbird · Invoice Q3"),
+            "3 responses owed, 2 overdue.",
+        ])
+        self.assertNotIn("\x1b", "".join(out))
+
+    def test_all_includes_closed_items(self):
+        self.meeting()
+        with self.db() as db:
+            db.execute("UPDATE owed SET state = 'answered', answered_at = 1 WHERE id = 2")
+            db.execute("UPDATE owed SET state = 'dismissed', answer_by = 1000 WHERE id = 3")
+        self.assertEqual([o["id"] for o in json.loads(self.ok("owed", "--json"))], [1])
+        listed = json.loads(self.ok("owed", "--all", "--json"))
+        # A dismissed item past its answer-by is not overdue: nothing is owed any more.
+        self.assertEqual([(o["id"], o["state"], o["overdue"]) for o in listed],
+                         [(3, "dismissed", False), (1, "owed", False), (2, "answered", False)])
+        self.assertTrue(self.ok("owed", "--all").endswith("\n3 in all, 1 open.\n"))
+
+    def test_nothing_owed(self):
+        self.assertEqual(self.ok("owed"), "Nothing owed: you are all caught up.\n")
+        self.assertEqual(self.ok("owed", "--json"), "[]\n")
+        self.assertEqual(self.ok("owed", "--all"), "No response has been owed yet.\n")
+        self.assertFalse(self.bus.has_owner(), "listing must not start the daemon")
+        self.meeting([NOISE, CALENDAR])
+        self.assertEqual(self.ok("owed"), "Nothing owed: you are all caught up.\n")
+
+    def test_text_from_alerts_cannot_reach_the_terminal(self):
+        evil = ("Signal", "Eve\x1b]52;c;aGk=\x07", "hi\x1b[2J there", {"desktop-entry": "org.signal.Signal"})
+        self.meeting([evil])
+        out = self.ok("owed")
+        self.assertNotIn("\x1b", out)
+        self.assertIn("#1  Eve?]52;c;aGk=? · org.signal.Signal · hi?[2J there · 1 message", out)
+        self.assertEqual(json.loads(self.ok("owed", "--json"))[0]["from"], "Eve\x1b]52;c;aGk=\x07")
+        out = self.ok("catchup")
+        self.assertNotIn("\x1b", out)
+        self.assertIn("  %s  Eve?]52;c;aGk=? — hi?[2J there\n" % ms_clock(self.items()[1]["received_at"]), out)
+
+
+class Acting(OwedCase):
+    def test_ack_prints_the_text_to_send(self):
+        self.meeting()
+        items = self.items()
+        r = self.present("ack", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        by = for_people(items[1]["answer_by"])
+        self.assertEqual(r.stdout, DEFAULT_ACK % by + "\n")
+        self.assertEqual(r.stderr, "Acknowledged #1 (Ana Lima · Invoice Q3); answer in full by %s. To send:\n" % by)
+        [(state, acked_at)] = self.query("SELECT state, acked_at FROM owed WHERE id = 1")
+        self.assertEqual(state, "acknowledged")
+        self.assertAlmostEqual(acked_at, time.time() * 1000, delta=10000)
+        # Still open: it can be acknowledged again, for the text.
+        self.assertEqual(self.present("ack", "#1").stdout, DEFAULT_ACK % by + "\n")
+        self.assertEqual([o["state"] for o in json.loads(self.ok("owed", "--json"))],
+                         ["owed", "owed", "acknowledged"])
+
+    def test_template_from_the_configuration(self):
+        self.write_config('owed = { ack_template = "Hi {from}, thanks for \\"{subject}\\": in full by '
+                          '{answer_by}. {other}"; };\n')
+        self.meeting()
+        items = self.items()
+        self.assertEqual(self.ok("ack", "2"), 'Hi Bob, thanks for "Contract": in full by %s. {other}\n'
+                         % for_people(items[2]["answer_by"]))
+
+    def test_broken_configuration_changes_nothing(self):
+        self.meeting()
+        path = self.write_config("owed = { ack_template = 5; };\n")
+        r = self.present("ack", "1")
+        self.assertEqual(r.returncode, 78)
+        self.assertTrue(r.stderr.startswith("present: %s:1: " % path), r.stderr)
+        self.assertEqual(self.query("SELECT state FROM owed WHERE id = 1"), [("owed",)])
+
+    def test_done_dismiss_snooze(self):
+        self.meeting()
+        self.assertEqual(self.ok("done", "2"), "Answered #2 (Bob · Contract).\n")
+        self.assertEqual(self.ok("dismiss", "3"),
+                         "Dismissed #3 (Carla Souza · or tomorrow morning): nothing owed any more.\n")
+        before = time.time()
+        out = self.ok("snooze", "1", "30m")
+        self.assertIn(out, ["Snoozed #1 (Ana Lima · Invoice Q3): no reminder before %s.\n" % clock(t + 1800)
+                            for t in (before, time.time())])
+        rows = self.query("SELECT id, state, answered_at IS NOT NULL, snoozed_until FROM owed ORDER BY id")
+        self.assertEqual([r[:3] for r in rows], [(1, "owed", 0), (2, "answered", 1), (3, "dismissed", 0)])
+        self.assertAlmostEqual(rows[0][3], time.time() * 1000 + 1800 * 1000, delta=10000)
+        item = self.items()[1]
+        [listed] = json.loads(self.ok("owed", "--json"))
+        self.assertEqual(listed, dict(self.owed_json(item), snoozed_until=iso_ms(item["snoozed_until"])))
+        self.assertTrue(self.ok("owed").endswith(" · owed · snoozed until %s\n1 response owed.\n"
+                                                 % ms_clock(item["snoozed_until"])))
+
+    def test_bad_and_unknown_items(self):
+        self.meeting()
+        self.ok("done", "2")
+        for args, code, err in (
+                (("ack", "x"), 2, "present: 'x' is not the number of a response owed ('present owed' lists them)\n"
+                                  "Usage: present ack ID\n"),
+                (("done", "0"), 2, None),
+                (("dismiss", "-3"), 2, None),
+                (("ack", "1", "2"), 2, None),
+                (("ack",), 2, None),
+                (("snooze", "1"), 2, None),
+                (("snooze", "1", "25h"), 2, "present: '25h' is out of range: a snooze lasts more than 0 and at "
+                                            "most 24h\nUsage: present snooze ID DURATION\n"),
+                (("snooze", "1", "soon"), 2, None),
+                (("ack", "99"), 1, "present: there is no response owed #99; 'present owed --all' lists them\n"),
+                (("done", "2"), 1, "present: #2 is already answered\n"),
+                (("snooze", "2", "1h"), 1, "present: #2 is already answered\n")):
+            r = self.present(*args)
+            self.assertEqual((r.returncode, r.stdout), (code, ""), args)
+            if err:
+                self.assertEqual(r.stderr, err, args)
+        self.assertEqual(self.query("SELECT state, snoozed_until FROM owed ORDER BY id"),
+                         [("owed", None), ("answered", None), ("owed", None)])
+
+    def test_acting_starts_the_daemon(self):
+        self.meeting()
+        os.kill(self.bus.pid_of(), signal.SIGTERM)
+        self.wait_daemon_gone()
+        self.assertEqual(self.ok("done", "1"), "Answered #1 (Ana Lima · Invoice Q3).\n")
+        self.assertEqual(self.query("SELECT state FROM owed WHERE id = 1"), [("answered",)])
+
+    def test_options_belong_to_their_verbs(self):
+        for args, err in ((("owed", "-i"), "present: 'owed' takes no option '-i'\n"),
+                          (("stop", "-q"), "present: 'stop' takes no option '-q'\n"),
+                          (("catchup", "--all"), "present: 'catchup' takes no option '--all'\n"),
+                          (("history", "x"), "present: 'x' is one argument too many for 'history'\n")):
+            r = self.present(*args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertTrue(r.stderr.startswith(err), r.stderr)
+        self.assertEqual(self.ok("snooze", "--help"), "Usage: present snooze ID DURATION\n")
+
+    def test_no_store_yet(self):
+        r = self.present("ack", "1")
+        self.assertEqual((r.returncode, r.stderr),
+                         (1, "present: there is no response owed #1; 'present owed --all' lists them\n"))
+
+
+class Catchup(OwedCase):
+    def expected_plain(self):
+        items = self.items()
+        [(started, ended)] = self.query("SELECT started_at, ended_at FROM sessions")
+        t = [ms_clock(a) for (a,) in self.query("SELECT received_at FROM alerts ORDER BY id")]
+        return "\n".join([
+            "Session 1, %s–%s (%s) · Acme review: 6 alerts held" % (clock(started), clock(ended),
+                                                                 duration(ended - started)),
+            "thunderbird (1)",
+            "  %s  Acme: 1 new message — Invoice Q3 from Ana Lima" % t[0],
+            "akonadi_newmailnotifier_agent (1)",
+            "  %s  New mail — From: Bob" % t[1],
+            "org.signal.Signal (2)",
+            "  %s  Carla Souza — are you free at 3?" % t[2],
+            "  %s  Carla Souza — or tomorrow morning" % t[4],
+            "org.gnome.Calendar (1)",
+            "  %s  Standup in 5 minutes" % t[5],
+            "1 system alert",
+            "",
+            "3 responses owed:",
+            "  " + self.owed_line(items[1], "Ana Lima · thunderbird · Invoice Q3"),
+            "  " + self.owed_line(items[2], "Bob · akonadi_newmailnotifier_agent · Contract"),
+            "  " + self.owed_line(items[3], "Carla Souza · org.signal.Signal · or tomorrow morning"),
+            "",
+        ])
+
+    def test_plain_and_json(self):
+        self.meeting()
+        self.assertEqual(self.ok("catchup"), self.expected_plain())
+
+        items = self.items()
+        [(started, planned, ended)] = self.query("SELECT started_at, planned_end, ended_at FROM sessions")
+        alerts = self.query("SELECT id, received_at, summary, body, class FROM alerts ORDER BY id")
+
+        def alert(i):
+            a = alerts[i]
+            return {"id": a[0], "received_at": iso_ms(a[1]), "summary": a[2], "body": a[3], "class": a[4],
+                    "updates": 0, "withdrawn": False}
+
+        self.assertEqual(json.loads(self.ok("catchup", "--json")), {
+            "session": {"id": 1, "label": "Acme review", "started_at": iso(started), "planned_end": iso(planned),
+                        "ended_at": iso(ended), "end_reason": "stop", "alerts": 6},
+            "apps": [
+                {"app": "thunderbird", "count": 1, "alerts": [alert(0)]},
+                {"app": "akonadi_newmailnotifier_agent", "count": 1, "alerts": [alert(1)]},
+                {"app": "org.signal.Signal", "count": 2, "alerts": [alert(2), alert(4)]},
+                {"app": "org.gnome.Calendar", "count": 1, "alerts": [alert(5)]},
+            ],
+            "noise": {"count": 1, "alerts": [alert(3)]},
+            "owed": [self.owed_json(items[i]) for i in (1, 2, 3)],
+        })
+        self.assertEqual([a["class"] for a in json.loads(self.ok("catchup", "--json"))["apps"][0]["alerts"]],
+                         ["mail"])
+
+    def test_closed_items_leave_the_list(self):
+        self.meeting()
+        with self.db() as db:
+            db.execute("UPDATE owed SET state = 'answered' WHERE id IN (1, 3)")
+            db.execute("UPDATE owed SET ack_by = 1000 WHERE id = 2")
+        out = self.ok("catchup")
+        self.assertIn("\n1 response owed, 1 overdue:\n  #2  Bob · akonadi_newmailnotifier_agent · Contract", out)
+        self.assertIn(" · ack by %s (overdue) · " % ms_clock(1000), out)
+        self.assertEqual([o["id"] for o in json.loads(self.ok("catchup", "--json"))["owed"]], [2])
+
+    def test_no_session_yet(self):
+        self.assertEqual(self.ok("catchup"), "No session yet: nothing was held.\n\nNothing owed: you are all caught up.\n")
+        self.assertEqual(json.loads(self.ok("catchup", "--json")),
+                         {"session": None, "apps": [], "noise": {"count": 0, "alerts": []}, "owed": []})
+
+    def test_colour_only_on_a_terminal(self):
+        self.meeting()
+        p, master, _ = self.pty_run("catchup")
+        seen = self.expect(master, r"#3  .*\n")
+        self.assertEqual(p.wait(10), 0)
+        self.assertIn("\x1b[1mthunderbird\x1b[0m (1)", seen)
+        self.assertEqual(ANSI.sub("", seen).replace("\r\n", "\n"), self.expected_plain())
+        p, master, _ = self.pty_run("catchup", env={"NO_COLOR": "1"})
+        seen = self.expect(master, r"#3  .*\n")
+        self.assertEqual(p.wait(10), 0)
+        self.assertNotIn("\x1b", seen)
+        self.assertNotIn("\x1b", self.ok("catchup"))
+
+    def test_interactive_needs_a_terminal(self):
+        self.meeting()
+        r = self.present("catchup", "-i")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stdout, "")
+        self.assertIn("needs a terminal", r.stderr)
+        self.assertEqual(self.present("catchup", "-i", "--json").returncode, 2)
+        self.assertEqual(self.query("SELECT DISTINCT state FROM owed"), [("owed",)])
+
+
+class Interactive(OwedCase):
+    def test_one_key_each(self):
+        self.meeting()
+        items = self.items()
+        p, master, slave = self.pty_run("catchup", "-i")
+        before = termios.tcgetattr(slave)
+        self.expect(master, r"\[1/3\] #1  .*Ana Lima.*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"z")  # not a key of ours: nothing happens
+        os.write(master, b"a")
+        self.expect(master, re.escape(DEFAULT_ACK % for_people(items[1]["answer_by"])) + r"\r\n")
+        self.expect(master, r"\[2/3\] #2 .*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"d")
+        self.expect(master, r"Answered #2 \(Bob · Contract\)\.\r\n")
+        self.expect(master, r"\[3/3\] #3 .*\n  a/d/x/s/n/q\? ")
+        os.write(master, b" ")
+        self.expect(master, r"1 acknowledged, 1 answered, 1 skipped\.\r\n")
+        self.assertEqual(p.wait(10), 0)
+        self.assertEqual(self.query("SELECT state FROM owed ORDER BY id"),
+                         [("acknowledged",), ("answered",), ("owed",)])
+        self.assert_terminal_restored(slave, before)
+
+    def test_dismiss_snooze_quit(self):
+        self.meeting()
+        p, master, slave = self.pty_run("catchup", "-i")
+        self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"x")
+        self.expect(master, r"Dismissed #1 .*\r\n")
+        self.expect(master, r"\[2/3\].*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"s")
+        self.expect(master, r"Snoozed #2 .*\r\n")
+        self.expect(master, r"\[3/3\].*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"q")
+        self.expect(master, r"1 dismissed, 1 snoozed, 1 left for later\.\r\n")
+        self.assertEqual(p.wait(10), 0)
+        rows = self.query("SELECT state, snoozed_until FROM owed ORDER BY id")
+        self.assertEqual([r[0] for r in rows], ["dismissed", "owed", "owed"])
+        self.assertAlmostEqual(rows[1][1], time.time() * 1000 + 3600 * 1000, delta=10000)
+        self.assertIsNone(rows[2][1])
+
+    def test_ctrl_c_restores_the_terminal(self):
+        self.meeting()
+        p, master, slave = self.pty_run("catchup", "-i")
+        before = termios.tcgetattr(slave)
+        self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"\x03")
+        self.assertEqual(p.wait(10), 130)
+        self.assert_terminal_restored(slave, before)
+        self.assertEqual(self.query("SELECT DISTINCT state FROM owed"), [("owed",)])
+
+    def test_killed_while_waiting_restores_the_terminal(self):
+        self.meeting()
+        p, master, slave = self.pty_run("catchup", "-i")
+        before = termios.tcgetattr(slave)
+        self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
+        raw = termios.tcgetattr(slave)  # the prompt shows once the terminal is raw
+        self.assertFalse(raw[3] & termios.ICANON)
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(10), -signal.SIGTERM)
+        self.assert_terminal_restored(slave, before)
+
+    def test_nothing_owed(self):
+        self.meeting([NOISE])
+        p, master, _ = self.pty_run("catchup", "-i")
+        self.expect(master, r"Nothing owed: you are all caught up\.\r\n")
+        self.assertEqual(p.wait(10), 0)
+
+
+class History(OwedCase):
+    def test_sessions_newest_first(self):
+        self.meeting()
+        self.ok("start", "1s", "--label", "Quick call")
+        wait_until(lambda: self.query("SELECT end_reason FROM sessions WHERE id = 2") == [("timer",)], 10,
+                   "the short session to end")
+        self.ok("start", "10m")
+        sessions = self.query("SELECT id, label, started_at, planned_end, ended_at, end_reason FROM sessions "
+                              "ORDER BY id DESC")
+        out = self.ok("history").splitlines()
+        self.assertEqual(out[0], "When              Lasted       Ended        Alerts  Owed  Label")
+        started = sessions[0][2]
+        self.assertIn(out[1], ["%-17s %-12s %-12s %6d %5d" % (clock(started), duration(int(time.time()) - started - k),
+                                                              "running", 0, 0) for k in range(3)])
+        rows = []
+        for (_, label, started, _, ended, _), how, alerts, owed in zip(sessions[1:], ("time up", "stopped"), (0, 6),
+                                                                       (0, 3)):
+            rows.append("%-17s %-12s %-12s %6d %5d  %s" % (clock(started), duration(ended - started), how, alerts,
+                                                          owed, label))
+        self.assertEqual(out[2:], rows)
+
+        listed = json.loads(self.ok("history", "--json"))
+        self.assertEqual([s["id"] for s in listed], [3, 2, 1])
+        self.assertIsNone(listed[0]["ended_at"])
+        self.assertIsNone(listed[0]["end_reason"])
+        _, label, started, planned, ended, reason = sessions[2]
+        self.assertEqual(listed[2], {"id": 1, "label": label, "started_at": iso(started), "planned_end": iso(planned),
+                                     "ended_at": iso(ended), "duration_s": ended - started, "end_reason": reason,
+                                     "alerts": 6, "owed": 3})
+        self.assertEqual((listed[1]["end_reason"], listed[1]["alerts"], listed[1]["owed"]), ("timer", 0, 0))
+
+    def test_no_session_yet(self):
+        self.assertEqual(self.ok("history"), "No session yet.\n")
+        self.assertEqual(self.ok("history", "--json"), "[]\n")
+
+
+class HeadsUp(OwedCase):
+    def prepare(self):
+        """A store with items falling due at different times."""
+        self.ok("start", "10m")
+        self.ok("stop")
+        now = int(time.time() * 1000)
+        minute = 60 * 1000
+        with self.db() as db:
+            for sender, state, ack_by, answer_by in (
+                    ("Dana", "owed", now + 20 * minute, now + 22 * 60 * minute),  # ack due in the meeting
+                    ("Eli", "owed", now + 3 * 60 * minute, now + 20 * 60 * minute),  # after it
+                    ("Fay", "acknowledged", now - 60 * minute, now + 50 * minute),  # answer due in it
+                    ("Gus", "answered", now + 10 * minute, now + 30 * minute),  # closed
+                    ("Hal", "owed", now - 5 * minute, now + 23 * 60 * minute)):  # already late: not new news
+                db.execute("INSERT INTO owed(session_id, kind, app, sender, subject, received_at, last_at, ack_by, "
+                           "answer_by, state) VALUES (1, 'mail', 'thunderbird', ?, 'Renewal', ?, ?, ?, ?, ?)",
+                           (sender, now - 100 * minute, now - 100 * minute, ack_by, answer_by, state))
+        return self.items()
+
+    def test_start_lists_what_falls_due(self):
+        items = self.prepare()
+        out = self.ok("start", "60")
+        self.assertTrue(out.startswith(
+            "Before you go dark: 2 responses fall due during this meeting:\n"
+            "  #1  Dana · thunderbird · Renewal · ack by %s\n"
+            "  #3  Fay · thunderbird · Renewal · answer by %s\n"
+            "Present until " % (ms_clock(items[1]["ack_by"]), ms_clock(items[3]["answer_by"]))), out)
+        self.assertEqual(self.query("SELECT DISTINCT state FROM owed WHERE sender IN ('Dana', 'Fay')"),
+                         [("owed",), ("acknowledged",)])
+
+    def test_a_shorter_meeting_and_quiet(self):
+        items = self.prepare()
+        out = self.ok("start", "30m")
+        self.assertTrue(out.startswith("Before you go dark: 1 response falls due during this meeting:\n"
+                                       "  #1  Dana · thunderbird · Renewal · ack by %s\nPresent until "
+                                       % ms_clock(items[1]["ack_by"])), out)
+        self.ok("stop")
+        self.assertTrue(self.ok("start", "60", "-q").startswith("Present until "))
+        self.ok("stop")
+        self.assertTrue(self.ok("start", "60", "--quiet").startswith("Present until "))
+
+    def test_toggle_only_when_it_starts(self):
+        self.prepare()
+        self.assertTrue(self.ok("toggle", "60").startswith("Before you go dark: 2 responses"))
+        r = self.present("start", "60")  # refused: no heads-up for a meeting that does not start
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertTrue(self.ok("toggle", "60").startswith("Session ended after "))
+        self.assertTrue(self.ok("toggle", "60", "-q").startswith("Present until "))
+
+    def test_nothing_due(self):
+        self.assertTrue(self.ok("start", "60").startswith("Present until "))
+        self.ok("stop")
+        self.meeting()  # everything owed falls due in 2 h and more
+        self.assertTrue(self.ok("start", "60").startswith("Present until "))
+
+    def test_acknowledge_them_on_a_terminal(self):
+        items = self.prepare()
+        p, master, slave = self.pty_run("start", "60")
+        self.expect(master, r"#3  Fay .*\r\nAcknowledge them now\? \[y/N\] ")
+        os.write(master, b"y\n")
+        # Only Dana's: Fay was acknowledged already.
+        self.expect(master, r"Acknowledged #1 \(Dana · Renewal\)[^\n]*\n" +
+                    re.escape(DEFAULT_ACK % for_people(items[1]["answer_by"])) + r"\r\nPresent until ")
+        self.assertEqual(p.wait(10), 0)
+        self.assertEqual(self.query("SELECT sender, state FROM owed WHERE state = 'acknowledged' ORDER BY id"),
+                         [("Dana", "acknowledged"), ("Fay", "acknowledged")])
+        self.assertTrue(self.call("GetStatus")["active"])
+
+    def test_no_on_a_terminal(self):
+        self.prepare()
+        p, master, _ = self.pty_run("start", "60")
+        self.expect(master, r"Acknowledge them now\? \[y/N\] ")
+        os.write(master, b"\n")
+        self.expect(master, r"Present until ")
+        self.assertEqual(p.wait(10), 0)
+        self.assertEqual(self.query("SELECT state FROM owed WHERE sender = 'Dana'"), [("owed",)])
+
+
+if __name__ == "__main__":
+    harness.main()
