@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""Part of bench/run: present against mako and swaync on a headless sway,
+side by side with makoctl and swaync-client. sway refuses root, so bench/run
+runs this as the unprivileged test user, with copies of the binaries it can
+read; it prints its measurements as JSON lines on stdout.
+
+    sway_toggles.py PRESENT PRESENT_SERVICE_DIR RUNS
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+present, service_dir, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+os.environ["PRESENT_SERVICE_DIR"] = service_dir
+import harness  # noqa: E402
+import servers  # noqa: E402
+
+
+def timed(argv, env):
+    started = time.perf_counter()
+    r = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        raise RuntimeError("%s failed: %s" % (" ".join(argv), r.stderr.decode()))
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(bus, server, on_cmd, off_cmd):
+    env = dict(bus.env)
+    times = {"start": [], "stop": [], "baseline": []}
+    for i in range(3 + runs):
+        t = [timed([present, "start", "60"], env), timed(on_cmd, env), timed([present, "stop"], env),
+             timed(off_cmd, env)]
+        if i >= 3:
+            times["start"].append(t[0])
+            times["baseline"] += [t[1], t[3]]
+            times["stop"].append(t[2])
+    return times
+
+
+root = tempfile.mkdtemp(prefix="present-bench-sway-")
+bus = harness.PrivateBus(os.path.join(root, "bus"))
+try:
+    config = os.path.join(bus.env["XDG_CONFIG_HOME"], "mako", "config")
+    os.makedirs(os.path.dirname(config), exist_ok=True)
+    with open(config, "w") as f:
+        f.write("[mode=do-not-disturb]\ninvisible=1\n")
+    for name, cls, args, on_cmd, off_cmd, tool in (
+            ("mako", servers.Mako, ("[mode=do-not-disturb]\ninvisible=1\n",),
+             ["makoctl", "mode", "-a", "do-not-disturb"], ["makoctl", "mode", "-r", "do-not-disturb"],
+             "makoctl mode -a"),
+            ("SwayNotificationCenter", servers.Swaync, (), ["swaync-client", "-dn"], ["swaync-client", "-df"],
+             "swaync-client -dn")):
+        with cls(*args, bus_address=bus.address) as server:
+            times = measure(bus, server, on_cmd, off_cmd)
+            print(json.dumps({"server": name, "tool": tool, **times}), flush=True)
+        if bus.has_owner():
+            os.kill(bus.pid_of(), 15)
+            harness.wait_until(lambda: not bus.has_owner(), 10, "the daemon to exit")
+finally:
+    bus.close()
