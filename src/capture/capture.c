@@ -25,7 +25,7 @@
 struct recent {
 	int64_t id, at;
 	enum present_alert_path path;
-	char *caller, *summary, *body;
+	char *caller, *app, *summary, *body;
 	bool has_app;
 };
 
@@ -205,6 +205,10 @@ static struct recent *earlier_hop(struct present_capture *cap, const struct pres
 		struct recent *r = &cap->recent[i];
 		if (!r->id || at - r->at > HOP_WINDOW_MS || !same(r->summary, ev->summary) || !same(r->body, ev->body))
 			continue;
+		/* Two apps that both say who they are and differ are two alerts,
+		 * however alike ("Ana: ok" in Signal and in Slack). */
+		if (r->app && ev->app && strcmp(r->app, ev->app) != 0)
+			continue;
 		bool portal = r->path == PRESENT_PATH_PORTAL || r->path == PRESENT_PATH_IMPL_PORTAL;
 		if (portal || !same(r->caller, ev->caller))
 			return r;
@@ -216,6 +220,7 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 {
 	struct recent *r = &cap->recent[cap->recent_next++ % RECENT];
 	g_free(r->caller);
+	g_free(r->app);
 	g_free(r->summary);
 	g_free(r->body);
 	*r = (struct recent){
@@ -223,6 +228,7 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 		.at = at,
 		.path = ev->path,
 		.caller = g_strdup(ev->caller),
+		.app = g_strdup(ev->app),
 		.summary = g_strdup(ev->summary),
 		.body = g_strdup(ev->body),
 		.has_app = ev->app != NULL,
@@ -250,6 +256,7 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 			if (!hop->has_app && ev->app) {
 				present_writer_change(cap->writer, PRESENT_WRITE_SET_APP, id, 0, ev->app);
 				hop->has_app = true;
+				hop->app = g_strdup(ev->app);
 			}
 		} else {
 			id = present_writer_next_id(cap->writer);
@@ -391,6 +398,7 @@ void present_capture_stop(struct present_capture *cap)
 	present_writer_destroy(cap->writer);
 	for (unsigned i = 0; i < RECENT; i++) {
 		g_free(cap->recent[i].caller);
+		g_free(cap->recent[i].app);
 		g_free(cap->recent[i].summary);
 		g_free(cap->recent[i].body);
 	}

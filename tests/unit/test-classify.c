@@ -102,6 +102,10 @@ static void test_who_and_what(void)
 	ev = alert("org.gnome.Evolution", "New email in Evolution",
 		"You have received 1 new message.\nFrom: Bob Smith <bob@example.com>\nSubject: Contract draft");
 	extract(&ev, "Bob Smith <bob@example.com>", "Contract draft");
+	/* Bodies are markup: Evolution escapes its text. */
+	ev = alert("org.gnome.Evolution", "New email in Evolution",
+		"From: Bob &lt;bob@example.com&gt;\nSubject: Lunch &amp; budget");
+	extract(&ev, "Bob <bob@example.com>", "Lunch & budget");
 	ev = alert(NULL, "New mail", "From: Carla\nSubject: Lunch\nIn: Inbox");
 	ev.kde_appname = "akonadi_newmailnotifier_agent";
 	extract(&ev, "Carla", "Lunch");
