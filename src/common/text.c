@@ -20,10 +20,16 @@ void present_text_json(FILE *f, const char *s)
 			fputs("\\t", f);
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f) {
 				fprintf(f, "\\u%04x", *p);
-			else
+			} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+				/* C1 controls (CSI among them) are valid JSON, but a terminal
+				 * showing the output would obey them. */
+				fprintf(f, "\\u%04x", p[1]);
+				p++;
+			} else {
 				fputc(*p, f);
+			}
 		}
 	}
 	fputc('"', f);
