@@ -1,12 +1,15 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "duration.h"
@@ -184,16 +187,109 @@ char *present_config_find(void)
 	return path;
 }
 
+/* Length of the valid UTF-8 sequence at s (strict: no overlongs, surrogates
+ * or code points past U+10FFFF), or 0. */
+static size_t utf8_length(const unsigned char *s)
+{
+	size_t n;
+	uint32_t c;
+	if (s[0] < 0x80)
+		return 1;
+	else if ((s[0] & 0xe0) == 0xc0)
+		n = 2, c = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, c = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < (n == 2 ? 0x80u : n == 3 ? 0x800u : 0x10000u) || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static bool valid_utf8(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_length(p);
+		if (!n)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/*
+ * Makes a message safe to print and to send over D-Bus, in place: bytes that
+ * are not UTF-8 and control characters (C0, DEL, C1) become '?'. The file's
+ * own text is quoted in messages, and libdbus aborts the daemon on a string
+ * that is not UTF-8; a terminal would obey the escapes.
+ */
+static void make_printable(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p) {
+		size_t n = utf8_length(p);
+		bool control = n == 1 ? *p < 0x20 || *p == 0x7f : n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+		/* A byte that starts no character is replaced alone: what follows is read afresh. */
+		size_t skip = n ? n : 1;
+		if (!n || control)
+			memset(p, '?', skip);
+		p += skip;
+	}
+}
+
+/* At most max bytes of s, cut between characters, with "..." when cut. */
+static void excerpt(const char *s, char *buf, size_t max)
+{
+	size_t len = 0;
+	while (s[len] && len < max) {
+		size_t n = utf8_length((const unsigned char *)s + len);
+		if (len + (n ? n : 1) > max)
+			break;
+		len += n ? n : 1;
+	}
+	snprintf(buf, max + 4, "%.*s%s", (int)len, s, s[len] ? "..." : "");
+}
+
+static char *vformat_error(const char *path, int line, const char *fmt, va_list ap)
+{
+	char *msg = NULL, *out = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return NULL;
+	int r = line > 0 ? asprintf(&out, "%s:%d: %s", path, line, msg) : asprintf(&out, "%s: %s", path, msg);
+	free(msg);
+	if (r < 0)
+		return NULL;
+	make_printable(out);
+	return out;
+}
+
 __attribute__((format(printf, 3, 4))) static char *format_error(const char *path, int line,
 	const char *fmt, ...)
 {
-	char msg[512], *out = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	char *out = vformat_error(path, line, fmt, ap);
 	va_end(ap);
-	int r = line > 0 ? asprintf(&out, "%s:%d: %s", path, line, msg) : asprintf(&out, "%s: %s", path, msg);
-	return r < 0 ? NULL : out;
+	return out;
+}
+
+/* An error about setting s, at its own file and line: an @include'd file names itself. */
+__attribute__((format(printf, 3, 4))) static char *setting_error(const char *path, const config_setting_t *s,
+	const char *fmt, ...)
+{
+	const char *file = config_setting_source_file(s);
+	va_list ap;
+	va_start(ap, fmt);
+	char *out = vformat_error(file ? file : path, config_setting_source_line(s), fmt, ap);
+	va_end(ap);
+	return out;
 }
 
 static const struct key *find_key(const char *name)
@@ -227,7 +323,7 @@ static void warn_unknown(config_setting_t *group, const char *prefix, const char
 			snprintf(sub, sizeof(sub), "%s.", name);
 			warn_unknown(s, sub, path, warn, userdata);
 		} else if (!find_key(name)) {
-			char *msg = format_error(path, config_setting_source_line(s), "unknown key '%s' ignored", name);
+			char *msg = setting_error(path, s, "unknown key '%s' ignored", name);
 			if (msg)
 				warn(msg, userdata);
 			free(msg);
@@ -235,12 +331,26 @@ static void warn_unknown(config_setting_t *group, const char *prefix, const char
 	}
 }
 
+/* "session = 5;" would hide every session.* key: it is an error, not an unknown key. */
+static int check_groups(config_setting_t *root, const char *path, char **ret_error)
+{
+	int n = config_setting_length(root);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(root, i);
+		const char *name = config_setting_name(s);
+		if (name && is_known_group(name) && !config_setting_is_group(s)) {
+			*ret_error = setting_error(path, s, "'%s' must be a group, such as %s = { ... };", name, name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int read_choice(const struct key *k, config_setting_t *s, char **field, const char *path, char **ret_error)
 {
 	const char *value = config_setting_get_string(s);
 	if (!value || !present_text_has_word(k->choices, value)) {
-		*ret_error = format_error(path, config_setting_source_line(s), "'%s' must be one of: %s", k->path,
-			k->choices);
+		*ret_error = setting_error(path, s, "'%s' must be one of: %s", k->path, k->choices);
 		return -EINVAL;
 	}
 	free(*field);
@@ -252,8 +362,13 @@ static int read_string(const struct key *k, config_setting_t *s, char **field, c
 {
 	const char *value = config_setting_get_string(s);
 	if (!value || strlen(value) < (size_t)k->min || strlen(value) > (size_t)k->max) {
-		*ret_error = format_error(path, config_setting_source_line(s), "'%s' must be a string of %lld to %lld bytes",
-			k->path, (long long)k->min, (long long)k->max);
+		*ret_error = setting_error(path, s, "'%s' must be a string of %lld to %lld bytes", k->path,
+			(long long)k->min, (long long)k->max);
+		return -EINVAL;
+	}
+	/* Strings end up in notifications and D-Bus messages, which must be UTF-8. */
+	if (!valid_utf8(value)) {
+		*ret_error = setting_error(path, s, "'%s' is not UTF-8 text", k->path);
 		return -EINVAL;
 	}
 	free(*field);
@@ -264,21 +379,21 @@ static int read_string(const struct key *k, config_setting_t *s, char **field, c
 static int read_strings(const struct key *k, config_setting_t *s, char ***field, const char *path,
 	char **ret_error)
 {
-	int line = config_setting_source_line(s);
 	if (!config_setting_is_aggregate(s) || config_setting_is_group(s)) {
-		*ret_error = format_error(path, line, "'%s' must be a list of strings, such as [\"a\", \"b\"]", k->path);
+		*ret_error = setting_error(path, s, "'%s' must be a list of strings, such as [\"a\", \"b\"]", k->path);
 		return -EINVAL;
 	}
 	int n = config_setting_length(s);
 	if (n > k->max) {
-		*ret_error = format_error(path, line, "'%s' has more than %lld entries", k->path, (long long)k->max);
+		*ret_error = setting_error(path, s, "'%s' has more than %lld entries", k->path, (long long)k->max);
 		return -EINVAL;
 	}
 	char **v = calloc((size_t)n + 1, sizeof(*v));
 	for (int i = 0; v && i < n; i++) {
 		const char *item = config_setting_get_string_elem(s, i);
-		if (!item || !*item) {
-			*ret_error = format_error(path, line, "'%s' entry %d must be a non-empty string", k->path, i + 1);
+		if (!item || !*item || !valid_utf8(item)) {
+			*ret_error = setting_error(path, s, "'%s' entry %d must be a non-empty string of UTF-8 text",
+				k->path, i + 1);
 			strv_free(v);
 			return -EINVAL;
 		}
@@ -289,12 +404,45 @@ static int read_strings(const struct key *k, config_setting_t *s, char ***field,
 	return 0;
 }
 
+static int read_duration(const struct key *k, config_setting_t *s, int64_t *ret, const char *path, char **ret_error)
+{
+	int64_t value = -1;
+	if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64) {
+		/* Minutes: the range is checked before multiplying, which could overflow. */
+		int64_t minutes = config_setting_get_int64(s);
+		if (minutes > 0 && minutes <= k->max / 60)
+			value = minutes * 60;
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		const char *text = config_setting_get_string(s);
+		int r = present_duration_parse(text, &value);
+		if (r == -EINVAL) {
+			char quoted[44];
+			excerpt(text, quoted, 40);
+			*ret_error = setting_error(path, s,
+				"'%s' must be a duration such as \"45m\", \"1h30\" or a number of minutes, not \"%s\"",
+				k->path, quoted);
+			return -EINVAL;
+		}
+		if (r < 0)
+			value = -1;
+	} else {
+		*ret_error = setting_error(path, s,
+			"'%s' must be a duration such as \"45m\", \"1h30\" or a number of minutes", k->path);
+		return -EINVAL;
+	}
+	if (value < k->min || value > k->max) {
+		*ret_error = setting_error(path, s, "'%s' is out of range (more than 0, at most 24h)", k->path);
+		return -EINVAL;
+	}
+	*ret = value;
+	return 0;
+}
+
 static int read_key(const struct key *k, config_setting_t *s, struct present_config *cfg, const char *path,
 	char **ret_error)
 {
-	int64_t value = 0;
-	int line = config_setting_source_line(s);
 	void *field = (char *)cfg + k->offset;
+	int64_t value;
 
 	switch (k->type) {
 	case KEY_CHOICE:
@@ -304,45 +452,55 @@ static int read_key(const struct key *k, config_setting_t *s, struct present_con
 	case KEY_STRING:
 		return read_string(k, s, field, path, ret_error);
 	case KEY_DURATION:
-		if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64) {
-			value = config_setting_get_int64(s) * 60;
-			if (config_setting_get_int64(s) <= 0 || value > k->max)
-				value = -1;
-		} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-			int r = present_duration_parse(config_setting_get_string(s), &value);
-			if (r == -EINVAL) {
-				*ret_error = format_error(path, line,
-					"'%s' must be a duration such as \"45m\", \"1h30\" or a number of minutes, not \"%s\"",
-					k->path, config_setting_get_string(s));
-				return -EINVAL;
-			}
-			if (r < 0)
-				value = -1;
-		} else {
-			*ret_error = format_error(path, line,
-				"'%s' must be a duration such as \"45m\", \"1h30\" or a number of minutes", k->path);
-			return -EINVAL;
-		}
-		if (value < k->min || value > k->max) {
-			*ret_error = format_error(path, line, "'%s' is out of range (more than 0, at most 24h)", k->path);
-			return -EINVAL;
-		}
-		break;
+		return read_duration(k, s, field, path, ret_error);
 	case KEY_INT:
 		if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
-			*ret_error = format_error(path, line, "'%s' must be a whole number", k->path);
+			*ret_error = setting_error(path, s, "'%s' must be a whole number", k->path);
 			return -EINVAL;
 		}
 		value = config_setting_get_int64(s);
 		if (value < k->min || value > k->max) {
-			*ret_error = format_error(path, line, "'%s' is out of range (%lld to %lld)", k->path,
+			*ret_error = setting_error(path, s, "'%s' is out of range (%lld to %lld)", k->path,
 				(long long)k->min, (long long)k->max);
 			return -EINVAL;
 		}
-		break;
+		*(int64_t *)field = value;
+		return 0;
 	}
-	*(int64_t *)field = value;
-	return 0;
+	return -EINVAL;
+}
+
+/*
+ * Opens path for reading only if it is a regular file: a FIFO would block
+ * the CLI and the daemon's main loop until someone writes to it, and a
+ * device could be read forever.
+ */
+static FILE *open_regular(const char *path, char **ret_error, int *ret)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		*ret = -errno;
+		*ret_error = format_error(path, 0, "cannot read: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		*ret_error = format_error(path, 0, "%s",
+			S_ISDIR(st.st_mode) ? "is a directory, not a configuration file"
+					    : "is not a regular file, so not a configuration file");
+		close(fd);
+		return NULL;
+	}
+	FILE *f = fcntl(fd, F_SETFL, 0) == 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		*ret = -errno;
+		*ret_error = format_error(path, 0, "cannot read: %s", strerror(errno));
+		close(fd);
+	}
+	return f;
 }
 
 int present_config_load_file(struct present_config *cfg, const char *path, present_config_warn_fn warn,
@@ -352,25 +510,21 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 	int r = 0;
 	*ret_error = NULL;
 
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		*ret_error = format_error(path, 0, "is a directory, not a configuration file");
-		return -EISDIR;
-	}
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		int err = errno;
-		*ret_error = format_error(path, 0, "cannot read: %s", strerror(err));
-		return -err;
-	}
+	FILE *f = open_regular(path, ret_error, &r);
+	if (!f)
+		return r;
 
 	config_t lc;
 	config_init(&lc);
 	if (config_read(&lc, f) != CONFIG_TRUE) {
-		*ret_error = format_error(path, config_error_line(&lc), "%s", config_error_text(&lc));
+		/* An @include'd file names itself. */
+		const char *file = config_error_file(&lc);
+		*ret_error = format_error(file ? file : path, config_error_line(&lc), "%s", config_error_text(&lc));
 		r = -EINVAL;
 		goto out;
 	}
+	if ((r = check_groups(config_root_setting(&lc), path, ret_error)) < 0)
+		goto out;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		config_setting_t *s = config_lookup(&lc, keys[i].path);
 		if (s && (r = read_key(&keys[i], s, cfg, path, ret_error)) < 0)

@@ -23,6 +23,10 @@ int present_duration_parse(const char *text, int64_t *ret_seconds)
 	if (!text || !*text)
 		return -EINVAL;
 
+	/* The whole text is read before the range is judged: "99999999999x" is
+	 * not a duration at all, which says more than "out of range". Numbers
+	 * saturate above the maximum, so nothing can overflow. */
+	const int64_t cap = (int64_t)PRESENT_DURATION_MAX + 1;
 	int64_t total = 0;
 	int last_unit = 0; /* units must come in decreasing order: h, m, s */
 	const char *p = text;
@@ -30,12 +34,8 @@ int present_duration_parse(const char *text, int64_t *ret_seconds)
 		if (!isdigit((unsigned char)*p))
 			return -EINVAL;
 		int64_t n = 0;
-		for (; isdigit((unsigned char)*p); p++) {
-			n = n * 10 + (*p - '0');
-			/* Stop before overflow; anything this large is out of range. */
-			if (n > (int64_t)PRESENT_DURATION_MAX * 60)
-				return -ERANGE;
-		}
+		for (; isdigit((unsigned char)*p); p++)
+			n = n < cap ? n * 10 + (*p - '0') : cap;
 
 		int unit;
 		if (*p == '\0') {
@@ -51,12 +51,12 @@ int present_duration_parse(const char *text, int64_t *ret_seconds)
 			p++;
 		}
 		last_unit = unit;
-		total += n * unit;
-		if (total > PRESENT_DURATION_MAX)
-			return -ERANGE;
+		total += (n < cap ? n : cap) * unit;
+		if (total > cap)
+			total = cap;
 	}
 
-	if (total <= 0)
+	if (total <= 0 || total > PRESENT_DURATION_MAX)
 		return -ERANGE;
 	*ret_seconds = total;
 	return 0;
