@@ -1,0 +1,408 @@
+"""Nothing lost, nothing stuck, when what the daemon relies on fails.
+
+The notification server dies, restarts or hangs during a session; two calls
+race (two starts, a start while the daemon is still starting or is exiting
+idle); the session bus goes away with alerts in flight; the store cannot be
+written (read-only, full, locked by another process, a file where its
+directory should be, a directory of another user). In each, the desktop must
+still be silenced and put back, every call must get a clear answer in time,
+and the store must stay intact.
+
+The store tests that need mounts (read-only, full) run in a mount namespace
+of the test's own (root only): every process of the test sees the mounts,
+nothing outside does.
+"""
+import ctypes
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import time
+
+import dbus
+
+import harness
+from harness import CLI, PYTHON, BusTestCase, wait_until
+from test_capture import App
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+DUNST = "org.dunstproject.cmd0"
+
+
+class DunstCase(BusTestCase):
+    """A private bus with a dbusmock dunst that logs to a file of its own."""
+
+    def setUp(self):
+        super().setUp()
+        self.mock = self.start_dunst()
+
+    def start_dunst(self):
+        mock = self.bus.spawn([PYTHON, "-m", "dbusmock", "--template", os.path.join(harness.MOCKS, "dnd_servers.py"),
+                               "--parameters", '{"server": "dunst"}', "--logfile",
+                               os.path.join(self.root, "mock-%d.log" % time.monotonic_ns())])
+        wait_until(lambda: self.bus.has_owner(NOTIFICATIONS), what="the mock notification server")
+        return mock
+
+    def dnd(self):
+        return bool(self.notifications().Get(DUNST, "paused", dbus_interface=dbus.PROPERTIES_IFACE))
+
+    def set_dnd(self, on):
+        self.notifications().Set(DUNST, "paused", dbus.Boolean(on), dbus_interface=dbus.PROPERTIES_IFACE)
+
+    def db(self):
+        db = sqlite3.connect(self.store_path, timeout=10)
+        self.addCleanup(db.close)
+        return db
+
+    def spawn_cli(self, *args):
+        return subprocess.Popen(harness.valgrind.wrap([CLI] + list(args), self.root), env=self.bus.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def timed(self, *args, timeout=60):
+        """Runs the CLI; returns (CompletedProcess, seconds it took)."""
+        started = time.monotonic()
+        r = self.present(*args, timeout=timeout)
+        return r, time.monotonic() - started
+
+    def daemon_log(self):
+        return "\n".join(line for line in self.bus.read_log().splitlines() if line.startswith("present-daemon:"))
+
+
+class ServerOutage(DunstCase):
+    def resume_server(self):
+        try:
+            os.killpg(self.mock.pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+    def test_server_dies_and_stays_away(self):
+        self.ok("start", "10m")
+        self.assertTrue(self.dnd())
+        os.killpg(self.mock.pid, signal.SIGKILL)
+        wait_until(lambda: not self.bus.has_owner(NOTIFICATIONS), what="the server to go")
+        self.assertTrue(self.call("GetStatus")["active"], "the session goes on without a server")
+        # A deadline, not a measurement: stop must not wait on a server that is gone.
+        r = self.present("stop", timeout=10)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
+        # Its switch died with it: nothing is left to put back, and a new server starts quiet-free.
+        self.assertEqual(self.db().execute("SELECT count(*) FROM dnd_changes").fetchone()[0], 0)
+        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+        self.start_dunst()
+        self.assertFalse(self.dnd())
+        self.assertEqual(self.sessions()[0][4], "stop")
+
+    def test_server_restarts_and_alerts_are_still_held(self):
+        self.ok("start", "10m")
+        App(self).notify("Signal", "Ana", "before the restart", {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM alerts").fetchone()[0] == 1, what="the alert")
+        os.killpg(self.mock.pid, signal.SIGKILL)
+        wait_until(lambda: not self.bus.has_owner(NOTIFICATIONS), what="the server to go")
+        self.start_dunst()
+        wait_until(self.dnd, 5, "the new server to be silenced")
+        App(self).notify("Signal", "Ana", "after the restart", {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM alerts").fetchone()[0] == 2, what="the second alert")
+        self.ok("stop")
+        self.assertFalse(self.dnd())
+        self.assertEqual([b for (b,) in self.db().execute("SELECT body FROM alerts ORDER BY id")],
+                         ["before the restart", "after the restart"])
+        self.assertEqual(self.db().execute("SELECT count, state FROM owed").fetchall(), [(2, "owed")])
+
+    def test_stop_answers_while_the_server_hangs(self):
+        """A server that stops answering (SIGSTOP) must not make `present stop` fail: the
+        session ends, the switch is put back once the server answers again."""
+        self.ok("start", "10m")
+        os.killpg(self.mock.pid, signal.SIGSTOP)
+        self.addCleanup(self.resume_server)
+        r, took = self.timed("stop")
+        self.resume_server()
+        self.assertEqual(r.returncode, 0, "stop took %.0f s and said: %s" % (took, r.stderr))
+        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n")
+        self.ok("restore")
+        self.assertFalse(self.dnd())
+
+    def test_start_while_the_server_hangs_says_so(self):
+        """A server that owns its name but does not answer is not 'no server': the user must
+        hear that the desktop could not be silenced."""
+        os.killpg(self.mock.pid, signal.SIGSTOP)
+        self.addCleanup(self.resume_server)
+        r, took = self.timed("start", "10m")
+        self.resume_server()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("no notification server", r.stdout, "it runs, it only does not answer (took %.0f s)" % took)
+        self.assertIn("do-not-disturb FAILED", r.stdout)
+        self.assertIn("present: warning:", r.stderr)
+
+
+class Races(DunstCase):
+    def test_two_starts_at_once(self):
+        """Exactly one session; the other call says that one runs, and until when."""
+        for round in range(6):
+            if round % 2 == 0 and self.bus.has_owner():
+                os.kill(self.bus.pid_of(), signal.SIGTERM)  # both calls then race to activate it
+                self.wait_daemon_gone()
+            before = len(self.sessions())
+            calls = [self.spawn_cli("start", "10m", "--label", "race %d" % round) for _ in range(2)]
+            results = sorted((p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in calls)
+            (ok, out, err), (refused, out2, err2) = results
+            self.assertEqual((ok, err, refused, out2), (0, "", 1, ""), results)
+            self.assertRegex(out, r"^Present until \d\d:\d\d \(10 min\) · race %d · do-not-disturb on \(dunst\)\n$"
+                             % round)
+            self.assertRegex(err2, r"^present: a session is already running until \d\d:\d\d; 'present stop' ends "
+                                   r"it, 'present extend' lengthens it\n$")
+            self.assertEqual(len(self.sessions()), before + 1)
+            self.ok("stop")
+            self.assertFalse(self.dnd())
+
+    def test_two_toggles_at_once(self):
+        """The first starts a session, the second ends it: each says which."""
+        calls = [self.spawn_cli("toggle", "10m") for _ in range(2)]
+        outs = sorted(p.communicate(timeout=60)[0] for p in calls)
+        self.assertEqual([p.returncode for p in calls], [0, 0])
+        self.assertRegex(outs[0], r"^Present until \d\d:\d\d \(10 min\) · do-not-disturb on \(dunst\)\n$")
+        self.assertRegex(outs[1], r"^Session ended after \d+ s\n$")
+        self.assertEqual([s[4] for s in self.sessions()], ["stop"])
+        self.assertFalse(self.dnd())
+
+    def test_calls_while_the_daemon_starts(self):
+        """status and stop racing a start that activates the daemon: each answers plainly, and
+        what they say agrees with what happened."""
+        for round in range(5):
+            if self.bus.has_owner():
+                os.kill(self.bus.pid_of(), signal.SIGTERM)
+                self.wait_daemon_gone()
+            start = self.spawn_cli("start", "10m")
+            status, stop = self.spawn_cli("status"), self.spawn_cli("stop")
+            (start_out, start_err), (status_out, status_err), (stop_out, stop_err) = (
+                c.communicate(timeout=60) for c in (start, status, stop))
+            self.assertEqual((start.returncode, status.returncode, stop.returncode), (0, 0, 0),
+                             (start_err, status_err, stop_err))
+            self.assertRegex(start_out, r"^Present until \d\d:\d\d \(10 min\) · do-not-disturb on \(dunst\)\n$")
+            self.assertRegex(status_out, r"^(Not in a session\.|Present until \d\d:\d\d · .* left · .*)\n$")
+            self.assertRegex(stop_out, r"^(No session is running\.|Session ended after \d+ s)\n$")
+            active = self.call("GetStatus")["active"]
+            self.assertEqual(bool(active), stop_out.startswith("No session"), "stop said %r" % stop_out)
+            self.assertLessEqual(len([s for s in self.sessions() if s[4] is None]), 1)
+            if active:
+                self.ok("stop")
+
+    def test_start_as_the_daemon_exits_idle(self):
+        """A start that lands while the idle daemon gives its name back starts exactly one session
+        in exactly one daemon."""
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        for round in range(8):
+            self.call("GetStatus")  # a daemon, idle from now on
+            time.sleep(0.8 + 0.15 * round)  # the moment of the start, across the idle exit
+            r = self.present("start", "10m")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(self.call("GetStatus")["active"])
+            self.assertTrue(self.dnd())
+            self.assertEqual(len([s for s in self.sessions() if s[4] is None]), 1)
+            self.ok("stop")
+            self.assertFalse(self.dnd())
+
+
+class BusGone(DunstCase):
+    def test_bus_dies_with_alerts_in_flight(self):
+        self.ok("start", "10m")
+        app = App(self)
+        for i in range(200):
+            app.notify("Signal", "Ana", "m%d" % i, {"desktop-entry": "org.signal.Signal"})
+        time.sleep(0.2)  # what was sent 200 ms before the bus died must be stored
+        pid = self.bus.pid_of()
+        os.kill(self.bus.process.pid, signal.SIGTERM)
+        self.bus.process.wait()
+
+        def gone():
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+            except OSError:
+                return True
+
+        wait_until(gone, 10, "the daemon to exit")
+        db = self.db()
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
+        self.assertEqual(sorted(b for (b,) in db.execute("SELECT body FROM alerts")),
+                         sorted("m%d" % i for i in range(200)))
+        self.assertEqual(db.execute("SELECT count FROM owed").fetchall(), [(200,)])
+        self.assertEqual(self.sessions()[0][4], "disconnected")
+
+
+class StatusAfterACrash(DunstCase):
+    def test_status_right_after_a_kill(self):
+        """`present status` after the daemon died must not show the dead daemon's session."""
+        self.ok("start", "10m")
+        pid = self.bus.pid_of()
+        os.kill(pid, signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
+
+
+def unshare_mounts():
+    """A mount namespace of this process's own (and its children's), with no propagation out."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+
+
+class StoreOutage(DunstCase):
+    """The store cannot be written: the session still silences and restores, with a warning."""
+
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root for mounts in a namespace of the test's own")
+        unshare_mounts()
+        super().setUp()
+        self.state = os.path.dirname(self.store_path)
+
+    def mount(self, *args):
+        subprocess.run(["mount"] + list(args) + [self.state, self.state], check=True)
+        self.addCleanup(subprocess.run, ["umount", "-l", self.state], check=False)
+
+    def read_only(self):
+        self.mount("-o", "bind,ro")
+
+    def writable_again(self):
+        subprocess.run(["umount", self.state], check=True)
+
+    def first_session(self):
+        """A store with one session in it, before things go wrong."""
+        self.ok("start", "10m", "--label", "before")
+        self.ok("stop")
+
+    def assert_intact(self, sessions):
+        db = self.db()
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
+        self.assertEqual([s[0] for s in self.sessions()], sessions)
+
+    def test_read_only_from_the_start(self):
+        self.first_session()
+        os.kill(self.bus.pid_of(), signal.SIGTERM)
+        self.wait_daemon_gone()
+        self.read_only()
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"· do-not-disturb on \(dunst\)\n$")
+        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
+        self.assertTrue(self.dnd())
+        r = self.present("stop")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(self.dnd())
+        self.assertRegex(self.daemon_log(), r"present-daemon: warning: %s: .*: sessions are not recorded"
+                         % re.escape(self.store_path))
+        self.writable_again()
+        self.assert_intact(["before"])
+
+    # Going read-only during a session cannot be simulated here: SQLite's open
+    # descriptors keep writing through a read-only bind mount, and a remount
+    # read-only is refused (EBUSY) while files are open for writing. A full
+    # disk and a lock are the failures of a store already open.
+
+    def test_a_record_left_behind_does_not_undo_a_later_choice(self):
+        """When the store could not forget a change that was put back (here: locked by another
+        process at the end), a later restore must not undo what the user set by hand since."""
+        self.first_session()
+        self.ok("start", "10m")
+        lock = self.locked()
+        self.ok("stop")
+        self.assertFalse(self.dnd())
+        lock.execute("ROLLBACK")
+        self.set_dnd(True)  # the user wants quiet now, on their own
+        self.ok("restore")
+        self.assertTrue(self.dnd(), "restore undid the user's own do-not-disturb")
+
+    def test_disk_full(self):
+        os.makedirs(self.state, mode=0o700)
+        self.mount("-t", "tmpfs", "-o", "size=1m,mode=0700")
+        self.first_session()
+        self.ok("start", "10m", "--label", "full")
+        filler = os.path.join(self.state, "filler")
+        with open(filler, "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\0" * 4096)
+            except OSError:
+                pass  # full
+        app = App(self)
+        for i in range(300):
+            app.notify("Signal", "Ana", "%d %s" % (i, "x" * 2000), {"desktop-entry": "org.signal.Signal"})
+        r = self.present("stop", timeout=10)  # a full disk fails at once: nothing to wait for
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(self.dnd())
+        self.assertIn("database or disk is full", self.daemon_log())
+        os.remove(filler)
+        self.assert_intact(["before", "full"])
+        # With room again, the next session is held as always.
+        self.ok("start", "10m", "--label", "after")
+        app.notify("Signal", "Bob", "held again", {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM alerts WHERE body = 'held again'").fetchone()[0],
+                   what="the alert of the next session")
+        self.ok("stop")
+
+    def locked(self):
+        """Another process holds the store's write lock until the test ends."""
+        db = sqlite3.connect(self.store_path, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO sessions(label, started_at, planned_end) VALUES ('lock', 0, 0)")
+        self.addCleanup(db.close)
+        self.addCleanup(lambda: db.in_transaction and db.execute("ROLLBACK"))
+        return db
+
+    def test_stop_answers_while_another_process_locks_the_store(self):
+        self.first_session()
+        lock = self.locked()
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(self.dnd())
+        app = App(self)
+        for i in range(20):
+            app.notify("Signal", "Ana", "locked %d" % i, {"desktop-entry": "org.signal.Signal"})
+        r, took = self.timed("stop")
+        self.assertFalse(self.dnd(), "do-not-disturb is put back first")
+        self.assertEqual(r.returncode, 0, "stop took %.0f s and said: %s" % (took, r.stderr))
+        self.assertIn("database is locked", self.daemon_log())
+        lock.execute("ROLLBACK")
+        self.assert_intact(["before"] + [s[0] for s in self.sessions()[1:]])
+
+    def test_start_says_when_the_session_cannot_be_recorded(self):
+        """The user must hear that this session is not recorded (and a crash could leave
+        do-not-disturb on), not only the daemon's log."""
+        self.first_session()
+        self.locked()
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"^present: warning: .*(not recorded|store)", "start said nothing of the store")
+
+    def test_state_dir_is_a_file(self):
+        os.makedirs(os.path.dirname(self.state), exist_ok=True)
+        with open(self.state, "w") as f:
+            f.write("not a directory\n")
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
+        self.assertTrue(self.dnd())
+        self.ok("stop")
+        self.assertFalse(self.dnd())
+        self.assertIn("cannot make a private directory for it: Not a directory", self.daemon_log())
+        with open(self.state) as f:
+            self.assertEqual(f.read(), "not a directory\n")
+
+    def test_state_dir_of_another_user(self):
+        os.makedirs(self.state, mode=0o700)
+        os.chown(self.state, 65534, 65534)
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
+        self.ok("stop")
+        self.assertFalse(self.dnd())
+        self.assertIn("it belongs to another user", self.daemon_log())
+        self.assertEqual(os.listdir(self.state), [], "nothing may be written into another user's directory")
+
+
+if __name__ == "__main__":
+    harness.main()
