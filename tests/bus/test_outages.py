@@ -282,8 +282,11 @@ class StoreOutage(DunstCase):
 
     def test_read_only_from_the_start(self):
         self.first_session()
-        os.kill(self.bus.pid_of(), signal.SIGTERM)
-        self.wait_daemon_gone()
+        # The daemon gone, not only its name: it checkpoints and removes the WAL as it exits.
+        pid = self.bus.pid_of()
+        os.kill(pid, signal.SIGTERM)
+        wait_until(lambda: not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().rsplit(
+            ")", 1)[1].split()[0] == "Z", 30, "the daemon to exit")
         self.read_only()
         r = self.present("start", "10m")
         self.assertEqual(r.returncode, 0, r.stderr)
