@@ -2,6 +2,7 @@
 #define PRESENT_TEXT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /** Writes s as a JSON string literal, quotes included. */
@@ -13,6 +14,18 @@ void present_text_json(FILE *f, const char *s);
  * cursor, retitle the window or reach the clipboard.
  */
 void present_text_terminal(FILE *f, const char *s);
+
+/**
+ * The length of the well-formed UTF-8 character at s (n bytes available; a
+ * NUL-terminated string may pass SIZE_MAX), or 0 when it is not one: no
+ * overlong forms, surrogates or code points above U+10FFFF (Unicode 15,
+ * Table 3-7). Then, if bad is not NULL, *bad is the length of its maximal
+ * ill-formed subpart, which a repair replaces by one U+FFFD.
+ */
+size_t present_utf8_char(const unsigned char *s, size_t n, size_t *bad);
+
+/** Frees a NULL-terminated list of strings; accepts NULL. */
+void present_strv_free(char **v);
 
 /** Whether word is one of the space-separated words of list. */
 bool present_text_has_word(const char *list, const char *word);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "text.h"
 
 #define NOTIFY_INTERFACE "org.freedesktop.Notifications"
 #define GTK_INTERFACE "org.gtk.Notifications"
@@ -20,51 +21,6 @@
 
 /* Urgency stays -1 ("not given") unless a message says otherwise. */
 static const struct present_alert_event empty_event = {.urgency = -1};
-
-/*
- * The length of the well-formed UTF-8 character at s (n bytes available), or
- * 0 when it is not one; then *bad is the length of its maximal ill-formed
- * subpart (Unicode 15, 3.9 U+FFFD substitution), which becomes one U+FFFD.
- * The ranges are those of Table 3-7, which leave out overlong forms,
- * surrogates and code points above U+10FFFF.
- */
-static size_t utf8_char(const unsigned char *s, size_t n, size_t *bad)
-{
-	unsigned char b = s[0], lo = 0x80, hi = 0xbf;
-	size_t follow;
-	if (b < 0x80) {
-		return 1;
-	}
-	if (b >= 0xc2 && b <= 0xdf) {
-		follow = 1;
-	} else if (b >= 0xe0 && b <= 0xef) {
-		follow = 2;
-		if (b == 0xe0) {
-			lo = 0xa0;
-		} else if (b == 0xed) {
-			hi = 0x9f;
-		}
-	} else if (b >= 0xf0 && b <= 0xf4) {
-		follow = 3;
-		if (b == 0xf0) {
-			lo = 0x90;
-		} else if (b == 0xf4) {
-			hi = 0x8f;
-		}
-	} else {
-		*bad = 1;
-		return 0;
-	}
-	for (size_t i = 1; i <= follow; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return follow + 1;
-}
 
 /* present_text_clean on a counted string, which may hold NULs: they are dropped. */
 static char *clean(const char *text, size_t len, size_t max, bool *cut, bool *repaired)
@@ -78,7 +34,7 @@ static char *clean(const char *text, size_t len, size_t max, bool *cut, bool *re
 			i++;
 			continue;
 		}
-		if (s[i] == 0 || (n = utf8_char(s + i, len - i, &bad)) == 0 || n > limit - i) {
+		if (s[i] == 0 || (n = present_utf8_char(s + i, len - i, &bad)) == 0 || n > limit - i) {
 			break;
 		}
 		i += n;
@@ -108,7 +64,7 @@ static char *clean(const char *text, size_t len, size_t max, bool *cut, bool *re
 			i++;
 			continue;
 		}
-		n = utf8_char(s + i, len - i, &bad);
+		n = present_utf8_char(s + i, len - i, &bad);
 		size_t consumed = n;
 		if (n == 0) {
 			piece = (const unsigned char *)"\xef\xbf\xbd";

@@ -265,17 +265,6 @@ static void json_alerts(const struct group *g)
 	fputs("]", stdout);
 }
 
-static void json_time_or_null(const char *key, int64_t t)
-{
-	char when[40];
-	if (!t) {
-		printf(", \"%s\": null", key);
-		return;
-	}
-	present_time_iso8601(t, when, sizeof(when));
-	printf(", \"%s\": \"%s\"", key, when);
-}
-
 static void print_json(const struct present_session_record *s, const struct catchup *c, const struct owed_list *owed,
 	int64_t now_ms)
 {
@@ -283,9 +272,9 @@ static void print_json(const struct present_session_record *s, const struct catc
 	if (s->id) {
 		printf("{\"id\": %lld, \"label\": ", (long long)s->id);
 		present_text_json(stdout, s->label ? s->label : "");
-		json_time_or_null("started_at", s->started_at);
-		json_time_or_null("planned_end", s->planned_end);
-		json_time_or_null("ended_at", s->ended_at);
+		present_time_json(stdout, "started_at", s->started_at);
+		present_time_json(stdout, "planned_end", s->planned_end);
+		present_time_json(stdout, "ended_at", s->ended_at);
 		fputs(", \"end_reason\": ", stdout);
 		if (s->end_reason)
 			present_text_json(stdout, s->end_reason);

@@ -36,17 +36,6 @@ static const char *ended_how(const char *reason)
 	return reason;
 }
 
-static void json_time(const char *key, int64_t t)
-{
-	char when[40];
-	if (!t) {
-		printf(", \"%s\": null", key);
-		return;
-	}
-	present_time_iso8601(t, when, sizeof(when));
-	printf(", \"%s\": \"%s\"", key, when);
-}
-
 static void print_row(const struct present_history_row *row, void *userdata)
 {
 	struct listing *l = userdata;
@@ -56,9 +45,9 @@ static void print_row(const struct present_history_row *row, void *userdata)
 	if (l->json) {
 		printf("%s\n  {\"id\": %lld, \"label\": ", l->n ? "," : "", (long long)row->id);
 		present_text_json(stdout, row->label ? row->label : "");
-		json_time("started_at", row->started_at);
-		json_time("planned_end", row->planned_end);
-		json_time("ended_at", row->ended_at);
+		present_time_json(stdout, "started_at", row->started_at);
+		present_time_json(stdout, "planned_end", row->planned_end);
+		present_time_json(stdout, "ended_at", row->ended_at);
 		printf(", \"duration_s\": %lld, \"end_reason\": ", (long long)lasted);
 		if (row->end_reason)
 			present_text_json(stdout, row->end_reason);

@@ -147,9 +147,7 @@ void present_print_owed(FILE *f, const struct present_owed_row *row, int64_t now
 
 static void json_time(FILE *f, const char *key, int64_t ms)
 {
-	char when[40];
-	present_time_iso8601(ms / 1000, when, sizeof(when));
-	fprintf(f, ", \"%s\": \"%s\"", key, when);
+	present_time_json(f, key, ms / 1000);
 }
 
 void present_print_owed_json(FILE *f, const struct present_owed_row *row, int64_t now_ms)

@@ -104,13 +104,6 @@ static char **strv_copy(const char *const *v)
 	return out;
 }
 
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 void present_config_init(struct present_config *cfg)
 {
 	*cfg = (struct present_config){
@@ -135,12 +128,12 @@ void present_config_finish(struct present_config *cfg)
 {
 	free(cfg->path);
 	free(cfg->dnd_backend);
-	strv_free(cfg->mail_apps);
-	strv_free(cfg->people_apps);
-	strv_free(cfg->ignore_apps);
+	present_strv_free(cfg->mail_apps);
+	present_strv_free(cfg->people_apps);
+	present_strv_free(cfg->ignore_apps);
 	free(cfg->ack_template);
 	free(cfg->replay_mode);
-	strv_free(cfg->review_command);
+	present_strv_free(cfg->review_command);
 	*cfg = (struct present_config){0};
 }
 
@@ -187,36 +180,10 @@ char *present_config_find(void)
 	return path;
 }
 
-/* Length of the valid UTF-8 sequence at s (strict: no overlongs, surrogates
- * or code points past U+10FFFF), or 0. */
-static size_t utf8_length(const unsigned char *s)
-{
-	size_t n;
-	uint32_t c;
-	if (s[0] < 0x80)
-		return 1;
-	else if ((s[0] & 0xe0) == 0xc0)
-		n = 2, c = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, c = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < (n == 2 ? 0x80u : n == 3 ? 0x800u : 0x10000u) || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static bool valid_utf8(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_length(p);
+		size_t n = present_utf8_char(p, SIZE_MAX, NULL);
 		if (!n)
 			return false;
 		p += n;
@@ -234,7 +201,7 @@ static void make_printable(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
 	while (*p) {
-		size_t n = utf8_length(p);
+		size_t n = present_utf8_char(p, SIZE_MAX, NULL);
 		bool control = n == 1 ? *p < 0x20 || *p == 0x7f : n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
 		/* A byte that starts no character is replaced alone: what follows is read afresh. */
 		size_t skip = n ? n : 1;
@@ -249,7 +216,7 @@ static void excerpt(const char *s, char *buf, size_t max)
 {
 	size_t len = 0;
 	while (s[len] && len < max) {
-		size_t n = utf8_length((const unsigned char *)s + len);
+		size_t n = present_utf8_char((const unsigned char *)s + len, SIZE_MAX, NULL);
 		if (len + (n ? n : 1) > max)
 			break;
 		len += n ? n : 1;
@@ -394,12 +361,12 @@ static int read_strings(const struct key *k, config_setting_t *s, char ***field,
 		if (!item || !*item || !valid_utf8(item)) {
 			*ret_error = setting_error(path, s, "'%s' entry %d must be a non-empty string of UTF-8 text",
 				k->path, i + 1);
-			strv_free(v);
+			present_strv_free(v);
 			return -EINVAL;
 		}
 		v[i] = strdup(item);
 	}
-	strv_free(*field);
+	present_strv_free(*field);
 	*field = v;
 	return 0;
 }

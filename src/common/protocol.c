@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "protocol.h"
+#include "text.h"
 
 static bool put(DBusMessageIter *dict, const char *key, int type, const void *value)
 {
@@ -149,9 +150,7 @@ void present_status_finish(struct present_status *status)
 	free(status->dnd_backend);
 	free(status->dnd_note);
 	free(status->capture_error);
-	for (size_t i = 0; status->muted && status->muted[i]; i++)
-		free(status->muted[i]);
-	free(status->muted);
+	present_strv_free(status->muted);
 	*status = (struct present_status){0};
 }
 

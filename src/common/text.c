@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -57,4 +58,48 @@ bool present_text_has_word(const char *list, const char *word)
 		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
 			return true;
 	return false;
+}
+
+size_t present_utf8_char(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char b = s[0], lo = 0x80, hi = 0xbf;
+	size_t follow, ignored;
+	if (!bad)
+		bad = &ignored;
+	if (b < 0x80)
+		return 1;
+	if (b >= 0xc2 && b <= 0xdf) {
+		follow = 1;
+	} else if (b >= 0xe0 && b <= 0xef) {
+		follow = 2;
+		if (b == 0xe0)
+			lo = 0xa0;
+		else if (b == 0xed)
+			hi = 0x9f;
+	} else if (b >= 0xf0 && b <= 0xf4) {
+		follow = 3;
+		if (b == 0xf0)
+			lo = 0x90;
+		else if (b == 0xf4)
+			hi = 0x8f;
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (size_t i = 1; i <= follow; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return follow + 1;
+}
+
+void present_strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
 }

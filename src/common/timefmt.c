@@ -38,3 +38,14 @@ void present_time_clock(int64_t t, int64_t now, char *buf, size_t size)
 		fmt = "%a %H:%M";
 	strftime(buf, size, fmt, &tm);
 }
+
+void present_time_json(FILE *f, const char *key, int64_t seconds)
+{
+	char when[40];
+	if (!seconds) {
+		fprintf(f, ", \"%s\": null", key);
+		return;
+	}
+	present_time_iso8601(seconds, when, sizeof(when));
+	fprintf(f, ", \"%s\": \"%s\"", key, when);
+}

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "dnd.h"
 #include "store.h"
+#include "text.h"
 #include "timefmt.h"
 
 struct change {
@@ -96,9 +97,7 @@ void present_dnd_report_finish(struct present_dnd_report *report)
 	free(report->server);
 	free(report->backend);
 	free(report->note);
-	for (size_t i = 0; report->muted && report->muted[i]; i++)
-		free(report->muted[i]);
-	free(report->muted);
+	present_strv_free(report->muted);
 	*report = (struct present_dnd_report){0};
 }
 

@@ -400,14 +400,13 @@ static char *column_text(sqlite3_stmt *st, int col)
 	return t ? strdup((const char *)t) : NULL;
 }
 
-int present_store_session_unfinished(struct present_store *store, struct present_session_record *ret)
+/* The columns both session readers select, in the order one_session() reads them. */
+#define SESSION_COLUMNS "id, label, started_at, planned_end, coalesce(ended_at, 0), end_reason"
+
+/* Steps st, a statement selecting SESSION_COLUMNS: 1 with *ret filled, 0 when no row, -1 on error. */
+static int one_session(struct present_store *store, sqlite3_stmt *st, const char *what,
+	struct present_session_record *ret)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store->db,
-		    "SELECT id, label, started_at, planned_end FROM sessions WHERE ended_at IS NULL "
-		    "ORDER BY id DESC LIMIT 1",
-		    -1, &st, NULL) != SQLITE_OK)
-		return fail(store, "looking for an unfinished session");
 	int rc = sqlite3_step(st), r = 0;
 	if (rc == SQLITE_ROW) {
 		*ret = (struct present_session_record){
@@ -415,13 +414,24 @@ int present_store_session_unfinished(struct present_store *store, struct present
 			.label = column_text(st, 1),
 			.started_at = sqlite3_column_int64(st, 2),
 			.planned_end = sqlite3_column_int64(st, 3),
+			.ended_at = sqlite3_column_int64(st, 4),
+			.end_reason = column_text(st, 5),
 		};
 		r = 1;
 	} else if (rc != SQLITE_DONE) {
-		r = fail(store, "looking for an unfinished session");
+		r = fail(store, "%s", what);
 	}
-	sqlite3_finalize(st);
+	release(store, st);
 	return r;
+}
+
+int present_store_session_unfinished(struct present_store *store, struct present_session_record *ret)
+{
+	sqlite3_stmt *st = prepare(store,
+		"SELECT " SESSION_COLUMNS " FROM sessions WHERE ended_at IS NULL ORDER BY id DESC LIMIT 1");
+	if (!st)
+		return fail(store, "looking for an unfinished session");
+	return one_session(store, st, "looking for an unfinished session", ret);
 }
 
 void present_session_record_finish(struct present_session_record *rec)
@@ -626,28 +636,12 @@ int present_store_gaps_each(struct present_store *store, int64_t session_id, pre
 int present_store_session_get(struct present_store *store, int64_t id, struct present_session_record *ret)
 {
 	sqlite3_stmt *st = prepare(store,
-		"SELECT id, label, started_at, planned_end, coalesce(ended_at, 0), end_reason FROM sessions "
-		"WHERE ? = 0 OR id = ? ORDER BY id DESC LIMIT 1");
+		"SELECT " SESSION_COLUMNS " FROM sessions WHERE ? = 0 OR id = ? ORDER BY id DESC LIMIT 1");
 	if (!st)
 		return fail(store, "reading a session");
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, id);
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW) {
-		*ret = (struct present_session_record){
-			.id = sqlite3_column_int64(st, 0),
-			.label = column_text(st, 1),
-			.started_at = sqlite3_column_int64(st, 2),
-			.planned_end = sqlite3_column_int64(st, 3),
-			.ended_at = sqlite3_column_int64(st, 4),
-			.end_reason = column_text(st, 5),
-		};
-		r = 1;
-	} else if (rc != SQLITE_DONE) {
-		r = fail(store, "reading a session");
-	}
-	release(store, st);
-	return r;
+	return one_session(store, st, "reading a session", ret);
 }
 
 int present_store_owed_note(struct present_store *store, int64_t alert_id, const struct present_owed_note *n)

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "duration.h"
+#include "oracle.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,41 +39,6 @@ static void fail(const char *what, const char *text)
 	abort();
 }
 
-/* Valid UTF-8 by the strict definition, checked independently of config.c. */
-static bool valid_utf8(const unsigned char *s)
-{
-	while (*s) {
-		uint32_t c;
-		size_t n;
-		if (*s < 0x80) {
-			s++;
-			continue;
-		} else if ((*s & 0xe0) == 0xc0) {
-			c = *s & 0x1f;
-			n = 1;
-		} else if ((*s & 0xf0) == 0xe0) {
-			c = *s & 0x0f;
-			n = 2;
-		} else if ((*s & 0xf8) == 0xf0) {
-			c = *s & 0x07;
-			n = 3;
-		} else {
-			return false;
-		}
-		for (size_t i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80) {
-				return false;
-			}
-			c = c << 6 | (s[i] & 0x3f);
-		}
-		uint32_t min = n == 1 ? 0x80 : n == 2 ? 0x800 : 0x10000;
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-			return false;
-		}
-		s += n + 1;
-	}
-	return true;
-}
 
 /* One line, printable: no C0 or C1 control, no DEL, UTF-8, and about this file. */
 static void check_message(const char *what, const char *msg)
