@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "protocol.h"
+#include "wire.h"
 
 /** What the command line said, once parsed for a verb. */
 struct present_args {
@@ -14,7 +15,9 @@ struct present_args {
 	int n_positional;
 	const char *label; /* --label */
 	const char *session; /* --session */
+	const char *format; /* --format: a status bar's line */
 	bool json, last, help;
+	bool waybar, print; /* --waybar, --print */
 	bool all, quiet, interactive; /* --all, --quiet (-q), --interactive (-i) */
 };
 
@@ -31,10 +34,11 @@ void present_print_stopped(bool stopped, const struct present_status *s, int64_t
 void present_print_status(const struct present_status *s, int64_t now, bool json);
 
 /** Prints `present doctor`'s findings (a(sss)); returns the exit code: 1 if any failed. */
-int present_print_findings(DBusMessage *reply);
+int present_print_findings(const struct present_wire_msg *reply);
 
 struct present_client;
 struct present_owed_row;
+struct present_statefile_counts;
 struct present_store;
 
 /**
@@ -89,5 +93,18 @@ int present_cli_catchup(const struct present_args *args);
 
 /** `present history`: past sessions, newest first. */
 int present_cli_history(const struct present_args *args);
+
+/**
+ * Prints the status on stdout as args ask: --waybar, --format, --json or for people.
+ * counts (the responses owed) may be NULL when they are not known.
+ */
+void present_cli_print_status_line(const struct present_args *args, const struct present_status *s,
+	const struct present_statefile_counts *counts, int64_t now);
+
+/** `present watch`: a status line now and on every change, until a signal or the end of stdout. */
+int present_cli_watch(const struct present_args *args);
+
+/** `present shortcut [KEYS]`: binds `present toggle` on GNOME and XFCE, or prints how elsewhere (--print). */
+int present_cli_shortcut(const struct present_args *args);
 
 #endif

@@ -1,8 +1,9 @@
 #ifndef PRESENT_CLIENT_H
 #define PRESENT_CLIENT_H
 
-#include <dbus/dbus.h>
 #include <stdbool.h>
+
+#include "wire.h"
 
 /** The CLI's exit codes (documented in present(1)); sysexits.h values where one fits. */
 enum present_exit {
@@ -13,9 +14,9 @@ enum present_exit {
 	PRESENT_EXIT_CONFIG = 78, /* the configuration file is invalid */
 };
 
-/** The CLI's side of the bus: one private connection, blocking calls. */
+/** The CLI's side of the bus: one connection, blocking calls (include/wire.h says why not libdbus). */
 struct present_client {
-	DBusConnection *bus;
+	struct present_wire *bus;
 };
 
 /** Connects to the session bus; prints why not and returns PRESENT_EXIT_UNAVAILABLE on failure. */
@@ -36,7 +37,19 @@ void present_client_disconnect(struct present_client *c);
  */
 bool present_client_daemon_running(struct present_client *c);
 
+/**
+ * Calls a method of the daemon and waits for its reply (see
+ * present_wire_call() for the arguments). Only calls that start a session
+ * may activate the daemon: the others have nothing to ask an idle one.
+ * Returns NULL with err filled when the call failed.
+ */
+struct present_wire_msg *present_client_call(struct present_client *c, const char *method, bool activate,
+	struct present_wire_error *err, const char *signature, ...);
+
+/** Whether err says the daemon is not running (for a call that does not activate it). */
+bool present_client_no_daemon(const struct present_wire_error *err);
+
 /** Prints a failed call's error once and returns the exit code it maps to. */
-int present_client_report(const char *what, const DBusError *err);
+int present_client_report(const char *what, const struct present_wire_error *err);
 
 #endif

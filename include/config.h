@@ -17,6 +17,7 @@ struct present_config {
 	char *ack_template; /* owed.ack_template: "{answer_by}" is replaced */
 	char *replay_mode; /* replay.mode: "summary", "each" or "none" */
 	char **review_command; /* replay.review_command: argv, run from the summary's action */
+	char **on_start, **on_end; /* argv run when a session starts, ends; NULL: none */
 };
 
 /** The values dnd.backend accepts besides "auto" and "none", space-separated. */

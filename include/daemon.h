@@ -26,6 +26,10 @@ struct present_daemon {
 	guint idle_source;
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */
 	char *statefile; /* where the session is mirrored for `present status`, or NULL */
+	/* A reply to send as soon as the desktop is back (Stop, Toggle), before
+	 * the slower end of the session; replied_early once it has gone. */
+	DBusMessage *early_reply;
+	bool replied_early;
 	bool name_released;
 	int exit_code;
 };

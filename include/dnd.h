@@ -17,6 +17,7 @@ struct present_server_info {
 struct present_dnd_ctx {
 	DBusConnection *bus;
 	const struct present_server_info *server; /* NULL when nobody owns org.freedesktop.Notifications */
+	const char *server_error; /* server is NULL although the name has an owner: why (it did not answer) */
 	const void *data; /* the backend's own data (its `data` field) */
 };
 
@@ -96,7 +97,9 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd);
 
 /**
  * Puts back everything this session changed, leaving alone what the user
- * changed by hand meanwhile. Returns how many switches were put back.
+ * changed by hand meanwhile. Returns how many switches were put back. A
+ * record of a change put back that the store cannot delete yet is kept in
+ * memory as done and deleted at the next chance, never put back again.
  */
 int present_dnd_restore(struct present_dnd *dnd);
 
@@ -127,8 +130,12 @@ typedef void (*present_diagnosis_fn)(const char *level, const char *topic, const
 void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *cfg, present_diagnosis_fn add,
 	void *userdata);
 
-/** Reads GetServerInformation without activating anything; returns false when no server runs. */
-bool present_dnd_server_info(DBusConnection *bus, struct present_server_info *ret);
+/**
+ * Reads GetServerInformation without activating anything: 1 with ret
+ * filled, 0 when no server runs, or -errno (-ETIMEDOUT: it owns the name
+ * but does not answer) with a message in *ret_error (free() it).
+ */
+int present_dnd_server_info(DBusConnection *bus, struct present_server_info *ret, char **ret_error);
 
 void present_server_info_finish(struct present_server_info *info);
 

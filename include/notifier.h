@@ -5,15 +5,16 @@
 
 /*
  * present's own notifications (the end-of-session summary, replays,
- * reminders), through libnotify. Text from alerts is untrusted: bodies are
- * escaped, so an alert can never inject markup or links.
+ * reminders), sent without waiting for the server: one that hangs never
+ * holds up the daemon. Text from alerts is untrusted: bodies are escaped,
+ * so an alert can never inject markup or links.
  */
 
 struct present_notifier;
 
 struct present_notifier *present_notifier_create(void);
 
-/** Closes what is still shown and frees; accepts NULL. */
+/** Sends what is queued and frees (notices already shown stay); accepts NULL. */
 void present_notifier_destroy(struct present_notifier *n);
 
 /** One notification to show. Only summary is required. */
@@ -25,7 +26,10 @@ struct present_notice {
 	const char *action_label; /* the button for command */
 };
 
-/** Shows it; returns false (and logs) when no server would take it. */
+/**
+ * Sends it; returns false (and logs) when the bus cannot be reached. A
+ * server that refuses it or does not answer is logged when that is known.
+ */
 bool present_notify(struct present_notifier *n, const struct present_notice *notice);
 
 #endif

@@ -1,9 +1,10 @@
 #ifndef PRESENT_PROTOCOL_H
 #define PRESENT_PROTOCOL_H
 
-#include <dbus/dbus.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "wire.h"
 
 /*
  * The daemon's D-Bus contract, shared by the daemon and the CLI. The
@@ -28,17 +29,15 @@ struct present_status {
 	char *dnd_state, *dnd_server, *dnd_backend, *dnd_note;
 	char **muted; /* NULL-terminated, or NULL */
 	char *capture_error; /* why alerts are not held; NULL when they are */
+	char *store_error; /* why the session is not recorded in the store; NULL when it is */
 	uint32_t alerts; /* alerts held so far in the session */
 };
-
-/** Appends status as an a{sv} to iter. Returns false when out of memory. */
-bool present_status_write(const struct present_status *status, DBusMessageIter *iter);
 
 /**
  * Reads an a{sv} at iter into status, ignoring keys it does not know so that
  * an older CLI works with a newer daemon. Returns false on a wrong signature.
  */
-bool present_status_read(DBusMessageIter *iter, struct present_status *status);
+bool present_status_read(struct present_wire_iter *iter, struct present_status *status);
 
 /** Prints the outcome of a restore, the same from the CLI and from `present-daemon --restore`. */
 void present_print_restored(int restored);

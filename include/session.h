@@ -22,8 +22,10 @@ struct present_session {
 	const char *dnd_backend_id; /* the backend that silenced the desktop, or NULL */
 	struct present_capture *capture; /* NULL when alerts cannot be held */
 	char *capture_error; /* why not */
+	char *store_error; /* why the session is not recorded in the store, or NULL */
 	int timer_fd; /* CLOCK_REALTIME: fires on resume if the end passed during a suspend */
 	guint timer_source;
+	guint counts_source; /* a pending report of new alerts, at most one a second */
 };
 
 /** Prepares an inactive session. */
@@ -40,6 +42,9 @@ bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError
 
 /** Ends the running session, recording why ("timer", "stop", "signal", ...). Returns false when none runs. */
 bool present_session_end(struct present_daemon *d, const char *reason);
+
+/** The responses owed changed (a state set, a snooze): the status mirror says so. */
+void present_session_owed_changed(struct present_daemon *d);
 
 /** Closes a session a killed daemon left behind in the store. */
 void present_session_recover(struct present_daemon *d);

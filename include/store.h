@@ -21,7 +21,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 3
+#define PRESENT_STORE_SCHEMA 4
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,
@@ -50,6 +50,16 @@ int present_store_defer(struct present_store *store);
 
 /** Commits deferred writes, durably; does nothing when nothing is deferred. */
 int present_store_flush(struct present_store *store);
+
+/** Drops deferred writes (rolls the transaction back); does nothing when nothing is deferred. */
+void present_store_abandon(struct present_store *store);
+
+/**
+ * Replaces the wait on a lock another connection holds (2 s by default):
+ * fn is called with data and how often it was called for this lock, and
+ * returns nonzero to wait and try again, 0 to fail with -EBUSY.
+ */
+void present_store_busy_handler(struct present_store *store, int (*fn)(void *data, int count), void *data);
 
 /** Records a session that has just started. */
 int present_store_session_begin(struct present_store *store, const char *label, int64_t started_at,
@@ -140,6 +150,26 @@ typedef void (*present_alert_row_fn)(const struct present_alert_row *row, void *
 /** Calls fn for each alert of session_id, oldest first. */
 int present_store_alerts_each(struct present_store *store, int64_t session_id, present_alert_row_fn fn,
 	void *userdata);
+
+/** A session's alerts from one app, counted: what `present catchup` shows first. */
+struct present_alert_group {
+	const char *app; /* the app's name as it gave it, or "?" */
+	bool noise; /* its system alerts (class "noise"), which the summary counts apart */
+	int64_t count;
+};
+
+typedef void (*present_alert_group_fn)(const struct present_alert_group *g, void *userdata);
+
+/** Calls fn for each app (and each app's noise) that sent alerts in session_id, in the order each first did. */
+int present_store_alert_groups(struct present_store *store, int64_t session_id, present_alert_group_fn fn,
+	void *userdata);
+
+/**
+ * Calls fn for the latest limit alerts (oldest of them first) of one app in
+ * session_id, noise apart; or, with app NULL, of all of its noise.
+ */
+int present_store_alerts_latest(struct present_store *store, int64_t session_id, const char *app, size_t limit,
+	present_alert_row_fn fn, void *userdata);
 
 /** A gap in the capture, as listed (ms). */
 typedef void (*present_gap_fn)(int64_t from, int64_t to, const char *reason, void *userdata);

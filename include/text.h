@@ -24,6 +24,9 @@ void present_text_terminal(FILE *f, const char *s);
  */
 size_t present_utf8_char(const unsigned char *s, size_t n, size_t *bad);
 
+/** Whether s is well-formed UTF-8 throughout (by present_utf8_char()). */
+bool present_utf8_valid(const char *s);
+
 /** Frees a NULL-terminated list of strings; accepts NULL. */
 void present_strv_free(char **v);
 

@@ -10,7 +10,9 @@
  * The alert writer: capture hands it what it saw and goes straight back to
  * the bus; a thread of its own writes to the store, everything that arrived
  * meanwhile in one transaction (group commit), so the monitor never waits on
- * the disk and a burst costs one sync per batch, not one per alert.
+ * the disk and a burst costs one sync per batch, not one per alert. A batch
+ * goes in whole or not at all: when the store cannot take it (locked by
+ * another process, full), it is kept and tried again.
  */
 
 enum present_write_op {
@@ -22,7 +24,6 @@ enum present_write_op {
 	PRESENT_WRITE_CLOSED,
 	PRESENT_WRITE_REFUSED,
 	PRESENT_WRITE_GAP,
-	PRESENT_WRITE_OWED,
 };
 
 struct present_writer;
@@ -33,26 +34,33 @@ struct present_writer;
  */
 struct present_writer *present_writer_create(const char *path, char **ret_error);
 
-/** Writes what is queued, stops the thread and closes; accepts NULL. */
+/**
+ * Writes what is queued, stops the thread and closes; accepts NULL. While
+ * the store cannot be written (locked by another process, full) this waits
+ * a short while only, then drops what is queued and logs how much.
+ */
 void present_writer_destroy(struct present_writer *w);
 
 /** The id the next alert should take (alerts are numbered by capture, so later events can name them). */
 int64_t present_writer_next_id(struct present_writer *w);
 
-/** Queues a new alert or new content for one (INSERT, UPDATE); the strings are copied. */
-void present_writer_alert(struct present_writer *w, enum present_write_op op, const struct present_alert_record *a);
+/**
+ * Queues a new alert or new content for one (INSERT, UPDATE), with the
+ * response owed it adds to (note, or NULL) in the same operation: they are
+ * written in one transaction, so a crash cannot keep one and lose the
+ * other. The strings are copied.
+ */
+void present_writer_alert(struct present_writer *w, enum present_write_op op, const struct present_alert_record *a,
+	const struct present_owed_note *note);
 
 /** Queues a change to one alert: SET_APP (text), SERVER_ID (number), WITHDRAW (number: ms), CLOSED (number), REFUSED (text). */
 void present_writer_change(struct present_writer *w, enum present_write_op op, int64_t id, int64_t number,
 	const char *text);
 
-/** Queues a response owed for alert id (its strings are copied). */
-void present_writer_owed(struct present_writer *w, int64_t alert_id, const struct present_owed_note *note);
-
 /** Queues a gap in the capture (times in ms). */
 void present_writer_gap(struct present_writer *w, int64_t session_id, int64_t from, int64_t to, const char *reason);
 
-/** Blocks until everything queued so far is committed (for tests and the end of a session). */
+/** Blocks until everything queued so far is committed or dropped (for tests). */
 void present_writer_sync(struct present_writer *w);
 
 /** How many writes failed so far (each logged once). */

@@ -133,27 +133,26 @@ static void write_hints(FILE *f, const struct present_alert_event *ev)
 	fputc('}', f);
 }
 
-/* Mail and messages from people: somebody is waiting for an answer. */
-static void owe(struct present_capture *cap, int64_t id, const struct present_alert_event *ev,
-	const struct present_classification *c, int64_t at)
+/* Mail and messages from people: somebody is waiting for an answer. Fills
+ * note (its strings in *from and *subject, to free) and returns true, or
+ * false when nobody waits. */
+static bool owe(struct present_capture *cap, const struct present_alert_event *ev,
+	const struct present_classification *c, int64_t at, struct present_owed_note *note, char **from, char **subject)
 {
 	if (c->cls != PRESENT_CLASS_MAIL && c->cls != PRESENT_CLASS_PERSON)
-		return;
-	char *from, *subject;
-	present_owed_extract(ev, &from, &subject);
-	struct present_owed_note note = {
+		return false;
+	present_owed_extract(ev, from, subject);
+	*note = (struct present_owed_note){
 		.session_id = cap->session_id,
 		.kind = present_class_name(c->cls),
 		.app = ev->app ? ev->app : ev->app_name ? ev->app_name : "",
-		.sender = *from ? from : "someone",
-		.subject = subject,
+		.sender = **from ? *from : "someone",
+		.subject = *subject,
 		.at = at,
 		.ack_by = at + cap->rules.ack_within * 1000,
 		.answer_by = at + cap->rules.answer_within * 1000,
 	};
-	present_writer_owed(cap->writer, id, &note);
-	free(from);
-	free(subject);
+	return true;
 }
 
 static void record(struct present_capture *cap, enum present_write_op op, int64_t id,
@@ -183,10 +182,15 @@ static void record(struct present_capture *cap, enum present_write_op op, int64_
 		.cls = present_class_name(c.cls),
 		.rule = c.rule,
 	};
-	present_writer_alert(cap->writer, op, &a);
 	/* An update (replaces_id, the same gtk id) is a new message too: Evolution and
-	 * Geary update one alert as mail keeps arriving. */
-	owe(cap, id, ev, &c, at);
+	 * Geary update one alert as mail keeps arriving. The alert and what it adds
+	 * to a response owed go to the writer as one operation. */
+	struct present_owed_note note;
+	char *from = NULL, *subject = NULL;
+	bool owed = owe(cap, ev, &c, at, &note, &from, &subject);
+	present_writer_alert(cap->writer, op, &a, owed ? &note : NULL);
+	free(from);
+	free(subject);
 	free(actions);
 	free(hints);
 }
@@ -263,6 +267,8 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 			record(cap, PRESENT_WRITE_INSERT, id, ev, at);
 			cap->count++;
 			remember(cap, id, ev, at);
+			if (cap->rules.on_new)
+				cap->rules.on_new(cap->rules.userdata);
 		}
 	}
 	/* Replies that never come (the caller said NO_REPLY_EXPECTED) must not pile up. */
@@ -292,7 +298,7 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 						 ev.kind != PRESENT_EVENT_CLOSED && ev.kind != PRESENT_EVENT_ACTION));
 
 	/* present's own notifications (replays, reminders) come from this
-	 * process through libnotify's connection. */
+	 * process through the notifier's own connection. */
 	ours = ours || (ev.kind == PRESENT_EVENT_ADD && ev.app_name && strcmp(ev.app_name, "present") == 0 &&
 			       ev.sender_pid == (int64_t)getpid());
 	switch (ours ? PRESENT_EVENT_NONE : ev.kind) {
@@ -374,6 +380,8 @@ struct present_capture *present_capture_start(DBusConnection *bus, const char *s
 		},
 		.ack_within = rules->ack_within,
 		.answer_within = rules->answer_within,
+		.on_new = rules->on_new,
+		.userdata = rules->userdata,
 	};
 	cap->own_name = g_strdup(dbus_bus_get_unique_name(bus));
 	cap->server_owner = owner_of(bus, "org.freedesktop.Notifications");

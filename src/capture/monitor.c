@@ -22,6 +22,7 @@ static const char *const rules[] = {
 
 #define RECONNECT_FIRST_MS 100
 #define RECONNECT_MAX_MS 5000
+#define DRAIN_MAX 100000
 
 struct present_monitor {
 	DBusConnection *conn;
@@ -169,10 +170,27 @@ struct present_monitor *present_monitor_create(present_monitor_message_fn on_mes
 	return m;
 }
 
+/* What the bus copied to us before the session ended belongs to it (an
+ * alert sent just before `present stop`): take it in before closing. A
+ * flood cannot keep us here: what comes after this many reads is left. */
+static void drain(struct present_monitor *m)
+{
+	for (int i = 0; m->conn && i < DRAIN_MAX; i++) {
+		if (dbus_connection_get_dispatch_status(m->conn) == DBUS_DISPATCH_DATA_REMAINS) {
+			dbus_connection_dispatch(m->conn);
+			continue;
+		}
+		if (!dbus_connection_read_write(m->conn, 0) ||
+			dbus_connection_get_dispatch_status(m->conn) != DBUS_DISPATCH_DATA_REMAINS)
+			break;
+	}
+}
+
 void present_monitor_destroy(struct present_monitor *m)
 {
 	if (!m)
 		return;
+	drain(m);
 	if (m->retry_source)
 		g_source_remove(m->retry_source);
 	if (m->teardown_source)

@@ -2,9 +2,21 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "writer.h"
+
+/* While the store cannot be written, a kept batch is tried again this often. */
+#define RETRY_MS 1000
+/* How long a write waits on a lock held elsewhere: while a session runs, and
+ * once it is ending (its end must not wait on another process). */
+#define BUSY_WAIT_MS 2000
+#define BUSY_WAIT_STOPPING_MS 300
+/* Kept ops beyond this are dropped: a store locked for good must not cost
+ * all of the memory in a flood. */
+#define KEPT_MAX 100000
 
 struct op {
 	struct op *next;
@@ -12,7 +24,8 @@ struct op {
 	struct present_alert_record alert; /* strings owned, for INSERT and UPDATE */
 	int64_t id, number, number2;
 	char *text;
-	struct present_owed_note note; /* OWED: strings owned */
+	bool owed; /* INSERT and UPDATE: the note below goes with the alert */
+	struct present_owed_note note; /* strings owned */
 };
 
 struct present_writer {
@@ -24,7 +37,9 @@ struct present_writer {
 	uint64_t queued, committed; /* ops counted, for present_writer_sync() */
 	uint64_t failures;
 	bool stopping;
+	bool failing; /* the last batch could not be written: said once, until one is */
 	int64_t next_id;
+	int64_t busy_since; /* ms, monotonic: when the current wait on a lock began */
 };
 
 static char *copy(const char *s)
@@ -58,11 +73,13 @@ static void op_free(struct op *op)
 
 static int apply(struct present_store *store, const struct op *op)
 {
+	int r;
 	switch (op->kind) {
 	case PRESENT_WRITE_INSERT:
-		return present_store_alert_insert(store, &op->alert);
 	case PRESENT_WRITE_UPDATE:
-		return present_store_alert_update(store, &op->alert, op->number);
+		r = op->kind == PRESENT_WRITE_INSERT ? present_store_alert_insert(store, &op->alert)
+						     : present_store_alert_update(store, &op->alert, op->number);
+		return r < 0 || !op->owed ? r : present_store_owed_note(store, op->alert.id, &op->note);
 	case PRESENT_WRITE_SET_APP:
 		return present_store_alert_set_app(store, op->id, op->text);
 	case PRESENT_WRITE_SERVER_ID:
@@ -75,30 +92,89 @@ static int apply(struct present_store *store, const struct op *op)
 		return present_store_alert_refused(store, op->id, op->text);
 	case PRESENT_WRITE_GAP:
 		return present_store_capture_gap(store, op->id, op->number, op->number2, op->text);
-	case PRESENT_WRITE_OWED:
-		return present_store_owed_note(store, op->id, &op->note);
 	}
 	return -EINVAL;
 }
 
-/* Writes one batch in one transaction. A failing write is logged once per
- * batch and the rest still go in: one bad row must not cost the others. */
-static void commit(struct present_writer *w, struct op *batch, uint64_t n)
+/* The store cannot take writes now, though it may later. */
+static bool transient(int r)
 {
-	int r = present_store_defer(w->store);
+	return r == -EBUSY || r == -ENOSPC || r == -EROFS;
+}
+
+/* Writes one batch in one transaction, whole or not at all: 0, or -errno
+ * when the store could not take it (nothing of it is written). A write that
+ * fails for a reason of its own is logged once per batch and the rest still
+ * go in: one bad row must not cost the others. */
+static int commit(struct present_writer *w, struct op *batch, uint64_t *ret_failed)
+{
 	uint64_t failed = 0;
-	for (struct op *op = batch; op; op = op->next)
-		if (apply(w->store, op) < 0 && failed++ == 0)
+	int r = present_store_defer(w->store);
+	for (struct op *op = batch; r == 0 && op; op = op->next) {
+		int q = apply(w->store, op);
+		if (q < 0 && transient(q))
+			r = q;
+		else if (q < 0 && failed++ == 0)
 			present_log("warning", "alert not stored: %s", present_store_error(w->store));
-	if (r < 0 || present_store_flush(w->store) < 0) {
-		present_log("warning", "alerts not stored: %s", present_store_error(w->store));
-		failed = n;
 	}
-	pthread_mutex_lock(&w->lock);
-	w->failures += failed;
-	w->committed += n;
-	pthread_cond_broadcast(&w->done);
-	pthread_mutex_unlock(&w->lock);
+	if (r < 0)
+		present_store_abandon(w->store);
+	else
+		r = present_store_flush(w->store);
+	*ret_failed = r < 0 ? 0 : failed;
+	return r;
+}
+
+static void free_ops(struct op *op)
+{
+	while (op) {
+		struct op *next = op->next;
+		op_free(op);
+		op = next;
+	}
+}
+
+static uint64_t count_ops(const struct op *op)
+{
+	uint64_t n = 0;
+	for (; op; op = op->next)
+		n++;
+	return n;
+}
+
+static uint64_t count_new(const struct op *op)
+{
+	uint64_t n = 0;
+	for (; op; op = op->next)
+		n += op->kind == PRESENT_WRITE_INSERT;
+	return n;
+}
+
+/* Puts a batch that could not be written back in front of what came since. */
+static void keep(struct present_writer *w, struct op *batch)
+{
+	struct op *last = batch;
+	while (last->next)
+		last = last->next;
+	last->next = w->head;
+	if (!w->head)
+		w->tail = last;
+	w->head = batch;
+}
+
+static void wait_retry(struct present_writer *w)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += RETRY_MS / 1000;
+	until.tv_nsec += (RETRY_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	/* Each new op wakes the condition: only the end of the session cuts the wait short. */
+	while (!w->stopping && pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT)
+		;
 }
 
 static void *run(void *data)
@@ -112,19 +188,64 @@ static void *run(void *data)
 			break;
 		/* Take everything queued: what arrives during this commit is the next batch. */
 		struct op *batch = w->head;
-		uint64_t n = w->queued - w->committed;
 		w->head = w->tail = NULL;
 		pthread_mutex_unlock(&w->lock);
-		commit(w, batch, n);
-		while (batch) {
-			struct op *next = batch->next;
-			op_free(batch);
-			batch = next;
+		uint64_t n = count_ops(batch), failed = 0;
+		int r = commit(w, batch, &failed);
+		pthread_mutex_lock(&w->lock);
+
+		uint64_t waiting = w->queued - w->committed;
+		if (r < 0 && !w->stopping && waiting <= KEPT_MAX) {
+			if (!w->failing)
+				present_log("warning", "alerts not stored yet (kept to try again): %s",
+					present_store_error(w->store));
+			w->failing = true;
+			keep(w, batch);
+			wait_retry(w);
+			continue;
 		}
+		if (r < 0) {
+			unsigned long long alerts = count_new(batch);
+			present_log("warning", "%llu alert%s (%llu write%s) not stored: %s", alerts, alerts == 1 ? "" : "s",
+				(unsigned long long)n, n == 1 ? "" : "s", present_store_error(w->store));
+			failed = n;
+		} else if (w->failing) {
+			present_log("info", "alerts are stored again");
+			w->failing = false;
+		}
+		w->failures += failed;
+		w->committed += n;
+		pthread_cond_broadcast(&w->done);
+		pthread_mutex_unlock(&w->lock);
+		free_ops(batch);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite's wait for a lock another connection holds: short sleeps first,
+ * as the daemon's own connection holds it for a moment only. Runs on the
+ * writer thread alone. */
+static int busy(void *data, int count)
+{
+	struct present_writer *w = data;
+	if (count == 0)
+		w->busy_since = now_ms();
+	pthread_mutex_lock(&w->lock);
+	bool stopping = w->stopping;
+	pthread_mutex_unlock(&w->lock);
+	if (now_ms() - w->busy_since >= (stopping ? BUSY_WAIT_STOPPING_MS : BUSY_WAIT_MS))
+		return 0;
+	usleep(count < 10 ? 1000 : 10000);
+	return 1;
 }
 
 struct present_writer *present_writer_create(const char *path, char **ret_error)
@@ -137,6 +258,7 @@ struct present_writer *present_writer_create(const char *path, char **ret_error)
 		return NULL;
 	}
 	w->next_id = present_store_alert_next_id(w->store);
+	present_store_busy_handler(w->store, busy, w);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->done, NULL);
@@ -183,7 +305,8 @@ static void push(struct present_writer *w, struct op *op)
 	pthread_mutex_unlock(&w->lock);
 }
 
-void present_writer_alert(struct present_writer *w, enum present_write_op kind, const struct present_alert_record *a)
+void present_writer_alert(struct present_writer *w, enum present_write_op kind, const struct present_alert_record *a,
+	const struct present_owed_note *n)
 {
 	struct op *op = calloc(1, sizeof(*op));
 	if (!op)
@@ -210,26 +333,19 @@ void present_writer_alert(struct present_writer *w, enum present_write_op kind, 
 		.cls = copy(a->cls),
 		.rule = copy(a->rule),
 	};
-	push(w, op);
-}
-
-void present_writer_owed(struct present_writer *w, int64_t alert_id, const struct present_owed_note *n)
-{
-	struct op *op = calloc(1, sizeof(*op));
-	if (!op)
-		return;
-	op->kind = PRESENT_WRITE_OWED;
-	op->id = alert_id;
-	op->note = (struct present_owed_note){
-		.session_id = n->session_id,
-		.kind = copy(n->kind),
-		.app = copy(n->app),
-		.sender = copy(n->sender),
-		.subject = copy(n->subject),
-		.at = n->at,
-		.ack_by = n->ack_by,
-		.answer_by = n->answer_by,
-	};
+	if (n) {
+		op->owed = true;
+		op->note = (struct present_owed_note){
+			.session_id = n->session_id,
+			.kind = copy(n->kind),
+			.app = copy(n->app),
+			.sender = copy(n->sender),
+			.subject = copy(n->subject),
+			.at = n->at,
+			.ack_by = n->ack_by,
+			.answer_by = n->answer_by,
+		};
+	}
 	push(w, op);
 }
 

@@ -1,65 +1,185 @@
-#include <glib.h>
-#include <libnotify/notify.h>
+/*
+ * present's own notifications, sent asynchronously on a connection of their
+ * own: a server that hangs must never hold up the daemon (the end of a
+ * session replays many at once, and each call would otherwise wait out its
+ * timeout on the main loop).
+ */
+#include <gio/gio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "notifier.h"
 
+#define NAME "org.freedesktop.Notifications"
+#define PATH "/org/freedesktop/Notifications"
+/* A server that has not taken a notice by then is not going to. */
+#define NOTIFY_TIMEOUT_MS 10000
+/* Notifications whose action may still come; a server that never says they
+ * closed must not make this grow for good. */
+#define COMMANDS_MAX 64
+
 struct present_notifier {
-	GList *live; /* shown and not yet closed: their actions must stay answerable */
+	int refs; /* ours, one per call under way and per signal subscription */
+	bool closed; /* destroyed: calls still under way only clean up */
+	GDBusConnection *bus; /* NULL until the first notice */
+	guint action_signal, closed_signal;
+	GHashTable *commands; /* the server's id -> argv to run when it is activated */
+};
+
+struct call {
+	struct present_notifier *n;
+	char **command;
 };
 
 struct present_notifier *present_notifier_create(void)
 {
-	return g_new0(struct present_notifier, 1);
+	struct present_notifier *n = g_new0(struct present_notifier, 1);
+	n->refs = 1;
+	n->commands = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_strfreev);
+	return n;
 }
 
-static void on_closed(NotifyNotification *notification, gpointer data)
+static void unref(gpointer data)
 {
 	struct present_notifier *n = data;
-	n->live = g_list_remove(n->live, notification);
-	g_object_unref(notification);
+	if (--n->refs > 0)
+		return;
+	if (n->bus)
+		g_object_unref(n->bus);
+	g_hash_table_destroy(n->commands);
+	g_free(n);
 }
 
-static void on_action(NotifyNotification *notification, char *action, gpointer data)
+static void on_action(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+	const char *signal, GVariant *params, gpointer data)
 {
+	struct present_notifier *n = data;
+	guint32 id;
+	const char *action;
+	if (n->closed || !g_variant_is_of_type(params, G_VARIANT_TYPE("(us)")))
+		return;
+	g_variant_get(params, "(u&s)", &id, &action);
+	char **argv = g_hash_table_lookup(n->commands, GUINT_TO_POINTER(id));
 	GError *error = NULL;
-	char **argv = g_object_get_data(G_OBJECT(notification), "present-command");
 	if (argv && !g_spawn_async(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &error)) {
 		present_log("warning", "cannot run %s: %s", argv[0], error->message);
 		g_error_free(error);
 	}
 }
 
-bool present_notify(struct present_notifier *n, const struct present_notice *notice)
+static void on_closed(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+	const char *signal, GVariant *params, gpointer data)
 {
-	if (!notify_is_initted() && !notify_init("present")) {
-		present_log("warning", "cannot show a notification: libnotify did not start");
-		return false;
-	}
-	/* Servers read bodies as markup: escape, so an alert's text stays text. */
-	char *body = notice->body ? g_markup_escape_text(notice->body, -1) : NULL;
-	NotifyNotification *note = notify_notification_new(notice->summary, body, notice->icon);
-	g_free(body);
-	notify_notification_set_app_name(note, notice->app_name ? notice->app_name : "present");
-	notify_notification_set_urgency(note, notice->urgency == 0 ? NOTIFY_URGENCY_LOW
-			: notice->urgency == 2                       ? NOTIFY_URGENCY_CRITICAL
-								     : NOTIFY_URGENCY_NORMAL);
-	if (notice->command && notice->command[0]) {
-		g_object_set_data_full(G_OBJECT(note), "present-command", g_strdupv((char **)notice->command),
-			(GDestroyNotify)g_strfreev);
-		notify_notification_add_action(note, "default", notice->action_label ? notice->action_label : "Open",
-			on_action, NULL, NULL);
+	struct present_notifier *n = data;
+	guint32 id, reason;
+	if (n->closed || !g_variant_is_of_type(params, G_VARIANT_TYPE("(uu)")))
+		return;
+	g_variant_get(params, "(uu)", &id, &reason);
+	g_hash_table_remove(n->commands, GUINT_TO_POINTER(id));
+}
+
+/* A connection of our own: the shared one would end the daemon (SIGTERM)
+ * when the bus goes away, before it could end the session as it should. */
+static bool connect_bus(struct present_notifier *n)
+{
+	if (n->bus && !g_dbus_connection_is_closed(n->bus))
+		return true;
+	if (n->bus) {
+		g_dbus_connection_signal_unsubscribe(n->bus, n->action_signal);
+		g_dbus_connection_signal_unsubscribe(n->bus, n->closed_signal);
+		g_clear_object(&n->bus);
 	}
 	GError *error = NULL;
-	if (!notify_notification_show(note, &error)) {
-		present_log("warning", "cannot show a notification: %s", error ? error->message : "no server");
-		g_clear_error(&error);
-		g_object_unref(note);
+	char *address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, NULL, &error);
+	if (address)
+		n->bus = g_dbus_connection_new_for_address_sync(address,
+			G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
+			NULL, &error);
+	g_free(address);
+	if (!n->bus) {
+		present_log("warning", "cannot show a notification: %s", error->message);
+		g_error_free(error);
 		return false;
 	}
-	g_signal_connect(note, "closed", G_CALLBACK(on_closed), n);
-	n->live = g_list_prepend(n->live, note);
+	g_dbus_connection_set_exit_on_close(n->bus, FALSE);
+	n->refs += 2;
+	n->action_signal = g_dbus_connection_signal_subscribe(n->bus, NAME, NAME, "ActionInvoked", PATH, NULL,
+		G_DBUS_SIGNAL_FLAGS_NONE, on_action, n, unref);
+	n->closed_signal = g_dbus_connection_signal_subscribe(n->bus, NAME, NAME, "NotificationClosed", PATH, NULL,
+		G_DBUS_SIGNAL_FLAGS_NONE, on_closed, n, unref);
+	return true;
+}
+
+static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct call *c = data;
+	struct present_notifier *n = c->n;
+	GError *error = NULL;
+	GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (!reply) {
+		if (!n->closed)
+			present_log("warning", "cannot show a notification: %s", error->message);
+		g_error_free(error);
+	} else {
+		guint32 id;
+		g_variant_get(reply, "(u)", &id);
+		if (c->command && !n->closed) {
+			if (g_hash_table_size(n->commands) >= COMMANDS_MAX)
+				g_hash_table_remove_all(n->commands);
+			g_hash_table_replace(n->commands, GUINT_TO_POINTER(id), c->command);
+			c->command = NULL;
+		}
+		g_variant_unref(reply);
+	}
+	g_strfreev(c->command);
+	g_free(c);
+	unref(n);
+}
+
+/* D-Bus strings must be UTF-8: what is not is repaired, never sent as it is. */
+static char *text(const char *s)
+{
+	if (!s)
+		return g_strdup("");
+	return g_utf8_validate(s, -1, NULL) ? g_strdup(s) : g_utf8_make_valid(s, -1);
+}
+
+bool present_notify(struct present_notifier *n, const struct present_notice *notice)
+{
+	if (!connect_bus(n))
+		return false;
+	/* Servers read bodies as markup: escape, so an alert's text stays text. */
+	char *raw_body = text(notice->body), *body = g_markup_escape_text(raw_body, -1);
+	char *app = text(notice->app_name ? notice->app_name : "present"), *icon = text(notice->icon),
+	     *summary = text(notice->summary), *label = text(notice->action_label ? notice->action_label : "Open");
+	bool command = notice->command && notice->command[0];
+	GVariantBuilder actions, hints;
+	g_variant_builder_init(&actions, G_VARIANT_TYPE("as"));
+	if (command) {
+		g_variant_builder_add(&actions, "s", "default");
+		g_variant_builder_add(&actions, "s", label);
+	}
+	g_variant_builder_init(&hints, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&hints, "{sv}", "urgency",
+		g_variant_new_byte(notice->urgency == 0 ? 0 : notice->urgency == 2 ? 2 : 1));
+	/* Capture knows present's own notices by this. */
+	g_variant_builder_add(&hints, "{sv}", "sender-pid", g_variant_new_int64(getpid()));
+
+	struct call *c = g_new0(struct call, 1);
+	c->n = n;
+	c->command = command ? g_strdupv((char **)notice->command) : NULL;
+	n->refs++;
+	/* Activation allowed, as for any app's notification: a server started on demand shows it. */
+	g_dbus_connection_call(n->bus, NAME, PATH, NAME, "Notify",
+		g_variant_new("(susssasa{sv}i)", app, 0, icon, summary, body, &actions, &hints, -1),
+		G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, NOTIFY_TIMEOUT_MS, NULL, on_shown, c);
+	g_free(raw_body);
+	g_free(body);
+	g_free(app);
+	g_free(icon);
+	g_free(summary);
+	g_free(label);
 	return true;
 }
 
@@ -67,12 +187,12 @@ void present_notifier_destroy(struct present_notifier *n)
 {
 	if (!n)
 		return;
-	for (GList *l = n->live; l; l = l->next) {
-		g_signal_handlers_disconnect_by_data(l->data, n);
-		g_object_unref(l->data);
+	n->closed = true;
+	if (n->bus) {
+		/* What was sent last (the replay of a session ended by a signal) must leave before we do. */
+		g_dbus_connection_flush_sync(n->bus, NULL, NULL);
+		g_dbus_connection_signal_unsubscribe(n->bus, n->action_signal);
+		g_dbus_connection_signal_unsubscribe(n->bus, n->closed_signal);
 	}
-	g_list_free(n->live);
-	if (notify_is_initted())
-		notify_uninit();
-	g_free(n);
+	unref(n);
 }

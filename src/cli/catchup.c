@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +33,18 @@ struct held {
 	bool withdrawn;
 };
 
+/* One app's alerts: how many, and the latest of them (all, with --all). */
 struct group {
 	char *app;
+	size_t count;
 	struct held *alerts;
 	size_t n, cap;
+	bool failed;
 };
+
+/* A summary reads counts and the latest few, so that a session that held a
+ * hundred thousand alerts is summed up as fast as one that held ten. */
+#define LATEST_PER_APP 10
 
 struct catchup {
 	struct group *groups; /* in the order each app first sent something */
@@ -67,21 +75,30 @@ static struct group *group_for(struct catchup *c, const char *app)
 	return g;
 }
 
-static void take_alert(const struct present_alert_row *row, void *userdata)
+static void take_group(const struct present_alert_group *row, void *userdata)
 {
 	struct catchup *c = userdata;
-	const char *app = row->app ? row->app : row->app_name ? row->app_name : "?";
-	bool noise = row->cls && strcmp(row->cls, "noise") == 0;
-	struct group *g = noise ? &c->noise : group_for(c, app);
-	if (g && g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 4;
-		struct held *grown = realloc(g->alerts, cap * sizeof(*grown));
-		g->alerts = grown ? grown : g->alerts;
-		g->cap = grown ? cap : g->cap;
-	}
-	if (!g || g->n == g->cap) {
+	struct group *g = row->noise ? &c->noise : group_for(c, row->app);
+	if (!g) {
 		c->failed = true;
 		return;
+	}
+	g->count += (size_t)row->count;
+	c->total += (size_t)row->count;
+}
+
+static void take_alert(const struct present_alert_row *row, void *userdata)
+{
+	struct group *g = userdata;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 4;
+		struct held *grown = realloc(g->alerts, cap * sizeof(*grown));
+		if (!grown) {
+			g->failed = true;
+			return;
+		}
+		g->alerts = grown;
+		g->cap = cap;
 	}
 	struct held *h = &g->alerts[g->n];
 	*h = (struct held){
@@ -97,11 +114,24 @@ static void take_alert(const struct present_alert_row *row, void *userdata)
 		free(h->summary);
 		free(h->body);
 		free(h->cls);
-		c->failed = true;
+		g->failed = true;
 		return;
 	}
 	g->n++;
-	c->total++;
+}
+
+/* The counts of every app, then the latest alerts of each. */
+static int read_alerts(struct present_store *store, int64_t session_id, size_t latest, struct catchup *c)
+{
+	int r = present_store_alert_groups(store, session_id, take_group, c);
+	for (size_t i = 0; r >= 0 && i < c->n; i++) {
+		r = present_store_alerts_latest(store, session_id, c->groups[i].app, latest, take_alert, &c->groups[i]);
+		c->failed |= c->groups[i].failed;
+	}
+	if (r >= 0 && c->noise.count)
+		r = present_store_alerts_latest(store, session_id, NULL, latest, take_alert, &c->noise);
+	c->failed |= c->noise.failed;
+	return r;
 }
 
 static void group_finish(struct group *g)
@@ -235,12 +265,15 @@ static void print_plain(const struct present_session_record *s, const struct cat
 		const struct group *g = &c->groups[i];
 		fputs(colour ? BOLD : "", stdout);
 		present_text_terminal(stdout, g->app);
-		printf("%s (%zu)\n", colour ? RESET : "", g->n);
+		printf("%s (%zu)\n", colour ? RESET : "", g->count);
+		if (g->count > g->n)
+			printf("  %s… %zu earlier (present catchup --all, or present alerts --last)%s\n", colour ? DIM : "",
+				g->count - g->n, colour ? RESET : "");
 		for (size_t j = 0; j < g->n; j++)
 			print_alert(&g->alerts[j], colour);
 	}
-	if (c->noise.n)
-		printf("%s%zu system alert%s%s\n", colour ? DIM : "", c->noise.n, c->noise.n == 1 ? "" : "s",
+	if (c->noise.count)
+		printf("%s%zu system alert%s%s\n", colour ? DIM : "", c->noise.count, c->noise.count == 1 ? "" : "s",
 			colour ? RESET : "");
 	putchar('\n');
 	print_owed_section(owed, now_ms, colour);
@@ -288,11 +321,13 @@ static void print_json(const struct present_session_record *s, const struct catc
 	for (size_t i = 0; i < c->n; i++) {
 		fputs(i ? ",\n  {\"app\": " : "\n  {\"app\": ", stdout);
 		present_text_json(stdout, c->groups[i].app);
-		printf(", \"count\": %zu, \"alerts\": ", c->groups[i].n);
+		printf(", \"count\": %zu, \"earlier\": %zu, \"alerts\": ", c->groups[i].count,
+			c->groups[i].count - c->groups[i].n);
 		json_alerts(&c->groups[i]);
 		fputs("}", stdout);
 	}
-	printf("],\n \"noise\": {\"count\": %zu, \"alerts\": ", c->noise.n);
+	printf("],\n \"noise\": {\"count\": %zu, \"earlier\": %zu, \"alerts\": ", c->noise.count,
+		c->noise.count - c->noise.n);
 	json_alerts(&c->noise);
 	fputs("},\n \"owed\": [", stdout);
 	for (size_t i = 0; i < owed->n; i++) {
@@ -468,7 +503,7 @@ int present_cli_catchup(const struct present_args *args)
 {
 	if (args->interactive && args->json) {
 		fputs("present: '-i' walks through the list on a terminal; '--json' prints it for a script: give one\n"
-		      "Usage: present catchup [-i] [--json]\n",
+		      "Usage: present catchup [-i] [--all] [--json]\n",
 			stderr);
 		return PRESENT_EXIT_USAGE;
 	}
@@ -486,7 +521,7 @@ int present_cli_catchup(const struct present_args *args)
 	struct catchup c = {0};
 	struct owed_list owed = {0};
 	if (store && (r = present_store_session_get(store, 0, &session)) > 0)
-		r = present_store_alerts_each(store, session.id, take_alert, &c);
+		r = read_alerts(store, session.id, args->all ? SIZE_MAX : LATEST_PER_APP, &c);
 	if (store && r >= 0)
 		r = present_store_owed_each(store, false, take_owed, &owed);
 	if (r < 0 || c.failed || owed.failed) {

@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,17 +7,17 @@
 #include "client.h"
 #include "protocol.h"
 
+#define DBUS_ERROR "org.freedesktop.DBus.Error."
+
 int present_client_connect(struct present_client *c)
 {
-	DBusError err;
-	dbus_error_init(&err);
-	c->bus = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
+	struct present_wire_error err = {0};
+	c->bus = present_wire_connect(&err);
 	if (!c->bus) {
-		fprintf(stderr, "present: cannot reach the session bus: %s\n", err.message);
-		dbus_error_free(&err);
+		fprintf(stderr, "present: cannot reach the session bus: %s\n", err.message ? err.message : "out of memory");
+		present_wire_error_free(&err);
 		return PRESENT_EXIT_UNAVAILABLE;
 	}
-	dbus_connection_set_exit_on_disconnect(c->bus, FALSE);
 	return PRESENT_EXIT_OK;
 }
 
@@ -38,30 +39,69 @@ bool present_client_bus_plausible(void)
 
 void present_client_disconnect(struct present_client *c)
 {
-	if (!c->bus)
-		return;
-	dbus_connection_close(c->bus);
-	dbus_connection_unref(c->bus);
+	present_wire_close(c->bus);
 	c->bus = NULL;
 }
 
 bool present_client_daemon_running(struct present_client *c)
 {
-	return dbus_bus_name_has_owner(c->bus, PRESENT_BUS_NAME, NULL);
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = present_wire_call(c->bus,
+		&(struct present_wire_call){
+			.destination = "org.freedesktop.DBus",
+			.path = "/org/freedesktop/DBus",
+			.interface = "org.freedesktop.DBus",
+			.member = "NameHasOwner",
+		},
+		&err, "s", PRESENT_BUS_NAME);
+	bool running = false;
+	struct present_wire_iter it;
+	if (reply) {
+		present_wire_iter_init(reply, &it);
+		if (!present_wire_iter_read(&it, 'b', &running))
+			running = false;
+	}
+	present_wire_msg_free(reply);
+	present_wire_error_free(&err);
+	return running;
+}
+
+struct present_wire_msg *present_client_call(struct present_client *c, const char *method, bool activate,
+	struct present_wire_error *err, const char *signature, ...)
+{
+	va_list ap;
+	va_start(ap, signature);
+	struct present_wire_msg *reply = present_wire_callv(c->bus,
+		&(struct present_wire_call){
+			.destination = PRESENT_BUS_NAME,
+			.path = PRESENT_OBJECT_PATH,
+			.interface = PRESENT_INTERFACE,
+			.member = method,
+			.no_auto_start = !activate,
+		},
+		err, signature, ap);
+	va_end(ap);
+	return reply;
+}
+
+bool present_client_no_daemon(const struct present_wire_error *err)
+{
+	return err->name &&
+		(strcmp(err->name, DBUS_ERROR "ServiceUnknown") == 0 || strcmp(err->name, DBUS_ERROR "NameHasNoOwner") == 0);
 }
 
 static bool is_unreachable(const char *name)
 {
 	static const char *const names[] = {
-		DBUS_ERROR_SERVICE_UNKNOWN,
-		DBUS_ERROR_NAME_HAS_NO_OWNER,
-		DBUS_ERROR_NO_REPLY,
-		DBUS_ERROR_TIMEOUT,
-		DBUS_ERROR_DISCONNECTED,
-		DBUS_ERROR_NO_SERVER,
-		DBUS_ERROR_UNKNOWN_OBJECT,
+		DBUS_ERROR "ServiceUnknown",
+		DBUS_ERROR "NameHasNoOwner",
+		DBUS_ERROR "NoReply",
+		DBUS_ERROR "Timeout",
+		DBUS_ERROR "Disconnected",
+		DBUS_ERROR "NoServer",
+		DBUS_ERROR "UnknownObject",
 	};
-	if (strncmp(name, "org.freedesktop.DBus.Error.Spawn.", 33) == 0)
+	if (strncmp(name, DBUS_ERROR "Spawn.", strlen(DBUS_ERROR "Spawn.")) == 0)
 		return true;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(name, names[i]) == 0)
@@ -69,16 +109,17 @@ static bool is_unreachable(const char *name)
 	return false;
 }
 
-int present_client_report(const char *what, const DBusError *err)
+int present_client_report(const char *what, const struct present_wire_error *err)
 {
-	if (strcmp(err->name, PRESENT_ERROR_CONFIG) == 0) {
-		fprintf(stderr, "present: %s\n", err->message);
+	const char *name = err->name ? err->name : "", *message = err->message ? err->message : "out of memory";
+	if (strcmp(name, PRESENT_ERROR_CONFIG) == 0) {
+		fprintf(stderr, "present: %s\n", message);
 		return PRESENT_EXIT_CONFIG;
 	}
-	if (is_unreachable(err->name)) {
-		fprintf(stderr, "present: cannot reach the present daemon (%s): %s\n", PRESENT_BUS_NAME, err->message);
+	if (is_unreachable(name)) {
+		fprintf(stderr, "present: cannot reach the present daemon (%s): %s\n", PRESENT_BUS_NAME, message);
 		return PRESENT_EXIT_UNAVAILABLE;
 	}
-	fprintf(stderr, "present: cannot %s: %s\n", what, err->message);
+	fprintf(stderr, "present: cannot %s: %s\n", what, message);
 	return PRESENT_EXIT_FAILURE;
 }

@@ -2,7 +2,6 @@
  * present: the command line. Each verb is one function in the table at the
  * bottom; the daemon does the work, this only asks and reports.
  */
-#include <dbus/dbus.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -17,6 +16,7 @@
 #include "duration.h"
 #include "present-build.h"
 #include "statefile.h"
+#include "statusbar.h"
 #include "text.h"
 #include "timefmt.h"
 
@@ -72,17 +72,12 @@ static int load_config(struct present_config *cfg)
 	return 0;
 }
 
-static bool read_reply(DBusMessage *reply, dbus_bool_t *ret_flag, struct present_status *ret)
+static bool read_reply(const struct present_wire_msg *reply, bool *ret_flag, struct present_status *ret)
 {
-	DBusMessageIter it;
-	if (!dbus_message_iter_init(reply, &it))
+	struct present_wire_iter it;
+	present_wire_iter_init(reply, &it);
+	if (ret_flag && !present_wire_iter_read(&it, 'b', ret_flag))
 		return false;
-	if (ret_flag) {
-		if (dbus_message_iter_get_arg_type(&it) != DBUS_TYPE_BOOLEAN)
-			return false;
-		dbus_message_iter_get_basic(&it, ret_flag);
-		dbus_message_iter_next(&it);
-	}
 	return present_status_read(&it, ret);
 }
 
@@ -95,36 +90,32 @@ enum {
 /* Calls a method whose reply is ([b] a{sv}) and decodes it. Only Start and
  * Toggle may start the daemon: the others have nothing to ask an idle one,
  * and not starting it spares a round trip to ask whether it runs. */
-static int call(struct present_client *c, const char *method, const char *what, dbus_bool_t *ret_flag,
-	struct present_status *ret, int first_type, ...)
+static int call(struct present_client *c, const char *method, const char *what, bool *ret_flag,
+	struct present_status *ret, const char *signature, ...)
 {
-	DBusError err;
-	dbus_error_init(&err);
-	va_list ap;
-	va_start(ap, first_type);
-	DBusMessage *msg = dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, method);
-	DBusMessage *reply = NULL;
+	struct present_wire_error err = {0};
 	bool activate = strcmp(method, "Start") == 0 || strcmp(method, "Toggle") == 0;
-	if (msg)
-		dbus_message_set_auto_start(msg, activate);
-	if (msg && dbus_message_append_args_valist(msg, first_type, ap))
-		reply = dbus_connection_send_with_reply_and_block(c->bus, msg, DBUS_TIMEOUT_USE_DEFAULT, &err);
-	else
-		dbus_set_error_const(&err, DBUS_ERROR_NO_MEMORY, "out of memory");
+	va_list ap;
+	va_start(ap, signature);
+	struct present_wire_msg *reply = present_wire_callv(c->bus,
+		&(struct present_wire_call){
+			.destination = PRESENT_BUS_NAME,
+			.path = PRESENT_OBJECT_PATH,
+			.interface = PRESENT_INTERFACE,
+			.member = method,
+			.no_auto_start = !activate,
+		},
+		&err, signature, ap);
 	va_end(ap);
-	if (msg)
-		dbus_message_unref(msg);
 	if (!reply) {
-		int code = strcmp(err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? CALL_ALREADY_ACTIVE
-			: !activate && (strcmp(err.name, DBUS_ERROR_SERVICE_UNKNOWN) == 0 ||
-					       strcmp(err.name, DBUS_ERROR_NAME_HAS_NO_OWNER) == 0)
-			? CALL_NO_DAEMON
-			: present_client_report(what, &err);
-		dbus_error_free(&err);
+		int code = err.name && strcmp(err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? CALL_ALREADY_ACTIVE
+			: !activate && present_client_no_daemon(&err)			      ? CALL_NO_DAEMON
+											      : present_client_report(what, &err);
+		present_wire_error_free(&err);
 		return code;
 	}
 	bool ok = read_reply(reply, ret_flag, ret);
-	dbus_message_unref(reply);
+	present_wire_msg_free(reply);
 	if (!ok) {
 		fprintf(stderr, "present: cannot %s: the daemon sent a reply this version does not understand\n", what);
 		return PRESENT_EXIT_FAILURE;
@@ -137,7 +128,7 @@ static int report_already_active(struct present_client *c)
 {
 	struct present_status s;
 	int64_t now = present_time_now();
-	if (call(c, "GetStatus", "read the status", NULL, &s, DBUS_TYPE_INVALID) == 0 && s.active) {
+	if (call(c, "GetStatus", "read the status", NULL, &s, "") == 0 && s.active) {
 		char until[32];
 		present_time_clock(s.ends_at, now, until, sizeof(until));
 		fprintf(stderr,
@@ -155,16 +146,22 @@ static int report_already_active(struct present_client *c)
 static int session_request(const struct verb *v, const struct present_args *args, uint32_t *ret_seconds,
 	const char **ret_label)
 {
-	struct present_config cfg;
-	int r = load_config(&cfg);
-	if (r)
-		return r;
-	int64_t seconds = cfg.default_duration;
-	present_config_finish(&cfg);
-	if (args->n_positional > 0 && (r = parse_duration(v, args->positional[0], &seconds)))
-		return r;
+	int64_t seconds;
+	int r;
+	if (args->n_positional > 0) {
+		/* Given a duration, the configuration has nothing to add here; the
+		 * daemon reads it, and says so when it is broken. */
+		if ((r = parse_duration(v, args->positional[0], &seconds)))
+			return r;
+	} else {
+		struct present_config cfg;
+		if ((r = load_config(&cfg)))
+			return r;
+		seconds = cfg.default_duration;
+		present_config_finish(&cfg);
+	}
 	const char *label = args->label ? args->label : "";
-	if (!dbus_validate_utf8(label, NULL))
+	if (!present_utf8_valid(label))
 		return usage_error(v, "the label is not valid UTF-8 text");
 	if (strlen(label) > LABEL_MAX)
 		return usage_error(v, "the label is longer than %d bytes", LABEL_MAX);
@@ -175,8 +172,8 @@ static int session_request(const struct verb *v, const struct present_args *args
 
 static int verb_start(const struct verb *v, const struct present_args *args)
 {
-	uint32_t seconds;
-	const char *label;
+	uint32_t seconds = 0;
+	const char *label = "";
 	int r = session_request(v, args, &seconds, &label);
 	if (r)
 		return r;
@@ -186,8 +183,7 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 	if ((r = present_client_connect(&c)) == 0) {
 		if (!args->quiet)
 			present_cli_heads_up(&c, seconds);
-		r = call(&c, "Start", "start a session", NULL, &s, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label,
-			DBUS_TYPE_INVALID);
+		r = call(&c, "Start", "start a session", NULL, &s, "us", seconds, label);
 		if (r == CALL_ALREADY_ACTIVE)
 			r = report_already_active(&c);
 		else if (r == 0)
@@ -202,12 +198,12 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 {
 	struct present_client c = {0};
 	struct present_status s = {0};
-	dbus_bool_t stopped = false;
+	bool stopped = false;
 	int r = present_client_connect(&c);
 	/* A shortcut pressed with nothing running is not an error, and must not
 	 * start a daemon just to say so. */
 	if (r == 0)
-		r = call(&c, "Stop", "stop the session", &stopped, &s, DBUS_TYPE_INVALID);
+		r = call(&c, "Stop", "stop the session", &stopped, &s, "");
 	if (r == CALL_NO_DAEMON)
 		r = 0;
 	if (r == 0)
@@ -219,20 +215,19 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 
 static int verb_toggle(const struct verb *v, const struct present_args *args)
 {
-	uint32_t seconds;
-	const char *label;
+	uint32_t seconds = 0;
+	const char *label = "";
 	int r = session_request(v, args, &seconds, &label);
 	if (r)
 		return r;
 
 	struct present_client c = {0};
 	struct present_status s = {0};
-	dbus_bool_t started = false;
+	bool started = false;
 	if ((r = present_client_connect(&c)) == 0) {
 		if (!args->quiet)
 			present_cli_heads_up(&c, seconds);
-		r = call(&c, "Toggle", "toggle the session", &started, &s, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING,
-			&label, DBUS_TYPE_INVALID);
+		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);
 	}
 	if (r == 0 && started)
 		present_print_started(&s, present_time_now());
@@ -254,7 +249,7 @@ static int verb_extend(const struct verb *v, const struct present_args *args)
 	struct present_status s = {0};
 	uint32_t secs = (uint32_t)seconds;
 	if ((r = present_client_connect(&c)) == 0)
-		r = call(&c, "Extend", "extend the session", NULL, &s, DBUS_TYPE_UINT32, &secs, DBUS_TYPE_INVALID);
+		r = call(&c, "Extend", "extend the session", NULL, &s, "u", secs);
 	if (r == CALL_NO_DAEMON) {
 		fputs("present: no session is running to extend; 'present start' begins one\n", stderr);
 		r = PRESENT_EXIT_FAILURE;
@@ -270,24 +265,43 @@ static int verb_extend(const struct verb *v, const struct present_args *args)
 	return r;
 }
 
+/* --json, --waybar and --format each say how to print: one at a time, and a format must make sense. */
+static int check_output(const struct verb *v, const struct present_args *args)
+{
+	if (args->json + args->waybar + !!args->format > 1)
+		return usage_error(v, "'--json', '--waybar' and '--format' each choose the output: give one");
+	char *error = NULL;
+	if (args->format && !present_bar_format_check(args->format, &error)) {
+		int r = usage_error(v, "%s", error ? error : "out of memory");
+		free(error);
+		return r;
+	}
+	return 0;
+}
+
 static int verb_status(const struct verb *v, const struct present_args *args)
 {
 	struct present_client c = {0};
 	struct present_status s = {0};
+	struct present_statefile_counts counts = {0};
+	int64_t now = present_time_now();
+	int r = check_output(v, args);
+	if (r)
+		return r;
 	/* Status bars run this every few seconds: the daemon's mirror answers
 	 * without a bus connection. */
 	char *mirror = present_statefile_path();
-	int r = mirror && present_client_bus_plausible() ? present_statefile_read(mirror, &s) : -EAGAIN;
+	r = mirror && present_client_bus_plausible() ? present_statefile_read_counts(mirror, &s, now, &counts) : -EAGAIN;
 	free(mirror);
 	if (r == -ENOENT)
 		r = 0;
 	else if (r != 0 && (r = present_client_connect(&c)) == 0)
-		r = call(&c, "GetStatus", "read the status", NULL, &s, DBUS_TYPE_INVALID);
+		r = call(&c, "GetStatus", "read the status", NULL, &s, "");
 	/* No daemon means no session: a daemon only exits when idle. */
 	if (r == CALL_NO_DAEMON)
 		r = 0;
 	if (r == 0)
-		present_print_status(&s, present_time_now(), args->json);
+		present_cli_print_status_line(args, &s, &counts, now);
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;
@@ -327,19 +341,18 @@ static int verb_restore(const struct verb *v, const struct present_args *args)
 		free(path);
 		return PRESENT_EXIT_FAILURE;
 	}
-	DBusError err;
-	dbus_error_init(&err);
-	DBusMessage *msg = dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, "Restore");
-	DBusMessage *reply = msg ? dbus_connection_send_with_reply_and_block(c.bus, msg, DBUS_TIMEOUT_USE_DEFAULT, &err) : NULL;
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = present_client_call(&c, "Restore", true, &err, "");
 	uint32_t restored = 0;
-	if (msg)
-		dbus_message_unref(msg);
+	struct present_wire_iter it;
 	if (!reply) {
-		r = msg ? present_client_report("restore the desktop", &err) : PRESENT_EXIT_FAILURE;
-		dbus_error_free(&err);
+		r = present_client_report("restore the desktop", &err);
+		present_wire_error_free(&err);
 	} else {
-		dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &restored, DBUS_TYPE_INVALID);
-		dbus_message_unref(reply);
+		present_wire_iter_init(reply, &it);
+		if (!present_wire_iter_read(&it, 'u', &restored))
+			restored = 0;
+		present_wire_msg_free(reply);
 		present_print_restored((int)restored);
 	}
 	present_client_disconnect(&c);
@@ -352,20 +365,16 @@ static int verb_doctor(const struct verb *v, const struct present_args *args)
 	int r = present_client_connect(&c);
 	if (r)
 		return r;
-	DBusError err;
-	dbus_error_init(&err);
-	DBusMessage *msg = dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, "Diagnose");
-	DBusMessage *reply = msg ? dbus_connection_send_with_reply_and_block(c.bus, msg, DBUS_TIMEOUT_USE_DEFAULT, &err) : NULL;
-	if (msg)
-		dbus_message_unref(msg);
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = present_client_call(&c, "Diagnose", true, &err, "");
 	if (!reply) {
-		r = msg ? present_client_report("ask the daemon", &err) : PRESENT_EXIT_FAILURE;
-		dbus_error_free(&err);
+		r = present_client_report("ask the daemon", &err);
+		present_wire_error_free(&err);
 		present_client_disconnect(&c);
 		return r;
 	}
 	r = present_print_findings(reply);
-	dbus_message_unref(reply);
+	present_wire_msg_free(reply);
 	present_client_disconnect(&c);
 	return r;
 }
@@ -433,6 +442,17 @@ static int verb_history(const struct verb *v, const struct present_args *args)
 	return present_cli_history(args);
 }
 
+static int verb_watch(const struct verb *v, const struct present_args *args)
+{
+	int r = check_output(v, args);
+	return r ? r : present_cli_watch(args);
+}
+
+static int verb_shortcut(const struct verb *v, const struct present_args *args)
+{
+	return present_cli_shortcut(args);
+}
+
 static int print_help(FILE *f);
 
 static int verb_help(const struct verb *v, const struct present_args *args)
@@ -445,17 +465,19 @@ static const struct verb verbs[] = {
 	{"stop", "", 0, 0, "", verb_stop},
 	{"toggle", "[DURATION] [--label TEXT]", 0, 1, "label quiet", verb_toggle},
 	{"extend", "DURATION", 1, 1, "", verb_extend},
-	{"status", "[--json]", 0, 0, "json", verb_status},
+	{"status", "[--json|--waybar|--format FORMAT]", 0, 0, "json waybar format", verb_status},
+	{"watch", "[--json|--waybar|--format FORMAT]", 0, 0, "json waybar format", verb_watch},
 	{"restore", "", 0, 0, "", verb_restore},
 	{"doctor", "", 0, 0, "", verb_doctor},
 	{"alerts", "[--session ID|--last] [--json]", 0, 0, "session last json", verb_alerts},
-	{"catchup", "[-i] [--json]", 0, 0, "interactive json", verb_catchup},
+	{"catchup", "[-i] [--all] [--json]", 0, 0, "interactive all json", verb_catchup},
 	{"owed", "[--all] [--json]", 0, 0, "all json", verb_owed},
 	{"ack", "ID", 1, 1, "", verb_owed_state},
 	{"done", "ID", 1, 1, "", verb_owed_state},
 	{"dismiss", "ID", 1, 1, "", verb_owed_state},
 	{"snooze", "ID DURATION", 2, 2, "", verb_snooze},
 	{"history", "[--json]", 0, 0, "json", verb_history},
+	{"shortcut", "[KEYS] [--print]", 0, 1, "print", verb_shortcut},
 	{"help", "", 0, 0, "", verb_help},
 };
 
@@ -465,13 +487,16 @@ static int print_help(FILE *f)
 		"Usage: present VERB [ARGS]\n"
 		"Hold a focus session: the desktop goes quiet, nothing is lost.\n\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  present %-7s %s\n", verbs[i].name, verbs[i].synopsis);
+		fprintf(f, "  present %-8s %s\n", verbs[i].name, verbs[i].synopsis);
 	fprintf(f,
 		"\nDURATION: 60 (minutes), 45m, 90s, 2h, 1h30; at most 24h.\n"
 		"Options: --label TEXT (-l) names the meeting; --json prints JSON.\n"
 		"  --quiet (-q): start without the heads-up about responses falling due in the meeting.\n"
 		"  catchup -i (--interactive): a key for each response owed. ID: a number from 'present owed'.\n"
 		"  'present ack ID' prints the text to send on stdout, and what it did on stderr.\n"
+		"  --waybar: a Waybar module's JSON; --format FORMAT: a status bar's line, with {state} {remaining}\n"
+		"  {until} {label} {alerts} {owed} {overdue}. 'watch' prints one more on every change.\n"
+		"  shortcut binds 'present toggle' to KEYS (default <Super>p); --print only shows how.\n"
 		"  present --help | --version\n"
 		"Exit codes: 0 ok, 1 failure, 2 usage, 69 no bus or daemon, 78 bad configuration.\n");
 	return PRESENT_EXIT_OK;
@@ -486,12 +511,15 @@ struct option {
 
 static const struct option options[] = {
 	{"all", false, offsetof(struct present_args, all)},
+	{"format", true, offsetof(struct present_args, format)},
 	{"interactive", false, offsetof(struct present_args, interactive)},
 	{"json", false, offsetof(struct present_args, json)},
 	{"label", true, offsetof(struct present_args, label)},
 	{"last", false, offsetof(struct present_args, last)},
+	{"print", false, offsetof(struct present_args, print)},
 	{"quiet", false, offsetof(struct present_args, quiet)},
 	{"session", true, offsetof(struct present_args, session)},
+	{"waybar", false, offsetof(struct present_args, waybar)},
 };
 
 static const struct option *find_option(const char *name)

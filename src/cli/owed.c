@@ -3,7 +3,6 @@
  * directly; ack, done, dismiss and snooze ask the daemon, which owns every
  * write and re-arms its reminders. The heads-up before a session is here too.
  */
-#include <dbus/dbus.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,26 +307,12 @@ static void copy_row(const struct present_owed_row *row, void *userdata)
 }
 
 /* SetOwedState or Snooze; the daemon may have to start for it, as for Start. */
-static DBusMessage *owed_call(struct present_client *c, uint64_t id, const char *state, uint32_t snooze,
-	DBusError *err)
+static struct present_wire_msg *owed_call(struct present_client *c, uint64_t id, const char *state, uint32_t snooze,
+	struct present_wire_error *err)
 {
-	const char *method = state ? "SetOwedState" : "Snooze";
-	DBusMessage *msg =
-		dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, method);
-	dbus_uint64_t item = id;
-	DBusMessage *reply = NULL;
-	bool ok = false;
-	if (msg && state)
-		ok = dbus_message_append_args(msg, DBUS_TYPE_UINT64, &item, DBUS_TYPE_STRING, &state, DBUS_TYPE_INVALID);
-	else if (msg)
-		ok = dbus_message_append_args(msg, DBUS_TYPE_UINT64, &item, DBUS_TYPE_UINT32, &snooze, DBUS_TYPE_INVALID);
-	if (ok)
-		reply = dbus_connection_send_with_reply_and_block(c->bus, msg, DBUS_TIMEOUT_USE_DEFAULT, err);
-	else
-		dbus_set_error_const(err, DBUS_ERROR_NO_MEMORY, "out of memory");
-	if (msg)
-		dbus_message_unref(msg);
-	return reply;
+	if (state)
+		return present_client_call(c, "SetOwedState", true, err, "ts", id, state);
+	return present_client_call(c, "Snooze", true, err, "tu", id, snooze);
 }
 
 /* " (Ana Lima · Invoice Q3)" */
@@ -399,21 +384,20 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 	if (ack && (r = load_template(&template)))
 		goto out;
 
-	DBusError err;
-	dbus_error_init(&err);
-	DBusMessage *reply = owed_call(c, id, state, snooze, &err);
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = owed_call(c, id, state, snooze, &err);
 	if (!reply) {
-		if (strcmp(err.name, PRESENT_ERROR_NO_SUCH_ITEM) == 0) {
+		if (err.name && strcmp(err.name, PRESENT_ERROR_NO_SUCH_ITEM) == 0) {
 			fprintf(stderr, "present: #%llu is no longer open\n", (unsigned long long)id);
 			r = PRESENT_EXIT_FAILURE;
 		} else {
 			const char *what = state ? "change the response owed" : "snooze the response owed";
 			r = present_client_report(what, &err);
 		}
-		dbus_error_free(&err);
+		present_wire_error_free(&err);
 		goto out;
 	}
-	dbus_message_unref(reply);
+	present_wire_msg_free(reply);
 	say_done(&row, state, snooze, template);
 	r = PRESENT_EXIT_OK;
 out:
@@ -462,21 +446,18 @@ static void collect_due(const struct present_owed_row *row, void *userdata)
  * round trip, so only when something falls due. */
 static bool session_runs(struct present_client *c)
 {
-	if (!present_client_daemon_running(c))
-		return false;
-	DBusMessage *msg =
-		dbus_message_new_method_call(PRESENT_BUS_NAME, PRESENT_OBJECT_PATH, PRESENT_INTERFACE, "GetStatus");
-	if (!msg)
-		return false;
-	dbus_message_set_auto_start(msg, false);
-	DBusMessage *reply = dbus_connection_send_with_reply_and_block(c->bus, msg, DBUS_TIMEOUT_USE_DEFAULT, NULL);
-	dbus_message_unref(msg);
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = present_client_call(c, "GetStatus", false, &err, "");
 	struct present_status s = {0};
-	DBusMessageIter it;
-	bool active = reply && dbus_message_iter_init(reply, &it) && present_status_read(&it, &s) && s.active;
+	struct present_wire_iter it;
+	bool active = false;
+	if (reply) {
+		present_wire_iter_init(reply, &it);
+		active = present_status_read(&it, &s) && s.active;
+	}
 	present_status_finish(&s);
-	if (reply)
-		dbus_message_unref(reply);
+	present_wire_msg_free(reply);
+	present_wire_error_free(&err);
 	return active;
 }
 

@@ -58,6 +58,9 @@ static void warn_start(const struct present_status *s)
 		warn("", s->dnd_note);
 	if (s->capture_error)
 		warn("alerts are not being held: ", s->capture_error);
+	/* One store fault often breaks both: say it once. */
+	if (s->store_error && !(s->capture_error && strcmp(s->capture_error, s->store_error) == 0))
+		warn("this session is not being recorded: ", s->store_error);
 }
 
 void present_print_started(const struct present_status *s, int64_t now)
@@ -146,23 +149,21 @@ void present_print_status(const struct present_status *s, int64_t now, bool json
 	putchar('\n');
 }
 
-int present_print_findings(DBusMessage *reply)
+int present_print_findings(const struct present_wire_msg *reply)
 {
-	DBusMessageIter it, array, item;
+	struct present_wire_iter it, array, item;
 	int failures = 0;
-	if (!dbus_message_iter_init(reply, &it) || strcmp(dbus_message_get_signature(reply), "a(sss)") != 0) {
+	present_wire_iter_init(reply, &it);
+	if (strcmp(reply->signature, "a(sss)") != 0 || !present_wire_iter_enter(&it, 'a', &array)) {
 		fputs("present: the daemon sent findings this version does not understand\n", stderr);
 		return 1;
 	}
-	dbus_message_iter_recurse(&it, &array);
-	for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRUCT; dbus_message_iter_next(&array)) {
+	while (present_wire_iter_enter(&array, '(', &item)) {
 		const char *level, *topic, *message;
-		dbus_message_iter_recurse(&array, &item);
-		dbus_message_iter_get_basic(&item, &level);
-		dbus_message_iter_next(&item);
-		dbus_message_iter_get_basic(&item, &topic);
-		dbus_message_iter_next(&item);
-		dbus_message_iter_get_basic(&item, &message);
+		/* The signature was checked: every struct holds three strings. */
+		if (!present_wire_iter_read(&item, 's', &level) || !present_wire_iter_read(&item, 's', &topic) ||
+			!present_wire_iter_read(&item, 's', &message))
+			return 1;
 		failures += is(level, "failure");
 		printf("%-8s %s: ", is(level, "failure") ? "FAIL" : level, topic);
 		present_text_terminal(stdout, message);

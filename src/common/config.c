@@ -89,6 +89,9 @@ static const struct key keys[] = {
 	{"owed.ack_template", KEY_STRING, offsetof(struct present_config, ack_template), 1, 1000, NULL},
 	{"replay.mode", KEY_CHOICE, offsetof(struct present_config, replay_mode), 0, 0, "summary each none"},
 	{"replay.review_command", KEY_STRINGS, offsetof(struct present_config, review_command), 0, 64, NULL},
+	/* An empty command is no command: say so rather than run nothing. */
+	{"on_start", KEY_STRINGS, offsetof(struct present_config, on_start), 1, 64, NULL},
+	{"on_end", KEY_STRINGS, offsetof(struct present_config, on_end), 1, 64, NULL},
 };
 
 static const char *const default_review_command[] = {"x-terminal-emulator", "-e", "present", "catchup", "-i", NULL};
@@ -134,6 +137,8 @@ void present_config_finish(struct present_config *cfg)
 	free(cfg->ack_template);
 	free(cfg->replay_mode);
 	present_strv_free(cfg->review_command);
+	present_strv_free(cfg->on_start);
+	present_strv_free(cfg->on_end);
 	*cfg = (struct present_config){0};
 }
 
@@ -351,6 +356,12 @@ static int read_strings(const struct key *k, config_setting_t *s, char ***field,
 		return -EINVAL;
 	}
 	int n = config_setting_length(s);
+	if (n < k->min) {
+		*ret_error = setting_error(path, s, "'%s' must not be empty: give a command and its arguments, such as "
+						    "[\"notify-send\", \"busy\"]",
+			k->path);
+		return -EINVAL;
+	}
 	if (n > k->max) {
 		*ret_error = setting_error(path, s, "'%s' has more than %lld entries", k->path, (long long)k->max);
 		return -EINVAL;

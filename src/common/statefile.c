@@ -3,11 +3,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "paths.h"
 #include "statefile.h"
+#include "store.h"
+
+/* The writer's lock on the file it wrote last; it is released when the process ends. */
+static int held_fd = -1;
 
 char *present_statefile_path(void)
 {
@@ -56,6 +61,12 @@ static char *unescape(const char *s)
 
 int present_statefile_write(const char *path, pid_t pid, const struct present_status *s)
 {
+	return present_statefile_write_owed(path, pid, s, NULL);
+}
+
+int present_statefile_write_owed(const char *path, pid_t pid, const struct present_status *s,
+	const struct present_statefile_owed *owed)
+{
 	char *dir = strdup(path), *tmp = NULL;
 	char *slash = dir ? strrchr(dir, '/') : NULL;
 	if (!slash) {
@@ -69,14 +80,23 @@ int present_statefile_write(const char *path, pid_t pid, const struct present_st
 		return r;
 	if (asprintf(&tmp, "%s.%d", path, (int)pid) < 0)
 		return -ENOMEM;
-	FILE *f = fopen(tmp, "we");
-	if (!f) {
+	/* Locked before it is renamed into place, so no reader ever sees it unheld while we live. */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), copy = -1;
+	FILE *f = NULL;
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || (copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0 ||
+		!(f = fdopen(copy, "w"))) {
 		r = -errno;
+		if (copy >= 0)
+			close(copy);
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
 		free(tmp);
 		return r;
 	}
-	fprintf(f, "pid=%d\nid=%llu\nstarted_at=%lld\nends_at=%lld\n", (int)pid, (unsigned long long)s->id,
-		(long long)s->started_at, (long long)s->ends_at);
+	fprintf(f, "pid=%d\nid=%llu\nstarted_at=%lld\nends_at=%lld\nalerts=%u\n", (int)pid,
+		(unsigned long long)s->id, (long long)s->started_at, (long long)s->ends_at, (unsigned)s->alerts);
 	put(f, "label", s->label);
 	put(f, "dnd_state", s->dnd_state);
 	put(f, "dnd_server", s->dnd_server);
@@ -85,28 +105,80 @@ int present_statefile_write(const char *path, pid_t pid, const struct present_st
 	for (size_t i = 0; s->muted && s->muted[i]; i++)
 		put(f, "muted", s->muted[i]);
 	put(f, "capture_error", s->capture_error);
+	if (owed) {
+		fprintf(f, "owed=%zu\n", owed->n);
+		for (size_t i = 0; i < owed->n; i++)
+			fprintf(f, "due=%lld\n", (long long)owed->due[i]);
+	}
 	r = ferror(f) ? -EIO : 0;
 	if (fclose(f) != 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0) {
 		unlink(tmp);
+		close(fd);
+	} else {
+		if (held_fd >= 0)
+			close(held_fd);
+		held_fd = fd;
+	}
 	free(tmp);
 	return r;
 }
 
-/* The daemon named in the file still runs (a pid can be reused: check its name). */
-static bool daemon_alive(pid_t pid)
+struct collect {
+	struct present_statefile_owed *owed;
+	bool failed;
+};
+
+static void collect_row(const struct present_owed_row *row, void *userdata)
 {
-	char path[64], comm[32] = "";
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	FILE *f = pid > 0 ? fopen(path, "re") : NULL;
-	if (!f)
-		return false;
-	bool ok = fgets(comm, sizeof(comm), f) && strncmp(comm, "present-daemon", 14) == 0;
-	fclose(f);
-	return ok;
+	struct collect *c = userdata;
+	int64_t *grown = c->failed ? NULL : realloc(c->owed->due, (c->owed->n + 1) * sizeof(*grown));
+	if (!grown) {
+		c->failed = true;
+		return;
+	}
+	c->owed->due = grown;
+	/* The deadline that matters next: acknowledging while owed, answering once acknowledged. */
+	bool owed = strcmp(row->state, "owed") == 0;
+	grown[c->owed->n++] = owed && row->ack_by < row->answer_by ? row->ack_by : row->answer_by;
+}
+
+int present_statefile_owed_collect(struct present_store *store, struct present_statefile_owed *owed)
+{
+	*owed = (struct present_statefile_owed){0};
+	struct collect c = {.owed = owed};
+	int r = present_store_owed_each(store, false, collect_row, &c);
+	if (r >= 0 && c.failed)
+		r = -ENOMEM;
+	if (r < 0)
+		present_statefile_owed_finish(owed);
+	return r < 0 ? r : 0;
+}
+
+void present_statefile_owed_finish(struct present_statefile_owed *owed)
+{
+	free(owed->due);
+	*owed = (struct present_statefile_owed){0};
+}
+
+/*
+ * Whether the writer of the file open at fd still lives: it holds its lock
+ * until it dies. A file we could lock may have just been replaced by a newer
+ * one (the writer drops the old lock after the rename): then read again.
+ */
+static int writer_alive(int fd, const char *path)
+{
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? 1 : -errno;
+	struct stat opened, now;
+	if (fstat(fd, &opened) < 0)
+		return -errno;
+	if (stat(path, &now) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return opened.st_dev == now.st_dev && opened.st_ino == now.st_ino ? 0 : -EAGAIN;
 }
 
 static void push(char ***v, char *s)
@@ -124,14 +196,20 @@ static void push(char ***v, char *s)
 	*v = grown;
 }
 
-int present_statefile_read(const char *path, struct present_status *s)
+static int read_once(const char *path, struct present_status *s, int64_t now,
+	struct present_statefile_counts *counts)
 {
 	*s = (struct present_status){0};
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
+	struct present_statefile_counts c = {0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		int r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
 	char line[4096];
-	pid_t pid = 0;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		char *eq = strchr(line, '=');
@@ -146,26 +224,52 @@ int present_statefile_read(const char *path, struct present_status *s)
 			: strcmp(k, "dnd_note") == 0   ? &s->dnd_note
 			: strcmp(k, "capture_error") == 0 ? &s->capture_error
 							  : NULL;
-		if (strcmp(k, "pid") == 0)
-			pid = (pid_t)strtol(v, NULL, 10);
-		else if (strcmp(k, "id") == 0)
+		if (strcmp(k, "id") == 0)
 			s->id = strtoull(v, NULL, 10);
 		else if (strcmp(k, "started_at") == 0)
 			s->started_at = strtoll(v, NULL, 10);
 		else if (strcmp(k, "ends_at") == 0)
 			s->ends_at = strtoll(v, NULL, 10);
-		else if (strcmp(k, "muted") == 0)
+		else if (strcmp(k, "alerts") == 0)
+			s->alerts = (uint32_t)strtoul(v, NULL, 10);
+		else if (strcmp(k, "owed") == 0)
+			c.owed_known = true;
+		else if (strcmp(k, "due") == 0) {
+			c.owed++;
+			if (now * 1000 > strtoll(v, NULL, 10))
+				c.overdue++;
+		} else if (strcmp(k, "muted") == 0)
 			push(&s->muted, unescape(v));
 		else if (field) {
 			free(*field);
 			*field = unescape(v);
 		}
 	}
+	int r = writer_alive(fileno(f), path);
 	fclose(f);
-	if (!daemon_alive(pid)) {
+	if (r <= 0) {
 		present_status_finish(s);
-		return -ENOENT;
+		return r == 0 ? -ENOENT : r;
 	}
 	s->active = true;
+	if (counts)
+		*counts = c;
 	return 0;
+}
+
+int present_statefile_read_counts(const char *path, struct present_status *s, int64_t now,
+	struct present_statefile_counts *counts)
+{
+	if (counts)
+		*counts = (struct present_statefile_counts){0};
+	int r = -EAGAIN;
+	/* The daemon rewrites the file on a change: a reader that lost the race reads the new one. */
+	for (int tries = 0; r == -EAGAIN && tries < 5; tries++)
+		r = read_once(path, s, now, counts);
+	return r;
+}
+
+int present_statefile_read(const char *path, struct present_status *s)
+{
+	return present_statefile_read_counts(path, s, 0, NULL);
 }

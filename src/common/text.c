@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,14 @@ size_t present_utf8_char(const unsigned char *s, size_t n, size_t *bad)
 		hi = 0xbf;
 	}
 	return follow + 1;
+}
+
+bool present_utf8_valid(const char *s)
+{
+	for (size_t n; *s; s += n)
+		if (!(n = present_utf8_char((const unsigned char *)s, SIZE_MAX, NULL)))
+			return false;
+	return true;
 }
 
 void present_strv_free(char **v)

@@ -10,6 +10,7 @@
 #include "present-build.h"
 #include "protocol.h"
 #include "service.h"
+#include "status-write.h"
 
 /* A handler returns its reply, or NULL with err set; dispatch() maps the error. */
 typedef DBusMessage *(*method_fn)(struct present_daemon *d, DBusMessage *msg, DBusError *err);
@@ -61,24 +62,45 @@ static DBusMessage *method_start(struct present_daemon *d, DBusMessage *msg, DBu
 	return reply_status(msg, &d->session, NULL);
 }
 
+void present_service_reply_early(struct present_daemon *d)
+{
+	if (!d->early_reply)
+		return;
+	dbus_connection_send(d->bus, d->early_reply, NULL);
+	dbus_connection_flush(d->bus);
+	dbus_message_unref(d->early_reply);
+	d->early_reply = NULL;
+	d->replied_early = true;
+}
+
+/* Ends the session; reply goes out as soon as the desktop is back. Returns
+ * NULL once it has gone (d->replied_early tells dispatch()). */
+static DBusMessage *end_replying(struct present_daemon *d, DBusMessage *msg, DBusMessage *reply)
+{
+	if (!reply || !d->session.active)
+		return reply;
+	if (dbus_message_get_no_reply(msg)) {
+		present_session_end(d, "stop");
+		return reply;
+	}
+	d->early_reply = reply;
+	present_session_end(d, "stop");
+	present_service_reply_early(d);
+	return NULL;
+}
+
 /* Stop and Toggle describe the session they ended, so the caller can say what it was. */
 static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
 	dbus_bool_t stopped = d->session.active;
-	DBusMessage *reply = reply_status(msg, &d->session, &stopped);
-	if (reply)
-		present_session_end(d, "stop");
-	return reply;
+	return end_replying(d, msg, reply_status(msg, &d->session, &stopped));
 }
 
 static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
 	if (d->session.active) {
 		dbus_bool_t started = false;
-		DBusMessage *reply = reply_status(msg, &d->session, &started);
-		if (reply)
-			present_session_end(d, "stop");
-		return reply;
+		return end_replying(d, msg, reply_status(msg, &d->session, &started));
 	}
 	uint32_t seconds;
 	const char *label;
@@ -212,6 +234,7 @@ static bool owed_result(struct present_daemon *d, int r, uint64_t id, DBusError 
 		return false;
 	}
 	present_reminders_reschedule(d->reminders);
+	present_session_owed_changed(d);
 	return true;
 }
 
@@ -441,6 +464,11 @@ static DBusHandlerResult dispatch(DBusConnection *conn, DBusMessage *msg, void *
 	if (!reply && dbus_error_is_set(&err))
 		reply = dbus_message_new_error(msg, err.name, err.message);
 	dbus_error_free(&err);
+	if (!reply && d->replied_early) {
+		d->replied_early = false;
+		present_daemon_update_idle(d);
+		return DBUS_HANDLER_RESULT_HANDLED;
+	}
 	if (!reply)
 		return DBUS_HANDLER_RESULT_NEED_MEMORY;
 	if (!dbus_message_get_no_reply(msg))

@@ -7,6 +7,7 @@
 
 #include "daemon.h"
 #include "duration.h"
+#include "hooks.h"
 #include "service.h"
 #include "session.h"
 #include "statefile.h"
@@ -21,11 +22,14 @@ void present_session_finish(struct present_session *s)
 {
 	if (s->timer_source)
 		g_source_remove(s->timer_source);
+	if (s->counts_source)
+		g_source_remove(s->counts_source);
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
 	free(s->label);
 	present_capture_stop(s->capture);
 	free(s->capture_error);
+	free(s->store_error);
 	present_dnd_report_finish(&s->dnd);
 	present_session_init(s);
 }
@@ -61,14 +65,46 @@ static gboolean timer_fired(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-/* `present status` reads this file instead of asking over the bus. */
+/* `present status` reads this file instead of asking over the bus; status
+ * bars show the alerts held and the responses owed from it too. */
 static void mirror(struct present_daemon *d)
 {
 	struct present_status status;
+	struct present_statefile_owed owed = {0};
+	if (!d->statefile)
+		return;
 	present_session_describe(&d->session, &status);
-	int r = d->statefile ? present_statefile_write(d->statefile, getpid(), &status) : 0;
+	bool owed_known = d->store && present_statefile_owed_collect(d->store, &owed) == 0;
+	int r = present_statefile_write_owed(d->statefile, getpid(), &status, owed_known ? &owed : NULL);
+	present_statefile_owed_finish(&owed);
 	if (r < 0)
 		present_log("warning", "%s: %s", d->statefile, strerror(-r));
+}
+
+static gboolean report_counts(gpointer data)
+{
+	struct present_daemon *d = data;
+	d->session.counts_source = 0;
+	if (d->session.active) {
+		mirror(d);
+		present_service_emit(d, "SessionChanged", NULL);
+		present_service_properties_changed(d);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+/* A burst of alerts is one report a second, and no traffic is no wake-up. */
+static void alert_held(void *userdata)
+{
+	struct present_daemon *d = userdata;
+	if (!d->session.counts_source)
+		d->session.counts_source = g_timeout_add_seconds(1, report_counts, d);
+}
+
+void present_session_owed_changed(struct present_daemon *d)
+{
+	if (d->session.active)
+		mirror(d);
 }
 
 static void start_capture(struct present_daemon *d)
@@ -85,6 +121,8 @@ static void start_capture(struct present_daemon *d)
 					(const char *const *)d->config.ignore_apps},
 				.ack_within = d->config.ack_within,
 				.answer_within = d->config.answer_within,
+				.on_new = alert_held,
+				.userdata = d,
 			},
 			&error);
 	if (!s->capture) {
@@ -124,8 +162,13 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	/* Committed at once: the alert writer, on a connection of its own,
 	 * must never wait on a transaction held open across calls to a server. */
 	int64_t id = 0;
-	if (d->store)
-		store_warn(d, present_store_session_begin(d->store, s->label, s->started_at, s->ends_at, &id));
+	if (!d->store) {
+		s->store_error = strdup("the store cannot be opened");
+	} else if (present_store_session_begin(d->store, s->label, s->started_at, s->ends_at, &id) < 0) {
+		/* The caller hears it too (store_error in the status): a crash could leave the desktop silenced. */
+		store_warn(d, -EIO);
+		s->store_error = strdup(present_store_error(d->store));
+	}
 	s->id = (uint64_t)id;
 	/* Listening starts before the desktop goes quiet, so nothing slips by. */
 	start_capture(d);
@@ -134,6 +177,7 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 
 	mirror(d);
 	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id, (long long)seconds);
+	present_hooks_session_started(d);
 	present_service_emit(d, "SessionStarted", NULL);
 	present_service_properties_changed(d);
 	present_daemon_update_idle(d);
@@ -179,6 +223,10 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	 * writes through a connection of its own, which our transaction would
 	 * keep waiting). */
 	present_dnd_restore(d->dnd);
+	/* A caller waiting to hear that the session ended (Stop) hears it now:
+	 * the rest can wait on a locked store or a slow disk. */
+	present_service_reply_early(d);
+	present_hooks_session_ended(d, reason);
 	present_capture_stop(s->capture);
 	s->capture = NULL;
 	int64_t now = present_time_now();
@@ -230,6 +278,7 @@ void present_session_describe(const struct present_session *s, struct present_st
 		.dnd_note = s->dnd.note,
 		.muted = s->dnd.muted,
 		.capture_error = s->capture_error,
+		.store_error = s->store_error,
 		.alerts = s->capture ? (uint32_t)present_capture_count(s->capture) : 0,
 	};
 }

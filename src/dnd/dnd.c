@@ -32,11 +32,19 @@ struct present_dnd {
 	/* The server as it last introduced itself. Kept only while the daemon
 	 * follows NameOwnerChanged, which says when it must be asked again. */
 	struct present_server_info server;
+	char *server_error; /* the name has an owner that did not answer */
 	bool have_server, server_known, watching;
 	bool active;
 	int64_t session_id;
 	struct change *changes;
 	size_t n_changes;
+	/* Records of changes put back (or dropped) that the store could not
+	 * delete yet (locked, full): done, so never to be put back again, and
+	 * deleted at the next chance. Put back again, they would undo what the
+	 * user chose since. */
+	int64_t *done;
+	size_t n_done;
+	char *save_error; /* why this session's changes could not be recorded, or NULL */
 };
 
 const struct present_dnd_backend *present_dnd_backend_find(const char *id)
@@ -56,23 +64,34 @@ void present_server_info_finish(struct present_server_info *info)
 	*info = (struct present_server_info){0};
 }
 
-bool present_dnd_server_info(DBusConnection *bus, struct present_server_info *ret)
+int present_dnd_server_info(DBusConnection *bus, struct present_server_info *ret, char **ret_error)
 {
 	*ret = (struct present_server_info){0};
+	*ret_error = NULL;
 	/* Asking an unowned name would activate whichever server the bus finds first. */
 	if (!present_bus_has_owner(bus, PRESENT_NOTIFICATIONS_NAME))
-		return false;
+		return 0;
 	DBusMessage *reply;
-	if (present_bus_call(bus, PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH, PRESENT_NOTIFICATIONS_NAME,
-		    "GetServerInformation", &reply, NULL, DBUS_TYPE_INVALID) < 0)
-		return false;
+	int r = present_bus_call(bus, PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH,
+		PRESENT_NOTIFICATIONS_NAME, "GetServerInformation", &reply, ret_error, DBUS_TYPE_INVALID);
+	/* It went away while we asked: that is no server. */
+	if (r == -ENOENT) {
+		free(*ret_error);
+		*ret_error = NULL;
+		return 0;
+	}
+	if (r < 0)
+		return r;
 	const char *name, *vendor, *version, *spec;
 	bool ok = dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &vendor,
 		DBUS_TYPE_STRING, &version, DBUS_TYPE_STRING, &spec, DBUS_TYPE_INVALID);
 	if (ok)
 		*ret = (struct present_server_info){strdup(name), strdup(vendor), strdup(version), strdup(spec)};
+	else if (asprintf(ret_error, "GetServerInformation answered with (%s), not (ssss)",
+			 dbus_message_get_signature(reply)) < 0)
+		*ret_error = NULL;
 	dbus_message_unref(reply);
-	return ok;
+	return ok ? 1 : -EPROTO;
 }
 
 /* The running server, asked once per owner of the notification name. */
@@ -80,10 +99,19 @@ static struct present_dnd_ctx context(struct present_dnd *dnd)
 {
 	if (!dnd->server_known || !dnd->watching) {
 		present_server_info_finish(&dnd->server);
-		dnd->have_server = present_dnd_server_info(dnd->bus, &dnd->server);
-		dnd->server_known = true;
+		free(dnd->server_error);
+		int r = present_dnd_server_info(dnd->bus, &dnd->server, &dnd->server_error);
+		if (r < 0 && !dnd->server_error)
+			dnd->server_error = strdup(strerror(-r));
+		dnd->have_server = r > 0;
+		/* One that did not answer is asked again next time: no signal says it woke. */
+		dnd->server_known = r >= 0;
 	}
-	return (struct present_dnd_ctx){.bus = dnd->bus, .server = dnd->have_server ? &dnd->server : NULL};
+	return (struct present_dnd_ctx){
+		.bus = dnd->bus,
+		.server = dnd->have_server ? &dnd->server : NULL,
+		.server_error = dnd->have_server ? NULL : dnd->server_error,
+	};
 }
 
 void present_dnd_watching(struct present_dnd *dnd)
@@ -117,6 +145,45 @@ static void change_free(struct change *c)
 	free(c->saved);
 }
 
+/* Deletes the record of a change that needs no putting back any more; one
+ * the store cannot delete now is kept as done. */
+static void forget(struct present_dnd *dnd, int64_t row)
+{
+	if (!row || !dnd->store)
+		return;
+	if (present_store_dnd_forget(dnd->store, row) == 0)
+		return;
+	int64_t *grown = realloc(dnd->done, (dnd->n_done + 1) * sizeof(*grown));
+	if (!grown) {
+		present_log("warning", "%s: a later restore could undo do-not-disturb set since",
+			present_store_error(dnd->store));
+		return;
+	}
+	present_log("warning", "%s: the record stays until the store can delete it (kept as done meanwhile)",
+		present_store_error(dnd->store));
+	dnd->done = grown;
+	dnd->done[dnd->n_done++] = row;
+}
+
+/* Deletes what forget() could not; returns how many records are still kept. */
+static size_t forget_done(struct present_dnd *dnd)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < dnd->n_done; i++)
+		if (present_store_dnd_forget(dnd->store, dnd->done[i]) < 0)
+			dnd->done[kept++] = dnd->done[i];
+	dnd->n_done = kept;
+	return kept;
+}
+
+static bool is_done(const struct present_dnd *dnd, int64_t row)
+{
+	for (size_t i = 0; i < dnd->n_done; i++)
+		if (dnd->done[i] == row)
+			return true;
+	return false;
+}
+
 void present_dnd_destroy(struct present_dnd *dnd)
 {
 	if (!dnd)
@@ -124,6 +191,13 @@ void present_dnd_destroy(struct present_dnd *dnd)
 	for (size_t i = 0; i < dnd->n_changes; i++)
 		change_free(&dnd->changes[i]);
 	free(dnd->changes);
+	if (dnd->n_done && forget_done(dnd))
+		present_log("warning", "%s: %zu do-not-disturb change(s) already put back stay recorded; the next start "
+				       "puts them back only if they still read as set",
+			present_store_error(dnd->store), dnd->n_done);
+	free(dnd->done);
+	free(dnd->save_error);
+	free(dnd->server_error);
 	present_server_info_finish(&dnd->server);
 	free(dnd);
 }
@@ -182,9 +256,12 @@ static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, c
 	 * the next start. A hold the server drops by itself needs no record. */
 	if (dnd->store && !b->released_on_disconnect &&
 		present_store_dnd_save(dnd->store, dnd->session_id, b->id, app, saved ? saved : "", present_time_now(),
-			&row) < 0)
+			&row) < 0) {
 		present_log("warning", "%s: a crash now could leave do-not-disturb on",
 			present_store_error(dnd->store));
+		if (!dnd->save_error)
+			dnd->save_error = strdup(present_store_error(dnd->store));
+	}
 
 	r = b->on(ctx, app, b->held ? &saved : NULL, ret_error);
 	if (r == 0 && b->read) {
@@ -195,8 +272,7 @@ static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, c
 		}
 	}
 	if (r < 0) {
-		if (row && dnd->store)
-			present_store_dnd_forget(dnd->store, row);
+		forget(dnd, row);
 		free(saved);
 		return r;
 	}
@@ -278,6 +354,13 @@ static const struct present_dnd_backend *choose(const struct present_config *cfg
 	}
 	if (strcmp(cfg->dnd_backend, "auto") != 0)
 		return present_dnd_backend_find(cfg->dnd_backend);
+	if (!ctx->server && ctx->server_error) {
+		if (asprintf(&note, "the notification server is not answering (%s): do-not-disturb could not be set, and "
+				    "what it holds may all show once it answers", ctx->server_error) < 0)
+			note = NULL;
+		report_set(report, "failed", note);
+		return NULL;
+	}
 	if (!ctx->server) {
 		report_set(report, "none", strdup("no notification server is running: nothing needed silencing"));
 		return NULL;
@@ -294,6 +377,26 @@ static const struct present_dnd_backend *choose(const struct present_config *cfg
 	return NULL;
 }
 
+static void mute_mail(struct present_dnd *dnd, const struct present_config *cfg, const struct present_dnd_ctx *ctx,
+	const struct present_dnd_backend *b, struct present_dnd_report *report)
+{
+	char *error = NULL;
+	int r;
+	for (size_t i = 0; b->can_mute && cfg->mail_apps[i]; i++) {
+		char *title = NULL;
+		if (!b->can_mute(ctx, cfg->mail_apps[i], &title))
+			continue;
+		if ((r = apply(dnd, ctx, b, cfg->mail_apps[i], &error)) < 0) {
+			present_log("warning", "muting %s: %s", title, error ? error : strerror(-r));
+			free(error);
+			error = NULL;
+			free(title);
+		} else {
+			push_muted(report, title);
+		}
+	}
+}
+
 static void silence(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *report)
 {
 	struct present_dnd_ctx ctx = context(dnd);
@@ -301,6 +404,8 @@ static void silence(struct present_dnd *dnd, const struct present_config *cfg, s
 		report->server = strdup(ctx.server->name);
 
 	const struct present_dnd_backend *b = choose(cfg, &ctx, report);
+	if (!b && report->state && strcmp(report->state, "failed") == 0)
+		present_log("warning", "do-not-disturb: %s", report->note ? report->note : "failed");
 	if (!b)
 		return;
 	report->backend = strdup(b->title);
@@ -318,19 +423,15 @@ static void silence(struct present_dnd *dnd, const struct present_config *cfg, s
 		return;
 	}
 	report_set(report, r == 1 ? "already-on" : "on", NULL);
-
-	for (size_t i = 0; b->can_mute && cfg->mail_apps[i]; i++) {
-		char *title = NULL;
-		if (!b->can_mute(&ctx, cfg->mail_apps[i], &title))
-			continue;
-		if ((r = apply(dnd, &ctx, b, cfg->mail_apps[i], &error)) < 0) {
-			present_log("warning", "muting %s: %s", title, error ? error : strerror(-r));
-			free(error);
-			error = NULL;
-			free(title);
-		} else {
-			push_muted(report, title);
-		}
+	mute_mail(dnd, cfg, &ctx, b, report);
+	/* The user hears it, not only the log: this is what a crash would leave behind. */
+	if (dnd->save_error) {
+		char *note = NULL;
+		if (asprintf(&note, "do-not-disturb is not recorded in the store (%s): a crash now could leave it on",
+			    dnd->save_error) < 0)
+			note = NULL;
+		free(report->note);
+		report->note = note;
 	}
 }
 
@@ -348,6 +449,10 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 	*ret = (struct present_dnd_report){0};
 	dnd->active = true;
 	dnd->session_id = session_id;
+	free(dnd->save_error);
+	dnd->save_error = NULL;
+	if (dnd->n_done)
+		forget_done(dnd);
 	silence(dnd, cfg, ret);
 }
 
@@ -365,8 +470,7 @@ int present_dnd_restore(struct present_dnd *dnd)
 			present_log("warning", "cannot put back %s: %s", describe(c->backend, c->app), error);
 		} else {
 			restored++;
-			if (c->row && dnd->store)
-				present_store_dnd_forget(dnd->store, c->row);
+			forget(dnd, c->row);
 		}
 		free(error);
 		change_free(c);
@@ -381,6 +485,9 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 	*ret_error = NULL;
 	if (!dnd->store)
 		return 0;
+	/* What was put back already but is still recorded goes first, so that it is not put back twice. */
+	if (dnd->n_done)
+		forget_done(dnd);
 	struct present_dnd_record *recs;
 	size_t n;
 	int r = present_store_dnd_list(dnd->store, &recs, &n);
@@ -395,6 +502,8 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 	for (size_t i = 0; i < n; i++) {
 		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
 		char *error = NULL;
+		if (is_done(dnd, recs[i].id))
+			continue;
 		if (b && put_back(&ctx, b, recs[i].app, recs[i].saved, &error) < 0) {
 			present_log("warning", "cannot put back %s: %s", describe(b, recs[i].app), error);
 			failed++;
@@ -404,7 +513,7 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 		}
 		if (b)
 			restored++;
-		present_store_dnd_forget(dnd->store, recs[i].id);
+		forget(dnd, recs[i].id);
 	}
 	present_dnd_records_free(recs, n);
 	return failed ? -EIO : restored;
@@ -436,8 +545,7 @@ void present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 			dnd->changes[kept++] = *c;
 			continue;
 		}
-		if (c->row && dnd->store)
-			present_store_dnd_forget(dnd->store, c->row);
+		forget(dnd, c->row);
 		change_free(c);
 	}
 	dnd->n_changes = kept;
@@ -510,6 +618,8 @@ void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *
 	if (ctx.server)
 		say(add, userdata, "ok", "notification server", "%s %s (%s)", ctx.server->name, ctx.server->version,
 			ctx.server->vendor);
+	else if (ctx.server_error)
+		say(add, userdata, "failure", "notification server", "not answering: %s", ctx.server_error);
 	else
 		say(add, userdata, "warning", "notification server", "none is running: a session has nothing to silence");
 

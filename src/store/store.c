@@ -107,6 +107,10 @@ static const char *const migrations[] = {
 	"  ended_at INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL"
 	");",
+
+	/* What `present catchup` reads: each app's count and its latest alerts,
+	 * from the index alone however many alerts a session held. */
+	"CREATE INDEX alerts_by_app ON alerts(session_id, coalesce(class, '') = 'noise', coalesce(app, app_name, '?'), id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == PRESENT_STORE_SCHEMA,
@@ -252,6 +256,13 @@ int present_store_open(const char *path, struct present_store **ret, char **ret_
 		goto fail;
 	}
 	sqlite3_busy_timeout(store->db, 2000);
+	/* SQLite falls back to reading quietly when it cannot write (a read-only
+	 * mount, a file of another mode): every write would fail later, unsaid. */
+	if (sqlite3_db_readonly(store->db, "main") == 1) {
+		snprintf(store->error, sizeof(store->error), "%s: cannot open it for writing (read-only)", path);
+		r = -EROFS;
+		goto fail;
+	}
 	if ((r = exec(store, "PRAGMA journal_mode = WAL")) < 0 || (r = exec(store, "PRAGMA synchronous = FULL")) < 0 ||
 		(r = exec(store, "PRAGMA foreign_keys = ON")) < 0 || (r = migrate(store)) < 0)
 		goto fail;
@@ -370,6 +381,17 @@ int present_store_flush(struct present_store *store)
 	if (r < 0)
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 	return r;
+}
+
+void present_store_abandon(struct present_store *store)
+{
+	if (!sqlite3_get_autocommit(store->db))
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void present_store_busy_handler(struct present_store *store, int (*fn)(void *data, int count), void *data)
+{
+	sqlite3_busy_handler(store->db, fn, data);
 }
 
 int present_store_session_begin(struct present_store *store, const char *label, int64_t started_at,
@@ -584,16 +606,13 @@ int64_t present_store_alert_next_id(struct present_store *store)
 	return next;
 }
 
-int present_store_alerts_each(struct present_store *store, int64_t session_id, present_alert_row_fn fn,
-	void *userdata)
+#define ALERT_COLUMNS                                                                                              \
+	"id, session_id, received_at, path, app, app_name, summary, body, category, coalesce(urgency, -1), updates, "  \
+	"withdrawn_at IS NOT NULL, icon, coalesce(class, 'alert')"
+
+/* Calls fn for each row of st, a statement selecting ALERT_COLUMNS. */
+static int each_alert(struct present_store *store, sqlite3_stmt *st, present_alert_row_fn fn, void *userdata)
 {
-	sqlite3_stmt *st = prepare(store,
-		"SELECT id, session_id, received_at, path, app, app_name, summary, body, category, coalesce(urgency, -1), "
-		"updates, withdrawn_at IS NOT NULL, icon, coalesce(class, 'alert') FROM alerts WHERE session_id = ? "
-		"ORDER BY id");
-	if (!st)
-		return fail(store, "listing alerts");
-	sqlite3_bind_int64(st, 1, session_id);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct present_alert_row row = {
@@ -616,6 +635,59 @@ int present_store_alerts_each(struct present_store *store, int64_t session_id, p
 	}
 	release(store, st);
 	return rc == SQLITE_DONE ? 0 : fail(store, "listing alerts");
+}
+
+int present_store_alerts_each(struct present_store *store, int64_t session_id, present_alert_row_fn fn,
+	void *userdata)
+{
+	sqlite3_stmt *st = prepare(store, "SELECT " ALERT_COLUMNS " FROM alerts WHERE session_id = ? ORDER BY id");
+	if (!st)
+		return fail(store, "listing alerts");
+	sqlite3_bind_int64(st, 1, session_id);
+	return each_alert(store, st, fn, userdata);
+}
+
+int present_store_alert_groups(struct present_store *store, int64_t session_id, present_alert_group_fn fn,
+	void *userdata)
+{
+	/* The expressions are those of the index alerts_by_app, so that it serves. */
+	sqlite3_stmt *st = prepare(store,
+		"SELECT coalesce(class, '') = 'noise', coalesce(app, app_name, '?'), count(*), min(id) FROM alerts "
+		"WHERE session_id = ? GROUP BY 1, 2 ORDER BY 4");
+	if (!st)
+		return fail(store, "counting alerts");
+	sqlite3_bind_int64(st, 1, session_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct present_alert_group g = {
+			.noise = sqlite3_column_int(st, 0),
+			.app = (const char *)sqlite3_column_text(st, 1),
+			.count = sqlite3_column_int64(st, 2),
+		};
+		fn(&g, userdata);
+	}
+	release(store, st);
+	return rc == SQLITE_DONE ? 0 : fail(store, "counting alerts");
+}
+
+int present_store_alerts_latest(struct present_store *store, int64_t session_id, const char *app, size_t limit,
+	present_alert_row_fn fn, void *userdata)
+{
+	/* Newest first to take the latest, then turned around to read oldest first. */
+	sqlite3_stmt *st = prepare(store,
+		app ? "SELECT * FROM (SELECT " ALERT_COLUMNS " FROM alerts WHERE session_id = ? AND "
+		      "(coalesce(class, '') = 'noise') = 0 AND coalesce(app, app_name, '?') = ? ORDER BY id DESC LIMIT ?) "
+		      "ORDER BY id"
+		    : "SELECT * FROM (SELECT " ALERT_COLUMNS " FROM alerts WHERE session_id = ? AND "
+		      "(coalesce(class, '') = 'noise') = 1 ORDER BY id DESC LIMIT ?) ORDER BY id");
+	if (!st)
+		return fail(store, "listing alerts");
+	int at = 1;
+	sqlite3_bind_int64(st, at++, session_id);
+	if (app)
+		sqlite3_bind_text(st, at++, app, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, at, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	return each_alert(store, st, fn, userdata);
 }
 
 int present_store_gaps_each(struct present_store *store, int64_t session_id, present_gap_fn fn, void *userdata)

@@ -73,7 +73,7 @@ COMMAND_LINES = [
     (["history", "--all"], 2, "'history' takes no option '--all'"),
     (["history", "5"], 2, "'5' is one argument too many for 'history'"),
     (["catchup", "now"], 2, "'now' is one argument too many for 'catchup'"),
-    (["catchup", "--all"], 2, "'catchup' takes no option '--all'"),
+    (["catchup", "--last"], 2, "'catchup' takes no option '--last'"),
     (["owed", "3"], 2, "'3' is one argument too many for 'owed'"),
     (["owed", "--session", "1"], 2, "'owed' takes no option '--session'"),
     # ack, done, dismiss, snooze

@@ -25,6 +25,7 @@ import os
 import random
 import signal
 import sqlite3
+import struct
 import subprocess
 import time
 
@@ -36,6 +37,7 @@ from harness import CLI, PYTHON, BusTestCase, wait_until
 NOTIFICATIONS = "org.freedesktop.Notifications"
 DUNST = "org.dunstproject.cmd0"
 LOSS_WINDOW = 0.2  # what was sent this long before a kill must be stored
+SCHEMA = 3  # the store's user_version once the daemon has set it up (PRESENT_STORE_SCHEMA)
 
 # An app on a connection of its own: one Notify at a time, each one logged
 # with the monotonic time its reply came back (the same clock as ours).
@@ -203,15 +205,22 @@ class FaultInjection(BusTestCase):
         self.t0 = time.monotonic()
         self.last_session = self.max_session()
 
-    def max_session(self):
+    def store_ready(self):
+        """Whether the daemon has set the store up: a kill can land after it created the
+        file and before its schema was written (the next daemon finishes the work)."""
         if not os.path.exists(self.store_path):
+            return False
+        return self.db().execute("PRAGMA user_version").fetchone()[0] >= SCHEMA
+
+    def max_session(self):
+        if not self.store_ready():
             return 0
         return self.db().execute("SELECT coalesce(max(id), 0) FROM sessions").fetchone()[0]
 
     def where(self):
         """Where the kill landed, as the wreck shows it."""
-        if not os.path.exists(self.store_path):
-            return "before the store existed"
+        if not self.store_ready():
+            return "before the store was set up"
         db = self.db()
         row = db.execute("SELECT ended_at IS NOT NULL FROM sessions WHERE id > ? ORDER BY id DESC LIMIT 1",
                          (self.last_session,)).fetchone()
@@ -227,6 +236,8 @@ class FaultInjection(BusTestCase):
         db = self.db()
         integrity = db.execute("PRAGMA integrity_check").fetchall()
         self.expect("the store passes integrity_check", integrity == [("ok",)], str(integrity))
+        if not self.store_ready():
+            return  # no session could have started: nothing else to check
         stored = collections.Counter(b for (b,) in db.execute("SELECT body FROM alerts WHERE app_name = 'Signal'"))
         twice = sorted(b for b, n in stored.items() if n > 1)
         self.expect("no alert stored twice", not twice, " ".join(twice[:5]))
@@ -340,6 +351,57 @@ class FaultInjection(BusTestCase):
             killed = self.kill_daemon()
             self.end(killed, (ready, min(killed - LOSS_WINDOW, ready + 0.8)), last=i == n - 1)
         self.assert_all_held()
+
+
+def wal_commits(store_path):
+    """How many transactions the store's write-ahead log holds: the commit frames of its
+    current generation (those carrying the salts of its header)."""
+    try:
+        with open(store_path + "-wal", "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return 0
+    if len(data) < 32:
+        return 0
+    page_size = struct.unpack(">I", data[8:12])[0]
+    salts, offset, commits = data[16:24], 32, 0
+    while offset + 24 + page_size <= len(data) and data[offset + 8:offset + 16] == salts:
+        commits += struct.unpack(">I", data[offset + 4:offset + 8])[0] != 0  # the database size, on a commit only
+        offset += 24 + page_size
+    return commits
+
+
+class OneTransaction(BusTestCase):
+    """What a kill must never split is written together: an alert from a person and the
+    response owed it adds to go to the store in one transaction. The fault injection above
+    finds a split only when a kill lands between two commits; this counts the commits."""
+
+    def test_an_alert_and_its_response_owed_are_one_commit(self):
+        self.start_mock("dnd_servers", server="dunst")
+        # The GTK path: a call whose reply carries nothing to record, so each alert is one write.
+        gtk = "org.gtk.Notifications"
+        self.bus.spawn([PYTHON, "-m", "dbusmock", gtk, "/org/gtk/Notifications", gtk])
+        wait_until(lambda: self.bus.has_owner(gtk), what=gtk)
+        self.bus.connection.get_object(gtk, "/org/gtk/Notifications").AddMethod(
+            gtk, "AddNotification", "ssa{sv}", "", "", dbus_interface="org.freedesktop.DBus.Mock")
+        self.ok("start", "10m")
+        db = sqlite3.connect(self.store_path)
+        self.addCleanup(db.close)
+        app = dbus.bus.BusConnection(self.bus.address)
+        self.addCleanup(app.close)
+        before = wal_commits(self.store_path)
+        n = 30
+        for i in range(n):
+            note = dbus.Dictionary({"title": dbus.String(["Ana Lima", "Bob"][i % 2], variant_level=1),
+                                    "body": dbus.String("m%d" % i, variant_level=1)}, signature="sv")
+            app.call_blocking(gtk, "/org/gtk/Notifications", gtk, "AddNotification", "ssa{sv}",
+                              ("org.signal.Signal", "m%d" % i, note))
+            wait_until(lambda: db.execute("SELECT count(*) FROM alerts WHERE body = ? AND owed_id IS NOT NULL",
+                                          ("m%d" % i,)).fetchone()[0], what="alert m%d and its response owed" % i)
+        self.assertEqual(db.execute("SELECT sender, count FROM owed ORDER BY id").fetchall(),
+                         [("Ana Lima", n // 2), ("Bob", n // 2)])
+        self.assertEqual(wal_commits(self.store_path) - before, n, "commits for %d alerts from people" % n)
+        self.ok("stop")
 
 
 if __name__ == "__main__":

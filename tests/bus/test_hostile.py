@@ -159,7 +159,7 @@ class Sizes(BusTestCase):
                                                             time.monotonic() - started)
         print(comment, flush=True)
         self.assertEqual(controls(self.ok("alerts")), [])
-        # The replay sends it back out through libnotify, which aborts on text that is not UTF-8.
+        # The replay sends it back out: a D-Bus string that is not UTF-8 would abort the daemon.
         self.ok("stop")
         shown = wait_until(lambda: [c for c in self.notifications().GetCalls(dbus_interface=MOCK)
                                     if c[1] == "Notify" and int(c[2][6].get("sender-pid", 0)) == pid],

@@ -66,6 +66,11 @@ class DunstCase(BusTestCase):
         r = self.present(*args, timeout=timeout)
         return r, time.monotonic() - started
 
+    def status_now(self):
+        """GetStatus with a deadline, not a measurement: a daemon blocked on something
+        (a hung server, a locked store) misses it."""
+        return self.daemon().GetStatus(dbus_interface=harness.INTERFACE, timeout=10 * harness.valgrind.slower)
+
     def daemon_log(self):
         return "\n".join(line for line in self.bus.read_log().splitlines() if line.startswith("present-daemon:"))
 
@@ -114,12 +119,18 @@ class ServerOutage(DunstCase):
         """A server that stops answering (SIGSTOP) must not make `present stop` fail: the
         session ends, the switch is put back once the server answers again."""
         self.ok("start", "10m")
+        pid = self.bus.pid_of()
         os.killpg(self.mock.pid, signal.SIGSTOP)
         self.addCleanup(self.resume_server)
         r, took = self.timed("stop")
-        self.resume_server()
         self.assertEqual(r.returncode, 0, "stop took %.0f s and said: %s" % (took, r.stderr))
         self.assertRegex(r.stdout, r"^Session ended after \d+ s\n")
+        # The summary is on its way to the hung server; the daemon does not wait for it.
+        self.assertFalse(self.status_now()["active"])
+        self.resume_server()
+        calls = lambda: self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
+        wait_until(lambda: [a for _, name, a in calls() if name == "Notify" and int(a[6].get("sender-pid", 0)) == pid
+                            and str(a[3]).startswith("While you were present")], what="the summary, once it answers")
         self.ok("restore")
         self.assertFalse(self.dnd())
 
@@ -301,6 +312,30 @@ class StoreOutage(DunstCase):
         self.writable_again()
         self.assert_intact(["before"])
 
+    def test_read_only_with_the_wal_files_left(self):
+        """A read-only store whose write-ahead log is still there (another connection has it
+        open, as a daemon still closing would): SQLite would open it for reading without a
+        word, and every write of the session would fail unannounced."""
+        self.first_session()
+        pid = self.bus.pid_of()
+        os.kill(pid, signal.SIGTERM)
+        wait_until(lambda: not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().rsplit(
+            ")", 1)[1].split()[0] == "Z", 30, "the daemon to exit")
+        reader = self.db()
+        reader.execute("SELECT count(*) FROM sessions").fetchone()
+        self.assertTrue(os.path.exists(self.store_path + "-wal"))
+        self.read_only()
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
+        self.assertTrue(self.dnd())
+        self.ok("stop")
+        self.assertFalse(self.dnd())
+        self.assertIn("%s: cannot open it for writing (read-only): sessions are not recorded" % self.store_path,
+                      self.daemon_log())
+        self.writable_again()
+        self.assert_intact(["before"])
+
     # Going read-only during a session cannot be simulated here: SQLite's open
     # descriptors keep writing through a read-only bind mount, and a remount
     # read-only is refused (EBUSY) while files are open for writing. A full
@@ -371,6 +406,35 @@ class StoreOutage(DunstCase):
         self.assertIn("database is locked", self.daemon_log())
         lock.execute("ROLLBACK")
         self.assert_intact(["before"] + [s[0] for s in self.sessions()[1:]])
+
+    def test_stop_answers_when_the_store_is_locked_during_the_session(self):
+        """The lock taken mid-session: the alert writer keeps what it cannot write and gives
+        it up, said, once the session ends; stop answers, the desktop comes back, the daemon
+        answers the next call at once, and the change put back is not put back again."""
+        self.first_session()
+        self.ok("start", "10m", "--label", "locked")
+        app = App(self)
+        app.notify("Signal", "Ana", "before the lock", {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM owed").fetchone()[0] == 1, what="the first alert")
+        lock = self.locked()
+        for i in range(20):
+            app.notify("Signal", "Ana", "locked %d" % i, {"desktop-entry": "org.signal.Signal"})
+        r = self.present("stop")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(self.dnd(), "do-not-disturb is put back first")
+        # Nothing may be left waiting on the lock.
+        self.assertFalse(self.status_now()["active"])
+        wait_until(lambda: re.search(r"20 alerts \(\d+ writes\) not stored", self.daemon_log()),
+                   what="the alerts given up, said")
+        self.assertIn("database is locked", self.daemon_log())
+        lock.execute("ROLLBACK")
+        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+        self.assertFalse(self.dnd())
+        db = self.db()
+        self.assertEqual(db.execute("SELECT count(*) FROM dnd_changes").fetchone()[0], 0)
+        self.assertEqual([b for (b,) in db.execute("SELECT body FROM alerts")], ["before the lock"])
+        self.assertEqual(db.execute("SELECT count FROM owed").fetchall(), [(1,)])
+        self.assert_intact(["before", "locked"])
 
     def test_start_says_when_the_session_cannot_be_recorded(self):
         """The user must hear that this session is not recorded (and a crash could leave

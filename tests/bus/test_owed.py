@@ -324,7 +324,7 @@ class Acting(OwedCase):
     def test_options_belong_to_their_verbs(self):
         for args, err in ((("owed", "-i"), "present: 'owed' takes no option '-i'\n"),
                           (("stop", "-q"), "present: 'stop' takes no option '-q'\n"),
-                          (("catchup", "--all"), "present: 'catchup' takes no option '--all'\n"),
+                          (("catchup", "--last"), "present: 'catchup' takes no option '--last'\n"),
                           (("history", "x"), "present: 'x' is one argument too many for 'history'\n")):
             r = self.present(*args)
             self.assertEqual(r.returncode, 2, args)
@@ -380,12 +380,12 @@ class Catchup(OwedCase):
             "session": {"id": 1, "label": "Acme review", "started_at": iso(started), "planned_end": iso(planned),
                         "ended_at": iso(ended), "end_reason": "stop", "alerts": 6},
             "apps": [
-                {"app": "thunderbird", "count": 1, "alerts": [alert(0)]},
-                {"app": "akonadi_newmailnotifier_agent", "count": 1, "alerts": [alert(1)]},
-                {"app": "org.signal.Signal", "count": 2, "alerts": [alert(2), alert(4)]},
-                {"app": "org.gnome.Calendar", "count": 1, "alerts": [alert(5)]},
+                {"app": "thunderbird", "count": 1, "earlier": 0, "alerts": [alert(0)]},
+                {"app": "akonadi_newmailnotifier_agent", "count": 1, "earlier": 0, "alerts": [alert(1)]},
+                {"app": "org.signal.Signal", "count": 2, "earlier": 0, "alerts": [alert(2), alert(4)]},
+                {"app": "org.gnome.Calendar", "count": 1, "earlier": 0, "alerts": [alert(5)]},
             ],
-            "noise": {"count": 1, "alerts": [alert(3)]},
+            "noise": {"count": 1, "earlier": 0, "alerts": [alert(3)]},
             "owed": [self.owed_json(items[i]) for i in (1, 2, 3)],
         })
         self.assertEqual([a["class"] for a in json.loads(self.ok("catchup", "--json"))["apps"][0]["alerts"]],
@@ -404,7 +404,25 @@ class Catchup(OwedCase):
     def test_no_session_yet(self):
         self.assertEqual(self.ok("catchup"), "No session yet: nothing was held.\n\nNothing owed: you are all caught up.\n")
         self.assertEqual(json.loads(self.ok("catchup", "--json")),
-                         {"session": None, "apps": [], "noise": {"count": 0, "alerts": []}, "owed": []})
+                         {"session": None, "apps": [], "noise": {"count": 0, "earlier": 0, "alerts": []}, "owed": []})
+
+    def test_a_busy_app_is_summed_up(self):
+        """Each app shows its count and its latest ten alerts; --all shows every one."""
+        chat = [("Signal", "Carla Souza", "message %d" % i, {"desktop-entry": "org.signal.Signal"}) for i in range(13)]
+        self.meeting(alerts=chat + [NOISE, NOISE])
+        ids = [r[0] for r in self.query("SELECT id FROM alerts WHERE class != 'noise' ORDER BY id")]
+        out = self.ok("catchup")
+        self.assertIn("org.signal.Signal (13)\n  … 3 earlier (present catchup --all, or present alerts --last)\n", out)
+        lines = [l for l in out.splitlines() if "Carla Souza — message" in l]
+        self.assertEqual([l.rsplit(" ", 1)[1] for l in lines], [str(i) for i in range(3, 13)])
+        self.assertIn("\n2 system alerts\n", out)
+        app = json.loads(self.ok("catchup", "--json"))["apps"][0]
+        self.assertEqual((app["count"], app["earlier"], [a["id"] for a in app["alerts"]]), (13, 3, ids[3:]))
+        everything = json.loads(self.ok("catchup", "--all", "--json"))
+        self.assertEqual((everything["apps"][0]["earlier"], [a["id"] for a in everything["apps"][0]["alerts"]]),
+                         (0, ids))
+        self.assertEqual((everything["noise"]["count"], len(everything["noise"]["alerts"])), (2, 2))
+        self.assertNotIn("earlier", self.ok("catchup", "--all"))
 
     def test_colour_only_on_a_terminal(self):
         self.meeting()

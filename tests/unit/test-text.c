@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "protocol.h"
 #include "text.h"
 
 static char *capture(void (*fn)(FILE *, const char *), const char *input)
@@ -36,39 +35,10 @@ static void test_terminal(void)
 	free(out);
 }
 
-static void test_status_round_trip(void)
-{
-	DBusMessage *msg = dbus_message_new_signal("/a", "a.b", "C");
-	DBusMessageIter it;
-	struct present_status in = {.active = true, .id = 7, .started_at = 100, .ends_at = 3700, .label = "Acme"}, out;
-	dbus_message_iter_init_append(msg, &it);
-	g_assert_true(present_status_write(&in, &it));
-	g_assert_cmpstr(dbus_message_get_signature(msg), ==, "a{sv}");
-	g_assert_true(dbus_message_iter_init(msg, &it));
-	g_assert_true(present_status_read(&it, &out));
-	g_assert_true(out.active);
-	g_assert_cmpuint(out.id, ==, 7);
-	g_assert_cmpint(out.started_at, ==, 100);
-	g_assert_cmpint(out.ends_at, ==, 3700);
-	g_assert_cmpstr(out.label, ==, "Acme");
-	present_status_finish(&out);
-	dbus_message_unref(msg);
-
-	/* A wrong signature is refused, not misread. */
-	msg = dbus_message_new_signal("/a", "a.b", "C");
-	const char *s = "x";
-	dbus_message_append_args(msg, DBUS_TYPE_STRING, &s, DBUS_TYPE_INVALID);
-	dbus_message_iter_init(msg, &it);
-	g_assert_false(present_status_read(&it, &out));
-	present_status_finish(&out);
-	dbus_message_unref(msg);
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/text/json", test_json);
 	g_test_add_func("/text/terminal", test_terminal);
-	g_test_add_func("/protocol/status-round-trip", test_status_round_trip);
 	return g_test_run();
 }

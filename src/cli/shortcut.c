@@ -1,0 +1,732 @@
+/*
+ * `present shortcut [KEYS]`: binds `present toggle` to a key. GNOME keeps
+ * its custom shortcuts in GSettings, which needs GLib: rather than link GIO
+ * into every `present status` a bar runs, this one-off verb asks the
+ * `gsettings` tool, which checks each key against the installed schema and
+ * writes through whatever backend the desktop uses. XFCE's Xfconf speaks
+ * D-Bus, which the CLI has anyway. Elsewhere (sway, i3, KDE, Hyprland)
+ * shortcuts live in files or dialogs that are the user's: it prints the
+ * line to add.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "client.h"
+#include "text.h"
+
+extern char **environ;
+
+#define DEFAULT_KEYS "<Super>p"
+/* GNOME and XFCE switch displays with Super+P out of the box: there, the default is the next best. */
+#define SECOND_KEYS "<Super><Alt>p"
+#define MEDIA_KEYS "org.gnome.settings-daemon.plugins.media-keys"
+#define CUSTOM_SCHEMA MEDIA_KEYS ".custom-keybinding"
+#define CUSTOM_DIR "/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/"
+#define OUR_PATH CUSTOM_DIR "present/"
+#define XFCONF_NAME "org.xfce.Xfconf"
+#define XFCONF_PATH "/org/xfce/Xfconf"
+#define XFCE_CHANNEL "xfce4-keyboard-shortcuts"
+#define XFCE_COMMANDS "/commands/custom"
+
+/* A key combination, whatever notation it came in. */
+struct keys {
+	bool control, alt, shift, super;
+	char key[64];
+};
+
+static bool modifier(struct keys *k, const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} names[] = {
+		{"super", offsetof(struct keys, super)},
+		{"mod4", offsetof(struct keys, super)},
+		{"meta", offsetof(struct keys, super)},
+		{"win", offsetof(struct keys, super)},
+		{"logo", offsetof(struct keys, super)},
+		{"control", offsetof(struct keys, control)},
+		{"ctrl", offsetof(struct keys, control)},
+		{"primary", offsetof(struct keys, control)},
+		{"alt", offsetof(struct keys, alt)},
+		{"mod1", offsetof(struct keys, alt)},
+		{"shift", offsetof(struct keys, shift)},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i].name) == len && strncasecmp(names[i].name, name, len) == 0) {
+			*(bool *)((char *)k + names[i].offset) = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* "<Super><Shift>p" (GTK, GNOME, XFCE) or "Super+Shift+p" (sway, i3, KDE). */
+static bool parse_keys(const char *text, struct keys *k)
+{
+	*k = (struct keys){0};
+	const char *p = text;
+	while (*p == '<') {
+		const char *end = strchr(p, '>');
+		if (!end || !modifier(k, p + 1, (size_t)(end - p - 1)))
+			return false;
+		p = end + 1;
+	}
+	for (const char *plus; (plus = strchr(p, '+')) && plus != p && plus[1];) {
+		if (!modifier(k, p, (size_t)(plus - p)))
+			return false;
+		p = plus + 1;
+	}
+	size_t len = strlen(p);
+	if (len == 0 || len >= sizeof(k->key))
+		return false;
+	for (const char *c = p; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return false;
+	memcpy(k->key, p, len + 1);
+	/* A letter is the same key whatever its case: "p" in GTK's names, "P" in KDE's. */
+	if (len == 1 && k->key[0] >= 'A' && k->key[0] <= 'Z')
+		k->key[0] = (char)(k->key[0] - 'A' + 'a');
+	return true;
+}
+
+static bool same_keys(const struct keys *a, const struct keys *b)
+{
+	return a->control == b->control && a->alt == b->alt && a->shift == b->shift && a->super == b->super &&
+		strcasecmp(a->key, b->key) == 0;
+}
+
+static bool accel_is(const char *accel, const struct keys *k)
+{
+	struct keys other;
+	return parse_keys(accel, &other) && same_keys(&other, k);
+}
+
+enum notation { GTK, SWAY, KDE, HYPRLAND, PEOPLE };
+
+static void format_keys(const struct keys *k, enum notation n, char *buf, size_t size)
+{
+	static const char *const names[][4] = {
+		/* super, control, alt, shift */
+		[GTK] = {"<Super>", "<Control>", "<Alt>", "<Shift>"},
+		[SWAY] = {"Mod4+", "Control+", "Mod1+", "Shift+"},
+		[KDE] = {"Meta+", "Ctrl+", "Alt+", "Shift+"},
+		[HYPRLAND] = {"SUPER ", "CTRL ", "ALT ", "SHIFT "},
+		[PEOPLE] = {"Super+", "Ctrl+", "Alt+", "Shift+"},
+	};
+	bool on[] = {k->super, k->control, k->alt, k->shift};
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < 4; i++)
+		if (on[i] && len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s", names[n][i]);
+	if (n == HYPRLAND && len > 0 && len < size)
+		buf[--len] = '\0';
+	bool upper = n != GTK && n != SWAY && k->key[0] && !k->key[1];
+	if (len < size)
+		snprintf(buf + len, size - len, "%s%c%s", n == HYPRLAND ? ", " : "",
+			upper ? k->key[0] - 'a' + 'A' : k->key[0], k->key + 1);
+}
+
+/* The command to bind: "present toggle" when PATH finds this very program, else its full path. */
+static char *toggle_command(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return strdup("present toggle");
+	self[n] = '\0';
+	struct stat mine, found;
+	const char *path = getenv("PATH");
+	char *copy = strdup(path ? path : ""), *save = NULL, *out = NULL;
+	for (char *dir = strtok_r(copy, ":", &save); copy && dir; dir = strtok_r(NULL, ":", &save)) {
+		char candidate[4096];
+		snprintf(candidate, sizeof(candidate), "%s/present", dir);
+		if (access(candidate, X_OK) != 0)
+			continue;
+		/* The first one found is what a shortcut would run. */
+		if (stat(candidate, &found) == 0 && stat(self, &mine) == 0 && found.st_dev == mine.st_dev &&
+			found.st_ino == mine.st_ino)
+			out = strdup("present toggle");
+		break;
+	}
+	free(copy);
+	if (out)
+		return out;
+	/* The desktop runs the command without a shell's quoting: only plain paths are safe to write bare. */
+	bool plain = strspn(self, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-") == (size_t)n;
+	if (asprintf(&out, plain ? "%s toggle" : "'%s' toggle", self) < 0)
+		return NULL;
+	return out;
+}
+
+/* GVariant text of a string: 'it''s' is written 'it\'s'. */
+static char *gvariant_string(const char *s)
+{
+	size_t len = 2;
+	for (const char *p = s; *p; p++)
+		len += (*p == '\'' || *p == '\\') ? 2 : 1;
+	char *out = malloc(len + 1), *o = out;
+	if (!out)
+		return NULL;
+	*o++ = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
+}
+
+/* Every string in a value as gsettings prints it: 'a', ['a', "b"], @as []. */
+static char **gvariant_strings(const char *text)
+{
+	char **v = calloc(1, sizeof(*v));
+	size_t n = 0;
+	for (const char *p = text; v && *p; p++) {
+		if (*p != '\'' && *p != '"')
+			continue;
+		char quote = *p++, *s = malloc(strlen(p) + 1), *o = s;
+		for (; s && *p && *p != quote; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			*o++ = *p;
+		}
+		char **grown = s ? realloc(v, (n + 2) * sizeof(*v)) : NULL;
+		if (!grown) {
+			free(s);
+			break;
+		}
+		*o = '\0';
+		v = grown;
+		v[n++] = s;
+		v[n] = NULL;
+		if (!*p)
+			break;
+	}
+	return v;
+}
+
+/* Reads what fd gives until its end, into a string. */
+static bool slurp(int fd, char **buf, size_t *len)
+{
+	char chunk[4096];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+	if (n <= 0)
+		return false;
+	char *grown = realloc(*buf, *len + (size_t)n + 1);
+	if (!grown)
+		return false;
+	memcpy(grown + *len, chunk, (size_t)n);
+	*len += (size_t)n;
+	grown[*len] = '\0';
+	*buf = grown;
+	return true;
+}
+
+/*
+ * Runs argv from PATH with stdin from /dev/null; what it prints goes to *out
+ * and *err. Returns its exit status, or -errno when it cannot be run.
+ */
+static int run(char *const argv[], char **out, char **err)
+{
+	int pout[2] = {-1, -1}, perr[2] = {-1, -1}, r = 0;
+	posix_spawn_file_actions_t fa;
+	*out = *err = NULL;
+	if (pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pout[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, perr[1], STDERR_FILENO);
+	pid_t pid;
+	r = -posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pout[1]);
+	close(perr[1]);
+	pout[1] = perr[1] = -1;
+	if (r < 0)
+		goto out;
+	size_t nout = 0, nerr = 0;
+	struct pollfd fds[] = {{.fd = pout[0], .events = POLLIN}, {.fd = perr[0], .events = POLLIN}};
+	/* Both at once: a tool that fills one pipe while we wait on the other would hang. */
+	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (fds[0].revents && !slurp(pout[0], out, &nout))
+			fds[0].fd = -1;
+		if (fds[1].revents && !slurp(perr[0], err, &nerr))
+			fds[1].fd = -1;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
+	for (int i = 0; i < 2; i++) {
+		if (pout[i] >= 0)
+			close(pout[i]);
+		if (perr[i] >= 0)
+			close(perr[i]);
+	}
+	return r;
+}
+
+/* gsettings ARGS...; its output (trimmed) in *ret. Says why not and returns false when it fails. */
+static bool gsettings(char **ret, const char *a, const char *b, const char *c, const char *d)
+{
+	char *argv[] = {"gsettings", (char *)a, (char *)b, (char *)c, (char *)d, NULL};
+	char *out = NULL, *err = NULL;
+	int r = run(argv, &out, &err);
+	if (r == -ENOENT) {
+		fputs("present: cannot set a GNOME shortcut: the gsettings command is not installed (package "
+		      "libglib2.0-bin)\n",
+			stderr);
+	} else if (r < 0) {
+		fprintf(stderr, "present: cannot run gsettings: %s\n", strerror(-r));
+	} else if (r > 0) {
+		size_t len = err ? strlen(err) : 0;
+		while (len && err[len - 1] == '\n')
+			err[--len] = '\0';
+		fputs("present: cannot set a GNOME shortcut: gsettings: ", stderr);
+		present_text_terminal(stderr, len ? err : "failed");
+		fputc('\n', stderr);
+	}
+	if (r == 0 && ret) {
+		size_t len = out ? strlen(out) : 0;
+		while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
+			out[--len] = '\0';
+		*ret = out ? out : strdup("");
+		out = NULL;
+	}
+	free(out);
+	free(err);
+	return r == 0;
+}
+
+static char *relocatable(const char *path)
+{
+	char *schema = NULL;
+	if (asprintf(&schema, "%s:%s", CUSTOM_SCHEMA, path) < 0)
+		return NULL;
+	return schema;
+}
+
+/* A custom shortcut's key, as gsettings prints it, unquoted; NULL when it cannot be read. */
+static char *custom_get(const char *path, const char *key)
+{
+	char *schema = relocatable(path), *text = NULL;
+	bool ok = schema && gsettings(&text, "get", schema, key, NULL);
+	free(schema);
+	if (!ok)
+		return NULL;
+	char **v = gvariant_strings(text);
+	char *value = v && v[0] ? strdup(v[0]) : strdup("");
+	present_strv_free(v);
+	free(text);
+	return value;
+}
+
+/* GNOME's own shortcuts, which a custom one on the same keys would fight with. */
+static const char *const builtin_schemas[] = {
+	"org.gnome.mutter.keybindings",
+	"org.gnome.mutter.wayland.keybindings",
+	"org.gnome.desktop.wm.keybindings",
+	"org.gnome.shell.keybindings",
+	MEDIA_KEYS,
+	NULL,
+};
+
+/* Whether keys are one of GNOME's own shortcuts: returns its name and schema ("name (schema)"), or NULL. */
+static char *builtin_taken(const struct keys *k)
+{
+	for (size_t i = 0; builtin_schemas[i]; i++) {
+		char *argv[] = {"gsettings", "list-recursively", (char *)builtin_schemas[i], NULL};
+		char *out = NULL, *err = NULL;
+		/* A schema that is not installed has no shortcuts to fight with. */
+		bool listed = run(argv, &out, &err) == 0;
+		free(err);
+		char *save = NULL;
+		for (char *line = listed && out ? strtok_r(out, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+			char schema[256], key[256];
+			int used = 0;
+			if (sscanf(line, "%255s %255s %n", schema, key, &used) != 2 || strcmp(key, "custom-keybindings") == 0)
+				continue;
+			char **v = gvariant_strings(line + used);
+			bool hit = false;
+			for (size_t j = 0; v && v[j] && !hit; j++)
+				hit = accel_is(v[j], k);
+			present_strv_free(v);
+			char *which = NULL;
+			if (hit && asprintf(&which, "'%s' (%s)", key, schema) > 0) {
+				free(out);
+				return which;
+			}
+		}
+		free(out);
+	}
+	return NULL;
+}
+
+/* Returns an exit code, or -EBUSY when fallback is set and keys are taken (by what: *ret_builtin). */
+static int bind_gnome(const struct keys *k, const char *command, bool fallback, char **ret_builtin)
+{
+	char accel[128], *list_text = NULL;
+	format_keys(k, GTK, accel, sizeof(accel));
+	if (!gsettings(&list_text, "get", MEDIA_KEYS, "custom-keybindings", NULL))
+		return PRESENT_EXIT_FAILURE;
+	char **list = gvariant_strings(list_text);
+	free(list_text);
+	char *builtin = NULL;
+	bool ours_listed = false, done = false;
+	int r = PRESENT_EXIT_OK;
+	for (size_t i = 0; list && list[i] && r == PRESENT_EXIT_OK; i++) {
+		char *binding = custom_get(list[i], "binding");
+		char *cmd = binding ? custom_get(list[i], "command") : NULL;
+		bool ours = strcmp(list[i], OUR_PATH) == 0;
+		ours_listed = ours_listed || ours;
+		if (!binding || !cmd) {
+			r = PRESENT_EXIT_FAILURE;
+		} else if (ours && accel_is(binding, k) && strcmp(cmd, command) == 0) {
+			done = true;
+		} else if (!ours && accel_is(binding, k) && fallback) {
+			if (asprintf(ret_builtin, "'%s' (a GNOME custom shortcut)", cmd) < 0)
+				*ret_builtin = NULL;
+			r = -EBUSY;
+		} else if (!ours && accel_is(binding, k)) {
+			fprintf(stderr, "present: %s already runs '", accel);
+			present_text_terminal(stderr, cmd);
+			fputs("' (a GNOME custom shortcut): not changed.\nRemove it in Settings → Keyboard → Custom "
+			      "Shortcuts, or choose other keys: present shortcut KEYS\n",
+				stderr);
+			r = PRESENT_EXIT_FAILURE;
+		}
+		free(binding);
+		free(cmd);
+	}
+	if (r == PRESENT_EXIT_OK && done) {
+		printf("%s already runs '%s' (GNOME custom shortcut).\n", accel, command);
+	} else if (r == PRESENT_EXIT_OK && (builtin = builtin_taken(k))) {
+		if (fallback) {
+			if (asprintf(ret_builtin, "GNOME's shortcut %s", builtin) < 0)
+				*ret_builtin = NULL;
+			r = -EBUSY;
+		} else {
+			fprintf(stderr,
+				"present: %s is GNOME's shortcut %s: not changed.\n"
+				"Choose other keys, such as: present shortcut '" SECOND_KEYS "'\n",
+				accel, builtin);
+			r = PRESENT_EXIT_FAILURE;
+		}
+	} else if (r == PRESENT_EXIT_OK) {
+		/* The entry first, then the list: GNOME never sees a shortcut half made. */
+		char *schema = relocatable(OUR_PATH), *name = gvariant_string("present toggle"),
+		     *cmd = gvariant_string(command), *binding = gvariant_string(accel), *new_list = NULL;
+		size_t len = 3 + strlen(OUR_PATH) + 4;
+		for (size_t i = 0; list && list[i]; i++)
+			len += strlen(list[i]) * 2 + 4;
+		new_list = malloc(len + 1);
+		if (new_list) {
+			strcpy(new_list, "[");
+			for (size_t i = 0; list && list[i]; i++) {
+				char *item = gvariant_string(list[i]);
+				if (item) {
+					strcat(new_list, item);
+					strcat(new_list, ", ");
+				}
+				free(item);
+			}
+			strcat(new_list, "'" OUR_PATH "']");
+		}
+		bool ok = schema && name && cmd && binding && new_list &&
+			gsettings(NULL, "set", schema, "name", name) && gsettings(NULL, "set", schema, "command", cmd) &&
+			gsettings(NULL, "set", schema, "binding", binding) &&
+			(ours_listed || gsettings(NULL, "set", MEDIA_KEYS, "custom-keybindings", new_list));
+		if (ok)
+			printf("%s now runs '%s' (GNOME custom shortcut).\n", accel, command);
+		r = ok ? PRESENT_EXIT_OK : PRESENT_EXIT_FAILURE;
+		free(schema);
+		free(name);
+		free(cmd);
+		free(binding);
+		free(new_list);
+	}
+	present_strv_free(list);
+	free(builtin);
+	return r;
+}
+
+/* A call to Xfconf; its daemon may be activated, as xfconf-query does. */
+static struct present_wire_msg *xfconf_call(struct present_client *c, const char *member,
+	struct present_wire_error *err, const char *signature, ...)
+{
+	va_list ap;
+	va_start(ap, signature);
+	struct present_wire_msg *reply = present_wire_callv(c->bus,
+		&(struct present_wire_call){
+			.destination = XFCONF_NAME,
+			.path = XFCONF_PATH,
+			.interface = XFCONF_NAME,
+			.member = member,
+		},
+		err, signature, ap);
+	va_end(ap);
+	return reply;
+}
+
+/* Every string property under base in Xfconf's shortcuts channel, as a{sv}; NULL with a message when it fails. */
+static struct present_wire_msg *xfconf_all(struct present_client *c, const char *base, bool *ret_failed)
+{
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = xfconf_call(c, "GetAllProperties", &err, "ss", XFCE_CHANNEL, base);
+	/* Nothing set there yet is no shortcut at all. */
+	if (!reply && (!err.name || (strcmp(err.name, "org.xfce.Xfconf.Error.PropertyNotFound") != 0 &&
+					    strcmp(err.name, "org.xfce.Xfconf.Error.ChannelNotFound") != 0))) {
+		fprintf(stderr, "present: cannot read XFCE's shortcuts (%s): %s\n", XFCONF_NAME,
+			err.message ? err.message : "out of memory");
+		*ret_failed = true;
+	}
+	present_wire_error_free(&err);
+	return reply;
+}
+
+/*
+ * Looks for keys among the properties of reply; returns the value bound to
+ * them (borrowed), or NULL. With k NULL, whether the branch is XFCE's
+ * override of its defaults (then its name, a non-NULL that is no command).
+ */
+static const char *xfconf_find(const struct present_wire_msg *reply, const char *base, const struct keys *k,
+	const char **ret_name)
+{
+	struct present_wire_iter it, dict, entry, variant;
+	if (!reply)
+		return NULL;
+	present_wire_iter_init(reply, &it);
+	if (!present_wire_iter_enter(&it, 'a', &dict))
+		return NULL;
+	size_t len = strlen(base);
+	while (present_wire_iter_enter(&dict, '{', &entry)) {
+		const char *name, *value;
+		if (!present_wire_iter_read(&entry, 's', &name) || !present_wire_iter_enter(&entry, 'v', &variant))
+			return NULL;
+		if (!k && strncmp(name, base, len) == 0 && strcmp(name + len, "/override") == 0)
+			return name;
+		if (!k)
+			continue;
+		if (strncmp(name, base, len) != 0 || name[len] != '/' || !accel_is(name + len + 1, k) ||
+			!present_wire_iter_read(&variant, 's', &value))
+			continue;
+		*ret_name = name;
+		return value;
+	}
+	return NULL;
+}
+
+/* Returns an exit code, or -EBUSY when fallback is set and keys are taken (by what: *ret_taken). */
+static int bind_xfce(const struct keys *k, const char *command, bool fallback, char **ret_taken)
+{
+	char accel[128], *property = NULL;
+	format_keys(k, GTK, accel, sizeof(accel));
+	struct present_client c = {0};
+	int r = present_client_connect(&c);
+	if (r)
+		return r;
+	bool failed = false;
+	const char *name = NULL, *bound = NULL, *mine = NULL;
+	/* XFCE copies its defaults into the user's branch and marks it "override"
+	 * when it first runs; until then the defaults are what is bound. */
+	struct present_wire_msg *replies[4] = {NULL};
+	static const char *const bases[] = {XFCE_COMMANDS, "/commands/default", "/xfwm4/custom", "/xfwm4/default"};
+	for (size_t i = 0; i < 4 && !failed; i++)
+		replies[i] = xfconf_all(&c, bases[i], &failed);
+	for (size_t i = 0; i < 4 && !failed && !bound; i++) {
+		bool defaults = i % 2 == 1;
+		if (defaults && xfconf_find(replies[i - 1], bases[i - 1], NULL, &name))
+			continue;
+		bound = xfconf_find(replies[i], bases[i], k, &name);
+		if (i == 0)
+			mine = bound;
+	}
+	if (failed) {
+		r = PRESENT_EXIT_UNAVAILABLE;
+	} else if (mine && strcmp(mine, command) == 0) {
+		printf("%s already runs '%s' (XFCE keyboard shortcut).\n", accel, command);
+	} else if (bound && fallback) {
+		if (asprintf(ret_taken, "'%s' (an XFCE %s shortcut)", bound,
+			    strncmp(name, "/xfwm4/", 7) == 0 ? "window manager" : "keyboard") < 0)
+			*ret_taken = NULL;
+		r = -EBUSY;
+	} else if (bound) {
+		fprintf(stderr, "present: %s already runs '", accel);
+		present_text_terminal(stderr, bound);
+		fputs(name && strncmp(name, "/xfwm4/", 7) == 0 ? "' (an XFCE window manager shortcut)"
+							      : "' (an XFCE keyboard shortcut)",
+			stderr);
+		fputs(": not changed.\nRemove it in Settings → Keyboard → Application Shortcuts (or Window Manager → "
+		      "Keyboard), or choose other keys: present shortcut KEYS\n",
+			stderr);
+		r = PRESENT_EXIT_FAILURE;
+	} else if (asprintf(&property, XFCE_COMMANDS "/%s", accel) > 0) {
+		struct present_wire_error err = {0};
+		struct present_wire_msg *reply =
+			xfconf_call(&c, "SetProperty", &err, "ssv", XFCE_CHANNEL, property, "s", command);
+		if (reply) {
+			printf("%s now runs '%s' (XFCE keyboard shortcut).\n", accel, command);
+			present_wire_msg_free(reply);
+		} else {
+			fprintf(stderr, "present: cannot set XFCE's shortcut %s: %s\n", property,
+				err.message ? err.message : "out of memory");
+			r = PRESENT_EXIT_FAILURE;
+		}
+		present_wire_error_free(&err);
+	}
+	free(property);
+	for (size_t i = 0; i < 4; i++)
+		present_wire_msg_free(replies[i]);
+	present_client_disconnect(&c);
+	return r;
+}
+
+enum desktop { DESKTOP_OTHER, DESKTOP_GNOME, DESKTOP_XFCE, DESKTOP_SWAY, DESKTOP_I3, DESKTOP_KDE, DESKTOP_HYPRLAND };
+
+static enum desktop detect(void)
+{
+	static const struct {
+		const char *name;
+		enum desktop desktop;
+	} names[] = {
+		{"GNOME", DESKTOP_GNOME},
+		{"XFCE", DESKTOP_XFCE},
+		{"sway", DESKTOP_SWAY},
+		{"i3", DESKTOP_I3},
+		{"KDE", DESKTOP_KDE},
+		{"Hyprland", DESKTOP_HYPRLAND},
+	};
+	const char *current = getenv("XDG_CURRENT_DESKTOP");
+	/* A list, most specific first ("ubuntu:GNOME"): the first we know decides. */
+	for (const char *p = current; p && *p;) {
+		size_t len = strcspn(p, ":");
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == len && strncasecmp(names[i].name, p, len) == 0)
+				return names[i].desktop;
+		p += len + (p[len] == ':');
+	}
+	if (current && *current)
+		return DESKTOP_OTHER;
+	/* Window managers started by hand set no XDG_CURRENT_DESKTOP, but their sockets say who they are. */
+	if (getenv("SWAYSOCK"))
+		return DESKTOP_SWAY;
+	if (getenv("HYPRLAND_INSTANCE_SIGNATURE"))
+		return DESKTOP_HYPRLAND;
+	if (getenv("I3SOCK"))
+		return DESKTOP_I3;
+	return DESKTOP_OTHER;
+}
+
+/* What to add by hand: the exact line on stdout, where it goes on stderr, so `>>` into a config works. */
+static int print_how(enum desktop desktop, const struct keys *k, const char *command)
+{
+	char accel[128];
+	char *quoted = gvariant_string(command);
+	switch (desktop) {
+	case DESKTOP_GNOME:
+		format_keys(k, GTK, accel, sizeof(accel));
+		fputs("present: on GNOME, these commands add the shortcut (to a list of custom shortcuts that is empty "
+		      "so far):\n",
+			stderr);
+		printf("gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " name 'present toggle'\n"
+		       "gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " command \"%s\"\n"
+		       "gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " binding '%s'\n"
+		       "gsettings set " MEDIA_KEYS " custom-keybindings \"['" OUR_PATH "']\"\n",
+			quoted ? quoted : "", accel);
+		break;
+	case DESKTOP_XFCE:
+		format_keys(k, GTK, accel, sizeof(accel));
+		fputs("present: on XFCE, this command adds the shortcut:\n", stderr);
+		printf("xfconf-query -c " XFCE_CHANNEL " -p '" XFCE_COMMANDS "/%s' -n -t string -s \"%s\"\n", accel, command);
+		break;
+	case DESKTOP_SWAY:
+		format_keys(k, SWAY, accel, sizeof(accel));
+		fputs("present: add this line to ~/.config/sway/config, then reload sway (swaymsg reload):\n", stderr);
+		printf("bindsym %s exec %s\n", accel, command);
+		break;
+	case DESKTOP_I3:
+		format_keys(k, SWAY, accel, sizeof(accel));
+		fputs("present: add this line to ~/.config/i3/config, then reload i3 (i3-msg reload):\n", stderr);
+		printf("bindsym %s exec --no-startup-id %s\n", accel, command);
+		break;
+	case DESKTOP_HYPRLAND:
+		format_keys(k, HYPRLAND, accel, sizeof(accel));
+		fputs("present: add this line to ~/.config/hypr/hyprland.conf (Hyprland reloads it by itself):\n", stderr);
+		printf("bind = %s, exec, %s\n", accel, command);
+		break;
+	case DESKTOP_KDE:
+		format_keys(k, KDE, accel, sizeof(accel));
+		printf("System Settings → Keyboard → Shortcuts → Add New → Command or Script: command '%s', "
+		       "shortcut %s\n",
+			command, accel);
+		break;
+	case DESKTOP_OTHER:
+		format_keys(k, PEOPLE, accel, sizeof(accel));
+		fprintf(stderr, "present: in your desktop's keyboard settings, bind %s to this command:\n", accel);
+		printf("%s\n", command);
+		break;
+	}
+	free(quoted);
+	return PRESENT_EXIT_OK;
+}
+
+int present_cli_shortcut(const struct present_args *args)
+{
+	const char *text = args->n_positional ? args->positional[0] : DEFAULT_KEYS;
+	struct keys k;
+	if (!parse_keys(text, &k)) {
+		fprintf(stderr,
+			"present: '%s' is not a key combination (try '<Super>p', '<Control><Alt>f' or 'Super+Shift+p')\n"
+			"Usage: present shortcut [KEYS] [--print]\n",
+			text);
+		return PRESENT_EXIT_USAGE;
+	}
+	char *command = toggle_command();
+	if (!command) {
+		fputs("present: out of memory\n", stderr);
+		return PRESENT_EXIT_FAILURE;
+	}
+	enum desktop desktop = detect();
+	int r;
+	char *builtin = NULL;
+	if (args->print || (desktop != DESKTOP_GNOME && desktop != DESKTOP_XFCE)) {
+		if ((desktop == DESKTOP_GNOME || desktop == DESKTOP_XFCE) && !args->n_positional)
+			parse_keys(SECOND_KEYS, &k);
+		r = print_how(desktop, &k, command);
+	} else {
+		int (*bind)(const struct keys *, const char *, bool, char **) =
+			desktop == DESKTOP_XFCE ? bind_xfce : bind_gnome;
+		/* Keys the user named are theirs to free; the default moves aside. */
+		if ((r = bind(&k, command, !args->n_positional, &builtin)) == -EBUSY) {
+			fprintf(stderr, "present: %s is taken by %s: using " SECOND_KEYS " instead\n", text,
+				builtin ? builtin : "another shortcut");
+			parse_keys(SECOND_KEYS, &k);
+			r = bind(&k, command, false, NULL);
+		}
+	}
+	free(builtin);
+	free(command);
+	return r;
+}

@@ -1,0 +1,59 @@
+/*
+ * The daemon's side of struct present_status on the bus; the CLI reads it
+ * back with present_status_read() (src/common/protocol.c).
+ */
+#include "status-write.h"
+
+static bool put(DBusMessageIter *dict, const char *key, int type, const void *value)
+{
+	char sig[2] = {(char)type, '\0'};
+	DBusMessageIter entry, variant;
+	return dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) &&
+		dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) &&
+		dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, sig, &variant) &&
+		dbus_message_iter_append_basic(&variant, type, value) &&
+		dbus_message_iter_close_container(&entry, &variant) &&
+		dbus_message_iter_close_container(dict, &entry);
+}
+
+static bool put_optional(DBusMessageIter *dict, const char *key, const char *value)
+{
+	return !value || put(dict, key, DBUS_TYPE_STRING, &value);
+}
+
+static bool put_strv(DBusMessageIter *dict, const char *key, char **v)
+{
+	DBusMessageIter entry, variant, array;
+	if (!dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
+		!dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) ||
+		!dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "as", &variant) ||
+		!dbus_message_iter_open_container(&variant, DBUS_TYPE_ARRAY, "s", &array))
+		return false;
+	for (size_t i = 0; v && v[i]; i++)
+		if (!dbus_message_iter_append_basic(&array, DBUS_TYPE_STRING, &v[i]))
+			return false;
+	return dbus_message_iter_close_container(&variant, &array) &&
+		dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
+}
+
+bool present_status_write(const struct present_status *status, DBusMessageIter *iter)
+{
+	DBusMessageIter dict;
+	dbus_bool_t active = status->active;
+	const char *label = status->label ? status->label : "";
+	if (!dbus_message_iter_open_container(iter, DBUS_TYPE_ARRAY, "{sv}", &dict))
+		return false;
+	bool ok = put(&dict, "active", DBUS_TYPE_BOOLEAN, &active);
+	if (ok && status->active)
+		ok = put(&dict, "id", DBUS_TYPE_UINT64, &status->id) &&
+			put(&dict, "started_at", DBUS_TYPE_INT64, &status->started_at) &&
+			put(&dict, "ends_at", DBUS_TYPE_INT64, &status->ends_at) &&
+			put(&dict, "label", DBUS_TYPE_STRING, &label) && put_optional(&dict, "dnd_state", status->dnd_state) &&
+			put_optional(&dict, "dnd_server", status->dnd_server) &&
+			put_optional(&dict, "dnd_backend", status->dnd_backend) &&
+			put_optional(&dict, "dnd_note", status->dnd_note) && put_strv(&dict, "muted", status->muted) &&
+			put_optional(&dict, "capture_error", status->capture_error) &&
+			put_optional(&dict, "store_error", status->store_error) &&
+			put(&dict, "alerts", DBUS_TYPE_UINT32, &status->alerts);
+	return dbus_message_iter_close_container(iter, &dict) && ok;
+}

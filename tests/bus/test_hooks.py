@@ -1,0 +1,114 @@
+"""on_start and on_end: the user's commands, run by the daemon with the session in their environment."""
+import datetime
+import json
+import os
+import re
+
+import harness
+from harness import BusTestCase, wait_until
+
+# Writes the hook's PRESENT_* variables, sorted, then renames: the test never reads half a file.
+DUMP = ('env | grep -E "^PRESENT_(SESSION_ID|LABEL|UNTIL|MINUTES|END_REASON|ALERTS)=" | sort > "$0.tmp" && '
+        'mv "$0.tmp" "$0"')
+
+
+def iso(seconds):
+    return datetime.datetime.fromtimestamp(seconds).astimezone().isoformat()
+
+
+def read_env(path):
+    with open(path) as f:
+        return dict(line.rstrip("\n").split("=", 1) for line in f)
+
+
+class Hooks(BusTestCase):
+    def setUp(self):
+        super().setUp()
+        self.start_mock("dnd_servers", server="dunst")
+
+    def out(self, name):
+        return os.path.join(self.root, name)
+
+    def log_line(self, pattern):
+        """The daemon's log line that matches pattern, once it is there."""
+        regex = re.compile(pattern)
+        return wait_until(lambda: next((l for l in self.bus.read_log().splitlines() if regex.search(l)), None),
+                          what="a log line like %r" % pattern)
+
+    def test_hooks_get_the_session(self):
+        self.write_config('on_start = ["sh", "-c", %s, "%s"];\non_end = ["sh", "-c", %s, "%s"];\n' % (
+            json.dumps(DUMP), self.out("start"), json.dumps(DUMP), self.out("end")))
+        self.ok("start", "25m", "--label", "Acme: review")
+        wait_until(lambda: os.path.exists(self.out("start")), what="on_start to run")
+        [(label, started, planned, ended, reason)] = self.sessions()
+        self.assertEqual(read_env(self.out("start")), {
+            "PRESENT_LABEL": "Acme: review", "PRESENT_MINUTES": "25", "PRESENT_SESSION_ID": "1",
+            "PRESENT_UNTIL": iso(planned)})
+        self.assertFalse(os.path.exists(self.out("end")))
+        self.ok("stop")
+        wait_until(lambda: os.path.exists(self.out("end")), what="on_end to run")
+        self.assertEqual(read_env(self.out("end")), {
+            "PRESENT_ALERTS": "0", "PRESENT_END_REASON": "stop", "PRESENT_LABEL": "Acme: review",
+            "PRESENT_MINUTES": "25", "PRESENT_SESSION_ID": "1", "PRESENT_UNTIL": iso(planned)})
+
+    def test_end_by_timer_counts_the_alerts(self):
+        self.write_config('on_end = ["sh", "-c", %s, "%s"];\n' % (json.dumps(DUMP), self.out("end")))
+        self.ok("start", "3s")
+        self.notifications().Notify("Signal", 0, "", "Carla", "are you free?", [], {}, -1,
+                                    dbus_interface="org.freedesktop.Notifications")
+        wait_until(lambda: os.path.exists(self.out("end")), what="on_end to run")
+        env = read_env(self.out("end"))
+        self.assertEqual((env["PRESENT_END_REASON"], env["PRESENT_ALERTS"], env["PRESENT_MINUTES"]),
+                         ("timer", "1", "1"))
+
+    def test_missing_command_is_logged_and_the_session_runs(self):
+        self.write_config('on_start = ["/nonexistent/present-hook", "--busy"];\n')
+        self.ok("start", "10m", "--label", "Acme")
+        line = self.log_line(r"on_start: ")
+        self.assertEqual(line, "present-daemon: warning: on_start: cannot run '/nonexistent/present-hook --busy': "
+                               "Failed to execute child process \u201c/nonexistent/present-hook\u201d "
+                               "(No such file or directory)")
+        self.assertEqual(json.loads(self.ok("status", "--json"))["label"], "Acme")
+        self.assertRegex(self.ok("stop"), r"^Session ended after ")
+
+    def test_failing_and_killed_commands_are_logged(self):
+        self.write_config('on_start = ["sh", "-c", "exit 3"];\non_end = ["sh", "-c", "kill -9 $$"];\n')
+        self.ok("start", "10m")
+        self.assertEqual(self.log_line(r"on_start: "),
+                         "present-daemon: warning: on_start: 'sh -c exit 3' exited with status 3")
+        self.ok("stop")
+        self.assertEqual(self.log_line(r"on_end: "),
+                         "present-daemon: warning: on_end: 'sh -c kill -9 $$' was killed by signal 9 (Killed)")
+        # The daemon goes on: another session starts and stops.
+        self.ok("start", "10m")
+        self.ok("stop")
+        self.assertEqual([s[4] for s in self.sessions()], ["stop", "stop"])
+
+    def test_a_hook_that_hangs_is_not_waited_on(self):
+        # stdin is /dev/null: a hook that reads it ends at once instead of hanging the daemon.
+        self.write_config('on_start = ["sh", "-c", "cat; exec sleep 1000"];\n'
+                          'on_end = ["sh", "-c", "cat > %s"];\n' % self.out("stdin"))
+        self.ok("start", "10m")
+        self.assertTrue(json.loads(self.ok("status", "--json"))["active"])
+        self.assertRegex(self.ok("stop"), r"^Session ended after ")
+        wait_until(lambda: os.path.exists(self.out("stdin")), what="on_end to run")
+        with open(self.out("stdin")) as f:
+            self.assertEqual(f.read(), "")
+        self.assertNotIn("on_start", self.bus.read_log())
+
+    def test_invalid_hooks_are_configuration_errors(self):
+        for text, message in (
+                ("on_start = [];", "'on_start' must not be empty: give a command and its arguments, such as "
+                                   "[\"notify-send\", \"busy\"]"),
+                ('on_end = "notify-send done";', "'on_end' must be a list of strings, such as [\"a\", \"b\"]"),
+                ('on_end = ["notify-send", ""];', "'on_end' entry 2 must be a non-empty string of UTF-8 text"),
+                ("on_start = [1, 2];", "'on_start' entry 1 must be a non-empty string of UTF-8 text")):
+            path = self.write_config(text + "\n")
+            r = self.present("start", "10m")
+            self.assertEqual((r.returncode, r.stdout), (78, ""), text)
+            self.assertEqual(r.stderr, "present: %s:1: %s\n" % (path, message))
+        self.assertEqual(self.sessions(), [])
+
+
+if __name__ == "__main__":
+    harness.main()

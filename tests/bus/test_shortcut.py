@@ -1,0 +1,74 @@
+"""present shortcut on desktops whose shortcuts live in the user's own files: the exact line to add."""
+import os
+
+import harness
+from harness import CLI, BusTestCase
+
+# Desktops that are none of these: no XDG_CURRENT_DESKTOP, no window manager's socket.
+PLAIN = {"XDG_CURRENT_DESKTOP": None, "SWAYSOCK": None, "I3SOCK": None, "HYPRLAND_INSTANCE_SIGNATURE": None}
+
+
+class Print(BusTestCase):
+    def shortcut(self, desktop, *args, path=True):
+        env = dict(PLAIN, XDG_CURRENT_DESKTOP=desktop)
+        # With this build's present first on PATH, the command is the plain "present toggle".
+        env["PATH"] = os.path.dirname(os.path.abspath(CLI)) + ":" + os.environ["PATH"] if path else "/usr/bin:/bin"
+        r = self.present("shortcut", *args, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout, r.stderr
+
+    def test_sway(self):
+        self.assertEqual(self.shortcut("sway"), (
+            "bindsym Mod4+p exec present toggle\n",
+            "present: add this line to ~/.config/sway/config, then reload sway (swaymsg reload):\n"))
+        self.assertEqual(self.shortcut("sway", "<Super><Shift>p")[0], "bindsym Mod4+Shift+p exec present toggle\n")
+
+    def test_i3(self):
+        self.assertEqual(self.shortcut("i3"), (
+            "bindsym Mod4+p exec --no-startup-id present toggle\n",
+            "present: add this line to ~/.config/i3/config, then reload i3 (i3-msg reload):\n"))
+        self.assertEqual(self.shortcut("i3", "Ctrl+Alt+F12")[0],
+                         "bindsym Control+Mod1+F12 exec --no-startup-id present toggle\n")
+
+    def test_kde(self):
+        self.assertEqual(self.shortcut("KDE"), (
+            "System Settings → Keyboard → Shortcuts → Add New → Command or Script: command 'present toggle', "
+            "shortcut Meta+P\n", ""))
+        self.assertIn("shortcut Meta+Shift+P\n", self.shortcut("KDE", "<Super><Shift>p")[0])
+
+    def test_hyprland(self):
+        self.assertEqual(self.shortcut("Hyprland", "Super+Alt+p")[0], "bind = SUPER ALT, P, exec, present toggle\n")
+
+    def test_print_on_gnome_and_xfce_writes_nothing(self):
+        out, _ = self.shortcut("XFCE", "--print")
+        # Super+P opens XFCE's display settings, as on GNOME: the default moves aside.
+        self.assertEqual(out, "xfconf-query -c xfce4-keyboard-shortcuts -p '/commands/custom/<Super><Alt>p' "
+                              "-n -t string -s \"present toggle\"\n")
+        out, _ = self.shortcut("ubuntu:GNOME", "--print")
+        schema = "org.gnome.settings-daemon.plugins.media-keys.custom-keybinding:" \
+                 "/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/present/"
+        self.assertEqual(out, "gsettings set %s name 'present toggle'\n"
+                              "gsettings set %s command \"'present toggle'\"\n"
+                              "gsettings set %s binding '<Super><Alt>p'\n"
+                              "gsettings set org.gnome.settings-daemon.plugins.media-keys custom-keybindings "
+                              "\"['/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/present/']\"\n"
+                              % (schema, schema, schema))
+
+    def test_unknown_desktop_and_full_path(self):
+        out, err = self.shortcut("", path=False)
+        self.assertEqual(out, "%s toggle\n" % os.path.realpath(CLI))
+        self.assertEqual(err, "present: in your desktop's keyboard settings, bind Super+P to this command:\n")
+        # A window manager started by hand is known by its socket.
+        r = self.present("shortcut", env=dict(PLAIN, SWAYSOCK="/run/user/1000/sway-ipc.sock"))
+        self.assertTrue(r.stdout.startswith("bindsym Mod4+p exec "), r.stdout)
+
+    def test_bad_keys(self):
+        for keys in ("<Hyper>p", "Super+", "<Super>", "p q", "Super+Shift+pä"):
+            r = self.present("shortcut", keys, "--print", env=PLAIN)
+            self.assertEqual((r.returncode, r.stdout), (2, ""), keys)
+            self.assertEqual(r.stderr, "present: '%s' is not a key combination (try '<Super>p', '<Control><Alt>f' "
+                                       "or 'Super+Shift+p')\nUsage: present shortcut [KEYS] [--print]\n" % keys)
+
+
+if __name__ == "__main__":
+    harness.main()

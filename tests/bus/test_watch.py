@@ -1,0 +1,143 @@
+"""present watch: a status line now and on every change, from the daemon's signals."""
+import json
+import os
+import select
+import signal
+import subprocess
+import time
+
+import harness
+from harness import CLI, BusTestCase, wait_until
+
+FORMAT = "{state}|{remaining}|{label}|{alerts}"
+
+
+class Watcher:
+    """present watch, its stdout read line by line."""
+
+    def __init__(self, test, *args):
+        self.process = subprocess.Popen(harness.valgrind.wrap([CLI, "watch"] + list(args), test.root),
+                                        env=test.bus.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        start_new_session=True)
+        test.addCleanup(self.close)
+        self.buffer = b""
+
+    def line(self, timeout=10):
+        """The next line, or a failure after timeout."""
+        deadline = time.monotonic() + timeout * harness.valgrind.slower
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("no line from present watch within %s s (so far %r)" % (timeout, self.buffer))
+            ready, _, _ = select.select([self.process.stdout], [], [], left)
+            if ready:
+                chunk = os.read(self.process.stdout.fileno(), 4096)
+                if not chunk:
+                    raise AssertionError("present watch ended: %r" % self.process.stderr.read())
+                self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode()
+
+    def nothing_pending(self):
+        ready, _, _ = select.select([self.process.stdout], [], [], 0)
+        return not ready and not self.buffer
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+class Watch(BusTestCase):
+    def setUp(self):
+        super().setUp()
+        self.start_mock("dnd_servers", server="dunst")
+
+    def test_follows_start_extend_stop_without_starting_the_daemon(self):
+        w = Watcher(self, "--format", FORMAT)
+        self.assertEqual(w.line(), "idle|||")
+        self.assertFalse(self.bus.has_owner(), "watching must not start the daemon")
+        self.ok("start", "45m", "--label", "Acme review")
+        self.assertEqual(w.line(), "active|45m|Acme review|0")
+        self.ok("extend", "15m")
+        self.assertEqual(w.line(), "active|1h|Acme review|0")
+        self.ok("stop")
+        self.assertEqual(w.line(), "idle|||")
+        # The daemon leaves when idle: nothing changed, so nothing to print.
+        self.call("GetStatus")
+        self.assertTrue(self.nothing_printed(w))
+        w.process.send_signal(signal.SIGTERM)
+        self.assertEqual(w.process.wait(timeout=10), 0)
+        self.assertEqual(w.process.stdout.read(), b"")
+        self.assertEqual(w.process.stderr.read(), b"")
+
+    def nothing_printed(self, w):
+        # A round trip to the bus after the last change: its signals, if any, have been sent by now.
+        self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").GetId(
+            dbus_interface="org.freedesktop.DBus")
+        return w.nothing_pending()
+
+    def test_joins_a_running_session(self):
+        self.ok("start", "30m", "--label", "Board")
+        w = Watcher(self, "--format", FORMAT)
+        self.assertEqual(w.line(), "active|30m|Board|0")
+
+    def test_daemon_that_dies_ends_the_session_shown(self):
+        self.ok("start", "30m")
+        w = Watcher(self, "--format", FORMAT)
+        self.assertEqual(w.line(), "active|30m||0")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.assertEqual(w.line(), "idle|||")
+        # And a new daemon is followed too.
+        self.ok("start", "10m", "--label", "again")
+        self.assertEqual(w.line(), "active|10m|again|0")
+
+    def test_minutes_left_follow_the_clock(self):
+        w = Watcher(self, "--format", FORMAT)
+        self.assertEqual(w.line(), "idle|||")
+        self.ok("start", "62s")
+        self.assertEqual(w.line(), "active|2m||0")
+        # At 60 s left the line says 1m, with no signal from the daemon.
+        self.assertEqual(w.line(timeout=10), "active|1m||0")
+        self.ok("stop")
+        self.assertEqual(w.line(), "idle|||")
+
+    def test_waybar_and_json(self):
+        w = Watcher(self, "--waybar")
+        self.assertEqual(w.line(), '{"text": "", "tooltip": "Not in a session", "class": "idle", "alt": "idle"}')
+        self.ok("start", "20m", "--label", "A&B")
+        self.assertEqual(json.loads(w.line())["text"], "20m")
+        j = Watcher(self, "--json")
+        status = json.loads(j.line())
+        self.assertEqual((status["active"], status["label"]), (True, "A&B"))
+        self.ok("stop")
+        self.assertFalse(json.loads(j.line())["active"])
+        self.assertEqual(json.loads(w.line())["class"], "idle")
+
+    def test_ends_when_the_reader_goes(self):
+        w = Watcher(self, "--format", FORMAT)
+        self.assertEqual(w.line(), "idle|||")
+        w.process.stdout.close()
+        # Noticed without anything to print: the pipe's end is enough.
+        self.assertEqual(w.process.wait(timeout=10), 0)
+        self.assertEqual(w.process.stderr.read(), b"")
+        w.process.stdout = open(os.devnull, "rb")
+
+    def test_sigint_ends_it_cleanly(self):
+        w = Watcher(self)
+        self.assertEqual(w.line(), "Not in a session.")
+        w.process.send_signal(signal.SIGINT)
+        self.assertEqual(w.process.wait(timeout=10), 0)
+
+    def test_bad_format_is_a_usage_error(self):
+        r = self.present("watch", "--format", "{remainig}")
+        self.assertEqual((r.returncode, r.stdout), (2, ""))
+        self.assertEqual(r.stderr, "present: the format has an unknown placeholder '{remainig}' (known: {state} "
+                                   "{remaining} {until} {label} {alerts} {owed} {overdue})\n"
+                                   "Usage: present watch [--json|--waybar|--format FORMAT]\n")
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,158 @@
+"""present shortcut on GNOME and XFCE, against the real thing: GNOME's installed
+schemas (gnome-settings-daemon-common, mutter's) through the gsettings tool
+with GSettings' keyfile backend in the test's own config directory, and a real
+xfconfd on the test's bus."""
+import os
+import subprocess
+
+import dbus
+
+import harness
+from harness import CLI, BusTestCase, wait_until
+
+MEDIA_KEYS = "org.gnome.settings-daemon.plugins.media-keys"
+OURS = "/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/present/"
+OTHER = "/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/custom0/"
+XFCONFD = "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd"
+CHANNEL = "xfce4-keyboard-shortcuts"
+
+
+class Desktop(BusTestCase):
+    desktop = None
+
+    def shortcut(self, *args):
+        env = {"XDG_CURRENT_DESKTOP": self.desktop, "GSETTINGS_BACKEND": "keyfile",
+               "PATH": os.path.dirname(os.path.abspath(CLI)) + ":" + os.environ["PATH"]}
+        return self.present("shortcut", *args, env=env)
+
+
+class Gnome(Desktop):
+    desktop = "ubuntu:GNOME"
+
+    def gsettings(self, *args):
+        env = dict(self.bus.env, GSETTINGS_BACKEND="keyfile")
+        return subprocess.run(["gsettings"] + list(args), env=env, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    def custom(self, path, key):
+        return self.gsettings("get", MEDIA_KEYS + ".custom-keybinding:" + path, key)
+
+    def test_default_keys_are_gnomes_next_best(self):
+        self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "@as []")
+        r = self.shortcut()
+        self.assertEqual((r.returncode, r.stdout), (0, "<Super><Alt>p now runs 'present toggle' (GNOME custom "
+                                                       "shortcut).\n"))
+        self.assertEqual(r.stderr, "present: <Super>p is taken by GNOME's shortcut 'switch-monitor' "
+                                   "(org.gnome.mutter.keybindings): using <Super><Alt>p instead\n")
+        self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "['%s']" % OURS)
+        self.assertEqual([self.custom(OURS, k) for k in ("name", "command", "binding")],
+                         ["'present toggle'", "'present toggle'", "'<Super><Alt>p'"])
+        # Again: nothing to do, and the list keeps one entry.
+        r = self.shortcut()
+        self.assertEqual((r.returncode, r.stdout), (0, "<Super><Alt>p already runs 'present toggle' (GNOME custom "
+                                                       "shortcut).\n"))
+        self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "['%s']" % OURS)
+
+    def test_keys_given_that_gnome_uses_are_refused(self):
+        r = self.shortcut("<Super>p")
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertEqual(r.stderr, "present: <Super>p is GNOME's shortcut 'switch-monitor' "
+                                   "(org.gnome.mutter.keybindings): not changed.\n"
+                                   "Choose other keys, such as: present shortcut '<Super><Alt>p'\n")
+        self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "@as []")
+
+    def test_another_custom_shortcut_is_kept(self):
+        schema = MEDIA_KEYS + ".custom-keybinding:" + OTHER
+        self.gsettings("set", schema, "name", "Browser")
+        self.gsettings("set", schema, "command", "firefox")
+        self.gsettings("set", schema, "binding", "<Alt><Super>P")
+        self.gsettings("set", MEDIA_KEYS, "custom-keybindings", "['%s']" % OTHER)
+        r = self.shortcut()
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertEqual(r.stderr.splitlines()[1:], [
+            "present: <Super><Alt>p already runs 'firefox' (a GNOME custom shortcut): not changed.",
+            "Remove it in Settings → Keyboard → Custom Shortcuts, or choose other keys: present shortcut KEYS"])
+        self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "['%s']" % OTHER)
+        self.assertEqual(self.custom(OTHER, "command"), "'firefox'")
+
+        r = self.shortcut("Ctrl+Super+F9")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, "<Super><Control>F9 now runs 'present toggle' (GNOME custom shortcut).\n", ""))
+        self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "['%s', '%s']" % (OTHER, OURS))
+        # New keys for ours: the same entry, rebound.
+        r = self.shortcut("<Super>F7")
+        self.assertEqual((r.returncode, r.stdout), (0, "<Super>F7 now runs 'present toggle' (GNOME custom "
+                                                       "shortcut).\n"))
+        self.assertEqual(self.custom(OURS, "binding"), "'<Super>F7'")
+        self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "['%s', '%s']" % (OTHER, OURS))
+
+
+class Xfce(Desktop):
+    desktop = "XFCE"
+
+    def setUp(self):
+        super().setUp()
+        self.bus.spawn([XFCONFD])
+        wait_until(lambda: self.bus.has_owner("org.xfce.Xfconf"), what="xfconfd")
+        self.xfconf = dbus.Interface(self.bus.connection.get_object("org.xfce.Xfconf", "/org/xfce/Xfconf"),
+                                     "org.xfce.Xfconf")
+
+    def properties(self):
+        """The user's own shortcuts (XFCE's defaults, installed with it, are under */default)."""
+        found = {}
+        for base in ("/commands/custom", "/xfwm4/custom"):
+            try:
+                found.update({str(k): str(v) for k, v in self.xfconf.GetAllProperties(CHANNEL, base).items()})
+            except dbus.DBusException as e:
+                if e.get_dbus_name() != "org.xfce.Xfconf.Error.PropertyNotFound":
+                    raise
+        return found
+
+    def test_binds_once(self):
+        r = self.shortcut("<Super>F7")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, "<Super>F7 now runs 'present toggle' (XFCE keyboard shortcut).\n", ""))
+        self.assertEqual(self.properties(), {"/commands/custom/<Super>F7": "present toggle"})
+        r = self.shortcut("Super+F7")
+        self.assertEqual((r.returncode, r.stdout), (0, "<Super>F7 already runs 'present toggle' (XFCE keyboard "
+                                                       "shortcut).\n"))
+        self.assertEqual(self.properties(), {"/commands/custom/<Super>F7": "present toggle"})
+
+    def test_default_keys_move_aside_for_xfces_own(self):
+        # XFCE opens its display settings with Super+P.
+        r = self.shortcut()
+        self.assertEqual((r.returncode, r.stdout), (0, "<Super><Alt>p now runs 'present toggle' (XFCE keyboard "
+                                                       "shortcut).\n"))
+        self.assertEqual(r.stderr, "present: <Super>p is taken by 'xfce4-display-settings --minimal' (an XFCE "
+                                   "keyboard shortcut): using <Super><Alt>p instead\n")
+        self.assertEqual(self.properties(), {"/commands/custom/<Super><Alt>p": "present toggle"})
+        # Named by the user, the same keys are refused instead.
+        r = self.shortcut("<Super>p")
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertEqual(r.stderr.splitlines()[0], "present: <Super>p already runs 'xfce4-display-settings "
+                                                   "--minimal' (an XFCE keyboard shortcut): not changed.")
+
+    def test_the_users_own_branch_replaces_the_defaults(self):
+        # Once XFCE has copied its defaults to the user's branch, that branch is all that is bound.
+        self.xfconf.SetProperty(CHANNEL, "/commands/custom/override", True)
+        r = self.shortcut()
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, "<Super>p now runs 'present toggle' (XFCE keyboard shortcut).\n", ""))
+
+    def test_other_shortcuts_on_the_keys_are_kept(self):
+        self.xfconf.SetProperty(CHANNEL, "/commands/custom/<Primary><Alt>t", "xfce4-terminal")
+        self.xfconf.SetProperty(CHANNEL, "/xfwm4/custom/<Super>d", "show_desktop_key")
+        before = self.properties()
+        r = self.shortcut("<Control><Alt>t")
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertEqual(r.stderr.splitlines()[0], "present: <Control><Alt>t already runs 'xfce4-terminal' (an XFCE "
+                                                   "keyboard shortcut): not changed.")
+        r = self.shortcut("Super+d")
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertEqual(r.stderr.splitlines()[0], "present: <Super>d already runs 'show_desktop_key' (an XFCE "
+                                                   "window manager shortcut): not changed.")
+        self.assertEqual(self.properties(), before)
+
+
+if __name__ == "__main__":
+    harness.main()
