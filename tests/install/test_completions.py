@@ -158,7 +158,7 @@ class Bash(unittest.TestCase):
             ["--label"],
             ["--json", "--waybar", "--format", "--help"],
             ["--waybar"],
-            ["--interactive", "--json", "--help"],
+            ["--interactive", "--all", "--json", "--help"],
             ["--all", "--json", "--help"],
             ["--session", "--last", "--json", "--help"],
             ["--json", "--help"],
