@@ -81,12 +81,21 @@ void present_print_owed(FILE *f, const struct present_owed_row *row, int64_t now
 /** One response owed as a JSON object. */
 void present_print_owed_json(FILE *f, const struct present_owed_row *row, int64_t now_ms);
 
+struct present_heads_up;
+
 /**
- * Before a session starts (start, or toggle with none running): lists the
- * open responses owed that fall due in the next `seconds`, and on a
- * terminal offers to acknowledge them. Says nothing when a session runs.
+ * The heads-up of a session that starts (start, or toggle with none
+ * running): the open responses owed that fall due in the next `seconds`,
+ * read from the store while the daemon silences the desktop. NULL when
+ * nothing falls due (or there is no store yet).
  */
-void present_cli_heads_up(struct present_client *c, int64_t seconds);
+struct present_heads_up *present_cli_heads_up_read(int64_t seconds);
+
+/** Lists them, once the session did start, and on a terminal offers to acknowledge them; accepts NULL. */
+void present_cli_heads_up_show(struct present_client *c, const struct present_heads_up *h);
+
+/** Frees a heads-up; accepts NULL. */
+void present_cli_heads_up_free(struct present_heads_up *h);
 
 /** `present catchup`: the last session's alerts per app, then what is owed; -i walks through it. */
 int present_cli_catchup(const struct present_args *args);

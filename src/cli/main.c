@@ -87,31 +87,50 @@ enum {
 	CALL_NO_DAEMON = -2, /* a call that does not start the daemon found none */
 };
 
-/* Calls a method whose reply is ([b] a{sv}) and decodes it. Only Start and
- * Toggle may start the daemon: the others have nothing to ask an idle one,
- * and not starting it spares a round trip to ask whether it runs. */
-static int call(struct present_client *c, const char *method, const char *what, bool *ret_flag,
-	struct present_status *ret, const char *signature, ...)
+/* A call to the daemon, sent and not yet answered. */
+struct pending {
+	struct present_wire_call call;
+	uint32_t serial;
+	struct present_wire_error err;
+};
+
+/* Sends a method call. Only Start and Toggle may start the daemon: the
+ * others have nothing to ask an idle one, and not starting it spares a
+ * round trip to ask whether it runs. */
+static void call_sendv(struct present_client *c, struct pending *p, const char *method, const char *signature,
+	va_list ap)
 {
-	struct present_wire_error err = {0};
 	bool activate = strcmp(method, "Start") == 0 || strcmp(method, "Toggle") == 0;
-	va_list ap;
-	va_start(ap, signature);
-	struct present_wire_msg *reply = present_wire_callv(c->bus,
-		&(struct present_wire_call){
+	*p = (struct pending){
+		.call = {
 			.destination = PRESENT_BUS_NAME,
 			.path = PRESENT_OBJECT_PATH,
 			.interface = PRESENT_INTERFACE,
 			.member = method,
 			.no_auto_start = !activate,
 		},
-		&err, signature, ap);
+	};
+	p->serial = present_wire_sendv(c->bus, &p->call, &p->err, signature, ap);
+}
+
+static void call_send(struct present_client *c, struct pending *p, const char *method, const char *signature, ...)
+{
+	va_list ap;
+	va_start(ap, signature);
+	call_sendv(c, p, method, signature, ap);
 	va_end(ap);
+}
+
+/* Waits for the reply, ([b] a{sv}), and decodes it. */
+static int call_finish(struct present_client *c, struct pending *p, const char *what, bool *ret_flag,
+	struct present_status *ret)
+{
+	struct present_wire_msg *reply = p->serial ? present_wire_reply(c->bus, p->serial, &p->call, &p->err) : NULL;
 	if (!reply) {
-		int code = err.name && strcmp(err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? CALL_ALREADY_ACTIVE
-			: !activate && present_client_no_daemon(&err)			      ? CALL_NO_DAEMON
-											      : present_client_report(what, &err);
-		present_wire_error_free(&err);
+		int code = p->err.name && strcmp(p->err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? CALL_ALREADY_ACTIVE
+			: p->call.no_auto_start && present_client_no_daemon(&p->err)		    ? CALL_NO_DAEMON
+												    : present_client_report(what, &p->err);
+		present_wire_error_free(&p->err);
 		return code;
 	}
 	bool ok = read_reply(reply, ret_flag, ret);
@@ -121,6 +140,17 @@ static int call(struct present_client *c, const char *method, const char *what, 
 		return PRESENT_EXIT_FAILURE;
 	}
 	return 0;
+}
+
+static int call(struct present_client *c, const char *method, const char *what, bool *ret_flag,
+	struct present_status *ret, const char *signature, ...)
+{
+	struct pending p;
+	va_list ap;
+	va_start(ap, signature);
+	call_sendv(c, &p, method, signature, ap);
+	va_end(ap);
+	return call_finish(c, &p, what, ret_flag, ret);
 }
 
 /* Only Start says AlreadyActive; name the end so the user knows what runs. */
@@ -181,13 +211,19 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	if ((r = present_client_connect(&c)) == 0) {
-		if (!args->quiet)
-			present_cli_heads_up(&c, seconds);
-		r = call(&c, "Start", "start a session", NULL, &s, "us", seconds, label);
-		if (r == CALL_ALREADY_ACTIVE)
+		struct pending p;
+		call_send(&c, &p, "Start", "us", seconds, label);
+		/* What falls due is read while the daemon silences the desktop, and
+		 * said once the session did start. */
+		struct present_heads_up *h = args->quiet ? NULL : present_cli_heads_up_read(seconds);
+		r = call_finish(&c, &p, "start a session", NULL, &s);
+		if (r == CALL_ALREADY_ACTIVE) {
 			r = report_already_active(&c);
-		else if (r == 0)
+		} else if (r == 0) {
+			present_cli_heads_up_show(&c, h);
 			present_print_started(&s, present_time_now());
+		}
+		present_cli_heads_up_free(h);
 	}
 	present_status_finish(&s);
 	present_client_disconnect(&c);
@@ -224,15 +260,20 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	bool started = false;
+	struct present_heads_up *h = NULL;
 	if ((r = present_client_connect(&c)) == 0) {
-		if (!args->quiet)
-			present_cli_heads_up(&c, seconds);
-		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);
+		struct pending p;
+		call_send(&c, &p, "Toggle", "us", seconds, label);
+		h = args->quiet ? NULL : present_cli_heads_up_read(seconds);
+		r = call_finish(&c, &p, "toggle the session", &started, &s);
 	}
-	if (r == 0 && started)
+	if (r == 0 && started) {
+		present_cli_heads_up_show(&c, h);
 		present_print_started(&s, present_time_now());
-	else if (r == 0)
+	} else if (r == 0) {
 		present_print_stopped(true, &s, present_time_now());
+	}
+	present_cli_heads_up_free(h);
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;

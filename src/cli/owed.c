@@ -442,25 +442,6 @@ static void collect_due(const struct present_owed_row *row, void *userdata)
 		d->failed = true;
 }
 
-/* With a session running, Start fails and Toggle stops it: nothing to warn about. Asking costs a
- * round trip, so only when something falls due. */
-static bool session_runs(struct present_client *c)
-{
-	struct present_wire_error err = {0};
-	struct present_wire_msg *reply = present_client_call(c, "GetStatus", false, &err, "");
-	struct present_status s = {0};
-	struct present_wire_iter it;
-	bool active = false;
-	if (reply) {
-		present_wire_iter_init(reply, &it);
-		active = present_status_read(&it, &s) && s.active;
-	}
-	present_status_finish(&s);
-	present_wire_msg_free(reply);
-	present_wire_error_free(&err);
-	return active;
-}
-
 static bool ask_yes(const char *question)
 {
 	char line[32];
@@ -473,51 +454,75 @@ static bool ask_yes(const char *question)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-void present_cli_heads_up(struct present_client *c, int64_t seconds)
+struct present_heads_up {
+	struct present_store *store; /* kept open for the acknowledgements */
+	struct due due;
+	int64_t now_ms, seconds;
+};
+
+void present_cli_heads_up_free(struct present_heads_up *h)
 {
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->due.n; i++)
+		present_cli_owed_row_finish(&h->due.rows[i]);
+	free(h->due.rows);
+	present_store_close(h->store);
+	free(h);
+}
+
+struct present_heads_up *present_cli_heads_up_read(int64_t seconds)
+{
+	struct present_heads_up *h = calloc(1, sizeof(*h));
 	char *path = present_path_store(), *error = NULL;
-	struct present_store *store = NULL;
 	/* Most starts have nothing owed, or no store at all: one open and one query, nothing more. */
-	if (!path || present_store_open_readonly(path, &store, &error) < 0) {
+	if (!h || !path || present_store_open_readonly(path, &h->store, &error) < 0) {
 		free(path);
 		free(error);
-		return;
+		present_cli_heads_up_free(h);
+		return NULL;
 	}
 	free(path);
-	int64_t now_ms = present_time_now() * 1000;
-	struct due d = {0};
-	if (present_store_owed_due_each(store, now_ms, now_ms + seconds * 1000, collect_due, &d) < 0 || d.failed) {
+	h->now_ms = present_time_now() * 1000;
+	h->seconds = seconds;
+	if (present_store_owed_due_each(h->store, h->now_ms, h->now_ms + seconds * 1000, collect_due, &h->due) < 0 ||
+		h->due.failed) {
 		fprintf(stderr, "present: warning: cannot read the responses owed: %s\n",
-			d.failed ? "out of memory" : present_store_error(store));
-		goto out;
+			h->due.failed ? "out of memory" : present_store_error(h->store));
+		present_cli_heads_up_free(h);
+		return NULL;
 	}
-	if (d.n == 0 || session_runs(c))
-		goto out;
+	if (h->due.n == 0) {
+		present_cli_heads_up_free(h);
+		return NULL;
+	}
+	return h;
+}
 
+void present_cli_heads_up_show(struct present_client *c, const struct present_heads_up *h)
+{
+	if (!h)
+		return;
+	const struct due *d = &h->due;
 	size_t to_ack = 0;
-	printf("Before you go dark: %zu %s during this meeting:\n", d.n,
-		d.n == 1 ? "response falls due" : "responses fall due");
-	for (size_t i = 0; i < d.n; i++) {
-		const struct present_owed_row *row = &d.rows[i];
-		bool ack_due = strcmp(row->state, "owed") == 0 && row->ack_by >= now_ms;
+	printf("Before you go dark: %zu %s during this meeting:\n", d->n,
+		d->n == 1 ? "response falls due" : "responses fall due");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct present_owed_row *row = &d->rows[i];
+		bool ack_due = strcmp(row->state, "owed") == 0 && row->ack_by >= h->now_ms;
 		printf("  #%lld  ", (long long)row->id);
 		print_who(stdout, row, false);
 		if (ack_due)
 			print_deadline(stdout, "ack by", row->ack_by, false, false);
-		if (row->answer_by >= now_ms && row->answer_by <= now_ms + seconds * 1000)
+		if (row->answer_by >= h->now_ms && row->answer_by <= h->now_ms + h->seconds * 1000)
 			print_deadline(stdout, "answer by", row->answer_by, false, false);
 		putchar('\n');
 		to_ack += strcmp(row->state, "owed") == 0;
 	}
 	fflush(stdout);
 	if (to_ack && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && ask_yes("Acknowledge them now? [y/N] ")) {
-		for (size_t i = 0; i < d.n; i++)
-			if (strcmp(d.rows[i].state, "owed") == 0)
-				present_cli_owed_act(c, store, (uint64_t)d.rows[i].id, "acknowledged", 0);
+		for (size_t i = 0; i < d->n; i++)
+			if (strcmp(d->rows[i].state, "owed") == 0)
+				present_cli_owed_act(c, h->store, (uint64_t)d->rows[i].id, "acknowledged", 0);
 	}
-out:
-	for (size_t i = 0; i < d.n; i++)
-		present_cli_owed_row_finish(&d.rows[i]);
-	free(d.rows);
-	present_store_close(store);
 }

@@ -864,7 +864,7 @@ static struct present_wire_msg *wait_reply(struct present_wire *w, uint32_t seri
 	}
 }
 
-struct present_wire_msg *present_wire_callv(struct present_wire *w, const struct present_wire_call *call,
+uint32_t present_wire_sendv(struct present_wire *w, const struct present_wire_call *call,
 	struct present_wire_error *err, const char *signature, va_list ap)
 {
 	size_t len;
@@ -872,15 +872,28 @@ struct present_wire_msg *present_wire_callv(struct present_wire *w, const struct
 	uint8_t *m = marshal(call, serial, &len, signature, ap);
 	if (!m) {
 		present_wire_error_set(err, ERROR_PREFIX "InvalidArgs", "cannot call %s: invalid arguments", call->member);
-		return NULL;
+		return 0;
 	}
 	int r = write_all(w->fd, m, len);
 	free(m);
 	if (r < 0) {
 		transport_error(err, r, call->member);
-		return NULL;
+		return 0;
 	}
+	return serial;
+}
+
+struct present_wire_msg *present_wire_reply(struct present_wire *w, uint32_t serial, const struct present_wire_call *call,
+	struct present_wire_error *err)
+{
 	return wait_reply(w, serial, call->timeout_ms, call->member, err);
+}
+
+struct present_wire_msg *present_wire_callv(struct present_wire *w, const struct present_wire_call *call,
+	struct present_wire_error *err, const char *signature, va_list ap)
+{
+	uint32_t serial = present_wire_sendv(w, call, err, signature, ap);
+	return serial ? present_wire_reply(w, serial, call, err) : NULL;
 }
 
 struct present_wire_msg *present_wire_call(struct present_wire *w, const struct present_wire_call *call,

@@ -220,6 +220,48 @@ class SwayncContract(Contract, BusTestCase):
     restarts = False  # SetDnd persists in swaync's settings
 
 
+class SwayncInhibitor(BusTestCase):
+    """swaync 0.8 and later: an inhibitor of our own, beside the user's own
+    do-not-disturb and inhibitors, which it never touches."""
+
+    def setUp(self):
+        super().setUp()
+        self.start_mock("dnd_servers", server="swaync", version="0.10.1")
+        wait_until(lambda: self.bus.has_owner("org.erikreider.swaync.cc"), what="swaync's control centre")
+        self.s = Swaync(self)
+
+    def inhibitors(self):
+        return [str(i) for i in self.s.cc().ListInhibitors(dbus_interface="org.erikreider.swaync.cc")]
+
+    def test_held_for_the_session(self):
+        self.assertIn("do-not-disturb on (SwayNotificationCenter)", self.ok("start", "10m"))
+        self.assertEqual(self.inhibitors(), ["present"])
+        self.assertFalse(self.s.get(), "the user's own switch is not ours to set")
+        self.ok("stop")
+        self.assertEqual(self.inhibitors(), [])
+
+    def test_the_users_own_are_kept(self):
+        self.s.cc().AddInhibitor("swayidle", dbus_interface="org.erikreider.swaync.cc")
+        self.s.set(True)
+        self.ok("start", "10m")
+        self.assertEqual(self.inhibitors(), ["swayidle", "present"])
+        self.ok("stop")
+        self.assertEqual(self.inhibitors(), ["swayidle"])
+        self.assertTrue(self.s.get())
+
+    def test_sigkill_then_present_restore(self):
+        self.ok("start", "10m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.assertEqual(self.inhibitors(), ["present"], "swaync keeps an inhibitor whose caller died")
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertEqual(self.inhibitors(), [])
+
+    def test_timer_end(self):
+        self.ok("start", "2s")
+        wait_until(lambda: self.inhibitors() == [], 8, "the timer end to remove our inhibitor")
+
+
 class XfceContract(Contract, BusTestCase):
     server = Xfce
     restarts = False  # Xfconf keeps it

@@ -269,10 +269,6 @@ class Valgrind:
         if not self.command or not daemon or default != os.environ.get("PRESENT_SERVICE_DIR"):
             return default
         env["G_SLICE"] = "always-malloc"  # GLib's slices would hide leaks and reads past the end
-        # The status mirror in $XDG_RUNTIME_DIR/present trusts a daemon whose /proc/PID/comm
-        # says present-daemon; under valgrind it says memcheck-amd64-. Without a runtime
-        # directory there is no mirror, and `present status` asks the daemon.
-        env.pop("XDG_RUNTIME_DIR", None)
         services = os.path.join(root, "valgrind-services")
         os.makedirs(services, exist_ok=True)
         with open(os.path.join(services, BUS_NAME + ".service"), "w") as f:

@@ -22,6 +22,10 @@ swaync  ("SwayNotificationCenter", "ErikReider", "0.7.3", "1.2").  Also owns
         GetDnd() -> b, ToggleDnd() -> b, NotificationCount() -> u and signal
         Subscribe(u count, b dnd, b cc_open); the Notifications object has
         GetDnd/SetDnd/ToggleDnd, property Dnd and signal OnDndToggle(b).
+        With "version" 0.8 or later, the cc object also has swaync's
+        inhibitors: AddInhibitor(s) -> b, RemoveInhibitor(s) -> b,
+        IsInhibited() -> b, NumberOfInhibitors() -> u, ClearInhibitors() -> b
+        (and ListInhibitors() -> as, for the tests).
 xfce    ("Xfce Notify Daemon", "Xfce", "0.7.3", "1.2").  Also owns
         org.xfce.Xfconf: /org/xfce/Xfconf org.xfce.Xfconf GetProperty,
         SetProperty, ResetProperty, PropertyExists, GetAllProperties; unset
@@ -114,6 +118,8 @@ def load(mock, parameters):
             MAIN_IFACE, 'NotificationClosed', 'uu', [i, 3])),
     ])
     globals()['_load_' + server](mock)
+    if server == 'swaync' and tuple(int(n) for n in info[2].split('.')[:2]) >= (0, 8):
+        _swaync_inhibitors(mock)
 
 
 def _notify(self, app_name, replaces_id, icon, summary, body, actions, hints, timeout):
@@ -219,6 +225,38 @@ def _load_mako(mock):
 
 
 # ----------------------------------------------------------------- swaync
+
+def _swaync_inhibitors(mock):
+    """swaync 0.8 and later: inhibitors by application id, kept until removed
+    (its caller's going away does not end one), beside the user's SetDnd."""
+    mock.inhibitors = []
+
+    def add(self, app_id):
+        if app_id in mock.inhibitors:
+            return False
+        mock.inhibitors.append(str(app_id))
+        return True
+
+    def remove(self, app_id):
+        if app_id not in mock.inhibitors:
+            return False
+        mock.inhibitors.remove(app_id)
+        return True
+
+    def clear(self):
+        had = bool(mock.inhibitors)
+        mock.inhibitors.clear()
+        return had
+
+    mockobject.objects[SWAYNC_PATH].AddMethods(SWAYNC_CC, [
+        ('AddInhibitor', 's', 'b', add),
+        ('RemoveInhibitor', 's', 'b', remove),
+        ('NumberOfInhibitors', '', 'u', lambda self: len(mock.inhibitors)),
+        ('IsInhibited', '', 'b', lambda self: bool(mock.inhibitors)),
+        ('ClearInhibitors', '', 'b', clear),
+        ('ListInhibitors', '', 'as', lambda self: dbus.Array(mock.inhibitors, signature='s')),
+    ])
+
 
 def _load_swaync(mock):
     mock.dnd = False
