@@ -46,6 +46,10 @@ bool present_client_daemon_running(struct present_client *c);
 struct present_wire_msg *present_client_call(struct present_client *c, const char *method, bool activate,
 	struct present_wire_error *err, const char *signature, ...);
 
+/** Calls a method of the bus itself (org.freedesktop.DBus) that takes one string: NameHasOwner, AddMatch. */
+struct present_wire_msg *present_client_call_bus(struct present_client *c, const char *member,
+	struct present_wire_error *err, const char *arg);
+
 /** Whether err says the daemon is not running (for a call that does not activate it). */
 bool present_client_no_daemon(const struct present_wire_error *err);
 

@@ -43,17 +43,23 @@ void present_client_disconnect(struct present_client *c)
 	c->bus = NULL;
 }
 
-bool present_client_daemon_running(struct present_client *c)
+struct present_wire_msg *present_client_call_bus(struct present_client *c, const char *member,
+	struct present_wire_error *err, const char *arg)
 {
-	struct present_wire_error err = {0};
-	struct present_wire_msg *reply = present_wire_call(c->bus,
+	return present_wire_call(c->bus,
 		&(struct present_wire_call){
 			.destination = "org.freedesktop.DBus",
 			.path = "/org/freedesktop/DBus",
 			.interface = "org.freedesktop.DBus",
-			.member = "NameHasOwner",
+			.member = member,
 		},
-		&err, "s", PRESENT_BUS_NAME);
+		err, "s", arg);
+}
+
+bool present_client_daemon_running(struct present_client *c)
+{
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = present_client_call_bus(c, "NameHasOwner", &err, PRESENT_BUS_NAME);
 	bool running = false;
 	struct present_wire_iter it;
 	if (reply) {

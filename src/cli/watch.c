@@ -151,14 +151,7 @@ static bool subscribe(struct present_client *c)
 	};
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		struct present_wire_error err = {0};
-		struct present_wire_msg *reply = present_wire_call(c->bus,
-			&(struct present_wire_call){
-				.destination = "org.freedesktop.DBus",
-				.path = "/org/freedesktop/DBus",
-				.interface = "org.freedesktop.DBus",
-				.member = "AddMatch",
-			},
-			&err, "s", rules[i]);
+		struct present_wire_msg *reply = present_client_call_bus(c, "AddMatch", &err, rules[i]);
 		if (!reply) {
 			fprintf(stderr, "present: cannot follow the daemon's signals: %s\n",
 				err.message ? err.message : "out of memory");

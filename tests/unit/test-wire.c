@@ -295,6 +295,30 @@ static void walk(struct present_wire_iter *it)
 	}
 }
 
+/* By hand, as no library would build it: a method return (reply serial 1)
+ * whose body is "v" holding a variant holding ... depth times ... a byte. */
+static uint8_t *nested_variants(size_t depth, size_t *ret_len)
+{
+	uint8_t *m = calloc(1, 32 + depth * 3 + 4);
+	memcpy(m, (uint8_t[]){'l', 2, 0, 1}, 4);
+	m[8] = 1;
+	memcpy(m + 16, (uint8_t[]){5, 1, 'u', 0, 1, 0, 0, 0, 8, 1, 'g', 0, 1, 'v', 0}, 15);
+	uint32_t fields = 15;
+	memcpy(m + 12, &fields, 4);
+	size_t o = 32;
+	for (size_t k = 0; k < depth; k++) {
+		m[o++] = 1;
+		m[o++] = 'v';
+		m[o++] = 0;
+	}
+	memcpy(m + o, (uint8_t[]){1, 'y', 0, 7}, 4);
+	o += 4;
+	uint32_t body = (uint32_t)(o - 32);
+	memcpy(m + 4, &body, 4);
+	*ret_len = o;
+	return m;
+}
+
 static void test_malformed(void)
 {
 	size_t len;
@@ -323,45 +347,12 @@ static void test_malformed(void)
 	g_free(bytes);
 
 	/* Variants inside variants, deeper than anyone could mean: refused, not a stack overflow. */
-	size_t depth = 5000;
-	uint8_t *deep = calloc(1, 32 + depth * 3 + 4);
-	/* Filled in by hand, as no library would build this: a method return
-	 * (reply serial 1) whose body is "v" holding a variant holding … a byte. */
-	memcpy(deep, (uint8_t[]){'l', 2, 0, 1}, 4);
-	deep[8] = 1;
-	memcpy(deep + 16, (uint8_t[]){5, 1, 'u', 0, 1, 0, 0, 0, 8, 1, 'g', 0, 1, 'v', 0}, 15);
-	uint32_t fields = 15;
-	memcpy(deep + 12, &fields, 4);
-	size_t o = 32;
-	for (size_t k = 0; k < depth; k++) {
-		deep[o++] = 1;
-		deep[o++] = 'v';
-		deep[o++] = 0;
-	}
-	memcpy(deep + o, (uint8_t[]){1, 'y', 0, 7}, 4);
-	o += 4;
-	uint32_t body = (uint32_t)(o - 32);
-	memcpy(deep + 4, &body, 4);
-	g_assert_null(present_wire_parse(deep, o));
-
+	size_t deep_len;
+	uint8_t *deep = nested_variants(5000, &deep_len);
+	g_assert_null(present_wire_parse(deep, deep_len));
 	/* The same, shallow, is read. */
-	depth = 3;
-	deep = calloc(1, 32 + depth * 3 + 4);
-	memcpy(deep, (uint8_t[]){'l', 2, 0, 1}, 4);
-	deep[8] = 1;
-	memcpy(deep + 16, (uint8_t[]){5, 1, 'u', 0, 1, 0, 0, 0, 8, 1, 'g', 0, 1, 'v', 0}, 15);
-	memcpy(deep + 12, &fields, 4);
-	o = 32;
-	for (size_t k = 0; k < depth; k++) {
-		deep[o++] = 1;
-		deep[o++] = 'v';
-		deep[o++] = 0;
-	}
-	memcpy(deep + o, (uint8_t[]){1, 'y', 0, 7}, 4);
-	o += 4;
-	body = (uint32_t)(o - 32);
-	memcpy(deep + 4, &body, 4);
-	struct present_wire_msg *m = present_wire_parse(deep, o);
+	deep = nested_variants(3, &deep_len);
+	struct present_wire_msg *m = present_wire_parse(deep, deep_len);
 	g_assert_nonnull(m);
 	present_wire_msg_free(m);
 }
