@@ -174,7 +174,7 @@ class Races(DunstCase):
         self.assertEqual([p.returncode for p in calls], [0, 0])
         self.assertRegex(outs[0], r"^Present until \d\d:\d\d \(10 min\) · do-not-disturb on \(dunst\)\n$")
         self.assertRegex(outs[1], r"^Session ended after \d+ s\n$")
-        self.assertEqual([s[4] for s in self.sessions()], ["stop"])
+        wait_until(lambda: [s[4] for s in self.sessions()] == ["stop"], 10, "the session recorded as stopped")
         self.assertFalse(self.dnd())
 
     def test_calls_while_the_daemon_starts(self):
