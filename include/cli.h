@@ -81,6 +81,22 @@ void present_print_owed(FILE *f, const struct present_owed_row *row, int64_t now
 /** One response owed as a JSON object. */
 void present_print_owed_json(FILE *f, const struct present_owed_row *row, int64_t now_ms);
 
+/** Responses owed, copied out of the store's callbacks. */
+struct present_cli_owed_rows {
+	struct present_owed_row *rows;
+	size_t n, cap;
+	bool failed; /* memory ran out: some are missing */
+};
+
+/** A present_owed_row_fn: appends a copy of row to userdata, a struct present_cli_owed_rows. */
+void present_cli_owed_rows_take(const struct present_owed_row *row, void *userdata);
+
+/** Frees the copies and clears the list. */
+void present_cli_owed_rows_finish(struct present_cli_owed_rows *l);
+
+/** An alert as one line for a terminal: "summary — body (updated N×) (withdrawn)", first lines only, made safe. */
+void present_print_alert_text(FILE *f, const char *summary, const char *body, int updates, bool withdrawn);
+
 struct present_heads_up;
 
 /**

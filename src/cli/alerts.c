@@ -26,16 +26,6 @@ static void ms_clock(int64_t ms, char *buf, size_t size)
 }
 
 /* The first line of s, for a one-line listing. */
-static void first_line(FILE *f, const char *s)
-{
-	const char *nl = s ? strchr(s, '\n') : NULL;
-	if (!s)
-		return;
-	char *line = nl ? strndup(s, (size_t)(nl - s)) : NULL;
-	present_text_terminal(f, line ? line : s);
-	free(line);
-}
-
 static void print_row(const struct present_alert_row *row, void *userdata)
 {
 	struct listing *l = userdata;
@@ -69,15 +59,7 @@ static void print_row(const struct present_alert_row *row, void *userdata)
 		printf("%s  ", when);
 		present_text_terminal(stdout, app);
 		fputs(": ", stdout);
-		first_line(stdout, row->summary);
-		if (row->body && *row->body) {
-			fputs(" — ", stdout);
-			first_line(stdout, row->body);
-		}
-		if (row->updates)
-			printf(" (updated %d×)", row->updates);
-		if (row->withdrawn)
-			fputs(" (withdrawn)", stdout);
+		present_print_alert_text(stdout, row->summary, row->body, row->updates, row->withdrawn);
 		putchar('\n');
 	}
 	l->n++;

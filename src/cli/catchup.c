@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "client.h"
 #include "duration.h"
+#include "grow.h"
 #include "store.h"
 #include "text.h"
 #include "timefmt.h"
@@ -59,14 +60,8 @@ static struct group *group_for(struct catchup *c, const char *app)
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->groups[i].app, app) == 0)
 			return &c->groups[i];
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		struct group *grown = realloc(c->groups, cap * sizeof(*grown));
-		if (!grown)
-			return NULL;
-		c->groups = grown;
-		c->cap = cap;
-	}
+	if (!present_grow(&c->groups, &c->cap, c->n, sizeof(*c->groups)))
+		return NULL;
 	struct group *g = &c->groups[c->n];
 	*g = (struct group){.app = strdup(app)};
 	if (!g->app)
@@ -90,15 +85,9 @@ static void take_group(const struct present_alert_group *row, void *userdata)
 static void take_alert(const struct present_alert_row *row, void *userdata)
 {
 	struct group *g = userdata;
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 4;
-		struct held *grown = realloc(g->alerts, cap * sizeof(*grown));
-		if (!grown) {
-			g->failed = true;
-			return;
-		}
-		g->alerts = grown;
-		g->cap = cap;
+	if (!present_grow(&g->alerts, &g->cap, g->n, sizeof(*g->alerts))) {
+		g->failed = true;
+		return;
 	}
 	struct held *h = &g->alerts[g->n];
 	*h = (struct held){
@@ -153,47 +142,6 @@ static void catchup_finish(struct catchup *c)
 	group_finish(&c->noise);
 }
 
-struct owed_list {
-	struct present_owed_row *rows;
-	size_t n, cap;
-	bool failed;
-};
-
-static void take_owed(const struct present_owed_row *row, void *userdata)
-{
-	struct owed_list *l = userdata;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct present_owed_row *grown = realloc(l->rows, cap * sizeof(*grown));
-		if (!grown) {
-			l->failed = true;
-			return;
-		}
-		l->rows = grown;
-		l->cap = cap;
-	}
-	if (present_cli_owed_row_copy(row, &l->rows[l->n]))
-		l->n++;
-	else
-		l->failed = true;
-}
-
-static void owed_list_finish(struct owed_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		present_cli_owed_row_finish(&l->rows[i]);
-	free(l->rows);
-}
-
-/* The first line of s, made harmless for a terminal. */
-static void first_line(FILE *f, const char *s)
-{
-	const char *nl = strchr(s, '\n');
-	char *line = nl ? strndup(s, (size_t)(nl - s)) : NULL;
-	present_text_terminal(f, line ? line : s);
-	free(line);
-}
-
 static void print_session(const struct present_session_record *s, size_t total, bool colour)
 {
 	int64_t now = present_time_now(), end = s->ended_at ? s->ended_at : s->planned_end;
@@ -222,19 +170,11 @@ static void print_alert(const struct held *h, bool colour)
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%H:%M", &tm);
 	printf("  %s%s%s  ", colour ? DIM : "", when, colour ? RESET : "");
-	first_line(stdout, h->summary);
-	if (*h->body) {
-		fputs(" — ", stdout);
-		first_line(stdout, h->body);
-	}
-	if (h->updates)
-		printf(" (updated %d×)", h->updates);
-	if (h->withdrawn)
-		fputs(" (withdrawn)", stdout);
+	present_print_alert_text(stdout, h->summary, h->body, h->updates, h->withdrawn);
 	putchar('\n');
 }
 
-static void print_owed_section(const struct owed_list *owed, int64_t now_ms, bool colour)
+static void print_owed_section(const struct present_cli_owed_rows *owed, int64_t now_ms, bool colour)
 {
 	int overdue = 0;
 	for (size_t i = 0; i < owed->n; i++)
@@ -254,7 +194,7 @@ static void print_owed_section(const struct owed_list *owed, int64_t now_ms, boo
 	}
 }
 
-static void print_plain(const struct present_session_record *s, const struct catchup *c, const struct owed_list *owed,
+static void print_plain(const struct present_session_record *s, const struct catchup *c, const struct present_cli_owed_rows *owed,
 	int64_t now_ms, bool colour)
 {
 	if (s->id)
@@ -298,7 +238,7 @@ static void json_alerts(const struct group *g)
 	fputs("]", stdout);
 }
 
-static void print_json(const struct present_session_record *s, const struct catchup *c, const struct owed_list *owed,
+static void print_json(const struct present_session_record *s, const struct catchup *c, const struct present_cli_owed_rows *owed,
 	int64_t now_ms)
 {
 	fputs("{\"session\": ", stdout);
@@ -435,7 +375,7 @@ static void print_tally(const struct tally *t, size_t left)
 	puts(any || left ? "." : "Nothing changed.");
 }
 
-static int walk(struct present_store *store, const struct owed_list *owed, bool colour)
+static int walk(struct present_store *store, const struct present_cli_owed_rows *owed, bool colour)
 {
 	struct present_client c = {0};
 	int r = present_client_connect(&c);
@@ -519,11 +459,11 @@ int present_cli_catchup(const struct present_args *args)
 		return r;
 	struct present_session_record session = {0};
 	struct catchup c = {0};
-	struct owed_list owed = {0};
+	struct present_cli_owed_rows owed = {0};
 	if (store && (r = present_store_session_get(store, 0, &session)) > 0)
 		r = read_alerts(store, session.id, args->all ? SIZE_MAX : LATEST_PER_APP, &c);
 	if (store && r >= 0)
-		r = present_store_owed_each(store, false, take_owed, &owed);
+		r = present_store_owed_each(store, false, present_cli_owed_rows_take, &owed);
 	if (r < 0 || c.failed || owed.failed) {
 		fprintf(stderr, "present: cannot read the store: %s\n",
 			r < 0 ? present_store_error(store) : "out of memory");
@@ -540,7 +480,7 @@ int present_cli_catchup(const struct present_args *args)
 	if (args->interactive && owed.n)
 		r = walk(store, &owed, colour);
 out:
-	owed_list_finish(&owed);
+	present_cli_owed_rows_finish(&owed);
 	catchup_finish(&c);
 	present_session_record_finish(&session);
 	present_store_close(store);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "client.h"
 #include "config.h"
+#include "grow.h"
 #include "paths.h"
 #include "protocol.h"
 #include "store.h"
@@ -417,29 +418,21 @@ int present_cli_owed_command(uint64_t id, const char *state, uint32_t snooze)
 	return r;
 }
 
-struct due {
-	struct present_owed_row *rows;
-	size_t n, cap;
-	bool failed;
-};
-
-static void collect_due(const struct present_owed_row *row, void *userdata)
+void present_cli_owed_rows_take(const struct present_owed_row *row, void *userdata)
 {
-	struct due *d = userdata;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 4;
-		struct present_owed_row *grown = realloc(d->rows, cap * sizeof(*grown));
-		if (!grown) {
-			d->failed = true;
-			return;
-		}
-		d->rows = grown;
-		d->cap = cap;
-	}
-	if (present_cli_owed_row_copy(row, &d->rows[d->n]))
-		d->n++;
+	struct present_cli_owed_rows *l = userdata;
+	if (!present_grow(&l->rows, &l->cap, l->n, sizeof(*l->rows)) || !present_cli_owed_row_copy(row, &l->rows[l->n]))
+		l->failed = true;
 	else
-		d->failed = true;
+		l->n++;
+}
+
+void present_cli_owed_rows_finish(struct present_cli_owed_rows *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		present_cli_owed_row_finish(&l->rows[i]);
+	free(l->rows);
+	*l = (struct present_cli_owed_rows){0};
 }
 
 static bool ask_yes(const char *question)
@@ -456,7 +449,7 @@ static bool ask_yes(const char *question)
 
 struct present_heads_up {
 	struct present_store *store; /* kept open for the acknowledgements */
-	struct due due;
+	struct present_cli_owed_rows due;
 	int64_t now_ms, seconds;
 };
 
@@ -464,9 +457,7 @@ void present_cli_heads_up_free(struct present_heads_up *h)
 {
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->due.n; i++)
-		present_cli_owed_row_finish(&h->due.rows[i]);
-	free(h->due.rows);
+	present_cli_owed_rows_finish(&h->due);
 	present_store_close(h->store);
 	free(h);
 }
@@ -485,7 +476,7 @@ struct present_heads_up *present_cli_heads_up_read(int64_t seconds)
 	free(path);
 	h->now_ms = present_time_now() * 1000;
 	h->seconds = seconds;
-	if (present_store_owed_due_each(h->store, h->now_ms, h->now_ms + seconds * 1000, collect_due, &h->due) < 0 ||
+	if (present_store_owed_due_each(h->store, h->now_ms, h->now_ms + seconds * 1000, present_cli_owed_rows_take, &h->due) < 0 ||
 		h->due.failed) {
 		fprintf(stderr, "present: warning: cannot read the responses owed: %s\n",
 			h->due.failed ? "out of memory" : present_store_error(h->store));
@@ -503,7 +494,7 @@ void present_cli_heads_up_show(struct present_client *c, const struct present_he
 {
 	if (!h)
 		return;
-	const struct due *d = &h->due;
+	const struct present_cli_owed_rows *d = &h->due;
 	size_t to_ack = 0;
 	printf("Before you go dark: %zu %s during this meeting:\n", d->n,
 		d->n == 1 ? "response falls due" : "responses fall due");

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -170,4 +171,26 @@ int present_print_findings(const struct present_wire_msg *reply)
 		putchar('\n');
 	}
 	return failures ? 1 : 0;
+}
+
+/* The first line only: a summary line must not be broken by the text's own newlines. */
+static void first_line(FILE *f, const char *s)
+{
+	const char *nl = strchr(s, '\n');
+	char *line = nl ? strndup(s, (size_t)(nl - s)) : NULL;
+	present_text_terminal(f, line ? line : s);
+	free(line);
+}
+
+void present_print_alert_text(FILE *f, const char *summary, const char *body, int updates, bool withdrawn)
+{
+	first_line(f, summary ? summary : "");
+	if (body && *body) {
+		fputs(" — ", f);
+		first_line(f, body);
+	}
+	if (updates)
+		fprintf(f, " (updated %d×)", updates);
+	if (withdrawn)
+		fputs(" (withdrawn)", f);
 }

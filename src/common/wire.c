@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "text.h"
 #include "wire.h"
 
@@ -178,12 +179,8 @@ static bool string_ok(const struct present_wire_iter *it, size_t pos, size_t n, 
 		return false;
 	if (t == 'g')
 		return signature_valid(s, n);
-	for (size_t i = 0; i < n;) {
-		size_t c = present_utf8_char((const unsigned char *)s + i, n - i, NULL);
-		if (!c)
-			return false;
-		i += c;
-	}
+	if (!present_utf8_valid(s))
+		return false;
 	if (t == 'o' && (s[0] != '/' || (n > 1 && s[n - 1] == '/') || strstr(s, "//")))
 		return false;
 	return true;
@@ -816,14 +813,8 @@ static void transport_error(struct present_wire_error *err, int r, const char *w
 
 static int enqueue(struct present_wire *w, struct present_wire_msg *m)
 {
-	if (w->queued == w->queue_cap) {
-		size_t cap = w->queue_cap ? w->queue_cap * 2 : 8;
-		struct present_wire_msg **grown = realloc(w->queue, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		w->queue = grown;
-		w->queue_cap = cap;
-	}
+	if (!present_grow(&w->queue, &w->queue_cap, w->queued, sizeof(*w->queue)))
+		return -ENOMEM;
 	w->queue[w->queued++] = m;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "paths.h"
 #include "store.h"
 
@@ -504,13 +505,8 @@ int present_store_dnd_list(struct present_store *store, struct present_dnd_recor
 	size_t n = 0, cap = 0;
 	struct present_dnd_record *recs = NULL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct present_dnd_record *grown = realloc(recs, cap * sizeof(*recs));
-			if (!grown)
-				break;
-			recs = grown;
-		}
+		if (!present_grow(&recs, &cap, n, sizeof(*recs)))
+			break;
 		recs[n++] = (struct present_dnd_record){
 			.id = sqlite3_column_int64(st, 0),
 			.session_id = sqlite3_column_int64(st, 1),

@@ -12,7 +12,7 @@ import termios
 import time
 
 import harness
-from harness import CLI, BusTestCase, wait_until
+from harness import CLI, BusTestCase, clock, for_people, ms_clock, wait_until
 from test_capture import App
 
 THUNDERBIRD = ("Thunderbird", "Acme: 1 new message", "Invoice Q3 from Ana Lima", {"desktop-entry": "thunderbird"})
@@ -26,33 +26,6 @@ MEETING = [THUNDERBIRD, KMAIL, SIGNAL_1, NOISE, SIGNAL_2, CALENDAR]
 
 DEFAULT_ACK = "Thanks for your message. I'm with a client right now and will get back to you in full by %s."
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def clock(t):
-    """What present_time_clock() writes for t (seconds): 15:30 today, Mon 15:30 within a week."""
-    now = time.time()
-    lt, ln = time.localtime(t), time.localtime(now)
-    if (lt.tm_year, lt.tm_yday) == (ln.tm_year, ln.tm_yday):
-        return time.strftime("%H:%M", lt)
-    if now - 6 * 86400 < t < now + 6 * 86400:
-        return time.strftime("%a %H:%M", lt)
-    return time.strftime("%Y-%m-%d %H:%M", lt)
-
-
-def ms_clock(ms):
-    return clock(ms // 1000)
-
-
-def for_people(ms):
-    """A deadline as the acknowledgement writes it: "16:30 today", "14:00 tomorrow", "Mon 09:00"."""
-    t = ms // 1000
-    days = (datetime.date.fromtimestamp(t) - datetime.date.today()).days
-    lt = time.localtime(t)
-    if days in (0, 1, -1):
-        return time.strftime("%H:%M", lt) + {0: " today", 1: " tomorrow", -1: " yesterday"}[days]
-    if 1 < days < 7:
-        return time.strftime("%a %H:%M", lt)
-    return time.strftime("%a %d %b %Y %H:%M", lt)
 
 
 def iso(seconds):
@@ -84,13 +57,6 @@ class OwedCase(BusTestCase):
         db = sqlite3.connect(self.store_path)
         self.addCleanup(db.close)
         return db
-
-    def query(self, sql, *args):
-        db = sqlite3.connect(self.store_path)
-        try:
-            return db.execute(sql, args).fetchall()
-        finally:
-            db.close()
 
     def meeting(self, alerts=MEETING, label="Acme review"):
         """A session that holds alerts, then ends: what the catch-up is about."""

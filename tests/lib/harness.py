@@ -5,6 +5,7 @@ only present's activation file from the build tree and any directories a
 test adds), its own XDG directories, and loses every process it started when
 it ends. Results are printed as TAP for meson.
 """
+import datetime
 import json
 import os
 import re
@@ -142,6 +143,35 @@ def kill_group(process):
         pass
 
 
+# What the CLI prints for times, computed the same way, for the tests to compare.
+
+def clock(t):
+    """What present_time_clock() writes for t (seconds): 15:30 today, Mon 15:30 within a week."""
+    now = time.time()
+    lt, ln = time.localtime(t), time.localtime(now)
+    if (lt.tm_year, lt.tm_yday) == (ln.tm_year, ln.tm_yday):
+        return time.strftime("%H:%M", lt)
+    if now - 6 * 86400 < t < now + 6 * 86400:
+        return time.strftime("%a %H:%M", lt)
+    return time.strftime("%Y-%m-%d %H:%M", lt)
+
+
+def ms_clock(ms):
+    return clock(ms // 1000)
+
+
+def for_people(ms):
+    """A deadline as the acknowledgement writes it: "16:30 today", "14:00 tomorrow", "Mon 09:00"."""
+    t = ms // 1000
+    days = (datetime.date.fromtimestamp(t) - datetime.date.today()).days
+    lt = time.localtime(t)
+    if days in (0, 1, -1):
+        return time.strftime("%H:%M", lt) + {0: " today", 1: " tomorrow", -1: " yesterday"}[days]
+    if 1 < days < 7:
+        return time.strftime("%a %H:%M", lt)
+    return time.strftime("%a %d %b %Y %H:%M", lt)
+
+
 class BusTestCase(unittest.TestCase):
     """A test case with a private bus in self.bus and helpers for present."""
 
@@ -189,6 +219,14 @@ class BusTestCase(unittest.TestCase):
     @property
     def store_path(self):
         return os.path.join(self.bus.env["XDG_STATE_HOME"], "present", "present.db")
+
+    def query(self, sql, *args):
+        """The rows of one SQL query against the store."""
+        db = sqlite3.connect(self.store_path)
+        try:
+            return db.execute(sql, args).fetchall()
+        finally:
+            db.close()
 
     def sessions(self):
         """Every recorded session as (label, started_at, planned_end, ended_at, end_reason)."""

@@ -6,7 +6,6 @@ withdrawals included, and never present's own notifications."""
 import json
 import os
 import select
-import sqlite3
 import subprocess
 import time
 
@@ -146,13 +145,6 @@ class CaptureCase(RealTestCase):
     """The store, read back both ways: `present alerts --json` and SQLite."""
 
     maxDiff = None
-
-    def query(self, sql, *args):
-        db = sqlite3.connect(self.store_path)
-        try:
-            return db.execute(sql, args).fetchall()
-        finally:
-            db.close()
 
     def alerts(self, *args):
         return json.loads(self.ok("alerts", "--json", *args))

@@ -2,7 +2,6 @@
 the alerts of a morning's mail and chat clients come in, the responses owed
 are exact, dunst shows what it held (and present adds only its summary), the
 items are acted on through the CLI, and the reminders reach dunst."""
-import datetime
 import json
 import sqlite3
 import time
@@ -11,6 +10,7 @@ import dbus
 
 import real
 import servers
+from harness import for_people, ms_clock
 from real import RealTestCase, wait_until
 from test_capture import (EVOLUTION_1, EVOLUTION_2, EVOLUTION_ACTIONS, NETWORK, THUNDERBIRD, App, GioApp, markup,
                           now_ms)
@@ -40,24 +40,6 @@ OWED = [
 ]
 
 
-def clock(ms):
-    """What present_time_clock() writes: 15:30 today, Mon 15:30 within a week."""
-    t, now = ms // 1000, time.time()
-    lt, ln = time.localtime(t), time.localtime(now)
-    if (lt.tm_year, lt.tm_yday) == (ln.tm_year, ln.tm_yday):
-        return time.strftime("%H:%M", lt)
-    if now - 6 * 86400 < t < now + 6 * 86400:
-        return time.strftime("%a %H:%M", lt)
-    return time.strftime("%Y-%m-%d %H:%M", lt)
-
-
-def for_people(ms):
-    """A deadline as the acknowledgement writes it: "16:30 today", "14:00 tomorrow"."""
-    t = ms // 1000
-    days = (datetime.date.fromtimestamp(t) - datetime.date.today()).days
-    return time.strftime("%H:%M", time.localtime(t)) + {0: " today", 1: " tomorrow"}[days]
-
-
 class Meeting(RealTestCase):
     config = ""
     maxDiff = None
@@ -67,13 +49,6 @@ class Meeting(RealTestCase):
         self.dunst = self.start_server(servers.Dunst)
         if self.config:
             self.write_config(self.config)
-
-    def query(self, sql, *args):
-        db = sqlite3.connect(self.store_path)
-        try:
-            return db.execute(sql, args).fetchall()
-        finally:
-            db.close()
 
     def meeting(self):
         """A session in which the morning's alerts come in; then it ends. Returns
@@ -174,7 +149,7 @@ class Summary(Meeting):
         self.assertEqual(len(ours), 1, shown)
         [(_, summary, body)] = ours
         self.assertRegex(summary, r"^While you were present \(\d+ s\)$")
-        self.assertEqual(body, "8 alerts from 7 apps · 7 replies owed, first by %s" % clock(items[1]["ack_by"]))
+        self.assertEqual(body, "8 alerts from 7 apps · 7 replies owed, first by %s" % ms_clock(items[1]["ack_by"]))
 
 
 class Each(Meeting):
@@ -215,7 +190,7 @@ class AfterTheMeeting(Meeting):
                              "Dismissed #3 (Erin Walsh · Quarterly numbers): nothing owed any more.\n")
         with self.subTest("snooze"):
             self.assertIn(acted[3].stdout, ["Snoozed #4 (Frank Moss · Server outage): no reminder before %s.\n"
-                                            % clock(t + 1800 * 1000) for t in (before, after)])
+                                            % ms_clock(t + 1800 * 1000) for t in (before, after)])
         rows = self.query("SELECT id, state, acked_at IS NOT NULL, answered_at IS NOT NULL, snoozed_until FROM owed "
                           "ORDER BY id")
         self.assertEqual([r[:4] for r in rows], [(1, "acknowledged", 1, 0), (2, "answered", 0, 1),
@@ -233,7 +208,7 @@ class AfterTheMeeting(Meeting):
         # dunst gets the summary as text and the body as markup.
         self.assertEqual(reminders(), sorted(
             ("present", "%s is waiting (%s)" % (OWED[i - 1][2], OWED[i - 1][1]),
-             markup("Acknowledge by %s: \u201c%s\u201d" % (clock(items[i]["ack_by"]), OWED[i - 1][3])))
+             markup("Acknowledge by %s: \u201c%s\u201d" % (ms_clock(items[i]["ack_by"]), OWED[i - 1][3])))
             for i in (5, 6, 7)))
         self.assertEqual(self.query("SELECT id, reminded FROM owed ORDER BY id"),
                          [(1, 0), (2, 0), (3, 0), (4, 0), (5, 1), (6, 1), (7, 1)])
