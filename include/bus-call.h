@@ -49,6 +49,9 @@ bool present_bus_read_variant_bool(DBusMessage *reply, bool *ret);
 /** Whether name has an owner now (false on any error). */
 bool present_bus_has_owner(DBusConnection *bus, const char *name);
 
+/** The unique name that owns name now (free() it), or NULL: none, or any error. */
+char *present_bus_owner_of(DBusConnection *bus, const char *name);
+
 /** The introspection XML of dest at path, to confirm an interface or method; free() it. NULL on failure. */
 char *present_bus_introspect(DBusConnection *bus, const char *dest, const char *path);
 

@@ -17,15 +17,34 @@ struct present_capture_rules {
 	void *userdata;
 };
 
+/*
+ * What a capture needs that is slow to make: the monitor's connection to
+ * the bus (authenticated, not yet a monitor) and the writer with its own
+ * connection to the store at store_path. The daemon makes one between
+ * sessions, so that a start only asks the bus for the monitor role. Nothing
+ * in it wakes up while it waits.
+ */
+struct present_capture_spare;
+
 /**
- * Starts holding alerts for session_id: a monitor on the bus, and a writer
- * thread with its own connection to the store at store_path. bus is the
- * daemon's own connection, used to learn who owns the notification name and
- * to recognise present's own calls. NULL with *ret_error when the bus
+ * Makes what it can; what failed is made again by present_capture_start(),
+ * which says why. Only while no capture runs: its writer numbers alerts on
+ * from those already in the store.
+ */
+struct present_capture_spare *present_capture_spare_make(const char *store_path);
+
+/** Accepts NULL. */
+void present_capture_spare_free(struct present_capture_spare *spare);
+
+/**
+ * Starts holding alerts for session_id from what spare holds (taken): a
+ * monitor on the bus, and the writer thread. bus is the daemon's own
+ * connection, whose own calls are not alerts; server_owner owns the
+ * notification name now (NULL: nobody). NULL with *ret_error when the bus
  * refuses a monitor or the store cannot be opened.
  */
-struct present_capture *present_capture_start(DBusConnection *bus, const char *store_path, int64_t session_id,
-	const struct present_capture_rules *rules, char **ret_error);
+struct present_capture *present_capture_start(DBusConnection *bus, struct present_capture_spare *spare,
+	const char *server_owner, int64_t session_id, const struct present_capture_rules *rules, char **ret_error);
 
 /** Stops watching, writes what is queued, and frees; accepts NULL. */
 void present_capture_stop(struct present_capture *cap);

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "capture.h"
 #include "config.h"
 #include "dnd.h"
 #include "catchup.h"
@@ -23,7 +24,9 @@ struct present_daemon {
 	struct present_dnd *dnd;
 	struct present_notifier *notifier;
 	struct present_reminders *reminders;
-	guint idle_source;
+	struct present_capture_spare *capture_spare; /* the next session's, made ahead; or NULL */
+	guint idle_source, spare_source;
+	char *notifications_owner; /* who owns org.freedesktop.Notifications, or NULL */
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */
 	char *statefile; /* where the session is mirrored for `present status`, or NULL */
 	/* A reply to send as soon as the desktop is back (Stop, Toggle), before

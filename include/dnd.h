@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct present_config;
+struct present_dnd_change;
 struct present_store;
 
 /** The notification server as GetServerInformation introduces it. */
@@ -84,13 +85,25 @@ struct present_dnd *present_dnd_create(DBusConnection *bus, struct present_store
 void present_dnd_destroy(struct present_dnd *dnd);
 
 /**
- * Silences the desktop for a session: detects the server, writes what it is
- * about to change to the store, changes it, and reads it back. Mail apps in
- * cfg are muted where the desktop can. Never fails the session: what went
- * wrong is in the report.
+ * The first half of silencing the desktop for a session, before the session
+ * is recorded: finds the server and its backend and reads the server-wide
+ * switch, changing nothing. Returns true, with ret_change filled (pointing
+ * into dnd, valid until present_dnd_silence()), when the change about to be
+ * made must be recorded first: present_store_session_begin() writes it in
+ * the session's own commit. The report is started in ret.
+ */
+bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *ret,
+	struct present_dnd_change *ret_change);
+
+/**
+ * The second half: turns on the switch prepare read (change: its record,
+ * with id 0 if it could not be written, or NULL when none was asked for) and
+ * reads it back; then the mail apps in cfg are muted where the desktop can,
+ * each recorded first. Never fails the session: what went wrong is in the
+ * report.
  */
 void present_dnd_silence(struct present_dnd *dnd, const struct present_config *cfg, int64_t session_id,
-	struct present_dnd_report *ret);
+	const struct present_dnd_change *change, struct present_dnd_report *ret);
 
 /** The id of the backend that silenced the desktop in this session, or NULL. */
 const char *present_dnd_active_backend(const struct present_dnd *dnd);

@@ -18,9 +18,19 @@ typedef void (*present_monitor_gap_fn)(int64_t from_ms, int64_t to_ms, const cha
 
 struct present_monitor;
 
-/** Connects and becomes a monitor; NULL with *ret_error set when the bus refuses. */
-struct present_monitor *present_monitor_create(present_monitor_message_fn on_message, present_monitor_gap_fn on_gap,
-	void *userdata, char **ret_error);
+/**
+ * A private connection to the session bus, authenticated but not yet a
+ * monitor: made ahead, it leaves a start only the call that becomes one.
+ * NULL with *ret_error set when the bus cannot be reached.
+ */
+DBusConnection *present_monitor_connect(char **ret_error);
+
+/**
+ * Becomes a monitor on conn (taken; NULL: connects first). NULL with
+ * *ret_error set when the bus refuses.
+ */
+struct present_monitor *present_monitor_create(DBusConnection *conn, present_monitor_message_fn on_message,
+	present_monitor_gap_fn on_gap, void *userdata, char **ret_error);
 
 /** Disconnects; accepts NULL. */
 void present_monitor_destroy(struct present_monitor *m);

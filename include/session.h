@@ -49,6 +49,12 @@ void present_session_owed_changed(struct present_daemon *d);
 /** Closes a session a killed daemon left behind in the store. */
 void present_session_recover(struct present_daemon *d);
 
+/**
+ * Makes the next session's capture ready (its monitor connection and
+ * writer) once the loop is idle, so that a start does not wait on them.
+ */
+void present_session_ready_next(struct present_daemon *d);
+
 /** Describes the session; the label is borrowed. */
 void present_session_describe(const struct present_session *s, struct present_status *ret);
 

@@ -61,9 +61,28 @@ void present_store_abandon(struct present_store *store);
  */
 void present_store_busy_handler(struct present_store *store, int (*fn)(void *data, int count), void *data);
 
-/** Records a session that has just started. */
+/** A do-not-disturb change not yet put back. */
+struct present_dnd_record {
+	int64_t id, session_id;
+	char *backend, *app, *saved; /* app is NULL for the server-wide switch */
+};
+
+/** A do-not-disturb change to record with the session that makes it. */
+struct present_dnd_change {
+	const char *backend, *app, *saved; /* app is NULL for the server-wide switch */
+	bool durable; /* the switch outlives a power cut, so must its record (present_store_dnd_save()) */
+	int64_t id; /* filled in once recorded */
+};
+
+/**
+ * Records a session that has just started and, unless change is NULL, the
+ * do-not-disturb change about to be made for it: one commit for both. It
+ * waits for the disk only for a durable change; a session alone is safe
+ * with a commit that outlives a crash of the process (its first alert's
+ * commit makes it durable).
+ */
 int present_store_session_begin(struct present_store *store, const char *label, int64_t started_at,
-	int64_t planned_end, int64_t *ret_id);
+	int64_t planned_end, struct present_dnd_change *change, int64_t *ret_id);
 
 /** Moves a running session's planned end (extend). */
 int present_store_session_set_end(struct present_store *store, int64_t id, int64_t planned_end);
@@ -80,17 +99,21 @@ int present_store_session_unfinished(struct present_store *store, struct present
 /** Frees what a record owns. */
 void present_session_record_finish(struct present_session_record *rec);
 
-/** A do-not-disturb change not yet put back. */
-struct present_dnd_record {
-	int64_t id, session_id;
-	char *backend, *app, *saved; /* app is NULL for the server-wide switch */
-};
-
-/** Records, durably, a change about to be made: what to put back, and how. */
+/**
+ * Records a change about to be made: what to put back, and how. The record
+ * has to last as long as the switch it undoes: durable (waiting for the
+ * disk) for a switch kept in settings, which outlive a power cut; for one
+ * that lives in a server's memory, a commit that survives a crash of the
+ * process is enough, as the switch itself does not survive the machine's.
+ */
 int present_store_dnd_save(struct present_store *store, int64_t session_id, const char *backend, const char *app,
-	const char *saved, int64_t made_at, int64_t *ret_id);
+	const char *saved, int64_t made_at, bool durable, int64_t *ret_id);
 
-/** Forgets a change once it is put back. */
+/**
+ * Forgets a change once it is put back. Not waiting for the disk: a record
+ * a power cut brings back names a switch that now reads as put back, and
+ * is then dropped without touching it.
+ */
 int present_store_dnd_forget(struct present_store *store, int64_t id);
 
 /** Every change not yet put back, newest first (so they undo in reverse order). */

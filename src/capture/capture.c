@@ -349,26 +349,41 @@ static void on_gap(int64_t from, int64_t to, const char *reason, void *userdata)
 	present_writer_gap(cap->writer, cap->session_id, from, to, reason);
 }
 
-static char *owner_of(DBusConnection *bus, const char *name)
+struct present_capture_spare {
+	char *store_path;
+	DBusConnection *conn; /* NULL: could not connect, tried again at the start */
+	struct present_writer *writer; /* NULL: the store could not be opened, likewise */
+};
+
+struct present_capture_spare *present_capture_spare_make(const char *store_path)
 {
-	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS,
-		"GetNameOwner");
-	DBusMessage *reply = NULL;
-	const char *owner = NULL;
-	char *out = NULL;
-	if (msg && dbus_message_append_args(msg, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID))
-		reply = dbus_connection_send_with_reply_and_block(bus, msg, 2000, NULL);
-	if (reply && dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID))
-		out = g_strdup(owner);
-	if (reply)
-		dbus_message_unref(reply);
-	if (msg)
-		dbus_message_unref(msg);
-	return out;
+	struct present_capture_spare *spare = g_new0(struct present_capture_spare, 1);
+	char *error = NULL;
+	spare->store_path = g_strdup(store_path);
+	/* What fails here fails again at the start, where the caller hears why. */
+	spare->conn = present_monitor_connect(&error);
+	free(error);
+	error = NULL;
+	spare->writer = present_writer_create(store_path, &error);
+	free(error);
+	return spare;
 }
 
-struct present_capture *present_capture_start(DBusConnection *bus, const char *store_path, int64_t session_id,
-	const struct present_capture_rules *rules, char **ret_error)
+void present_capture_spare_free(struct present_capture_spare *spare)
+{
+	if (!spare)
+		return;
+	if (spare->conn) {
+		dbus_connection_close(spare->conn);
+		dbus_connection_unref(spare->conn);
+	}
+	present_writer_destroy(spare->writer);
+	g_free(spare->store_path);
+	g_free(spare);
+}
+
+struct present_capture *present_capture_start(DBusConnection *bus, struct present_capture_spare *spare,
+	const char *server_owner, int64_t session_id, const struct present_capture_rules *rules, char **ret_error)
 {
 	struct present_capture *cap = g_new0(struct present_capture, 1);
 	cap->session_id = session_id;
@@ -384,13 +399,17 @@ struct present_capture *present_capture_start(DBusConnection *bus, const char *s
 		.userdata = rules->userdata,
 	};
 	cap->own_name = g_strdup(dbus_bus_get_unique_name(bus));
-	cap->server_owner = owner_of(bus, "org.freedesktop.Notifications");
+	cap->server_owner = server_owner && *server_owner ? g_strdup(server_owner) : NULL;
 	cap->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	cap->by_server_id = g_hash_table_new(g_direct_hash, g_direct_equal);
 	cap->by_note_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	cap->writer = present_writer_create(store_path, ret_error);
-	if (cap->writer)
-		cap->monitor = present_monitor_create(on_message, on_gap, cap, ret_error);
+	cap->writer = spare->writer ? spare->writer : present_writer_create(spare->store_path, ret_error);
+	spare->writer = NULL;
+	if (cap->writer) {
+		cap->monitor = present_monitor_create(spare->conn, on_message, on_gap, cap, ret_error);
+		spare->conn = NULL;
+	}
+	present_capture_spare_free(spare);
 	if (!cap->monitor) {
 		present_capture_stop(cap);
 		return NULL;

@@ -78,15 +78,28 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *msg, void *da
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
-static DBusConnection *become_monitor(char **ret_error)
+DBusConnection *present_monitor_connect(char **ret_error)
 {
 	DBusError err;
 	dbus_error_init(&err);
 	DBusConnection *conn = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
-	if (!conn)
-		goto fail;
-	dbus_connection_set_exit_on_disconnect(conn, FALSE);
+	if (conn) {
+		dbus_connection_set_exit_on_disconnect(conn, FALSE);
+		return conn;
+	}
+	if (asprintf(ret_error, "the alert monitor cannot connect to the session bus: %s", err.message) < 0)
+		*ret_error = NULL;
+	dbus_error_free(&err);
+	return NULL;
+}
 
+/* Takes conn, which may be NULL (connects then). */
+static DBusConnection *become_monitor(DBusConnection *conn, char **ret_error)
+{
+	if (!conn && !(conn = present_monitor_connect(ret_error)))
+		return NULL;
+	DBusError err;
+	dbus_error_init(&err);
 	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 		"org.freedesktop.DBus.Monitoring", "BecomeMonitor");
 	DBusMessageIter it, array;
@@ -108,23 +121,20 @@ static DBusConnection *become_monitor(char **ret_error)
 			dbus_set_error_const(&err, DBUS_ERROR_NO_MEMORY, "out of memory");
 		dbus_connection_close(conn);
 		dbus_connection_unref(conn);
-		goto fail;
+		if (asprintf(ret_error, "the session bus refused to let present monitor alerts: %s", err.message) < 0)
+			*ret_error = NULL;
+		dbus_error_free(&err);
+		return NULL;
 	}
 	dbus_message_unref(reply);
 	/* Messages for other peers now come to us; libdbus must not treat them as ours. */
 	dbus_connection_set_route_peer_messages(conn, TRUE);
 	return conn;
-
-fail:
-	if (asprintf(ret_error, "the session bus refused to let present monitor alerts: %s", err.message) < 0)
-		*ret_error = NULL;
-	dbus_error_free(&err);
-	return NULL;
 }
 
-static bool attach(struct present_monitor *m, char **ret_error)
+static bool attach(struct present_monitor *m, DBusConnection *spare, char **ret_error)
 {
-	DBusConnection *conn = become_monitor(ret_error);
+	DBusConnection *conn = become_monitor(spare, ret_error);
 	if (!conn)
 		return false;
 	if (!dbus_connection_add_filter(conn, filter, m, NULL)) {
@@ -143,7 +153,7 @@ static gboolean reconnect(gpointer data)
 	struct present_monitor *m = data;
 	char *error = NULL;
 	m->retry_source = 0;
-	if (!attach(m, &error)) {
+	if (!attach(m, NULL, &error)) {
 		free(error);
 		m->retry_ms = m->retry_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : m->retry_ms * 2;
 		m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
@@ -156,14 +166,19 @@ static gboolean reconnect(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-struct present_monitor *present_monitor_create(present_monitor_message_fn on_message, present_monitor_gap_fn on_gap,
-	void *userdata, char **ret_error)
+struct present_monitor *present_monitor_create(DBusConnection *conn, present_monitor_message_fn on_message,
+	present_monitor_gap_fn on_gap, void *userdata, char **ret_error)
 {
 	struct present_monitor *m = calloc(1, sizeof(*m));
-	if (!m)
+	if (!m) {
+		if (conn) {
+			dbus_connection_close(conn);
+			dbus_connection_unref(conn);
+		}
 		return NULL;
+	}
 	*m = (struct present_monitor){.on_message = on_message, .on_gap = on_gap, .userdata = userdata};
-	if (!attach(m, ret_error)) {
+	if (!attach(m, conn, ret_error)) {
 		free(m);
 		return NULL;
 	}

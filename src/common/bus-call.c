@@ -164,6 +164,20 @@ bool present_bus_has_owner(DBusConnection *bus, const char *name)
 	return owned;
 }
 
+char *present_bus_owner_of(DBusConnection *bus, const char *name)
+{
+	DBusMessage *reply = NULL;
+	const char *owner = NULL;
+	char *out = NULL;
+	if (present_bus_call(bus, DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "GetNameOwner", &reply, NULL,
+		    DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID) < 0)
+		return NULL;
+	if (dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID))
+		out = strdup(owner);
+	dbus_message_unref(reply);
+	return out;
+}
+
 char *present_bus_introspect(DBusConnection *bus, const char *dest, const char *path)
 {
 	DBusMessage *reply;

@@ -113,6 +113,8 @@ static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, 
 		dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING,
 			&new_owner, DBUS_TYPE_INVALID) &&
 		strcmp(name, PRESENT_NOTIFICATIONS_NAME) == 0) {
+		free(d->notifications_owner);
+		d->notifications_owner = *new_owner ? strdup(new_owner) : NULL;
 		/* A server that (re)started keeps no do-not-disturb of ours. */
 		present_dnd_server_changed(d->dnd, &d->config, *new_owner != '\0');
 		if (d->session.capture)
@@ -170,6 +172,8 @@ static int serve(struct present_daemon *d)
 		"',member='NameOwnerChanged',arg0='" PRESENT_NOTIFICATIONS_NAME "'",
 		NULL);
 	present_dnd_watching(d->dnd);
+	/* Asked once, after the match: NameOwnerChanged keeps it from here on. */
+	d->notifications_owner = present_bus_owner_of(d->bus, PRESENT_NOTIFICATIONS_NAME);
 	if (!dbus_connection_add_filter(d->bus, on_bus_message, d, NULL) || !present_service_register(d)) {
 		present_log("error", "out of memory");
 		return 1;
@@ -224,6 +228,7 @@ static void run(struct present_daemon *d)
 		return;
 	d->loop = g_main_loop_new(NULL, FALSE);
 	present_reminders_reschedule(d->reminders);
+	present_session_ready_next(d);
 	g_unix_signal_add(SIGTERM, on_quit_signal, d);
 	g_unix_signal_add(SIGINT, on_quit_signal, d);
 	g_unix_signal_add(SIGHUP, on_reload_signal, d);
@@ -272,7 +277,11 @@ int main(int argc, char **argv)
 
 	if (d.idle_source)
 		g_source_remove(d.idle_source);
+	if (d.spare_source)
+		g_source_remove(d.spare_source);
 	present_session_finish(&d.session);
+	present_capture_spare_free(d.capture_spare);
+	free(d.notifications_owner);
 	present_dnd_destroy(d.dnd);
 	present_reminders_destroy(d.reminders);
 	if (d.callers)

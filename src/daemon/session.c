@@ -111,10 +111,14 @@ static void start_capture(struct present_daemon *d)
 {
 	struct present_session *s = &d->session;
 	char *error = NULL;
+	struct present_capture_spare *spare = d->capture_spare;
+	d->capture_spare = NULL;
 	if (!d->store)
 		error = strdup("the store cannot be opened");
 	else
-		s->capture = present_capture_start(d->bus, present_store_path(d->store), (int64_t)s->id,
+		s->capture = present_capture_start(d->bus,
+			spare ? spare : present_capture_spare_make(present_store_path(d->store)), d->notifications_owner,
+			(int64_t)s->id,
 			&(struct present_capture_rules){
 				.lists = {(const char *const *)d->config.mail_apps,
 					(const char *const *)d->config.people_apps,
@@ -159,12 +163,17 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	s->timer_source = g_unix_fd_add(s->timer_fd, G_IO_IN, timer_fired, d);
 	s->active = true;
 
-	/* Committed at once: the alert writer, on a connection of its own,
-	 * must never wait on a transaction held open across calls to a server. */
+	/* The switch is read first, so that the session and the change about to
+	 * be made are one commit. Committed before anything changes: the alert
+	 * writer, on a connection of its own, must never wait on a transaction
+	 * held open across calls to a server. */
+	struct present_dnd_change change = {0};
+	bool record_change = present_dnd_prepare(d->dnd, &d->config, &s->dnd, &change);
 	int64_t id = 0;
 	if (!d->store) {
 		s->store_error = strdup("the store cannot be opened");
-	} else if (present_store_session_begin(d->store, s->label, s->started_at, s->ends_at, &id) < 0) {
+	} else if (present_store_session_begin(d->store, s->label, s->started_at, s->ends_at,
+			   record_change ? &change : NULL, &id) < 0) {
 		/* The caller hears it too (store_error in the status): a crash could leave the desktop silenced. */
 		store_warn(d, -EIO);
 		s->store_error = strdup(present_store_error(d->store));
@@ -172,7 +181,7 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	s->id = (uint64_t)id;
 	/* Listening starts before the desktop goes quiet, so nothing slips by. */
 	start_capture(d);
-	present_dnd_silence(d->dnd, &d->config, id, &s->dnd);
+	present_dnd_silence(d->dnd, &d->config, id, record_change ? &change : NULL, &s->dnd);
 	s->dnd_backend_id = present_dnd_active_backend(d->dnd);
 
 	mirror(d);
@@ -241,7 +250,24 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	present_session_finish(s);
 	present_service_properties_changed(d);
 	present_daemon_update_idle(d);
+	present_session_ready_next(d);
 	return true;
+}
+
+static gboolean make_spare(gpointer data)
+{
+	struct present_daemon *d = data;
+	d->spare_source = 0;
+	/* Not during a session: the writer numbers alerts on from those the store holds. */
+	if (!d->capture_spare && d->store && !d->session.active)
+		d->capture_spare = present_capture_spare_make(present_store_path(d->store));
+	return G_SOURCE_REMOVE;
+}
+
+void present_session_ready_next(struct present_daemon *d)
+{
+	if (!d->spare_source && !d->capture_spare && d->store && d->loop)
+		d->spare_source = g_idle_add(make_spare, d);
 }
 
 void present_session_recover(struct present_daemon *d)

@@ -45,6 +45,12 @@ struct present_dnd {
 	int64_t *done;
 	size_t n_done;
 	char *save_error; /* why this session's changes could not be recorded, or NULL */
+	/* What present_dnd_prepare() found for present_dnd_silence() to turn on. */
+	struct {
+		const struct present_dnd_backend *backend; /* NULL: nothing to turn on */
+		char *saved; /* what to put back; NULL for a hold */
+		bool on_already, recorded;
+	} plan;
 };
 
 const struct present_dnd_backend *present_dnd_backend_find(const char *id)
@@ -196,6 +202,7 @@ void present_dnd_destroy(struct present_dnd *dnd)
 				       "puts them back only if they still read as set",
 			present_store_error(dnd->store), dnd->n_done);
 	free(dnd->done);
+	free(dnd->plan.saved);
 	free(dnd->save_error);
 	free(dnd->server_error);
 	present_server_info_finish(&dnd->server);
@@ -231,39 +238,45 @@ static struct present_dnd_ctx for_backend(const struct present_dnd_ctx *ctx, con
 	return c;
 }
 
-/* Turns one switch on. Returns 1 if it was on already (nothing to undo), 0 when
- * we turned it on and it reads back on, or -errno with *ret_error set. */
-static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, const struct present_dnd_backend *b,
-	const char *app, char **ret_error)
+/* Reads a switch before it changes: 1 if it is on already (nothing to
+ * undo), 0 with what to put back in *ret_saved (NULL for a hold), or -errno. */
+static int look(const struct present_dnd_ctx *ctx, const struct present_dnd_backend *b, const char *app,
+	char **ret_saved, char **ret_error)
 {
-	struct present_dnd_ctx c = for_backend(outer, b), *ctx = &c;
 	bool on = false;
-	char *saved = NULL;
-	int64_t row = 0;
-	int r;
-
-	if (changed_already(dnd, b, app))
+	*ret_saved = NULL;
+	if (b->held)
 		return 0;
-	if (!b->held) {
-		if ((r = b->read(ctx, app, &on, &saved, ret_error)) < 0)
-			return r;
-		if (on) {
-			free(saved);
-			return 1;
-		}
-	}
-	/* Durably, before anything changes: a crash from here on is undone at
-	 * the next start. A hold the server drops by itself needs no record. */
-	if (dnd->store && !b->released_on_disconnect &&
-		present_store_dnd_save(dnd->store, dnd->session_id, b->id, app, saved ? saved : "", present_time_now(),
-			&row) < 0) {
-		present_log("warning", "%s: a crash now could leave do-not-disturb on",
-			present_store_error(dnd->store));
-		if (!dnd->save_error)
-			dnd->save_error = strdup(present_store_error(dnd->store));
-	}
+	int r = b->read(ctx, app, &on, ret_saved, ret_error);
+	if (r < 0 || !on)
+		return r;
+	free(*ret_saved);
+	*ret_saved = NULL;
+	return 1;
+}
 
-	r = b->on(ctx, app, b->held ? &saved : NULL, ret_error);
+/* What to put back goes to the store before anything changes, so a crash
+ * from there on is undone at the next start; a hold the server drops by
+ * itself needs no record. */
+static bool needs_record(const struct present_dnd *dnd, const struct present_dnd_backend *b)
+{
+	return dnd->store && !b->released_on_disconnect;
+}
+
+static void save_failed(struct present_dnd *dnd)
+{
+	present_log("warning", "%s: a crash now could leave do-not-disturb on", present_store_error(dnd->store));
+	if (!dnd->save_error)
+		dnd->save_error = strdup(present_store_error(dnd->store));
+}
+
+/* Turns a switch on once its record (row; 0: none) is written, and reads it
+ * back. Takes saved. Returns 0, or -errno with *ret_error set. */
+static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, const struct present_dnd_backend *b,
+	const char *app, char *saved, int64_t row, char **ret_error)
+{
+	bool on = false;
+	int r = b->on(ctx, app, b->held ? &saved : NULL, ret_error);
 	if (r == 0 && b->read) {
 		if ((r = b->read(ctx, app, &on, NULL, ret_error)) == 0 && !on) {
 			r = -EIO;
@@ -290,6 +303,25 @@ static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, c
 		.row = row,
 	};
 	return 0;
+}
+
+/* Turns one switch on. Returns 1 if it was on already (nothing to undo), 0 when
+ * we turned it on and it reads back on, or -errno with *ret_error set. */
+static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, const struct present_dnd_backend *b,
+	const char *app, char **ret_error)
+{
+	struct present_dnd_ctx ctx = for_backend(outer, b);
+	char *saved = NULL;
+	int64_t row = 0;
+	if (changed_already(dnd, b, app))
+		return 0;
+	int r = look(&ctx, b, app, &saved, ret_error);
+	if (r != 0)
+		return r;
+	if (needs_record(dnd, b) && present_store_dnd_save(dnd->store, dnd->session_id, b->id, app,
+					    saved ? saved : "", present_time_now(), b->persistent, &row) < 0)
+		save_failed(dnd);
+	return turn_on(dnd, &ctx, b, app, saved, row, ret_error);
 }
 
 /* Puts one switch back, unless the user changed it by hand meanwhile. */
@@ -397,33 +429,43 @@ static void mute_mail(struct present_dnd *dnd, const struct present_config *cfg,
 	}
 }
 
-static void silence(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *report)
+/* The backend that would silence the running server, with ctx made for it;
+ * NULL when there is none, and the report says why. Changes nothing. */
+static const struct present_dnd_backend *pick(struct present_dnd *dnd, const struct present_config *cfg,
+	struct present_dnd_ctx *ctx, struct present_dnd_report *report)
 {
-	struct present_dnd_ctx ctx = context(dnd);
-	if (ctx.server)
-		report->server = strdup(ctx.server->name);
+	*ctx = context(dnd);
+	if (ctx->server)
+		report->server = strdup(ctx->server->name);
 
-	const struct present_dnd_backend *b = choose(cfg, &ctx, report);
+	const struct present_dnd_backend *b = choose(cfg, ctx, report);
 	if (!b && report->state && strcmp(report->state, "failed") == 0)
 		present_log("warning", "do-not-disturb: %s", report->note ? report->note : "failed");
 	if (!b)
-		return;
+		return NULL;
 	report->backend = strdup(b->title);
-	ctx.data = b->data;
+	ctx->data = b->data;
 
-	char *error = NULL, *why = b->check ? b->check(&ctx) : NULL;
+	char *why = b->check ? b->check(ctx) : NULL;
 	if (why) {
 		report_set(report, "unsupported", why);
-		return;
+		return NULL;
 	}
-	int r = apply(dnd, &ctx, b, NULL, &error);
+	return b;
+}
+
+/* What turning the server-wide switch on gave (r as apply() returns it,
+ * error taken), then the mail apps muted. */
+static void silenced(struct present_dnd *dnd, const struct present_config *cfg, const struct present_dnd_ctx *ctx,
+	const struct present_dnd_backend *b, int r, char *error, struct present_dnd_report *report)
+{
 	if (r < 0) {
 		present_log("warning", "do-not-disturb: %s", error ? error : strerror(-r));
 		report_set(report, "failed", error);
 		return;
 	}
 	report_set(report, r == 1 ? "already-on" : "on", NULL);
-	mute_mail(dnd, cfg, &ctx, b, report);
+	mute_mail(dnd, cfg, ctx, b, report);
 	/* The user hears it, not only the log: this is what a crash would leave behind. */
 	if (dnd->save_error) {
 		char *note = NULL;
@@ -435,6 +477,15 @@ static void silence(struct present_dnd *dnd, const struct present_config *cfg, s
 	}
 }
 
+static void silence(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *report)
+{
+	struct present_dnd_ctx ctx;
+	const struct present_dnd_backend *b = pick(dnd, cfg, &ctx, report);
+	char *error = NULL;
+	if (b)
+		silenced(dnd, cfg, &ctx, b, apply(dnd, &ctx, b, NULL, &error), error, report);
+}
+
 const char *present_dnd_active_backend(const struct present_dnd *dnd)
 {
 	for (size_t i = 0; i < dnd->n_changes; i++)
@@ -443,17 +494,63 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd)
 	return NULL;
 }
 
-void present_dnd_silence(struct present_dnd *dnd, const struct present_config *cfg, int64_t session_id,
-	struct present_dnd_report *ret)
+static void plan_clear(struct present_dnd *dnd)
+{
+	free(dnd->plan.saved);
+	dnd->plan.backend = NULL;
+	dnd->plan.saved = NULL;
+}
+
+bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *ret,
+	struct present_dnd_change *ret_change)
 {
 	*ret = (struct present_dnd_report){0};
-	dnd->active = true;
-	dnd->session_id = session_id;
+	plan_clear(dnd);
 	free(dnd->save_error);
 	dnd->save_error = NULL;
 	if (dnd->n_done)
 		forget_done(dnd);
-	silence(dnd, cfg, ret);
+
+	struct present_dnd_ctx ctx;
+	const struct present_dnd_backend *b = pick(dnd, cfg, &ctx, ret);
+	char *error = NULL;
+	int r = b ? look(&ctx, b, NULL, &dnd->plan.saved, &error) : 0;
+	if (r < 0) {
+		silenced(dnd, cfg, &ctx, b, r, error, ret);
+		return false;
+	}
+	dnd->plan.backend = b;
+	dnd->plan.on_already = r == 1;
+	dnd->plan.recorded = b && r == 0 && needs_record(dnd, b);
+	if (dnd->plan.recorded)
+		*ret_change = (struct present_dnd_change){
+			.backend = b->id,
+			.saved = dnd->plan.saved ? dnd->plan.saved : "",
+			.durable = b->persistent,
+		};
+	return dnd->plan.recorded;
+}
+
+void present_dnd_silence(struct present_dnd *dnd, const struct present_config *cfg, int64_t session_id,
+	const struct present_dnd_change *change, struct present_dnd_report *ret)
+{
+	dnd->active = true;
+	dnd->session_id = session_id;
+	const struct present_dnd_backend *b = dnd->plan.backend;
+	if (!b)
+		return;
+	struct present_dnd_ctx outer = context(dnd), ctx = for_backend(&outer, b);
+	char *saved = dnd->plan.saved, *error = NULL;
+	dnd->plan.saved = NULL;
+	dnd->plan.backend = NULL;
+	if (dnd->plan.on_already) {
+		silenced(dnd, cfg, &ctx, b, 1, NULL, ret);
+		return;
+	}
+	int64_t row = dnd->plan.recorded && change ? change->id : 0;
+	if (dnd->plan.recorded && !row)
+		save_failed(dnd);
+	silenced(dnd, cfg, &ctx, b, turn_on(dnd, &ctx, b, NULL, saved, row, &error), error, ret);
 }
 
 int present_dnd_restore(struct present_dnd *dnd)

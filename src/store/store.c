@@ -395,15 +395,61 @@ void present_store_busy_handler(struct present_store *store, int (*fn)(void *dat
 	sqlite3_busy_handler(store->db, fn, data);
 }
 
-int present_store_session_begin(struct present_store *store, const char *label, int64_t started_at,
-	int64_t planned_end, int64_t *ret_id)
+/* A commit that does not wait for the disk: in write-ahead-log mode it is
+ * kept through a crash of the process, though not always through a power
+ * cut. The store's own writes go back to waiting right after. */
+static int synced(struct present_store *store, bool durable)
 {
-	int r = run(store, "INSERT INTO sessions(label, started_at, planned_end) VALUES (?, ?, ?)", "sii",
-		label ? label : "", started_at, planned_end);
-	if (r < 0)
-		return r;
+	return durable ? 0 : exec(store, "PRAGMA synchronous = NORMAL");
+}
+
+static int insert_change(struct present_store *store, int64_t session_id, const char *backend, const char *app,
+	const char *saved, int64_t made_at, int64_t *ret_id)
+{
+	sqlite3_stmt *st = prepare(store,
+		"INSERT INTO dnd_changes(session_id, backend, app, saved, made_at) VALUES (?, ?, ?, ?, ?)");
+	if (!st)
+		return fail(store, "recording a do-not-disturb change");
+	if (session_id)
+		sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_text(st, 2, backend, -1, SQLITE_TRANSIENT);
+	if (app)
+		sqlite3_bind_text(st, 3, app, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, saved, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, made_at);
+	int rc = sqlite3_step(st);
+	release(store, st);
+	if (rc != SQLITE_DONE)
+		return fail(store, "recording a do-not-disturb change");
 	*ret_id = sqlite3_last_insert_rowid(store->db);
 	return 0;
+}
+
+int present_store_session_begin(struct present_store *store, const char *label, int64_t started_at,
+	int64_t planned_end, struct present_dnd_change *change, int64_t *ret_id)
+{
+	int r;
+	if ((r = synced(store, change && change->durable)) < 0)
+		return r;
+	if ((r = exec(store, "BEGIN IMMEDIATE")) == 0 &&
+		(r = run(store, "INSERT INTO sessions(label, started_at, planned_end) VALUES (?, ?, ?)", "sii",
+			 label ? label : "", started_at, planned_end)) == 0) {
+		*ret_id = sqlite3_last_insert_rowid(store->db);
+		if (change)
+			r = insert_change(store, *ret_id, change->backend, change->app, change->saved, started_at,
+				&change->id);
+	}
+	if (r == 0)
+		r = exec(store, "COMMIT");
+	if (r < 0) {
+		/* The message stays the first failure's: these two must not overwrite it. */
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		*ret_id = 0;
+		if (change)
+			change->id = 0;
+	}
+	sqlite3_exec(store->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	return r;
 }
 
 int present_store_session_set_end(struct present_store *store, int64_t id, int64_t planned_end)
@@ -465,31 +511,23 @@ void present_session_record_finish(struct present_session_record *rec)
 }
 
 int present_store_dnd_save(struct present_store *store, int64_t session_id, const char *backend, const char *app,
-	const char *saved, int64_t made_at, int64_t *ret_id)
+	const char *saved, int64_t made_at, bool durable, int64_t *ret_id)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store->db,
-		    "INSERT INTO dnd_changes(session_id, backend, app, saved, made_at) VALUES (?, ?, ?, ?, ?)", -1, &st,
-		    NULL) != SQLITE_OK)
-		return fail(store, "recording a do-not-disturb change");
-	if (session_id)
-		sqlite3_bind_int64(st, 1, session_id);
-	sqlite3_bind_text(st, 2, backend, -1, SQLITE_TRANSIENT);
-	if (app)
-		sqlite3_bind_text(st, 3, app, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, saved, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, made_at);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return fail(store, "recording a do-not-disturb change");
-	*ret_id = sqlite3_last_insert_rowid(store->db);
-	return 0;
+	int r = synced(store, durable);
+	if (r == 0)
+		r = insert_change(store, session_id, backend, app, saved, made_at, ret_id);
+	if (!durable)
+		sqlite3_exec(store->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	return r;
 }
 
 int present_store_dnd_forget(struct present_store *store, int64_t id)
 {
-	return run(store, "DELETE FROM dnd_changes WHERE id = ?", "i", id);
+	int r = synced(store, false);
+	if (r == 0)
+		r = run(store, "DELETE FROM dnd_changes WHERE id = ?", "i", id);
+	sqlite3_exec(store->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	return r;
 }
 
 int present_store_dnd_list(struct present_store *store, struct present_dnd_record **ret, size_t *ret_n)

@@ -376,6 +376,19 @@ class OneTransaction(BusTestCase):
     response owed it adds to go to the store in one transaction. The fault injection above
     finds a split only when a kill lands between two commits; this counts the commits."""
 
+    def test_a_session_and_the_change_it_makes_are_one_commit(self):
+        self.start_mock("dnd_servers", server="dunst")
+        self.ok("doctor")  # the daemon, idle; doctor's own trial of the switch is written and forgotten
+        before = wal_commits(self.store_path)
+        self.ok("start", "10m")
+        self.assertEqual(wal_commits(self.store_path) - before, 1, "commits for a start")
+        db = sqlite3.connect(self.store_path)
+        self.addCleanup(db.close)
+        self.assertEqual(db.execute("SELECT c.session_id = s.id, c.backend, c.saved FROM dnd_changes c "
+                                    "JOIN sessions s ON s.ended_at IS NULL").fetchall(), [(1, "dunst", "false")])
+        self.ok("stop")
+        self.assertEqual(db.execute("SELECT count(*) FROM dnd_changes").fetchone()[0], 0)
+
     def test_an_alert_and_its_response_owed_are_one_commit(self):
         self.start_mock("dnd_servers", server="dunst")
         # The GTK path: a call whose reply carries nothing to record, so each alert is one write.

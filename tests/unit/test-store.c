@@ -83,7 +83,7 @@ static void test_sessions(struct fixture *f, gconstpointer data)
 {
 	open_ok(f);
 	int64_t a, b;
-	g_assert_cmpint(present_store_session_begin(f->store, "Acme", 1000, 4600, &a), ==, 0);
+	g_assert_cmpint(present_store_session_begin(f->store, "Acme", 1000, 4600, NULL, &a), ==, 0);
 	g_assert_cmpint(present_store_session_set_end(f->store, a, 5200), ==, 0);
 	g_assert_cmpint(present_store_session_finish(f->store, a, 2000, "stop"), ==, 0);
 	/* Finishing twice keeps the first end: a late timer cannot rewrite it. */
@@ -91,7 +91,7 @@ static void test_sessions(struct fixture *f, gconstpointer data)
 
 	struct present_session_record rec;
 	g_assert_cmpint(present_store_session_unfinished(f->store, &rec), ==, 0);
-	g_assert_cmpint(present_store_session_begin(f->store, "", 6000, 9600, &b), ==, 0);
+	g_assert_cmpint(present_store_session_begin(f->store, "", 6000, 9600, NULL, &b), ==, 0);
 	g_assert_cmpint(b, >, a);
 	g_assert_cmpint(present_store_session_unfinished(f->store, &rec), ==, 1);
 	g_assert_cmpint(rec.id, ==, b);
@@ -103,6 +103,45 @@ static void test_sessions(struct fixture *f, gconstpointer data)
 	sql_int(f->path, "SELECT planned_end FROM sessions WHERE label = 'Acme'", 5200);
 	sql_int(f->path, "SELECT ended_at FROM sessions WHERE label = 'Acme'", 2000);
 	sql_int(f->path, "SELECT count(*) FROM sessions WHERE end_reason = 'stop'", 1);
+}
+
+/* The session and the change it is about to make: one commit, or neither. */
+static void test_session_with_its_change(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	int64_t id = 0;
+	struct present_dnd_change change = {.backend = "dunst", .saved = "false"};
+	g_assert_cmpint(present_store_session_begin(f->store, "Acme", 1000, 4600, &change, &id), ==, 0);
+	g_assert_cmpint(change.id, >, 0);
+	struct present_dnd_record *recs;
+	size_t n;
+	g_assert_cmpint(present_store_dnd_list(f->store, &recs, &n), ==, 0);
+	g_assert_cmpuint(n, ==, 1);
+	g_assert_cmpint(recs[0].id, ==, change.id);
+	g_assert_cmpint(recs[0].session_id, ==, id);
+	g_assert_cmpstr(recs[0].backend, ==, "dunst");
+	g_assert_null(recs[0].app);
+	g_assert_cmpstr(recs[0].saved, ==, "false");
+	present_dnd_records_free(recs, n);
+	g_assert_cmpint(present_store_dnd_forget(f->store, change.id), ==, 0);
+	sql_int(f->path, "SELECT count(*) FROM dnd_changes", 0);
+
+	/* A change the store refuses takes the session's record with it. */
+	g_assert_cmpint(present_store_dnd_save(f->store, 0, "dunst", NULL, "false", 1000, true, &change.id), ==, 0);
+	sqlite3 *db;
+	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON dnd_changes "
+					 "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+				NULL, NULL, NULL),
+		==, SQLITE_OK);
+	sqlite3_close(db);
+	change = (struct present_dnd_change){.backend = "xfce", .saved = "true", .durable = true};
+	g_assert_cmpint(present_store_session_begin(f->store, "Beta", 2000, 5600, &change, &id), <, 0);
+	g_assert_cmpint(id, ==, 0);
+	g_assert_cmpint(change.id, ==, 0);
+	g_assert_nonnull(strstr(present_store_error(f->store), "refused"));
+	sql_int(f->path, "SELECT count(*) FROM sessions", 1);
+	sql_int(f->path, "SELECT count(*) FROM dnd_changes", 1);
 }
 
 static void test_newer_schema_refused(struct fixture *f, gconstpointer data)
@@ -156,6 +195,7 @@ int main(int argc, char **argv)
 #define ADD(name, fn) g_test_add("/store/" name, struct fixture, NULL, setup, fn, teardown)
 	ADD("private-files-and-wal", test_private_files_and_wal);
 	ADD("sessions", test_sessions);
+	ADD("session-with-its-change", test_session_with_its_change);
 	ADD("newer-schema-refused", test_newer_schema_refused);
 	ADD("not-a-database", test_not_a_database);
 	ADD("foreign-directory-refused", test_foreign_directory_refused);
