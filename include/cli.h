@@ -97,21 +97,12 @@ void present_cli_owed_rows_finish(struct present_cli_owed_rows *l);
 /** An alert as one line for a terminal: "summary — body (updated N×) (withdrawn)", first lines only, made safe. */
 void present_print_alert_text(FILE *f, const char *summary, const char *body, int updates, bool withdrawn);
 
-struct present_heads_up;
-
 /**
- * The heads-up of a session that starts (start, or toggle with none
- * running): the open responses owed that fall due in the next `seconds`,
- * read from the store while the daemon silences the desktop. NULL when
- * nothing falls due (or there is no store yet).
+ * The heads-up of a session that started (start, or toggle with none
+ * running): the open responses owed falling due before its end, as the
+ * daemon's reply lists them; on a terminal, offers to acknowledge them.
  */
-struct present_heads_up *present_cli_heads_up_read(int64_t seconds);
-
-/** Lists them, once the session did start, and on a terminal offers to acknowledge them; accepts NULL. */
-void present_cli_heads_up_show(struct present_client *c, const struct present_heads_up *h);
-
-/** Frees a heads-up; accepts NULL. */
-void present_cli_heads_up_free(struct present_heads_up *h);
+void present_cli_heads_up_show(struct present_client *c, const struct present_status *s, int64_t now_ms);
 
 /** `present catchup`: the last session's alerts per app, then what is owed; -i walks through it. */
 int present_cli_catchup(const struct present_args *args);

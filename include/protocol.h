@@ -19,6 +19,15 @@
 #define PRESENT_ERROR_CONFIG "dev.present.Error.Config"
 #define PRESENT_ERROR_NO_SUCH_ITEM "dev.present.Error.NoSuchItem"
 
+struct present_store;
+
+/** A response owed that falls due during a session, as the reply to a start lists it. */
+struct present_status_due {
+	uint64_t id;
+	char *state, *sender, *app, *subject;
+	int64_t ack_by, answer_by; /* ms */
+};
+
 /** A session as the daemon describes it: the a{sv} of GetStatus and the signals. */
 struct present_status {
 	bool active;
@@ -31,7 +40,21 @@ struct present_status {
 	char *capture_error; /* why alerts are not held; NULL when they are */
 	char *store_error; /* why the session is not recorded in the store; NULL when it is */
 	uint32_t alerts; /* alerts held so far in the session */
+	/* In the reply to a start only: the open responses owed falling due
+	 * before the session's planned end, earliest first. */
+	struct present_status_due *due;
+	size_t n_due;
 };
+
+/**
+ * Fills status->due from store with what falls due between from and to
+ * (ms), for the reply to a start: the caller says it before going dark,
+ * without opening the store itself. Returns 0 or -errno.
+ */
+int present_status_due_collect(struct present_store *store, int64_t from, int64_t to, struct present_status *status);
+
+/** Frees status->due alone (the daemon's statuses borrow the rest). */
+void present_status_due_free(struct present_status *status);
 
 /**
  * Reads an a{sv} at iter into status, ignoring keys it does not know so that

@@ -113,14 +113,6 @@ static void call_sendv(struct present_client *c, struct pending *p, const char *
 	p->serial = present_wire_sendv(c->bus, &p->call, &p->err, signature, ap);
 }
 
-static void call_send(struct present_client *c, struct pending *p, const char *method, const char *signature, ...)
-{
-	va_list ap;
-	va_start(ap, signature);
-	call_sendv(c, p, method, signature, ap);
-	va_end(ap);
-}
-
 /* Waits for the reply, ([b] a{sv}), and decodes it. */
 static int call_finish(struct present_client *c, struct pending *p, const char *what, bool *ret_flag,
 	struct present_status *ret)
@@ -211,19 +203,14 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	if ((r = present_client_connect(&c)) == 0) {
-		struct pending p;
-		call_send(&c, &p, "Start", "us", seconds, label);
-		/* What falls due is read while the daemon silences the desktop, and
-		 * said once the session did start. */
-		struct present_heads_up *h = args->quiet ? NULL : present_cli_heads_up_read(seconds);
-		r = call_finish(&c, &p, "start a session", NULL, &s);
+		r = call(&c, "Start", "start a session", NULL, &s, "us", seconds, label);
 		if (r == CALL_ALREADY_ACTIVE) {
 			r = report_already_active(&c);
 		} else if (r == 0) {
-			present_cli_heads_up_show(&c, h);
+			if (!args->quiet)
+				present_cli_heads_up_show(&c, &s, present_time_now() * 1000);
 			present_print_started(&s, present_time_now());
 		}
-		present_cli_heads_up_free(h);
 	}
 	present_status_finish(&s);
 	present_client_disconnect(&c);
@@ -260,20 +247,15 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	bool started = false;
-	struct present_heads_up *h = NULL;
-	if ((r = present_client_connect(&c)) == 0) {
-		struct pending p;
-		call_send(&c, &p, "Toggle", "us", seconds, label);
-		h = args->quiet ? NULL : present_cli_heads_up_read(seconds);
-		r = call_finish(&c, &p, "toggle the session", &started, &s);
-	}
+	if ((r = present_client_connect(&c)) == 0)
+		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);
 	if (r == 0 && started) {
-		present_cli_heads_up_show(&c, h);
+		if (!args->quiet)
+			present_cli_heads_up_show(&c, &s, present_time_now() * 1000);
 		present_print_started(&s, present_time_now());
 	} else if (r == 0) {
 		present_print_stopped(true, &s, present_time_now());
 	}
-	present_cli_heads_up_free(h);
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;

@@ -447,73 +447,30 @@ static bool ask_yes(const char *question)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-struct present_heads_up {
-	struct present_store *store; /* kept open for the acknowledgements */
-	struct present_cli_owed_rows due;
-	int64_t now_ms, seconds;
-};
-
-void present_cli_heads_up_free(struct present_heads_up *h)
+void present_cli_heads_up_show(struct present_client *c, const struct present_status *s, int64_t now_ms)
 {
-	if (!h)
+	if (!s->n_due)
 		return;
-	present_cli_owed_rows_finish(&h->due);
-	present_store_close(h->store);
-	free(h);
-}
-
-struct present_heads_up *present_cli_heads_up_read(int64_t seconds)
-{
-	struct present_heads_up *h = calloc(1, sizeof(*h));
-	char *path = present_path_store(), *error = NULL;
-	/* Most starts have nothing owed, or no store at all: one open and one query, nothing more. */
-	if (!h || !path || present_store_open_readonly(path, &h->store, &error) < 0) {
-		free(path);
-		free(error);
-		present_cli_heads_up_free(h);
-		return NULL;
-	}
-	free(path);
-	h->now_ms = present_time_now() * 1000;
-	h->seconds = seconds;
-	if (present_store_owed_due_each(h->store, h->now_ms, h->now_ms + seconds * 1000, present_cli_owed_rows_take, &h->due) < 0 ||
-		h->due.failed) {
-		fprintf(stderr, "present: warning: cannot read the responses owed: %s\n",
-			h->due.failed ? "out of memory" : present_store_error(h->store));
-		present_cli_heads_up_free(h);
-		return NULL;
-	}
-	if (h->due.n == 0) {
-		present_cli_heads_up_free(h);
-		return NULL;
-	}
-	return h;
-}
-
-void present_cli_heads_up_show(struct present_client *c, const struct present_heads_up *h)
-{
-	if (!h)
-		return;
-	const struct present_cli_owed_rows *d = &h->due;
 	size_t to_ack = 0;
-	printf("Before you go dark: %zu %s during this meeting:\n", d->n,
-		d->n == 1 ? "response falls due" : "responses fall due");
-	for (size_t i = 0; i < d->n; i++) {
-		const struct present_owed_row *row = &d->rows[i];
-		bool ack_due = strcmp(row->state, "owed") == 0 && row->ack_by >= h->now_ms;
-		printf("  #%lld  ", (long long)row->id);
-		print_who(stdout, row, false);
-		if (ack_due)
-			print_deadline(stdout, "ack by", row->ack_by, false, false);
-		if (row->answer_by >= h->now_ms && row->answer_by <= h->now_ms + h->seconds * 1000)
-			print_deadline(stdout, "answer by", row->answer_by, false, false);
+	printf("Before you go dark: %zu %s during this meeting:\n", s->n_due,
+		s->n_due == 1 ? "response falls due" : "responses fall due");
+	for (size_t i = 0; i < s->n_due; i++) {
+		const struct present_status_due *d = &s->due[i];
+		const struct present_owed_row row = {.sender = d->sender, .app = d->app, .subject = d->subject};
+		bool owed = strcmp(d->state, "owed") == 0;
+		printf("  #%llu  ", (unsigned long long)d->id);
+		print_who(stdout, &row, false);
+		if (owed && d->ack_by >= now_ms)
+			print_deadline(stdout, "ack by", d->ack_by, false, false);
+		if (d->answer_by >= now_ms && d->answer_by <= s->ends_at * 1000)
+			print_deadline(stdout, "answer by", d->answer_by, false, false);
 		putchar('\n');
-		to_ack += strcmp(row->state, "owed") == 0;
+		to_ack += owed;
 	}
 	fflush(stdout);
 	if (to_ack && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && ask_yes("Acknowledge them now? [y/N] ")) {
-		for (size_t i = 0; i < d->n; i++)
-			if (strcmp(d->rows[i].state, "owed") == 0)
-				present_cli_owed_act(c, h->store, (uint64_t)d->rows[i].id, "acknowledged", 0);
+		for (size_t i = 0; i < s->n_due; i++)
+			if (strcmp(s->due[i].state, "owed") == 0)
+				present_cli_owed_act(c, NULL, s->due[i].id, "acknowledged", 0);
 	}
 }

@@ -1,8 +1,11 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "protocol.h"
+#include "store.h"
 #include "text.h"
 
 static char **string_field(struct present_status *status, const char *key)
@@ -40,6 +43,80 @@ static void read_strv(struct present_wire_iter *array, char ***ret)
 	*ret = v;
 }
 
+struct due_list {
+	struct present_status *status;
+	size_t cap;
+	bool failed;
+};
+
+static void take_due(const struct present_owed_row *row, void *userdata)
+{
+	struct due_list *l = userdata;
+	struct present_status *s = l->status;
+	if (l->failed || !present_grow(&s->due, &l->cap, s->n_due, sizeof(*s->due))) {
+		l->failed = true;
+		return;
+	}
+	struct present_status_due *d = &s->due[s->n_due++];
+	*d = (struct present_status_due){
+		.id = (uint64_t)row->id,
+		.state = strdup(row->state),
+		.sender = strdup(row->sender ? row->sender : ""),
+		.app = strdup(row->app ? row->app : ""),
+		.subject = strdup(row->subject ? row->subject : ""),
+		.ack_by = row->ack_by,
+		.answer_by = row->answer_by,
+	};
+	l->failed = !d->state || !d->sender || !d->app || !d->subject;
+}
+
+void present_status_due_free(struct present_status *status)
+{
+	for (size_t i = 0; i < status->n_due; i++) {
+		free(status->due[i].state);
+		free(status->due[i].sender);
+		free(status->due[i].app);
+		free(status->due[i].subject);
+	}
+	free(status->due);
+	status->due = NULL;
+	status->n_due = 0;
+}
+
+int present_status_due_collect(struct present_store *store, int64_t from, int64_t to, struct present_status *status)
+{
+	struct due_list l = {.status = status};
+	int r = present_store_owed_due_each(store, from, to, take_due, &l);
+	if (r == 0 && l.failed)
+		r = -ENOMEM;
+	if (r < 0)
+		present_status_due_free(status);
+	return r;
+}
+
+static void read_due(struct present_wire_iter *array, struct present_status *status)
+{
+	struct present_wire_iter item;
+	size_t cap = 0;
+	while (present_wire_iter_enter(array, '(', &item)) {
+		struct present_status_due d = {0};
+		const char *state, *sender, *app, *subject;
+		if (!present_wire_iter_read(&item, 't', &d.id) || !present_wire_iter_read(&item, 's', &state) ||
+			!present_wire_iter_read(&item, 's', &sender) || !present_wire_iter_read(&item, 's', &app) ||
+			!present_wire_iter_read(&item, 's', &subject) || !present_wire_iter_read(&item, 'x', &d.ack_by) ||
+			!present_wire_iter_read(&item, 'x', &d.answer_by) ||
+			!present_grow(&status->due, &cap, status->n_due, sizeof(*status->due)))
+			return;
+		d.state = strdup(state);
+		d.sender = strdup(sender);
+		d.app = strdup(app);
+		d.subject = strdup(subject);
+		status->due[status->n_due++] = d;
+		if (!d.state || !d.sender || !d.app || !d.subject)
+			return; /* out of memory: present_status_finish() frees what there is */
+	}
+}
+
 bool present_status_read(struct present_wire_iter *iter, struct present_status *status)
 {
 	*status = (struct present_status){0};
@@ -72,6 +149,9 @@ bool present_status_read(struct present_wire_iter *iter, struct present_status *
 			present_wire_iter_enter(&value, 'a', &array)) {
 			present_strv_free(status->muted);
 			read_strv(&array, &status->muted);
+		} else if (strcmp(key, "due") == 0 && !status->due && value.sig_len == 10 &&
+			strncmp(value.sig, "a(tssssxx)", 10) == 0 && present_wire_iter_enter(&value, 'a', &array)) {
+			read_due(&array, status);
 		}
 	}
 	return true;
@@ -87,6 +167,7 @@ void present_status_finish(struct present_status *status)
 	free(status->capture_error);
 	free(status->store_error);
 	present_strv_free(status->muted);
+	present_status_due_free(status);
 	*status = (struct present_status){0};
 }
 

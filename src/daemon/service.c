@@ -11,6 +11,7 @@
 #include "protocol.h"
 #include "service.h"
 #include "status-write.h"
+#include "timefmt.h"
 
 /* A handler returns its reply, or NULL with err set; dispatch() maps the error. */
 typedef DBusMessage *(*method_fn)(struct present_daemon *d, DBusMessage *msg, DBusError *err);
@@ -22,7 +23,10 @@ struct method {
 	method_fn handler;
 };
 
-static DBusMessage *reply_status(DBusMessage *msg, const struct present_session *s, const dbus_bool_t *flag)
+/* due_from: a start, which names the responses owed falling due in it, so
+ * that the caller can say them before going dark without opening the store. */
+static DBusMessage *reply_status(DBusMessage *msg, const struct present_session *s, const dbus_bool_t *flag,
+	struct present_store *due_from)
 {
 	DBusMessage *reply = dbus_message_new_method_return(msg);
 	if (!reply)
@@ -30,9 +34,13 @@ static DBusMessage *reply_status(DBusMessage *msg, const struct present_session 
 	DBusMessageIter it;
 	struct present_status status;
 	present_session_describe(s, &status);
+	if (due_from && present_status_due_collect(due_from, present_time_now() * 1000, s->ends_at * 1000, &status) < 0)
+		present_log("warning", "the responses owed falling due are not said: %s", present_store_error(due_from));
 	dbus_message_iter_init_append(reply, &it);
-	if ((flag && !dbus_message_iter_append_basic(&it, DBUS_TYPE_BOOLEAN, flag)) ||
-		!present_status_write(&status, &it)) {
+	bool ok = (!flag || dbus_message_iter_append_basic(&it, DBUS_TYPE_BOOLEAN, flag)) &&
+		present_status_write(&status, &it);
+	present_status_due_free(&status);
+	if (!ok) {
 		dbus_message_unref(reply);
 		return NULL;
 	}
@@ -59,7 +67,7 @@ static DBusMessage *method_start(struct present_daemon *d, DBusMessage *msg, DBu
 	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
 	if (!start(d, seconds, label, err))
 		return NULL;
-	return reply_status(msg, &d->session, NULL);
+	return reply_status(msg, &d->session, NULL, d->store);
 }
 
 void present_service_reply_early(struct present_daemon *d)
@@ -93,14 +101,14 @@ static DBusMessage *end_replying(struct present_daemon *d, DBusMessage *msg, DBu
 static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
 	dbus_bool_t stopped = d->session.active;
-	return end_replying(d, msg, reply_status(msg, &d->session, &stopped));
+	return end_replying(d, msg, reply_status(msg, &d->session, &stopped, NULL));
 }
 
 static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
 	if (d->session.active) {
 		dbus_bool_t started = false;
-		return end_replying(d, msg, reply_status(msg, &d->session, &started));
+		return end_replying(d, msg, reply_status(msg, &d->session, &started, NULL));
 	}
 	uint32_t seconds;
 	const char *label;
@@ -108,7 +116,7 @@ static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DB
 	dbus_bool_t started = true;
 	if (!start(d, seconds, label, err))
 		return NULL;
-	return reply_status(msg, &d->session, &started);
+	return reply_status(msg, &d->session, &started, d->store);
 }
 
 static DBusMessage *method_extend(struct present_daemon *d, DBusMessage *msg, DBusError *err)
@@ -117,7 +125,7 @@ static DBusMessage *method_extend(struct present_daemon *d, DBusMessage *msg, DB
 	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_INVALID);
 	if (!present_session_extend(d, seconds, err))
 		return NULL;
-	return reply_status(msg, &d->session, NULL);
+	return reply_status(msg, &d->session, NULL, NULL);
 }
 
 /* `present restore`: end any session, then put back whatever is left. */
@@ -275,7 +283,7 @@ static DBusMessage *method_snooze(struct present_daemon *d, DBusMessage *msg, DB
 
 static DBusMessage *method_get_status(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
-	return reply_status(msg, &d->session, NULL);
+	return reply_status(msg, &d->session, NULL, NULL);
 }
 
 /* Properties: each is read from the session when asked, never cached. */

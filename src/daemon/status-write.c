@@ -36,6 +36,34 @@ static bool put_strv(DBusMessageIter *dict, const char *key, char **v)
 		dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
 }
 
+static bool put_due(DBusMessageIter *dict, const struct present_status *status)
+{
+	static const char *const key = "due";
+	DBusMessageIter entry, variant, array, item;
+	if (!status->n_due)
+		return true;
+	if (!dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
+		!dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) ||
+		!dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "a(tssssxx)", &variant) ||
+		!dbus_message_iter_open_container(&variant, DBUS_TYPE_ARRAY, "(tssssxx)", &array))
+		return false;
+	for (size_t i = 0; i < status->n_due; i++) {
+		const struct present_status_due *d = &status->due[i];
+		if (!dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT, NULL, &item) ||
+			!dbus_message_iter_append_basic(&item, DBUS_TYPE_UINT64, &d->id) ||
+			!dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &d->state) ||
+			!dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &d->sender) ||
+			!dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &d->app) ||
+			!dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &d->subject) ||
+			!dbus_message_iter_append_basic(&item, DBUS_TYPE_INT64, &d->ack_by) ||
+			!dbus_message_iter_append_basic(&item, DBUS_TYPE_INT64, &d->answer_by) ||
+			!dbus_message_iter_close_container(&array, &item))
+			return false;
+	}
+	return dbus_message_iter_close_container(&variant, &array) &&
+		dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
+}
+
 bool present_status_write(const struct present_status *status, DBusMessageIter *iter)
 {
 	DBusMessageIter dict;
@@ -54,6 +82,6 @@ bool present_status_write(const struct present_status *status, DBusMessageIter *
 			put_optional(&dict, "dnd_note", status->dnd_note) && put_strv(&dict, "muted", status->muted) &&
 			put_optional(&dict, "capture_error", status->capture_error) &&
 			put_optional(&dict, "store_error", status->store_error) &&
-			put(&dict, "alerts", DBUS_TYPE_UINT32, &status->alerts);
+			put(&dict, "alerts", DBUS_TYPE_UINT32, &status->alerts) && put_due(&dict, status);
 	return dbus_message_iter_close_container(iter, &dict) && ok;
 }

@@ -546,6 +546,19 @@ class HeadsUp(OwedCase):
         self.assertEqual(self.query("SELECT DISTINCT state FROM owed WHERE sender IN ('Dana', 'Fay')"),
                          [("owed",), ("acknowledged",)])
 
+    def test_the_reply_to_a_start_names_them(self):
+        """The CLI says them from the daemon's reply, without opening the store."""
+        items = self.prepare()
+        reply = self.call("Start", 3600, "")
+        self.assertEqual([tuple(d) for d in reply["due"]],
+                         [(1, "owed", "Dana", "thunderbird", "Renewal", items[1]["ack_by"], items[1]["answer_by"]),
+                          (3, "acknowledged", "Fay", "thunderbird", "Renewal", items[3]["ack_by"],
+                           items[3]["answer_by"])])
+        self.assertEqual(reply["due"].signature, "(tssssxx)")
+        self.assertNotIn("due", self.call("GetStatus"))
+        self.call("Stop")
+        self.assertNotIn("due", self.call("Toggle", 60, "")[1])  # a short one: nothing falls due in it
+
     def test_a_shorter_meeting_and_quiet(self):
         items = self.prepare()
         out = self.ok("start", "30m")
