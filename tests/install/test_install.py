@@ -10,6 +10,7 @@ installed activation file; and with --destdir for --prefix /usr and
 import atexit
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -161,6 +162,14 @@ class Install(unittest.TestCase):
 
     def test_2_home_prefix_runs(self):
         present = self.prefix + "/bin/present"
+        # The default build (static_cli=full): a static PIE, which the kernel
+        # starts without the dynamic loader (no PT_INTERP program header).
+        with open(present, "rb") as f:
+            elf = f.read()
+        phoff, phentsize, phnum = struct.unpack_from("<Q", elf, 0x20)[0], *struct.unpack_from("<HH", elf, 0x36)
+        types = [struct.unpack_from("<I", elf, phoff + i * phentsize)[0] for i in range(phnum)]
+        self.assertNotIn(3, types, "present asks for a dynamic loader")  # PT_INTERP
+        self.assertIn(2, types)  # PT_DYNAMIC: position-independent, relocated by itself
         out = self.run_ok([present, "--help"], env=self.user_env())
         self.assertIn("present start", out)
         self.assertRegex(self.run_ok([present, "--version"], env=self.user_env()), r"^present \d+\.\d+\.\d+\n$")
