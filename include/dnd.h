@@ -42,6 +42,11 @@ struct present_dnd_backend {
 	/* The switch lives outside the server (GSettings, Xfconf) and survives
 	 * it: restoring it needs no running server. */
 	bool persistent;
+	/* The switch is one boolean in the server's memory, and off() sets it
+	 * off whatever it holds: one the user turned off by hand stays off all
+	 * the same, so putting it back needs no look first (a round trip less
+	 * at every stop). */
+	bool plain;
 	const void *data; /* handed to the functions below in ctx->data */
 
 	/** Whether this backend drives the server in ctx. */

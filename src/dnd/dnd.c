@@ -330,7 +330,7 @@ static int put_back(const struct present_dnd_ctx *outer, const struct present_dn
 {
 	struct present_dnd_ctx c = for_backend(outer, b), *ctx = &c;
 	int r;
-	if (b->held) {
+	if (b->held || b->plain) {
 		r = b->off(ctx, app, saved, ret_error);
 	} else {
 		bool on = false;

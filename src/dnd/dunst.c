@@ -40,6 +40,7 @@ static int off(const struct present_dnd_ctx *ctx, const char *app, const char *s
 const struct present_dnd_backend present_dnd_dunst = {
 	.id = "dunst",
 	.title = "dunst",
+	.plain = true,
 	.probe = probe,
 	.read = read_paused,
 	.on = on,
