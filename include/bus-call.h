@@ -36,6 +36,10 @@ int present_bus_get_bool(DBusConnection *bus, const char *dest, const char *path
 int present_bus_set_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *prop, bool value, char **ret_error);
 
+/** Writes a boolean property and reads it back, in one round trip; the value read in *ret. */
+int present_bus_set_bool_read_back(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *prop, bool value, bool *ret, char **ret_error);
+
 /** Calls a method that takes nothing and answers one boolean. */
 int present_bus_call_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *method, bool *ret, char **ret_error);

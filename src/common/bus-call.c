@@ -37,13 +37,36 @@ static int errno_of(const DBusError *err)
 	return -EIO;
 }
 
-int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_reply, char **ret_error_name,
+/* Sends msg without waiting; NULL when the connection is closed or memory ran out. */
+static DBusPendingCall *queue(DBusConnection *bus, DBusMessage *msg)
+{
+	DBusPendingCall *pending = NULL;
+	dbus_message_set_auto_start(msg, may_activate(dbus_message_get_destination(msg)));
+	if (!dbus_connection_send_with_reply(bus, msg, &pending, PRESENT_BUS_CALL_TIMEOUT_MS))
+		return NULL;
+	return pending;
+}
+
+/* Waits for the reply to msg (taken, as is pending), as present_bus_send() says. */
+static int wait_reply(DBusPendingCall *pending, DBusMessage *msg, DBusMessage **ret_reply, char **ret_error_name,
 	char **ret_error)
 {
 	DBusError err;
 	dbus_error_init(&err);
-	dbus_message_set_auto_start(msg, may_activate(dbus_message_get_destination(msg)));
-	DBusMessage *reply = dbus_connection_send_with_reply_and_block(bus, msg, PRESENT_BUS_CALL_TIMEOUT_MS, &err);
+	DBusMessage *reply = NULL;
+	if (!pending) {
+		dbus_set_error_const(&err, DBUS_ERROR_DISCONNECTED, "Connection is closed");
+	} else {
+		dbus_pending_call_block(pending);
+		reply = dbus_pending_call_steal_reply(pending);
+		dbus_pending_call_unref(pending);
+		if (!reply)
+			dbus_set_error_const(&err, DBUS_ERROR_NO_REPLY, "no reply");
+		else if (dbus_set_error_from_message(&err, reply)) {
+			dbus_message_unref(reply);
+			reply = NULL;
+		}
+	}
 	if (!reply) {
 		int r = errno_of(&err);
 		if (ret_error && asprintf(ret_error, "%s %s: %s", dbus_message_get_destination(msg),
@@ -61,6 +84,12 @@ int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_re
 	else
 		dbus_message_unref(reply);
 	return 0;
+}
+
+int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_reply, char **ret_error_name,
+	char **ret_error)
+{
+	return wait_reply(queue(bus, msg), msg, ret_reply, ret_error_name, ret_error);
 }
 
 int present_bus_call(DBusConnection *bus, const char *dest, const char *path, const char *iface,
@@ -101,39 +130,72 @@ bool present_bus_read_variant_bool(DBusMessage *reply, bool *ret)
 	return true;
 }
 
+static DBusMessage *property_call(const char *dest, const char *path, const char *iface, const char *prop,
+	const bool *value)
+{
+	DBusMessage *msg = dbus_message_new_method_call(dest, path, DBUS_INTERFACE_PROPERTIES, value ? "Set" : "Get");
+	DBusMessageIter it;
+	if (!msg)
+		return NULL;
+	dbus_message_iter_init_append(msg, &it);
+	if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &iface) ||
+		!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &prop) ||
+		(value && !present_bus_append_variant_bool(&it, *value))) {
+		dbus_message_unref(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static int bool_of(DBusMessage *reply, const char *dest, const char *prop, bool *ret, char **ret_error)
+{
+	bool ok = present_bus_read_variant_bool(reply, ret);
+	dbus_message_unref(reply);
+	if (ok)
+		return 0;
+	if (ret_error && asprintf(ret_error, "%s property %s is not a boolean", dest, prop) < 0)
+		*ret_error = NULL;
+	return -EPROTO;
+}
+
 int present_bus_get_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *prop, bool *ret, char **ret_error)
 {
-	DBusMessage *reply;
-	int r = present_bus_call(bus, dest, path, DBUS_INTERFACE_PROPERTIES, "Get", &reply, ret_error, DBUS_TYPE_STRING,
-		&iface, DBUS_TYPE_STRING, &prop, DBUS_TYPE_INVALID);
-	if (r < 0)
-		return r;
-	bool ok = present_bus_read_variant_bool(reply, ret);
-	dbus_message_unref(reply);
-	if (!ok) {
-		if (ret_error && asprintf(ret_error, "%s property %s is not a boolean", dest, prop) < 0)
-			*ret_error = NULL;
-		return -EPROTO;
-	}
-	return 0;
+	DBusMessage *msg = property_call(dest, path, iface, prop, NULL), *reply;
+	if (!msg)
+		return -ENOMEM;
+	int r = present_bus_send(bus, msg, &reply, NULL, ret_error);
+	return r < 0 ? r : bool_of(reply, dest, prop, ret, ret_error);
 }
 
 int present_bus_set_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *prop, bool value, char **ret_error)
 {
-	DBusMessage *msg = dbus_message_new_method_call(dest, path, DBUS_INTERFACE_PROPERTIES, "Set");
-	DBusMessageIter it;
-	if (!msg)
-		return -ENOMEM;
-	dbus_message_iter_init_append(msg, &it);
-	if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &iface) ||
-		!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &prop) ||
-		!present_bus_append_variant_bool(&it, value)) {
-		dbus_message_unref(msg);
+	DBusMessage *msg = property_call(dest, path, iface, prop, &value);
+	return msg ? present_bus_send(bus, msg, NULL, NULL, ret_error) : -ENOMEM;
+}
+
+int present_bus_set_bool_read_back(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *prop, bool value, bool *ret, char **ret_error)
+{
+	DBusMessage *set = property_call(dest, path, iface, prop, &value), *get = property_call(dest, path, iface, prop, NULL);
+	if (!set || !get) {
+		if (set)
+			dbus_message_unref(set);
+		if (get)
+			dbus_message_unref(get);
 		return -ENOMEM;
 	}
-	return present_bus_send(bus, msg, NULL, NULL, ret_error);
+	/* Both go out before either answer is awaited: a peer answers one
+	 * connection's calls in the order they were sent, so the read sees the
+	 * write, at the cost of one round trip. */
+	DBusPendingCall *set_pending = queue(bus, set), *get_pending = queue(bus, get);
+	DBusMessage *reply = NULL;
+	int r = wait_reply(set_pending, set, NULL, NULL, ret_error);
+	int g = wait_reply(get_pending, get, r < 0 ? NULL : &reply, NULL, r < 0 ? NULL : ret_error);
+	if (r < 0)
+		return r;
+	return g < 0 ? g : bool_of(reply, dest, prop, ret, ret_error);
 }
 
 int present_bus_call_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,

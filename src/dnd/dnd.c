@@ -276,13 +276,18 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 	const char *app, char *saved, int64_t row, char **ret_error)
 {
 	bool on = false;
-	int r = b->on(ctx, app, b->held ? &saved : NULL, ret_error);
-	if (r == 0 && b->read) {
-		if ((r = b->read(ctx, app, &on, NULL, ret_error)) == 0 && !on) {
-			r = -EIO;
-			if (asprintf(ret_error, "%s did not confirm do-not-disturb: it still reads off", describe(b, app)) < 0)
-				*ret_error = NULL;
-		}
+	int r;
+	if (b->on_read) {
+		r = b->on_read(ctx, app, &on, ret_error);
+	} else {
+		r = b->on(ctx, app, b->held ? &saved : NULL, ret_error);
+		if (r == 0 && b->read)
+			r = b->read(ctx, app, &on, NULL, ret_error);
+	}
+	if (r == 0 && b->read && !on) {
+		r = -EIO;
+		if (asprintf(ret_error, "%s did not confirm do-not-disturb: it still reads off", describe(b, app)) < 0)
+			*ret_error = NULL;
 	}
 	if (r < 0) {
 		forget(dnd, row);

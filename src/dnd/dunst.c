@@ -31,6 +31,12 @@ static int on(const struct present_dnd_ctx *ctx, const char *app, char **ret_sav
 		"paused", true, ret_error);
 }
 
+static int on_read(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_error)
+{
+	return present_bus_set_bool_read_back(ctx->bus, PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH,
+		DUNST_INTERFACE, "paused", true, ret_on, ret_error);
+}
+
 static int off(const struct present_dnd_ctx *ctx, const char *app, const char *saved, char **ret_error)
 {
 	return present_bus_set_bool(ctx->bus, PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH, DUNST_INTERFACE,
@@ -44,5 +50,6 @@ const struct present_dnd_backend present_dnd_dunst = {
 	.probe = probe,
 	.read = read_paused,
 	.on = on,
+	.on_read = on_read,
 	.off = off,
 };
