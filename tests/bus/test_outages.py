@@ -159,9 +159,9 @@ class Races(DunstCase):
             results = sorted((p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in calls)
             (ok, out, err), (refused, out2, err2) = results
             self.assertEqual((ok, err, refused, out2), (0, "", 1, ""), results)
-            self.assertRegex(out, r"^Present until \d\d:\d\d \(10 min\) · race %d · do-not-disturb on \(dunst\)\n$"
+            self.assertRegex(out, r"^Present until (?:\w{3} )?\d\d:\d\d \(10 min\) · race %d · do-not-disturb on \(dunst\)\n$"
                              % round)
-            self.assertRegex(err2, r"^present: a session is already running until \d\d:\d\d; 'present stop' ends "
+            self.assertRegex(err2, r"^present: a session is already running until (?:\w{3} )?\d\d:\d\d; 'present stop' ends "
                                    r"it, 'present extend' lengthens it\n$")
             self.assertEqual(len(self.sessions()), before + 1)
             self.ok("stop")
@@ -172,7 +172,7 @@ class Races(DunstCase):
         calls = [self.spawn_cli("toggle", "10m") for _ in range(2)]
         outs = sorted(p.communicate(timeout=60)[0] for p in calls)
         self.assertEqual([p.returncode for p in calls], [0, 0])
-        self.assertRegex(outs[0], r"^Present until \d\d:\d\d \(10 min\) · do-not-disturb on \(dunst\)\n$")
+        self.assertRegex(outs[0], r"^Present until (?:\w{3} )?\d\d:\d\d \(10 min\) · do-not-disturb on \(dunst\)\n$")
         self.assertRegex(outs[1], r"^Session ended after \d+ s\n$")
         wait_until(lambda: [s[4] for s in self.sessions()] == ["stop"], 10, "the session recorded as stopped")
         self.assertFalse(self.dnd())
@@ -190,8 +190,8 @@ class Races(DunstCase):
                 c.communicate(timeout=60) for c in (start, status, stop))
             self.assertEqual((start.returncode, status.returncode, stop.returncode), (0, 0, 0),
                              (start_err, status_err, stop_err))
-            self.assertRegex(start_out, r"^Present until \d\d:\d\d \(10 min\) · do-not-disturb on \(dunst\)\n$")
-            self.assertRegex(status_out, r"^(Not in a session\.|Present until \d\d:\d\d · .* left · .*)\n$")
+            self.assertRegex(start_out, r"^Present until (?:\w{3} )?\d\d:\d\d \(10 min\) · do-not-disturb on \(dunst\)\n$")
+            self.assertRegex(status_out, r"^(Not in a session\.|Present until (?:\w{3} )?\d\d:\d\d · .* left · .*)\n$")
             self.assertRegex(stop_out, r"^(No session is running\.|Session ended after \d+ s)\n$")
             active = self.call("GetStatus")["active"]
             self.assertEqual(bool(active), stop_out.startswith("No session"), "stop said %r" % stop_out)
