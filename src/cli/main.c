@@ -87,42 +87,30 @@ enum {
 	CALL_NO_DAEMON = -2, /* a call that does not start the daemon found none */
 };
 
-/* A call to the daemon, sent and not yet answered. */
-struct pending {
-	struct present_wire_call call;
-	uint32_t serial;
-	struct present_wire_error err;
-};
-
-/* Sends a method call. Only Start and Toggle may start the daemon: the
- * others have nothing to ask an idle one, and not starting it spares a
- * round trip to ask whether it runs. */
-static void call_sendv(struct present_client *c, struct pending *p, const char *method, const char *signature,
-	va_list ap)
+/* Calls the daemon and decodes its reply, ([b] a{sv}). Only Start and
+ * Toggle may start the daemon: the others have nothing to ask an idle one,
+ * and not starting it spares a round trip to ask whether it runs. */
+static int call(struct present_client *c, const char *method, const char *what, bool *ret_flag,
+	struct present_status *ret, const char *signature, ...)
 {
-	bool activate = strcmp(method, "Start") == 0 || strcmp(method, "Toggle") == 0;
-	*p = (struct pending){
-		.call = {
-			.destination = PRESENT_BUS_NAME,
-			.path = PRESENT_OBJECT_PATH,
-			.interface = PRESENT_INTERFACE,
-			.member = method,
-			.no_auto_start = !activate,
-		},
+	struct present_wire_call wc = {
+		.destination = PRESENT_BUS_NAME,
+		.path = PRESENT_OBJECT_PATH,
+		.interface = PRESENT_INTERFACE,
+		.member = method,
+		.no_auto_start = strcmp(method, "Start") != 0 && strcmp(method, "Toggle") != 0,
 	};
-	p->serial = present_wire_sendv(c->bus, &p->call, &p->err, signature, ap);
-}
-
-/* Waits for the reply, ([b] a{sv}), and decodes it. */
-static int call_finish(struct present_client *c, struct pending *p, const char *what, bool *ret_flag,
-	struct present_status *ret)
-{
-	struct present_wire_msg *reply = p->serial ? present_wire_reply(c->bus, p->serial, &p->call, &p->err) : NULL;
+	struct present_wire_error err = {0};
+	va_list ap;
+	va_start(ap, signature);
+	uint32_t serial = present_wire_sendv(c->bus, &wc, &err, signature, ap);
+	va_end(ap);
+	struct present_wire_msg *reply = serial ? present_wire_reply(c->bus, serial, &wc, &err) : NULL;
 	if (!reply) {
-		int code = p->err.name && strcmp(p->err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? CALL_ALREADY_ACTIVE
-			: p->call.no_auto_start && present_client_no_daemon(&p->err)		    ? CALL_NO_DAEMON
-												    : present_client_report(what, &p->err);
-		present_wire_error_free(&p->err);
+		int code = err.name && strcmp(err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? CALL_ALREADY_ACTIVE
+			: wc.no_auto_start && present_client_no_daemon(&err)			  ? CALL_NO_DAEMON
+												  : present_client_report(what, &err);
+		present_wire_error_free(&err);
 		return code;
 	}
 	bool ok = read_reply(reply, ret_flag, ret);
@@ -132,17 +120,6 @@ static int call_finish(struct present_client *c, struct pending *p, const char *
 		return PRESENT_EXIT_FAILURE;
 	}
 	return 0;
-}
-
-static int call(struct present_client *c, const char *method, const char *what, bool *ret_flag,
-	struct present_status *ret, const char *signature, ...)
-{
-	struct pending p;
-	va_list ap;
-	va_start(ap, signature);
-	call_sendv(c, &p, method, signature, ap);
-	va_end(ap);
-	return call_finish(c, &p, what, ret_flag, ret);
 }
 
 /* Only Start says AlreadyActive; name the end so the user knows what runs. */

@@ -49,25 +49,38 @@ struct due_list {
 	bool failed;
 };
 
+/* Appends one item to status->due, its strings copied; false, adding
+ * nothing, when memory runs out. */
+static bool add_due(struct present_status *status, size_t *cap, uint64_t id, const char *state, const char *sender,
+	const char *app, const char *subject, int64_t ack_by, int64_t answer_by)
+{
+	if (!present_grow(&status->due, cap, status->n_due, sizeof(*status->due)))
+		return false;
+	struct present_status_due *d = &status->due[status->n_due++];
+	*d = (struct present_status_due){
+		.id = id,
+		.state = strdup(state),
+		.sender = strdup(sender ? sender : ""),
+		.app = strdup(app ? app : ""),
+		.subject = strdup(subject ? subject : ""),
+		.ack_by = ack_by,
+		.answer_by = answer_by,
+	};
+	if (d->state && d->sender && d->app && d->subject)
+		return true;
+	free(d->state);
+	free(d->sender);
+	free(d->app);
+	free(d->subject);
+	status->n_due--;
+	return false;
+}
+
 static void take_due(const struct present_owed_row *row, void *userdata)
 {
 	struct due_list *l = userdata;
-	struct present_status *s = l->status;
-	if (l->failed || !present_grow(&s->due, &l->cap, s->n_due, sizeof(*s->due))) {
-		l->failed = true;
-		return;
-	}
-	struct present_status_due *d = &s->due[s->n_due++];
-	*d = (struct present_status_due){
-		.id = (uint64_t)row->id,
-		.state = strdup(row->state),
-		.sender = strdup(row->sender ? row->sender : ""),
-		.app = strdup(row->app ? row->app : ""),
-		.subject = strdup(row->subject ? row->subject : ""),
-		.ack_by = row->ack_by,
-		.answer_by = row->answer_by,
-	};
-	l->failed = !d->state || !d->sender || !d->app || !d->subject;
+	l->failed = l->failed || !add_due(l->status, &l->cap, (uint64_t)row->id, row->state, row->sender, row->app,
+					 row->subject, row->ack_by, row->answer_by);
 }
 
 void present_status_due_free(struct present_status *status)
@@ -98,23 +111,15 @@ static void read_due(struct present_wire_iter *array, struct present_status *sta
 {
 	struct present_wire_iter item;
 	size_t cap = 0;
-	while (present_wire_iter_enter(array, '(', &item)) {
-		struct present_status_due d = {0};
-		const char *state, *sender, *app, *subject;
-		if (!present_wire_iter_read(&item, 't', &d.id) || !present_wire_iter_read(&item, 's', &state) ||
-			!present_wire_iter_read(&item, 's', &sender) || !present_wire_iter_read(&item, 's', &app) ||
-			!present_wire_iter_read(&item, 's', &subject) || !present_wire_iter_read(&item, 'x', &d.ack_by) ||
-			!present_wire_iter_read(&item, 'x', &d.answer_by) ||
-			!present_grow(&status->due, &cap, status->n_due, sizeof(*status->due)))
-			return;
-		d.state = strdup(state);
-		d.sender = strdup(sender);
-		d.app = strdup(app);
-		d.subject = strdup(subject);
-		status->due[status->n_due++] = d;
-		if (!d.state || !d.sender || !d.app || !d.subject)
-			return; /* out of memory: present_status_finish() frees what there is */
-	}
+	uint64_t id;
+	const char *state, *sender, *app, *subject;
+	int64_t ack_by, answer_by;
+	while (present_wire_iter_enter(array, '(', &item) && present_wire_iter_read(&item, 't', &id) &&
+		present_wire_iter_read(&item, 's', &state) && present_wire_iter_read(&item, 's', &sender) &&
+		present_wire_iter_read(&item, 's', &app) && present_wire_iter_read(&item, 's', &subject) &&
+		present_wire_iter_read(&item, 'x', &ack_by) && present_wire_iter_read(&item, 'x', &answer_by) &&
+		add_due(status, &cap, id, state, sender, app, subject, ack_by, answer_by))
+		;
 }
 
 bool present_status_read(struct present_wire_iter *iter, struct present_status *status)

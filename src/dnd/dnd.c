@@ -499,18 +499,12 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd)
 	return NULL;
 }
 
-static void plan_clear(struct present_dnd *dnd)
-{
-	free(dnd->plan.saved);
-	dnd->plan.backend = NULL;
-	dnd->plan.saved = NULL;
-}
-
 bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *ret,
 	struct present_dnd_change *ret_change)
 {
 	*ret = (struct present_dnd_report){0};
-	plan_clear(dnd);
+	free(dnd->plan.saved);
+	dnd->plan.saved = NULL;
 	free(dnd->save_error);
 	dnd->save_error = NULL;
 	if (dnd->n_done)

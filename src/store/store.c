@@ -403,6 +403,12 @@ static int synced(struct present_store *store, bool durable)
 	return durable ? 0 : exec(store, "PRAGMA synchronous = NORMAL");
 }
 
+/* Back to waiting for the disk, keeping the message of what failed before. */
+static void synced_again(struct present_store *store)
+{
+	sqlite3_exec(store->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+}
+
 static int insert_change(struct present_store *store, int64_t session_id, const char *backend, const char *app,
 	const char *saved, int64_t made_at, int64_t *ret_id)
 {
@@ -448,7 +454,7 @@ int present_store_session_begin(struct present_store *store, const char *label, 
 		if (change)
 			change->id = 0;
 	}
-	sqlite3_exec(store->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	synced_again(store);
 	return r;
 }
 
@@ -517,7 +523,7 @@ int present_store_dnd_save(struct present_store *store, int64_t session_id, cons
 	if (r == 0)
 		r = insert_change(store, session_id, backend, app, saved, made_at, ret_id);
 	if (!durable)
-		sqlite3_exec(store->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+		synced_again(store);
 	return r;
 }
 
@@ -526,7 +532,7 @@ int present_store_dnd_forget(struct present_store *store, int64_t id)
 	int r = synced(store, false);
 	if (r == 0)
 		r = run(store, "DELETE FROM dnd_changes WHERE id = ?", "i", id);
-	sqlite3_exec(store->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	synced_again(store);
 	return r;
 }
 

@@ -286,6 +286,22 @@ class StoreOutage(DunstCase):
         self.ok("start", "10m", "--label", "before")
         self.ok("stop")
 
+    def daemon_gone(self):
+        """SIGTERM, and the process gone, not only its name."""
+        pid = self.bus.pid_of()
+        os.kill(pid, signal.SIGTERM)
+        wait_until(lambda: not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().rsplit(
+            ")", 1)[1].split()[0] == "Z", 30, "the daemon to exit")
+
+    def session_without_store(self):
+        """A session starts and ends with the store out of reach: silenced, then put back, with a warning."""
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
+        self.assertTrue(self.dnd())
+        self.ok("stop")
+        self.assertFalse(self.dnd())
+
     def assert_intact(self, sessions):
         db = self.db()
         self.assertEqual(db.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
@@ -294,10 +310,7 @@ class StoreOutage(DunstCase):
     def test_read_only_from_the_start(self):
         self.first_session()
         # The daemon gone, not only its name: it checkpoints and removes the WAL as it exits.
-        pid = self.bus.pid_of()
-        os.kill(pid, signal.SIGTERM)
-        wait_until(lambda: not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().rsplit(
-            ")", 1)[1].split()[0] == "Z", 30, "the daemon to exit")
+        self.daemon_gone()
         self.read_only()
         r = self.present("start", "10m")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -317,20 +330,12 @@ class StoreOutage(DunstCase):
         open, as a daemon still closing would): SQLite would open it for reading without a
         word, and every write of the session would fail unannounced."""
         self.first_session()
-        pid = self.bus.pid_of()
-        os.kill(pid, signal.SIGTERM)
-        wait_until(lambda: not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().rsplit(
-            ")", 1)[1].split()[0] == "Z", 30, "the daemon to exit")
+        self.daemon_gone()
         reader = self.db()
         reader.execute("SELECT count(*) FROM sessions").fetchone()
         self.assertTrue(os.path.exists(self.store_path + "-wal"))
         self.read_only()
-        r = self.present("start", "10m")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
-        self.assertTrue(self.dnd())
-        self.ok("stop")
-        self.assertFalse(self.dnd())
+        self.session_without_store()
         self.assertIn("%s: cannot open it for writing (read-only): sessions are not recorded" % self.store_path,
                       self.daemon_log())
         self.writable_again()
@@ -449,12 +454,7 @@ class StoreOutage(DunstCase):
         os.makedirs(os.path.dirname(self.state), exist_ok=True)
         with open(self.state, "w") as f:
             f.write("not a directory\n")
-        r = self.present("start", "10m")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
-        self.assertTrue(self.dnd())
-        self.ok("stop")
-        self.assertFalse(self.dnd())
+        self.session_without_store()
         self.assertIn("cannot make a private directory for it: Not a directory", self.daemon_log())
         with open(self.state) as f:
             self.assertEqual(f.read(), "not a directory\n")
