@@ -68,8 +68,10 @@ void present_wire_msg_free(struct present_wire_msg *msg);
 
 /**
  * Connects to the session bus ($DBUS_SESSION_BUS_ADDRESS, else
- * $XDG_RUNTIME_DIR/bus), authenticates and says Hello. Returns NULL and
- * fills err on failure.
+ * $XDG_RUNTIME_DIR/bus) and sends the authentication and Hello without
+ * waiting for the answers: the first call reads them, and fails with
+ * org.freedesktop.DBus.Error.AuthFailed if the bus refused us. Returns NULL
+ * and fills err when the bus cannot be reached.
  */
 struct present_wire *present_wire_connect(struct present_wire_error *err);
 

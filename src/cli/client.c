@@ -122,6 +122,11 @@ int present_client_report(const char *what, const struct present_wire_error *err
 		fprintf(stderr, "present: %s\n", message);
 		return PRESENT_EXIT_CONFIG;
 	}
+	/* The connection is made without waiting, so a bus that refuses us says so at the first call. */
+	if (strcmp(name, DBUS_ERROR "AuthFailed") == 0) {
+		fprintf(stderr, "present: cannot reach the session bus: %s\n", message);
+		return PRESENT_EXIT_UNAVAILABLE;
+	}
 	if (is_unreachable(name)) {
 		fprintf(stderr, "present: cannot reach the present daemon (%s): %s\n", PRESENT_BUS_NAME, message);
 		return PRESENT_EXIT_UNAVAILABLE;

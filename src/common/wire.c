@@ -43,6 +43,11 @@ struct present_wire {
 	size_t in_len, in_cap;
 	struct present_wire_msg **queue; /* signals that came while waiting for a reply */
 	size_t queued, queue_cap;
+	/* The handshake is not waited for: the first call goes out right behind
+	 * it, and the first read takes the bus's answers to it. */
+	bool authenticated;
+	char *rejected; /* the bus's answer when it was not OK */
+	uint32_t hello_serial; /* until Hello's reply has come */
 };
 
 /* Signatures */
@@ -772,13 +777,43 @@ static size_t whole_length(const struct present_wire *w, bool *ret_bad)
 bool present_wire_pending(const struct present_wire *w)
 {
 	bool bad;
+	if (!w->authenticated)
+		return w->in_len > 0;
 	size_t n = whole_length(w, &bad);
 	return w->queued > 0 || bad || (n && n <= w->in_len);
 }
 
-/* The next message off the socket. 0 with *ret, or -errno (-EBADMSG: the peer sent garbage). */
+/* The bus's answer to our AUTH, the one line it sends before any message.
+ * 0 once it said OK; -EACCES, with w->rejected set, when it said anything else. */
+static int authenticate(struct present_wire *w, int64_t deadline)
+{
+	char *crlf;
+	if (w->authenticated)
+		return 0;
+	if (w->rejected)
+		return -EACCES;
+	while (!w->in || !(crlf = memmem(w->in, w->in_len, "\r\n", 2))) {
+		int r = w->in_len > 512 ? -EBADMSG : fill(w, deadline);
+		if (r < 0)
+			return r;
+	}
+	size_t len = (size_t)(crlf - (char *)w->in);
+	if (len < 3 || memcmp(w->in, "OK ", 3) != 0) {
+		w->rejected = strndup((char *)w->in, len);
+		return w->rejected ? -EACCES : -ENOMEM;
+	}
+	take(w, len + 2);
+	w->authenticated = true;
+	return 0;
+}
+
+/* The next message off the socket. 0 with *ret, or -errno (-EBADMSG: the peer
+ * sent garbage; -EACCES: it refused to authenticate us). */
 static int receive(struct present_wire *w, int64_t deadline, struct present_wire_msg **ret)
 {
+	int r = authenticate(w, deadline);
+	if (r < 0)
+		return r;
 	for (;;) {
 		bool bad;
 		size_t n = whole_length(w, &bad);
@@ -793,15 +828,17 @@ static int receive(struct present_wire *w, int64_t deadline, struct present_wire
 			*ret = present_wire_parse(data, n);
 			return *ret ? 0 : -EBADMSG;
 		}
-		int r = fill(w, deadline);
+		r = fill(w, deadline);
 		if (r < 0)
 			return r;
 	}
 }
 
-static void transport_error(struct present_wire_error *err, int r, const char *what)
+static void transport_error(const struct present_wire *w, struct present_wire_error *err, int r, const char *what)
 {
-	if (r == -ETIMEDOUT)
+	if (r == -EACCES && w && w->rejected)
+		present_wire_error_set(err, ERROR_PREFIX "AuthFailed", "the bus refused to authenticate us: %s", w->rejected);
+	else if (r == -ETIMEDOUT)
 		present_wire_error_set(err, ERROR_PREFIX "NoReply", "no reply to %s in time", what);
 	else if (r == -ENOMEM)
 		present_wire_error_set(err, ERROR_PREFIX "NoMemory", "out of memory");
@@ -827,8 +864,22 @@ static struct present_wire_msg *wait_reply(struct present_wire *w, uint32_t seri
 		struct present_wire_msg *m = NULL;
 		int r = receive(w, deadline, &m);
 		if (r < 0) {
-			transport_error(err, r, what);
+			transport_error(w, err, r, what);
 			return NULL;
+		}
+		if (w->hello_serial && m->reply_serial == w->hello_serial &&
+			(m->type == PRESENT_WIRE_RETURN || m->type == PRESENT_WIRE_ERROR)) {
+			/* A bus that answers Hello with an error closes the connection
+			 * too; its reason is the one worth telling. */
+			bool refused = m->type == PRESENT_WIRE_ERROR;
+			if (refused)
+				present_wire_error_set(err, ERROR_PREFIX "AuthFailed", "the bus refused our Hello (%s)",
+					m->error_name);
+			present_wire_msg_free(m);
+			w->hello_serial = 0;
+			if (refused)
+				return NULL;
+			continue;
 		}
 		bool reply = (m->type == PRESENT_WIRE_RETURN || m->type == PRESENT_WIRE_ERROR) && m->reply_serial == serial;
 		if (reply && m->type == PRESENT_WIRE_RETURN)
@@ -846,7 +897,7 @@ static struct present_wire_msg *wait_reply(struct present_wire *w, uint32_t seri
 		if (m->type == PRESENT_WIRE_SIGNAL || m->type == PRESENT_WIRE_CALL) {
 			if (enqueue(w, m) < 0) {
 				present_wire_msg_free(m);
-				transport_error(err, -ENOMEM, what);
+				transport_error(w, err, -ENOMEM, what);
 				return NULL;
 			}
 		} else {
@@ -867,8 +918,11 @@ uint32_t present_wire_sendv(struct present_wire *w, const struct present_wire_ca
 	}
 	int r = write_all(w->fd, m, len);
 	free(m);
+	/* A bus that refused us may have closed before the call went out: what it said is the reason. */
+	if (r < 0 && authenticate(w, now_ms() + DEFAULT_TIMEOUT_MS) == -EACCES)
+		r = -EACCES;
 	if (r < 0) {
-		transport_error(err, r, call->member);
+		transport_error(w, err, r, call->member);
 		return 0;
 	}
 	return serial;
@@ -935,6 +989,7 @@ void present_wire_close(struct present_wire *w)
 		present_wire_msg_free(w->queue[i]);
 	free(w->queue);
 	free(w->in);
+	free(w->rejected);
 	free(w);
 }
 
@@ -1023,7 +1078,10 @@ static int connect_address(const char *list, struct present_wire_error *err)
 	return -1;
 }
 
-/* Authenticates and says Hello, the two in one write: the bus reads them in turn. */
+/* Authenticates and says Hello in one write, and does not wait: the bus
+ * reads what follows in turn, so the first call can go out at once, a round
+ * trip sooner. Its answers are read before the first reply (authenticate(),
+ * wait_reply()). sd-bus and libdbus send BEGIN without waiting the same way. */
 static bool handshake(struct present_wire *w, struct present_wire_error *err)
 {
 	char uid[32], line[128];
@@ -1046,7 +1104,7 @@ static bool handshake(struct present_wire *w, struct present_wire_error *err)
 	uint8_t *out = hello ? malloc(o + hello_len) : NULL;
 	if (!out) {
 		free(hello);
-		transport_error(err, -ENOMEM, "Hello");
+		transport_error(w, err, -ENOMEM, "Hello");
 		return false;
 	}
 	memcpy(out, line, o);
@@ -1055,29 +1113,11 @@ static bool handshake(struct present_wire *w, struct present_wire_error *err)
 	int r = write_all(w->fd, out, o + hello_len);
 	free(out);
 	if (r < 0) {
-		transport_error(err, r, "the authentication");
+		transport_error(w, err, r, "the authentication");
 		return false;
 	}
-
-	int64_t deadline = now_ms() + DEFAULT_TIMEOUT_MS;
-	char *crlf;
-	while (!w->in || !(crlf = memmem(w->in, w->in_len, "\r\n", 2))) {
-		r = w->in_len > 512 ? -EBADMSG : fill(w, deadline);
-		if (r < 0) {
-			transport_error(err, r, "the authentication");
-			return false;
-		}
-	}
-	size_t line_len = (size_t)(crlf - (char *)w->in);
-	if (line_len < 3 || memcmp(w->in, "OK ", 3) != 0) {
-		present_wire_error_set(err, ERROR_PREFIX "AuthFailed", "the bus refused to authenticate us: %.*s",
-			(int)line_len, (char *)w->in);
-		return false;
-	}
-	take(w, line_len + 2);
-	struct present_wire_msg *reply = wait_reply(w, serial, 0, "Hello", err);
-	present_wire_msg_free(reply);
-	return reply != NULL;
+	w->hello_serial = serial;
+	return true;
 }
 
 struct present_wire *present_wire_connect(struct present_wire_error *err)
@@ -1095,7 +1135,7 @@ struct present_wire *present_wire_connect(struct present_wire_error *err)
 	}
 	struct present_wire *w = calloc(1, sizeof(*w));
 	if (!w) {
-		transport_error(err, -ENOMEM, "the connection");
+		transport_error(NULL, err, -ENOMEM, "the connection");
 		return NULL;
 	}
 	w->fd = connect_address(address, err);

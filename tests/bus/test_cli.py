@@ -3,6 +3,8 @@ import datetime
 import json
 import os
 import re
+import socket
+import threading
 import time
 
 import harness
@@ -164,6 +166,47 @@ class BadInput(BusTestCase):
         for env in (gone, nowhere):
             for verb in (["start", "10"], ["stop"], ["toggle"], ["status"], ["extend", "5"]):
                 self.assert_refused(verb, 69, "cannot reach the session bus", env=env)
+        self.assert_nothing_changed()
+
+    def test_bus_that_refuses_us(self):
+        # present does not wait for the bus's answer to its authentication;
+        # the first call reads it, and a refusal still means "unreachable".
+        path = os.path.join(self.root, "refusing-bus")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        listener.listen(8)
+        served = []
+
+        def refuse():
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.settimeout(5)
+                    got = b""
+                    while b"BEGIN\r\n" not in got:
+                        more = conn.recv(4096)
+                        if not more:
+                            break
+                        got += more
+                    served.append(got)
+                    conn.sendall(b"REJECTED EXTERNAL\r\n")
+
+        thread = threading.Thread(target=refuse, daemon=True)
+        thread.start()
+        try:
+            env = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=" + path}
+            verbs = (["start", "10"], ["stop"], ["toggle"], ["extend", "5"])
+            for verb in verbs:
+                r = self.assert_refused(verb, 69, "cannot reach the session bus", env=env)
+                self.assertIn("the bus refused to authenticate us: REJECTED EXTERNAL", r.stderr)
+        finally:
+            listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+            thread.join(5)
+        self.assertEqual(len(served), len(verbs))
         self.assert_nothing_changed()
 
     def test_daemon_that_cannot_start(self):

@@ -6,8 +6,12 @@
  */
 #include <dbus/dbus.h>
 #include <glib.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "status-write.h"
 #include "wire.h"
@@ -370,6 +374,173 @@ static void test_no_bus(void)
 	present_wire_error_free(&err);
 }
 
+/* A bus of one connection, on a thread: it takes the authentication and the
+ * messages that follow it, and answers with what libdbus marshals. */
+struct fake_bus {
+	char *dir, *path;
+	int listener;
+	bool refuse;
+	bool call_came_first; /* the call arrived before the bus had answered anything */
+	GThread *thread;
+};
+
+static gsize fake_bus_take(GByteArray *in, DBusMessage **ret)
+{
+	int need = dbus_message_demarshal_bytes_needed((const char *)in->data, (int)in->len);
+	g_assert_cmpint(need, >=, 0);
+	if (need == 0 || (guint)need > in->len)
+		return 0;
+	*ret = demarshal(in->data, (size_t)need);
+	g_byte_array_remove_range(in, 0, (guint)need);
+	return (gsize)need;
+}
+
+/* Reads more into in; false when nothing came within timeout_ms or the peer closed. */
+static bool fake_bus_read(int fd, GByteArray *in, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return false;
+	uint8_t buf[4096];
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+	if (n <= 0)
+		return false;
+	g_byte_array_append(in, buf, (guint)n);
+	return true;
+}
+
+static void fake_bus_send(int fd, DBusMessage *m)
+{
+	char *bytes;
+	int len;
+	dbus_message_set_serial(m, 1000 + dbus_message_get_reply_serial(m));
+	g_assert_true(dbus_message_marshal(m, &bytes, &len));
+	g_assert_cmpint(send(fd, bytes, (size_t)len, MSG_NOSIGNAL), ==, len);
+	dbus_free(bytes);
+	dbus_message_unref(m);
+}
+
+static gpointer fake_bus_run(gpointer data)
+{
+	struct fake_bus *b = data;
+	struct pollfd p = {.fd = b->listener, .events = POLLIN};
+	g_assert_cmpint(poll(&p, 1, 5000), ==, 1);
+	int fd = accept(b->listener, NULL, NULL);
+	g_assert_cmpint(fd, >=, 0);
+	GByteArray *in = g_byte_array_new();
+	while (!in->len || !memmem(in->data, in->len, "BEGIN\r\n", 7))
+		g_assert_true(fake_bus_read(fd, in, 5000));
+	g_assert_cmpint(in->data[0], ==, 0);
+	g_assert_nonnull(memmem(in->data, in->len, "AUTH EXTERNAL ", 14));
+	if (b->refuse) {
+		send(fd, "REJECTED EXTERNAL\r\n", 19, MSG_NOSIGNAL);
+		close(fd);
+		g_byte_array_unref(in);
+		return NULL;
+	}
+	guint8 *begin = memmem(in->data, in->len, "BEGIN\r\n", 7);
+	g_byte_array_remove_range(in, 0, (guint)(begin + 7 - in->data));
+
+	DBusMessage *hello = NULL, *call_msg = NULL;
+	while (!fake_bus_take(in, &hello))
+		g_assert_true(fake_bus_read(fd, in, 5000));
+	g_assert_cmpstr(dbus_message_get_member(hello), ==, "Hello");
+	/* A client that waits for our answers before it calls gets them after a while. */
+	while (!fake_bus_take(in, &call_msg) && fake_bus_read(fd, in, 1000))
+		;
+	b->call_came_first = call_msg != NULL;
+
+	const char *guid = "OK 0123456789abcdef0123456789abcdef\r\n", *unique = ":1.7", *pong = "pong";
+	send(fd, guid, strlen(guid), MSG_NOSIGNAL);
+	DBusMessage *welcome = dbus_message_new_method_return(hello);
+	dbus_message_append_args(welcome, DBUS_TYPE_STRING, &unique, DBUS_TYPE_INVALID);
+	fake_bus_send(fd, welcome);
+	while (!call_msg && !fake_bus_take(in, &call_msg))
+		g_assert_true(fake_bus_read(fd, in, 5000));
+	g_assert_cmpstr(dbus_message_get_member(call_msg), ==, "Start");
+	DBusMessage *reply = dbus_message_new_method_return(call_msg);
+	dbus_message_append_args(reply, DBUS_TYPE_STRING, &pong, DBUS_TYPE_INVALID);
+	fake_bus_send(fd, reply);
+	dbus_message_unref(hello);
+	dbus_message_unref(call_msg);
+	g_byte_array_unref(in);
+	/* Until the client has read it all and closed. */
+	uint8_t rest[64];
+	while (recv(fd, rest, sizeof(rest), 0) > 0)
+		;
+	close(fd);
+	return NULL;
+}
+
+static void fake_bus_start(struct fake_bus *b, bool refuse)
+{
+	*b = (struct fake_bus){.refuse = refuse};
+	b->dir = g_dir_make_tmp("present-wire-XXXXXX", NULL);
+	g_assert_nonnull(b->dir);
+	b->path = g_build_filename(b->dir, "bus", NULL);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	g_assert_cmpuint(strlen(b->path), <, sizeof(sa.sun_path));
+	strcpy(sa.sun_path, b->path);
+	b->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(bind(b->listener, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+	g_assert_cmpint(listen(b->listener, 1), ==, 0);
+	char *address = g_strdup_printf("unix:path=%s", b->path);
+	setenv("DBUS_SESSION_BUS_ADDRESS", address, 1); /* before the thread starts */
+	g_free(address);
+	b->thread = g_thread_new("fake-bus", fake_bus_run, b);
+}
+
+static void fake_bus_stop(struct fake_bus *b)
+{
+	g_thread_join(b->thread);
+	close(b->listener);
+	unlink(b->path);
+	rmdir(b->dir);
+	g_free(b->path);
+	g_free(b->dir);
+}
+
+/* The call goes out behind the handshake, without a round trip to wait for
+ * the bus's OK and its answer to Hello; both are still read and checked. */
+static void test_call_behind_handshake(void)
+{
+	struct fake_bus b;
+	fake_bus_start(&b, false);
+	struct present_wire_error err = {0};
+	struct present_wire *w = present_wire_connect(&err);
+	g_assert_nonnull(w);
+	struct present_wire_call c = call;
+	c.timeout_ms = 10000;
+	struct present_wire_msg *reply = present_wire_call(w, &c, &err, "us", 60u, "");
+	g_assert_null(err.name);
+	g_assert_nonnull(reply);
+	struct present_wire_iter it;
+	const char *text = NULL;
+	present_wire_iter_init(reply, &it);
+	g_assert_true(present_wire_iter_read(&it, 's', &text));
+	g_assert_cmpstr(text, ==, "pong");
+	present_wire_msg_free(reply);
+	present_wire_close(w);
+	fake_bus_stop(&b);
+	g_assert_true(b.call_came_first);
+}
+
+/* A bus that refuses us is named as the reason, by the first call. */
+static void test_refused(void)
+{
+	struct fake_bus b;
+	fake_bus_start(&b, true);
+	struct present_wire_error err = {0};
+	struct present_wire *w = present_wire_connect(&err);
+	struct present_wire_msg *reply = w ? present_wire_call(w, &call, &err, "us", 60u, "") : NULL;
+	g_assert_null(reply);
+	g_assert_cmpstr(err.name, ==, "org.freedesktop.DBus.Error.AuthFailed");
+	g_assert_cmpstr(err.message, ==, "the bus refused to authenticate us: REJECTED EXTERNAL");
+	present_wire_error_free(&err);
+	present_wire_close(w);
+	fake_bus_stop(&b);
+}
+
 /* The daemon's status, written with libdbus, read back by the CLI's reader. */
 static void test_status_round_trip(void)
 {
@@ -428,6 +599,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/wire/big-endian", test_big_endian);
 	g_test_add_func("/wire/malformed", test_malformed);
 	g_test_add_func("/wire/no-bus", test_no_bus);
+	g_test_add_func("/wire/call-behind-handshake", test_call_behind_handshake);
+	g_test_add_func("/wire/refused", test_refused);
 	g_test_add_func("/protocol/status-round-trip", test_status_round_trip);
 	return g_test_run();
 }
