@@ -37,6 +37,12 @@ struct present_capture_spare *present_capture_spare_make(const char *store_path)
 void present_capture_spare_free(struct present_capture_spare *spare);
 
 /**
+ * Asks the bus for the monitor role now, so that the answer comes while
+ * the start does other work; present_capture_start() takes it.
+ */
+void present_capture_spare_ask(struct present_capture_spare *spare);
+
+/**
  * Starts holding alerts for session_id from what spare holds (taken): a
  * monitor on the bus, and the writer thread. bus is the daemon's own
  * connection, whose own calls are not alerts; server_owner owns the

@@ -26,11 +26,20 @@ struct present_monitor;
 DBusConnection *present_monitor_connect(char **ret_error);
 
 /**
- * Becomes a monitor on conn (taken; NULL: connects first). NULL with
- * *ret_error set when the bus refuses.
+ * Sends BecomeMonitor on conn without waiting for the answer, so that a
+ * start can do other work meanwhile; present_monitor_create() takes it.
+ * Nothing reads conn until then: what the bus copies to it in between waits
+ * in the socket. NULL when memory runs out.
  */
-struct present_monitor *present_monitor_create(DBusConnection *conn, present_monitor_message_fn on_message,
-	present_monitor_gap_fn on_gap, void *userdata, char **ret_error);
+DBusPendingCall *present_monitor_ask(DBusConnection *conn);
+
+/**
+ * Becomes a monitor on conn (taken; NULL: connects first), with the answer
+ * to asked (taken; NULL: asks now). NULL with *ret_error set when the bus
+ * refuses.
+ */
+struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPendingCall *asked,
+	present_monitor_message_fn on_message, present_monitor_gap_fn on_gap, void *userdata, char **ret_error);
 
 /** Disconnects; accepts NULL. */
 void present_monitor_destroy(struct present_monitor *m);

@@ -352,6 +352,7 @@ static void on_gap(int64_t from, int64_t to, const char *reason, void *userdata)
 struct present_capture_spare {
 	char *store_path;
 	DBusConnection *conn; /* NULL: could not connect, tried again at the start */
+	DBusPendingCall *asked; /* BecomeMonitor, sent on conn */
 	struct present_writer *writer; /* NULL: the store could not be opened, likewise */
 };
 
@@ -373,6 +374,8 @@ void present_capture_spare_free(struct present_capture_spare *spare)
 {
 	if (!spare)
 		return;
+	if (spare->asked)
+		dbus_pending_call_unref(spare->asked);
 	if (spare->conn) {
 		dbus_connection_close(spare->conn);
 		dbus_connection_unref(spare->conn);
@@ -380,6 +383,12 @@ void present_capture_spare_free(struct present_capture_spare *spare)
 	present_writer_destroy(spare->writer);
 	g_free(spare->store_path);
 	g_free(spare);
+}
+
+void present_capture_spare_ask(struct present_capture_spare *spare)
+{
+	if (spare->conn && !spare->asked)
+		spare->asked = present_monitor_ask(spare->conn);
 }
 
 struct present_capture *present_capture_start(DBusConnection *bus, struct present_capture_spare *spare,
@@ -406,8 +415,9 @@ struct present_capture *present_capture_start(DBusConnection *bus, struct presen
 	cap->writer = spare->writer ? spare->writer : present_writer_create(spare->store_path, ret_error);
 	spare->writer = NULL;
 	if (cap->writer) {
-		cap->monitor = present_monitor_create(spare->conn, on_message, on_gap, cap, ret_error);
+		cap->monitor = present_monitor_create(spare->conn, spare->asked, on_message, on_gap, cap, ret_error);
 		spare->conn = NULL;
+		spare->asked = NULL;
 	}
 	present_capture_spare_free(spare);
 	if (!cap->monitor) {

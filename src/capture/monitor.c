@@ -93,13 +93,8 @@ DBusConnection *present_monitor_connect(char **ret_error)
 	return NULL;
 }
 
-/* Takes conn, which may be NULL (connects then). */
-static DBusConnection *become_monitor(DBusConnection *conn, char **ret_error)
+DBusPendingCall *present_monitor_ask(DBusConnection *conn)
 {
-	if (!conn && !(conn = present_monitor_connect(ret_error)))
-		return NULL;
-	DBusError err;
-	dbus_error_init(&err);
 	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 		"org.freedesktop.DBus.Monitoring", "BecomeMonitor");
 	DBusMessageIter it, array;
@@ -113,12 +108,41 @@ static DBusConnection *become_monitor(DBusConnection *conn, char **ret_error)
 		ok = ok && dbus_message_iter_close_container(&it, &array) &&
 			dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &flags);
 	}
-	DBusMessage *reply = ok ? dbus_connection_send_with_reply_and_block(conn, msg, 5000, &err) : NULL;
+	DBusPendingCall *pending = NULL;
+	if (ok && !dbus_connection_send_with_reply(conn, msg, &pending, 5000))
+		pending = NULL;
 	if (msg)
 		dbus_message_unref(msg);
-	if (!reply) {
-		if (!dbus_error_is_set(&err))
+	/* Out now, so that the bus works on it while we do something else. */
+	if (pending)
+		dbus_connection_flush(conn);
+	return pending;
+}
+
+/* Takes conn (NULL: connects first) and asked (NULL: asks now). */
+static DBusConnection *become_monitor(DBusConnection *conn, DBusPendingCall *asked, char **ret_error)
+{
+	if (!conn && !(conn = present_monitor_connect(ret_error))) {
+		if (asked)
+			dbus_pending_call_unref(asked);
+		return NULL;
+	}
+	DBusPendingCall *pending = asked ? asked : present_monitor_ask(conn);
+	DBusMessage *reply = NULL;
+	if (pending) {
+		dbus_pending_call_block(pending);
+		reply = dbus_pending_call_steal_reply(pending);
+		dbus_pending_call_unref(pending);
+	}
+	DBusError err;
+	dbus_error_init(&err);
+	if (!reply || dbus_set_error_from_message(&err, reply)) {
+		if (!dbus_error_is_set(&err) && !dbus_connection_get_is_connected(conn))
+			dbus_set_error_const(&err, DBUS_ERROR_DISCONNECTED, "the connection closed");
+		else if (!dbus_error_is_set(&err))
 			dbus_set_error_const(&err, DBUS_ERROR_NO_MEMORY, "out of memory");
+		if (reply)
+			dbus_message_unref(reply);
 		dbus_connection_close(conn);
 		dbus_connection_unref(conn);
 		if (asprintf(ret_error, "the session bus refused to let present monitor alerts: %s", err.message) < 0)
@@ -132,9 +156,9 @@ static DBusConnection *become_monitor(DBusConnection *conn, char **ret_error)
 	return conn;
 }
 
-static bool attach(struct present_monitor *m, DBusConnection *spare, char **ret_error)
+static bool attach(struct present_monitor *m, DBusConnection *spare, DBusPendingCall *asked, char **ret_error)
 {
-	DBusConnection *conn = become_monitor(spare, ret_error);
+	DBusConnection *conn = become_monitor(spare, asked, ret_error);
 	if (!conn)
 		return false;
 	if (!dbus_connection_add_filter(conn, filter, m, NULL)) {
@@ -153,7 +177,7 @@ static gboolean reconnect(gpointer data)
 	struct present_monitor *m = data;
 	char *error = NULL;
 	m->retry_source = 0;
-	if (!attach(m, NULL, &error)) {
+	if (!attach(m, NULL, NULL, &error)) {
 		free(error);
 		m->retry_ms = m->retry_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : m->retry_ms * 2;
 		m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
@@ -166,11 +190,13 @@ static gboolean reconnect(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-struct present_monitor *present_monitor_create(DBusConnection *conn, present_monitor_message_fn on_message,
-	present_monitor_gap_fn on_gap, void *userdata, char **ret_error)
+struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPendingCall *asked,
+	present_monitor_message_fn on_message, present_monitor_gap_fn on_gap, void *userdata, char **ret_error)
 {
 	struct present_monitor *m = calloc(1, sizeof(*m));
 	if (!m) {
+		if (asked)
+			dbus_pending_call_unref(asked);
 		if (conn) {
 			dbus_connection_close(conn);
 			dbus_connection_unref(conn);
@@ -178,7 +204,7 @@ struct present_monitor *present_monitor_create(DBusConnection *conn, present_mon
 		return NULL;
 	}
 	*m = (struct present_monitor){.on_message = on_message, .on_gap = on_gap, .userdata = userdata};
-	if (!attach(m, conn, ret_error)) {
+	if (!attach(m, conn, asked, ret_error)) {
 		free(m);
 		return NULL;
 	}

@@ -184,7 +184,7 @@ static void diagnose_capture(struct present_daemon *d, struct findings *f)
 			add_finding("ok", "alerts", "held for the running session", f);
 		return;
 	}
-	struct present_monitor *m = present_monitor_create(NULL, ignore_message, ignore_gap, NULL, &error);
+	struct present_monitor *m = present_monitor_create(NULL, NULL, ignore_message, ignore_gap, NULL, &error);
 	if (m)
 		add_finding("ok", "alerts", "can be held (the bus lets present monitor them)", f);
 	else

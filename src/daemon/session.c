@@ -113,12 +113,10 @@ static void start_capture(struct present_daemon *d)
 	char *error = NULL;
 	struct present_capture_spare *spare = d->capture_spare;
 	d->capture_spare = NULL;
-	if (!d->store)
+	if (!spare)
 		error = strdup("the store cannot be opened");
 	else
-		s->capture = present_capture_start(d->bus,
-			spare ? spare : present_capture_spare_make(present_store_path(d->store)), d->notifications_owner,
-			(int64_t)s->id,
+		s->capture = present_capture_start(d->bus, spare, d->notifications_owner, (int64_t)s->id,
 			&(struct present_capture_rules){
 				.lists = {(const char *const *)d->config.mail_apps,
 					(const char *const *)d->config.people_apps,
@@ -162,6 +160,13 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	}
 	s->timer_source = g_unix_fd_add(s->timer_fd, G_IO_IN, timer_fired, d);
 	s->active = true;
+
+	/* The bus makes us a monitor while the switch is read and the session
+	 * recorded; capture waits for its answer only before the switch turns. */
+	if (!d->capture_spare && d->store)
+		d->capture_spare = present_capture_spare_make(present_store_path(d->store));
+	if (d->capture_spare)
+		present_capture_spare_ask(d->capture_spare);
 
 	/* The switch is read first, so that the session and the change about to
 	 * be made are one commit. Committed before anything changes: the alert
