@@ -34,8 +34,14 @@ void present_session_init(struct present_session *s);
 /** Ends nothing; frees what the struct owns (call present_session_end() first). */
 void present_session_finish(struct present_session *s);
 
-/** Starts a session of seconds; fails with a D-Bus error name and message in err. */
+/**
+ * Starts a session of seconds; fails with a D-Bus error name and message in
+ * err. The caller is answered first, then present_session_announce().
+ */
 bool present_session_start(struct present_daemon *d, int64_t seconds, const char *label, DBusError *err);
+
+/** Tells the log, the hooks and the bus's listeners of the session just started. */
+void present_session_announce(struct present_daemon *d);
 
 /** Moves the end of the running session by seconds. */
 bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError *err);

@@ -60,16 +60,6 @@ static bool start(struct present_daemon *d, uint32_t seconds, const char *label,
 	return present_session_start(d, seconds ? seconds : d->config.default_duration, label, err);
 }
 
-static DBusMessage *method_start(struct present_daemon *d, DBusMessage *msg, DBusError *err)
-{
-	uint32_t seconds;
-	const char *label;
-	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
-	if (!start(d, seconds, label, err))
-		return NULL;
-	return reply_status(msg, &d->session, NULL, d->store);
-}
-
 void present_service_reply_early(struct present_daemon *d)
 {
 	if (!d->early_reply)
@@ -79,6 +69,29 @@ void present_service_reply_early(struct present_daemon *d)
 	dbus_message_unref(d->early_reply);
 	d->early_reply = NULL;
 	d->replied_early = true;
+}
+
+/* The caller of a start hears first (a keyboard shortcut waits on it);
+ * signals, hooks and the log follow. Returns NULL once the reply has gone. */
+static DBusMessage *started_replying(struct present_daemon *d, DBusMessage *msg, DBusMessage *reply)
+{
+	if (reply && !dbus_message_get_no_reply(msg)) {
+		d->early_reply = reply;
+		present_service_reply_early(d);
+		reply = NULL;
+	}
+	present_session_announce(d);
+	return reply;
+}
+
+static DBusMessage *method_start(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	uint32_t seconds;
+	const char *label;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
+	if (!start(d, seconds, label, err))
+		return NULL;
+	return started_replying(d, msg, reply_status(msg, &d->session, NULL, d->store));
 }
 
 /* Ends the session; reply goes out as soon as the desktop is back. Returns
@@ -116,7 +129,7 @@ static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DB
 	dbus_bool_t started = true;
 	if (!start(d, seconds, label, err))
 		return NULL;
-	return reply_status(msg, &d->session, &started, d->store);
+	return started_replying(d, msg, reply_status(msg, &d->session, &started, d->store));
 }
 
 static DBusMessage *method_extend(struct present_daemon *d, DBusMessage *msg, DBusError *err)

@@ -190,12 +190,18 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	s->dnd_backend_id = present_dnd_active_backend(d->dnd);
 
 	mirror(d);
-	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id, (long long)seconds);
+	return true;
+}
+
+void present_session_announce(struct present_daemon *d)
+{
+	struct present_session *s = &d->session;
+	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id,
+		(long long)(s->ends_at - s->started_at));
 	present_hooks_session_started(d);
 	present_service_emit(d, "SessionStarted", NULL);
 	present_service_properties_changed(d);
 	present_daemon_update_idle(d);
-	return true;
 }
 
 bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError *err)
