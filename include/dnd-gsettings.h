@@ -31,6 +31,9 @@ int present_gsettings_on(const struct present_gsettings_switch *sw, const char *
 int present_gsettings_off(const struct present_gsettings_switch *sw, const char *path, const char *saved,
 	char **ret_error);
 
+/** Closes the switches the calls above opened and kept (each stays open from first use until then). */
+void present_gsettings_release(void);
+
 /*
  * Backend functions for a desktop whose whole switch is one key: the
  * backend's data is its struct present_gsettings_switch.
@@ -42,5 +45,6 @@ int present_gsettings_backend_on(const struct present_dnd_ctx *ctx, const char *
 	char **ret_error);
 int present_gsettings_backend_off(const struct present_dnd_ctx *ctx, const char *app, const char *saved,
 	char **ret_error);
+void present_gsettings_backend_release(const struct present_dnd_ctx *ctx);
 
 #endif

@@ -64,6 +64,8 @@ struct present_dnd_backend {
 	bool (*can_mute)(const struct present_dnd_ctx *ctx, const char *app, char **ret_title);
 	/** Optional: why turning it on would change nothing (mako without the mode), or NULL. */
 	char *(*check)(const struct present_dnd_ctx *ctx);
+	/** Optional: closes what the calls above kept open for the next one (a session's switches). */
+	void (*release)(const struct present_dnd_ctx *ctx);
 };
 
 /** Every backend, in the order auto-detection tries them; NULL-terminated. */

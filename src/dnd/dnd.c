@@ -190,10 +190,21 @@ static bool is_done(const struct present_dnd *dnd, int64_t row)
 	return false;
 }
 
+/* What the backends kept open for a session's next call is closed when no
+ * session needs it: an idle daemon follows no switch. */
+static void release(struct present_dnd *dnd)
+{
+	struct present_dnd_ctx ctx = {.bus = dnd->bus};
+	for (size_t i = 0; present_dnd_backends[i]; i++)
+		if (present_dnd_backends[i]->release)
+			present_dnd_backends[i]->release(&ctx);
+}
+
 void present_dnd_destroy(struct present_dnd *dnd)
 {
 	if (!dnd)
 		return;
+	release(dnd);
 	for (size_t i = 0; i < dnd->n_changes; i++)
 		change_free(&dnd->changes[i]);
 	free(dnd->changes);
@@ -573,6 +584,7 @@ int present_dnd_restore(struct present_dnd *dnd)
 	}
 	dnd->n_changes = 0;
 	dnd->active = false;
+	release(dnd);
 	return restored;
 }
 
@@ -612,6 +624,8 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 		forget(dnd, recs[i].id);
 	}
 	present_dnd_records_free(recs, n);
+	if (!dnd->active)
+		release(dnd);
 	return failed ? -EIO : restored;
 }
 
@@ -739,5 +753,7 @@ void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *
 	free(why);
 	diagnose_mail(&ctx, cfg, b, add, userdata);
 out:
+	if (!dnd->active)
+		release(dnd);
 	present_dnd_report_finish(&report);
 }

@@ -95,4 +95,5 @@ const struct present_dnd_backend present_dnd_gnome = {
 	.on = on,
 	.off = off,
 	.can_mute = can_mute,
+	.release = present_gsettings_backend_release,
 };

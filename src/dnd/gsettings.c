@@ -15,8 +15,56 @@ bool present_gsettings_has_schema(const char *schema)
 	return true;
 }
 
+/* The switches in use are opened once and kept until present_gsettings_release():
+ * each GSettings object made sets up a dconf watch on the bus and tears it
+ * down again, three times in a start otherwise. Reads still go to dconf. */
+struct kept {
+	const struct present_gsettings_switch *sw;
+	char *path;
+	GSettings *settings;
+};
+static struct kept *kept;
+static size_t n_kept;
+
+static GSettings *find_kept(const struct present_gsettings_switch *sw, const char *path)
+{
+	for (size_t i = 0; i < n_kept; i++)
+		if (kept[i].sw == sw && g_strcmp0(kept[i].path, path) == 0)
+			return kept[i].settings;
+	return NULL;
+}
+
+static void keep(const struct present_gsettings_switch *sw, const char *path, GSettings *settings)
+{
+	struct kept *grown = realloc(kept, (n_kept + 1) * sizeof(*grown));
+	char *copy = path ? strdup(path) : NULL;
+	if (!grown || (path && !copy)) {
+		if (grown)
+			kept = grown;
+		free(copy);
+		return; /* opened again next time */
+	}
+	kept = grown;
+	kept[n_kept++] = (struct kept){.sw = sw, .path = copy, .settings = g_object_ref(settings)};
+}
+
+void present_gsettings_release(void)
+{
+	for (size_t i = 0; i < n_kept; i++) {
+		g_object_unref(kept[i].settings);
+		free(kept[i].path);
+	}
+	free(kept);
+	kept = NULL;
+	n_kept = 0;
+}
+
+/* A reference to the switch's settings, kept for the next call. */
 static GSettings *open_settings(const struct present_gsettings_switch *sw, const char *path, char **ret_error)
 {
+	GSettings *settings = find_kept(sw, path);
+	if (settings)
+		return g_object_ref(settings);
 	GSettingsSchemaSource *source = g_settings_schema_source_get_default();
 	GSettingsSchema *schema = source ? g_settings_schema_source_lookup(source, sw->schema, TRUE) : NULL;
 	if (!schema || !g_settings_schema_has_key(schema, sw->key)) {
@@ -26,8 +74,9 @@ static GSettings *open_settings(const struct present_gsettings_switch *sw, const
 			g_settings_schema_unref(schema);
 		return NULL;
 	}
-	GSettings *settings = g_settings_new_full(schema, NULL, path);
+	settings = g_settings_new_full(schema, NULL, path);
 	g_settings_schema_unref(schema);
+	keep(sw, path, settings);
 	return settings;
 }
 
@@ -100,4 +149,9 @@ int present_gsettings_backend_off(const struct present_dnd_ctx *ctx, const char 
 	char **ret_error)
 {
 	return present_gsettings_off(ctx->data, NULL, saved, ret_error);
+}
+
+void present_gsettings_backend_release(const struct present_dnd_ctx *ctx)
+{
+	present_gsettings_release();
 }

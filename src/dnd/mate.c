@@ -20,4 +20,5 @@ const struct present_dnd_backend present_dnd_mate = {
 	.read = present_gsettings_backend_read,
 	.on = present_gsettings_backend_on,
 	.off = present_gsettings_backend_off,
+	.release = present_gsettings_backend_release,
 };
