@@ -34,6 +34,11 @@ struct present_dnd {
 	struct present_server_info server;
 	char *server_error; /* the name has an owner that did not answer */
 	bool have_server, server_known, watching;
+	/* The backend auto-detection found for that server (NULL: none fits):
+	 * a probe may ask the server (swaync's introspection), and the answer
+	 * holds as long as the same process owns the name. */
+	const struct present_dnd_backend *detected;
+	bool detected_known;
 	bool active;
 	int64_t session_id;
 	struct change *changes;
@@ -110,6 +115,7 @@ static struct present_dnd_ctx context(struct present_dnd *dnd)
 		if (r < 0 && !dnd->server_error)
 			dnd->server_error = strdup(strerror(-r));
 		dnd->have_server = r > 0;
+		dnd->detected_known = false;
 		/* One that did not answer is asked again next time: no signal says it woke. */
 		dnd->server_known = r >= 0;
 	}
@@ -392,8 +398,22 @@ static void report_set(struct present_dnd_report *report, const char *state, cha
 	report->note = note;
 }
 
-static const struct present_dnd_backend *choose(const struct present_config *cfg, const struct present_dnd_ctx *ctx,
-	struct present_dnd_report *report)
+static const struct present_dnd_backend *detect(struct present_dnd *dnd, const struct present_dnd_ctx *ctx)
+{
+	if (dnd->detected_known && dnd->server_known && dnd->watching)
+		return dnd->detected;
+	dnd->detected = NULL;
+	for (size_t i = 0; !dnd->detected && present_dnd_backends[i]; i++) {
+		struct present_dnd_ctx c = for_backend(ctx, present_dnd_backends[i]);
+		if (present_dnd_backends[i]->probe(&c))
+			dnd->detected = present_dnd_backends[i];
+	}
+	dnd->detected_known = true;
+	return dnd->detected;
+}
+
+static const struct present_dnd_backend *choose(struct present_dnd *dnd, const struct present_config *cfg,
+	const struct present_dnd_ctx *ctx, struct present_dnd_report *report)
 {
 	char *note = NULL;
 	if (strcmp(cfg->dnd_backend, "none") == 0) {
@@ -413,11 +433,9 @@ static const struct present_dnd_backend *choose(const struct present_config *cfg
 		report_set(report, "none", strdup("no notification server is running: nothing needed silencing"));
 		return NULL;
 	}
-	for (size_t i = 0; present_dnd_backends[i]; i++) {
-		struct present_dnd_ctx c = for_backend(ctx, present_dnd_backends[i]);
-		if (present_dnd_backends[i]->probe(&c))
-			return present_dnd_backends[i];
-	}
+	const struct present_dnd_backend *b = detect(dnd, ctx);
+	if (b)
+		return b;
 	if (asprintf(&note, "%s (%s) has no do-not-disturb that present can set; its alerts will still show",
 		    ctx->server->name, ctx->server->vendor) < 0)
 		note = NULL;
@@ -454,7 +472,7 @@ static const struct present_dnd_backend *pick(struct present_dnd *dnd, const str
 	if (ctx->server)
 		report->server = strdup(ctx->server->name);
 
-	const struct present_dnd_backend *b = choose(cfg, ctx, report);
+	const struct present_dnd_backend *b = choose(dnd, cfg, ctx, report);
 	if (!b && report->state && strcmp(report->state, "failed") == 0)
 		present_log("warning", "do-not-disturb: %s", report->note ? report->note : "failed");
 	if (!b)
@@ -733,7 +751,7 @@ void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *
 	else
 		say(add, userdata, "warning", "notification server", "none is running: a session has nothing to silence");
 
-	const struct present_dnd_backend *b = choose(cfg, &ctx, &report);
+	const struct present_dnd_backend *b = choose(dnd, cfg, &ctx, &report);
 	if (!b) {
 		if (strcmp(report.state, "none") != 0)
 			say(add, userdata, strcmp(report.state, "disabled") == 0 ? "ok" : "warning", "do-not-disturb", "%s",

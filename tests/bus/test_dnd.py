@@ -6,6 +6,8 @@ and the restore rules quickly, for every backend that speaks D-Bus.
 import json
 import os
 import signal
+import subprocess
+import threading
 
 import dbus
 
@@ -226,7 +228,7 @@ class SwayncInhibitor(BusTestCase):
 
     def setUp(self):
         super().setUp()
-        self.start_mock("dnd_servers", server="swaync", version="0.10.1")
+        self.mock = self.start_mock("dnd_servers", server="swaync", version="0.10.1")
         wait_until(lambda: self.bus.has_owner("org.erikreider.swaync.cc"), what="swaync's control centre")
         self.s = Swaync(self)
 
@@ -260,6 +262,47 @@ class SwayncInhibitor(BusTestCase):
     def test_timer_end(self):
         self.ok("start", "2s")
         wait_until(lambda: self.inhibitors() == [], 8, "the timer end to remove our inhibitor")
+
+    def test_found_once_per_server(self):
+        # Telling the two swayncs apart costs a look at the control centre's
+        # interface: once per server process, not at every start.
+        rule = ("type='method_call',interface='org.freedesktop.DBus.Introspectable',member='Introspect',"
+                "path='/org/erikreider/swaync/cc'")
+        monitor = self.bus.spawn(["dbus-monitor", "--session", rule], stdout=subprocess.PIPE)
+        ours = self.bus.connection.get_unique_name()
+        looks, seen = [], []
+
+        def read():
+            for line in monitor.stdout:
+                if b"member=Introspect" in line:
+                    (seen if ("sender=%s " % ours).encode() in line else looks).append(line)
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        # Listening once it sees a look of our own.
+        wait_until(lambda: self.s.cc().Introspect(dbus_interface="org.freedesktop.DBus.Introspectable") and seen,
+                   what="dbus-monitor to listen")
+        for _ in range(3):
+            self.ok("start", "10m")
+            self.assertEqual(self.inhibitors(), ["present"])
+            self.ok("stop")
+        # A new server (an older swaync, without inhibitors) is looked at anew.
+        harness.kill_group(self.mock)
+        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
+        self.mock = self.start_mock("dnd_servers", server="swaync", version="0.7.3")
+        wait_until(lambda: self.bus.has_owner("org.erikreider.swaync.cc"), what="swaync's control centre")
+        self.ok("start", "10m")
+        self.assertTrue(self.s.get(), "swaync 0.7 is silenced with its own switch")
+        self.ok("stop")
+        self.assertFalse(self.s.get())
+        # The last look, if any, is printed by now: ours comes after it.
+        seen.clear()
+        wait_until(lambda: self.s.cc().Introspect(dbus_interface="org.freedesktop.DBus.Introspectable") and seen,
+                   what="dbus-monitor to catch up")
+        harness.kill_group(monitor)
+        # One look for the first server in three sessions; two for the second,
+        # which each of the two swaync backends asks about in turn.
+        self.assertEqual(len(looks), 3, b"".join(looks).decode(errors="replace"))
 
 
 class XfceContract(Contract, BusTestCase):
