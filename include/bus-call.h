@@ -28,6 +28,15 @@ int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_re
 int present_bus_call(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *method, DBusMessage **ret_reply, char **ret_error, int first_type, ...);
 
+/**
+ * Calls dest's method (arguments as for present_bus_call()) and, right
+ * behind it, read_method of the same object, which takes nothing and
+ * answers the boolean put in *ret: one round trip, and the answer sees the
+ * call's effect.
+ */
+int present_bus_call_read_back(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *method, const char *read_method, bool *ret, char **ret_error, int first_type, ...);
+
 /** Reads a boolean property. */
 int present_bus_get_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *prop, bool *ret, char **ret_error);

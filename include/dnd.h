@@ -56,8 +56,9 @@ struct present_dnd_backend {
 		char **ret_error);
 	/** Turns the switch on; a held backend returns what releases it in ret_saved. */
 	int (*on)(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, char **ret_error);
-	/** Optional, for a switch that is not held: on() and the read that confirms it, in one round trip. */
-	int (*on_read)(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_error);
+	/** Optional: on() and the read that confirms it, in one round trip. */
+	int (*on_read)(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, bool *ret_on,
+		char **ret_error);
 	/** Puts the switch back as saved says (or releases the hold). */
 	int (*off)(const struct present_dnd_ctx *ctx, const char *app, const char *saved, char **ret_error);
 	/** Optional: whether app (a desktop id) is installed and can be muted; its name in ret_title. */

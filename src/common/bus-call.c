@@ -92,20 +92,71 @@ int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_re
 	return wait_reply(queue(bus, msg), msg, ret_reply, ret_error_name, ret_error);
 }
 
+/* Both go out before either answer is awaited: a peer answers one
+ * connection's calls in the order they were sent, so the second sees what
+ * the first did, at the cost of one round trip. Takes both; NULL ones mean
+ * memory ran out. The second's reply in *ret_reply. */
+static int send_both(DBusConnection *bus, DBusMessage *first, DBusMessage *second, DBusMessage **ret_reply,
+	char **ret_error)
+{
+	if (!first || !second) {
+		if (first)
+			dbus_message_unref(first);
+		if (second)
+			dbus_message_unref(second);
+		return -ENOMEM;
+	}
+	DBusPendingCall *first_pending = queue(bus, first), *second_pending = queue(bus, second);
+	int r = wait_reply(first_pending, first, NULL, NULL, ret_error);
+	int g = wait_reply(second_pending, second, r < 0 ? NULL : ret_reply, NULL, r < 0 ? NULL : ret_error);
+	return r < 0 ? r : g;
+}
+
+static DBusMessage *method_call(const char *dest, const char *path, const char *iface, const char *method,
+	int first_type, va_list ap)
+{
+	DBusMessage *msg = dbus_message_new_method_call(dest, path, iface, method);
+	if (msg && !dbus_message_append_args_valist(msg, first_type, ap)) {
+		dbus_message_unref(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static int bool_reply(DBusMessage *reply, const char *dest, const char *method, bool *ret, char **ret_error)
+{
+	dbus_bool_t b = FALSE;
+	bool ok = dbus_message_get_args(reply, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
+	dbus_message_unref(reply);
+	if (!ok) {
+		if (ret_error && asprintf(ret_error, "%s %s did not answer a boolean", dest, method) < 0)
+			*ret_error = NULL;
+		return -EPROTO;
+	}
+	*ret = b;
+	return 0;
+}
+
 int present_bus_call(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *method, DBusMessage **ret_reply, char **ret_error, int first_type, ...)
 {
-	DBusMessage *msg = dbus_message_new_method_call(dest, path, iface, method);
 	va_list ap;
 	va_start(ap, first_type);
-	bool ok = msg && dbus_message_append_args_valist(msg, first_type, ap);
+	DBusMessage *msg = method_call(dest, path, iface, method, first_type, ap);
 	va_end(ap);
-	if (!ok) {
-		if (msg)
-			dbus_message_unref(msg);
-		return -ENOMEM;
-	}
-	return present_bus_send(bus, msg, ret_reply, NULL, ret_error);
+	return msg ? present_bus_send(bus, msg, ret_reply, NULL, ret_error) : -ENOMEM;
+}
+
+int present_bus_call_read_back(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *method, const char *read_method, bool *ret, char **ret_error, int first_type, ...)
+{
+	va_list ap;
+	va_start(ap, first_type);
+	DBusMessage *call = method_call(dest, path, iface, method, first_type, ap);
+	va_end(ap);
+	DBusMessage *reply = NULL;
+	int r = send_both(bus, call, dbus_message_new_method_call(dest, path, iface, read_method), &reply, ret_error);
+	return r < 0 ? r : bool_reply(reply, dest, read_method, ret, ret_error);
 }
 
 bool present_bus_append_variant_bool(DBusMessageIter *it, bool value)
@@ -178,24 +229,10 @@ int present_bus_set_bool(DBusConnection *bus, const char *dest, const char *path
 int present_bus_set_bool_read_back(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *prop, bool value, bool *ret, char **ret_error)
 {
-	DBusMessage *set = property_call(dest, path, iface, prop, &value), *get = property_call(dest, path, iface, prop, NULL);
-	if (!set || !get) {
-		if (set)
-			dbus_message_unref(set);
-		if (get)
-			dbus_message_unref(get);
-		return -ENOMEM;
-	}
-	/* Both go out before either answer is awaited: a peer answers one
-	 * connection's calls in the order they were sent, so the read sees the
-	 * write, at the cost of one round trip. */
-	DBusPendingCall *set_pending = queue(bus, set), *get_pending = queue(bus, get);
 	DBusMessage *reply = NULL;
-	int r = wait_reply(set_pending, set, NULL, NULL, ret_error);
-	int g = wait_reply(get_pending, get, r < 0 ? NULL : &reply, NULL, r < 0 ? NULL : ret_error);
-	if (r < 0)
-		return r;
-	return g < 0 ? g : bool_of(reply, dest, prop, ret, ret_error);
+	int r = send_both(bus, property_call(dest, path, iface, prop, &value), property_call(dest, path, iface, prop, NULL),
+		&reply, ret_error);
+	return r < 0 ? r : bool_of(reply, dest, prop, ret, ret_error);
 }
 
 int present_bus_call_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
@@ -203,18 +240,7 @@ int present_bus_call_bool(DBusConnection *bus, const char *dest, const char *pat
 {
 	DBusMessage *reply;
 	int r = present_bus_call(bus, dest, path, iface, method, &reply, ret_error, DBUS_TYPE_INVALID);
-	if (r < 0)
-		return r;
-	dbus_bool_t b = FALSE;
-	bool ok = dbus_message_get_args(reply, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
-	dbus_message_unref(reply);
-	if (!ok) {
-		if (ret_error && asprintf(ret_error, "%s %s did not answer a boolean", dest, method) < 0)
-			*ret_error = NULL;
-		return -EPROTO;
-	}
-	*ret = b;
-	return 0;
+	return r < 0 ? r : bool_reply(reply, dest, method, ret, ret_error);
 }
 
 bool present_bus_has_owner(DBusConnection *bus, const char *name)

@@ -295,7 +295,7 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 	bool on = false;
 	int r;
 	if (b->on_read) {
-		r = b->on_read(ctx, app, &on, ret_error);
+		r = b->on_read(ctx, app, b->held ? &saved : NULL, &on, ret_error);
 	} else {
 		r = b->on(ctx, app, b->held ? &saved : NULL, ret_error);
 		if (r == 0 && b->read)

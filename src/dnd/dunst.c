@@ -31,7 +31,8 @@ static int on(const struct present_dnd_ctx *ctx, const char *app, char **ret_sav
 		"paused", true, ret_error);
 }
 
-static int on_read(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_error)
+static int on_read(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, bool *ret_on,
+	char **ret_error)
 {
 	return present_bus_set_bool_read_back(ctx->bus, PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH,
 		DUNST_INTERFACE, "paused", true, ret_on, ret_error);

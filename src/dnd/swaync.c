@@ -83,6 +83,14 @@ static int inhibitor_on(const struct present_dnd_ctx *ctx, const char *app, char
 	return inhibit(ctx, "AddInhibitor", ret_error);
 }
 
+static int inhibitor_on_read(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, bool *ret_on,
+	char **ret_error)
+{
+	*ret_saved = strdup(inhibitor_id);
+	return present_bus_call_read_back(ctx->bus, CC_NAME, CC_PATH, CC_NAME, "AddInhibitor", "IsInhibited", ret_on,
+		ret_error, DBUS_TYPE_STRING, &inhibitor_id, DBUS_TYPE_INVALID);
+}
+
 static int inhibitor_off(const struct present_dnd_ctx *ctx, const char *app, const char *saved, char **ret_error)
 {
 	return inhibit(ctx, "RemoveInhibitor", ret_error);
@@ -95,6 +103,7 @@ const struct present_dnd_backend present_dnd_swaync_inhibitor = {
 	.probe = probe_inhibitor,
 	.read = read_inhibited,
 	.on = inhibitor_on,
+	.on_read = inhibitor_on_read,
 	.off = inhibitor_off,
 };
 

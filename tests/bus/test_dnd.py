@@ -5,6 +5,7 @@ and the restore rules quickly, for every backend that speaks D-Bus.
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -263,46 +264,75 @@ class SwayncInhibitor(BusTestCase):
         self.ok("start", "2s")
         wait_until(lambda: self.inhibitors() == [], 8, "the timer end to remove our inhibitor")
 
-    def test_found_once_per_server(self):
-        # Telling the two swayncs apart costs a look at the control centre's
-        # interface: once per server process, not at every start.
-        rule = ("type='method_call',interface='org.freedesktop.DBus.Introspectable',member='Introspect',"
-                "path='/org/erikreider/swaync/cc'")
-        monitor = self.bus.spawn(["dbus-monitor", "--session", rule], stdout=subprocess.PIPE)
-        ours = self.bus.connection.get_unique_name()
-        looks, seen = [], []
+    def watch_bus(self, *rules):
+        """The lines dbus-monitor prints for rules, but for the test's own
+        calls and their answers; listening when this returns."""
+        monitor = self.bus.spawn(["dbus-monitor", "--session"] + list(rules), stdout=subprocess.PIPE)
+        ours = self.bus.connection.get_unique_name().encode()
+        lines, own = [], []
 
         def read():
             for line in monitor.stdout:
-                if b"member=Introspect" in line:
-                    (seen if ("sender=%s " % ours).encode() in line else looks).append(line)
+                mine = b"sender=%s " % ours in line or b"destination=%s " % ours in line
+                (own if mine else lines).append(line)
 
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        # Listening once it sees a look of our own.
-        wait_until(lambda: self.s.cc().Introspect(dbus_interface="org.freedesktop.DBus.Introspectable") and seen,
-                   what="dbus-monitor to listen")
+        threading.Thread(target=read, daemon=True).start()
+        self.wait_seen(own)
+        return monitor, lines, own
+
+    def wait_seen(self, own):
+        """Looks at swaync until dbus-monitor has printed that look: all before it is printed too."""
+        own.clear()
+        wait_until(lambda: self.s.cc().Introspect(dbus_interface="org.freedesktop.DBus.Introspectable") and own,
+                   what="dbus-monitor to print our own look")
+
+    def test_found_once_per_server(self):
+        # Telling the two swayncs apart costs a look at the control centre's
+        # interface: once per server process, not at every start.
+        monitor, looks, own = self.watch_bus(
+            "type='method_call',interface='org.freedesktop.DBus.Introspectable',member='Introspect',"
+            "path='/org/erikreider/swaync/cc'")
         for _ in range(3):
             self.ok("start", "10m")
             self.assertEqual(self.inhibitors(), ["present"])
             self.ok("stop")
         # A new server (an older swaync, without inhibitors) is looked at anew.
-        harness.kill_group(self.mock)
-        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
-        self.mock = self.start_mock("dnd_servers", server="swaync", version="0.7.3")
-        wait_until(lambda: self.bus.has_owner("org.erikreider.swaync.cc"), what="swaync's control centre")
+        self.replace_server(version="0.7.3")
         self.ok("start", "10m")
         self.assertTrue(self.s.get(), "swaync 0.7 is silenced with its own switch")
         self.ok("stop")
         self.assertFalse(self.s.get())
-        # The last look, if any, is printed by now: ours comes after it.
-        seen.clear()
-        wait_until(lambda: self.s.cc().Introspect(dbus_interface="org.freedesktop.DBus.Introspectable") and seen,
-                   what="dbus-monitor to catch up")
+        self.wait_seen(own)
         harness.kill_group(monitor)
         # One look for the first server in three sessions; two for the second,
         # which each of the two swaync backends asks about in turn.
+        looks = [line for line in looks if b"member=Introspect" in line]
         self.assertEqual(len(looks), 3, b"".join(looks).decode(errors="replace"))
+
+    def test_added_and_read_back_in_one_round_trip(self):
+        # The read that confirms our inhibitor goes out right behind the call
+        # that adds it, not after its answer: a slow server shows the order.
+        self.replace_server(version="0.10.1", slow=0.3)
+        monitor, lines, own = self.watch_bus(
+            "type='method_call',interface='org.erikreider.swaync.cc'",
+            "type='method_return',sender='org.erikreider.swaync.cc'")
+        self.ok("start", "10m")
+        self.assertEqual(self.inhibitors(), ["present"])
+        self.wait_seen(own)
+        harness.kill_group(monitor)
+        text = b"".join(lines).decode(errors="replace")
+        add = re.search(r"^method call .* serial=(\d+) .*member=AddInhibitor$", text, re.M)
+        read = re.search(r"^method call .*member=IsInhibited$", text, re.M)
+        added = add and re.search(r"^method return .* reply_serial=%s$" % add.group(1), text, re.M)
+        self.assertTrue(add and read and added, text)
+        self.assertLess(read.start(), added.start(), "IsInhibited waited for AddInhibitor's answer:\n" + text)
+        self.ok("stop")
+
+    def replace_server(self, **parameters):
+        harness.kill_group(self.mock)
+        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
+        self.mock = self.start_mock("dnd_servers", server="swaync", **parameters)
+        wait_until(lambda: self.bus.has_owner("org.erikreider.swaync.cc"), what="swaync's control centre")
 
 
 class XfceContract(Contract, BusTestCase):

@@ -55,6 +55,8 @@ Parameters: "server" picks the variant (default "dunst"); "version"
 overrides the version in GetServerInformation.
 '''
 
+import time
+
 import dbus
 
 from dbusmock import mockobject
@@ -119,7 +121,7 @@ def load(mock, parameters):
     ])
     globals()['_load_' + server](mock)
     if server == 'swaync' and tuple(int(n) for n in info[2].split('.')[:2]) >= (0, 8):
-        _swaync_inhibitors(mock)
+        _swaync_inhibitors(mock, float(parameters.get('slow', 0)))
 
 
 def _notify(self, app_name, replaces_id, icon, summary, body, actions, hints, timeout):
@@ -226,12 +228,14 @@ def _load_mako(mock):
 
 # ----------------------------------------------------------------- swaync
 
-def _swaync_inhibitors(mock):
+def _swaync_inhibitors(mock, slow):
     """swaync 0.8 and later: inhibitors by application id, kept until removed
-    (its caller's going away does not end one), beside the user's SetDnd."""
+    (its caller's going away does not end one), beside the user's SetDnd.
+    AddInhibitor answers after slow seconds."""
     mock.inhibitors = []
 
     def add(self, app_id):
+        time.sleep(slow)
         if app_id in mock.inhibitors:
             return False
         mock.inhibitors.append(str(app_id))
