@@ -186,10 +186,10 @@ class Install(unittest.TestCase):
                 return r.stdout
 
             self.assertEqual(run("status"), "Not in a session.\n")
-            self.assertRegex(run("start", "10m", "--quiet"), r"^Present until \d\d:\d\d \(10 min\)")
+            self.assertRegex(run("start", "10m", "--quiet"), r"^Present until (?:\w{3} )?\d\d:\d\d \(10 min\)")
             # The daemon that answered is the installed one.
             self.assertEqual(os.readlink("/proc/%d/exe" % bus.pid_of()), self.prefix + "/libexec/present-daemon")
-            self.assertRegex(run("status"), r"^Present until \d\d:\d\d · \d+ min left")
+            self.assertRegex(run("status"), r"^Present until (?:\w{3} )?\d\d:\d\d · \d+ min left")
             self.assertRegex(run("stop"), r"^Session ended after ")
         except AssertionError as e:
             raise AssertionError("%s\nthe bus and the daemon said:\n%s" % (e, bus.read_log())) from None

@@ -24,7 +24,7 @@ import servers
 from harness import BusTestCase, wait_until
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
-STARTED = r"^Present until \d\d:\d\d \(%s\) · do-not-disturb %s \(%s\)%s\n$"
+STARTED = r"^Present until (?:\w{3} )?\d\d:\d\d \(%s\) · do-not-disturb %s \(%s\)%s\n$"
 STOPPED = re.compile(r"^Session ended after \d+ s\n$")
 PUT_BACK_ONE = "Put back 1 do-not-disturb change.\n"
 NOTHING_TO_RESTORE = "Nothing to restore: the desktop is as you left it.\n"

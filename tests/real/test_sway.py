@@ -61,7 +61,7 @@ class MakoUnavailable(MakoServer, RealTestCase):
     def assert_unavailable(self, path):
         r = self.present("start", "10m")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"^Present until \d\d:\d\d \(10 min\) · do-not-disturb unavailable\n$")
+        self.assertRegex(r.stdout, r"^Present until (?:\w{3} )?\d\d:\d\d \(10 min\) · do-not-disturb unavailable\n$")
         self.assertEqual(r.stderr, 'present: warning: mako\'s config (%s) defines no "do-not-disturb" mode, so it '
                                    'would change nothing; add "[mode=do-not-disturb]" and "invisible=1" to it\n' % path)
         self.assertEqual(self.mako.list_modes(), ["default"], "a mode that does nothing is not switched on")
