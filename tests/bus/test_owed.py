@@ -96,6 +96,8 @@ class OwedCase(BusTestCase):
     def pty_run(self, *args, env=None):
         """The CLI on a pseudo-terminal of its own, as in a terminal window: (process, master, slave)."""
         master, slave = os.openpty()
+        # As it was before present ran: read after the start, it could already be raw.
+        self.pty_before = termios.tcgetattr(slave)
         e = dict(self.bus.env, TERM="xterm")
         e.update(env or {})
         e = {k: v for k, v in e.items() if v is not None}
@@ -418,7 +420,7 @@ class Interactive(OwedCase):
         self.meeting()
         items = self.items()
         p, master, slave = self.pty_run("catchup", "-i")
-        before = termios.tcgetattr(slave)
+        before = self.pty_before
         self.expect(master, r"\[1/3\] #1  .*Ana Lima.*\n  a/d/x/s/n/q\? ")
         os.write(master, b"z")  # not a key of ours: nothing happens
         os.write(master, b"a")
@@ -455,7 +457,7 @@ class Interactive(OwedCase):
     def test_ctrl_c_restores_the_terminal(self):
         self.meeting()
         p, master, slave = self.pty_run("catchup", "-i")
-        before = termios.tcgetattr(slave)
+        before = self.pty_before
         self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
         os.write(master, b"\x03")
         self.assertEqual(p.wait(10), 130)
@@ -465,7 +467,7 @@ class Interactive(OwedCase):
     def test_killed_while_waiting_restores_the_terminal(self):
         self.meeting()
         p, master, slave = self.pty_run("catchup", "-i")
-        before = termios.tcgetattr(slave)
+        before = self.pty_before
         self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
         raw = termios.tcgetattr(slave)  # the prompt shows once the terminal is raw
         self.assertFalse(raw[3] & termios.ICANON)

@@ -27,13 +27,13 @@ class NotificationDaemon(RealTestCase):
         # Alerts still reach the server, as the warning says.
         self.assertGreater(servers.notify("during the meeting", bus=self.server.bus), 0)
         self.stop()
-        self.assertEqual(self.end_reasons(), ["stop"])
+        self.assert_end_reasons(["stop"])
 
     def test_nothing_to_restore_after_sigkill(self):
         self.ok("start", "10m")
         self.kill_daemon()
         self.assertEqual(self.ok("restore"), real.NOTHING_TO_RESTORE)
-        self.assertEqual(self.end_reasons(), ["interrupted"])
+        self.assert_end_reasons(["interrupted"])
 
 
 if __name__ == "__main__":

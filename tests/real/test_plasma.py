@@ -55,7 +55,7 @@ class Plasma(RealTestCase):
         wait_until(lambda: not self.inhibited(), 5, "Plasma to drop the inhibition of a closed connection")
         # Nothing was written down to put back.
         self.assertEqual(self.ok("restore"), real.NOTHING_TO_RESTORE)
-        self.assertEqual(self.end_reasons(), ["interrupted"])
+        self.assert_end_reasons(["interrupted"])
 
     def test_plasma_restarted_mid_session(self):
         self.start(self.title)
