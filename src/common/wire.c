@@ -777,8 +777,8 @@ static size_t whole_length(const struct present_wire *w, bool *ret_bad)
 bool present_wire_pending(const struct present_wire *w)
 {
 	bool bad;
-	if (!w->authenticated)
-		return w->in_len > 0;
+	if (!w->authenticated) /* the bus's answer to our AUTH, whole, is something to read */
+		return w->in_len > 0 && memmem(w->in, w->in_len, "\r\n", 2) != NULL;
 	size_t n = whole_length(w, &bad);
 	return w->queued > 0 || bad || (n && n <= w->in_len);
 }
