@@ -24,6 +24,12 @@
 int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_reply, char **ret_error_name,
 	char **ret_error);
 
+/**
+ * Waits for pending's answer (taking pending; NULL: the call could not be
+ * sent): the reply, or NULL with err set, an error reply included.
+ */
+DBusMessage *present_bus_pending_reply(DBusPendingCall *pending, DBusError *err);
+
 /** Calls dest's method; on success *ret_reply holds the reply (unref it) if ret_reply is not NULL. */
 int present_bus_call(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *method, DBusMessage **ret_reply, char **ret_error, int first_type, ...);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-call.h"
 #include "bus-glue.h"
 #include "log.h"
 #include "monitor.h"
@@ -128,21 +129,15 @@ static DBusConnection *become_monitor(DBusConnection *conn, DBusPendingCall *ask
 		return NULL;
 	}
 	DBusPendingCall *pending = asked ? asked : present_monitor_ask(conn);
-	DBusMessage *reply = NULL;
-	if (pending) {
-		dbus_pending_call_block(pending);
-		reply = dbus_pending_call_steal_reply(pending);
-		dbus_pending_call_unref(pending);
-	}
 	DBusError err;
 	dbus_error_init(&err);
-	if (!reply || dbus_set_error_from_message(&err, reply)) {
-		if (!dbus_error_is_set(&err) && !dbus_connection_get_is_connected(conn))
-			dbus_set_error_const(&err, DBUS_ERROR_DISCONNECTED, "the connection closed");
-		else if (!dbus_error_is_set(&err))
-			dbus_set_error_const(&err, DBUS_ERROR_NO_MEMORY, "out of memory");
-		if (reply)
-			dbus_message_unref(reply);
+	DBusMessage *reply = NULL;
+	/* No call sent on a live connection: memory ran out building it. */
+	if (pending || !dbus_connection_get_is_connected(conn))
+		reply = present_bus_pending_reply(pending, &err);
+	else
+		dbus_set_error_const(&err, DBUS_ERROR_NO_MEMORY, "out of memory");
+	if (!reply) {
 		dbus_connection_close(conn);
 		dbus_connection_unref(conn);
 		if (asprintf(ret_error, "the session bus refused to let present monitor alerts: %s", err.message) < 0)

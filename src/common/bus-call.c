@@ -47,26 +47,31 @@ static DBusPendingCall *queue(DBusConnection *bus, DBusMessage *msg)
 	return pending;
 }
 
+DBusMessage *present_bus_pending_reply(DBusPendingCall *pending, DBusError *err)
+{
+	if (!pending) {
+		dbus_set_error_const(err, DBUS_ERROR_DISCONNECTED, "Connection is closed");
+		return NULL;
+	}
+	dbus_pending_call_block(pending);
+	DBusMessage *reply = dbus_pending_call_steal_reply(pending);
+	dbus_pending_call_unref(pending);
+	if (!reply) {
+		dbus_set_error_const(err, DBUS_ERROR_NO_REPLY, "no reply");
+	} else if (dbus_set_error_from_message(err, reply)) {
+		dbus_message_unref(reply);
+		reply = NULL;
+	}
+	return reply;
+}
+
 /* Waits for the reply to msg (taken, as is pending), as present_bus_send() says. */
 static int wait_reply(DBusPendingCall *pending, DBusMessage *msg, DBusMessage **ret_reply, char **ret_error_name,
 	char **ret_error)
 {
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = NULL;
-	if (!pending) {
-		dbus_set_error_const(&err, DBUS_ERROR_DISCONNECTED, "Connection is closed");
-	} else {
-		dbus_pending_call_block(pending);
-		reply = dbus_pending_call_steal_reply(pending);
-		dbus_pending_call_unref(pending);
-		if (!reply)
-			dbus_set_error_const(&err, DBUS_ERROR_NO_REPLY, "no reply");
-		else if (dbus_set_error_from_message(&err, reply)) {
-			dbus_message_unref(reply);
-			reply = NULL;
-		}
-	}
+	DBusMessage *reply = present_bus_pending_reply(pending, &err);
 	if (!reply) {
 		int r = errno_of(&err);
 		if (ret_error && asprintf(ret_error, "%s %s: %s", dbus_message_get_destination(msg),

@@ -47,19 +47,6 @@ static DBusMessage *reply_status(DBusMessage *msg, const struct present_session 
 	return reply;
 }
 
-/* The configuration is read again for every session, so an edit applies at
- * the next start without restarting anything. */
-static bool start(struct present_daemon *d, uint32_t seconds, const char *label, DBusError *err)
-{
-	char *error = NULL;
-	if (present_daemon_reload_config(d, &error) < 0) {
-		dbus_set_error(err, PRESENT_ERROR_CONFIG, "%s", error ? error : "cannot read the configuration");
-		free(error);
-		return false;
-	}
-	return present_session_start(d, seconds ? seconds : d->config.default_duration, label, err);
-}
-
 void present_service_reply_early(struct present_daemon *d)
 {
 	if (!d->early_reply)
@@ -71,10 +58,25 @@ void present_service_reply_early(struct present_daemon *d)
 	d->replied_early = true;
 }
 
-/* The caller of a start hears first (a keyboard shortcut waits on it);
- * signals, hooks and the log follow. Returns NULL once the reply has gone. */
-static DBusMessage *started_replying(struct present_daemon *d, DBusMessage *msg, DBusMessage *reply)
+/* Start and Toggle's start: (u s) in. The configuration is read again for
+ * every session, so an edit applies at the next start without restarting
+ * anything. The caller hears first (a keyboard shortcut waits on it);
+ * signals, hooks and the log follow. NULL once the reply has gone. */
+static DBusMessage *start_replying(struct present_daemon *d, DBusMessage *msg, const dbus_bool_t *started,
+	DBusError *err)
 {
+	uint32_t seconds;
+	const char *label;
+	char *error = NULL;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
+	if (present_daemon_reload_config(d, &error) < 0) {
+		dbus_set_error(err, PRESENT_ERROR_CONFIG, "%s", error ? error : "cannot read the configuration");
+		free(error);
+		return NULL;
+	}
+	if (!present_session_start(d, seconds ? seconds : d->config.default_duration, label, err))
+		return NULL;
+	DBusMessage *reply = reply_status(msg, &d->session, started, d->store);
 	if (reply && !dbus_message_get_no_reply(msg)) {
 		d->early_reply = reply;
 		present_service_reply_early(d);
@@ -86,12 +88,7 @@ static DBusMessage *started_replying(struct present_daemon *d, DBusMessage *msg,
 
 static DBusMessage *method_start(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
-	uint32_t seconds;
-	const char *label;
-	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
-	if (!start(d, seconds, label, err))
-		return NULL;
-	return started_replying(d, msg, reply_status(msg, &d->session, NULL, d->store));
+	return start_replying(d, msg, NULL, err);
 }
 
 /* Ends the session; reply goes out as soon as the desktop is back. Returns
@@ -123,13 +120,8 @@ static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DB
 		dbus_bool_t started = false;
 		return end_replying(d, msg, reply_status(msg, &d->session, &started, NULL));
 	}
-	uint32_t seconds;
-	const char *label;
-	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
 	dbus_bool_t started = true;
-	if (!start(d, seconds, label, err))
-		return NULL;
-	return started_replying(d, msg, reply_status(msg, &d->session, &started, d->store));
+	return start_replying(d, msg, &started, err);
 }
 
 static DBusMessage *method_extend(struct present_daemon *d, DBusMessage *msg, DBusError *err)

@@ -36,7 +36,7 @@ struct present_dnd {
 	bool have_server, server_known, watching;
 	/* The backend auto-detection found for that server (NULL: none fits):
 	 * a probe may ask the server (swaync's introspection), and the answer
-	 * holds as long as the same process owns the name. */
+	 * holds as long as the server does (context() forgets it with it). */
 	const struct present_dnd_backend *detected;
 	bool detected_known;
 	bool active;
@@ -400,7 +400,7 @@ static void report_set(struct present_dnd_report *report, const char *state, cha
 
 static const struct present_dnd_backend *detect(struct present_dnd *dnd, const struct present_dnd_ctx *ctx)
 {
-	if (dnd->detected_known && dnd->server_known && dnd->watching)
+	if (dnd->detected_known)
 		return dnd->detected;
 	dnd->detected = NULL;
 	for (size_t i = 0; !dnd->detected && present_dnd_backends[i]; i++) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dnd-gsettings.h"
+#include "grow.h"
 
 bool present_gsettings_has_schema(const char *schema)
 {
@@ -24,7 +25,7 @@ struct kept {
 	GSettings *settings;
 };
 static struct kept *kept;
-static size_t n_kept;
+static size_t n_kept, kept_cap;
 
 static GSettings *find_kept(const struct present_gsettings_switch *sw, const char *path)
 {
@@ -36,15 +37,11 @@ static GSettings *find_kept(const struct present_gsettings_switch *sw, const cha
 
 static void keep(const struct present_gsettings_switch *sw, const char *path, GSettings *settings)
 {
-	struct kept *grown = realloc(kept, (n_kept + 1) * sizeof(*grown));
 	char *copy = path ? strdup(path) : NULL;
-	if (!grown || (path && !copy)) {
-		if (grown)
-			kept = grown;
+	if ((path && !copy) || !present_grow(&kept, &kept_cap, n_kept, sizeof(*kept))) {
 		free(copy);
 		return; /* opened again next time */
 	}
-	kept = grown;
 	kept[n_kept++] = (struct kept){.sw = sw, .path = copy, .settings = g_object_ref(settings)};
 }
 
@@ -56,7 +53,7 @@ void present_gsettings_release(void)
 	}
 	free(kept);
 	kept = NULL;
-	n_kept = 0;
+	n_kept = kept_cap = 0;
 }
 
 /* A reference to the switch's settings, kept for the next call. */
