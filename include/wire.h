@@ -75,6 +75,23 @@ void present_wire_msg_free(struct present_wire_msg *msg);
  */
 struct present_wire *present_wire_connect(struct present_wire_error *err);
 
+/**
+ * Connects to a peer that speaks D-Bus itself (the daemon's direct socket
+ * at path) and sends the authentication without waiting, as
+ * present_wire_connect() does, with no Hello: there is no bus. Returns NULL
+ * and fills err (org.freedesktop.DBus.Error.NoServer) when nothing listens.
+ */
+struct present_wire *present_wire_connect_direct(const char *path, struct present_wire_error *err);
+
+/**
+ * After a failed call: whether the peer cannot have read it, so that making
+ * it again elsewhere cannot make it twice. True when the peer refused the
+ * authentication, the call could not be written, or the peer reset the
+ * connection (a Unix socket closed with data unread, or never accepted);
+ * false when it closed after reading, or did not answer in time.
+ */
+bool present_wire_unread(const struct present_wire *w);
+
 /** Closes the connection; accepts NULL. */
 void present_wire_close(struct present_wire *w);
 

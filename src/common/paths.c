@@ -1,8 +1,10 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -78,4 +80,27 @@ int present_path_ensure_private_dir(const char *dir)
 	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) < 0)
 		return -errno;
 	return 0;
+}
+
+char *present_path_direct(void)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR"), *address = getenv("DBUS_SESSION_BUS_ADDRESS");
+	char *fallback = NULL, *path = NULL;
+	if (!run || run[0] != '/')
+		return NULL;
+	if ((!address || !*address) && asprintf(&fallback, "unix:path=%s/bus", run) < 0)
+		return NULL;
+	/* FNV-1a: the name needs to tell buses apart, not to resist anyone (the
+	 * directory is ours alone, and the daemon checks who connects). */
+	uint64_t h = 14695981039346656037ull;
+	for (const unsigned char *p = (const unsigned char *)(fallback ? fallback : address); *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	free(fallback);
+	if (asprintf(&path, "%s/present/bus-%016llx", run, (unsigned long long)h) < 0)
+		return NULL;
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		free(path);
+		return NULL;
+	}
+	return path;
 }

@@ -48,6 +48,11 @@ struct present_wire {
 	bool authenticated;
 	char *rejected; /* the bus's answer when it was not OK */
 	uint32_t hello_serial; /* until Hello's reply has come */
+	const char *peer; /* "the bus", or "the daemon" on its direct socket */
+	/* The peer cannot have read the last call: it refused us, the call could
+	 * not be written, or it reset the connection, which a Unix socket does
+	 * when it is closed with data still unread (or was never accepted). */
+	bool unread;
 };
 
 /* Signatures */
@@ -715,7 +720,8 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Reads more from the socket, waiting until deadline (-1: forever). 0, -ETIMEDOUT, -ECONNRESET or -errno. */
+/* Reads more from the socket, waiting until deadline (-1: forever). 0,
+ * -ETIMEDOUT, -ENOTCONN once the peer has closed, or -errno. */
 static int fill(struct present_wire *w, int64_t deadline)
 {
 	if (w->in_cap - w->in_len < 4096) {
@@ -743,10 +749,12 @@ static int fill(struct present_wire *w, int64_t deadline)
 		ssize_t n = recv(w->fd, w->in + w->in_len, w->in_cap - w->in_len, 0);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (n < 0 && errno == ECONNRESET)
+			w->unread = true;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			return -ECONNRESET;
+			return -ENOTCONN;
 		w->in_len += (size_t)n;
 		return 0;
 	}
@@ -799,6 +807,7 @@ static int authenticate(struct present_wire *w, int64_t deadline)
 	}
 	size_t len = (size_t)(crlf - (char *)w->in);
 	if (len < 3 || memcmp(w->in, "OK ", 3) != 0) {
+		w->unread = true;
 		w->rejected = strndup((char *)w->in, len);
 		return w->rejected ? -EACCES : -ENOMEM;
 	}
@@ -836,16 +845,20 @@ static int receive(struct present_wire *w, int64_t deadline, struct present_wire
 
 static void transport_error(const struct present_wire *w, struct present_wire_error *err, int r, const char *what)
 {
+	const char *peer = w ? w->peer : "the bus";
 	if (r == -EACCES && w && w->rejected)
-		present_wire_error_set(err, ERROR_PREFIX "AuthFailed", "the bus refused to authenticate us: %s", w->rejected);
+		present_wire_error_set(err, ERROR_PREFIX "AuthFailed", "%s refused to authenticate us: %s", peer, w->rejected);
 	else if (r == -ETIMEDOUT)
 		present_wire_error_set(err, ERROR_PREFIX "NoReply", "no reply to %s in time", what);
 	else if (r == -ENOMEM)
 		present_wire_error_set(err, ERROR_PREFIX "NoMemory", "out of memory");
 	else if (r == -EBADMSG)
-		present_wire_error_set(err, ERROR_PREFIX "InvalidArgs", "the bus sent a malformed message");
+		present_wire_error_set(err, ERROR_PREFIX "InvalidArgs", "%s sent a malformed message", peer);
+	else if (r == -ENOTCONN)
+		present_wire_error_set(err, ERROR_PREFIX "Disconnected", "%s closed the connection", peer);
 	else
-		present_wire_error_set(err, ERROR_PREFIX "Disconnected", "the bus connection closed: %s", strerror(-r));
+		present_wire_error_set(err, ERROR_PREFIX "Disconnected", "the connection to %s failed: %s", peer,
+			strerror(-r));
 }
 
 static int enqueue(struct present_wire *w, struct present_wire_msg *m)
@@ -918,6 +931,8 @@ uint32_t present_wire_sendv(struct present_wire *w, const struct present_wire_ca
 	}
 	int r = write_all(w->fd, m, len);
 	free(m);
+	if (r < 0)
+		w->unread = true;
 	/* A bus that refused us may have closed before the call went out: what it said is the reason. */
 	if (r < 0 && authenticate(w, now_ms() + DEFAULT_TIMEOUT_MS) == -EACCES)
 		r = -EACCES;
@@ -1024,6 +1039,26 @@ static bool unescape(const char *v, size_t len, char *out, size_t n)
 	return true;
 }
 
+/* A connected socket, or -errno. */
+static int connect_path(const char *path, bool abstract)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t n = strlen(path);
+	if (n + abstract >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path + abstract, path, n);
+	socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sl) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
 /* Connects to one address of a list ("unix:path=…" or "unix:abstract=…"); -errno, -EAFNOSUPPORT for others. */
 static int connect_one(const char *address, size_t len)
 {
@@ -1046,17 +1081,7 @@ static int connect_one(const char *address, size_t len)
 	}
 	if (!found)
 		return -EAFNOSUPPORT;
-	socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sa.sun_path + abstract) + abstract +
-				   (abstract ? 0 : 1));
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sl) < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
+	return connect_path(sa.sun_path + abstract, abstract);
 }
 
 static int connect_address(const char *list, struct present_wire_error *err)
@@ -1078,11 +1103,12 @@ static int connect_address(const char *list, struct present_wire_error *err)
 	return -1;
 }
 
-/* Authenticates and says Hello in one write, and does not wait: the bus
- * reads what follows in turn, so the first call can go out at once, a round
- * trip sooner. Its answers are read before the first reply (authenticate(),
- * wait_reply()). sd-bus and libdbus send BEGIN without waiting the same way. */
-static bool handshake(struct present_wire *w, struct present_wire_error *err)
+/* Authenticates and says Hello (to a bus, not a peer) in one write, and
+ * does not wait: the peer reads what follows in turn, so the first call can
+ * go out at once, a round trip sooner. Its answers are read before the first
+ * reply (authenticate(), wait_reply()). sd-bus and libdbus send BEGIN
+ * without waiting the same way. */
+static bool handshake(struct present_wire *w, bool hello_too, struct present_wire_error *err)
 {
 	char uid[32], line[128];
 	int n = snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
@@ -1091,9 +1117,9 @@ static bool handshake(struct present_wire *w, struct present_wire_error *err)
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "%02x", (unsigned char)uid[i]);
 	o += (size_t)snprintf(line + o, sizeof(line) - o, "\r\nBEGIN\r\n");
 
-	size_t hello_len;
-	uint32_t serial = ++w->serial;
-	uint8_t *hello = present_wire_marshal_call(
+	size_t hello_len = 0;
+	uint32_t serial = hello_too ? ++w->serial : 0;
+	uint8_t *hello = !hello_too ? NULL : present_wire_marshal_call(
 		&(struct present_wire_call){
 			.destination = "org.freedesktop.DBus",
 			.path = "/org/freedesktop/DBus",
@@ -1101,14 +1127,15 @@ static bool handshake(struct present_wire *w, struct present_wire_error *err)
 			.member = "Hello",
 		},
 		serial, &hello_len, "");
-	uint8_t *out = hello ? malloc(o + hello_len) : NULL;
+	uint8_t *out = hello || !hello_too ? malloc(o + hello_len) : NULL;
 	if (!out) {
 		free(hello);
 		transport_error(w, err, -ENOMEM, "Hello");
 		return false;
 	}
 	memcpy(out, line, o);
-	memcpy(out + o, hello, hello_len);
+	if (hello)
+		memcpy(out + o, hello, hello_len);
 	free(hello);
 	int r = write_all(w->fd, out, o + hello_len);
 	free(out);
@@ -1118,6 +1145,41 @@ static bool handshake(struct present_wire *w, struct present_wire_error *err)
 	}
 	w->hello_serial = serial;
 	return true;
+}
+
+static struct present_wire *new_wire(const char *peer, struct present_wire_error *err)
+{
+	struct present_wire *w = calloc(1, sizeof(*w));
+	if (!w) {
+		transport_error(NULL, err, -ENOMEM, "the connection");
+		return NULL;
+	}
+	w->fd = -1;
+	w->peer = peer;
+	return w;
+}
+
+struct present_wire *present_wire_connect_direct(const char *path, struct present_wire_error *err)
+{
+	struct present_wire *w = new_wire("the daemon", err);
+	if (!w)
+		return NULL;
+	w->fd = connect_path(path, false);
+	if (w->fd < 0) {
+		present_wire_error_set(err, ERROR_PREFIX "NoServer", "cannot connect to %s: %s", path, strerror(-w->fd));
+		present_wire_close(w);
+		return NULL;
+	}
+	if (!handshake(w, false, err)) {
+		present_wire_close(w);
+		return NULL;
+	}
+	return w;
+}
+
+bool present_wire_unread(const struct present_wire *w)
+{
+	return w->unread;
 }
 
 struct present_wire *present_wire_connect(struct present_wire_error *err)
@@ -1133,13 +1195,11 @@ struct present_wire *present_wire_connect(struct present_wire_error *err)
 		snprintf(fallback, sizeof(fallback), "unix:path=%s/bus", run);
 		address = fallback;
 	}
-	struct present_wire *w = calloc(1, sizeof(*w));
-	if (!w) {
-		transport_error(NULL, err, -ENOMEM, "the connection");
+	struct present_wire *w = new_wire("the bus", err);
+	if (!w)
 		return NULL;
-	}
 	w->fd = connect_address(address, err);
-	if (w->fd < 0 || !handshake(w, err)) {
+	if (w->fd < 0 || !handshake(w, true, err)) {
 		present_wire_close(w);
 		return NULL;
 	}

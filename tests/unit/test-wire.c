@@ -541,6 +541,156 @@ static void test_refused(void)
 	fake_bus_stop(&b);
 }
 
+/* The daemon's direct socket, played by a thread: what it does with the one
+ * connection it accepts. */
+enum peer_act {
+	PEER_ANSWER, /* answers the call, which must come right behind BEGIN (no Hello: no bus) */
+	PEER_READ_CLOSE, /* reads the call whole, then closes without answering */
+	PEER_CLOSE_UNREAD, /* closes as soon as the call has arrived, reading none of it */
+};
+
+struct peer {
+	char *dir, *path;
+	int listener;
+	enum peer_act act;
+	GThread *thread;
+};
+
+static gpointer peer_run(gpointer data)
+{
+	struct peer *pe = data;
+	int fd = accept(pe->listener, NULL, NULL);
+	g_assert_cmpint(fd, >=, 0);
+	GByteArray *in = g_byte_array_new();
+	DBusMessage *call_msg = NULL;
+	if (pe->act == PEER_CLOSE_UNREAD) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		g_assert_cmpint(poll(&p, 1, 5000), ==, 1);
+		g_usleep(50000); /* the call follows the handshake in the same breath */
+		close(fd);
+		g_byte_array_unref(in);
+		return NULL;
+	}
+	while (!in->len || !memmem(in->data, in->len, "BEGIN\r\n", 7))
+		g_assert_true(fake_bus_read(fd, in, 5000));
+	guint8 *begin = memmem(in->data, in->len, "BEGIN\r\n", 7);
+	g_byte_array_remove_range(in, 0, (guint)(begin + 7 - in->data));
+	while (!fake_bus_take(in, &call_msg))
+		g_assert_true(fake_bus_read(fd, in, 5000));
+	g_assert_cmpstr(dbus_message_get_member(call_msg), ==, "Start");
+	if (pe->act == PEER_ANSWER) {
+		const char *ok = "OK 0123456789abcdef0123456789abcdef\r\n", *pong = "pong";
+		send(fd, ok, strlen(ok), MSG_NOSIGNAL);
+		DBusMessage *reply = dbus_message_new_method_return(call_msg);
+		dbus_message_append_args(reply, DBUS_TYPE_STRING, &pong, DBUS_TYPE_INVALID);
+		fake_bus_send(fd, reply);
+		uint8_t rest[64];
+		while (recv(fd, rest, sizeof(rest), 0) > 0)
+			;
+	}
+	dbus_message_unref(call_msg);
+	g_byte_array_unref(in);
+	close(fd);
+	return NULL;
+}
+
+static void peer_start(struct peer *pe, enum peer_act act, bool accepting)
+{
+	*pe = (struct peer){.act = act};
+	pe->dir = g_dir_make_tmp("present-direct-XXXXXX", NULL);
+	pe->path = g_build_filename(pe->dir, "bus-0", NULL);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	strcpy(sa.sun_path, pe->path);
+	pe->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(bind(pe->listener, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+	g_assert_cmpint(listen(pe->listener, 1), ==, 0);
+	if (accepting)
+		pe->thread = g_thread_new("peer", peer_run, pe);
+}
+
+static void peer_stop(struct peer *pe)
+{
+	if (pe->thread)
+		g_thread_join(pe->thread);
+	if (pe->listener >= 0)
+		close(pe->listener);
+	unlink(pe->path);
+	rmdir(pe->dir);
+	g_free(pe->path);
+	g_free(pe->dir);
+}
+
+static uint32_t send_call(struct present_wire *w, const struct present_wire_call *c, struct present_wire_error *err,
+	const char *signature, ...)
+{
+	va_list ap;
+	va_start(ap, signature);
+	uint32_t serial = present_wire_sendv(w, c, err, signature, ap);
+	va_end(ap);
+	return serial;
+}
+
+/* Sends the call, lets the peer act, and returns whether the call failed unread. */
+static bool direct_call_unread(struct peer *pe, struct present_wire_error *err)
+{
+	struct present_wire *w = present_wire_connect_direct(pe->path, err);
+	g_assert_nonnull(w);
+	struct present_wire_call c = call;
+	c.timeout_ms = 10000;
+	uint32_t serial = send_call(w, &c, err, "us", 60u, "");
+	g_assert_cmpuint(serial, !=, 0);
+	if (!pe->thread) { /* a daemon exiting closes its socket with us still in the queue */
+		close(pe->listener);
+		pe->listener = -1;
+	}
+	struct present_wire_msg *reply = present_wire_reply(w, serial, &c, err);
+	bool unread = !reply && present_wire_unread(w);
+	present_wire_msg_free(reply);
+	present_wire_close(w);
+	return unread;
+}
+
+/* A call on the direct socket: answered without any Hello, or failed, and
+ * then the CLI must know whether the daemon can have read it (only a call
+ * that cannot have been read is made again through the bus). */
+static void test_direct(void)
+{
+	struct peer pe;
+	struct present_wire_error err = {0};
+
+	peer_start(&pe, PEER_ANSWER, true);
+	struct present_wire *w = present_wire_connect_direct(pe.path, &err);
+	g_assert_nonnull(w);
+	struct present_wire_msg *reply = present_wire_call(w, &call, &err, "us", 60u, "");
+	g_assert_null(err.name);
+	g_assert_nonnull(reply);
+	present_wire_msg_free(reply);
+	present_wire_close(w);
+	peer_stop(&pe);
+
+	peer_start(&pe, PEER_ANSWER, false);
+	g_assert_true(direct_call_unread(&pe, &err));
+	g_assert_cmpstr(err.name, ==, "org.freedesktop.DBus.Error.Disconnected");
+	present_wire_error_free(&err);
+	peer_stop(&pe);
+
+	peer_start(&pe, PEER_CLOSE_UNREAD, true);
+	g_assert_true(direct_call_unread(&pe, &err));
+	present_wire_error_free(&err);
+	peer_stop(&pe);
+
+	peer_start(&pe, PEER_READ_CLOSE, true);
+	g_assert_false(direct_call_unread(&pe, &err));
+	g_assert_cmpstr(err.name, ==, "org.freedesktop.DBus.Error.Disconnected");
+	g_assert_cmpstr(err.message, ==, "the daemon closed the connection");
+	present_wire_error_free(&err);
+	peer_stop(&pe);
+
+	g_assert_null(present_wire_connect_direct("/nonexistent/present/bus-0", &err));
+	g_assert_cmpstr(err.name, ==, "org.freedesktop.DBus.Error.NoServer");
+	present_wire_error_free(&err);
+}
+
 /* The daemon's status, written with libdbus, read back by the CLI's reader. */
 static void test_status_round_trip(void)
 {
@@ -601,6 +751,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/wire/no-bus", test_no_bus);
 	g_test_add_func("/wire/call-behind-handshake", test_call_behind_handshake);
 	g_test_add_func("/wire/refused", test_refused);
+	g_test_add_func("/wire/direct", test_direct);
 	g_test_add_func("/protocol/status-round-trip", test_status_round_trip);
 	return g_test_run();
 }
