@@ -7,6 +7,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "direct.h"
 #include "dnd.h"
 #include "catchup.h"
 #include "log.h"
@@ -18,6 +19,8 @@
 struct present_daemon {
 	GMainLoop *loop;
 	DBusConnection *bus;
+	struct present_direct *direct; /* listening while the bus name is ours, else NULL */
+	DBusConnection *calling; /* the connection of the call being handled, or NULL */
 	struct present_config config;
 	struct present_store *store; /* NULL when the store cannot be opened */
 	struct present_session session;

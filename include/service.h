@@ -1,12 +1,13 @@
 #ifndef PRESENT_SERVICE_H
 #define PRESENT_SERVICE_H
 
+#include <dbus/dbus.h>
 #include <stdbool.h>
 
 struct present_daemon;
 
-/** Exports the interface on the daemon's bus connection. Returns false when out of memory. */
-bool present_service_register(struct present_daemon *d);
+/** Exports the interface on conn: the bus, or a caller's direct connection. Returns false when out of memory. */
+bool present_service_register(struct present_daemon *d, DBusConnection *conn);
 
 /** Emits SessionStarted, SessionChanged or SessionEnded (with reason) describing the session as it is. */
 void present_service_emit(struct present_daemon *d, const char *signal, const char *reason);

@@ -169,6 +169,38 @@ void present_bus_glue_attach(DBusConnection *connection, GMainContext *context)
 	wake_up(connection, dbus_connection_get_dispatch_status(connection), glue);
 }
 
+/* A server has watches and timeouts but nothing to dispatch: each list gets
+ * its own glue, freed by libdbus with the list. */
+static struct glue *server_glue_new(GMainContext *context)
+{
+	struct glue *glue = g_new0(struct glue, 1);
+	glue->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
+	return glue;
+}
+
+static void server_glue_free(void *data)
+{
+	struct glue *glue = data;
+	g_main_context_unref(glue->context);
+	g_free(glue);
+}
+
+bool present_bus_glue_attach_server(DBusServer *server, GMainContext *context)
+{
+	struct glue *watches = server_glue_new(context), *timeouts = server_glue_new(context);
+	if (!dbus_server_set_watch_functions(server, watch_add, watch_remove, watch_toggled, watches, server_glue_free)) {
+		server_glue_free(watches);
+		server_glue_free(timeouts);
+		return false;
+	}
+	if (!dbus_server_set_timeout_functions(server, timeout_add, timeout_remove, timeout_toggled, timeouts,
+		    server_glue_free)) {
+		server_glue_free(timeouts);
+		return false;
+	}
+	return true;
+}
+
 void present_bus_glue_detach(DBusConnection *connection)
 {
 	if (glue_slot < 0 || !dbus_connection_get_data(connection, glue_slot))

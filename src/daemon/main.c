@@ -41,14 +41,48 @@ int present_daemon_reload_config(struct present_daemon *d, char **ret_error)
 	return 0;
 }
 
+static bool serve_direct(DBusConnection *conn, void *data)
+{
+	return present_service_register(data, conn);
+}
+
+static void direct_closed(void *data)
+{
+	present_daemon_update_idle(data);
+}
+
+/* Once the bus name is ours: a daemon without it must not answer there. */
+static void open_direct(struct present_daemon *d)
+{
+	static const struct present_direct_ops ops = {.serve = serve_direct, .closed = direct_closed};
+	char *path = present_path_direct(), *error = NULL;
+	if (!path)
+		return;
+	d->direct = present_direct_open(path, &ops, d, &error);
+	if (!d->direct)
+		present_log("warning", "%s: present calls the daemon through the bus instead",
+			error ? error : "out of memory");
+	free(error);
+	free(path);
+}
+
 static gboolean on_idle(gpointer data)
 {
 	struct present_daemon *d = data;
 	d->idle_source = 0;
 
-	/* Give the name back first: a call that races with our exit then
-	 * activates a fresh daemon instead of being lost. Calls already queued
-	 * to us are still answered below. */
+	/* A caller on the direct socket may have a call on its way: wait until it
+	 * closes (its call is answered meanwhile). */
+	if (present_direct_busy(d->direct)) {
+		present_daemon_update_idle(d);
+		return G_SOURCE_REMOVE;
+	}
+	/* Stop listening, then give the name back: a caller not yet accepted is
+	 * reset and goes to the bus, and a call on the bus that races with our
+	 * exit activates a fresh daemon instead of being lost. Calls already
+	 * queued to us are still answered below. */
+	present_direct_free(d->direct);
+	d->direct = NULL;
 	DBusError err;
 	dbus_error_init(&err);
 	dbus_bus_release_name(d->bus, PRESENT_BUS_NAME, &err);
@@ -59,8 +93,10 @@ static gboolean on_idle(gpointer data)
 	if (d->session.active) {
 		/* One of those calls started a session: stay and take the name back. */
 		if (dbus_bus_request_name(d->bus, PRESENT_BUS_NAME, DBUS_NAME_FLAG_DO_NOT_QUEUE, NULL) ==
-			DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER)
+			DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) {
 			d->name_released = false;
+			open_direct(d);
+		}
 		return G_SOURCE_REMOVE;
 	}
 	present_log("info", "idle, exiting");
@@ -174,7 +210,7 @@ static int serve(struct present_daemon *d)
 	present_dnd_watching(d->dnd);
 	/* Asked once, after the match: NameOwnerChanged keeps it from here on. */
 	d->notifications_owner = present_bus_owner_of(d->bus, PRESENT_NOTIFICATIONS_NAME);
-	if (!dbus_connection_add_filter(d->bus, on_bus_message, d, NULL) || !present_service_register(d)) {
+	if (!dbus_connection_add_filter(d->bus, on_bus_message, d, NULL) || !present_service_register(d, d->bus)) {
 		present_log("error", "out of memory");
 		return 1;
 	}
@@ -188,6 +224,7 @@ static int serve(struct present_daemon *d)
 		dbus_error_free(&err);
 		return 1;
 	}
+	open_direct(d);
 	return 0;
 }
 
@@ -234,6 +271,8 @@ static void run(struct present_daemon *d)
 	g_unix_signal_add(SIGHUP, on_reload_signal, d);
 	present_daemon_update_idle(d);
 	g_main_loop_run(d->loop);
+	present_direct_free(d->direct);
+	d->direct = NULL;
 	present_session_end(d, "signal");
 }
 
@@ -275,6 +314,7 @@ int main(int argc, char **argv)
 	else if (d.exit_code == 0)
 		run(&d);
 
+	present_direct_free(d.direct);
 	if (d.idle_source)
 		g_source_remove(d.idle_source);
 	if (d.spare_source)

@@ -51,8 +51,9 @@ void present_service_reply_early(struct present_daemon *d)
 {
 	if (!d->early_reply)
 		return;
-	dbus_connection_send(d->bus, d->early_reply, NULL);
-	dbus_connection_flush(d->bus);
+	DBusConnection *conn = d->calling ? d->calling : d->bus;
+	dbus_connection_send(conn, d->early_reply, NULL);
+	dbus_connection_flush(conn);
 	dbus_message_unref(d->early_reply);
 	d->early_reply = NULL;
 	d->replied_early = true;
@@ -430,9 +431,13 @@ static const struct method *find_method(DBusMessage *msg)
 
 /* Only the user whose session this is may drive it: the bus could admit
  * others (a shared or misconfigured bus), and a session holds their private
- * messages. The answer is remembered for the caller's connection. */
-static bool caller_allowed(struct present_daemon *d, DBusMessage *msg)
+ * messages. On the direct socket the kernel said who connected; on the bus
+ * the answer is asked once and remembered for the caller's connection. */
+static bool caller_allowed(struct present_daemon *d, DBusConnection *conn, DBusMessage *msg)
 {
+	unsigned long uid;
+	if (conn != d->bus)
+		return dbus_connection_get_unix_user(conn, &uid) && uid == (unsigned long)geteuid();
 	const char *sender = dbus_message_get_sender(msg);
 	if (!sender)
 		return false;
@@ -443,7 +448,7 @@ static bool caller_allowed(struct present_daemon *d, DBusMessage *msg)
 		return GPOINTER_TO_INT(known) == 1;
 	DBusError err;
 	dbus_error_init(&err);
-	unsigned long uid = dbus_bus_get_unix_user(d->bus, sender, &err);
+	uid = dbus_bus_get_unix_user(d->bus, sender, &err);
 	bool ok = !dbus_error_is_set(&err) && uid == (unsigned long)geteuid();
 	dbus_error_free(&err);
 	/* Unique names are never reused on a bus; still, keep the table small. */
@@ -463,7 +468,7 @@ static DBusHandlerResult dispatch(DBusConnection *conn, DBusMessage *msg, void *
 	dbus_error_init(&err);
 	DBusMessage *reply = NULL;
 	const struct method *m = find_method(msg);
-	if (!caller_allowed(d, msg))
+	if (!caller_allowed(d, conn, msg))
 		dbus_set_error(&err, DBUS_ERROR_ACCESS_DENIED, "only the user of this session may use present");
 	else if (!m)
 		dbus_set_error(&err, DBUS_ERROR_UNKNOWN_METHOD, "no method %s.%s", dbus_message_get_interface(msg),
@@ -471,8 +476,11 @@ static DBusHandlerResult dispatch(DBusConnection *conn, DBusMessage *msg, void *
 	else if (!dbus_message_has_signature(msg, m->signature))
 		dbus_set_error(&err, DBUS_ERROR_INVALID_ARGS, "%s takes (%s), not (%s)", m->member, m->signature,
 			dbus_message_get_signature(msg));
-	else
+	else {
+		d->calling = conn;
 		reply = m->handler(d, msg, &err);
+		d->calling = NULL;
+	}
 
 	if (!reply && dbus_error_is_set(&err))
 		reply = dbus_message_new_error(msg, err.name, err.message);
@@ -491,10 +499,10 @@ static DBusHandlerResult dispatch(DBusConnection *conn, DBusMessage *msg, void *
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
-bool present_service_register(struct present_daemon *d)
+bool present_service_register(struct present_daemon *d, DBusConnection *conn)
 {
 	static const DBusObjectPathVTable vtable = {.message_function = dispatch};
-	return dbus_connection_register_object_path(d->bus, PRESENT_OBJECT_PATH, &vtable, d);
+	return dbus_connection_register_object_path(conn, PRESENT_OBJECT_PATH, &vtable, d);
 }
 
 void present_service_properties_changed(struct present_daemon *d)

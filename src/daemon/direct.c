@@ -1,0 +1,153 @@
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bus-glue.h"
+#include "direct.h"
+#include "log.h"
+#include "paths.h"
+
+struct present_direct {
+	DBusServer *server; /* NULL once stopped */
+	char *path;
+	const struct present_direct_ops *ops;
+	void *data;
+	GPtrArray *conns; /* accepted DBusConnection *, each referenced */
+	guint reap_source;
+};
+
+/* The directory is private already; the socket checks again, as a bus does. */
+static dbus_bool_t same_user(DBusConnection *conn, unsigned long uid, void *data)
+{
+	return uid == (unsigned long)geteuid();
+}
+
+static void drop(DBusConnection *conn)
+{
+	present_bus_glue_detach(conn);
+	dbus_connection_close(conn);
+	dbus_connection_unref(conn);
+}
+
+static gboolean reap(gpointer data)
+{
+	struct present_direct *x = data;
+	x->reap_source = 0;
+	for (guint i = x->conns->len; i-- > 0;) {
+		DBusConnection *conn = x->conns->pdata[i];
+		if (dbus_connection_get_is_connected(conn))
+			continue;
+		g_ptr_array_remove_index_fast(x->conns, i);
+		drop(conn);
+	}
+	x->ops->closed(x->data);
+	return G_SOURCE_REMOVE;
+}
+
+/* A closed connection is let go from the loop, not from inside its own dispatch. */
+static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void *data)
+{
+	struct present_direct *x = data;
+	if (!dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected"))
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	if (!x->reap_source)
+		x->reap_source = g_idle_add(reap, x);
+	return DBUS_HANDLER_RESULT_HANDLED;
+}
+
+static void on_connection(DBusServer *server, DBusConnection *conn, void *data)
+{
+	struct present_direct *x = data;
+	dbus_connection_set_unix_user_function(conn, same_user, NULL, NULL);
+	/* Not referenced, libdbus closes it: the caller goes to the bus. */
+	if (!dbus_connection_add_filter(conn, on_message, x, NULL) || !x->ops->serve(conn, x->data))
+		return;
+	dbus_connection_ref(conn);
+	g_ptr_array_add(x->conns, conn);
+	present_bus_glue_attach(conn, NULL);
+}
+
+struct present_direct *present_direct_open(const char *path, const struct present_direct_ops *ops, void *data,
+	char **ret_error)
+{
+	static const char *mechanisms[] = {"EXTERNAL", NULL};
+	char *dir = g_path_get_dirname(path);
+	int r = present_path_ensure_private_dir(dir);
+	if (r < 0) {
+		if (asprintf(ret_error, "cannot make %s private: %s", dir, strerror(-r)) < 0)
+			*ret_error = NULL;
+		g_free(dir);
+		return NULL;
+	}
+	g_free(dir);
+
+	char *escaped = dbus_address_escape_value(path);
+	char *address = escaped ? g_strconcat("unix:path=", escaped, NULL) : NULL;
+	dbus_free(escaped);
+	DBusError err;
+	dbus_error_init(&err);
+	/* A socket left by a daemon that died is replaced: the name is ours now. */
+	DBusServer *server = address ? dbus_server_listen(address, &err) : NULL;
+	g_free(address);
+	if (!server) {
+		if (asprintf(ret_error, "cannot listen at %s: %s", path,
+			    dbus_error_is_set(&err) ? err.message : "out of memory") < 0)
+			*ret_error = NULL;
+		dbus_error_free(&err);
+		return NULL;
+	}
+
+	/* The directory keeps others out already; the socket says the same. */
+	if (chmod(path, 0600) < 0)
+		present_log("warning", "cannot make %s private: %s", path, strerror(errno));
+
+	struct present_direct *x = g_new0(struct present_direct, 1);
+	x->server = server;
+	x->path = g_strdup(path);
+	x->ops = ops;
+	x->data = data;
+	x->conns = g_ptr_array_new();
+	if (!dbus_server_set_auth_mechanisms(server, mechanisms) || !present_bus_glue_attach_server(server, NULL)) {
+		present_direct_free(x);
+		if (asprintf(ret_error, "cannot listen at %s: out of memory", path) < 0)
+			*ret_error = NULL;
+		return NULL;
+	}
+	dbus_server_set_new_connection_function(server, on_connection, x, NULL);
+	return x;
+}
+
+void present_direct_stop(struct present_direct *x)
+{
+	if (!x || !x->server)
+		return;
+	dbus_server_disconnect(x->server);
+	dbus_server_unref(x->server);
+	x->server = NULL;
+	/* libdbus removes its socket too; a file left means no one is listening. */
+	if (unlink(x->path) < 0 && errno != ENOENT)
+		present_log("warning", "cannot remove %s: %s", x->path, strerror(errno));
+}
+
+bool present_direct_busy(const struct present_direct *x)
+{
+	return x && x->conns->len > 0;
+}
+
+void present_direct_free(struct present_direct *x)
+{
+	if (!x)
+		return;
+	present_direct_stop(x);
+	if (x->reap_source)
+		g_source_remove(x->reap_source);
+	for (guint i = 0; i < x->conns->len; i++)
+		drop(x->conns->pdata[i]);
+	g_ptr_array_free(x->conns, TRUE);
+	g_free(x->path);
+	g_free(x);
+}
