@@ -14,13 +14,23 @@ enum present_exit {
 	PRESENT_EXIT_CONFIG = 78, /* the configuration file is invalid */
 };
 
-/** The CLI's side of the bus: one connection, blocking calls (include/wire.h says why not libdbus). */
+/** The CLI's side of the bus: blocking calls (include/wire.h says why not libdbus). */
 struct present_client {
 	struct present_wire *bus;
+	/* The daemon's direct socket, when it runs and listens there: a call
+	 * then crosses no bus, and needs no bus connection at all. */
+	struct present_wire *direct;
 };
 
 /** Connects to the session bus; prints why not and returns PRESENT_EXIT_UNAVAILABLE on failure. */
 int present_client_connect(struct present_client *c);
+
+/**
+ * For verbs that only call the daemon: its direct socket when it listens
+ * there, else the session bus (as present_client_connect()). Calls fall
+ * back to the bus by themselves when the daemon turns out to be going away.
+ */
+int present_client_connect_daemon(struct present_client *c);
 
 /**
  * Whether a session bus seems to be there, without connecting: the address
@@ -45,6 +55,10 @@ bool present_client_daemon_running(struct present_client *c);
  */
 struct present_wire_msg *present_client_call(struct present_client *c, const char *method, bool activate,
 	struct present_wire_error *err, const char *signature, ...);
+
+/** present_client_call() with a va_list. */
+struct present_wire_msg *present_client_callv(struct present_client *c, const char *method, bool activate,
+	struct present_wire_error *err, const char *signature, va_list ap);
 
 /** Calls a method of the bus itself (org.freedesktop.DBus) that takes one string: NameHasOwner, AddMatch. */
 struct present_wire_msg *present_client_call_bus(struct present_client *c, const char *member,

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "paths.h"
 #include "protocol.h"
 
 #define DBUS_ERROR "org.freedesktop.DBus.Error."
@@ -19,6 +20,17 @@ int present_client_connect(struct present_client *c)
 		return PRESENT_EXIT_UNAVAILABLE;
 	}
 	return PRESENT_EXIT_OK;
+}
+
+int present_client_connect_daemon(struct present_client *c)
+{
+	struct present_wire_error err = {0};
+	char *path = present_path_direct();
+	/* No socket, or a stale one (a daemon that died): the bus, which starts one. */
+	c->direct = path ? present_wire_connect_direct(path, &err) : NULL;
+	free(path);
+	present_wire_error_free(&err);
+	return c->direct ? PRESENT_EXIT_OK : present_client_connect(c);
 }
 
 bool present_client_bus_plausible(void)
@@ -40,7 +52,8 @@ bool present_client_bus_plausible(void)
 void present_client_disconnect(struct present_client *c)
 {
 	present_wire_close(c->bus);
-	c->bus = NULL;
+	present_wire_close(c->direct);
+	c->bus = c->direct = NULL;
 }
 
 struct present_wire_msg *present_client_call_bus(struct present_client *c, const char *member,
@@ -72,20 +85,41 @@ bool present_client_daemon_running(struct present_client *c)
 	return running;
 }
 
+struct present_wire_msg *present_client_callv(struct present_client *c, const char *method, bool activate,
+	struct present_wire_error *err, const char *signature, va_list ap)
+{
+	const struct present_wire_call call = {
+		.destination = PRESENT_BUS_NAME,
+		.path = PRESENT_OBJECT_PATH,
+		.interface = PRESENT_INTERFACE,
+		.member = method,
+		.no_auto_start = !activate,
+	};
+	if (c->direct) {
+		va_list again;
+		va_copy(again, ap);
+		struct present_wire_msg *reply = present_wire_callv(c->direct, &call, err, signature, again);
+		va_end(again);
+		if (reply || !present_wire_unread(c->direct))
+			return reply;
+		/* The daemon never read the call: it was exiting when idle (it closes
+		 * the socket first, so waiting connections are reset) or it died. The
+		 * bus reaches whichever daemon holds the name now, or starts one. */
+		present_wire_close(c->direct);
+		c->direct = NULL;
+		present_wire_error_free(err);
+	}
+	if (!c->bus && !(c->bus = present_wire_connect(err)))
+		return NULL;
+	return present_wire_callv(c->bus, &call, err, signature, ap);
+}
+
 struct present_wire_msg *present_client_call(struct present_client *c, const char *method, bool activate,
 	struct present_wire_error *err, const char *signature, ...)
 {
 	va_list ap;
 	va_start(ap, signature);
-	struct present_wire_msg *reply = present_wire_callv(c->bus,
-		&(struct present_wire_call){
-			.destination = PRESENT_BUS_NAME,
-			.path = PRESENT_OBJECT_PATH,
-			.interface = PRESENT_INTERFACE,
-			.member = method,
-			.no_auto_start = !activate,
-		},
-		err, signature, ap);
+	struct present_wire_msg *reply = present_client_callv(c, method, activate, err, signature, ap);
 	va_end(ap);
 	return reply;
 }

@@ -93,22 +93,15 @@ enum {
 static int call(struct present_client *c, const char *method, const char *what, bool *ret_flag,
 	struct present_status *ret, const char *signature, ...)
 {
-	struct present_wire_call wc = {
-		.destination = PRESENT_BUS_NAME,
-		.path = PRESENT_OBJECT_PATH,
-		.interface = PRESENT_INTERFACE,
-		.member = method,
-		.no_auto_start = strcmp(method, "Start") != 0 && strcmp(method, "Toggle") != 0,
-	};
+	bool activate = strcmp(method, "Start") == 0 || strcmp(method, "Toggle") == 0;
 	struct present_wire_error err = {0};
 	va_list ap;
 	va_start(ap, signature);
-	uint32_t serial = present_wire_sendv(c->bus, &wc, &err, signature, ap);
+	struct present_wire_msg *reply = present_client_callv(c, method, activate, &err, signature, ap);
 	va_end(ap);
-	struct present_wire_msg *reply = serial ? present_wire_reply(c->bus, serial, &wc, &err) : NULL;
 	if (!reply) {
 		int code = err.name && strcmp(err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? CALL_ALREADY_ACTIVE
-			: wc.no_auto_start && present_client_no_daemon(&err)			  ? CALL_NO_DAEMON
+			: !activate && present_client_no_daemon(&err)				  ? CALL_NO_DAEMON
 												  : present_client_report(what, &err);
 		present_wire_error_free(&err);
 		return code;
@@ -179,7 +172,7 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 
 	struct present_client c = {0};
 	struct present_status s = {0};
-	if ((r = present_client_connect(&c)) == 0) {
+	if ((r = present_client_connect_daemon(&c)) == 0) {
 		r = call(&c, "Start", "start a session", NULL, &s, "us", seconds, label);
 		if (r == CALL_ALREADY_ACTIVE) {
 			r = report_already_active(&c);
@@ -199,7 +192,7 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	bool stopped = false;
-	int r = present_client_connect(&c);
+	int r = present_client_connect_daemon(&c);
 	/* A shortcut pressed with nothing running is not an error, and must not
 	 * start a daemon just to say so. */
 	if (r == 0)
@@ -224,7 +217,7 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	bool started = false;
-	if ((r = present_client_connect(&c)) == 0)
+	if ((r = present_client_connect_daemon(&c)) == 0)
 		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);
 	if (r == 0 && started) {
 		if (!args->quiet)
@@ -248,7 +241,7 @@ static int verb_extend(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	uint32_t secs = (uint32_t)seconds;
-	if ((r = present_client_connect(&c)) == 0)
+	if ((r = present_client_connect_daemon(&c)) == 0)
 		r = call(&c, "Extend", "extend the session", NULL, &s, "u", secs);
 	if (r == CALL_NO_DAEMON) {
 		fputs("present: no session is running to extend; 'present start' begins one\n", stderr);
@@ -295,7 +288,7 @@ static int verb_status(const struct verb *v, const struct present_args *args)
 	free(mirror);
 	if (r == -ENOENT)
 		r = 0;
-	else if (r != 0 && (r = present_client_connect(&c)) == 0)
+	else if (r != 0 && (r = present_client_connect_daemon(&c)) == 0)
 		r = call(&c, "GetStatus", "read the status", NULL, &s, "");
 	/* No daemon means no session: a daemon only exits when idle. */
 	if (r == CALL_NO_DAEMON)

@@ -411,7 +411,7 @@ out:
 int present_cli_owed_command(uint64_t id, const char *state, uint32_t snooze)
 {
 	struct present_client c = {0};
-	int r = present_client_connect(&c);
+	int r = present_client_connect_daemon(&c);
 	if (r == 0)
 		r = present_cli_owed_act(&c, NULL, id, state, snooze);
 	present_client_disconnect(&c);

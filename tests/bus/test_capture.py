@@ -210,14 +210,18 @@ class Capture(CaptureCase):
 
 
 def sockets_of(pid):
-    """fd -> socket inode, for the unix sockets process pid holds."""
+    """fd -> socket inode, for the connected unix sockets process pid holds
+    (not a listening one, such as the daemon's direct socket)."""
+    with open("/proc/net/unix") as f:
+        next(f)
+        listening = {"socket:[%s]" % cols[6] for cols in (line.split() for line in f) if int(cols[3], 16) & 0x10000}
     out = {}
     for fd in os.listdir("/proc/%d/fd" % pid):
         try:
             target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
         except OSError:
             continue
-        if target.startswith("socket:"):
+        if target.startswith("socket:") and target not in listening:
             out[int(fd)] = target
     return out
 
@@ -244,7 +248,9 @@ class MonitorLoss(CaptureCase):
         pid = self.bus.pid_of()
         self.ok("start", "10m")
         # The daemon's own connection is its first socket; the only other one
-        # is the monitor's (made ahead of the session, or at its start).
+        # is the monitor's (made ahead of the session, or at its start), once
+        # the connection `present start` called it on is closed.
+        wait_until(lambda: len(sockets_of(pid)) == 2, what="the daemon to keep its bus and monitor connections alone")
         [monitor] = sorted(sockets_of(pid))[1:]
         App(self).notify("A", "before the loss", "")
         self.wait_alerts(1)

@@ -1,7 +1,13 @@
 """The daemon's D-Bus interface, lifetime and recovery, in a private bus."""
+import glob
 import os
+import re
 import signal
+import socket
+import stat
 import subprocess
+import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -107,6 +113,112 @@ class OtherUsers(BusTestCase):
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("only the user of this session may use present", r.stderr)
         self.assertTrue(self.call("GetStatus")["active"], "the session must still run")
+
+
+    def test_another_uid_is_refused_on_the_direct_socket(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to act as another user")
+        self.ok("start", "10m")
+        path = direct_socket(self)
+        # Let everyone reach the socket: the daemon alone must keep them out.
+        for d in (self.root, self.bus.env["XDG_RUNTIME_DIR"], os.path.dirname(path)):
+            os.chmod(d, 0o711)
+        os.chmod(path, 0o666)
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        reach = subprocess.run(as_nobody + [sys.executable, "-c",
+                                            "import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])",
+                                            path], capture_output=True, text=True)
+        self.assertEqual(reach.returncode, 0, reach.stderr)
+        conf = os.path.join(self.root, "nobody-config")
+        os.makedirs(conf, mode=0o755)
+        r = subprocess.run(as_nobody + [harness.CLI, "stop"],
+                           env=dict(self.bus.env, XDG_CONFIG_HOME=conf, HOME=conf), capture_output=True, text=True)
+        # Refused there, the call went on to the bus, which refused it too.
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("only the user of this session may use present", r.stderr)
+        self.assertTrue(self.call("GetStatus")["active"], "the session must still run")
+
+
+def direct_socket(test):
+    """The daemon's direct socket in the bus's runtime directory (one per bus)."""
+    paths = glob.glob(os.path.join(test.bus.env["XDG_RUNTIME_DIR"], "present", "bus-*"))
+    test.assertEqual(len(paths), 1, paths)
+    return paths[0]
+
+
+class DirectSocket(BusTestCase):
+    """Once the bus has started the daemon, present calls it on its own socket."""
+
+    def watch_calls(self):
+        """dbus-monitor on calls to the daemon over the bus. Returns a function
+        that gives the members called so far, but for our own GetStatus calls
+        that show dbus-monitor has printed everything before them."""
+        monitor = self.bus.spawn(["dbus-monitor", "--session", "type='method_call',interface='%s'" % INTERFACE],
+                                 stdout=subprocess.PIPE)
+        lines = []
+        threading.Thread(target=lambda: lines.extend(line.decode() for line in monitor.stdout), daemon=True).start()
+        marks = lambda: sum("member=GetStatus" in line for line in lines)  # noqa: E731
+        wait_until(lambda: self.call("GetStatus") and marks(), what="dbus-monitor to listen")
+
+        def seen():
+            before = marks()
+            self.call("GetStatus")
+            wait_until(lambda: marks() > before, what="dbus-monitor to print our call")
+            return [m for m in re.findall(r"^method call .* member=(\w+)$", "".join(lines), re.M) if m != "GetStatus"]
+        return seen
+
+    def test_calls_after_the_first_cross_no_bus(self):
+        self.ok("start", "10m")  # no socket yet: the bus starts the daemon
+        path = direct_socket(self)
+        self.assertTrue(stat.S_ISSOCK(os.stat(path).st_mode))
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(os.path.dirname(path)).st_mode & 0o777, 0o700)
+        seen = self.watch_calls()
+        self.ok("extend", "5m")
+        self.ok("stop")
+        self.ok("toggle", "20m", "-q")
+        r = self.present("start", "1m")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"already running until (?:\w{3} )?\d\d:\d\d")
+        self.ok("toggle")
+        self.assertEqual(seen(), [])
+        wait_until(lambda: [s[4] for s in self.sessions()] == ["stop", "stop"], what="both ends recorded")
+
+    def test_a_dead_daemons_socket_is_taken_over(self):
+        self.ok("start", "10m", "--label", "Killed")
+        path = direct_socket(self)
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+
+        def answers():
+            with socket.socket(socket.AF_UNIX) as s:
+                return s.connect_ex(path) == 0
+        self.assertTrue(os.path.exists(path), "a killed daemon cannot remove its socket")
+        self.assertFalse(answers())
+        # Nobody answers there: present goes to the bus, which starts a daemon.
+        self.ok("start", "5m")
+        self.assertEqual(direct_socket(self), path)
+        self.assertTrue(answers())
+        seen = self.watch_calls()
+        self.ok("stop")
+        self.assertEqual(seen(), [])
+        wait_until(lambda: [(s[0], s[4]) for s in self.sessions()] == [("Killed", "interrupted"), ("", "stop")],
+                   what="the killed session and the new one recorded")
+
+    def test_idle_exit_waits_for_a_connected_caller_then_removes_the_socket(self):
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.ok("start", "1m")
+        self.ok("stop")
+        path = direct_socket(self)
+        pid = self.bus.pid_of()
+        caller = socket.socket(socket.AF_UNIX)
+        caller.connect(path)
+        time.sleep(2.5)  # longer than idle_exit: a call may still come on that connection
+        self.assertEqual(self.bus.pid_of(), pid)
+        caller.close()
+        self.wait_daemon_gone(5)
+        self.assertFalse(os.path.exists(path))
+        self.assertEqual(self.ok("stop"), "No session is running.\n")
 
 
 class Lifetime(BusTestCase):
