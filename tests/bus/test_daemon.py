@@ -133,7 +133,6 @@ class OtherUsers(BusTestCase):
         os.makedirs(conf, mode=0o755)
         r = subprocess.run(as_nobody + [harness.CLI, "stop"],
                            env=dict(self.bus.env, XDG_CONFIG_HOME=conf, HOME=conf), capture_output=True, text=True)
-        # Refused there, the call went on to the bus, which refused it too.
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("only the user of this session may use present", r.stderr)
         self.assertTrue(self.call("GetStatus")["active"], "the session must still run")
