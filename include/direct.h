@@ -30,17 +30,14 @@ struct present_direct_ops {
 struct present_direct *present_direct_open(const char *path, const struct present_direct_ops *ops, void *data,
 	char **ret_error);
 
-/**
- * Stops listening and removes the socket: a caller waiting to be accepted
- * is reset, and so knows its call was never read. Connections already
- * accepted stay until their callers close them.
- */
-void present_direct_stop(struct present_direct *x);
-
 /** Whether a caller's connection is open (an exit now could cut off its call). */
 bool present_direct_busy(const struct present_direct *x);
 
-/** Stops listening, closes every connection and frees x; accepts NULL. */
+/**
+ * Stops listening and removes the socket (a caller waiting to be accepted
+ * is reset, and so knows its call was never read), closes every connection
+ * and frees x; accepts NULL.
+ */
 void present_direct_free(struct present_direct *x);
 
 #endif

@@ -22,11 +22,17 @@ char *present_path_store(void);
 int present_path_ensure_private_dir(const char *dir);
 
 /**
+ * The session bus's address: $DBUS_SESSION_BUS_ADDRESS, else
+ * unix:path=$XDG_RUNTIME_DIR/bus, as libdbus and sd-bus fall back to.
+ * NULL when neither is set; free() it.
+ */
+char *present_path_session_bus(void);
+
+/**
  * The daemon's direct socket for the session bus of this environment:
- * $XDG_RUNTIME_DIR/present/bus-HASH, HASH naming the bus address as
- * $DBUS_SESSION_BUS_ADDRESS gives it (else $XDG_RUNTIME_DIR/bus, as both
- * the CLI and libdbus fall back to), so that a daemon only ever answers
- * there for its own bus. NULL without an absolute $XDG_RUNTIME_DIR, or when
+ * $XDG_RUNTIME_DIR/present/bus-HASH, HASH naming the bus address
+ * (present_path_session_bus()), so that a daemon only ever answers there
+ * for its own bus. NULL without an absolute $XDG_RUNTIME_DIR, or when
  * the path is too long for a socket; free() it.
  */
 char *present_path_direct(void);

@@ -114,18 +114,6 @@ struct present_wire_call {
 struct present_wire_msg *present_wire_call(struct present_wire *w, const struct present_wire_call *call,
 	struct present_wire_error *err, const char *signature, ...);
 
-/**
- * The two halves of present_wire_callv(), for a caller with work to do while
- * the call runs: sends it and returns its serial (0 with err filled when it
- * could not be sent)...
- */
-uint32_t present_wire_sendv(struct present_wire *w, const struct present_wire_call *call,
-	struct present_wire_error *err, const char *signature, va_list ap);
-
-/** ...then waits for the reply to serial, as present_wire_call() does. */
-struct present_wire_msg *present_wire_reply(struct present_wire *w, uint32_t serial, const struct present_wire_call *call,
-	struct present_wire_error *err);
-
 /** present_wire_call() with a va_list. */
 struct present_wire_msg *present_wire_callv(struct present_wire *w, const struct present_wire_call *call,
 	struct present_wire_error *err, const char *signature, va_list ap);

@@ -35,18 +35,14 @@ int present_client_connect_daemon(struct present_client *c)
 
 bool present_client_bus_plausible(void)
 {
-	const char *address = getenv("DBUS_SESSION_BUS_ADDRESS"), *run = getenv("XDG_RUNTIME_DIR");
-	char path[4096];
-	if (address && *address) {
-		if (strncmp(address, "unix:path=", 10) != 0)
-			return true;
+	char *address = present_path_session_bus(), path[4096];
+	bool plausible = address != NULL;
+	if (address && strncmp(address, "unix:path=", 10) == 0) {
 		snprintf(path, sizeof(path), "%.*s", (int)strcspn(address + 10, ",;"), address + 10);
-	} else if (run && *run) {
-		snprintf(path, sizeof(path), "%s/bus", run);
-	} else {
-		return false;
+		plausible = access(path, F_OK) == 0;
 	}
-	return access(path, F_OK) == 0;
+	free(address);
+	return plausible;
 }
 
 void present_client_disconnect(struct present_client *c)

@@ -82,20 +82,29 @@ int present_path_ensure_private_dir(const char *dir)
 	return 0;
 }
 
+char *present_path_session_bus(void)
+{
+	const char *address = getenv("DBUS_SESSION_BUS_ADDRESS"), *run = getenv("XDG_RUNTIME_DIR");
+	char *out = NULL;
+	if (address && *address)
+		return strdup(address);
+	if (run && *run && asprintf(&out, "unix:path=%s/bus", run) < 0)
+		return NULL;
+	return out;
+}
+
 char *present_path_direct(void)
 {
-	const char *run = getenv("XDG_RUNTIME_DIR"), *address = getenv("DBUS_SESSION_BUS_ADDRESS");
-	char *fallback = NULL, *path = NULL;
-	if (!run || run[0] != '/')
-		return NULL;
-	if ((!address || !*address) && asprintf(&fallback, "unix:path=%s/bus", run) < 0)
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	char *address = NULL, *path = NULL;
+	if (!run || run[0] != '/' || !(address = present_path_session_bus()))
 		return NULL;
 	/* FNV-1a: the name needs to tell buses apart, not to resist anyone (the
 	 * directory is ours alone, and the daemon checks who connects). */
 	uint64_t h = 14695981039346656037ull;
-	for (const unsigned char *p = (const unsigned char *)(fallback ? fallback : address); *p; p++)
+	for (const unsigned char *p = (const unsigned char *)address; *p; p++)
 		h = (h ^ *p) * 1099511628211ull;
-	free(fallback);
+	free(address);
 	if (asprintf(&path, "%s/present/bus-%016llx", run, (unsigned long long)h) < 0)
 		return NULL;
 	if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {

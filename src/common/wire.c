@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "paths.h"
 #include "text.h"
 #include "wire.h"
 
@@ -919,8 +920,9 @@ static struct present_wire_msg *wait_reply(struct present_wire *w, uint32_t seri
 	}
 }
 
-uint32_t present_wire_sendv(struct present_wire *w, const struct present_wire_call *call,
-	struct present_wire_error *err, const char *signature, va_list ap)
+/* Sends a call; its serial, or 0 with err filled. */
+static uint32_t send_call(struct present_wire *w, const struct present_wire_call *call, struct present_wire_error *err,
+	const char *signature, va_list ap)
 {
 	size_t len;
 	uint32_t serial = ++w->serial;
@@ -943,17 +945,11 @@ uint32_t present_wire_sendv(struct present_wire *w, const struct present_wire_ca
 	return serial;
 }
 
-struct present_wire_msg *present_wire_reply(struct present_wire *w, uint32_t serial, const struct present_wire_call *call,
-	struct present_wire_error *err)
-{
-	return wait_reply(w, serial, call->timeout_ms, call->member, err);
-}
-
 struct present_wire_msg *present_wire_callv(struct present_wire *w, const struct present_wire_call *call,
 	struct present_wire_error *err, const char *signature, va_list ap)
 {
-	uint32_t serial = present_wire_sendv(w, call, err, signature, ap);
-	return serial ? present_wire_reply(w, serial, call, err) : NULL;
+	uint32_t serial = send_call(w, call, err, signature, ap);
+	return serial ? wait_reply(w, serial, call->timeout_ms, call->member, err) : NULL;
 }
 
 struct present_wire_msg *present_wire_call(struct present_wire *w, const struct present_wire_call *call,
@@ -1184,21 +1180,18 @@ bool present_wire_unread(const struct present_wire *w)
 
 struct present_wire *present_wire_connect(struct present_wire_error *err)
 {
-	const char *address = getenv("DBUS_SESSION_BUS_ADDRESS"), *run = getenv("XDG_RUNTIME_DIR");
-	char fallback[4200];
-	if (!address || !*address) {
-		if (!run || !*run) {
-			present_wire_error_set(err, ERROR_PREFIX "NoServer",
-				"neither $DBUS_SESSION_BUS_ADDRESS nor $XDG_RUNTIME_DIR is set");
-			return NULL;
-		}
-		snprintf(fallback, sizeof(fallback), "unix:path=%s/bus", run);
-		address = fallback;
+	char *address = present_path_session_bus();
+	if (!address) {
+		present_wire_error_set(err, ERROR_PREFIX "NoServer",
+			"neither $DBUS_SESSION_BUS_ADDRESS nor $XDG_RUNTIME_DIR is set");
+		return NULL;
 	}
 	struct present_wire *w = new_wire("the bus", err);
+	if (w)
+		w->fd = connect_address(address, err);
+	free(address);
 	if (!w)
 		return NULL;
-	w->fd = connect_address(address, err);
 	if (w->fd < 0 || !handshake(w, true, err)) {
 		present_wire_close(w);
 		return NULL;

@@ -142,13 +142,23 @@ static void timeout_toggled(DBusTimeout *timeout, void *data)
 	timeout_add(timeout, data);
 }
 
+/* A server's glue has no dispatch source: it has nothing to dispatch. */
 static void glue_free(void *data)
 {
 	struct glue *glue = data;
-	g_source_destroy(glue->dispatch);
-	g_source_unref(glue->dispatch);
+	if (glue->dispatch) {
+		g_source_destroy(glue->dispatch);
+		g_source_unref(glue->dispatch);
+	}
 	g_main_context_unref(glue->context);
 	g_free(glue);
+}
+
+static struct glue *glue_new(GMainContext *context)
+{
+	struct glue *glue = g_new0(struct glue, 1);
+	glue->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
+	return glue;
 }
 
 void present_bus_glue_attach(DBusConnection *connection, GMainContext *context)
@@ -156,8 +166,7 @@ void present_bus_glue_attach(DBusConnection *connection, GMainContext *context)
 	if (!dbus_connection_allocate_data_slot(&glue_slot))
 		g_error("out of memory");
 
-	struct glue *glue = g_new0(struct glue, 1);
-	glue->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
+	struct glue *glue = glue_new(context);
 	glue->dispatch = g_source_new(&dispatch_funcs, sizeof(struct dispatch_source));
 	((struct dispatch_source *)glue->dispatch)->connection = connection;
 	g_source_attach(glue->dispatch, glue->context);
@@ -169,33 +178,18 @@ void present_bus_glue_attach(DBusConnection *connection, GMainContext *context)
 	wake_up(connection, dbus_connection_get_dispatch_status(connection), glue);
 }
 
-/* A server has watches and timeouts but nothing to dispatch: each list gets
- * its own glue, freed by libdbus with the list. */
-static struct glue *server_glue_new(GMainContext *context)
-{
-	struct glue *glue = g_new0(struct glue, 1);
-	glue->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
-	return glue;
-}
-
-static void server_glue_free(void *data)
-{
-	struct glue *glue = data;
-	g_main_context_unref(glue->context);
-	g_free(glue);
-}
-
+/* Each of a server's lists gets its own glue, freed by libdbus with the list. */
 bool present_bus_glue_attach_server(DBusServer *server, GMainContext *context)
 {
-	struct glue *watches = server_glue_new(context), *timeouts = server_glue_new(context);
-	if (!dbus_server_set_watch_functions(server, watch_add, watch_remove, watch_toggled, watches, server_glue_free)) {
-		server_glue_free(watches);
-		server_glue_free(timeouts);
+	struct glue *watches = glue_new(context), *timeouts = glue_new(context);
+	if (!dbus_server_set_watch_functions(server, watch_add, watch_remove, watch_toggled, watches, glue_free)) {
+		glue_free(watches);
+		glue_free(timeouts);
 		return false;
 	}
 	if (!dbus_server_set_timeout_functions(server, timeout_add, timeout_remove, timeout_toggled, timeouts,
-		    server_glue_free)) {
-		server_glue_free(timeouts);
+		    glue_free)) {
+		glue_free(timeouts);
 		return false;
 	}
 	return true;

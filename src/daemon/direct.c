@@ -125,7 +125,7 @@ struct present_direct *present_direct_open(const char *path, const struct presen
 	return x;
 }
 
-void present_direct_stop(struct present_direct *x)
+static void stop(struct present_direct *x)
 {
 	if (!x || !x->server)
 		return;
@@ -146,7 +146,7 @@ void present_direct_free(struct present_direct *x)
 {
 	if (!x)
 		return;
-	present_direct_stop(x);
+	stop(x);
 	if (x->reap_source)
 		g_source_remove(x->reap_source);
 	for (guint i = 0; i < x->conns->len; i++)

@@ -314,7 +314,6 @@ int main(int argc, char **argv)
 	else if (d.exit_code == 0)
 		run(&d);
 
-	present_direct_free(d.direct);
 	if (d.idle_source)
 		g_source_remove(d.idle_source);
 	if (d.spare_source)
