@@ -20,6 +20,13 @@ struct present_daemon;
 void present_replay(struct present_daemon *d, int64_t session_id, int64_t started_at, int64_t ended_at,
 	const char *backend_id);
 
+/**
+ * Closes the last session's summary if it is still shown: a session is
+ * starting, which makes it stale, and a server that holds notices through
+ * the session would show it again at the end.
+ */
+void present_replay_withdraw(struct present_daemon *d);
+
 struct present_reminders;
 
 struct present_reminders *present_reminders_create(struct present_daemon *d);

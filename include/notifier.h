@@ -24,6 +24,9 @@ struct present_notice {
 	int urgency; /* 0 low, 1 normal, 2 critical */
 	char *const *command; /* argv run when the user activates it, or NULL */
 	const char *action_label; /* the button for command */
+	/* Names it for present_notifier_withdraw() while it is shown (the last
+	 * notice of a tag only); NULL: never withdrawn. */
+	const char *tag;
 };
 
 /**
@@ -31,5 +34,8 @@ struct present_notice {
  * server that refuses it or does not answer is logged when that is known.
  */
 bool present_notify(struct present_notifier *n, const struct present_notice *notice);
+
+/** Closes the last notice of tag if it is still shown; nothing is awaited. */
+void present_notifier_withdraw(struct present_notifier *n, const char *tag);
 
 #endif

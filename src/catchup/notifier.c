@@ -23,13 +23,15 @@ struct present_notifier {
 	int refs; /* ours, one per call under way and per signal subscription */
 	bool closed; /* destroyed: calls still under way only clean up */
 	GDBusConnection *bus; /* NULL until the first notice */
-	guint action_signal, closed_signal;
+	guint action_signal, closed_signal, owner_signal;
 	GHashTable *commands; /* the server's id -> argv to run when it is activated */
+	GHashTable *shown; /* tag -> the server's id of its last notice, while not closed */
 };
 
 struct call {
 	struct present_notifier *n;
 	char **command;
+	char *tag;
 };
 
 struct present_notifier *present_notifier_create(void)
@@ -37,6 +39,7 @@ struct present_notifier *present_notifier_create(void)
 	struct present_notifier *n = g_new0(struct present_notifier, 1);
 	n->refs = 1;
 	n->commands = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_strfreev);
+	n->shown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return n;
 }
 
@@ -48,6 +51,7 @@ static void unref(gpointer data)
 	if (n->bus)
 		g_object_unref(n->bus);
 	g_hash_table_destroy(n->commands);
+	g_hash_table_destroy(n->shown);
 	g_free(n);
 }
 
@@ -68,6 +72,11 @@ static void on_action(GDBusConnection *bus, const char *sender, const char *path
 	}
 }
 
+static gboolean same_id(gpointer tag, gpointer id, gpointer closed)
+{
+	return id == closed;
+}
+
 static void on_closed(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
 	const char *signal, GVariant *params, gpointer data)
 {
@@ -77,6 +86,16 @@ static void on_closed(GDBusConnection *bus, const char *sender, const char *path
 		return;
 	g_variant_get(params, "(uu)", &id, &reason);
 	g_hash_table_remove(n->commands, GUINT_TO_POINTER(id));
+	g_hash_table_foreach_remove(n->shown, same_id, GUINT_TO_POINTER(id));
+}
+
+/* A new server numbers its notices afresh: an id kept from the old one
+ * could name another app's alert, which we must never close. */
+static void on_owner(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+	const char *signal, GVariant *params, gpointer data)
+{
+	struct present_notifier *n = data;
+	g_hash_table_remove_all(n->shown);
 }
 
 /* A connection of our own: the shared one would end the daemon (SIGTERM)
@@ -88,7 +107,9 @@ static bool connect_bus(struct present_notifier *n)
 	if (n->bus) {
 		g_dbus_connection_signal_unsubscribe(n->bus, n->action_signal);
 		g_dbus_connection_signal_unsubscribe(n->bus, n->closed_signal);
+		g_dbus_connection_signal_unsubscribe(n->bus, n->owner_signal);
 		g_clear_object(&n->bus);
+		g_hash_table_remove_all(n->shown); /* whatever happened meanwhile went unseen */
 	}
 	GError *error = NULL;
 	char *address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, NULL, &error);
@@ -103,11 +124,13 @@ static bool connect_bus(struct present_notifier *n)
 		return false;
 	}
 	g_dbus_connection_set_exit_on_close(n->bus, FALSE);
-	n->refs += 2;
+	n->refs += 3;
 	n->action_signal = g_dbus_connection_signal_subscribe(n->bus, NAME, NAME, "ActionInvoked", PATH, NULL,
 		G_DBUS_SIGNAL_FLAGS_NONE, on_action, n, unref);
 	n->closed_signal = g_dbus_connection_signal_subscribe(n->bus, NAME, NAME, "NotificationClosed", PATH, NULL,
 		G_DBUS_SIGNAL_FLAGS_NONE, on_closed, n, unref);
+	n->owner_signal = g_dbus_connection_signal_subscribe(n->bus, "org.freedesktop.DBus", "org.freedesktop.DBus",
+		"NameOwnerChanged", "/org/freedesktop/DBus", NAME, G_DBUS_SIGNAL_FLAGS_NONE, on_owner, n, unref);
 	return true;
 }
 
@@ -130,9 +153,14 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 			g_hash_table_replace(n->commands, GUINT_TO_POINTER(id), c->command);
 			c->command = NULL;
 		}
+		if (c->tag && !n->closed) {
+			g_hash_table_replace(n->shown, c->tag, GUINT_TO_POINTER(id));
+			c->tag = NULL;
+		}
 		g_variant_unref(reply);
 	}
 	g_strfreev(c->command);
+	g_free(c->tag);
 	g_free(c);
 	unref(n);
 }
@@ -169,6 +197,7 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 	struct call *c = g_new0(struct call, 1);
 	c->n = n;
 	c->command = command ? g_strdupv((char **)notice->command) : NULL;
+	c->tag = g_strdup(notice->tag);
 	n->refs++;
 	/* Activation allowed, as for any app's notification: a server started on demand shows it. */
 	g_dbus_connection_call(n->bus, NAME, PATH, NAME, "Notify",
@@ -183,6 +212,17 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 	return true;
 }
 
+void present_notifier_withdraw(struct present_notifier *n, const char *tag)
+{
+	guint32 id = n->bus ? GPOINTER_TO_UINT(g_hash_table_lookup(n->shown, tag)) : 0;
+	if (!id)
+		return;
+	g_hash_table_remove(n->shown, tag);
+	/* A server that has gone or dropped it already has nothing to close: no start for this. */
+	g_dbus_connection_call(n->bus, NAME, PATH, NAME, "CloseNotification", g_variant_new("(u)", id), NULL,
+		G_DBUS_CALL_FLAGS_NO_AUTO_START, NOTIFY_TIMEOUT_MS, NULL, NULL, NULL);
+}
+
 void present_notifier_destroy(struct present_notifier *n)
 {
 	if (!n)
@@ -193,6 +233,7 @@ void present_notifier_destroy(struct present_notifier *n)
 		g_dbus_connection_flush_sync(n->bus, NULL, NULL);
 		g_dbus_connection_signal_unsubscribe(n->bus, n->action_signal);
 		g_dbus_connection_signal_unsubscribe(n->bus, n->closed_signal);
+		g_dbus_connection_signal_unsubscribe(n->bus, n->owner_signal);
 	}
 	unref(n);
 }

@@ -17,6 +17,8 @@
 
 /* More alerts than this from one app are replayed as one notification. */
 #define GROUP_ABOVE 3
+/* The end-of-session summary's tag: one is on screen at a time. */
+#define SUMMARY_TAG "summary"
 
 struct app_alerts {
 	char *app;
@@ -118,6 +120,7 @@ static void summary(struct present_daemon *d, const struct tally *t, int64_t sta
 		.urgency = 1,
 		.command = t->alerts ? d->config.review_command : NULL,
 		.action_label = "Catch up",
+		.tag = SUMMARY_TAG,
 	});
 	free(text);
 	g_string_free(body, TRUE);
@@ -193,4 +196,9 @@ void present_replay(struct present_daemon *d, int64_t session_id, int64_t starte
 	g_ptr_array_unref(t.order);
 	g_hash_table_destroy(t.apps);
 	g_hash_table_destroy(t.senders);
+}
+
+void present_replay_withdraw(struct present_daemon *d)
+{
+	present_notifier_withdraw(d->notifier, SUMMARY_TAG);
 }

@@ -5,6 +5,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "catchup.h"
 #include "daemon.h"
 #include "duration.h"
 #include "hooks.h"
@@ -198,6 +199,7 @@ void present_session_announce(struct present_daemon *d)
 	struct present_session *s = &d->session;
 	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id,
 		(long long)(s->ends_at - s->started_at));
+	present_replay_withdraw(d);
 	present_hooks_session_started(d);
 	present_service_emit(d, "SessionStarted", NULL);
 	present_service_properties_changed(d);

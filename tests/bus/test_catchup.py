@@ -18,7 +18,7 @@ class Catchup(BusTestCase):
 
     def setUp(self):
         super().setUp()
-        self.start_mock("dnd_servers", **self.server)
+        self.mock = self.start_mock("dnd_servers", **self.server)
 
     def db(self):
         db = sqlite3.connect(self.store_path)
@@ -108,6 +108,67 @@ class Replay(Catchup):
         self.ok("stop")
         [(_, _, body, _)] = wait_until(self.shown_by_present, what="the summary")
         self.assertEqual(body, "Nothing came in.")
+
+    def closed_by_present(self):
+        """The ids present asked the server to close."""
+        calls = self.notifications().GetCalls(dbus_interface=MOCK)
+        return [int(a[0]) for _, name, a in calls if name == "CloseNotification"]
+
+    def summary_id(self):
+        """The server's id of present's summary: the mock numbers every new notice in turn."""
+        calls = [a for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK) if name == "Notify"]
+        [index] = [i for i, a in enumerate(calls) if str(a[3]).startswith("While you were present")]
+        return index + 1
+
+    def test_the_next_start_withdraws_the_summary_still_shown(self):
+        """A server that holds notices through a session (dunst, mako) would
+        show the last session's summary again at the end of the next one."""
+        self.ok("start", "10m")
+        self.daemon_pid = self.bus.pid_of()
+        App(self).notify("Before", "shown now", "")
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the summary")
+        summary = self.summary_id()
+        self.assertEqual(summary, 2)
+        time.sleep(0.3)  # its id has come back to the daemon
+        self.assertEqual(self.closed_by_present(), [])
+        self.ok("start", "10m")
+        wait_until(lambda: self.closed_by_present() == [summary], what="the summary closed")
+        self.ok("stop")
+        self.ok("start", "10m")  # the second summary, and nothing else
+        wait_until(lambda: len(self.closed_by_present()) == 2, what="the second summary closed")
+        self.assertEqual(self.closed_by_present(), [summary, summary + 1])
+
+    def test_a_summary_the_server_closed_is_left_alone(self):
+        self.ok("start", "10m")
+        self.daemon_pid = self.bus.pid_of()
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the summary")
+        time.sleep(0.3)
+        # It expired (reason 1), as dunst's and mako's do after their timeout.
+        self.notifications().EmitSignal("org.freedesktop.Notifications", "NotificationClosed", "uu",
+                                         [self.summary_id(), 1], dbus_interface=MOCK)
+        time.sleep(0.3)
+        self.ok("start", "10m")
+        self.ok("stop")
+        wait_until(lambda: len(self.shown_by_present()) == 2, what="the second summary")
+        self.assertEqual(self.closed_by_present(), [])
+
+    def test_a_new_server_is_never_asked_to_close_the_old_ones_summary(self):
+        """It numbers its notices afresh: the id could be another app's alert."""
+        self.ok("start", "10m")
+        daemon = self.bus.pid_of()
+        self.ok("stop")
+        time.sleep(0.3)
+        os.killpg(self.mock.pid, signal.SIGKILL)
+        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        App(self).notify("Signal", "Ana", "id 1 on the new server", {"desktop-entry": "org.signal.Signal"})
+        self.ok("start", "10m")
+        self.assertEqual(self.bus.pid_of(), daemon)  # the one that kept the old id
+        self.ok("stop")
+        time.sleep(0.3)
+        self.assertEqual(self.closed_by_present(), [])
 
     def test_none(self):
         self.write_config('replay = { mode = "none"; };\n')

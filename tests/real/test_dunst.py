@@ -32,6 +32,21 @@ class Dunst(Contract, Restarts, RealTestCase):
         wait_until(lambda: "during the meeting" in self.dunst.history(), 5, "the held alert in dunst's history")
         self.assertEqual(self.dunst.history().count("during the meeting"), 1, self.dunst.history())
 
+    def test_the_last_summary_is_not_shown_again_after_the_next_session(self):
+        """Paused, dunst holds what it was showing and shows it all again on
+        unpause: a summary still up when a session starts would come back
+        after it, an hour stale, beside the new one."""
+        self.start(self.title)
+        self.stop()
+        wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 1, "history": 0}, 5,
+                   "dunst to show the summary")
+        self.start(self.title)
+        wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 0, "history": 1}, 5,
+                   "the summary withdrawn into dunst's history")
+        self.stop()
+        wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 1, "history": 1}, 5,
+                   "the new summary, alone")
+
 
 if __name__ == "__main__":
     real.main()
