@@ -214,7 +214,8 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 
 void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 {
-	guint32 id = n->bus ? GPOINTER_TO_UINT(g_hash_table_lookup(n->shown, tag)) : 0;
+	/* Ids are kept only while the connection they came on is ours. */
+	guint32 id = GPOINTER_TO_UINT(g_hash_table_lookup(n->shown, tag));
 	if (!id)
 		return;
 	g_hash_table_remove(n->shown, tag);
