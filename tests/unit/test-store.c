@@ -79,6 +79,25 @@ static void test_private_files_and_wal(struct fixture *f, gconstpointer data)
 	g_free(dir);
 }
 
+/* The next daemon's first commit appends to the log the last one left,
+ * rather than making one (and syncing it and the directory). */
+static void test_wal_kept_between_runs(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	int64_t id;
+	g_assert_cmpint(present_store_session_begin(f->store, "Acme", 1000, 4600, NULL, &id), ==, 0);
+	present_store_close(f->store);
+	f->store = NULL;
+	char *wal = g_strconcat(f->path, "-wal", NULL);
+	struct stat st;
+	g_assert_cmpint(stat(wal, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 07777, ==, 0600);
+	open_ok(f);
+	g_assert_cmpint(present_store_session_begin(f->store, "Beta", 2000, 5600, NULL, &id), ==, 0);
+	sql_int(f->path, "SELECT count(*) FROM sessions", 2);
+	g_free(wal);
+}
+
 static void test_sessions(struct fixture *f, gconstpointer data)
 {
 	open_ok(f);
@@ -194,6 +213,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add("/store/" name, struct fixture, NULL, setup, fn, teardown)
 	ADD("private-files-and-wal", test_private_files_and_wal);
+	ADD("wal-kept-between-runs", test_wal_kept_between_runs);
 	ADD("sessions", test_sessions);
 	ADD("session-with-its-change", test_session_with_its_change);
 	ADD("newer-schema-refused", test_newer_schema_refused);
