@@ -29,11 +29,17 @@ int present_path_ensure_private_dir(const char *dir);
 char *present_path_session_bus(void);
 
 /**
- * The daemon's direct socket for the session bus of this environment:
- * $XDG_RUNTIME_DIR/present/bus-HASH, HASH naming the bus address
- * (present_path_session_bus()), so that a daemon only ever answers there
- * for its own bus. NULL without an absolute $XDG_RUNTIME_DIR, or when
- * the path is too long for a socket; free() it.
+ * $XDG_RUNTIME_DIR/present/NAME-HASH, HASH naming the session bus's
+ * address (present_path_session_bus()): what is kept there belongs to one
+ * bus. NULL without an absolute $XDG_RUNTIME_DIR; free() it.
+ */
+char *present_path_for_bus(const char *name);
+
+/**
+ * The daemon's direct socket for the session bus of this environment,
+ * present_path_for_bus("bus"), so that a daemon only ever answers there
+ * for its own bus. NULL as present_path_for_bus(), or when the path is too
+ * long for a socket; free() it.
  */
 char *present_path_direct(void);
 

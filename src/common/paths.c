@@ -93,7 +93,7 @@ char *present_path_session_bus(void)
 	return out;
 }
 
-char *present_path_direct(void)
+char *present_path_for_bus(const char *name)
 {
 	const char *run = getenv("XDG_RUNTIME_DIR");
 	char *address = NULL, *path = NULL;
@@ -105,9 +105,15 @@ char *present_path_direct(void)
 	for (const unsigned char *p = (const unsigned char *)address; *p; p++)
 		h = (h ^ *p) * 1099511628211ull;
 	free(address);
-	if (asprintf(&path, "%s/present/bus-%016llx", run, (unsigned long long)h) < 0)
+	if (asprintf(&path, "%s/present/%s-%016llx", run, name, (unsigned long long)h) < 0)
 		return NULL;
-	if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+	return path;
+}
+
+char *present_path_direct(void)
+{
+	char *path = present_path_for_bus("bus");
+	if (path && strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
 		free(path);
 		return NULL;
 	}
