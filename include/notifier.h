@@ -12,7 +12,12 @@
 
 struct present_notifier;
 
-struct present_notifier *present_notifier_create(void);
+/**
+ * keep_path: where the ids of tagged notices still shown are kept for the
+ * next daemon on the same bus (present_path_for_bus("shown")); NULL keeps
+ * them in memory only.
+ */
+struct present_notifier *present_notifier_create(const char *keep_path);
 
 /** Sends what is queued and frees (notices already shown stay); accepts NULL. */
 void present_notifier_destroy(struct present_notifier *n);
@@ -35,7 +40,10 @@ struct present_notice {
  */
 bool present_notify(struct present_notifier *n, const struct present_notice *notice);
 
-/** Closes the last notice of tag if it is still shown; nothing is awaited. */
+/**
+ * Closes the last notice of tag if it is still shown, though an earlier
+ * daemon showed it; nothing is awaited.
+ */
 void present_notifier_withdraw(struct present_notifier *n, const char *tag);
 
 #endif

@@ -4,12 +4,15 @@
  * session replays many at once, and each call would otherwise wait out its
  * timeout on the main loop).
  */
+#include <errno.h>
 #include <gio/gio.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "notifier.h"
+#include "paths.h"
 
 #define NAME "org.freedesktop.Notifications"
 #define PATH "/org/freedesktop/Notifications"
@@ -25,7 +28,20 @@ struct present_notifier {
 	GDBusConnection *bus; /* NULL until the first notice */
 	guint action_signal, closed_signal, owner_signal;
 	GHashTable *commands; /* the server's id -> argv to run when it is activated */
-	GHashTable *shown; /* tag -> the server's id of its last notice, while not closed */
+	GHashTable *shown; /* tag -> struct shown, its last notice while not closed */
+	/* Where shown is kept for the next daemon (NULL: nowhere), and the
+	 * guid of the bus that the entries read from it came from, until the
+	 * bus we connect to is compared with it. */
+	char *keep_path, *kept_guid;
+	bool keep_warned;
+};
+
+/* A notice is named by the server's unique name as well as its id: a
+ * unique name is never given twice on one bus, so a notice kept from
+ * before can only ever be closed on the server that showed it. */
+struct shown {
+	char *server;
+	guint32 id;
 };
 
 struct call {
@@ -34,12 +50,86 @@ struct call {
 	char *tag;
 };
 
-struct present_notifier *present_notifier_create(void)
+static void shown_free(gpointer data)
+{
+	struct shown *s = data;
+	g_free(s->server);
+	g_free(s);
+}
+
+static void shown_put(struct present_notifier *n, const char *tag, const char *server, guint32 id)
+{
+	struct shown *s = g_new(struct shown, 1);
+	s->server = g_strdup(server);
+	s->id = id;
+	g_hash_table_replace(n->shown, g_strdup(tag), s);
+}
+
+/* The file: the bus's guid on the first line, then "tag server id" a line. */
+static void keep_load(struct present_notifier *n)
+{
+	char *text = NULL;
+	if (!n->keep_path || !g_file_get_contents(n->keep_path, &text, NULL, NULL))
+		return;
+	char **lines = g_strsplit(text, "\n", 0);
+	if (lines[0] && g_dbus_is_guid(lines[0])) {
+		n->kept_guid = g_strdup(lines[0]);
+		for (char **line = lines + 1; *line; line++) {
+			char tag[64], server[256];
+			unsigned id;
+			if (sscanf(*line, "%63s %255s %u", tag, server, &id) == 3 && id &&
+				g_dbus_is_unique_name(server))
+				shown_put(n, tag, server, id);
+		}
+	}
+	g_strfreev(lines);
+	g_free(text);
+}
+
+static void keep_save(struct present_notifier *n)
+{
+	if (!n->keep_path || !n->bus)
+		return;
+	GError *error = NULL;
+	if (g_hash_table_size(n->shown) == 0) {
+		if (unlink(n->keep_path) < 0 && errno != ENOENT)
+			g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s", g_strerror(errno));
+	} else {
+		GString *out = g_string_new(g_dbus_connection_get_guid(n->bus));
+		g_string_append_c(out, '\n');
+		GHashTableIter it;
+		gpointer tag, value;
+		g_hash_table_iter_init(&it, n->shown);
+		while (g_hash_table_iter_next(&it, &tag, &value)) {
+			const struct shown *s = value;
+			g_string_append_printf(out, "%s %s %u\n", (const char *)tag, s->server, s->id);
+		}
+		char *dir = g_path_get_dirname(n->keep_path);
+		int r = present_path_ensure_private_dir(dir);
+		if (r < 0)
+			g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(-r), "%s: %s", dir, g_strerror(-r));
+		else
+			g_file_set_contents_full(n->keep_path, out->str, (gssize)out->len, G_FILE_SET_CONTENTS_CONSISTENT,
+				0600, &error);
+		g_free(dir);
+		g_string_free(out, TRUE);
+	}
+	/* Once: the next daemon then only leaves a stale summary up, as if it had been closed. */
+	if (error && !n->keep_warned)
+		present_log("warning", "cannot keep the ids of present's notices in %s: %s", n->keep_path,
+			error->message);
+	n->keep_warned |= error != NULL;
+	g_clear_error(&error);
+}
+
+struct present_notifier *present_notifier_create(const char *keep_path)
 {
 	struct present_notifier *n = g_new0(struct present_notifier, 1);
 	n->refs = 1;
 	n->commands = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_strfreev);
-	n->shown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	n->shown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, shown_free);
+	n->keep_path = g_strdup(keep_path);
+	keep_load(n);
 	return n;
 }
 
@@ -52,6 +142,8 @@ static void unref(gpointer data)
 		g_object_unref(n->bus);
 	g_hash_table_destroy(n->commands);
 	g_hash_table_destroy(n->shown);
+	g_free(n->keep_path);
+	g_free(n->kept_guid);
 	g_free(n);
 }
 
@@ -72,9 +164,22 @@ static void on_action(GDBusConnection *bus, const char *sender, const char *path
 	}
 }
 
-static gboolean same_id(gpointer tag, gpointer id, gpointer closed)
+struct gone {
+	const char *server;
+	guint32 id; /* 0: every notice of server */
+};
+
+static gboolean is_gone(gpointer tag, gpointer value, gpointer data)
 {
-	return id == closed;
+	const struct shown *s = value;
+	const struct gone *g = data;
+	return strcmp(s->server, g->server) == 0 && (!g->id || s->id == g->id);
+}
+
+static void forget(struct present_notifier *n, const char *server, guint32 id)
+{
+	if (g_hash_table_foreach_remove(n->shown, is_gone, &(struct gone){server, id}))
+		keep_save(n);
 }
 
 static void on_closed(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
@@ -86,16 +191,21 @@ static void on_closed(GDBusConnection *bus, const char *sender, const char *path
 		return;
 	g_variant_get(params, "(uu)", &id, &reason);
 	g_hash_table_remove(n->commands, GUINT_TO_POINTER(id));
-	g_hash_table_foreach_remove(n->shown, same_id, GUINT_TO_POINTER(id));
+	if (sender)
+		forget(n, sender, id);
 }
 
-/* A new server numbers its notices afresh: an id kept from the old one
- * could name another app's alert, which we must never close. */
+/* The server has gone, and what it showed with it. */
 static void on_owner(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
 	const char *signal, GVariant *params, gpointer data)
 {
 	struct present_notifier *n = data;
-	g_hash_table_remove_all(n->shown);
+	const char *old;
+	if (n->closed || !g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)")))
+		return;
+	g_variant_get(params, "(&s&s&s)", NULL, &old, NULL);
+	if (*old)
+		forget(n, old, 0);
 }
 
 /* A connection of our own: the shared one would end the daemon (SIGTERM)
@@ -109,7 +219,9 @@ static bool connect_bus(struct present_notifier *n)
 		g_dbus_connection_signal_unsubscribe(n->bus, n->closed_signal);
 		g_dbus_connection_signal_unsubscribe(n->bus, n->owner_signal);
 		g_clear_object(&n->bus);
-		g_hash_table_remove_all(n->shown); /* whatever happened meanwhile went unseen */
+		/* Whatever happened meanwhile went unseen: a new bus, most likely. */
+		g_hash_table_remove_all(n->shown);
+		g_clear_pointer(&n->kept_guid, g_free);
 	}
 	GError *error = NULL;
 	char *address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, NULL, &error);
@@ -124,6 +236,12 @@ static bool connect_bus(struct present_notifier *n)
 		return false;
 	}
 	g_dbus_connection_set_exit_on_close(n->bus, FALSE);
+	/* Another bus at the same address gives its unique names afresh. */
+	if (n->kept_guid && strcmp(n->kept_guid, g_dbus_connection_get_guid(n->bus)) != 0) {
+		g_hash_table_remove_all(n->shown);
+		keep_save(n);
+	}
+	g_clear_pointer(&n->kept_guid, g_free);
 	n->refs += 3;
 	n->action_signal = g_dbus_connection_signal_subscribe(n->bus, NAME, NAME, "ActionInvoked", PATH, NULL,
 		G_DBUS_SIGNAL_FLAGS_NONE, on_action, n, unref);
@@ -139,26 +257,33 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 	struct call *c = data;
 	struct present_notifier *n = c->n;
 	GError *error = NULL;
-	GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-	if (!reply) {
+	/* The message, not just its body: its sender is the server's unique name. */
+	GDBusMessage *reply = g_dbus_connection_send_message_with_reply_finish(G_DBUS_CONNECTION(source), result,
+		&error);
+	GVariant *body = reply && !g_dbus_message_to_gerror(reply, &error) ? g_dbus_message_get_body(reply) : NULL;
+	if (!error && (!body || !g_variant_is_of_type(body, G_VARIANT_TYPE("(u)"))))
+		g_set_error(&error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE, "the server's answer is not an id");
+	if (error) {
 		if (!n->closed)
 			present_log("warning", "cannot show a notification: %s", error->message);
 		g_error_free(error);
-	} else {
+	} else if (!n->closed) {
 		guint32 id;
-		g_variant_get(reply, "(u)", &id);
-		if (c->command && !n->closed) {
+		g_variant_get(body, "(u)", &id);
+		const char *server = g_dbus_message_get_sender(reply);
+		if (c->command) {
 			if (g_hash_table_size(n->commands) >= COMMANDS_MAX)
 				g_hash_table_remove_all(n->commands);
 			g_hash_table_replace(n->commands, GUINT_TO_POINTER(id), c->command);
 			c->command = NULL;
 		}
-		if (c->tag && !n->closed) {
-			g_hash_table_replace(n->shown, c->tag, GUINT_TO_POINTER(id));
-			c->tag = NULL;
+		if (c->tag && server && g_dbus_is_unique_name(server)) {
+			shown_put(n, c->tag, server, id);
+			keep_save(n);
 		}
-		g_variant_unref(reply);
 	}
+	if (reply)
+		g_object_unref(reply);
 	g_strfreev(c->command);
 	g_free(c->tag);
 	g_free(c);
@@ -200,9 +325,11 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 	c->tag = g_strdup(notice->tag);
 	n->refs++;
 	/* Activation allowed, as for any app's notification: a server started on demand shows it. */
-	g_dbus_connection_call(n->bus, NAME, PATH, NAME, "Notify",
-		g_variant_new("(susssasa{sv}i)", app, 0, icon, summary, body, &actions, &hints, -1),
-		G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, NOTIFY_TIMEOUT_MS, NULL, on_shown, c);
+	GDBusMessage *call = g_dbus_message_new_method_call(NAME, PATH, NAME, "Notify");
+	g_dbus_message_set_body(call, g_variant_new("(susssasa{sv}i)", app, 0, icon, summary, body, &actions, &hints, -1));
+	g_dbus_connection_send_message_with_reply(n->bus, call, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NOTIFY_TIMEOUT_MS,
+		NULL, NULL, on_shown, c);
+	g_object_unref(call);
 	g_free(raw_body);
 	g_free(body);
 	g_free(app);
@@ -214,14 +341,18 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 
 void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 {
-	/* Ids are kept only while the connection they came on is ours. */
-	guint32 id = GPOINTER_TO_UINT(g_hash_table_lookup(n->shown, tag));
-	if (!id)
+	/* One kept by the daemon before this one needs the bus to tell whether it is still this bus's. */
+	if (!g_hash_table_contains(n->shown, tag) || !connect_bus(n))
 		return;
-	g_hash_table_remove(n->shown, tag);
-	/* A server that has gone or dropped it already has nothing to close: no start for this. */
-	g_dbus_connection_call(n->bus, NAME, PATH, NAME, "CloseNotification", g_variant_new("(u)", id), NULL,
+	const struct shown *s = g_hash_table_lookup(n->shown, tag);
+	if (!s)
+		return;
+	/* To the server that showed it, by its unique name: one that has gone
+	 * takes nobody's notice with it, and is not started again for this. */
+	g_dbus_connection_call(n->bus, s->server, PATH, NAME, "CloseNotification", g_variant_new("(u)", s->id), NULL,
 		G_DBUS_CALL_FLAGS_NO_AUTO_START, NOTIFY_TIMEOUT_MS, NULL, NULL, NULL);
+	g_hash_table_remove(n->shown, tag);
+	keep_save(n);
 }
 
 void present_notifier_destroy(struct present_notifier *n)

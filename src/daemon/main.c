@@ -303,7 +303,9 @@ int main(int argc, char **argv)
 	open_store(&d);
 
 	d.exit_code = connect_bus(&d);
-	d.notifier = present_notifier_create();
+	char *shown = present_path_for_bus("shown");
+	d.notifier = present_notifier_create(shown);
+	free(shown);
 	d.reminders = present_reminders_create(&d);
 	if (d.exit_code == 0 && !(d.dnd = present_dnd_create(d.bus, d.store))) {
 		present_log("error", "out of memory");

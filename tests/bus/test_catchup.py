@@ -1,4 +1,5 @@
 """After the meeting, on the daemon's side: classification, the replay, reminders."""
+import glob
 import os
 import signal
 import sqlite3
@@ -138,6 +139,60 @@ class Replay(Catchup):
         self.ok("start", "10m")  # the second summary, and nothing else
         wait_until(lambda: len(self.closed_by_present()) == 2, what="the second summary closed")
         self.assertEqual(self.closed_by_present(), [summary, summary + 1])
+
+    def summary_then_daemon_gone(self):
+        """A session's summary, then the daemon's exit when idle, as between
+        two meetings more than a minute apart: the server's id of the summary."""
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.ok("start", "10m")
+        self.daemon_pid = self.bus.pid_of()
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the summary")
+        self.wait_daemon_gone()
+        return self.summary_id()
+
+    def kept(self):
+        """The files where daemons keep the ids of their notices still shown."""
+        return glob.glob(os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present", "shown-*"))
+
+    def test_a_summary_shown_by_a_daemon_since_gone_is_withdrawn_by_the_next(self):
+        summary = self.summary_then_daemon_gone()
+        self.ok("start", "10m")
+        self.assertNotEqual(self.bus.pid_of(), self.daemon_pid)
+        wait_until(lambda: self.closed_by_present() == [summary], what="the summary closed")
+        wait_until(lambda: self.kept() == [], what="nothing left to close")
+
+    def test_a_summary_kept_from_another_bus_is_left_alone(self):
+        """A bus started again at the same address gives unique names afresh:
+        the name kept could be another server's, the id another app's notice."""
+        self.summary_then_daemon_gone()
+        [path] = self.kept()
+        with open(path) as f:
+            guid, rest = f.read().split("\n", 1)
+        self.assertRegex(guid, "^[0-9a-f]{32}$")
+        with open(path, "w") as f:
+            f.write("0" * 32 + "\n" + rest)
+        self.ok("start", "10m")
+        self.daemon_pid = self.bus.pid_of()
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the second summary")
+        time.sleep(0.3)
+        self.assertEqual(self.closed_by_present(), [])
+
+    def test_a_summary_of_a_server_gone_since_is_never_closed_on_the_new_one(self):
+        """No daemon saw the server go: the new one gives the same id to an app's notice."""
+        summary = self.summary_then_daemon_gone()
+        os.killpg(self.mock.pid, signal.SIGKILL)
+        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        for i in range(summary):
+            App(self).notify("Signal", "Ana", "id %d on the new server" % (i + 1), {"desktop-entry": "org.signal.Signal"})
+        self.ok("start", "10m")
+        self.daemon_pid = self.bus.pid_of()
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the new server's first summary")
+        time.sleep(0.3)
+        self.assertEqual(self.closed_by_present(), [])
 
     def test_a_summary_the_server_closed_is_left_alone(self):
         self.ok("start", "10m")

@@ -32,7 +32,7 @@ class Dunst(Contract, Restarts, RealTestCase):
         wait_until(lambda: "during the meeting" in self.dunst.history(), 5, "the held alert in dunst's history")
         self.assertEqual(self.dunst.history().count("during the meeting"), 1, self.dunst.history())
 
-    def test_the_last_summary_is_not_shown_again_after_the_next_session(self):
+    def assert_summary_not_shown_again(self, daemon_exits):
         """Paused, dunst holds what it was showing and shows it all again on
         unpause: a summary still up when a session starts would come back
         after it, an hour stale, beside the new one."""
@@ -40,6 +40,8 @@ class Dunst(Contract, Restarts, RealTestCase):
         self.stop()
         wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 1, "history": 0}, 5,
                    "dunst to show the summary")
+        if daemon_exits:
+            self.wait_daemon_gone()
         self.start(self.title)
         wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 0, "history": 1}, 5,
                    "the summary withdrawn into dunst's history")
@@ -47,6 +49,13 @@ class Dunst(Contract, Restarts, RealTestCase):
         wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 1, "history": 1}, 5,
                    "the new summary, alone")
 
+    def test_the_last_summary_is_not_shown_again_after_the_next_session(self):
+        self.assert_summary_not_shown_again(daemon_exits=False)
+
+    def test_nor_when_the_daemon_that_showed_it_has_exited(self):
+        """Meetings more than a minute apart: a new daemon starts the next one."""
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.assert_summary_not_shown_again(daemon_exits=True)
 
 if __name__ == "__main__":
     real.main()
