@@ -41,8 +41,8 @@ struct present_notice {
 bool present_notify(struct present_notifier *n, const struct present_notice *notice);
 
 /**
- * Closes the last notice of tag if it is still shown, though an earlier
- * daemon showed it; nothing is awaited.
+ * Closes the last notice of tag if it is still shown, also one an earlier
+ * daemon showed; nothing is awaited.
  */
 void present_notifier_withdraw(struct present_notifier *n, const char *tag);
 

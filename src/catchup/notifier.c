@@ -221,7 +221,6 @@ static bool connect_bus(struct present_notifier *n)
 		g_clear_object(&n->bus);
 		/* Whatever happened meanwhile went unseen: a new bus, most likely. */
 		g_hash_table_remove_all(n->shown);
-		g_clear_pointer(&n->kept_guid, g_free);
 	}
 	GError *error = NULL;
 	char *address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, NULL, &error);
@@ -341,7 +340,8 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 
 void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 {
-	/* One kept by the daemon before this one needs the bus to tell whether it is still this bus's. */
+	/* Connecting checks what an earlier daemon kept against this bus's
+	 * guid, and may drop it: look again after. */
 	if (!g_hash_table_contains(n->shown, tag) || !connect_bus(n))
 		return;
 	const struct shown *s = g_hash_table_lookup(n->shown, tag);

@@ -155,6 +155,12 @@ class Replay(Catchup):
         """The files where daemons keep the ids of their notices still shown."""
         return glob.glob(os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present", "shown-*"))
 
+    def replace_server(self):
+        """The notification server killed and another started in its place."""
+        os.killpg(self.mock.pid, signal.SIGKILL)
+        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
+        self.mock = self.start_mock("dnd_servers", **self.server)
+
     def assert_next_meeting_closes_nothing(self):
         """A meeting with a new daemon, to its summary: it closes no notice."""
         self.ok("start", "10m")
@@ -186,9 +192,7 @@ class Replay(Catchup):
     def test_a_summary_of_a_server_gone_since_is_never_closed_on_the_new_one(self):
         """No daemon saw the server go: the new one gives the same id to an app's notice."""
         summary = self.summary_then_daemon_gone()
-        os.killpg(self.mock.pid, signal.SIGKILL)
-        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
-        self.mock = self.start_mock("dnd_servers", **self.server)
+        self.replace_server()
         for i in range(summary):
             App(self).notify("Signal", "Ana", "id %d on the new server" % (i + 1), {"desktop-entry": "org.signal.Signal"})
         self.assert_next_meeting_closes_nothing()
@@ -214,9 +218,7 @@ class Replay(Catchup):
         daemon = self.bus.pid_of()
         self.ok("stop")
         time.sleep(0.3)
-        os.killpg(self.mock.pid, signal.SIGKILL)
-        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
-        self.mock = self.start_mock("dnd_servers", **self.server)
+        self.replace_server()
         App(self).notify("Signal", "Ana", "id 1 on the new server", {"desktop-entry": "org.signal.Signal"})
         self.ok("start", "10m")
         self.assertEqual(self.bus.pid_of(), daemon)  # the one that kept the old id
