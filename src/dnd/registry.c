@@ -16,7 +16,7 @@ const struct present_dnd_backend *const present_dnd_backends[] = {
 	&present_dnd_mako,
 	&present_dnd_xfce,
 	&present_dnd_swaync_inhibitor,
-	&present_dnd_swaync,
+	&present_dnd_swaync, /* after the inhibitor: its probe counts on it */
 	&present_dnd_cinnamon,
 	&present_dnd_mate,
 	&present_dnd_elementary,

@@ -27,14 +27,17 @@ static bool has_inhibitors(const struct present_dnd_ctx *ctx)
 	return found;
 }
 
-static bool probe_dnd(const struct present_dnd_ctx *ctx)
-{
-	return is_swaync(ctx) && !has_inhibitors(ctx);
-}
-
 static bool probe_inhibitor(const struct present_dnd_ctx *ctx)
 {
 	return is_swaync(ctx) && has_inhibitors(ctx);
+}
+
+/* The inhibitor's entry comes first in the table and claims every swaync
+ * that has inhibitors, so one that reaches this probe has none: asking its
+ * interface again would only repeat the look that found that out. */
+static bool probe_dnd(const struct present_dnd_ctx *ctx)
+{
+	return is_swaync(ctx);
 }
 
 static int read_dnd(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_saved,
