@@ -4,28 +4,19 @@ side by side with makoctl and swaync-client. sway refuses root, so bench/run
 runs this as the unprivileged test user, with copies of the binaries it can
 read; it prints its measurements as JSON lines on stdout.
 
-    sway_toggles.py PRESENT PRESENT_SERVICE_DIR RUNS SETTLE
+    sway_toggles.py PRESENT PRESENT_SERVICE_DIR RUNS
 """
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 
-present, service_dir, runs, settle = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+present, service_dir, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 os.environ["PRESENT_SERVICE_DIR"] = service_dir
 import harness  # noqa: E402
 import servers  # noqa: E402
-
-
-def timed(argv, env):
-    time.sleep(settle)  # as bench/run's timed()
-    started = time.perf_counter()
-    r = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if r.returncode != 0:
-        raise RuntimeError("%s failed: %s" % (" ".join(argv), r.stderr.decode()))
-    return (time.perf_counter() - started) * 1000
+from timing import timed  # noqa: E402
 
 
 def measure(bus, server, on_cmd, off_cmd):
