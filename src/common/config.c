@@ -220,7 +220,7 @@ static void make_printable(char *s)
 static void excerpt(const char *s, char *buf, size_t max)
 {
 	size_t len = 0;
-	while (s[len] && len < max) {
+	while (len < max && s[len]) {
 		size_t n = present_utf8_char((const unsigned char *)s + len, SIZE_MAX, NULL);
 		if (len + (n ? n : 1) > max)
 			break;
