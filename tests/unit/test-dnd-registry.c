@@ -37,10 +37,26 @@ static void test_config_names_only_backends(void)
 	g_strfreev(ids);
 }
 
+static size_t position(const char *id)
+{
+	size_t i = 0;
+	while (present_dnd_backends[i] && strcmp(present_dnd_backends[i]->id, id) != 0)
+		i++;
+	g_assert_nonnull(present_dnd_backends[i]);
+	return i;
+}
+
+/* swaync's switch takes any swaync that reaches it: one with inhibitors must be claimed before. */
+static void test_swaync_inhibitor_probed_first(void)
+{
+	g_assert_cmpuint(position("swaync-inhibitor"), <, position("swaync"));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/dnd/registry/every-backend-is-whole", test_every_backend_is_whole);
 	g_test_add_func("/dnd/registry/config-names-only-backends", test_config_names_only_backends);
+	g_test_add_func("/dnd/registry/swaync-inhibitor-probed-first", test_swaync_inhibitor_probed_first);
 	return g_test_run();
 }
