@@ -157,8 +157,7 @@ class Replay(Catchup):
 
     def replace_server(self):
         """The notification server killed and another started in its place."""
-        os.killpg(self.mock.pid, signal.SIGKILL)
-        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
+        self.kill_mock()
         self.mock = self.start_mock("dnd_servers", **self.server)
 
     def assert_next_meeting_closes_nothing(self):

@@ -268,6 +268,11 @@ class BusTestCase(unittest.TestCase):
         wait_until(lambda: self.bus.has_owner("org.freedesktop.Notifications"), what="the mock notification server")
         return p
 
+    def kill_mock(self):
+        """The mock server in self.mock killed, as in a crash; returns once its name has left the bus."""
+        os.killpg(self.mock.pid, signal.SIGKILL)
+        wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
+
     def notifications(self, path="/org/freedesktop/Notifications"):
         return self.bus.connection.get_object("org.freedesktop.Notifications", path)
 
