@@ -214,7 +214,6 @@ static int serve(struct present_daemon *d)
 		present_log("error", "out of memory");
 		return 1;
 	}
-	restore_leftovers(d);
 
 	/* Own the name only once the object answers, so queued calls find it. */
 	int r = dbus_bus_request_name(d->bus, PRESENT_BUS_NAME, DBUS_NAME_FLAG_DO_NOT_QUEUE, &err);
@@ -224,6 +223,11 @@ static int serve(struct present_daemon *d)
 		dbus_error_free(&err);
 		return 1;
 	}
+	/* Only the daemon that owns the name may take over what a dead one left:
+	 * an unfinished session and a change still recorded may be a live
+	 * daemon's. Calls queued meanwhile wait for the loop. */
+	present_session_recover(d);
+	restore_leftovers(d);
 	open_direct(d);
 	return 0;
 }
@@ -260,7 +264,6 @@ static int restore_once(struct present_daemon *d)
 
 static void run(struct present_daemon *d)
 {
-	present_session_recover(d);
 	if ((d->exit_code = serve(d)) != 0)
 		return;
 	d->loop = g_main_loop_new(NULL, FALSE);

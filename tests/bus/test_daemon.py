@@ -280,10 +280,18 @@ class Lifetime(BusTestCase):
         self.assertEqual(self.sessions()[0][4], "disconnected")
 
     def test_one_daemon_at_a_time(self):
+        self.start_mock("dnd_servers", server="dunst")
         self.ok("start", "5m")
         r = self.bus.spawn([harness.os.environ["PRESENT_DAEMON"]], stdout=None, stderr=None)
         self.assertEqual(r.wait(timeout=10), 1)
         self.assertTrue(self.call("GetStatus")["active"])
+        # The one that could not own the name touched nothing of the session it found running.
+        self.assertEqual(self.sessions()[0][3:], (None, None))
+        paused = self.notifications().Get("org.dunstproject.cmd0", "paused", dbus_interface=dbus.PROPERTIES_IFACE)
+        self.assertTrue(paused)
+        self.ok("stop")
+        self.assertFalse(self.notifications().Get("org.dunstproject.cmd0", "paused",
+                                                  dbus_interface=dbus.PROPERTIES_IFACE))
 
 
 if __name__ == "__main__":
