@@ -96,7 +96,13 @@ static gboolean on_idle(gpointer data)
 			DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) {
 			d->name_released = false;
 			open_direct(d);
+			return G_SOURCE_REMOVE;
 		}
+		/* A daemon activated meanwhile owns it, and has taken over what
+		 * this session recorded: nobody could reach this one to stop it,
+		 * and nothing would make it exit. */
+		present_log("warning", "another daemon took %s as a session started here: ending it", PRESENT_BUS_NAME);
+		present_daemon_quit(d, "interrupted");
 		return G_SOURCE_REMOVE;
 	}
 	present_log("info", "idle, exiting");
