@@ -1,4 +1,5 @@
 #include <glib.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,16 +209,22 @@ struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPending
 
 /* What the bus copied to us before the session ended belongs to it (an
  * alert sent just before `present stop`): take it in before closing. A
- * flood cannot keep us here: what comes after this many reads is left. */
+ * read takes a few KiB at most, less than one Notify with an icon's pixels:
+ * reading goes on while the socket holds more, not until a read completes
+ * no message. A flood cannot keep us here: what comes after this many
+ * reads is left. */
 static void drain(struct present_monitor *m)
 {
+	int fd = -1;
+	if (m->conn && !dbus_connection_get_socket(m->conn, &fd))
+		fd = -1;
 	for (int i = 0; m->conn && i < DRAIN_MAX; i++) {
 		if (dbus_connection_get_dispatch_status(m->conn) == DBUS_DISPATCH_DATA_REMAINS) {
 			dbus_connection_dispatch(m->conn);
 			continue;
 		}
-		if (!dbus_connection_read_write(m->conn, 0) ||
-			dbus_connection_get_dispatch_status(m->conn) != DBUS_DISPATCH_DATA_REMAINS)
+		struct pollfd waiting = {.fd = fd, .events = POLLIN};
+		if (fd < 0 || poll(&waiting, 1, 0) <= 0 || !dbus_connection_read_write(m->conn, 0))
 			break;
 	}
 }

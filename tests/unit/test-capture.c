@@ -1,0 +1,269 @@
+#include <dbus/dbus.h>
+#include <gio/gio.h>
+#include <glib.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "store.h"
+
+/*
+ * Capture as the daemon runs it: a monitor on a private session bus (one
+ * for the whole program), the real writer thread and store. The monitor's
+ * connection is read only where a test runs the main context, or at the
+ * stop; messages built here go to present_capture_message() directly.
+ */
+
+#define NOTIFY_IFACE "org.freedesktop.Notifications"
+#define NOTIFY_PATH "/org/freedesktop/Notifications"
+#define WAIT_US (10 * G_USEC_PER_SEC)
+
+struct fixture {
+	char *dir, *path;
+	DBusConnection *bus; /* the daemon's own connection */
+	struct present_capture *cap;
+	int64_t session;
+};
+
+static const char *const mail_apps[] = {"org.gnome.Geary", NULL};
+static const char *const people_apps[] = {"org.gnome.Fractal", NULL};
+
+static DBusConnection *connect_bus(void)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	DBusConnection *conn = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
+	if (!conn) {
+		g_error("session bus: %s", err.message);
+	}
+	dbus_connection_set_exit_on_disconnect(conn, FALSE);
+	return conn;
+}
+
+static void close_bus(DBusConnection *conn)
+{
+	dbus_connection_close(conn);
+	dbus_connection_unref(conn);
+}
+
+static void setup(struct fixture *f, gconstpointer data)
+{
+	f->dir = g_dir_make_tmp("present-capture-XXXXXX", NULL);
+	f->path = g_build_filename(f->dir, "present.db", NULL);
+	struct present_store *store;
+	char *error = NULL;
+	if (present_store_open(f->path, &store, &error) < 0) {
+		g_error("open: %s", error);
+	}
+	g_assert_cmpint(present_store_session_begin(store, "", 1000, 4600, NULL, &f->session), ==, 0);
+	present_store_close(store);
+
+	f->bus = connect_bus();
+	struct present_capture_rules rules = {
+		.lists = {.mail_apps = mail_apps, .people_apps = people_apps},
+		.ack_within = 3600,
+		.answer_within = 86400,
+	};
+	f->cap = present_capture_start(f->bus, present_capture_spare_make(f->path), NULL, f->session, &rules, &error);
+	if (!f->cap) {
+		g_error("capture: %s", error);
+	}
+}
+
+/* Ends the capture (it writes what is queued), as the end of a session does. */
+static void stop(struct fixture *f)
+{
+	present_capture_stop(f->cap);
+	f->cap = NULL;
+}
+
+static void teardown(struct fixture *f, gconstpointer data)
+{
+	present_capture_stop(f->cap);
+	close_bus(f->bus);
+	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
+	g_assert_cmpint(system(cmd), ==, 0);
+	g_free(cmd);
+	g_free(f->path);
+	g_free(f->dir);
+}
+
+/* The rows sql selects, a line each, columns joined by "|" (NULL as "-"). */
+static char *rows(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	GString *out = g_string_new(NULL);
+	g_assert_cmpint(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			g_string_append_printf(out, "%s%s", i ? "|" : "", v ? v : "-");
+		}
+		g_string_append_c(out, '\n');
+	}
+	g_assert_cmpint(rc, ==, SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return g_string_free(out, FALSE);
+}
+
+static void assert_rows(struct fixture *f, const char *sql, const char *expected)
+{
+	char *got = rows(f, sql);
+	g_assert_cmpstr(got, ==, expected);
+	g_free(got);
+}
+
+/* The target of fd ("socket:[inode]"), or NULL once it is closed. */
+static char *fd_target(int fd)
+{
+	char *link = g_strdup_printf("/proc/self/fd/%d", fd);
+	char *target = g_file_read_link(link, NULL);
+	g_free(link);
+	return target;
+}
+
+/* The monitor's socket: the one socket of this process that is not one of the given connections. */
+static int monitor_fd(DBusConnection *const *known, size_t n_known)
+{
+	GDir *dir = g_dir_open("/proc/self/fd", 0, NULL);
+	const char *name;
+	int found = -1;
+	g_assert_nonnull(dir);
+	while ((name = g_dir_read_name(dir))) {
+		int fd = atoi(name);
+		char *target = fd_target(fd);
+		bool ours = !target || !g_str_has_prefix(target, "socket:");
+		for (size_t i = 0; !ours && i < n_known; i++) {
+			int conn_fd;
+			ours = dbus_connection_get_socket(known[i], &conn_fd) && conn_fd == fd;
+		}
+		g_free(target);
+		if (!ours) {
+			g_assert_cmpint(found, ==, -1);
+			found = fd;
+		}
+	}
+	g_dir_close(dir);
+	g_assert_cmpint(found, >=, 0);
+	return found;
+}
+
+/* Waits for the bus to have copied at least bytes to the monitor's socket. */
+static void wait_readable(int fd, int bytes)
+{
+	int64_t deadline = g_get_monotonic_time() + WAIT_US;
+	int waiting = 0;
+	while (ioctl(fd, FIONREAD, &waiting) == 0 && waiting < bytes) {
+		g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+		g_usleep(1000);
+	}
+	g_assert_cmpint(waiting, >=, bytes);
+}
+
+/* A Notify as Thunderbird sends it, with the pixels of a 48x48 RGBA icon when pixels is set. */
+static DBusMessage *notify_call(const char *destination, const char *summary, bool pixels)
+{
+	DBusMessage *msg = dbus_message_new_method_call(destination, NOTIFY_PATH, NOTIFY_IFACE, "Notify");
+	const char *app = "Thunderbird", *icon = "", *body = "Invoice Q3 from Ana Lima", *entry = "thunderbird";
+	dbus_uint32_t replaces = 0;
+	dbus_int32_t timeout = -1;
+	DBusMessageIter it, array, hints, entry_it, variant, image;
+	dbus_message_iter_init_append(msg, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &app);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &replaces);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &icon);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &summary);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &body);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "s", &array);
+	dbus_message_iter_close_container(&it, &array);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &hints);
+	const char *key = "desktop-entry";
+	dbus_message_iter_open_container(&hints, DBUS_TYPE_DICT_ENTRY, NULL, &entry_it);
+	dbus_message_iter_append_basic(&entry_it, DBUS_TYPE_STRING, &key);
+	dbus_message_iter_open_container(&entry_it, DBUS_TYPE_VARIANT, "s", &variant);
+	dbus_message_iter_append_basic(&variant, DBUS_TYPE_STRING, &entry);
+	dbus_message_iter_close_container(&entry_it, &variant);
+	dbus_message_iter_close_container(&hints, &entry_it);
+	if (pixels) {
+		dbus_int32_t side = 48, stride = 48 * 4, bits = 8, channels = 4;
+		dbus_bool_t alpha = TRUE;
+		static unsigned char data[48 * 48 * 4];
+		const unsigned char *p = data;
+		key = "image-data";
+		dbus_message_iter_open_container(&hints, DBUS_TYPE_DICT_ENTRY, NULL, &entry_it);
+		dbus_message_iter_append_basic(&entry_it, DBUS_TYPE_STRING, &key);
+		dbus_message_iter_open_container(&entry_it, DBUS_TYPE_VARIANT, "(iiibiiay)", &variant);
+		dbus_message_iter_open_container(&variant, DBUS_TYPE_STRUCT, NULL, &image);
+		dbus_message_iter_append_basic(&image, DBUS_TYPE_INT32, &side);
+		dbus_message_iter_append_basic(&image, DBUS_TYPE_INT32, &side);
+		dbus_message_iter_append_basic(&image, DBUS_TYPE_INT32, &stride);
+		dbus_message_iter_append_basic(&image, DBUS_TYPE_BOOLEAN, &alpha);
+		dbus_message_iter_append_basic(&image, DBUS_TYPE_INT32, &bits);
+		dbus_message_iter_append_basic(&image, DBUS_TYPE_INT32, &channels);
+		dbus_message_iter_open_container(&image, DBUS_TYPE_ARRAY, "y", &array);
+		dbus_message_iter_append_fixed_array(&array, DBUS_TYPE_BYTE, &p, (int)sizeof(data));
+		dbus_message_iter_close_container(&image, &array);
+		dbus_message_iter_close_container(&variant, &image);
+		dbus_message_iter_close_container(&entry_it, &variant);
+		dbus_message_iter_close_container(&hints, &entry_it);
+	}
+	dbus_message_iter_close_container(&it, &hints);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &timeout);
+	return msg;
+}
+
+/* Sends msg on conn (taken) and returns its size as sent. */
+static int send_counted(DBusConnection *conn, DBusMessage *msg)
+{
+	char *bytes = NULL;
+	int len = 0;
+	dbus_message_set_no_reply(msg, TRUE);
+	g_assert_true(dbus_connection_send(conn, msg, NULL));
+	g_assert_true(dbus_message_marshal(msg, &bytes, &len));
+	dbus_free(bytes);
+	dbus_message_unref(msg);
+	return len;
+}
+
+/* Alerts sent just before the end, still unread in the monitor's socket,
+ * are held, however large: a Notify with an icon's pixels is larger than
+ * what one read takes. */
+static void test_drained_at_the_end(struct fixture *f, gconstpointer data)
+{
+	DBusConnection *app = connect_bus(), *server = connect_bus();
+	DBusConnection *known[] = {f->bus, app, server};
+	int fd = monitor_fd(known, G_N_ELEMENTS(known));
+	const char *to = dbus_bus_get_unique_name(server);
+	int bytes = send_counted(app, notify_call(to, "Acme: 1 new message", true));
+	bytes += send_counted(app, notify_call(to, "Acme: 2 new messages", false));
+	dbus_connection_flush(app);
+	/* Each copy the monitor gets is larger than what was sent: the bus adds the sender. */
+	wait_readable(fd, bytes);
+	stop(f);
+	assert_rows(f, "SELECT app, summary FROM alerts ORDER BY id",
+		"thunderbird|Acme: 1 new message\n"
+		"thunderbird|Acme: 2 new messages\n");
+	close_bus(app);
+	close_bus(server);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	GTestDBus *bus = g_test_dbus_new(G_TEST_DBUS_NONE);
+	g_test_dbus_up(bus);
+#define ADD(name, fn) g_test_add("/capture/" name, struct fixture, NULL, setup, fn, teardown)
+	ADD("drained-at-the-end", test_drained_at_the_end);
+	int r = g_test_run();
+	g_test_dbus_down(bus);
+	g_object_unref(bus);
+	return r;
+}
