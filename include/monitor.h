@@ -41,7 +41,10 @@ DBusPendingCall *present_monitor_ask(DBusConnection *conn);
 struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPendingCall *asked,
 	present_monitor_message_fn on_message, present_monitor_gap_fn on_gap, void *userdata, char **ret_error);
 
-/** Disconnects; accepts NULL. */
+/**
+ * Takes in what the bus sent before now, reports the gap still open if the
+ * connection was lost and is not back, and disconnects; accepts NULL.
+ */
 void present_monitor_destroy(struct present_monitor *m);
 
 /** Whether the monitor is connected now (false while it reconnects). */

@@ -25,6 +25,7 @@ static const char *const rules[] = {
 #define RECONNECT_FIRST_MS 100
 #define RECONNECT_MAX_MS 5000
 #define DRAIN_MAX 100000
+#define LOST_REASON "the monitor connection was lost"
 
 struct present_monitor {
 	DBusConnection *conn;
@@ -182,7 +183,7 @@ static gboolean reconnect(gpointer data)
 	int64_t from = m->lost_at;
 	m->lost_at = 0;
 	present_log("info", "the alert monitor is back after %lld ms", (long long)(now_ms() - from));
-	m->on_gap(from, now_ms(), "the monitor connection was lost", m->userdata);
+	m->on_gap(from, now_ms(), LOST_REASON, m->userdata);
 	return G_SOURCE_REMOVE;
 }
 
@@ -234,6 +235,9 @@ void present_monitor_destroy(struct present_monitor *m)
 	if (!m)
 		return;
 	drain(m);
+	/* Not back by the end: nothing was watched from the loss to now either. */
+	if (m->lost_at)
+		m->on_gap(m->lost_at, now_ms(), LOST_REASON, m->userdata);
 	if (m->retry_source)
 		g_source_remove(m->retry_source);
 	if (m->teardown_source)

@@ -255,6 +255,34 @@ static void test_drained_at_the_end(struct fixture *f, gconstpointer data)
 	close_bus(server);
 }
 
+/* The monitor loses its connection and is not back when the session ends:
+ * the store must not claim that everything was watched. */
+static void test_gap_open_at_the_end(struct fixture *f, gconstpointer data)
+{
+	DBusConnection *known[] = {f->bus};
+	int fd = monitor_fd(known, G_N_ELEMENTS(known));
+	char *socket = fd_target(fd);
+	int64_t before = g_get_real_time() / 1000;
+	g_assert_cmpint(shutdown(fd, SHUT_RDWR), ==, 0);
+	/* Until the monitor has closed its end; its first try to reconnect is
+	 * later than that, and the loop is not run again. */
+	char *now;
+	while (g_strcmp0(now = fd_target(fd), socket) == 0) {
+		g_free(now);
+		g_main_context_iteration(NULL, TRUE);
+	}
+	g_free(now);
+	stop(f);
+	int64_t after = g_get_real_time() / 1000;
+	assert_rows(f, "SELECT session_id, reason FROM capture_gaps", "1|the monitor connection was lost\n");
+	char *bounds = g_strdup_printf("SELECT count(*) FROM capture_gaps WHERE %" G_GINT64_FORMAT
+				       " <= started_at AND started_at <= ended_at AND ended_at <= %" G_GINT64_FORMAT,
+		before, after);
+	assert_rows(f, bounds, "1\n");
+	g_free(bounds);
+	g_free(socket);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -262,6 +290,7 @@ int main(int argc, char **argv)
 	g_test_dbus_up(bus);
 #define ADD(name, fn) g_test_add("/capture/" name, struct fixture, NULL, setup, fn, teardown)
 	ADD("drained-at-the-end", test_drained_at_the_end);
+	ADD("gap-open-at-the-end", test_gap_open_at_the_end);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
