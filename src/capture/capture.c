@@ -25,7 +25,7 @@
 struct recent {
 	int64_t id, at;
 	enum present_alert_path path;
-	char *caller, *app, *summary, *body;
+	char *caller, *app, *summary, *body, *notification_id;
 	bool has_app;
 };
 
@@ -205,6 +205,9 @@ static bool same(const char *a, const char *b)
  * repeating itself on its own connection is two alerts. */
 static struct recent *earlier_hop(struct present_capture *cap, const struct present_alert_event *ev, int64_t at)
 {
+	/* A sandboxed app's own call is where its alert starts, never a hop. */
+	if (ev->path == PRESENT_PATH_PORTAL)
+		return NULL;
 	for (unsigned i = 0; i < RECENT; i++) {
 		struct recent *r = &cap->recent[i];
 		if (!r->id || at - r->at > HOP_WINDOW_MS || !same(r->summary, ev->summary) || !same(r->body, ev->body))
@@ -212,6 +215,14 @@ static struct recent *earlier_hop(struct present_capture *cap, const struct pres
 		/* Two apps that both say who they are and differ are two alerts,
 		 * however alike ("Ana: ok" in Signal and in Slack). */
 		if (r->app && ev->app && strcmp(r->app, ev->app) != 0)
+			continue;
+		/* The portal passes the app's id on (to its backend, and GNOME's
+		 * backend to the shell): hops that both carry one carry the same. */
+		if (r->notification_id && ev->notification_id && strcmp(r->notification_id, ev->notification_id) != 0)
+			continue;
+		/* Each hop is another connection's call: the same call again from
+		 * the same connection is another alert. */
+		if (r->path == ev->path && same(r->caller, ev->caller))
 			continue;
 		bool portal = r->path == PRESENT_PATH_PORTAL || r->path == PRESENT_PATH_IMPL_PORTAL;
 		if (portal || !same(r->caller, ev->caller))
@@ -227,6 +238,7 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 	g_free(r->app);
 	g_free(r->summary);
 	g_free(r->body);
+	g_free(r->notification_id);
 	*r = (struct recent){
 		.id = id,
 		.at = at,
@@ -235,6 +247,7 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 		.app = g_strdup(ev->app),
 		.summary = g_strdup(ev->summary),
 		.body = g_strdup(ev->body),
+		.notification_id = g_strdup(ev->notification_id),
 		.has_app = ev->app != NULL,
 	};
 }
@@ -438,6 +451,7 @@ void present_capture_stop(struct present_capture *cap)
 		g_free(cap->recent[i].app);
 		g_free(cap->recent[i].summary);
 		g_free(cap->recent[i].body);
+		g_free(cap->recent[i].notification_id);
 	}
 	g_hash_table_destroy(cap->pending);
 	g_hash_table_destroy(cap->by_server_id);

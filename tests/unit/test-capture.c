@@ -20,6 +20,13 @@
 
 #define NOTIFY_IFACE "org.freedesktop.Notifications"
 #define NOTIFY_PATH "/org/freedesktop/Notifications"
+#define GTK_IFACE "org.gtk.Notifications"
+#define PORTAL_IFACE "org.freedesktop.portal.Notification"
+#define IMPL_IFACE "org.freedesktop.impl.portal.Notification"
+/* The connections of a sandboxed app, of the portal, and of its backend. */
+#define APP ":1.50"
+#define PORTAL ":1.20"
+#define BACKEND ":1.21"
 #define WAIT_US (10 * G_USEC_PER_SEC)
 
 struct fixture {
@@ -233,6 +240,45 @@ static int send_counted(DBusConnection *conn, DBusMessage *msg)
 	return len;
 }
 
+/* Hands msg (taken) to capture as the monitor would: from sender, numbered by it. */
+static void seen(struct fixture *f, DBusMessage *msg, const char *sender)
+{
+	static dbus_uint32_t serial = 100;
+	g_assert_true(dbus_message_set_sender(msg, sender));
+	dbus_message_set_serial(msg, serial++);
+	present_capture_message(f->cap, msg);
+	dbus_message_unref(msg);
+}
+
+static void add_text(DBusMessageIter *dict, const char *key, const char *value)
+{
+	DBusMessageIter entry, variant;
+	dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry);
+	dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key);
+	dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "s", &variant);
+	dbus_message_iter_append_basic(&variant, DBUS_TYPE_STRING, &value);
+	dbus_message_iter_close_container(&entry, &variant);
+	dbus_message_iter_close_container(dict, &entry);
+}
+
+/* AddNotification on iface: the portal's names no app (app is NULL), the others do. */
+static void add(struct fixture *f, const char *sender, const char *iface, const char *app, const char *id,
+	const char *title, const char *body)
+{
+	DBusMessage *msg = dbus_message_new_method_call("org.example.Server", "/org/example", iface, "AddNotification");
+	DBusMessageIter it, dict;
+	dbus_message_iter_init_append(msg, &it);
+	if (app) {
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &app);
+	}
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &id);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
+	add_text(&dict, "title", title);
+	add_text(&dict, "body", body);
+	dbus_message_iter_close_container(&it, &dict);
+	seen(f, msg, sender);
+}
+
 /* Alerts sent just before the end, still unread in the monitor's socket,
  * are held, however large: a Notify with an icon's pixels is larger than
  * what one read takes. */
@@ -283,6 +329,34 @@ static void test_gap_open_at_the_end(struct fixture *f, gconstpointer data)
 	g_free(socket);
 }
 
+/* One sandboxed app, two notifications with the same text: two alerts,
+ * each with its hops (the portal's, then its backend's). */
+static void test_same_text_twice_from_a_sandboxed_app(struct fixture *f, gconstpointer data)
+{
+	add(f, APP, PORTAL_IFACE, NULL, "msg-1", "Ana", "ok");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "msg-1", "Ana", "ok");
+	add(f, APP, PORTAL_IFACE, NULL, "msg-2", "Ana", "ok");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "msg-2", "Ana", "ok");
+	stop(f);
+	assert_rows(f, "SELECT path, caller, app, notification_id, summary, body, updates FROM alerts ORDER BY id",
+		"portal|" APP "|org.gnome.Fractal|msg-1|Ana|ok|0\n"
+		"portal|" APP "|org.gnome.Fractal|msg-2|Ana|ok|0\n");
+}
+
+/* Two sandboxed apps with the same text at once: two alerts, whichever
+ * backend hop comes first. */
+static void test_same_text_from_two_sandboxed_apps(struct fixture *f, gconstpointer data)
+{
+	add(f, ":1.50", PORTAL_IFACE, NULL, "a", "New message", "");
+	add(f, ":1.51", PORTAL_IFACE, NULL, "b", "New message", "");
+	add(f, PORTAL, IMPL_IFACE, "im.dino.Dino", "b", "New message", "");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "a", "New message", "");
+	stop(f);
+	assert_rows(f, "SELECT path, caller, app, notification_id, updates FROM alerts ORDER BY id",
+		"portal|:1.50|org.gnome.Fractal|a|0\n"
+		"portal|:1.51|im.dino.Dino|b|0\n");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -291,6 +365,8 @@ int main(int argc, char **argv)
 #define ADD(name, fn) g_test_add("/capture/" name, struct fixture, NULL, setup, fn, teardown)
 	ADD("drained-at-the-end", test_drained_at_the_end);
 	ADD("gap-open-at-the-end", test_gap_open_at_the_end);
+	ADD("same-text-twice-from-a-sandboxed-app", test_same_text_twice_from_a_sandboxed_app);
+	ADD("same-text-from-two-sandboxed-apps", test_same_text_from_two_sandboxed_apps);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
