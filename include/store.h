@@ -139,8 +139,13 @@ int present_store_alert_insert(struct present_store *store, const struct present
 /** Replaces the content of alert->id (an update through replaces_id, or a later hop), counting updates. */
 int present_store_alert_update(struct present_store *store, const struct present_alert_record *alert, int64_t at);
 
-/** Names the app of an alert first seen without one (a portal request, before its backend hop). */
-int present_store_alert_set_app(struct present_store *store, int64_t id, const char *app);
+/**
+ * Names the app of an alert first seen without one (a portal request, before
+ * its backend hop), and the response owed it opened, if any, with what
+ * classify makes of it now (cls, rule); not an update.
+ */
+int present_store_alert_set_app(struct present_store *store, int64_t id, const char *app, const char *cls,
+	const char *rule);
 
 /** Records the id the notification server gave the alert. */
 int present_store_alert_set_server_id(struct present_store *store, int64_t id, uint32_t server_id);

@@ -45,15 +45,16 @@ void present_writer_destroy(struct present_writer *w);
 int64_t present_writer_next_id(struct present_writer *w);
 
 /**
- * Queues a new alert or new content for one (INSERT, UPDATE), with the
- * response owed it adds to (note, or NULL) in the same operation: they are
- * written in one transaction, so a crash cannot keep one and lose the
- * other. The strings are copied.
+ * Queues a new alert or new content for one (INSERT, UPDATE), or the app a
+ * later hop names and what the alert is with it (SET_APP: id, app, cls and
+ * rule), with the response owed it adds to (note, or NULL) in the same
+ * operation: they are written in one transaction, so a crash cannot keep
+ * one and lose the other. The strings are copied.
  */
 void present_writer_alert(struct present_writer *w, enum present_write_op op, const struct present_alert_record *a,
 	const struct present_owed_note *note);
 
-/** Queues a change to one alert: SET_APP (text), SERVER_ID (number), WITHDRAW (number: ms), CLOSED (number), REFUSED (text). */
+/** Queues a change to one alert: SERVER_ID (number), WITHDRAW (number: ms), CLOSED (number), REFUSED (text). */
 void present_writer_change(struct present_writer *w, enum present_write_op op, int64_t id, int64_t number,
 	const char *text);
 

@@ -27,6 +27,7 @@ struct recent {
 	enum present_alert_path path;
 	char *caller, *app, *summary, *body, *notification_id;
 	bool has_app;
+	bool owed; /* the alert counts towards a response owed already */
 };
 
 struct present_capture {
@@ -155,7 +156,8 @@ static bool owe(struct present_capture *cap, const struct present_alert_event *e
 	return true;
 }
 
-static void record(struct present_capture *cap, enum present_write_op op, int64_t id,
+/* Returns whether the alert adds to a response owed. */
+static bool record(struct present_capture *cap, enum present_write_op op, int64_t id,
 	const struct present_alert_event *ev, int64_t at)
 {
 	struct present_classification c;
@@ -193,6 +195,31 @@ static void record(struct present_capture *cap, enum present_write_op op, int64_
 	free(subject);
 	free(actions);
 	free(hints);
+	return owed;
+}
+
+/* The portal's first hop cannot name the app; a later one can, and what the
+ * alert is may depend on it (people_apps, mail_apps list app ids): classify
+ * it again. This is not an update, and a response owed is counted once. */
+static void name_app(struct present_capture *cap, struct recent *hop, const struct present_alert_event *ev)
+{
+	struct present_classification c;
+	present_classify(ev, &cap->rules.lists, &c);
+	struct present_alert_record a = {
+		.id = hop->id,
+		.app = ev->app,
+		.cls = present_class_name(c.cls),
+		.rule = c.rule,
+	};
+	struct present_owed_note note;
+	char *from = NULL, *subject = NULL;
+	bool owed = !hop->owed && owe(cap, ev, &c, hop->at, &note, &from, &subject);
+	present_writer_alert(cap->writer, PRESENT_WRITE_SET_APP, &a, owed ? &note : NULL);
+	free(from);
+	free(subject);
+	hop->has_app = true;
+	hop->app = g_strdup(ev->app);
+	hop->owed = hop->owed || owed;
 }
 
 static bool same(const char *a, const char *b)
@@ -231,7 +258,8 @@ static struct recent *earlier_hop(struct present_capture *cap, const struct pres
 	return NULL;
 }
 
-static void remember(struct present_capture *cap, int64_t id, const struct present_alert_event *ev, int64_t at)
+static void remember(struct present_capture *cap, int64_t id, const struct present_alert_event *ev, int64_t at,
+	bool owed)
 {
 	struct recent *r = &cap->recent[cap->recent_next++ % RECENT];
 	g_free(r->caller);
@@ -249,6 +277,7 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 		.body = g_strdup(ev->body),
 		.notification_id = g_strdup(ev->notification_id),
 		.has_app = ev->app != NULL,
+		.owed = owed,
 	};
 }
 
@@ -269,17 +298,13 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 		struct recent *hop = earlier_hop(cap, ev, at);
 		if (hop) {
 			id = hop->id;
-			/* The portal's first hop cannot name the app; a later one can. */
-			if (!hop->has_app && ev->app) {
-				present_writer_change(cap->writer, PRESENT_WRITE_SET_APP, id, 0, ev->app);
-				hop->has_app = true;
-				hop->app = g_strdup(ev->app);
-			}
+			if (!hop->has_app && ev->app)
+				name_app(cap, hop, ev);
 		} else {
 			id = present_writer_next_id(cap->writer);
-			record(cap, PRESENT_WRITE_INSERT, id, ev, at);
+			bool owed = record(cap, PRESENT_WRITE_INSERT, id, ev, at);
 			cap->count++;
-			remember(cap, id, ev, at);
+			remember(cap, id, ev, at, owed);
 			if (cap->rules.on_new)
 				cap->rules.on_new(cap->rules.userdata);
 		}

@@ -21,10 +21,10 @@
 struct op {
 	struct op *next;
 	enum present_write_op kind;
-	struct present_alert_record alert; /* strings owned, for INSERT and UPDATE */
+	struct present_alert_record alert; /* strings owned, for INSERT, UPDATE and SET_APP */
 	int64_t id, number, number2;
 	char *text;
-	bool owed; /* INSERT and UPDATE: the note below goes with the alert */
+	bool owed; /* INSERT, UPDATE and SET_APP: the note below goes with the alert */
 	struct present_owed_note note; /* strings owned */
 };
 
@@ -73,15 +73,19 @@ static void op_free(struct op *op)
 
 static int apply(struct present_store *store, const struct op *op)
 {
+	const struct present_alert_record *a = &op->alert;
 	int r;
 	switch (op->kind) {
 	case PRESENT_WRITE_INSERT:
 	case PRESENT_WRITE_UPDATE:
-		r = op->kind == PRESENT_WRITE_INSERT ? present_store_alert_insert(store, &op->alert)
-						     : present_store_alert_update(store, &op->alert, op->number);
-		return r < 0 || !op->owed ? r : present_store_owed_note(store, op->alert.id, &op->note);
 	case PRESENT_WRITE_SET_APP:
-		return present_store_alert_set_app(store, op->id, op->text);
+		if (op->kind == PRESENT_WRITE_INSERT)
+			r = present_store_alert_insert(store, a);
+		else if (op->kind == PRESENT_WRITE_UPDATE)
+			r = present_store_alert_update(store, a, op->number);
+		else
+			r = present_store_alert_set_app(store, a->id, a->app, a->cls, a->rule);
+		return r < 0 || !op->owed ? r : present_store_owed_note(store, a->id, &op->note);
 	case PRESENT_WRITE_SERVER_ID:
 		return present_store_alert_set_server_id(store, op->id, (uint32_t)op->number);
 	case PRESENT_WRITE_WITHDRAW:

@@ -607,9 +607,16 @@ int present_store_alert_update(struct present_store *store, const struct present
 		(int64_t)a->urgency, a->category, a->actions, a->hints, a->cls, a->rule, at, a->id);
 }
 
-int present_store_alert_set_app(struct present_store *store, int64_t id, const char *app)
+int present_store_alert_set_app(struct present_store *store, int64_t id, const char *app, const char *cls,
+	const char *rule)
 {
-	return run(store, "UPDATE alerts SET app = ? WHERE id = ? AND app IS NULL", "si", app, id);
+	int r = run(store, "UPDATE alerts SET app = coalesce(app, ?), class = ?, rule = ? WHERE id = ?", "sssi", app,
+		cls, rule, id);
+	if (r < 0)
+		return r;
+	/* A response owed from the first hop on was opened without the app's name. */
+	return run(store, "UPDATE owed SET app = ? WHERE app = '' AND id = (SELECT owed_id FROM alerts WHERE id = ?)",
+		"si", app, id);
 }
 
 int present_store_alert_set_server_id(struct present_store *store, int64_t id, uint32_t server_id)

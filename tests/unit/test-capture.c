@@ -262,8 +262,8 @@ static void add_text(DBusMessageIter *dict, const char *key, const char *value)
 }
 
 /* AddNotification on iface: the portal's names no app (app is NULL), the others do. */
-static void add(struct fixture *f, const char *sender, const char *iface, const char *app, const char *id,
-	const char *title, const char *body)
+static void add_in(struct fixture *f, const char *sender, const char *iface, const char *app, const char *id,
+	const char *title, const char *body, const char *category)
 {
 	DBusMessage *msg = dbus_message_new_method_call("org.example.Server", "/org/example", iface, "AddNotification");
 	DBusMessageIter it, dict;
@@ -275,8 +275,17 @@ static void add(struct fixture *f, const char *sender, const char *iface, const 
 	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
 	add_text(&dict, "title", title);
 	add_text(&dict, "body", body);
+	if (category) {
+		add_text(&dict, "category", category);
+	}
 	dbus_message_iter_close_container(&it, &dict);
 	seen(f, msg, sender);
+}
+
+static void add(struct fixture *f, const char *sender, const char *iface, const char *app, const char *id,
+	const char *title, const char *body)
+{
+	add_in(f, sender, iface, app, id, title, body, NULL);
 }
 
 /* Alerts sent just before the end, still unread in the monitor's socket,
@@ -357,6 +366,25 @@ static void test_same_text_from_two_sandboxed_apps(struct fixture *f, gconstpoin
 		"portal|:1.51|im.dino.Dino|b|0\n");
 }
 
+/* A sandboxed chat app's alert: the portal's hop names no app, the later
+ * hops do, and the app makes it a message from a person (people_apps). One
+ * that was a person's message from its first hop on is owed once. */
+static void test_later_hop_names_the_app(struct fixture *f, gconstpointer data)
+{
+	add(f, APP, PORTAL_IFACE, NULL, "n1", "Ana", "are you free?");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free?");
+	add(f, BACKEND, GTK_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free?");
+	add_in(f, ":1.51", PORTAL_IFACE, NULL, "m1", "Bob", "lunch?", "im.received");
+	add_in(f, PORTAL, IMPL_IFACE, "im.dino.Dino", "m1", "Bob", "lunch?", "im.received");
+	stop(f);
+	assert_rows(f, "SELECT id, path, app, class, rule, updates, updated_at, owed_id FROM alerts ORDER BY id",
+		"1|portal|org.gnome.Fractal|person|person: org.gnome.Fractal is in people_apps|0|-|1\n"
+		"2|portal|im.dino.Dino|person|person: category im.received|0|-|2\n");
+	assert_rows(f, "SELECT id, kind, app, sender, subject, count, state FROM owed ORDER BY id",
+		"1|person|org.gnome.Fractal|Ana|are you free?|1|owed\n"
+		"2|person|im.dino.Dino|Bob|lunch?|1|owed\n");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -367,6 +395,7 @@ int main(int argc, char **argv)
 	ADD("gap-open-at-the-end", test_gap_open_at_the_end);
 	ADD("same-text-twice-from-a-sandboxed-app", test_same_text_twice_from_a_sandboxed_app);
 	ADD("same-text-from-two-sandboxed-apps", test_same_text_from_two_sandboxed_apps);
+	ADD("later-hop-names-the-app", test_later_hop_names_the_app);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
