@@ -227,17 +227,20 @@ static bool same(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-/* An earlier hop of the same alert: the same text moments ago, from a
- * portal hop or from another connection (a backend forwarding it). An app
- * repeating itself on its own connection is two alerts. */
-static struct recent *earlier_hop(struct present_capture *cap, const struct present_alert_event *ev, int64_t at)
+/* An earlier hop of the same alert (of alert id, unless 0), the latest:
+ * the same text moments ago, from a portal hop or from another connection
+ * (a backend forwarding it). An app repeating itself on its own connection
+ * is two alerts. */
+static struct recent *earlier_hop(struct present_capture *cap, int64_t id, const struct present_alert_event *ev,
+	int64_t at)
 {
 	/* A sandboxed app's own call is where its alert starts, never a hop. */
 	if (ev->path == PRESENT_PATH_PORTAL)
 		return NULL;
-	for (unsigned i = 0; i < RECENT; i++) {
-		struct recent *r = &cap->recent[i];
-		if (!r->id || at - r->at > HOP_WINDOW_MS || !same(r->summary, ev->summary) || !same(r->body, ev->body))
+	for (unsigned i = 1; i <= RECENT; i++) {
+		struct recent *r = &cap->recent[(cap->recent_next - i) % RECENT];
+		if (!r->id || (id && r->id != id) || at - r->at > HOP_WINDOW_MS || !same(r->summary, ev->summary) ||
+			!same(r->body, ev->body))
 			continue;
 		/* Two apps that both say who they are and differ are two alerts,
 		 * however alike ("Ana: ok" in Signal and in Slack). */
@@ -284,30 +287,31 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 static void on_add(struct present_capture *cap, const struct present_alert_event *ev, int64_t at)
 {
 	int64_t id = 0;
-	gpointer found;
+	gpointer found = NULL;
 	char *key = ev->path == PRESENT_PATH_NOTIFY ? NULL : note_key(ev);
 
-	if (ev->path == PRESENT_PATH_NOTIFY && ev->replaces_id &&
-		(found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev->replaces_id)))) {
+	if (ev->path == PRESENT_PATH_NOTIFY && ev->replaces_id)
+		found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev->replaces_id));
+	else if (key)
+		found = g_hash_table_lookup(cap->by_note_id, key);
+	/* An update crosses the hops the alert did, each finding the alert by
+	 * its own id: it is one update, counted at its first hop. */
+	struct recent *hop = earlier_hop(cap, found ? unbox(found) : 0, ev, at);
+	if (hop) {
+		id = hop->id;
+		if (!hop->has_app && ev->app)
+			name_app(cap, hop, ev);
+	} else if (found) {
 		id = unbox(found);
-		record(cap, PRESENT_WRITE_UPDATE, id, ev, at);
-	} else if (key && (found = g_hash_table_lookup(cap->by_note_id, key))) {
-		id = unbox(found);
-		record(cap, PRESENT_WRITE_UPDATE, id, ev, at);
+		bool owed = record(cap, PRESENT_WRITE_UPDATE, id, ev, at);
+		remember(cap, id, ev, at, owed);
 	} else {
-		struct recent *hop = earlier_hop(cap, ev, at);
-		if (hop) {
-			id = hop->id;
-			if (!hop->has_app && ev->app)
-				name_app(cap, hop, ev);
-		} else {
-			id = present_writer_next_id(cap->writer);
-			bool owed = record(cap, PRESENT_WRITE_INSERT, id, ev, at);
-			cap->count++;
-			remember(cap, id, ev, at, owed);
-			if (cap->rules.on_new)
-				cap->rules.on_new(cap->rules.userdata);
-		}
+		id = present_writer_next_id(cap->writer);
+		bool owed = record(cap, PRESENT_WRITE_INSERT, id, ev, at);
+		cap->count++;
+		remember(cap, id, ev, at, owed);
+		if (cap->rules.on_new)
+			cap->rules.on_new(cap->rules.userdata);
 	}
 	/* Replies that never come (the caller said NO_REPLY_EXPECTED) must not pile up. */
 	if (g_hash_table_size(cap->pending) > PENDING_MAX)

@@ -175,12 +175,12 @@ static void wait_readable(int fd, int bytes)
 	g_assert_cmpint(waiting, >=, bytes);
 }
 
-/* A Notify as Thunderbird sends it, with the pixels of a 48x48 RGBA icon when pixels is set. */
-static DBusMessage *notify_call(const char *destination, const char *summary, bool pixels)
+/* A Notify, with the pixels of a 48x48 RGBA icon when pixels is set. */
+static DBusMessage *notify_message(const char *destination, const char *app, const char *entry,
+	dbus_uint32_t replaces, const char *summary, const char *body, bool pixels)
 {
 	DBusMessage *msg = dbus_message_new_method_call(destination, NOTIFY_PATH, NOTIFY_IFACE, "Notify");
-	const char *app = "Thunderbird", *icon = "", *body = "Invoice Q3 from Ana Lima", *entry = "thunderbird";
-	dbus_uint32_t replaces = 0;
+	const char *icon = "";
 	dbus_int32_t timeout = -1;
 	DBusMessageIter it, array, hints, entry_it, variant, image;
 	dbus_message_iter_init_append(msg, &it);
@@ -225,6 +225,12 @@ static DBusMessage *notify_call(const char *destination, const char *summary, bo
 	dbus_message_iter_close_container(&it, &hints);
 	dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &timeout);
 	return msg;
+}
+
+/* A Notify as Thunderbird sends it. */
+static DBusMessage *notify_call(const char *destination, const char *summary, bool pixels)
+{
+	return notify_message(destination, "Thunderbird", "thunderbird", 0, summary, "Invoice Q3 from Ana Lima", pixels);
 }
 
 /* Sends msg on conn (taken) and returns its size as sent. */
@@ -286,6 +292,19 @@ static void add(struct fixture *f, const char *sender, const char *iface, const 
 	const char *title, const char *body)
 {
 	add_in(f, sender, iface, app, id, title, body, NULL);
+}
+
+/* A Notify from sender, and the server's answer to it: server_id. */
+static void notified(struct fixture *f, const char *sender, const char *entry, dbus_uint32_t replaces,
+	const char *summary, const char *body, dbus_uint32_t server_id)
+{
+	DBusMessage *call = notify_message(NOTIFY_IFACE, "Fractal", entry, replaces, summary, body, false);
+	seen(f, dbus_message_ref(call), sender);
+	DBusMessage *reply = dbus_message_new_method_return(call);
+	g_assert_true(dbus_message_set_destination(reply, sender));
+	dbus_message_append_args(reply, DBUS_TYPE_UINT32, &server_id, DBUS_TYPE_INVALID);
+	seen(f, reply, ":1.5");
+	dbus_message_unref(call);
 }
 
 /* Alerts sent just before the end, still unread in the monitor's socket,
@@ -385,6 +404,40 @@ static void test_later_hop_names_the_app(struct fixture *f, gconstpointer data)
 		"2|person|im.dino.Dino|Bob|lunch?|1|owed\n");
 }
 
+/* A sandboxed chat app updates its alert (the same id again), through the
+ * portal to GNOME's backend and on to the shell: one update, each hop
+ * finding the alert by its own id. */
+static void test_update_through_hops_once(struct fixture *f, gconstpointer data)
+{
+	add(f, APP, PORTAL_IFACE, NULL, "n1", "Ana", "are you free?");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free?");
+	add(f, BACKEND, GTK_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free?");
+	add(f, APP, PORTAL_IFACE, NULL, "n1", "Ana", "are you free at 3?");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free at 3?");
+	add(f, BACKEND, GTK_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free at 3?");
+	stop(f);
+	assert_rows(f, "SELECT id, path, app, body, class, updates FROM alerts",
+		"1|portal|org.gnome.Fractal|are you free at 3?|person|1\n");
+	assert_rows(f, "SELECT id, app, sender, subject, count FROM owed",
+		"1|org.gnome.Fractal|Ana|are you free at 3?|2\n");
+}
+
+/* The same through a backend that hands alerts to the freedesktop server,
+ * its update replacing the server's id. */
+static void test_update_through_notify_once(struct fixture *f, gconstpointer data)
+{
+	add(f, APP, PORTAL_IFACE, NULL, "n1", "Ana", "are you free?");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free?");
+	notified(f, BACKEND, "org.gnome.Fractal", 0, "Ana", "are you free?", 7);
+	add(f, APP, PORTAL_IFACE, NULL, "n1", "Ana", "are you free at 3?");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free at 3?");
+	notified(f, BACKEND, "org.gnome.Fractal", 7, "Ana", "are you free at 3?", 7);
+	stop(f);
+	assert_rows(f, "SELECT id, path, app, body, class, updates, server_id FROM alerts",
+		"1|portal|org.gnome.Fractal|are you free at 3?|person|1|7\n");
+	assert_rows(f, "SELECT id, app, sender, count FROM owed", "1|org.gnome.Fractal|Ana|2\n");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -396,6 +449,8 @@ int main(int argc, char **argv)
 	ADD("same-text-twice-from-a-sandboxed-app", test_same_text_twice_from_a_sandboxed_app);
 	ADD("same-text-from-two-sandboxed-apps", test_same_text_from_two_sandboxed_apps);
 	ADD("later-hop-names-the-app", test_later_hop_names_the_app);
+	ADD("update-through-hops-once", test_update_through_hops_once);
+	ADD("update-through-notify-once", test_update_through_notify_once);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
