@@ -367,6 +367,10 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 			found = g_hash_table_lookup(cap->by_note_id, key = note_key(&ev));
 		if (found)
 			present_writer_change(cap->writer, PRESENT_WRITE_WITHDRAW, unbox(found), at, NULL);
+		/* Its id is free again: the next alert with it (Geary's one id for
+		 * new mail) is a new alert, not an update of the one withdrawn. */
+		if (key)
+			g_hash_table_remove(cap->by_note_id, key);
 		break;
 	case PRESENT_EVENT_CLOSED:
 		if ((found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id))))

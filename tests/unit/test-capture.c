@@ -294,6 +294,19 @@ static void add(struct fixture *f, const char *sender, const char *iface, const 
 	add_in(f, sender, iface, app, id, title, body, NULL);
 }
 
+/* RemoveNotification on iface, as add() adds. */
+static void remove_note(struct fixture *f, const char *sender, const char *iface, const char *app, const char *id)
+{
+	DBusMessage *msg = dbus_message_new_method_call("org.example.Server", "/org/example", iface, "RemoveNotification");
+	DBusMessageIter it;
+	dbus_message_iter_init_append(msg, &it);
+	if (app) {
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &app);
+	}
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &id);
+	seen(f, msg, sender);
+}
+
 /* A Notify from sender, and the server's answer to it: server_id. */
 static void notified(struct fixture *f, const char *sender, const char *entry, dbus_uint32_t replaces,
 	const char *summary, const char *body, dbus_uint32_t server_id)
@@ -438,6 +451,29 @@ static void test_update_through_notify_once(struct fixture *f, gconstpointer dat
 	assert_rows(f, "SELECT id, app, sender, count FROM owed", "1|org.gnome.Fractal|Ana|2\n");
 }
 
+/* Geary shows new mail under one id, and takes it back once read: the next
+ * mail under that id is a new alert, and the one withdrawn stays so. The
+ * same for a sandboxed app, whose withdrawal crosses the portal's hops. */
+static void test_id_used_again_after_withdrawal(struct fixture *f, gconstpointer data)
+{
+	add(f, ":1.60", GTK_IFACE, "org.gnome.Geary", "email-arrived", "Bob Stone", "Invoice 2211");
+	remove_note(f, ":1.60", GTK_IFACE, "org.gnome.Geary", "email-arrived");
+	add(f, ":1.60", GTK_IFACE, "org.gnome.Geary", "email-arrived", "Carla Souza", "Lunch");
+	add(f, APP, PORTAL_IFACE, NULL, "n1", "Ana", "are you free?");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free?");
+	remove_note(f, APP, PORTAL_IFACE, NULL, "n1");
+	remove_note(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1");
+	add(f, APP, PORTAL_IFACE, NULL, "n1", "Ana", "call me");
+	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1", "Ana", "call me");
+	stop(f);
+	assert_rows(f,
+		"SELECT id, path, app, summary, body, updates, withdrawn_at IS NOT NULL, class FROM alerts ORDER BY id",
+		"1|gtk|org.gnome.Geary|Bob Stone|Invoice 2211|0|1|mail\n"
+		"2|gtk|org.gnome.Geary|Carla Souza|Lunch|0|0|mail\n"
+		"3|portal|org.gnome.Fractal|Ana|are you free?|0|1|person\n"
+		"4|portal|org.gnome.Fractal|Ana|call me|0|0|person\n");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -451,6 +487,7 @@ int main(int argc, char **argv)
 	ADD("later-hop-names-the-app", test_later_hop_names_the_app);
 	ADD("update-through-hops-once", test_update_through_hops_once);
 	ADD("update-through-notify-once", test_update_through_notify_once);
+	ADD("id-used-again-after-withdrawal", test_id_used_again_after_withdrawal);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
