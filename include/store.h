@@ -51,6 +51,12 @@ int present_store_defer(struct present_store *store);
 /** Commits deferred writes, durably; does nothing when nothing is deferred. */
 int present_store_flush(struct present_store *store);
 
+/**
+ * Whether writes are deferred now: false once a failure (I/O, memory) has
+ * rolled the transaction back, and the writes deferred before it with it.
+ */
+bool present_store_deferring(struct present_store *store);
+
 /** Drops deferred writes (rolls the transaction back); does nothing when nothing is deferred. */
 void present_store_abandon(struct present_store *store);
 

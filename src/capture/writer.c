@@ -116,7 +116,9 @@ static int commit(struct present_writer *w, struct op *batch, uint64_t *ret_fail
 	int r = present_store_defer(w->store);
 	for (struct op *op = batch; r == 0 && op; op = op->next) {
 		int q = apply(w->store, op);
-		if (q < 0 && transient(q))
+		/* Some failures (I/O, memory) roll the whole transaction back, the
+		 * batch's earlier writes with it: the batch failed as a whole. */
+		if (q < 0 && (transient(q) || !present_store_deferring(w->store)))
 			r = q;
 		else if (q < 0 && failed++ == 0)
 			present_log("warning", "alert not stored: %s", present_store_error(w->store));

@@ -390,6 +390,11 @@ int present_store_flush(struct present_store *store)
 	return r;
 }
 
+bool present_store_deferring(struct present_store *store)
+{
+	return !sqlite3_get_autocommit(store->db);
+}
+
 void present_store_abandon(struct present_store *store)
 {
 	if (!sqlite3_get_autocommit(store->db))
