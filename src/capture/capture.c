@@ -143,12 +143,13 @@ static bool owe(struct present_capture *cap, const struct present_alert_event *e
 	if (c->cls != PRESENT_CLASS_MAIL && c->cls != PRESENT_CLASS_PERSON)
 		return false;
 	present_owed_extract(ev, from, subject);
+	/* Either is NULL when memory ran out: still owed, by someone unnamed. */
 	*note = (struct present_owed_note){
 		.session_id = cap->session_id,
 		.kind = present_class_name(c->cls),
 		.app = ev->app ? ev->app : ev->app_name ? ev->app_name : "",
-		.sender = **from ? *from : "someone",
-		.subject = *subject,
+		.sender = *from && **from ? *from : "someone",
+		.subject = *subject ? *subject : "",
 		.at = at,
 		.ack_by = at + cap->rules.ack_within * 1000,
 		.answer_by = at + cap->rules.answer_within * 1000,

@@ -29,6 +29,23 @@
 #define BACKEND ":1.21"
 #define WAIT_US (10 * G_USEC_PER_SEC)
 
+/* Memory runs out on demand: this many strdup() calls to come fail. */
+static gint strdup_failures;
+
+char *strdup(const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *copy = NULL;
+	int left;
+	do {
+		left = g_atomic_int_get(&strdup_failures);
+	} while (left > 0 && !g_atomic_int_compare_and_exchange(&strdup_failures, left, left - 1));
+	if (left <= 0 && (copy = malloc(len))) {
+		memcpy(copy, s, len);
+	}
+	return copy;
+}
+
 struct fixture {
 	char *dir, *path;
 	DBusConnection *bus; /* the daemon's own connection */
@@ -474,6 +491,20 @@ static void test_id_used_again_after_withdrawal(struct fixture *f, gconstpointer
 		"4|portal|org.gnome.Fractal|Ana|call me|0|0|person\n");
 }
 
+/* Memory runs out while reading who sent a mail: it is owed all the same,
+ * by someone unnamed. */
+static void test_owed_without_memory_for_the_sender(struct fixture *f, gconstpointer data)
+{
+	/* The sender's copy, then the empty name instead. */
+	g_atomic_int_set(&strdup_failures, 2);
+	add(f, ":1.60", GTK_IFACE, "org.gnome.Geary", "email-arrived", "Bob Stone", "Invoice 2211");
+	g_assert_cmpint(g_atomic_int_get(&strdup_failures), ==, 0);
+	stop(f);
+	assert_rows(f, "SELECT id, app, summary, class, owed_id FROM alerts", "1|org.gnome.Geary|Bob Stone|mail|1\n");
+	assert_rows(f, "SELECT id, kind, app, sender, subject, count FROM owed",
+		"1|mail|org.gnome.Geary|someone|Invoice 2211|1\n");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -488,6 +519,7 @@ int main(int argc, char **argv)
 	ADD("update-through-hops-once", test_update_through_hops_once);
 	ADD("update-through-notify-once", test_update_through_notify_once);
 	ADD("id-used-again-after-withdrawal", test_id_used_again_after_withdrawal);
+	ADD("owed-without-memory-for-the-sender", test_owed_without_memory_for_the_sender);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
