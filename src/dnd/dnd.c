@@ -516,8 +516,11 @@ static void silence(struct present_dnd *dnd, const struct present_config *cfg, s
 	struct present_dnd_ctx ctx;
 	const struct present_dnd_backend *b = pick(dnd, cfg, &ctx, report);
 	char *error = NULL;
-	if (b)
-		silenced(dnd, cfg, &ctx, b, apply(dnd, &ctx, b, NULL, &error), error, report);
+	if (!b)
+		return;
+	/* Not one call: apply() fills error, and the order of a call's arguments is unspecified. */
+	int r = apply(dnd, &ctx, b, NULL, &error);
+	silenced(dnd, cfg, &ctx, b, r, error, report);
 }
 
 const char *present_dnd_active_backend(const struct present_dnd *dnd)
@@ -578,7 +581,8 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 	int64_t row = dnd->plan.recorded && change ? change->id : 0;
 	if (dnd->plan.recorded && !row)
 		save_failed(dnd);
-	silenced(dnd, cfg, &ctx, b, turn_on(dnd, &ctx, b, NULL, saved, row, &error), error, ret);
+	int r = turn_on(dnd, &ctx, b, NULL, saved, row, &error);
+	silenced(dnd, cfg, &ctx, b, r, error, ret);
 }
 
 int present_dnd_restore(struct present_dnd *dnd)

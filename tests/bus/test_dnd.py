@@ -112,8 +112,8 @@ class Contract:
         self.s = self.server(self)
         self.start_server()
 
-    def start_server(self):
-        self.mock = self.start_mock(self.s.template, **self.s.params)
+    def start_server(self, **parameters):
+        self.mock = self.start_mock(self.s.template, **self.s.params, **parameters)
         for name in self.s.names:
             wait_until(lambda: self.bus.has_owner(name), what=name)
 
@@ -186,6 +186,31 @@ class Contract:
         self.assertIn("ok       backend: %s (detected)\n" % self.s.title, out)
         self.assertIn("ok       do-not-disturb: %s: set, read back and put back\n" % self.s.title, out)
         self.assertFalse(self.s.get())
+
+    def test_refused_says_why(self):
+        self.kill_mock()
+        self.start_server(refuse_on="refused")
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("· do-not-disturb FAILED", r.stdout)
+        self.assertRegex(r.stderr, r"^present: warning: org\.\S+ \w+: do-not-disturb refused by the test\n$")
+        dnd = json.loads(self.ok("status", "--json"))["dnd"]
+        self.assertEqual((dnd["state"], dnd["note"]), ("failed", r.stderr[len("present: warning: "):-1]))
+        self.assertFalse(self.s.get())
+        self.ok("stop")
+        self.assertFalse(self.s.get())
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
+    def test_refused_by_a_new_server_is_logged_with_why(self):
+        if not self.restarts:
+            self.skipTest("the switch outlives the server")
+        self.ok("start", "10m")
+        self.kill_mock()
+        self.start_server(refuse_on="refused")
+        line = wait_until(lambda: re.search(r"notification server changed: .*", self.bus.read_log()), 5,
+                          "the daemon to say what silencing the new server did")
+        self.assertRegex(line.group(0), r"do-not-disturb failed: org\.\S+ \w+: do-not-disturb refused by the test$")
+        self.ok("stop")
 
 
 class DunstContract(Contract, BusTestCase):

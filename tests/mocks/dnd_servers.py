@@ -52,7 +52,12 @@ budgie  ("Budgie Notification Server", "Budgie Desktop Developers", "10.8.2", "1
         In memory only.
 
 Parameters: "server" picks the variant (default "dunst"); "version"
-overrides the version in GetServerInformation.
+overrides the version in GetServerInformation; "refuse_on" makes the call
+that turns do-not-disturb on (dunst's Set of paused, mako's SetModes with the
+mode, swaync's SetDnd and AddInhibitor, Xfconf's SetProperty) answer
+org.example.Mock.Busy "do-not-disturb refused by the test": "refused"
+changes nothing, "applied" makes the change all the same (as a server does
+that answers too late for its caller, or fails after applying).
 '''
 
 import time
@@ -110,6 +115,7 @@ def load(mock, parameters):
     if 'version' in parameters:
         info = (info[0], info[1], parameters['version'], info[3])
     mock.server = server
+    mock.refuse_on = parameters.get('refuse_on')
     mock.next_id = 1
     mock.on_notify = lambda: None
     mock.AddMethods(MAIN_IFACE, [
@@ -162,6 +168,14 @@ def _hook_set(obj, handler):
     obj.methods.setdefault(dbus.PROPERTIES_IFACE, {})['Set'] = ('ssv', '', '', method)
 
 
+def _turn_on(mock, change):
+    """Runs change(), which turns do-not-disturb on, as "refuse_on" says."""
+    if mock.refuse_on in (None, 'applied'):
+        change()
+    if mock.refuse_on:
+        raise dbus.exceptions.DBusException('do-not-disturb refused by the test', name='org.example.Mock.Busy')
+
+
 def _read_only(name):
     return dbus.exceptions.DBusException(
         f'Property {name} is read-only', name='org.freedesktop.DBus.Error.PropertyReadOnly')
@@ -200,7 +214,10 @@ def _load_dunst(mock):
             # dunst shows everything it held back as soon as it is unpaused.
             changes.update(waitingLength=dbus.UInt32(0), displayedLength=dbus.UInt32(
                 props['displayedLength'] + props['waitingLength']))
-        obj.UpdateProperties(DUNST_IFACE, changes)
+        if value:
+            _turn_on(mock, lambda: obj.UpdateProperties(DUNST_IFACE, changes))
+        else:
+            obj.UpdateProperties(DUNST_IFACE, changes)
         return True
     _hook_set(mock, on_set)
 
@@ -211,7 +228,12 @@ def _load_mako(mock):
     mock.modes = ['default']
 
     def set_modes(self, modes):
-        mock.modes = [str(m) for m in modes]
+        def change():
+            mock.modes = [str(m) for m in modes]
+        if 'do-not-disturb' in modes and 'do-not-disturb' not in mock.modes:
+            _turn_on(mock, change)
+        else:
+            change()
     _add_object(mock, MAKO_PATH, MAKO_IFACE, {}, [
         ('ListModes', '', 'as', lambda self: dbus.Array(mock.modes, signature='s')),
         ('SetModes', 'as', '', set_modes),
@@ -238,7 +260,7 @@ def _swaync_inhibitors(mock, slow):
         time.sleep(slow)
         if app_id in mock.inhibitors:
             return False
-        mock.inhibitors.append(str(app_id))
+        _turn_on(mock, lambda: mock.inhibitors.append(str(app_id)))
         return True
 
     def remove(self, app_id):
@@ -281,8 +303,14 @@ def _load_swaync(mock):
         cc.EmitSignal(SWAYNC_CC, 'Subscribe', 'ubb', [mock.count, mock.dnd, False])
     mock.on_notify = notified
 
+    def set_dnd_call(self, on):
+        if on:
+            _turn_on(mock, lambda: set_dnd(self, on))
+        else:
+            set_dnd(self, on)
+
     dnd_methods = [('GetDnd', '', 'b', lambda self: mock.dnd),
-                   ('SetDnd', 'b', '', set_dnd),
+                   ('SetDnd', 'b', '', set_dnd_call),
                    ('ToggleDnd', '', 'b', toggle)]
     _own(mock, SWAYNC_CC)
     cc = _add_object(mock, SWAYNC_PATH, SWAYNC_CC, {}, [
@@ -323,8 +351,13 @@ def _load_xfce(mock):
         return mock.xfconf[(channel, prop)]
 
     def set_(self, channel, prop, value):
-        mock.xfconf[(channel, prop)] = value
-        xfconf.EmitSignal(XFCONF, 'PropertyChanged', 'ssv', [channel, prop, value])
+        def change():
+            mock.xfconf[(channel, prop)] = value
+            xfconf.EmitSignal(XFCONF, 'PropertyChanged', 'ssv', [channel, prop, value])
+        if (channel, prop) == ('xfce4-notifyd', '/do-not-disturb') and value:
+            _turn_on(mock, change)
+        else:
+            change()
 
     def reset(self, channel, prop, recursive):
         doomed = [k for k in mock.xfconf if k[0] == channel and (
