@@ -288,7 +288,8 @@ static void save_failed(struct present_dnd *dnd)
 }
 
 /* Turns a switch on once its record (row; 0: none) is written, and reads it
- * back. Takes saved. Returns 0, or -errno with *ret_error set. */
+ * back. Takes saved. Returns 0, or -errno with *ret_error set; the change is
+ * kept to be put back even then, unless the switch reads off. */
 static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, const struct present_dnd_backend *b,
 	const char *app, char *saved, int64_t row, char **ret_error)
 {
@@ -301,12 +302,18 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 		if (r == 0 && b->read)
 			r = b->read(ctx, app, &on, NULL, ret_error);
 	}
-	if (r == 0 && b->read && !on) {
+	bool off = r == 0 && b->read && !on;
+	if (off) {
 		r = -EIO;
 		if (asprintf(ret_error, "%s did not confirm do-not-disturb: it still reads off", describe(b, app)) < 0)
 			*ret_error = NULL;
 	}
-	if (r < 0) {
+	/* A call that failed may have acted all the same (one that timed out
+	 * can land later, a read back can fail after the change), and forgotten,
+	 * such a change would be left on for good: only a switch that reads off
+	 * is known to need nothing put back, and a hold that gave no handle to
+	 * release it cannot be put back. */
+	if (off || (r < 0 && b->held && !saved)) {
 		forget(dnd, row);
 		free(saved);
 		return r;
@@ -315,7 +322,7 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 	struct change *grown = realloc(dnd->changes, (dnd->n_changes + 1) * sizeof(*grown));
 	if (!grown) {
 		free(saved);
-		return -ENOMEM;
+		return r < 0 ? r : -ENOMEM;
 	}
 	dnd->changes = grown;
 	dnd->changes[dnd->n_changes++] = (struct change){
@@ -324,7 +331,7 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 		.saved = saved ? saved : strdup(""),
 		.row = row,
 	};
-	return 0;
+	return r;
 }
 
 /* Turns one switch on. Returns 1 if it was on already (nothing to undo), 0 when
@@ -708,16 +715,19 @@ static void try_switch(struct present_dnd *dnd, const struct present_dnd_ctx *ct
 {
 	char *error = NULL;
 	int r = apply(dnd, ctx, b, NULL, &error);
-	if (r == 1)
+	if (r == 1) {
 		say(add, userdata, "ok", "do-not-disturb", "%s: already on (your choice); a session leaves it on", b->title);
-	else if (r < 0)
+	} else if (r < 0) {
+		/* It may have turned on all the same. */
+		present_dnd_restore(dnd);
 		say(add, userdata, "failure", "do-not-disturb", "%s cannot be set: %s", b->title,
 			error ? error : strerror(-r));
-	else if (present_dnd_restore(dnd) == 1)
+	} else if (present_dnd_restore(dnd) == 1) {
 		say(add, userdata, "ok", "do-not-disturb", "%s: set, read back and put back", b->title);
-	else
+	} else {
 		say(add, userdata, "failure", "do-not-disturb",
 			"%s was set but could not be put back; 'present restore' tries again", b->title);
+	}
 	free(error);
 }
 

@@ -201,6 +201,33 @@ class Contract:
         self.assertFalse(self.s.get())
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
 
+    def test_an_error_that_still_turned_it_on_is_put_back(self):
+        # A call that fails need not have failed to act: a server that answers
+        # too late for the call's timeout, or fails after the change.
+        self.kill_mock()
+        self.start_server(refuse_on="applied")
+        self.assertIn("· do-not-disturb FAILED", self.ok("start", "10m"))
+        self.assertTrue(self.s.get())
+        self.ok("stop")
+        self.assertFalse(self.s.get(), "the session left do-not-disturb on")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+        # Recorded too, for a daemon that dies before the end.
+        self.ok("start", "10m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.s.get())
+
+    def test_doctor_puts_back_what_an_error_turned_on(self):
+        self.kill_mock()
+        self.start_server(refuse_on="applied")
+        r = self.present("doctor")
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertRegex(r.stdout, r"\nFAIL     do-not-disturb: %s cannot be set: org\.\S+ \w+: do-not-disturb refused "
+                                   r"by the test\n" % re.escape(self.s.title))
+        self.assertFalse(self.s.get())
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
     def test_refused_by_a_new_server_is_logged_with_why(self):
         if not self.restarts:
             self.skipTest("the switch outlives the server")
@@ -288,6 +315,14 @@ class SwayncInhibitor(BusTestCase):
     def test_timer_end(self):
         self.ok("start", "2s")
         wait_until(lambda: self.inhibitors() == [], 8, "the timer end to remove our inhibitor")
+
+    def test_an_error_that_still_added_it_is_removed(self):
+        self.replace_server(version="0.10.1", refuse_on="applied")
+        self.assertIn("· do-not-disturb FAILED", self.ok("start", "10m"))
+        self.assertEqual(self.inhibitors(), ["present"])
+        self.ok("stop")
+        self.assertEqual(self.inhibitors(), [], "the session left its inhibitor behind")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
 
     def watch_bus(self, *rules):
         """The lines dbus-monitor prints for rules, but for the test's own
