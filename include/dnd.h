@@ -28,7 +28,8 @@ struct present_dnd_ctx {
  * server-wide do-not-disturb when app is NULL, or one application's alerts
  * (where the desktop can mute apps one by one). Every function returns 0 or
  * -errno with a message naming the server in *ret_error (free() it);
- * -ENOENT means the server (and so any state it held) is gone.
+ * -ENOENT means the server (and so any state it held) is gone, -EOPNOTSUPP
+ * that the one answering has no such switch.
  */
 struct present_dnd_backend {
 	const char *id; /* what dnd.backend names and the store records: "dunst" */

@@ -15,7 +15,7 @@ static bool may_activate(const char *dest)
 	return strcmp(dest, "org.xfce.Xfconf") == 0;
 }
 
-static int errno_of(const DBusError *err)
+static int errno_of(const DBusError *err, DBusMessage *msg)
 {
 	static const struct {
 		const char *name;
@@ -34,6 +34,10 @@ static int errno_of(const DBusError *err)
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (dbus_error_has_name(err, map[i].name))
 			return map[i].code;
+	/* GDBus answers a property of an interface the object lacks this way ("No such interface"). */
+	if (dbus_error_has_name(err, DBUS_ERROR_INVALID_ARGS) &&
+		dbus_message_has_interface(msg, DBUS_INTERFACE_PROPERTIES))
+		return -EOPNOTSUPP;
 	return -EIO;
 }
 
@@ -73,7 +77,7 @@ static int wait_reply(DBusPendingCall *pending, DBusMessage *msg, DBusMessage **
 	dbus_error_init(&err);
 	DBusMessage *reply = present_bus_pending_reply(pending, &err);
 	if (!reply) {
-		int r = errno_of(&err);
+		int r = errno_of(&err, msg);
 		if (ret_error && asprintf(ret_error, "%s %s: %s", dbus_message_get_destination(msg),
 				 dbus_message_get_member(msg), err.message) < 0)
 			*ret_error = NULL;

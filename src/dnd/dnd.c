@@ -368,8 +368,10 @@ static int put_back(const struct present_dnd_ctx *outer, const struct present_dn
 		if (r == 0 && on)
 			r = b->off(ctx, app, saved, ret_error);
 	}
-	/* A server that went away took its in-memory switch with it. */
-	if (r == -ENOENT && !b->persistent) {
+	/* A server that went away took its in-memory switch with it; one that
+	 * answers it has no such switch is another server (mako where dunst
+	 * was), and the switch went with the one that had it. */
+	if ((r == -ENOENT || r == -EOPNOTSUPP) && !b->persistent) {
 		free(*ret_error);
 		*ret_error = NULL;
 		r = 0;

@@ -259,6 +259,25 @@ class MakoContract(Contract, BusTestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("FAIL     do-not-disturb: mako's config", r.stdout)
 
+    def test_gone_with_the_server_that_had_it(self):
+        # A crash, and another server has the name since: the mode lived in
+        # mako's memory and went with it. The other answers that it has no
+        # such object.
+        self.ok("start", "10m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.kill_mock()
+        self.mock = self.start_mock("dnd_servers", server="dunst")
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+        # mako again, silenced by hand: the user's, which no start may undo.
+        self.kill_mock()
+        self.start_server()
+        self.s.set(True)
+        self.assertIn("· do-not-disturb already on (mako)", self.ok("start", "10m"))
+        self.ok("stop")
+        self.assertTrue(self.s.get())
+
     def test_other_modes_survive(self):
         self.s.set(False)
         self.ok("start", "10m")

@@ -32,6 +32,25 @@ class Dunst(Contract, Restarts, RealTestCase):
         wait_until(lambda: "during the meeting" in self.dunst.history(), 5, "the held alert in dunst's history")
         self.assertEqual(self.dunst.history().count("during the meeting"), 1, self.dunst.history())
 
+    def test_gone_with_the_server_that_had_it(self):
+        """A crash, and another server has the name since: the pause lived in
+        dunst's memory and went with it. notification-daemon (GDBus) answers
+        dunst's property with InvalidArgs, "No such interface"."""
+        self.start(self.title)
+        self.kill_daemon()
+        self.dunst.kill()
+        other = self.start_server(servers.NotificationDaemon, self.dunst.display_server)
+        self.assertEqual(self.ok("restore"), real.PUT_BACK_ONE)
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+        # dunst again, paused by hand: the user's, which no start may undo.
+        other.stop()
+        self.servers.remove(other)
+        self.dunst.start_again()
+        self.set_dnd(True)
+        self.start(self.title, state="already on")
+        self.stop()
+        self.assertTrue(self.get_dnd())
+
     def assert_summary_not_shown_again(self, daemon_exits):
         """Paused, dunst holds what it was showing and shows it all again on
         unpause: a summary still up when a session starts would come back
