@@ -27,7 +27,7 @@ int present_gsettings_read(const struct present_gsettings_switch *sw, const char
 /** Turns the switch on and waits until the write reached the settings backend. */
 int present_gsettings_on(const struct present_gsettings_switch *sw, const char *path, char **ret_error);
 
-/** Puts back what present_gsettings_read() saved. */
+/** Puts back what present_gsettings_read() saved, and reads it back: dconf can fail a write it took. */
 int present_gsettings_off(const struct present_gsettings_switch *sw, const char *path, const char *saved,
 	char **ret_error);
 

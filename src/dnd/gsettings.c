@@ -114,6 +114,32 @@ static int write_value(const struct present_gsettings_switch *sw, const char *pa
 	return r;
 }
 
+/* 0 when the key reads as value ("default": has no user value), else -EIO with why. */
+static int reads_as(const struct present_gsettings_switch *sw, const char *path, const char *value,
+	char **ret_error)
+{
+	GSettings *settings = open_settings(sw, path, ret_error);
+	if (!settings)
+		return -EOPNOTSUPP;
+	bool landed, reset = strcmp(value, "default") == 0;
+	if (reset) {
+		GVariant *user = g_settings_get_user_value(settings, sw->key);
+		landed = !user;
+		if (user)
+			g_variant_unref(user);
+	} else {
+		landed = g_settings_get_boolean(settings, sw->key) == (strcmp(value, "true") == 0);
+	}
+	g_object_unref(settings);
+	if (landed)
+		return 0;
+	if (asprintf(ret_error, "GSettings %s %s: the settings backend did not keep %s%s", sw->schema, sw->key,
+		    reset ? "its reset to the default" : "it set to ", reset ? "" : value) < 0)
+		*ret_error = NULL;
+	return -EIO;
+}
+
+/* turn_on() reads the switch back itself. */
 int present_gsettings_on(const struct present_gsettings_switch *sw, const char *path, char **ret_error)
 {
 	return write_value(sw, path, sw->on_value ? "true" : "false", ret_error);
@@ -122,7 +148,11 @@ int present_gsettings_on(const struct present_gsettings_switch *sw, const char *
 int present_gsettings_off(const struct present_gsettings_switch *sw, const char *path, const char *saved,
 	char **ret_error)
 {
-	return write_value(sw, path, saved && *saved ? saved : (sw->on_value ? "false" : "true"), ret_error);
+	const char *value = saved && *saved ? saved : (sw->on_value ? "false" : "true");
+	int r = write_value(sw, path, value, ret_error);
+	/* dconf takes a write at once and can fail it later: it logs a warning
+	 * and drops it, and g_settings_sync() returns all the same. */
+	return r < 0 ? r : reads_as(sw, path, value, ret_error);
 }
 
 bool present_gsettings_probe_schema(const struct present_dnd_ctx *ctx)

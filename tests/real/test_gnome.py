@@ -70,6 +70,24 @@ class GnomeShell(Contract, RealTestCase):
         self.assertEqual(self.ok("restore"), real.PUT_BACK_ONE)
         self.assertIsNone(self.gnome.user_show_banners())
 
+    def test_a_write_dconf_fails_stays_to_be_put_back(self):
+        """dconf-service fails a write after GSettings has taken it: the
+        daemon must see that the switch is still off, and keep its record."""
+        self.start(self.title)
+        dconf = os.path.join(self.gnome.env["XDG_CONFIG_HOME"], "dconf")
+        # As root, a read-only mode stops no write; a file where the directory was does.
+        os.rename(dconf, dconf + ".aside")
+        with open(dconf, "w"):
+            pass
+        self.stop()
+        self.assertEqual(self.query("SELECT saved FROM dnd_changes"), [("default",)])
+        os.remove(dconf)
+        os.rename(dconf + ".aside", dconf)
+        self.assertIs(self.gnome.user_show_banners(), False, "dconf kept the write after all")
+        self.assertEqual(self.ok("restore"), real.PUT_BACK_ONE)
+        self.assertIsNone(self.gnome.user_show_banners())
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
     def test_mail_app_muted_during_the_session(self):
         self.install_thunderbird()
         self.assertIsNone(self.gnome.user_app_show_banners("thunderbird"))
