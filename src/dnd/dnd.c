@@ -293,6 +293,23 @@ static void save_failed(struct present_dnd *dnd)
 static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, const struct present_dnd_backend *b,
 	const char *app, char *saved, int64_t row, char **ret_error)
 {
+	/* All that keeping the change takes is allocated before anything
+	 * changes: out of memory after it, the change could not be kept, or
+	 * would be kept wrong (a mail app's mute as the server-wide switch,
+	 * nothing saved to put back). */
+	char *copy = app ? strdup(app) : NULL, *none = saved ? NULL : strdup("");
+	struct change *grown = realloc(dnd->changes, (dnd->n_changes + 1) * sizeof(*grown));
+	if (grown)
+		dnd->changes = grown;
+	/* A read that gave nothing to put back ran out of memory; a hold's comes from turning it on. */
+	if (!grown || (app && !copy) || (!saved && (!b->held || !none))) {
+		free(copy);
+		free(none);
+		free(saved);
+		forget(dnd, row);
+		return -ENOMEM;
+	}
+
 	bool on = false;
 	int r;
 	if (b->on_read) {
@@ -315,20 +332,17 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 	 * release it cannot be put back. */
 	if (off || (r < 0 && b->held && !saved)) {
 		forget(dnd, row);
+		free(copy);
+		free(none);
 		free(saved);
 		return r;
 	}
-
-	struct change *grown = realloc(dnd->changes, (dnd->n_changes + 1) * sizeof(*grown));
-	if (!grown) {
-		free(saved);
-		return r < 0 ? r : -ENOMEM;
-	}
-	dnd->changes = grown;
+	if (saved)
+		free(none);
 	dnd->changes[dnd->n_changes++] = (struct change){
 		.backend = b,
-		.app = app ? strdup(app) : NULL,
-		.saved = saved ? saved : strdup(""),
+		.app = copy,
+		.saved = saved ? saved : none,
 		.row = row,
 	};
 	return r;

@@ -1,0 +1,160 @@
+/*
+ * The do-not-disturb engine (src/dnd/dnd.c) against a backend of the test's
+ * own, in place of the registry: what it does when memory runs out while a
+ * switch is turned on. No bus: the two calls the engine makes itself are
+ * answered here.
+ */
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-call.h"
+#include "config.h"
+#include "dnd.h"
+#include "store.h"
+
+/* strdup() of this text fails, as it would with no memory left. */
+static const char *fail_strdup;
+
+char *strdup(const char *s)
+{
+	if (fail_strdup && strcmp(s, fail_strdup) == 0)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *copy = malloc(n);
+	return copy ? memcpy(copy, s, n) : NULL;
+}
+
+/* The backend's switches: the server-wide one and one mail app's mute. */
+static struct fake {
+	bool wide, mail;
+	bool read_saves_nothing; /* its copy of what to put back failed */
+	int offs;
+} fake;
+
+static bool *switch_of(const char *app)
+{
+	return app ? &fake.mail : &fake.wide;
+}
+
+static bool fake_probe(const struct present_dnd_ctx *ctx)
+{
+	return true;
+}
+
+static int fake_read(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_saved,
+	char **ret_error)
+{
+	*ret_on = *switch_of(app);
+	if (ret_saved)
+		*ret_saved = fake.read_saves_nothing ? NULL : strdup(*ret_on ? "true" : "false");
+	return 0;
+}
+
+static int fake_on(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, char **ret_error)
+{
+	*switch_of(app) = true;
+	return 0;
+}
+
+static int fake_off(const struct present_dnd_ctx *ctx, const char *app, const char *saved, char **ret_error)
+{
+	g_assert_nonnull(saved);
+	*switch_of(app) = strcmp(saved, "true") == 0;
+	fake.offs++;
+	return 0;
+}
+
+static bool fake_can_mute(const struct present_dnd_ctx *ctx, const char *app, char **ret_title)
+{
+	*ret_title = strdup("Mail");
+	return true;
+}
+
+static const struct present_dnd_backend fake_backend = {
+	.id = "fake",
+	.title = "Fake",
+	.probe = fake_probe,
+	.read = fake_read,
+	.on = fake_on,
+	.off = fake_off,
+	.can_mute = fake_can_mute,
+};
+
+const struct present_dnd_backend *const present_dnd_backends[] = {&fake_backend, NULL};
+
+bool present_bus_has_owner(DBusConnection *bus, const char *name)
+{
+	return strcmp(name, PRESENT_NOTIFICATIONS_NAME) == 0;
+}
+
+int present_bus_call(DBusConnection *bus, const char *dest, const char *path, const char *iface,
+	const char *method, DBusMessage **ret_reply, char **ret_error, int first_type, ...)
+{
+	g_assert_cmpstr(method, ==, "GetServerInformation");
+	const char *name = "fake", *vendor = "test", *version = "1", *spec = "1.2";
+	DBusMessage *call = dbus_message_new_method_call(dest, path, iface, method);
+	dbus_message_set_serial(call, 1); /* as sent: a reply names it */
+	DBusMessage *reply = dbus_message_new_method_return(call);
+	g_assert_true(dbus_message_append_args(reply, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &vendor,
+		DBUS_TYPE_STRING, &version, DBUS_TYPE_STRING, &spec, DBUS_TYPE_INVALID));
+	dbus_message_unref(call);
+	*ret_reply = reply;
+	return 0;
+}
+
+static void start(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *report)
+{
+	struct present_dnd_change change;
+	g_assert_false(present_dnd_prepare(dnd, cfg, report, &change)); /* no store: nothing to record */
+	present_dnd_silence(dnd, cfg, 1, NULL, report);
+}
+
+static void test_nothing_saved_changes_nothing(void)
+{
+	char *no_apps[] = {NULL};
+	struct present_config cfg = {.dnd_backend = "auto", .mail_apps = no_apps};
+	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_dnd_report report = {0};
+	fake = (struct fake){.read_saves_nothing = true};
+	fail_strdup = "";
+	start(dnd, &cfg, &report);
+	fail_strdup = NULL;
+	/* Turned on, it could not have been put back as it was. */
+	g_assert_false(fake.wide);
+	g_assert_cmpstr(report.state, ==, "failed");
+	g_assert_cmpint(present_dnd_restore(dnd), ==, 0);
+	g_assert_cmpint(fake.offs, ==, 0);
+	present_dnd_report_finish(&report);
+	present_dnd_destroy(dnd);
+}
+
+static void test_a_mute_is_never_kept_as_the_whole_switch(void)
+{
+	char mail[] = "org.example.Mail", *apps[] = {mail, NULL};
+	struct present_config cfg = {.dnd_backend = "auto", .mail_apps = apps};
+	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_dnd_report report = {0};
+	fake = (struct fake){0};
+	fail_strdup = mail;
+	start(dnd, &cfg, &report);
+	fail_strdup = NULL;
+	g_assert_cmpstr(report.state, ==, "on");
+	g_assert_true(fake.wide);
+	g_assert_false(fake.mail);
+	g_assert_null(report.muted);
+	g_assert_cmpint(present_dnd_restore(dnd), ==, 1);
+	g_assert_false(fake.wide);
+	g_assert_false(fake.mail);
+	present_dnd_report_finish(&report);
+	present_dnd_destroy(dnd);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/dnd/engine/out-of-memory/nothing-saved-changes-nothing", test_nothing_saved_changes_nothing);
+	g_test_add_func("/dnd/engine/out-of-memory/a-mute-is-never-kept-as-the-whole-switch",
+		test_a_mute_is_never_kept_as_the_whole_switch);
+	return g_test_run();
+}
