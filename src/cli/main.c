@@ -60,18 +60,6 @@ static void warn_config(const char *message, void *userdata)
 	fprintf(stderr, "present: warning: %s\n", message);
 }
 
-static int load_config(struct present_config *cfg)
-{
-	char *error = NULL;
-	if (present_config_load(cfg, warn_config, NULL, &error) < 0) {
-		fprintf(stderr, "present: %s\n", error);
-		free(error);
-		present_config_finish(cfg);
-		return PRESENT_EXIT_CONFIG;
-	}
-	return 0;
-}
-
 static bool read_reply(const struct present_wire_msg *reply, bool *ret_flag, struct present_status *ret)
 {
 	struct present_wire_iter it;
@@ -134,12 +122,18 @@ static int report_already_active(struct present_client *c)
 	return PRESENT_EXIT_FAILURE;
 }
 
-/* Shared by start and toggle: the duration and label, checked before any call. */
+/*
+ * Shared by start and toggle: the duration and label, checked before any call.
+ * PRESENT_EXIT_CONFIG when the configuration is broken, with its message in
+ * *ret_config_error (free() it; NULL when memory ran out), for the verb to
+ * judge: a toggle that stops needs no configuration.
+ */
 static int session_request(const struct verb *v, const struct present_args *args, uint32_t *ret_seconds,
-	const char **ret_label)
+	const char **ret_label, char **ret_config_error)
 {
-	int64_t seconds;
+	int64_t seconds = 0;
 	int r;
+	*ret_config_error = NULL;
 	if (args->n_positional > 0) {
 		/* Given a duration, the configuration has nothing to add here; the
 		 * daemon reads it, and says so when it is broken. */
@@ -147,10 +141,11 @@ static int session_request(const struct verb *v, const struct present_args *args
 			return r;
 	} else {
 		struct present_config cfg;
-		if ((r = load_config(&cfg)))
-			return r;
+		r = present_config_load(&cfg, warn_config, NULL, ret_config_error) < 0 ? PRESENT_EXIT_CONFIG : 0;
 		seconds = cfg.default_duration;
 		present_config_finish(&cfg);
+		if (r)
+			return r;
 	}
 	const char *label = args->label ? args->label : "";
 	if (!present_utf8_valid(label))
@@ -162,11 +157,23 @@ static int session_request(const struct verb *v, const struct present_args *args
 	return 0;
 }
 
+/* "present: " or "present: warning: ", then what is wrong with the configuration. */
+static void report_config(const char *prefix, const char *error)
+{
+	fflush(stdout);
+	fprintf(stderr, "present: %s%s\n", prefix, error ? error : "cannot read the configuration: out of memory");
+}
+
 static int verb_start(const struct verb *v, const struct present_args *args)
 {
 	uint32_t seconds = 0;
 	const char *label = "";
-	int r = session_request(v, args, &seconds, &label);
+	char *config_error = NULL;
+	int r = session_request(v, args, &seconds, &label, &config_error);
+	if (r == PRESENT_EXIT_CONFIG) {
+		report_config("", config_error);
+		free(config_error);
+	}
 	if (r)
 		return r;
 
@@ -187,20 +194,44 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 	return r;
 }
 
+/* A shortcut pressed with nothing running is not an error, and must not
+ * start a daemon just to say so: *ret_stopped is then false. */
+static int stop_session(struct present_client *c, bool *ret_stopped, struct present_status *ret)
+{
+	int r = present_client_connect_daemon(c);
+	if (r == 0)
+		r = call(c, "Stop", "stop the session", ret_stopped, ret, "");
+	return r == CALL_NO_DAEMON ? 0 : r;
+}
+
 static int verb_stop(const struct verb *v, const struct present_args *args)
 {
 	struct present_client c = {0};
 	struct present_status s = {0};
 	bool stopped = false;
-	int r = present_client_connect_daemon(&c);
-	/* A shortcut pressed with nothing running is not an error, and must not
-	 * start a daemon just to say so. */
-	if (r == 0)
-		r = call(&c, "Stop", "stop the session", &stopped, &s, "");
-	if (r == CALL_NO_DAEMON)
-		r = 0;
+	int r = stop_session(&c, &stopped, &s);
 	if (r == 0)
 		present_print_stopped(stopped, &s, present_time_now());
+	present_status_finish(&s);
+	present_client_disconnect(&c);
+	return r;
+}
+
+/* Toggle with a broken configuration: a stop needs none, so the key that
+ * ends a meeting still does; a start would need it, so nothing starts. */
+static int toggle_stop_only(const char *config_error)
+{
+	struct present_client c = {0};
+	struct present_status s = {0};
+	bool stopped = false;
+	int r = stop_session(&c, &stopped, &s);
+	if (r == 0 && stopped) {
+		present_print_stopped(true, &s, present_time_now());
+		report_config("warning: ", config_error);
+	} else if (r == 0) {
+		report_config("", config_error);
+		r = PRESENT_EXIT_CONFIG;
+	}
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;
@@ -210,7 +241,13 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 {
 	uint32_t seconds = 0;
 	const char *label = "";
-	int r = session_request(v, args, &seconds, &label);
+	char *config_error = NULL;
+	int r = session_request(v, args, &seconds, &label, &config_error);
+	if (r == PRESENT_EXIT_CONFIG) {
+		r = toggle_stop_only(config_error);
+		free(config_error);
+		return r;
+	}
 	if (r)
 		return r;
 

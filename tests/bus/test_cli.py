@@ -73,6 +73,21 @@ class Sessions(BusTestCase):
         self.assertRegex(self.ok("toggle"), r"\(1 h\)")
         self.assertEqual([s[4] for s in self.sessions()], ["stop", None])
 
+    def test_toggle_stops_whatever_the_configuration_says(self):
+        self.ok("start", "10m")
+        path = self.write_config('session = { default_duration = "25h"; };\n')
+        message = path + ":1: 'session.default_duration' is out of range (more than 0, at most 24h)"
+        r = self.present("toggle")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
+        self.assertEqual(r.stderr, "present: warning: %s\n" % message)
+        self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
+        # A start needs the file: its error, and nothing starts.
+        r = self.present("toggle")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (78, "", "present: %s\n" % message))
+        self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
+        self.assertEqual(len(self.sessions()), 1)
+
     def test_default_duration_from_config(self):
         self.write_config('session = { default_duration = "45m"; };\n')
         self.assertRegex(self.ok("start"), r"\(45 min\)")
