@@ -481,6 +481,132 @@ static FILE *open_regular(const char *path, char **ret_error, int *ret)
 	return f;
 }
 
+/* Where the scan of a file stands, as libconfig's scanner would. */
+enum scan {
+	SCAN_TEXT,
+	SCAN_STRING, /* also an @include's path */
+	SCAN_LINE_COMMENT,
+	SCAN_BLOCK_COMMENT,
+};
+
+static enum scan scan(enum scan state, const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		char next = p + 1 < end ? p[1] : '\0';
+		switch (state) {
+		case SCAN_TEXT:
+			if (*p == '"') {
+				state = SCAN_STRING;
+			} else if (*p == '#' || (*p == '/' && next == '/')) {
+				state = SCAN_LINE_COMMENT;
+			} else if (*p == '/' && next == '*') {
+				state = SCAN_BLOCK_COMMENT;
+				p++;
+			}
+			break;
+		case SCAN_STRING:
+			if (*p == '\\' && (next == '\\' || next == '"'))
+				p++;
+			else if (*p == '"')
+				state = SCAN_TEXT;
+			break;
+		case SCAN_LINE_COMMENT:
+			if (*p == '\n')
+				state = SCAN_TEXT;
+			break;
+		case SCAN_BLOCK_COMMENT:
+			if (*p == '*' && next == '/') {
+				state = SCAN_TEXT;
+				p++;
+			}
+			break;
+		}
+	}
+	return state;
+}
+
+/* Just after the opening quote of an @include's path, if line (outside strings
+ * and comments) is one: libconfig's ^[ \t]*@include[ \t]+\". Else NULL. */
+static const char *include_path(const char *line, const char *end)
+{
+	const char *p = line;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (end - p < 8 || memcmp(p, "@include", 8) != 0)
+		return NULL;
+	const char *word_end = p += 8;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p > word_end && p < end && *p == '"' ? p + 1 : NULL;
+}
+
+/*
+ * The text of f, the file at path, with each relative @include path made
+ * relative to the file's directory. libconfig takes it from the working
+ * directory, which is the CLI's in one program and the daemon's in the
+ * other; its include_dir cannot do this, as before libconfig 1.7 it goes
+ * before absolute paths too. Line numbers are kept, so messages name the
+ * file's own lines. NULL with *ret_error set when the text cannot be read.
+ */
+static char *read_text(FILE *f, const char *path, char **ret_error, int *ret)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+	char *text = NULL, *line = NULL;
+	size_t text_len = 0, cap = 0;
+	FILE *out = open_memstream(&text, &text_len);
+	if (!out) {
+		*ret = -ENOMEM;
+		*ret_error = format_error(path, 0, "cannot read: %s", strerror(ENOMEM));
+		return NULL;
+	}
+	enum scan state = SCAN_TEXT;
+	ssize_t n;
+	int number = 0, r = 0;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		const char *p = line, *end = line + n;
+		number++;
+		/* libconfig is given a C string, which would end here: half a file must not load. */
+		if (memchr(line, '\0', (size_t)n)) {
+			r = -EINVAL;
+			*ret_error = format_error(path, number, "syntax error (a NUL byte)");
+			break;
+		}
+		const char *include = state == SCAN_TEXT ? include_path(line, end) : NULL;
+		if (include) {
+			fwrite(line, 1, (size_t)(include - line), out);
+			if (include < end && *include != '/' && *include != '"') {
+				/* Quoted as the path is: \\ and \" are its only escapes. */
+				for (size_t i = 0; i < dir_len; i++) {
+					if (path[i] == '"' || path[i] == '\\')
+						fputc('\\', out);
+					fputc(path[i], out);
+				}
+			}
+			state = SCAN_STRING;
+			p = include;
+		}
+		fwrite(p, 1, (size_t)(end - p), out);
+		state = scan(state, p, end);
+	}
+	if (r == 0 && !feof(f)) {
+		r = errno ? -errno : -EIO;
+		*ret_error = format_error(path, 0, "cannot read: %s", strerror(-r));
+	}
+	free(line);
+	/* The text is written to memory: only memory can run out. */
+	if (fclose(out) != 0 && r == 0) {
+		r = -ENOMEM;
+		*ret_error = format_error(path, 0, "cannot read: %s", strerror(ENOMEM));
+	}
+	if (r < 0) {
+		free(text);
+		*ret = r;
+		return NULL;
+	}
+	return text;
+}
+
 int present_config_load_file(struct present_config *cfg, const char *path, present_config_warn_fn warn,
 	void *userdata, char **ret_error)
 {
@@ -492,9 +618,13 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 	if (!f)
 		return r;
 
+	char *text = read_text(f, path, ret_error, &r);
+	fclose(f);
+	if (!text)
+		return r;
 	config_t lc;
 	config_init(&lc);
-	if (config_read(&lc, f) != CONFIG_TRUE) {
+	if (config_read_string(&lc, text) != CONFIG_TRUE) {
 		/* An @include'd file names itself. */
 		const char *file = config_error_file(&lc);
 		*ret_error = format_error(file ? file : path, config_error_line(&lc), "%s", config_error_text(&lc));
@@ -514,7 +644,7 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 
 out:
 	config_destroy(&lc);
-	fclose(f);
+	free(text);
 	if (r < 0) {
 		present_config_finish(cfg);
 		present_config_init(cfg);

@@ -234,6 +234,69 @@ static void test_empty_file_is_defaults(struct fixture *f, gconstpointer data)
 	g_free(path);
 }
 
+static void test_include_relative_to_the_file(struct fixture *f, gconstpointer data)
+{
+	/* A quote in a comment opens no string; a string's end can look like an @include. */
+	char *path = write_conf(f, "home",
+		"# a \"quote\n@include \"extra.conf\"\n/* a \"quote */\n@include \"more.conf\"\n"
+		"owed = { ack_template = \"Busy.\n@include \"; };\n");
+	char *dir = g_path_get_dirname(path);
+	char *extra = g_build_filename(dir, "extra.conf", NULL);
+	char *more = g_build_filename(dir, "more.conf", NULL);
+	char *decoy = g_build_filename(f->dir, "extra.conf", NULL);
+	char *absolute = g_build_filename(f->dir, "absolute.conf", NULL);
+	g_assert_true(g_file_set_contents(extra, "session = { default_duration = 25; };\n", -1, NULL));
+	g_assert_true(g_file_set_contents(more, "daemon = { idle_exit = 7; };\n", -1, NULL));
+	g_assert_true(g_file_set_contents(decoy, "session = { default_duration = 5; };\n", -1, NULL));
+	/* The CLI and the daemon each read from their own working directory. */
+	char *cwd = g_get_current_dir();
+	g_assert_cmpint(g_chdir(f->dir), ==, 0);
+
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpint(cfg.default_duration, ==, 25 * 60);
+	g_assert_cmpint(cfg.idle_exit, ==, 7);
+	g_assert_cmpstr(cfg.ack_template, ==, "Busy.\n@include ");
+	present_config_finish(&cfg);
+
+	/* The included file is named in its errors, with its own line. */
+	g_assert_true(g_file_set_contents(extra, "\n\nsession = { default_duration = \"soon\"; };\n", -1, NULL));
+	g_assert_cmpint(load(f, &cfg, &error), ==, -EINVAL);
+	char *expected = g_strconcat(extra, ":3: 'session.default_duration' must be a duration", NULL);
+	g_assert_true(g_str_has_prefix(error, expected));
+	present_config_finish(&cfg);
+	g_free(error);
+
+	/* An absolute path is as written. */
+	g_assert_true(g_file_set_contents(absolute, "session = { default_duration = 40; };\n", -1, NULL));
+	char *text = g_strdup_printf("@include \"%s\"\n", absolute);
+	g_free(write_conf(f, "home", text));
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpint(cfg.default_duration, ==, 40 * 60);
+	present_config_finish(&cfg);
+
+	/* The text reaches libconfig as a string: a NUL byte must not cut it short. */
+	g_assert_true(g_file_set_contents(path, "session = { default_duration = 40; };\n\0x", 40, NULL));
+	g_assert_cmpint(load(f, &cfg, &error), ==, -EINVAL);
+	g_free(expected);
+	expected = g_strconcat(path, ":2: syntax error", NULL);
+	g_assert_true(g_str_has_prefix(error, expected));
+	present_config_finish(&cfg);
+	g_free(error);
+
+	g_assert_cmpint(g_chdir(cwd), ==, 0);
+	g_free(cwd);
+	g_free(text);
+	g_free(expected);
+	g_free(absolute);
+	g_free(decoy);
+	g_free(more);
+	g_free(extra);
+	g_free(dir);
+	g_free(path);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -245,5 +308,6 @@ int main(int argc, char **argv)
 	ADD("unreadable", test_unreadable);
 	ADD("unknown-keys-warned", test_unknown_keys_warned);
 	ADD("empty-file-is-defaults", test_empty_file_is_defaults);
+	ADD("include-relative-to-the-file", test_include_relative_to_the_file);
 	return g_test_run();
 }
