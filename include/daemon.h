@@ -40,8 +40,12 @@ struct present_daemon {
 	int exit_code;
 };
 
-/** Re-reads the configuration; a bad file is reported and the old one kept. Returns 0 or -errno. */
-int present_daemon_reload_config(struct present_daemon *d, char **ret_error);
+/**
+ * Re-reads the configuration; a bad file is reported and the old one kept. Unknown keys go to warn, or to
+ * the log when it is NULL. Returns 0 or -errno.
+ */
+int present_daemon_reload_config(struct present_daemon *d, present_config_warn_fn warn, void *userdata,
+	char **ret_error);
 
 /** Arms or disarms the idle exit after anything that can change whether the daemon is needed. */
 void present_daemon_update_idle(struct present_daemon *d);

@@ -126,7 +126,8 @@ static int report_already_active(struct present_client *c)
  * Shared by start and toggle: the duration and label, checked before any call.
  * PRESENT_EXIT_CONFIG when the configuration is broken, with its message in
  * *ret_config_error (free() it; NULL when memory ran out), for the verb to
- * judge: a toggle that stops needs no configuration.
+ * judge: a toggle that stops needs no configuration. The file is read even
+ * with a DURATION, so that an unknown key is warned about whatever is given.
  */
 static int session_request(const struct verb *v, const struct present_args *args, uint32_t *ret_seconds,
 	const char **ret_label, char **ret_config_error)
@@ -134,19 +135,15 @@ static int session_request(const struct verb *v, const struct present_args *args
 	int64_t seconds = 0;
 	int r;
 	*ret_config_error = NULL;
-	if (args->n_positional > 0) {
-		/* Given a duration, the configuration has nothing to add here; the
-		 * daemon reads it, and says so when it is broken. */
-		if ((r = parse_duration(v, args->positional[0], &seconds)))
-			return r;
-	} else {
-		struct present_config cfg;
-		r = present_config_load(&cfg, warn_config, NULL, ret_config_error) < 0 ? PRESENT_EXIT_CONFIG : 0;
+	if (args->n_positional > 0 && (r = parse_duration(v, args->positional[0], &seconds)))
+		return r;
+	struct present_config cfg;
+	r = present_config_load(&cfg, warn_config, NULL, ret_config_error) < 0 ? PRESENT_EXIT_CONFIG : 0;
+	if (args->n_positional == 0)
 		seconds = cfg.default_duration;
-		present_config_finish(&cfg);
-		if (r)
-			return r;
-	}
+	present_config_finish(&cfg);
+	if (r)
+		return r;
 	const char *label = args->label ? args->label : "";
 	if (!present_utf8_valid(label))
 		return usage_error(v, "the label is not valid UTF-8 text");

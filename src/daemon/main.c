@@ -22,11 +22,12 @@ static void warn_config(const char *message, void *userdata)
 	present_log("warning", "%s", message);
 }
 
-int present_daemon_reload_config(struct present_daemon *d, char **ret_error)
+int present_daemon_reload_config(struct present_daemon *d, present_config_warn_fn warn, void *userdata,
+	char **ret_error)
 {
 	struct present_config fresh;
 	char *error = NULL;
-	int r = present_config_load(&fresh, warn_config, NULL, &error);
+	int r = present_config_load(&fresh, warn ? warn : warn_config, userdata, &error);
 	if (r < 0) {
 		present_config_finish(&fresh);
 		present_log("error", "%s (keeping the configuration in use)", error);
@@ -137,7 +138,7 @@ static gboolean on_quit_signal(gpointer data)
 
 static gboolean on_reload_signal(gpointer data)
 {
-	if (present_daemon_reload_config(data, NULL) == 0)
+	if (present_daemon_reload_config(data, NULL, NULL, NULL) == 0)
 		present_log("info", "configuration reloaded");
 	return G_SOURCE_CONTINUE;
 }
@@ -307,7 +308,7 @@ int main(int argc, char **argv)
 	d.statefile = present_statefile_path();
 	present_config_init(&d.config);
 	char *error = NULL;
-	if (present_daemon_reload_config(&d, &error) < 0)
+	if (present_daemon_reload_config(&d, NULL, NULL, &error) < 0)
 		free(error);
 	open_store(&d);
 

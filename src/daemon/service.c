@@ -70,7 +70,7 @@ static DBusMessage *start_replying(struct present_daemon *d, DBusMessage *msg, c
 	const char *label;
 	char *error = NULL;
 	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
-	if (present_daemon_reload_config(d, &error) < 0) {
+	if (present_daemon_reload_config(d, NULL, NULL, &error) < 0) {
 		dbus_set_error(err, PRESENT_ERROR_CONFIG, "%s", error ? error : "cannot read the configuration");
 		free(error);
 		return NULL;
@@ -199,6 +199,12 @@ static void diagnose_capture(struct present_daemon *d, struct findings *f)
 	free(error);
 }
 
+/* Held until the file's own finding is out: a warning names a line of it. */
+static void collect_warning(const char *message, void *userdata)
+{
+	g_ptr_array_add(userdata, g_strdup(message));
+}
+
 /* `present doctor`: what a session would do here, each finding with its level. */
 static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
@@ -211,7 +217,8 @@ static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, 
 	f.ok = dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(sss)", &f.array);
 
 	char *error = NULL, *line = NULL;
-	if (present_daemon_reload_config(d, &error) < 0) {
+	GPtrArray *unknown = g_ptr_array_new_with_free_func(g_free);
+	if (present_daemon_reload_config(d, collect_warning, unknown, &error) < 0) {
 		add_finding("failure", "configuration", error ? error : "cannot be read", &f);
 		free(error);
 	} else if (d->config.path && asprintf(&line, "%s", d->config.path) > 0) {
@@ -220,6 +227,9 @@ static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, 
 	} else {
 		add_finding("ok", "configuration", "no file: the built-in defaults apply", &f);
 	}
+	for (guint i = 0; i < unknown->len; i++)
+		add_finding("warning", "configuration", unknown->pdata[i], &f);
+	g_ptr_array_unref(unknown);
 	add_finding(d->store ? "ok" : "failure", "store",
 		d->store ? present_store_path(d->store) : "cannot be opened: sessions and changes are not recorded", &f);
 	present_dnd_diagnose(d->dnd, &d->config, add_finding, &f);

@@ -268,10 +268,18 @@ class BadInput(BusTestCase):
 
     def test_unknown_key_warns_and_works(self):
         path = self.write_config("session = {\n  default_duraton = 30;\n};\n")
+        warning = "%s:2: unknown key 'session.default_duraton' ignored" % path
         r = self.present("start")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stderr, "present: warning: %s:2: unknown key 'session.default_duraton' ignored\n" % path)
+        self.assertEqual(r.stderr, "present: warning: %s\n" % warning)
         self.assertTrue(json.loads(self.ok("status", "--json"))["active"])
+        # The same whatever the arguments, stopping or starting.
+        for args in (["toggle", "5"], ["start", "10"], ["toggle"]):
+            r = self.present(*args)
+            self.assertEqual((r.returncode, r.stderr), (0, "present: warning: %s\n" % warning), args)
+        self.assertEqual(len(self.sessions()), 2)
+        # doctor names the file, then what is wrong in it.
+        self.assertIn("ok       configuration: %s\nwarning  configuration: %s\n" % (path, warning), self.ok("doctor"))
 
     def test_config_broken_while_daemon_runs(self):
         self.ok("start", "10m")
