@@ -488,9 +488,9 @@ static int verb_help(const struct verb *v, const struct present_args *args)
 }
 
 static const struct verb verbs[] = {
-	{"start", "[DURATION] [--label TEXT]", 0, 1, "label quiet", verb_start},
+	{"start", "[DURATION] [--label TEXT] [--quiet]", 0, 1, "label quiet", verb_start},
 	{"stop", "", 0, 0, "", verb_stop},
-	{"toggle", "[DURATION] [--label TEXT]", 0, 1, "label quiet", verb_toggle},
+	{"toggle", "[DURATION] [--label TEXT] [--quiet]", 0, 1, "label quiet", verb_toggle},
 	{"extend", "DURATION", 1, 1, "", verb_extend},
 	{"status", "[--json|--waybar|--format FORMAT]", 0, 0, "json waybar format", verb_status},
 	{"watch", "[--json|--waybar|--format FORMAT]", 0, 0, "json waybar format", verb_watch},

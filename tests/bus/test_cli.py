@@ -294,7 +294,9 @@ class BadInput(BusTestCase):
         for verb in ("start", "stop", "toggle", "extend", "status"):
             self.assertIn("present " + verb, out)
         self.assertRegex(self.ok("--version"), r"^present \d+\.\d+\.\d+\n$")
-        self.assertEqual(self.ok("start", "--help"), "Usage: present start [DURATION] [--label TEXT]\n")
+        for verb in ("start", "toggle"):
+            self.assertIn("  present %-8s [DURATION] [--label TEXT] [--quiet]\n" % verb, out)
+            self.assertEqual(self.ok(verb, "--help"), "Usage: present %s [DURATION] [--label TEXT] [--quiet]\n" % verb)
         self.assert_nothing_changed()
 
 
