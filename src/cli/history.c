@@ -56,11 +56,14 @@ static void print_row(const struct present_history_row *row, void *userdata)
 		printf(", \"alerts\": %d, \"owed\": %d}", row->alerts, row->owed);
 	} else {
 		char when[32], length[32];
+		/* The number is what `present alerts --session` takes. */
 		if (l->n == 0)
-			printf("%-17s %-12s %-12s %6s %5s  %s\n", "When", "Lasted", "Ended", "Alerts", "Owed", "Label");
+			printf("%7s  %-17s %-12s %-12s %6s %5s  %s\n", "Session", "When", "Lasted", "Ended", "Alerts",
+				"Owed", "Label");
 		present_time_clock(row->started_at, l->now, when, sizeof(when));
 		present_duration_format(lasted, length, sizeof(length));
-		printf("%-17s %-12s %-12s %6d %5d", when, length, ended_how(row->end_reason), row->alerts, row->owed);
+		printf("%7lld  %-17s %-12s %-12s %6d %5d", (long long)row->id, when, length, ended_how(row->end_reason),
+			row->alerts, row->owed);
 		if (row->label && *row->label) {
 			fputs("  ", stdout);
 			present_text_terminal(stdout, row->label);

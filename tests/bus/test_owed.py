@@ -492,15 +492,17 @@ class History(OwedCase):
         sessions = self.query("SELECT id, label, started_at, planned_end, ended_at, end_reason FROM sessions "
                               "ORDER BY id DESC")
         out = self.ok("history").splitlines()
-        self.assertEqual(out[0], "When              Lasted       Ended        Alerts  Owed  Label")
+        # The number first: what `present alerts --session` takes.
+        self.assertEqual(out[0], "Session  When              Lasted       Ended        Alerts  Owed  Label")
         started = sessions[0][2]
-        self.assertIn(out[1], ["%-17s %-12s %-12s %6d %5d" % (clock(started), duration(int(time.time()) - started - k),
-                                                              "running", 0, 0) for k in range(3)])
+        self.assertIn(out[1], ["%7d  %-17s %-12s %-12s %6d %5d" % (3, clock(started),
+                                                                   duration(int(time.time()) - started - k),
+                                                                   "running", 0, 0) for k in range(3)])
         rows = []
-        for (_, label, started, _, ended, _), how, alerts, owed in zip(sessions[1:], ("time up", "stopped"), (0, 6),
-                                                                       (0, 3)):
-            rows.append("%-17s %-12s %-12s %6d %5d  %s" % (clock(started), duration(ended - started), how, alerts,
-                                                          owed, label))
+        for (number, label, started, _, ended, _), how, alerts, owed in zip(sessions[1:], ("time up", "stopped"),
+                                                                            (0, 6), (0, 3)):
+            rows.append("%7d  %-17s %-12s %-12s %6d %5d  %s" % (number, clock(started), duration(ended - started), how,
+                                                                alerts, owed, label))
         self.assertEqual(out[2:], rows)
 
         listed = json.loads(self.ok("history", "--json"))
