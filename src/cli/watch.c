@@ -179,6 +179,11 @@ static bool drain(struct present_client *c, struct watch *w)
 static bool print_if_changed(const struct present_args *args, const struct watch *w, char **last)
 {
 	int64_t now = present_time_now();
+	/* At its planned end the session is the daemon's to end, and its
+	 * SessionEnded follows: a line still active with nothing left would
+	 * show for that moment. The first line is printed all the same. */
+	if (*last && w->s.active && w->s.ends_at <= now)
+		return true;
 	struct present_statefile_counts counts;
 	read_counts(&w->s, now, &counts);
 	char *key = line_key(&w->s, &counts, now);

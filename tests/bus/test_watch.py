@@ -104,6 +104,14 @@ class Watch(BusTestCase):
         self.ok("stop")
         self.assertEqual(w.line(), "idle|||")
 
+    def test_a_session_that_runs_out_goes_straight_to_idle(self):
+        w = Watcher(self, "--format", FORMAT)
+        self.assertEqual(w.line(), "idle|||")
+        self.ok("start", "2s")
+        self.assertEqual(w.line(), "active|1m||0")
+        # Its end is the daemon's to say; no line still active with nothing left before it.
+        self.assertEqual(w.line(timeout=10), "idle|||")
+
     def test_waybar_and_json(self):
         w = Watcher(self, "--waybar")
         self.assertEqual(w.line(), '{"text": "", "tooltip": "Not in a session", "class": "idle", "alt": "idle"}')
