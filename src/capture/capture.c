@@ -157,6 +157,20 @@ static bool owe(struct present_capture *cap, const struct present_alert_event *e
 	return true;
 }
 
+/* The alert and what it adds to a response owed (if may_owe) go to the
+ * writer as one operation. Returns whether it adds to one. */
+static bool send_alert(struct present_capture *cap, enum present_write_op op, const struct present_alert_record *a,
+	const struct present_alert_event *ev, const struct present_classification *c, int64_t at, bool may_owe)
+{
+	struct present_owed_note note;
+	char *from = NULL, *subject = NULL;
+	bool owed = may_owe && owe(cap, ev, c, at, &note, &from, &subject);
+	present_writer_alert(cap->writer, op, a, owed ? &note : NULL);
+	free(from);
+	free(subject);
+	return owed;
+}
+
 /* Returns whether the alert adds to a response owed. */
 static bool record(struct present_capture *cap, enum present_write_op op, int64_t id,
 	const struct present_alert_event *ev, int64_t at)
@@ -186,14 +200,8 @@ static bool record(struct present_capture *cap, enum present_write_op op, int64_
 		.rule = c.rule,
 	};
 	/* An update (replaces_id, the same gtk id) is a new message too: Evolution and
-	 * Geary update one alert as mail keeps arriving. The alert and what it adds
-	 * to a response owed go to the writer as one operation. */
-	struct present_owed_note note;
-	char *from = NULL, *subject = NULL;
-	bool owed = owe(cap, ev, &c, at, &note, &from, &subject);
-	present_writer_alert(cap->writer, op, &a, owed ? &note : NULL);
-	free(from);
-	free(subject);
+	 * Geary update one alert as mail keeps arriving. */
+	bool owed = send_alert(cap, op, &a, ev, &c, at, true);
 	free(actions);
 	free(hints);
 	return owed;
@@ -212,12 +220,7 @@ static void name_app(struct present_capture *cap, struct recent *hop, const stru
 		.cls = present_class_name(c.cls),
 		.rule = c.rule,
 	};
-	struct present_owed_note note;
-	char *from = NULL, *subject = NULL;
-	bool owed = !hop->owed && owe(cap, ev, &c, hop->at, &note, &from, &subject);
-	present_writer_alert(cap->writer, PRESENT_WRITE_SET_APP, &a, owed ? &note : NULL);
-	free(from);
-	free(subject);
+	bool owed = send_alert(cap, PRESENT_WRITE_SET_APP, &a, ev, &c, hop->at, !hop->owed);
 	hop->has_app = true;
 	hop->app = g_strdup(ev->app);
 	hop->owed = hop->owed || owed;

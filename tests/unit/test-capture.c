@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "store-fixture.h"
 #include "store.h"
 
 /*
@@ -76,17 +77,10 @@ static void close_bus(DBusConnection *conn)
 
 static void setup(struct fixture *f, gconstpointer data)
 {
-	f->dir = g_dir_make_tmp("present-capture-XXXXXX", NULL);
-	f->path = g_build_filename(f->dir, "present.db", NULL);
-	struct present_store *store;
-	char *error = NULL;
-	if (present_store_open(f->path, &store, &error) < 0) {
-		g_error("open: %s", error);
-	}
-	g_assert_cmpint(present_store_session_begin(store, "", 1000, 4600, NULL, &f->session), ==, 0);
-	present_store_close(store);
+	store_fixture_make("present-capture-XXXXXX", &f->dir, &f->path, &f->session);
 
 	f->bus = connect_bus();
+	char *error = NULL;
 	struct present_capture_rules rules = {
 		.lists = {.mail_apps = mail_apps, .people_apps = people_apps},
 		.ack_within = 3600,

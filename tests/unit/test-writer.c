@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store-fixture.h"
 #include "writer.h"
 
 /*
@@ -207,15 +208,7 @@ struct fixture {
 
 static void setup(struct fixture *f, gconstpointer data)
 {
-	f->dir = g_dir_make_tmp("present-writer-XXXXXX", NULL);
-	f->path = g_build_filename(f->dir, "present.db", NULL);
-	struct present_store *store;
-	char *error = NULL;
-	if (present_store_open(f->path, &store, &error) < 0) {
-		g_error("open: %s", error);
-	}
-	g_assert_cmpint(present_store_session_begin(store, "", 1000, 4600, NULL, &f->session), ==, 0);
-	present_store_close(store);
+	store_fixture_make("present-writer-XXXXXX", &f->dir, &f->path, &f->session);
 }
 
 static void teardown(struct fixture *f, gconstpointer data)
