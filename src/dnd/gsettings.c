@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dnd-gsettings.h"
@@ -114,25 +115,23 @@ static int write_value(const struct present_gsettings_switch *sw, const char *pa
 	return r;
 }
 
-/* 0 when the key reads as value ("default": has no user value), else -EIO with why. */
+/* 0 when the key reads as value, as present_gsettings_read() saves it ("default":
+ * no user value), else -EIO with why. */
 static int reads_as(const struct present_gsettings_switch *sw, const char *path, const char *value,
 	char **ret_error)
 {
-	GSettings *settings = open_settings(sw, path, ret_error);
-	if (!settings)
-		return -EOPNOTSUPP;
-	bool landed, reset = strcmp(value, "default") == 0;
-	if (reset) {
-		GVariant *user = g_settings_get_user_value(settings, sw->key);
-		landed = !user;
-		if (user)
-			g_variant_unref(user);
-	} else {
-		landed = g_settings_get_boolean(settings, sw->key) == (strcmp(value, "true") == 0);
-	}
-	g_object_unref(settings);
+	bool on;
+	char *now = NULL;
+	int r = present_gsettings_read(sw, path, &on, &now, ret_error);
+	if (r < 0)
+		return r;
+	if (!now)
+		return -ENOMEM;
+	bool landed = strcmp(now, value) == 0;
+	free(now);
 	if (landed)
 		return 0;
+	bool reset = strcmp(value, "default") == 0;
 	if (asprintf(ret_error, "GSettings %s %s: the settings backend did not keep %s%s", sw->schema, sw->key,
 		    reset ? "its reset to the default" : "it set to ", reset ? "" : value) < 0)
 		*ret_error = NULL;
