@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -13,6 +14,7 @@
 
 #include "config.h"
 #include "duration.h"
+#include "grow.h"
 #include "paths.h"
 #include "text.h"
 
@@ -252,14 +254,47 @@ __attribute__((format(printf, 3, 4))) static char *format_error(const char *path
 	return out;
 }
 
-/* An error about setting s, at its own file and line: an @include'd file names itself. */
-__attribute__((format(printf, 3, 4))) static char *setting_error(const char *path, const config_setting_t *s,
-	const char *fmt, ...)
+/* Where a line of the text given to libconfig came from. */
+struct origin {
+	const char *file;
+	int line;
+};
+
+/*
+ * A present.conf as libconfig is given it: with each @include'd file's text
+ * in the place of its @include (see expand()). lines[i] says where line
+ * i + 1 of text came from, so that messages name the file and line to edit.
+ */
+struct source {
+	char *text;
+	size_t text_len;
+	FILE *out;
+	struct origin *lines;
+	size_t n_lines, lines_cap;
+	char **files;
+	size_t n_files, files_cap;
+	bool mid_line;
+};
+
+static struct origin origin_of(const struct source *src, int line)
 {
-	const char *file = config_setting_source_file(s);
+	if (line >= 1 && (size_t)line <= src->n_lines)
+		return src->lines[line - 1];
+	/* Past the last line: libconfig reached the end of the text there. */
+	struct origin last = src->n_lines ? src->lines[src->n_lines - 1] : (struct origin){src->files[0], 0};
+	if (line > 0)
+		last.line += line - (int)src->n_lines;
+	return last;
+}
+
+/* An error about setting s, at the file and line it was written on. */
+__attribute__((format(printf, 3, 4))) static char *setting_error(const struct source *src,
+	const config_setting_t *s, const char *fmt, ...)
+{
+	struct origin o = origin_of(src, (int)config_setting_source_line(s));
 	va_list ap;
 	va_start(ap, fmt);
-	char *out = vformat_error(file ? file : path, config_setting_source_line(s), fmt, ap);
+	char *out = vformat_error(o.file, o.line, fmt, ap);
 	va_end(ap);
 	return out;
 }
@@ -282,7 +317,7 @@ static bool is_known_group(const char *name)
 }
 
 /* Warns about settings no key describes: a typo must not pass in silence. */
-static void warn_unknown(config_setting_t *group, const char *prefix, const char *path,
+static void warn_unknown(config_setting_t *group, const char *prefix, const struct source *src,
 	present_config_warn_fn warn, void *userdata)
 {
 	int n = config_setting_length(group);
@@ -293,9 +328,9 @@ static void warn_unknown(config_setting_t *group, const char *prefix, const char
 		if (config_setting_is_group(s) && is_known_group(name)) {
 			char sub[260];
 			snprintf(sub, sizeof(sub), "%s.", name);
-			warn_unknown(s, sub, path, warn, userdata);
+			warn_unknown(s, sub, src, warn, userdata);
 		} else if (!find_key(name)) {
-			char *msg = setting_error(path, s, "unknown key '%s' ignored", name);
+			char *msg = setting_error(src, s, "unknown key '%s' ignored", name);
 			if (msg)
 				warn(msg, userdata);
 			free(msg);
@@ -304,25 +339,26 @@ static void warn_unknown(config_setting_t *group, const char *prefix, const char
 }
 
 /* "session = 5;" would hide every session.* key: it is an error, not an unknown key. */
-static int check_groups(config_setting_t *root, const char *path, char **ret_error)
+static int check_groups(config_setting_t *root, const struct source *src, char **ret_error)
 {
 	int n = config_setting_length(root);
 	for (int i = 0; i < n; i++) {
 		config_setting_t *s = config_setting_get_elem(root, i);
 		const char *name = config_setting_name(s);
 		if (name && is_known_group(name) && !config_setting_is_group(s)) {
-			*ret_error = setting_error(path, s, "'%s' must be a group, such as %s = { ... };", name, name);
+			*ret_error = setting_error(src, s, "'%s' must be a group, such as %s = { ... };", name, name);
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
-static int read_choice(const struct key *k, config_setting_t *s, char **field, const char *path, char **ret_error)
+static int read_choice(const struct key *k, config_setting_t *s, char **field,
+	const struct source *src, char **ret_error)
 {
 	const char *value = config_setting_get_string(s);
 	if (!value || !present_text_has_word(k->choices, value)) {
-		*ret_error = setting_error(path, s, "'%s' must be one of: %s", k->path, k->choices);
+		*ret_error = setting_error(src, s, "'%s' must be one of: %s", k->path, k->choices);
 		return -EINVAL;
 	}
 	free(*field);
@@ -330,17 +366,18 @@ static int read_choice(const struct key *k, config_setting_t *s, char **field, c
 	return 0;
 }
 
-static int read_string(const struct key *k, config_setting_t *s, char **field, const char *path, char **ret_error)
+static int read_string(const struct key *k, config_setting_t *s, char **field,
+	const struct source *src, char **ret_error)
 {
 	const char *value = config_setting_get_string(s);
 	if (!value || strlen(value) < (size_t)k->min || strlen(value) > (size_t)k->max) {
-		*ret_error = setting_error(path, s, "'%s' must be a string of %lld to %lld bytes", k->path,
+		*ret_error = setting_error(src, s, "'%s' must be a string of %lld to %lld bytes", k->path,
 			(long long)k->min, (long long)k->max);
 		return -EINVAL;
 	}
 	/* Strings end up in notifications and D-Bus messages, which must be UTF-8. */
 	if (!valid_utf8(value)) {
-		*ret_error = setting_error(path, s, "'%s' is not UTF-8 text", k->path);
+		*ret_error = setting_error(src, s, "'%s' is not UTF-8 text", k->path);
 		return -EINVAL;
 	}
 	free(*field);
@@ -348,29 +385,29 @@ static int read_string(const struct key *k, config_setting_t *s, char **field, c
 	return 0;
 }
 
-static int read_strings(const struct key *k, config_setting_t *s, char ***field, const char *path,
+static int read_strings(const struct key *k, config_setting_t *s, char ***field, const struct source *src,
 	char **ret_error)
 {
 	if (!config_setting_is_aggregate(s) || config_setting_is_group(s)) {
-		*ret_error = setting_error(path, s, "'%s' must be a list of strings, such as [\"a\", \"b\"]", k->path);
+		*ret_error = setting_error(src, s, "'%s' must be a list of strings, such as [\"a\", \"b\"]", k->path);
 		return -EINVAL;
 	}
 	int n = config_setting_length(s);
 	if (n < k->min) {
-		*ret_error = setting_error(path, s, "'%s' must not be empty: give a command and its arguments, such as "
+		*ret_error = setting_error(src, s, "'%s' must not be empty: give a command and its arguments, such as "
 						    "[\"notify-send\", \"busy\"]",
 			k->path);
 		return -EINVAL;
 	}
 	if (n > k->max) {
-		*ret_error = setting_error(path, s, "'%s' has more than %lld entries", k->path, (long long)k->max);
+		*ret_error = setting_error(src, s, "'%s' has more than %lld entries", k->path, (long long)k->max);
 		return -EINVAL;
 	}
 	char **v = calloc((size_t)n + 1, sizeof(*v));
 	for (int i = 0; v && i < n; i++) {
 		const char *item = config_setting_get_string_elem(s, i);
 		if (!item || !*item || !valid_utf8(item)) {
-			*ret_error = setting_error(path, s, "'%s' entry %d must be a non-empty string of UTF-8 text",
+			*ret_error = setting_error(src, s, "'%s' entry %d must be a non-empty string of UTF-8 text",
 				k->path, i + 1);
 			present_strv_free(v);
 			return -EINVAL;
@@ -382,7 +419,8 @@ static int read_strings(const struct key *k, config_setting_t *s, char ***field,
 	return 0;
 }
 
-static int read_duration(const struct key *k, config_setting_t *s, int64_t *ret, const char *path, char **ret_error)
+static int read_duration(const struct key *k, config_setting_t *s, int64_t *ret,
+	const struct source *src, char **ret_error)
 {
 	int64_t value = -1;
 	if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64) {
@@ -396,7 +434,7 @@ static int read_duration(const struct key *k, config_setting_t *s, int64_t *ret,
 		if (r == -EINVAL) {
 			char quoted[44];
 			excerpt(text, quoted, 40);
-			*ret_error = setting_error(path, s,
+			*ret_error = setting_error(src, s,
 				"'%s' must be a duration such as \"45m\", \"1h30\" or a number of minutes, not \"%s\"",
 				k->path, quoted);
 			return -EINVAL;
@@ -404,19 +442,19 @@ static int read_duration(const struct key *k, config_setting_t *s, int64_t *ret,
 		if (r < 0)
 			value = -1;
 	} else {
-		*ret_error = setting_error(path, s,
+		*ret_error = setting_error(src, s,
 			"'%s' must be a duration such as \"45m\", \"1h30\" or a number of minutes", k->path);
 		return -EINVAL;
 	}
 	if (value < k->min || value > k->max) {
-		*ret_error = setting_error(path, s, "'%s' is out of range (more than 0, at most 24h)", k->path);
+		*ret_error = setting_error(src, s, "'%s' is out of range (more than 0, at most 24h)", k->path);
 		return -EINVAL;
 	}
 	*ret = value;
 	return 0;
 }
 
-static int read_key(const struct key *k, config_setting_t *s, struct present_config *cfg, const char *path,
+static int read_key(const struct key *k, config_setting_t *s, struct present_config *cfg, const struct source *src,
 	char **ret_error)
 {
 	void *field = (char *)cfg + k->offset;
@@ -424,21 +462,21 @@ static int read_key(const struct key *k, config_setting_t *s, struct present_con
 
 	switch (k->type) {
 	case KEY_CHOICE:
-		return read_choice(k, s, field, path, ret_error);
+		return read_choice(k, s, field, src, ret_error);
 	case KEY_STRINGS:
-		return read_strings(k, s, field, path, ret_error);
+		return read_strings(k, s, field, src, ret_error);
 	case KEY_STRING:
-		return read_string(k, s, field, path, ret_error);
+		return read_string(k, s, field, src, ret_error);
 	case KEY_DURATION:
-		return read_duration(k, s, field, path, ret_error);
+		return read_duration(k, s, field, src, ret_error);
 	case KEY_INT:
 		if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
-			*ret_error = setting_error(path, s, "'%s' must be a whole number", k->path);
+			*ret_error = setting_error(src, s, "'%s' must be a whole number", k->path);
 			return -EINVAL;
 		}
 		value = config_setting_get_int64(s);
 		if (value < k->min || value > k->max) {
-			*ret_error = setting_error(path, s, "'%s' is out of range (%lld to %lld)", k->path,
+			*ret_error = setting_error(src, s, "'%s' is out of range (%lld to %lld)", k->path,
 				(long long)k->min, (long long)k->max);
 			return -EINVAL;
 		}
@@ -451,22 +489,27 @@ static int read_key(const struct key *k, config_setting_t *s, struct present_con
 /*
  * Opens path for reading only if it is a regular file: a FIFO would block
  * the CLI and the daemon's main loop until someone writes to it, and a
- * device could be read forever.
+ * device could be read forever. Errors are reported at path itself, or at
+ * the @include in from:line that names it.
  */
-static FILE *open_regular(const char *path, char **ret_error, int *ret)
+static FILE *open_regular(const char *path, const char *from, int line, char **ret_error, int *ret)
 {
+	char what[16 + PATH_MAX] = "";
+	if (from)
+		snprintf(what, sizeof(what), "@include \"%s\": ", path);
+	const char *where = from ? from : path;
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		*ret = -errno;
-		*ret_error = format_error(path, 0, "cannot read: %s", strerror(errno));
+		*ret_error = format_error(where, line, "%scannot read: %s", what, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		*ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		*ret_error = format_error(path, 0, "%s",
+		*ret_error = format_error(where, line, "%s%s", what,
 			S_ISDIR(st.st_mode) ? "is a directory, not a configuration file"
 					    : "is not a regular file, so not a configuration file");
 		close(fd);
@@ -475,7 +518,7 @@ static FILE *open_regular(const char *path, char **ret_error, int *ret)
 	FILE *f = fcntl(fd, F_SETFL, 0) == 0 ? fdopen(fd, "r") : NULL;
 	if (!f) {
 		*ret = -errno;
-		*ret_error = format_error(path, 0, "cannot read: %s", strerror(errno));
+		*ret_error = format_error(where, line, "%scannot read: %s", what, strerror(errno));
 		close(fd);
 	}
 	return f;
@@ -484,7 +527,7 @@ static FILE *open_regular(const char *path, char **ret_error, int *ret)
 /* Where the scan of a file stands, as libconfig's scanner would. */
 enum scan {
 	SCAN_TEXT,
-	SCAN_STRING, /* also an @include's path */
+	SCAN_STRING,
 	SCAN_LINE_COMMENT,
 	SCAN_BLOCK_COMMENT,
 };
@@ -540,111 +583,211 @@ static const char *include_path(const char *line, const char *end)
 	return p > word_end && p < end && *p == '"' ? p + 1 : NULL;
 }
 
-/*
- * The text of f, the file at path, with each relative @include path made
- * relative to the file's directory. libconfig takes it from the working
- * directory, which is the CLI's in one program and the daemon's in the
- * other; its include_dir cannot do this, as before libconfig 1.7 it goes
- * before absolute paths too. Line numbers are kept, so messages name the
- * file's own lines. NULL with *ret_error set when the text cannot be read.
- */
-static char *read_text(FILE *f, const char *path, char **ret_error, int *ret)
+/* Adds n bytes of file's line to the text; false when memory runs out. */
+static bool put(struct source *src, const char *file, int line, const char *p, size_t n)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-	char *text = NULL, *line = NULL;
-	size_t text_len = 0, cap = 0;
-	FILE *out = open_memstream(&text, &text_len);
-	if (!out) {
-		*ret = -ENOMEM;
-		*ret_error = format_error(path, 0, "cannot read: %s", strerror(ENOMEM));
+	if (n == 0)
+		return true;
+	if (!src->mid_line) {
+		if (!present_grow(&src->lines, &src->lines_cap, src->n_lines, sizeof(*src->lines)))
+			return false;
+		src->lines[src->n_lines++] = (struct origin){file, line};
+	}
+	src->mid_line = p[n - 1] != '\n';
+	return fwrite(p, 1, n, src->out) == n;
+}
+
+/* Keeps a copy of name for the text's origins; NULL when memory runs out. */
+static const char *keep_name(struct source *src, char *name)
+{
+	if (!name || !present_grow(&src->files, &src->files_cap, src->n_files, sizeof(*src->files))) {
+		free(name);
 		return NULL;
 	}
+	return src->files[src->n_files++] = name;
+}
+
+/* libconfig 1.5 nests @include 10 deep; a file that includes itself goes no further. */
+#define INCLUDE_DEPTH_MAX 10
+
+static int expand(struct source *src, FILE *f, const char *file, int depth, char **ret_error);
+
+/*
+ * The @include on file's line number, whose quoted path starts at quoted:
+ * its file's text goes in its place. *ret_rest is where the line goes on
+ * after the path's closing quote.
+ */
+static int include(struct source *src, const char *file, int number, const char *quoted, const char *end,
+	int depth, const char **ret_rest, char **ret_error)
+{
+	const char *slash = strrchr(file, '/');
+	size_t dir_len = slash ? (size_t)(slash - file) + 1 : 0;
+	char *name = NULL;
+	size_t name_len = 0;
+	FILE *out = open_memstream(&name, &name_len);
+	const char *p = quoted;
+	if (out) {
+		/* Unless absolute, the path is beside the file that names it. */
+		if (*p != '/')
+			fwrite(file, 1, dir_len, out);
+		/* \\ and \" are the only escapes libconfig knows in a path. */
+		for (; p < end && *p != '"' && *p != '\n'; p++) {
+			if (*p == '\\' && p + 1 < end && (p[1] == '\\' || p[1] == '"'))
+				p++;
+			fputc(*p, out);
+		}
+	}
+	if (!out || fclose(out) != 0) {
+		free(name);
+		*ret_error = format_error(file, number, "cannot read: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (p == end || *p != '"') {
+		free(name);
+		*ret_error = format_error(file, number, "syntax error (an @include's path with no closing quote)");
+		return -EINVAL;
+	}
+	*ret_rest = p + 1;
+	if (depth >= INCLUDE_DEPTH_MAX) {
+		*ret_error = format_error(file, number, "@include \"%s\": nested more than %d deep (does a file "
+			"include itself?)", name, INCLUDE_DEPTH_MAX);
+		free(name);
+		return -ELOOP;
+	}
+	const char *path = keep_name(src, name);
+	if (!path) {
+		*ret_error = format_error(file, number, "cannot read: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	int r = 0;
+	FILE *f = open_regular(path, file, number, ret_error, &r);
+	if (!f)
+		return r;
+	r = expand(src, f, path, depth + 1, ret_error);
+	fclose(f);
+	return r;
+}
+
+/*
+ * Adds the text of f, the file at path, to src, with each @include
+ * replaced by its file's text: so a relative path is found beside the file
+ * that names it, at any depth, whatever the working directory (libconfig
+ * 1.5 takes it from the working directory, the CLI's in one program and the
+ * daemon's in the other, and its include_dir goes before absolute paths
+ * too), and a directory or a FIFO is refused (libconfig would exit the
+ * process on one and block on the other).
+ */
+static int expand(struct source *src, FILE *f, const char *file, int depth, char **ret_error)
+{
 	enum scan state = SCAN_TEXT;
+	char *line = NULL;
+	size_t cap = 0;
 	ssize_t n;
 	int number = 0, r = 0;
-	while ((n = getline(&line, &cap, f)) >= 0) {
+	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
 		const char *p = line, *end = line + n;
 		number++;
 		/* libconfig is given a C string, which would end here: half a file must not load. */
 		if (memchr(line, '\0', (size_t)n)) {
 			r = -EINVAL;
-			*ret_error = format_error(path, number, "syntax error (a NUL byte)");
+			*ret_error = format_error(file, number, "syntax error (a NUL byte)");
 			break;
 		}
-		const char *include = state == SCAN_TEXT ? include_path(line, end) : NULL;
-		if (include) {
-			fwrite(line, 1, (size_t)(include - line), out);
-			if (include < end && *include != '/' && *include != '"') {
-				/* Quoted as the path is: \\ and \" are its only escapes. */
-				for (size_t i = 0; i < dir_len; i++) {
-					if (path[i] == '"' || path[i] == '\\')
-						fputc('\\', out);
-					fputc(path[i], out);
-				}
-			}
-			state = SCAN_STRING;
-			p = include;
-		}
-		fwrite(p, 1, (size_t)(end - p), out);
-		state = scan(state, p, end);
+		const char *quoted = state == SCAN_TEXT ? include_path(line, end) : NULL;
+		if (quoted && (r = include(src, file, number, quoted, end, depth, &p, ret_error)) < 0)
+			break;
+		if (!put(src, file, number, p, (size_t)(end - p)))
+			r = -ENOMEM;
+		state = scan(quoted ? SCAN_TEXT : state, p, end);
 	}
 	if (r == 0 && !feof(f)) {
 		r = errno ? -errno : -EIO;
-		*ret_error = format_error(path, 0, "cannot read: %s", strerror(-r));
+		*ret_error = format_error(file, 0, "cannot read: %s", strerror(-r));
 	}
 	free(line);
+	if (r == 0 && depth > 0) {
+		/* What follows the @include must not end up inside the file's last string or comment. */
+		if (state == SCAN_STRING || state == SCAN_BLOCK_COMMENT) {
+			*ret_error = format_error(file, number, "syntax error (the file ends inside a %s)",
+				state == SCAN_STRING ? "string" : "comment");
+			r = -EINVAL;
+		} else if (src->mid_line && !put(src, file, number, "\n", 1)) {
+			r = -ENOMEM;
+		}
+	}
+	if (r == -ENOMEM && !*ret_error)
+		*ret_error = format_error(file, 0, "cannot read: %s", strerror(ENOMEM));
+	return r;
+}
+
+static void source_finish(struct source *src)
+{
+	if (src->out)
+		fclose(src->out);
+	free(src->text);
+	free(src->lines);
+	for (size_t i = 0; i < src->n_files; i++)
+		free(src->files[i]);
+	free(src->files);
+}
+
+/* src's text, from the file at path; *ret_error set when it cannot be read. */
+static int source_read(struct source *src, const char *path, char **ret_error)
+{
+	*src = (struct source){0};
+	int r = 0;
+	const char *file = keep_name(src, strdup(path));
+	if (!file || !(src->out = open_memstream(&src->text, &src->text_len))) {
+		*ret_error = format_error(path, 0, "cannot read: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	FILE *f = open_regular(path, NULL, 0, ret_error, &r);
+	if (!f)
+		return r;
+	r = expand(src, f, file, 0, ret_error);
+	fclose(f);
+	FILE *out = src->out;
+	src->out = NULL;
 	/* The text is written to memory: only memory can run out. */
 	if (fclose(out) != 0 && r == 0) {
 		r = -ENOMEM;
 		*ret_error = format_error(path, 0, "cannot read: %s", strerror(ENOMEM));
 	}
-	if (r < 0) {
-		free(text);
-		*ret = r;
-		return NULL;
-	}
-	return text;
+	return r;
 }
 
 int present_config_load_file(struct present_config *cfg, const char *path, present_config_warn_fn warn,
 	void *userdata, char **ret_error)
 {
 	present_config_init(cfg);
-	int r = 0;
 	*ret_error = NULL;
 
-	FILE *f = open_regular(path, ret_error, &r);
-	if (!f)
-		return r;
-
-	char *text = read_text(f, path, ret_error, &r);
-	fclose(f);
-	if (!text)
-		return r;
+	struct source src;
+	int r = source_read(&src, path, ret_error);
 	config_t lc;
 	config_init(&lc);
-	if (config_read_string(&lc, text) != CONFIG_TRUE) {
-		/* An @include'd file names itself. */
-		const char *file = config_error_file(&lc);
-		*ret_error = format_error(file ? file : path, config_error_line(&lc), "%s", config_error_text(&lc));
+	if (r < 0)
+		goto out;
+	if (config_read_string(&lc, src.text) != CONFIG_TRUE) {
+		struct origin o = origin_of(&src, config_error_line(&lc));
+		*ret_error = format_error(o.file, o.line, "%s", config_error_text(&lc));
 		r = -EINVAL;
 		goto out;
 	}
-	if ((r = check_groups(config_root_setting(&lc), path, ret_error)) < 0)
+	if ((r = check_groups(config_root_setting(&lc), &src, ret_error)) < 0)
 		goto out;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		config_setting_t *s = config_lookup(&lc, keys[i].path);
-		if (s && (r = read_key(&keys[i], s, cfg, path, ret_error)) < 0)
+		if (s && (r = read_key(&keys[i], s, cfg, &src, ret_error)) < 0)
 			goto out;
 	}
 	if (warn)
-		warn_unknown(config_root_setting(&lc), "", path, warn, userdata);
+		warn_unknown(config_root_setting(&lc), "", &src, warn, userdata);
 	cfg->path = strdup(path);
 
 out:
 	config_destroy(&lc);
-	free(text);
+	source_finish(&src);
 	if (r < 0) {
 		present_config_finish(cfg);
 		present_config_init(cfg);

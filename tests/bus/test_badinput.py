@@ -293,9 +293,23 @@ class Configuration(BusTestCase):
             f.write("\n\n\ndefault_duration = ;\n")
         r = self.present("start")
         self.assertEqual((r.returncode, r.stderr), (78, "present: %s:4: syntax error\n" % included))
-        self.write('a = 1;\n@include "%s"\n' % os.path.join(self.root, "missing.conf"))
+        missing = os.path.join(self.root, "missing.conf")
+        self.write('a = 1;\n@include "%s"\n' % missing)
         r = self.present("start")
-        self.assertEqual((r.returncode, r.stderr), (78, "present: %s:2: cannot open include file\n" % self.path))
+        self.assertEqual((r.returncode, r.stderr),
+                         (78, 'present: %s:2: @include "%s": cannot read: No such file or directory\n'
+                          % (self.path, missing)))
+        # libconfig alone would exit the process on a directory, with a message of flex's own.
+        self.write('a = 1;\n@include "%s"\n' % self.root)
+        r = self.present("start")
+        self.assertEqual((r.returncode, r.stderr),
+                         (78, 'present: %s:2: @include "%s": is a directory, not a configuration file\n'
+                          % (self.path, self.root)))
+        # The daemon reads it at every start: it must refuse it, and live on.
+        name, text = self.daemon_start_error()
+        self.assertEqual((name, text), ("dev.present.Error.Config", r.stderr[len("present: "):-1]))
+        self.assertFalse(self.call("GetStatus")["active"])
+        self.assertEqual(self.sessions(), [])
 
 
 class Reload(BusTestCase):

@@ -10,8 +10,8 @@
  * libdbus aborts on anything else).
  *
  * Inputs that use @include are skipped: they would read files of this
- * machine (or block on /dev/stdin), which makes a run depend on where it
- * runs. The bus tests cover @include.
+ * machine, which makes a run depend on where it runs. test-config and the
+ * bus tests cover @include.
  */
 #include <errno.h>
 #include <fcntl.h>

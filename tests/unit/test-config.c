@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -297,6 +298,84 @@ static void test_include_relative_to_the_file(struct fixture *f, gconstpointer d
 	g_free(path);
 }
 
+/* A message of a load that fails, which must start with file:line: reason. */
+static void assert_fails(struct fixture *f, int expected_r, const char *file, int line, const char *reason)
+{
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, expected_r);
+	char *expected = g_strdup_printf("%s:%d: %s", file, line, reason);
+	g_assert_cmpstr(error, ==, expected);
+	g_assert_cmpint(cfg.default_duration, ==, 3600);
+	present_config_finish(&cfg);
+	g_free(expected);
+	g_free(error);
+}
+
+static void test_include_nested_and_refused(struct fixture *f, gconstpointer data)
+{
+	/* An included file's own @include is beside it too, whatever the working directory. */
+	char *path = write_conf(f, "home", "session = {\n@include \"sub/a.conf\"\n};\ndaemon = { nope = 1; };\n");
+	char *dir = g_path_get_dirname(path);
+	char *sub = g_build_filename(dir, "sub", NULL);
+	char *a = g_build_filename(sub, "a.conf", NULL), *b = g_build_filename(sub, "b.conf", NULL);
+	g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
+	g_assert_true(g_file_set_contents(a, "# first\n@include \"b.conf\"\n", -1, NULL));
+	/* No newline at the end: the line comment must not swallow what follows the @include. */
+	g_assert_true(g_file_set_contents(b, "default_duration = 25; # last", -1, NULL));
+	char *cwd = g_get_current_dir();
+	g_assert_cmpint(g_chdir(f->dir), ==, 0);
+
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpint(cfg.default_duration, ==, 25 * 60);
+	present_config_finish(&cfg);
+	/* Each line is named in its own file, after the files put in its place. */
+	g_assert_cmpuint(f->warnings->len, ==, 1);
+	char *expected = g_strconcat(path, ":4: unknown key 'daemon.nope' ignored", NULL);
+	g_assert_cmpstr(g_ptr_array_index(f->warnings, 0), ==, expected);
+	g_free(expected);
+
+	g_assert_true(g_file_set_contents(b, "\n\ndefault_duration = ;\n", -1, NULL));
+	assert_fails(f, -EINVAL, b, 3, "syntax error");
+	/* A file ends its strings and comments: what follows its @include is not in them. */
+	g_assert_true(g_file_set_contents(b, "default_duration = \"25", -1, NULL));
+	assert_fails(f, -EINVAL, b, 1, "syntax error (the file ends inside a string)");
+	g_assert_true(g_file_set_contents(b, "/* default_duration = 25;\n", -1, NULL));
+	assert_fails(f, -EINVAL, b, 1, "syntax error (the file ends inside a comment)");
+
+	/* What libconfig would exit the process on, or block on, or loop on, is refused. */
+	char *reason = g_strdup_printf("@include \"%s\": is a directory, not a configuration file", b);
+	g_assert_cmpint(g_unlink(b), ==, 0);
+	g_assert_cmpint(g_mkdir(b, 0700), ==, 0);
+	assert_fails(f, -EISDIR, a, 2, reason);
+	g_assert_cmpint(g_rmdir(b), ==, 0);
+	g_free(reason);
+	reason = g_strdup_printf("@include \"%s\": is not a regular file, so not a configuration file", b);
+	g_assert_cmpint(mkfifo(b, 0600), ==, 0);
+	assert_fails(f, -EINVAL, a, 2, reason);
+	g_assert_cmpint(g_unlink(b), ==, 0);
+	g_free(reason);
+	reason = g_strdup_printf("@include \"%s\": cannot read: No such file or directory", b);
+	assert_fails(f, -ENOENT, a, 2, reason);
+	g_free(reason);
+	reason = g_strdup_printf("@include \"%s\": nested more than 10 deep (does a file include itself?)", b);
+	g_assert_true(g_file_set_contents(b, "@include \"b.conf\"\n", -1, NULL));
+	assert_fails(f, -ELOOP, b, 1, reason);
+	g_free(reason);
+	g_assert_true(g_file_set_contents(a, "@include \"b.conf\n", -1, NULL));
+	assert_fails(f, -EINVAL, a, 1, "syntax error (an @include's path with no closing quote)");
+
+	g_assert_cmpint(g_chdir(cwd), ==, 0);
+	g_free(cwd);
+	g_free(a);
+	g_free(b);
+	g_free(sub);
+	g_free(dir);
+	g_free(path);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -309,5 +388,6 @@ int main(int argc, char **argv)
 	ADD("unknown-keys-warned", test_unknown_keys_warned);
 	ADD("empty-file-is-defaults", test_empty_file_is_defaults);
 	ADD("include-relative-to-the-file", test_include_relative_to_the_file);
+	ADD("include-nested-and-refused", test_include_nested_and_refused);
 	return g_test_run();
 }
