@@ -57,7 +57,8 @@ void present_session_recover(struct present_daemon *d);
 
 /**
  * Makes the next session's capture ready (its monitor connection and
- * writer) once the loop is idle, so that a start does not wait on them.
+ * writer) once the loop is idle, so that a start does not wait on them,
+ * and gives back the memory the last session took.
  */
 void present_session_ready_next(struct present_daemon *d);
 

@@ -36,6 +36,9 @@ int present_store_open_readonly(const char *path, struct present_store **ret, ch
 /** Closes the store; accepts NULL. */
 void present_store_close(struct present_store *store);
 
+/** Gives back the memory the store keeps for pages it has read, until it reads again. */
+void present_store_release_memory(struct present_store *store);
+
 /** The database file's path. */
 const char *present_store_path(struct present_store *store);
 

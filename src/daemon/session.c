@@ -1,5 +1,8 @@
 #include <errno.h>
 #include <glib-unix.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
@@ -267,20 +270,27 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	return true;
 }
 
-static gboolean make_spare(gpointer data)
+static gboolean between_sessions(gpointer data)
 {
 	struct present_daemon *d = data;
 	d->spare_source = 0;
 	/* Not during a session: the writer numbers alerts on from those the store holds. */
 	if (!d->capture_spare && d->store && !d->session.active)
 		d->capture_spare = present_capture_spare_make(present_store_path(d->store));
+	/* A burst of alerts grows the heap, and the summary's read SQLite's
+	 * cache: a daemon that waits for the next session need not keep them. */
+	if (d->store)
+		present_store_release_memory(d->store);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 	return G_SOURCE_REMOVE;
 }
 
 void present_session_ready_next(struct present_daemon *d)
 {
 	if (!d->spare_source && !d->capture_spare && d->store && d->loop)
-		d->spare_source = g_idle_add(make_spare, d);
+		d->spare_source = g_idle_add(between_sessions, d);
 }
 
 void present_session_recover(struct present_daemon *d)

@@ -337,6 +337,11 @@ void present_store_close(struct present_store *store)
 	free(store);
 }
 
+void present_store_release_memory(struct present_store *store)
+{
+	sqlite3_db_release_memory(store->db);
+}
+
 const char *present_store_path(struct present_store *store)
 {
 	return store->path;
