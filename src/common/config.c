@@ -274,17 +274,15 @@ struct source {
 	char **files;
 	size_t n_files, files_cap;
 	bool mid_line;
+	int end_line; /* where present.conf itself ends, as libconfig counts lines */
 };
 
 static struct origin origin_of(const struct source *src, int line)
 {
 	if (line >= 1 && (size_t)line <= src->n_lines)
 		return src->lines[line - 1];
-	/* Past the last line: libconfig reached the end of the text there. */
-	struct origin last = src->n_lines ? src->lines[src->n_lines - 1] : (struct origin){src->files[0], 0};
-	if (line > 0)
-		last.line += line - (int)src->n_lines;
-	return last;
+	/* No line, or past the last: libconfig reached the end of the text, which is present.conf's. */
+	return (struct origin){src->files[0], line < 1 ? 0 : src->end_line};
 }
 
 /* An error about setting s, at the file and line it was written on. */
@@ -684,6 +682,7 @@ static int expand(struct source *src, FILE *f, const char *file, int depth, char
 	size_t cap = 0;
 	ssize_t n;
 	int number = 0, r = 0;
+	bool newline_at_end = false;
 	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
 		const char *p = line, *end = line + n;
 		number++;
@@ -696,10 +695,20 @@ static int expand(struct source *src, FILE *f, const char *file, int depth, char
 		const char *quoted = state == SCAN_TEXT ? include_path(line, end) : NULL;
 		if (quoted && (r = include(src, file, number, quoted, end, depth, &p, ret_error)) < 0)
 			break;
+		/* What follows it starts a line of the text, where libconfig would
+		 * take an @include as its own: in the file, it is not at a line's start. */
+		if (quoted && include_path(p, end)) {
+			r = -EINVAL;
+			*ret_error = format_error(file, number, "syntax error (a second @include on the line)");
+			break;
+		}
 		if (!put(src, file, number, p, (size_t)(end - p)))
 			r = -ENOMEM;
 		state = scan(quoted ? SCAN_TEXT : state, p, end);
+		newline_at_end = end[-1] == '\n';
 	}
+	if (depth == 0)
+		src->end_line = number + newline_at_end;
 	if (r == 0 && !feof(f)) {
 		r = errno ? -errno : -EIO;
 		*ret_error = format_error(file, 0, "cannot read: %s", strerror(-r));

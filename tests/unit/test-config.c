@@ -315,12 +315,12 @@ static void assert_fails(struct fixture *f, int expected_r, const char *file, in
 static void test_include_nested_and_refused(struct fixture *f, gconstpointer data)
 {
 	/* An included file's own @include is beside it too, whatever the working directory. */
-	char *path = write_conf(f, "home", "session = {\n@include \"sub/a.conf\"\n};\ndaemon = { nope = 1; };\n");
+	char *path = write_conf(f, "home", "session = {\n@include \"sub/a.conf\"\ndaemon = { nope = 1; };\n");
 	char *dir = g_path_get_dirname(path);
 	char *sub = g_build_filename(dir, "sub", NULL);
 	char *a = g_build_filename(sub, "a.conf", NULL), *b = g_build_filename(sub, "b.conf", NULL);
 	g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
-	g_assert_true(g_file_set_contents(a, "# first\n@include \"b.conf\"\n", -1, NULL));
+	g_assert_true(g_file_set_contents(a, "# first\n@include \"b.conf\" };\n", -1, NULL));
 	/* No newline at the end: the line comment must not swallow what follows the @include. */
 	g_assert_true(g_file_set_contents(b, "default_duration = 25; # last", -1, NULL));
 	char *cwd = g_get_current_dir();
@@ -333,9 +333,21 @@ static void test_include_nested_and_refused(struct fixture *f, gconstpointer dat
 	present_config_finish(&cfg);
 	/* Each line is named in its own file, after the files put in its place. */
 	g_assert_cmpuint(f->warnings->len, ==, 1);
-	char *expected = g_strconcat(path, ":4: unknown key 'daemon.nope' ignored", NULL);
+	char *expected = g_strconcat(path, ":3: unknown key 'daemon.nope' ignored", NULL);
 	g_assert_cmpstr(g_ptr_array_index(f->warnings, 0), ==, expected);
 	g_free(expected);
+
+	/* libconfig's end of the text is present.conf's, wherever its last @include led. */
+	g_assert_true(g_file_set_contents(a, "@include \"b.conf\"\n", -1, NULL));
+	g_free(write_conf(f, "home", "session = {\n@include \"sub/a.conf\""));
+	assert_fails(f, -EINVAL, path, 2, "syntax error");
+	g_free(write_conf(f, "home", "session = {\n@include \"sub/a.conf\"\n"));
+	assert_fails(f, -EINVAL, path, 3, "syntax error");
+	g_free(write_conf(f, "home", "session = {\n@include \"sub/a.conf\"\n};\n"));
+	/* Not at a line's start, libconfig would not take it for an @include: neither does present. */
+	g_assert_true(g_file_set_contents(a, "@include \"b.conf\" @include \"/\"\n", -1, NULL));
+	assert_fails(f, -EINVAL, a, 1, "syntax error (a second @include on the line)");
+	g_assert_true(g_file_set_contents(a, "# first\n@include \"b.conf\"\n", -1, NULL));
 
 	g_assert_true(g_file_set_contents(b, "\n\ndefault_duration = ;\n", -1, NULL));
 	assert_fails(f, -EINVAL, b, 3, "syntax error");
@@ -364,6 +376,26 @@ static void test_include_nested_and_refused(struct fixture *f, gconstpointer dat
 	g_assert_true(g_file_set_contents(b, "@include \"b.conf\"\n", -1, NULL));
 	assert_fails(f, -ELOOP, b, 1, reason);
 	g_free(reason);
+	/* As in libconfig: ten files deep load, the eleventh is refused (a.conf is the first). */
+	for (int level = 2; level <= 11; level++) {
+		char *name = g_strdup_printf("%s/%d.conf", sub, level);
+		char *text = level == 11 ? g_strdup("default_duration = 11;\n")
+					 : g_strdup_printf("@include \"%d.conf\"\n", level + 1);
+		g_assert_true(g_file_set_contents(name, text, -1, NULL));
+		g_free(text);
+		g_free(name);
+	}
+	g_assert_true(g_file_set_contents(a, "@include \"3.conf\"\n", -1, NULL));
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpint(cfg.default_duration, ==, 11 * 60);
+	present_config_finish(&cfg);
+	g_assert_true(g_file_set_contents(a, "@include \"2.conf\"\n", -1, NULL));
+	char *ten = g_strdup_printf("%s/10.conf", sub);
+	reason = g_strdup_printf("@include \"%s/11.conf\": nested more than 10 deep (does a file include itself?)",
+		sub);
+	assert_fails(f, -ELOOP, ten, 1, reason);
+	g_free(reason);
+	g_free(ten);
 	g_assert_true(g_file_set_contents(a, "@include \"b.conf\n", -1, NULL));
 	assert_fails(f, -EINVAL, a, 1, "syntax error (an @include's path with no closing quote)");
 
