@@ -628,7 +628,8 @@ static int include(struct source *src, const char *file, int number, const char 
 		/* Unless absolute, the path is beside the file that names it. */
 		if (*p != '/')
 			fwrite(file, 1, dir_len, out);
-		/* \\ and \" are the only escapes libconfig knows in a path. */
+		/* \\ and \" are the only escapes libconfig knows in a path; any
+		 * other backslash is kept, as a file name may hold one. */
 		for (; p < end && *p != '"' && *p != '\n'; p++) {
 			if (*p == '\\' && p + 1 < end && (p[1] == '\\' || p[1] == '"'))
 				p++;

@@ -277,6 +277,19 @@ static void test_include_relative_to_the_file(struct fixture *f, gconstpointer d
 	g_assert_cmpint(cfg.default_duration, ==, 40 * 60);
 	present_config_finish(&cfg);
 
+	/* \\ and \" are a path's escapes; any other backslash is the file name's own. */
+	char *odd = g_build_filename(dir, "a\"b\\c.conf", NULL);
+	g_assert_true(g_file_set_contents(odd, "session = { default_duration = 35; };\n", -1, NULL));
+	g_free(write_conf(f, "home", "@include \"a\\\"b\\\\c.conf\"\n"));
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpint(cfg.default_duration, ==, 35 * 60);
+	present_config_finish(&cfg);
+	g_free(write_conf(f, "home", "@include \"a\\\"b\\c.conf\"\n"));
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpint(cfg.default_duration, ==, 35 * 60);
+	present_config_finish(&cfg);
+	g_free(odd);
+
 	/* The text reaches libconfig as a string: a NUL byte must not cut it short. */
 	g_assert_true(g_file_set_contents(path, "session = { default_duration = 40; };\n\0x", 40, NULL));
 	g_assert_cmpint(load(f, &cfg, &error), ==, -EINVAL);
