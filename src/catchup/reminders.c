@@ -14,20 +14,33 @@
 
 #include "catchup.h"
 #include "daemon.h"
+#include "grow.h"
 #include "notifier.h"
 #include "timefmt.h"
+
+/* How long a reminder waits when the store would not take its mark. */
+#define RETRY_MS 5000
 
 struct present_reminders {
 	struct present_daemon *d;
 	int fd;
 	guint source;
 	int64_t next_ms; /* 0: nothing to come */
+	int64_t retry_at; /* ms; while the store refuses marks, nothing fires before it */
+};
+
+/* A reminder that fell due in a scan. */
+struct due {
+	int64_t id;
+	bool answer;
 };
 
 struct scan {
 	const struct present_config *cfg;
 	int64_t now, next;
-	struct present_daemon *d; /* set when firing: remind what is due */
+	bool firing; /* collect what is due */
+	struct due *due;
+	size_t n_due, due_cap;
 };
 
 static int64_t later(int64_t a, int64_t b)
@@ -46,8 +59,16 @@ static void due_times(const struct present_owed_row *row, const struct present_c
 		*answer = later(row->answer_by - cfg->remind_answer_before * 1000, row->snoozed_until);
 }
 
-static void remind(struct present_daemon *d, const struct present_owed_row *row, bool answer)
+/* What remind() is called with. */
+struct reminding {
+	struct present_daemon *d;
+	bool answer;
+};
+
+static void remind(const struct present_owed_row *row, void *userdata)
 {
+	struct present_daemon *d = ((struct reminding *)userdata)->d;
+	bool answer = ((struct reminding *)userdata)->answer;
 	char when[32], *summary = NULL, *body = NULL;
 	present_time_clock((answer ? row->answer_by : row->ack_by) / 1000, present_time_now(), when, sizeof(when));
 	if (asprintf(&summary, "%s is waiting (%s)", row->sender, row->app) < 0)
@@ -65,9 +86,6 @@ static void remind(struct present_daemon *d, const struct present_owed_row *row,
 	});
 	free(summary);
 	free(body);
-	/* Answering in full is past acknowledging: one reminder is enough. */
-	present_store_owed_reminded(d->store, row->id,
-		answer ? PRESENT_OWED_REMINDED_ACK | PRESENT_OWED_REMINDED_ANSWER : PRESENT_OWED_REMINDED_ACK);
 }
 
 static void visit(const struct present_owed_row *row, void *userdata)
@@ -75,8 +93,10 @@ static void visit(const struct present_owed_row *row, void *userdata)
 	struct scan *s = userdata;
 	int64_t ack, answer;
 	due_times(row, s->cfg, &ack, &answer);
-	if (s->d && ((answer && answer <= s->now) || (ack && ack <= s->now))) {
-		remind(s->d, row, answer && answer <= s->now);
+	if (s->firing && ((answer && answer <= s->now) || (ack && ack <= s->now))) {
+		/* Out of memory, it stays due and is reminded at the next scan. */
+		if (present_grow(&s->due, &s->due_cap, s->n_due, sizeof(*s->due)))
+			s->due[s->n_due++] = (struct due){row->id, answer && answer <= s->now};
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -94,6 +114,8 @@ void present_reminders_reschedule(struct present_reminders *r)
 	struct scan s = {.cfg = &d->config, .now = g_get_real_time() / 1000};
 	if (d->store && present_store_owed_each(d->store, false, visit, &s) < 0)
 		present_log("warning", "reminders: %s", present_store_error(d->store));
+	if (s.next && s.next < r->retry_at)
+		s.next = r->retry_at;
 	r->next_ms = s.next;
 	struct itimerspec its = {
 		.it_value = {.tv_sec = s.next / 1000, .tv_nsec = (s.next % 1000) * 1000000},
@@ -124,9 +146,29 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 	/* ECANCELED: the clock was set; the scan below decides what is due now. */
 	if (read(fd, &n, sizeof(n)) < 0 && errno != ECANCELED && errno != EAGAIN)
 		present_log("warning", "reminders: %s", strerror(errno));
-	struct scan s = {.cfg = &r->d->config, .now = g_get_real_time() / 1000, .d = r->d};
+	struct scan s = {.cfg = &r->d->config, .now = g_get_real_time() / 1000, .firing = true};
 	if (r->d->store)
 		present_store_owed_each(r->d->store, false, visit, &s);
+	/* Marked once the scan has ended, when the store waits for a lock
+	 * another writer holds: during the scan it would refuse at once. A
+	 * reminder is given only once marked, so none is given twice, and one
+	 * the store refuses waits a while: due, it would fire again at once. */
+	bool refused = false;
+	for (size_t i = 0; i < s.n_due; i++) {
+		/* Answering in full is past acknowledging: one reminder is enough. */
+		int which = s.due[i].answer ? PRESENT_OWED_REMINDED_ACK | PRESENT_OWED_REMINDED_ANSWER
+					    : PRESENT_OWED_REMINDED_ACK;
+		if (present_store_owed_reminded(r->d->store, s.due[i].id, which) < 0) {
+			if (!refused && !r->retry_at)
+				present_log("warning", "reminders: %s; trying again in %d s",
+					present_store_error(r->d->store), RETRY_MS / 1000);
+			refused = true;
+			continue;
+		}
+		present_store_owed_get(r->d->store, s.due[i].id, remind, &(struct reminding){r->d, s.due[i].answer});
+	}
+	free(s.due);
+	r->retry_at = refused ? s.now + RETRY_MS : 0;
 	present_reminders_reschedule(r);
 	present_daemon_update_idle(r->d);
 	return G_SOURCE_CONTINUE;

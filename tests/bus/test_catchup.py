@@ -270,6 +270,26 @@ class Reminders(Catchup):
         self.assertEqual(body, "Acknowledge by %s: “call me when you can”" % ms_clock(ack_by))
         wait_until(lambda: self.db().execute("SELECT reminded FROM owed").fetchone() == (1,), what="the mark")
 
+    def test_store_locked_when_due(self):
+        # Another writer holds the store when the reminder falls due, 5 s
+        # after the alert: none is given while it cannot be marked, not even
+        # once, and it comes once the store is free, once.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "55s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        other = sqlite3.connect(self.store_path, isolation_level=None)
+        self.addCleanup(other.close)
+        other.execute("BEGIN IMMEDIATE")
+        time.sleep(8)  # past when it falls due, and past the store's 2 s wait for the lock
+        self.assertEqual(self.shown_by_present(), [])
+        self.assertIn("trying again in 5 s", self.bus.read_log())
+        other.execute("ROLLBACK")
+        wait_until(self.shown_by_present, 10, "the reminder once the store is free")
+        time.sleep(1)
+        self.assertEqual(len(self.shown_by_present()), 1)
+        self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchone(), (1,))
+        self.assertEqual(self.bus.read_log().count("trying again"), 1)
+
     def test_reminders_survive_a_restart(self):
         self.write_config('owed = { ack_within = "1m"; remind_ack_before = "57s"; };\nreplay = { mode = "none"; };\n')
         self.meeting(MEETING[2])
