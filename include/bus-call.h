@@ -59,6 +59,16 @@ int present_bus_set_bool_read_back(DBusConnection *bus, const char *dest, const 
 int present_bus_call_bool(DBusConnection *bus, const char *dest, const char *path, const char *iface,
 	const char *method, bool *ret, char **ret_error);
 
+/**
+ * Appends text as a string. Text that is not UTF-8 (a path from the
+ * environment can be any bytes) goes as a copy with U+FFFD for each bad
+ * sequence: libdbus would abort the process on it. False when out of memory.
+ */
+bool present_bus_append_text(DBusMessageIter *it, const char *text);
+
+/** An error reply to call with name and message, a message that is not UTF-8 repaired as above; NULL when out of memory. */
+DBusMessage *present_bus_new_error(DBusMessage *call, const char *name, const char *message);
+
 /** Appends a variant holding a boolean. */
 bool present_bus_append_variant_bool(DBusMessageIter *it, bool value);
 

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "bus-call.h"
+#include "text.h"
 
 /* Settings daemons (xfconfd) are meant to start on demand. Nothing else may
  * be started by a call of ours: several notification servers install an
@@ -166,6 +168,26 @@ int present_bus_call_read_back(DBusConnection *bus, const char *dest, const char
 	DBusMessage *reply = NULL;
 	int r = send_both(bus, call, dbus_message_new_method_call(dest, path, iface, read_method), &reply, ret_error);
 	return r < 0 ? r : bool_reply(reply, dest, read_method, ret, ret_error);
+}
+
+bool present_bus_append_text(DBusMessageIter *it, const char *text)
+{
+	if (present_utf8_valid(text))
+		return dbus_message_iter_append_basic(it, DBUS_TYPE_STRING, &text);
+	char *repaired = present_text_clean(text, SIZE_MAX, NULL, NULL);
+	bool ok = repaired && dbus_message_iter_append_basic(it, DBUS_TYPE_STRING, &repaired);
+	free(repaired);
+	return ok;
+}
+
+DBusMessage *present_bus_new_error(DBusMessage *call, const char *name, const char *message)
+{
+	if (!message || present_utf8_valid(message))
+		return dbus_message_new_error(call, name, message);
+	char *repaired = present_text_clean(message, SIZE_MAX, NULL, NULL);
+	DBusMessage *reply = repaired ? dbus_message_new_error(call, name, repaired) : NULL;
+	free(repaired);
+	return reply;
 }
 
 bool present_bus_append_variant_bool(DBusMessageIter *it, bool value)

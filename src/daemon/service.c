@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "bus-call.h"
 #include "daemon.h"
 #include "introspection.h"
 #include "monitor.h"
@@ -174,8 +175,7 @@ static void add_finding(const char *level, const char *topic, const char *messag
 	DBusMessageIter item;
 	f->ok = f->ok && dbus_message_iter_open_container(&f->array, DBUS_TYPE_STRUCT, NULL, &item) &&
 		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &level) &&
-		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &topic) &&
-		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &message) &&
+		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &topic) && present_bus_append_text(&item, message) &&
 		dbus_message_iter_close_container(&f->array, &item);
 }
 
@@ -493,7 +493,7 @@ static DBusHandlerResult dispatch(DBusConnection *conn, DBusMessage *msg, void *
 	}
 
 	if (!reply && dbus_error_is_set(&err))
-		reply = dbus_message_new_error(msg, err.name, err.message);
+		reply = present_bus_new_error(msg, err.name, err.message);
 	dbus_error_free(&err);
 	if (!reply && d->replied_early) {
 		d->replied_early = false;

@@ -2,6 +2,7 @@
  * The daemon's side of struct present_status on the bus; the CLI reads it
  * back with present_status_read() (src/common/protocol.c).
  */
+#include "bus-call.h"
 #include "status-write.h"
 
 static bool put(DBusMessageIter *dict, const char *key, int type, const void *value)
@@ -11,7 +12,8 @@ static bool put(DBusMessageIter *dict, const char *key, int type, const void *va
 	return dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) &&
 		dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) &&
 		dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, sig, &variant) &&
-		dbus_message_iter_append_basic(&variant, type, value) &&
+		(type == DBUS_TYPE_STRING ? present_bus_append_text(&variant, *(const char *const *)value)
+					  : dbus_message_iter_append_basic(&variant, type, value)) &&
 		dbus_message_iter_close_container(&entry, &variant) &&
 		dbus_message_iter_close_container(dict, &entry);
 }
@@ -30,7 +32,7 @@ static bool put_strv(DBusMessageIter *dict, const char *key, char **v)
 		!dbus_message_iter_open_container(&variant, DBUS_TYPE_ARRAY, "s", &array))
 		return false;
 	for (size_t i = 0; v && v[i]; i++)
-		if (!dbus_message_iter_append_basic(&array, DBUS_TYPE_STRING, &v[i]))
+		if (!present_bus_append_text(&array, v[i]))
 			return false;
 	return dbus_message_iter_close_container(&variant, &array) &&
 		dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
@@ -51,10 +53,8 @@ static bool put_due(DBusMessageIter *dict, const struct present_status *status)
 		const struct present_status_due *d = &status->due[i];
 		if (!dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT, NULL, &item) ||
 			!dbus_message_iter_append_basic(&item, DBUS_TYPE_UINT64, &d->id) ||
-			!dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &d->state) ||
-			!dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &d->sender) ||
-			!dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &d->app) ||
-			!dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &d->subject) ||
+			!present_bus_append_text(&item, d->state) || !present_bus_append_text(&item, d->sender) ||
+			!present_bus_append_text(&item, d->app) || !present_bus_append_text(&item, d->subject) ||
 			!dbus_message_iter_append_basic(&item, DBUS_TYPE_INT64, &d->ack_by) ||
 			!dbus_message_iter_append_basic(&item, DBUS_TYPE_INT64, &d->answer_by) ||
 			!dbus_message_iter_close_container(&array, &item))

@@ -14,6 +14,8 @@ import json
 import os
 import re
 import signal
+import sqlite3
+import tempfile
 import time
 
 import dbus
@@ -384,6 +386,38 @@ class Methods(BusTestCase):
             self.assertEqual(error_of("Extend", dbus.UInt32(seconds)), invalid)
         self.assertEqual(self.bus.pid_of(), pid)
         self.assertTrue(self.call("GetStatus")["active"])
+
+
+class BytesInPaths(BusTestCase):
+    """A home whose directories are named in Latin-1, as a system older than
+    UTF-8 names them: the paths are bytes D-Bus cannot carry as they are
+    (libdbus aborts a process that tries), so they go out repaired."""
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="present-test-")
+        self.bus = harness.PrivateBus(self.root, dirs={"XDG_CONFIG_HOME": "r\udce9glages", "XDG_STATE_HOME": "\udce9tat"})
+
+    def test_paths_that_are_not_utf8(self):
+        self.write_config('session = { default_duration = "30m"; };\n')
+        doctor = self.present("doctor")
+        pid = self.bus.pid_of()
+        self.assertIn("r\ufffdglages/present/present.conf", doctor.stdout, doctor.stderr)
+        self.assertIn("\ufffdtat/present/present.db", doctor.stdout, doctor.stderr)
+
+        # The store's messages name it: in a status, and in an error reply.
+        other = sqlite3.connect(self.store_path, isolation_level=None)
+        self.addCleanup(other.close)
+        other.execute("BEGIN IMMEDIATE")
+        r = self.present("start")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("\ufffdtat/present/present.db", r.stderr)
+        self.assertIn("\ufffdtat/present/present.db", self.call("GetStatus")["store_error"])
+        with self.assertRaises(dbus.DBusException) as e:
+            self.call("SetOwedState", dbus.UInt64(1), "answered")
+        self.assertIn("\ufffdtat/present/present.db", e.exception.get_dbus_message())
+        other.execute("ROLLBACK")
+        self.ok("stop")
+        self.assertEqual(self.bus.pid_of(), pid)
 
 
 if __name__ == "__main__":

@@ -56,13 +56,14 @@ def wait_until(condition, timeout=10.0, what="the condition"):
 class PrivateBus:
     """A session bus of our own with present's activation file."""
 
-    def __init__(self, root, service_dirs=(), extra_policy=""):
+    def __init__(self, root, service_dirs=(), extra_policy="", dirs=None):
+        """dirs: other names, under root, for the directories of HOME and XDG_*_HOME."""
         self.root = root
         os.makedirs(root, exist_ok=True)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("DBUS_")}
         for key, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
                          ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_RUNTIME_DIR", "run")):
-            path = os.path.join(root, sub)
+            path = os.path.join(root, (dirs or {}).get(key, sub))
             os.makedirs(path, mode=0o700, exist_ok=True)
             self.env[key] = path
         self.env["XDG_CONFIG_DIRS"] = os.path.join(root, "etc-xdg")
@@ -82,7 +83,8 @@ class PrivateBus:
         with open(self.config, "w") as f:
             f.write(conf)
 
-        self.log = open(os.path.join(root, "bus.log"), "w+")
+        # What the daemon logs names paths, which can be any bytes.
+        self.log = open(os.path.join(root, "bus.log"), "w+", errors="replace")
         read_fd, write_fd = os.pipe()
         self.process = subprocess.Popen(
             ["dbus-daemon", "--config-file", self.config, "--nofork", "--nopidfile",
@@ -184,7 +186,7 @@ class BusTestCase(unittest.TestCase):
     def tearDown(self):
         self.bus.close()
         # Kept for the report: what the bus and the daemon said, if the test failed.
-        with open(os.path.join(self.root, "bus.log")) as f:
+        with open(os.path.join(self.root, "bus.log"), errors="replace") as f:
             self.bus_log = f.read()
         valgrind_errors = valgrind.errors(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
