@@ -69,6 +69,12 @@ bool present_bus_append_text(DBusMessageIter *it, const char *text);
 /** An error reply to call with name and message, a message that is not UTF-8 repaired as above; NULL when out of memory. */
 DBusMessage *present_bus_new_error(DBusMessage *call, const char *name, const char *message);
 
+/**
+ * The unique name of the peer whose reply the last call on bus got, or NULL
+ * (the call failed). Valid until the next call on bus.
+ */
+const char *present_bus_last_replier(DBusConnection *bus);
+
 /** Appends a variant holding a boolean. */
 bool present_bus_append_variant_bool(DBusMessageIter *it, bool value);
 

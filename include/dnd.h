@@ -134,11 +134,12 @@ int present_dnd_restore(struct present_dnd *dnd);
 int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error);
 
 /**
- * The notification name changed hands (running: it has an owner now): the
- * server is asked again; silenced again if a session runs, and between
- * sessions, what could not be put back while it was away is put back.
+ * The notification name changed hands (owner: its unique name now, NULL or
+ * "" for none): the server is asked again; silenced again if a session runs,
+ * and between sessions, what could not be put back while it was away is put
+ * back.
  */
-void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, bool running);
+void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner);
 
 /** The caller follows NameOwnerChanged for the notification name, so what the server said may be kept. */
 void present_dnd_watching(struct present_dnd *dnd);

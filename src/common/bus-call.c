@@ -71,13 +71,32 @@ DBusMessage *present_bus_pending_reply(DBusPendingCall *pending, DBusError *err)
 	return reply;
 }
 
+/* Which process a call reached: the well-known name it was sent to can
+ * change hands between two calls. Kept with the connection. */
+static dbus_int32_t replier_slot = -1;
+
+static void note_replier(DBusConnection *bus, DBusMessage *reply)
+{
+	const char *sender = reply ? dbus_message_get_sender(reply) : NULL;
+	char *copy = sender ? strdup(sender) : NULL;
+	if ((replier_slot < 0 && !dbus_connection_allocate_data_slot(&replier_slot)) ||
+		!dbus_connection_set_data(bus, replier_slot, copy, free))
+		free(copy);
+}
+
+const char *present_bus_last_replier(DBusConnection *bus)
+{
+	return replier_slot < 0 ? NULL : dbus_connection_get_data(bus, replier_slot);
+}
+
 /* Waits for the reply to msg (taken, as is pending), as present_bus_send() says. */
-static int wait_reply(DBusPendingCall *pending, DBusMessage *msg, DBusMessage **ret_reply, char **ret_error_name,
-	char **ret_error)
+static int wait_reply(DBusConnection *bus, DBusPendingCall *pending, DBusMessage *msg, DBusMessage **ret_reply,
+	char **ret_error_name, char **ret_error)
 {
 	DBusError err;
 	dbus_error_init(&err);
 	DBusMessage *reply = present_bus_pending_reply(pending, &err);
+	note_replier(bus, reply);
 	if (!reply) {
 		int r = errno_of(&err, msg);
 		if (ret_error && asprintf(ret_error, "%s %s: %s", dbus_message_get_destination(msg),
@@ -100,7 +119,7 @@ static int wait_reply(DBusPendingCall *pending, DBusMessage *msg, DBusMessage **
 int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_reply, char **ret_error_name,
 	char **ret_error)
 {
-	return wait_reply(queue(bus, msg), msg, ret_reply, ret_error_name, ret_error);
+	return wait_reply(bus, queue(bus, msg), msg, ret_reply, ret_error_name, ret_error);
 }
 
 /* Both go out before either answer is awaited: a peer answers one
@@ -118,8 +137,8 @@ static int send_both(DBusConnection *bus, DBusMessage *first, DBusMessage *secon
 		return -ENOMEM;
 	}
 	DBusPendingCall *first_pending = queue(bus, first), *second_pending = queue(bus, second);
-	int r = wait_reply(first_pending, first, NULL, NULL, ret_error);
-	int g = wait_reply(second_pending, second, r < 0 ? NULL : ret_reply, NULL, r < 0 ? NULL : ret_error);
+	int r = wait_reply(bus, first_pending, first, NULL, NULL, ret_error);
+	int g = wait_reply(bus, second_pending, second, r < 0 ? NULL : ret_reply, NULL, r < 0 ? NULL : ret_error);
 	return r < 0 ? r : g;
 }
 

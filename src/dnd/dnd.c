@@ -24,6 +24,7 @@ struct change {
 	char *app; /* NULL: the server-wide switch */
 	char *saved;
 	int64_t row; /* 0 when not in the store */
+	char *owner; /* the unique name of the server that confirmed it; NULL: not known */
 };
 
 struct present_dnd {
@@ -155,6 +156,7 @@ static void change_free(struct change *c)
 {
 	free(c->app);
 	free(c->saved);
+	free(c->owner);
 }
 
 /* Deletes the record of a change that needs no putting back any more; one
@@ -339,11 +341,14 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 	}
 	if (saved)
 		free(none);
+	/* Unknown (out of memory), a change is taken for the old server's when the server changes hands. */
+	const char *owner = r == 0 ? present_bus_last_replier(ctx->bus) : NULL;
 	dnd->changes[dnd->n_changes++] = (struct change){
 		.backend = b,
 		.app = copy,
 		.saved = saved ? saved : none,
 		.row = row,
+		.owner = owner ? strdup(owner) : NULL,
 	};
 	return r;
 }
@@ -674,10 +679,10 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 	return failed ? -EIO : restored;
 }
 
-void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, bool running)
+void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner)
 {
 	dnd->server_known = false;
-	if (!running)
+	if (!owner || !*owner)
 		return;
 	if (!dnd->active) {
 		/* A server that was away when a session ended (swaync keeps its
@@ -692,11 +697,13 @@ void present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 		return;
 	}
 	/* A new server process starts with its in-memory switches off; drop
-	 * what we had set on the old one and silence the new one. */
+	 * what we had set on the old one and silence the new one. What the new
+	 * one confirmed is its own: a start's calls reach it while the news of
+	 * its arrival waits behind that start. */
 	size_t kept = 0;
 	for (size_t i = 0; i < dnd->n_changes; i++) {
 		struct change *c = &dnd->changes[i];
-		if (c->backend->persistent) {
+		if (c->backend->persistent || (c->owner && strcmp(c->owner, owner) == 0)) {
 			dnd->changes[kept++] = *c;
 			continue;
 		}

@@ -22,6 +22,7 @@ import subprocess
 import time
 
 import dbus
+import dbus.lowlevel
 
 import harness
 from harness import CLI, PYTHON, BusTestCase, wait_until
@@ -112,6 +113,30 @@ class ServerOutage(DunstCase):
         self.assertEqual([b for (b,) in self.db().execute("SELECT body FROM alerts ORDER BY id")],
                          ["before the restart", "after the restart"])
         self.assertEqual(self.db().execute("SELECT count, state FROM owed").fetchall(), [(2, "owed")])
+
+    def test_server_restarts_while_a_start_is_handled(self):
+        # The restart's NameOwnerChanged waits behind the Start on the
+        # daemon's bus connection, and the Start's calls already reach the
+        # new server: what it changed there must not be taken for the old
+        # server's and forgotten, or nothing would put it back.
+        self.call("GetStatus")
+        pid = self.bus.pid_of()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            start = dbus.lowlevel.MethodCallMessage(harness.BUS_NAME, harness.OBJECT_PATH, harness.INTERFACE, "Start")
+            start.append(dbus.UInt32(600), "", signature="us")
+            self.bus.connection.send_message(start)
+            self.bus.connection.flush()
+            self.kill_mock()
+            self.start_dunst()
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        wait_until(lambda: "notification server changed" in self.daemon_log(), what="the restart to be handled")
+        self.assertTrue(self.call("GetStatus")["active"])
+        self.assertTrue(self.dnd())
+        self.assertEqual(self.db().execute("SELECT count(*) FROM dnd_changes").fetchone()[0], 1)
+        self.ok("stop")
+        self.assertFalse(self.dnd())
 
     def test_stop_answers_while_the_server_hangs(self):
         """A server that stops answering (SIGSTOP) must not make `present stop` fail: the
