@@ -51,6 +51,7 @@ struct present_dnd {
 	int64_t *done;
 	size_t n_done;
 	char *save_error; /* why this session's changes could not be recorded, or NULL */
+	bool leftovers; /* a put-back failed: its record waits in the store */
 	/* What present_dnd_prepare() found for present_dnd_silence() to turn on. */
 	struct {
 		const struct present_dnd_backend *backend; /* NULL: nothing to turn on */
@@ -559,6 +560,18 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd)
 	return NULL;
 }
 
+/* present_dnd_restore_leftovers(), logged: "put back N change(s) <when>". */
+static void retry_leftovers(struct present_dnd *dnd, const char *when)
+{
+	char *error = NULL;
+	int r = present_dnd_restore_leftovers(dnd, &error);
+	if (r > 0)
+		present_log("info", "put back %d do-not-disturb change(s) %s", r, when);
+	else if (r < 0)
+		present_log("warning", "cannot put back yet: %s", error ? error : strerror(-r));
+	free(error);
+}
+
 bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *ret,
 	struct present_dnd_change *ret_change)
 {
@@ -569,6 +582,10 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 	dnd->save_error = NULL;
 	if (dnd->n_done)
 		forget_done(dnd);
+	/* Before the switch is read: one the last session left on would pass
+	 * for the user's choice, and be left on. */
+	if (dnd->leftovers)
+		retry_leftovers(dnd, "that the last session left");
 
 	struct present_dnd_ctx ctx;
 	const struct present_dnd_backend *b = pick(dnd, cfg, &ctx, ret);
@@ -625,6 +642,7 @@ int present_dnd_restore(struct present_dnd *dnd)
 		if (put_back(&ctx, c->backend, c->app, c->saved, &error) < 0) {
 			/* Left in the store: the next start or `present restore` tries again. */
 			present_log("warning", "cannot put back %s: %s", describe(c->backend, c->app), error);
+			dnd->leftovers = dnd->leftovers || c->row;
 		} else {
 			restored++;
 			forget(dnd, c->row);
@@ -674,6 +692,7 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 		forget(dnd, recs[i].id);
 	}
 	present_dnd_records_free(recs, n);
+	dnd->leftovers = failed;
 	if (!dnd->active)
 		release(dnd);
 	return failed ? -EIO : restored;
@@ -687,13 +706,7 @@ void present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	if (!dnd->active) {
 		/* A server that was away when a session ended (swaync keeps its
 		 * switch in its settings) can be put back now that it is here. */
-		char *error = NULL;
-		int r = present_dnd_restore_leftovers(dnd, &error);
-		if (r > 0)
-			present_log("info", "put back %d do-not-disturb change(s) now that the server is back", r);
-		else if (r < 0)
-			present_log("warning", "cannot put back yet: %s", error ? error : strerror(-r));
-		free(error);
+		retry_leftovers(dnd, "now that the server is back");
 		return;
 	}
 	/* A new server process starts with its in-memory switches off; drop

@@ -243,6 +243,27 @@ class Contract:
 class DunstContract(Contract, BusTestCase):
     server = Dunst
 
+    def refuse_off(self, refuse):
+        self.s.obj(NOTIFICATIONS, "/org/freedesktop/Notifications").Set(
+            "org.example.Mock", "RefuseOff", dbus.Boolean(refuse), signature="ssv",
+            dbus_interface=dbus.PROPERTIES_IFACE)
+
+    def test_left_on_by_a_refused_put_back_is_not_taken_for_the_users(self):
+        # The same daemon's next session must put back what the last one
+        # could not, not find the switch on and leave it as the user's choice.
+        self.ok("start", "10m")
+        self.refuse_off(True)
+        self.ok("stop")
+        self.assertTrue(self.s.get())
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(1,)])
+        self.refuse_off(False)
+        pid = self.bus.pid_of()
+        self.assertIn("· do-not-disturb on", self.ok("start", "10m"))
+        self.ok("stop")
+        self.assertEqual(self.bus.pid_of(), pid)
+        self.assertFalse(self.s.get(), "do-not-disturb left on")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
 
 class MakoContract(Contract, BusTestCase):
     server = Mako

@@ -13,7 +13,10 @@ dunst   ("dunst", "knopwob", "1.9.0 (2022-06-27)", "1.2"): the real version
         string has the date.  Interface org.dunstproject.cmd0
         on /org/freedesktop/Notifications: read/write property `paused` (b),
         read-only waitingLength/displayedLength/historyLength (u).  Notify
-        while paused counts as waiting; unpausing displays them.
+        while paused counts as waiting; unpausing displays them.  For the
+        tests, property RefuseOff (b) of interface org.example.Mock on the
+        same object: while true, unpausing answers org.example.Mock.Busy
+        "do-not-disturb refused by the test" and changes nothing.
 mako    ("mako", "emersion", "0.0.0", "1.2").  fr.emersion.Mako on
         /fr/emersion/Mako: ListModes() -> as, SetModes(as), SetMode(s).
         No signal on change (the real one sends none).
@@ -73,6 +76,7 @@ MAIN_IFACE = 'org.freedesktop.Notifications'
 SYSTEM_BUS = False
 
 DUNST_IFACE = 'org.dunstproject.cmd0'
+TEST_IFACE = 'org.example.Mock'  # the tests' own controls
 MAKO_PATH, MAKO_IFACE = '/fr/emersion/Mako', 'fr.emersion.Mako'
 SWAYNC_CC = 'org.erikreider.swaync.cc'
 SWAYNC_PATH = '/org/erikreider/swaync/cc'
@@ -173,7 +177,11 @@ def _turn_on(mock, change):
     if mock.refuse_on in (None, 'applied'):
         change()
     if mock.refuse_on:
-        raise dbus.exceptions.DBusException('do-not-disturb refused by the test', name='org.example.Mock.Busy')
+        raise _refused()
+
+
+def _refused():
+    return dbus.exceptions.DBusException('do-not-disturb refused by the test', name='org.example.Mock.Busy')
 
 
 def _read_only(name):
@@ -187,6 +195,7 @@ def _load_dunst(mock):
     mock.AddProperties(DUNST_IFACE, {
         'paused': dbus.Boolean(False), 'waitingLength': dbus.UInt32(0),
         'displayedLength': dbus.UInt32(0), 'historyLength': dbus.UInt32(0)})
+    mock.AddProperties(TEST_IFACE, {'RefuseOff': dbus.Boolean(False)})
     mock.AddMethods(DUNST_IFACE, [
         (m, '', '', '') for m in ('ContextMenuCall', 'NotificationCloseAll',
                                   'NotificationCloseLast', 'NotificationShow')])
@@ -216,6 +225,8 @@ def _load_dunst(mock):
                 props['displayedLength'] + props['waitingLength']))
         if value:
             _turn_on(mock, lambda: obj.UpdateProperties(DUNST_IFACE, changes))
+        elif obj.props[TEST_IFACE]['RefuseOff']:
+            raise _refused()
         else:
             obj.UpdateProperties(DUNST_IFACE, changes)
         return True
