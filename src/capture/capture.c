@@ -344,9 +344,10 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 						 ev.kind != PRESENT_EVENT_CLOSED && ev.kind != PRESENT_EVENT_ACTION));
 
 	/* present's own notifications (replays, reminders) come from this
-	 * process through the notifier's own connection. */
-	ours = ours || (ev.kind == PRESENT_EVENT_ADD && ev.app_name && strcmp(ev.app_name, "present") == 0 &&
-			       ev.sender_pid == (int64_t)getpid());
+	 * process through the notifier's own connection, which names it in
+	 * sender-pid: a replay goes under its app's name, and can go out as
+	 * the next session already listens. */
+	ours = ours || (ev.kind == PRESENT_EVENT_ADD && ev.sender_pid == (int64_t)getpid());
 	switch (ours ? PRESENT_EVENT_NONE : ev.kind) {
 	case PRESENT_EVENT_ADD:
 		on_add(cap, &ev, at);

@@ -462,6 +462,44 @@ static void test_update_through_notify_once(struct fixture *f, gconstpointer dat
 	assert_rows(f, "SELECT id, app, sender, count FROM owed", "1|org.gnome.Fractal|Ana|2\n");
 }
 
+/* A Notify under app's name from process pid, as present's replay sends one: hints say only the pid. */
+static DBusMessage *notify_from(const char *app, dbus_int64_t pid)
+{
+	DBusMessage *msg = dbus_message_new_method_call(NOTIFY_IFACE, NOTIFY_PATH, NOTIFY_IFACE, "Notify");
+	const char *empty = "", *summary = "Acme: 1 new message", *key = "sender-pid";
+	dbus_uint32_t replaces = 0;
+	dbus_int32_t timeout = -1;
+	DBusMessageIter it, array, hints, entry, variant;
+	dbus_message_iter_init_append(msg, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &app);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &replaces);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &empty);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &summary);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &empty);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "s", &array);
+	dbus_message_iter_close_container(&it, &array);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &hints);
+	dbus_message_iter_open_container(&hints, DBUS_TYPE_DICT_ENTRY, NULL, &entry);
+	dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key);
+	dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "x", &variant);
+	dbus_message_iter_append_basic(&variant, DBUS_TYPE_INT64, &pid);
+	dbus_message_iter_close_container(&entry, &variant);
+	dbus_message_iter_close_container(&hints, &entry);
+	dbus_message_iter_close_container(&it, &hints);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &timeout);
+	return msg;
+}
+
+/* replay.mode "each" shows held alerts again under their apps' names; a
+ * session started just before they go out must not hold them again. */
+static void test_own_replay_is_not_an_alert(struct fixture *f, gconstpointer data)
+{
+	seen(f, notify_from("Thunderbird", getpid()), ":1.9");
+	seen(f, notify_from("Evolution", (dbus_int64_t)getpid() + 1), ":1.10");
+	stop(f);
+	assert_rows(f, "SELECT app_name FROM alerts", "Evolution\n");
+}
+
 /* Geary shows new mail under one id, and takes it back once read: the next
  * mail under that id is a new alert, and the one withdrawn stays so. The
  * same for a sandboxed app, whose withdrawal crosses the portal's hops. */
@@ -514,6 +552,7 @@ int main(int argc, char **argv)
 	ADD("update-through-notify-once", test_update_through_notify_once);
 	ADD("id-used-again-after-withdrawal", test_id_used_again_after_withdrawal);
 	ADD("owed-without-memory-for-the-sender", test_owed_without_memory_for_the_sender);
+	ADD("own-replay-is-not-an-alert", test_own_replay_is_not_an_alert);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
