@@ -186,9 +186,10 @@ static void wait_readable(int fd, int bytes)
 	g_assert_cmpint(waiting, >=, bytes);
 }
 
-/* A Notify, with the pixels of a 48x48 RGBA icon when pixels is set. */
+/* A Notify, with the pixels of a 48x48 RGBA icon when pixels is set, the
+ * desktop entry as its hint, or else the sender's pid unless 0. */
 static DBusMessage *notify_message(const char *destination, const char *app, const char *entry,
-	dbus_uint32_t replaces, const char *summary, const char *body, bool pixels)
+	dbus_uint32_t replaces, const char *summary, const char *body, bool pixels, dbus_int64_t pid)
 {
 	DBusMessage *msg = dbus_message_new_method_call(destination, NOTIFY_PATH, NOTIFY_IFACE, "Notify");
 	const char *icon = "";
@@ -203,13 +204,15 @@ static DBusMessage *notify_message(const char *destination, const char *app, con
 	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "s", &array);
 	dbus_message_iter_close_container(&it, &array);
 	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &hints);
-	const char *key = "desktop-entry";
-	dbus_message_iter_open_container(&hints, DBUS_TYPE_DICT_ENTRY, NULL, &entry_it);
-	dbus_message_iter_append_basic(&entry_it, DBUS_TYPE_STRING, &key);
-	dbus_message_iter_open_container(&entry_it, DBUS_TYPE_VARIANT, "s", &variant);
-	dbus_message_iter_append_basic(&variant, DBUS_TYPE_STRING, &entry);
-	dbus_message_iter_close_container(&entry_it, &variant);
-	dbus_message_iter_close_container(&hints, &entry_it);
+	const char *key = entry ? "desktop-entry" : "sender-pid";
+	if (entry || pid) {
+		dbus_message_iter_open_container(&hints, DBUS_TYPE_DICT_ENTRY, NULL, &entry_it);
+		dbus_message_iter_append_basic(&entry_it, DBUS_TYPE_STRING, &key);
+		dbus_message_iter_open_container(&entry_it, DBUS_TYPE_VARIANT, entry ? "s" : "x", &variant);
+		dbus_message_iter_append_basic(&variant, entry ? DBUS_TYPE_STRING : DBUS_TYPE_INT64, entry ? (void *)&entry : &pid);
+		dbus_message_iter_close_container(&entry_it, &variant);
+		dbus_message_iter_close_container(&hints, &entry_it);
+	}
 	if (pixels) {
 		dbus_int32_t side = 48, stride = 48 * 4, bits = 8, channels = 4;
 		dbus_bool_t alpha = TRUE;
@@ -241,7 +244,7 @@ static DBusMessage *notify_message(const char *destination, const char *app, con
 /* A Notify as Thunderbird sends it. */
 static DBusMessage *notify_call(const char *destination, const char *summary, bool pixels)
 {
-	return notify_message(destination, "Thunderbird", "thunderbird", 0, summary, "Invoice Q3 from Ana Lima", pixels);
+	return notify_message(destination, "Thunderbird", "thunderbird", 0, summary, "Invoice Q3 from Ana Lima", pixels, 0);
 }
 
 /* Sends msg on conn (taken) and returns its size as sent. */
@@ -322,7 +325,7 @@ static void remove_note(struct fixture *f, const char *sender, const char *iface
 static void notified(struct fixture *f, const char *sender, const char *entry, dbus_uint32_t replaces,
 	const char *summary, const char *body, dbus_uint32_t server_id)
 {
-	DBusMessage *call = notify_message(NOTIFY_IFACE, "Fractal", entry, replaces, summary, body, false);
+	DBusMessage *call = notify_message(NOTIFY_IFACE, "Fractal", entry, replaces, summary, body, false, 0);
 	seen(f, dbus_message_ref(call), sender);
 	DBusMessage *reply = dbus_message_new_method_return(call);
 	g_assert_true(dbus_message_set_destination(reply, sender));
@@ -462,40 +465,13 @@ static void test_update_through_notify_once(struct fixture *f, gconstpointer dat
 	assert_rows(f, "SELECT id, app, sender, count FROM owed", "1|org.gnome.Fractal|Ana|2\n");
 }
 
-/* A Notify under app's name from process pid, as present's replay sends one: hints say only the pid. */
-static DBusMessage *notify_from(const char *app, dbus_int64_t pid)
-{
-	DBusMessage *msg = dbus_message_new_method_call(NOTIFY_IFACE, NOTIFY_PATH, NOTIFY_IFACE, "Notify");
-	const char *empty = "", *summary = "Acme: 1 new message", *key = "sender-pid";
-	dbus_uint32_t replaces = 0;
-	dbus_int32_t timeout = -1;
-	DBusMessageIter it, array, hints, entry, variant;
-	dbus_message_iter_init_append(msg, &it);
-	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &app);
-	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &replaces);
-	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &empty);
-	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &summary);
-	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &empty);
-	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "s", &array);
-	dbus_message_iter_close_container(&it, &array);
-	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &hints);
-	dbus_message_iter_open_container(&hints, DBUS_TYPE_DICT_ENTRY, NULL, &entry);
-	dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key);
-	dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "x", &variant);
-	dbus_message_iter_append_basic(&variant, DBUS_TYPE_INT64, &pid);
-	dbus_message_iter_close_container(&entry, &variant);
-	dbus_message_iter_close_container(&hints, &entry);
-	dbus_message_iter_close_container(&it, &hints);
-	dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &timeout);
-	return msg;
-}
-
 /* replay.mode "each" shows held alerts again under their apps' names; a
  * session started just before they go out must not hold them again. */
 static void test_own_replay_is_not_an_alert(struct fixture *f, gconstpointer data)
 {
-	seen(f, notify_from("Thunderbird", getpid()), ":1.9");
-	seen(f, notify_from("Evolution", (dbus_int64_t)getpid() + 1), ":1.10");
+	seen(f, notify_message(NOTIFY_IFACE, "Thunderbird", NULL, 0, "Acme: 1 new message", "", false, getpid()), ":1.9");
+	seen(f, notify_message(NOTIFY_IFACE, "Evolution", NULL, 0, "Acme: 1 new message", "", false, getpid() + 1),
+		":1.10");
 	stop(f);
 	assert_rows(f, "SELECT app_name FROM alerts", "Evolution\n");
 }
