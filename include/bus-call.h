@@ -66,7 +66,7 @@ int present_bus_call_bool(DBusConnection *bus, const char *dest, const char *pat
  */
 bool present_bus_append_text(DBusMessageIter *it, const char *text);
 
-/** An error reply to call with name and message, a message that is not UTF-8 repaired as above; NULL when out of memory. */
+/** An error reply to call with name and message, repaired as above if not UTF-8; NULL when out of memory. */
 DBusMessage *present_bus_new_error(DBusMessage *call, const char *name, const char *message);
 
 /**

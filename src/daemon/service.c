@@ -175,7 +175,8 @@ static void add_finding(const char *level, const char *topic, const char *messag
 	DBusMessageIter item;
 	f->ok = f->ok && dbus_message_iter_open_container(&f->array, DBUS_TYPE_STRUCT, NULL, &item) &&
 		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &level) &&
-		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &topic) && present_bus_append_text(&item, message) &&
+		dbus_message_iter_append_basic(&item, DBUS_TYPE_STRING, &topic) &&
+		present_bus_append_text(&item, message) &&
 		dbus_message_iter_close_container(&f->array, &item);
 }
 

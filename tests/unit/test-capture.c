@@ -209,7 +209,11 @@ static DBusMessage *notify_message(const char *destination, const char *app, con
 		dbus_message_iter_open_container(&hints, DBUS_TYPE_DICT_ENTRY, NULL, &entry_it);
 		dbus_message_iter_append_basic(&entry_it, DBUS_TYPE_STRING, &key);
 		dbus_message_iter_open_container(&entry_it, DBUS_TYPE_VARIANT, entry ? "s" : "x", &variant);
-		dbus_message_iter_append_basic(&variant, entry ? DBUS_TYPE_STRING : DBUS_TYPE_INT64, entry ? (void *)&entry : &pid);
+		if (entry) {
+			dbus_message_iter_append_basic(&variant, DBUS_TYPE_STRING, &entry);
+		} else {
+			dbus_message_iter_append_basic(&variant, DBUS_TYPE_INT64, &pid);
+		}
 		dbus_message_iter_close_container(&entry_it, &variant);
 		dbus_message_iter_close_container(&hints, &entry_it);
 	}
