@@ -8,7 +8,7 @@
 #include "config.h"
 
 struct fixture {
-	char *dir;
+	char *dir, *cwd;
 	GPtrArray *warnings;
 };
 
@@ -22,10 +22,17 @@ static void setup(struct fixture *f, gconstpointer data)
 	g_setenv("XDG_CONFIG_DIRS", dirs, TRUE);
 	g_free(home);
 	g_free(dirs);
+	/* Each test runs in its directory, beside the files it writes: the CLI
+	 * and the daemon read from working directories of their own, which a
+	 * relative @include must not use. */
+	f->cwd = g_get_current_dir();
+	g_assert_cmpint(g_chdir(f->dir), ==, 0);
 }
 
 static void teardown(struct fixture *f, gconstpointer data)
 {
+	g_assert_cmpint(g_chdir(f->cwd), ==, 0);
+	g_free(f->cwd);
 	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
 	g_assert_cmpint(system(cmd), ==, 0);
 	g_free(cmd);
@@ -248,10 +255,8 @@ static void test_include_relative_to_the_file(struct fixture *f, gconstpointer d
 	char *absolute = g_build_filename(f->dir, "absolute.conf", NULL);
 	g_assert_true(g_file_set_contents(extra, "session = { default_duration = 25; };\n", -1, NULL));
 	g_assert_true(g_file_set_contents(more, "daemon = { idle_exit = 7; };\n", -1, NULL));
+	/* In the working directory: not the one beside present.conf. */
 	g_assert_true(g_file_set_contents(decoy, "session = { default_duration = 5; };\n", -1, NULL));
-	/* The CLI and the daemon each read from their own working directory. */
-	char *cwd = g_get_current_dir();
-	g_assert_cmpint(g_chdir(f->dir), ==, 0);
 
 	struct present_config cfg;
 	char *error = NULL;
@@ -299,8 +304,6 @@ static void test_include_relative_to_the_file(struct fixture *f, gconstpointer d
 	present_config_finish(&cfg);
 	g_free(error);
 
-	g_assert_cmpint(g_chdir(cwd), ==, 0);
-	g_free(cwd);
 	g_free(text);
 	g_free(expected);
 	g_free(absolute);
@@ -336,8 +339,6 @@ static void test_include_nested_and_refused(struct fixture *f, gconstpointer dat
 	g_assert_true(g_file_set_contents(a, "# first\n@include \"b.conf\" };\n", -1, NULL));
 	/* No newline at the end: the line comment must not swallow what follows the @include. */
 	g_assert_true(g_file_set_contents(b, "default_duration = 25; # last", -1, NULL));
-	char *cwd = g_get_current_dir();
-	g_assert_cmpint(g_chdir(f->dir), ==, 0);
 
 	struct present_config cfg;
 	char *error = NULL;
@@ -412,8 +413,6 @@ static void test_include_nested_and_refused(struct fixture *f, gconstpointer dat
 	g_assert_true(g_file_set_contents(a, "@include \"b.conf\n", -1, NULL));
 	assert_fails(f, -EINVAL, a, 1, "syntax error (an @include's path with no closing quote)");
 
-	g_assert_cmpint(g_chdir(cwd), ==, 0);
-	g_free(cwd);
 	g_free(a);
 	g_free(b);
 	g_free(sub);
