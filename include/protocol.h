@@ -44,6 +44,11 @@ struct present_status {
 	 * before the session's planned end, earliest first. */
 	struct present_status_due *due;
 	size_t n_due;
+	/* In the reply to a start only: what the daemon's own configuration
+	 * file has that it does not know, for the caller to warn about (the
+	 * daemon may read another file than the caller would). NULL-terminated,
+	 * or NULL. */
+	char **config_warnings;
 };
 
 /**

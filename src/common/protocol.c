@@ -154,6 +154,10 @@ bool present_status_read(struct present_wire_iter *iter, struct present_status *
 			present_wire_iter_enter(&value, 'a', &array)) {
 			present_strv_free(status->muted);
 			read_strv(&array, &status->muted);
+		} else if (strcmp(key, "config_warnings") == 0 && value.sig_len == 2 &&
+			strncmp(value.sig, "as", 2) == 0 && present_wire_iter_enter(&value, 'a', &array)) {
+			present_strv_free(status->config_warnings);
+			read_strv(&array, &status->config_warnings);
 		} else if (strcmp(key, "due") == 0 && !status->due && value.sig_len == 10 &&
 			strncmp(value.sig, "a(tssssxx)", 10) == 0 && present_wire_iter_enter(&value, 'a', &array)) {
 			read_due(&array, status);
@@ -172,6 +176,7 @@ void present_status_finish(struct present_status *status)
 	free(status->capture_error);
 	free(status->store_error);
 	present_strv_free(status->muted);
+	present_strv_free(status->config_warnings);
 	present_status_due_free(status);
 	*status = (struct present_status){0};
 }

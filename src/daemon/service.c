@@ -25,9 +25,10 @@ struct method {
 };
 
 /* due_from: a start, which names the responses owed falling due in it, so
- * that the caller can say them before going dark without opening the store. */
+ * that the caller can say them before going dark without opening the store.
+ * config_warnings: a start's, NULL-terminated, or NULL. */
 static DBusMessage *reply_status(DBusMessage *msg, const struct present_session *s, const dbus_bool_t *flag,
-	struct present_store *due_from)
+	struct present_store *due_from, char **config_warnings)
 {
 	DBusMessage *reply = dbus_message_new_method_return(msg);
 	if (!reply)
@@ -35,6 +36,7 @@ static DBusMessage *reply_status(DBusMessage *msg, const struct present_session 
 	DBusMessageIter it;
 	struct present_status status;
 	present_session_describe(s, &status);
+	status.config_warnings = config_warnings;
 	if (due_from && present_status_due_collect(due_from, present_time_now() * 1000, s->ends_at * 1000, &status) < 0)
 		present_log("warning", "the responses owed falling due are not said: %s", present_store_error(due_from));
 	dbus_message_iter_init_append(reply, &it);
@@ -60,31 +62,45 @@ void present_service_reply_early(struct present_daemon *d)
 	d->replied_early = true;
 }
 
+/* Logged as ever, and kept for the caller: its terminal is where someone reads them. */
+static void log_and_collect_warning(const char *message, void *userdata)
+{
+	present_log("warning", "%s", message);
+	g_ptr_array_add(userdata, g_strdup(message));
+}
+
 /* Start and Toggle's start: (u s) in. The configuration is read again for
  * every session, so an edit applies at the next start without restarting
- * anything. The caller hears first (a keyboard shortcut waits on it);
- * signals, hooks and the log follow. NULL once the reply has gone. */
+ * anything; it is this process's file that governs, whatever file the caller
+ * could see, and the caller is told what is wrong in it. The caller hears
+ * first (a keyboard shortcut waits on it); signals, hooks and the log
+ * follow. NULL once the reply has gone. */
 static DBusMessage *start_replying(struct present_daemon *d, DBusMessage *msg, const dbus_bool_t *started,
 	DBusError *err)
 {
 	uint32_t seconds;
 	const char *label;
 	char *error = NULL;
+	DBusMessage *reply = NULL;
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
 	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
-	if (present_daemon_reload_config(d, NULL, NULL, &error) < 0) {
+	if (present_daemon_reload_config(d, log_and_collect_warning, warnings, &error) < 0) {
 		dbus_set_error(err, PRESENT_ERROR_CONFIG, "%s", error ? error : "cannot read the configuration");
 		free(error);
-		return NULL;
+		goto out;
 	}
 	if (!present_session_start(d, seconds ? seconds : d->config.default_duration, label, err))
-		return NULL;
-	DBusMessage *reply = reply_status(msg, &d->session, started, d->store);
+		goto out;
+	g_ptr_array_add(warnings, NULL);
+	reply = reply_status(msg, &d->session, started, d->store, (char **)warnings->pdata);
 	if (reply && !dbus_message_get_no_reply(msg)) {
 		d->early_reply = reply;
 		present_service_reply_early(d);
 		reply = NULL;
 	}
 	present_session_announce(d);
+out:
+	g_ptr_array_unref(warnings);
 	return reply;
 }
 
@@ -113,14 +129,14 @@ static DBusMessage *end_replying(struct present_daemon *d, DBusMessage *msg, DBu
 static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
 	dbus_bool_t stopped = d->session.active;
-	return end_replying(d, msg, reply_status(msg, &d->session, &stopped, NULL));
+	return end_replying(d, msg, reply_status(msg, &d->session, &stopped, NULL, NULL));
 }
 
 static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
 	if (d->session.active) {
 		dbus_bool_t started = false;
-		return end_replying(d, msg, reply_status(msg, &d->session, &started, NULL));
+		return end_replying(d, msg, reply_status(msg, &d->session, &started, NULL, NULL));
 	}
 	dbus_bool_t started = true;
 	return start_replying(d, msg, &started, err);
@@ -132,7 +148,7 @@ static DBusMessage *method_extend(struct present_daemon *d, DBusMessage *msg, DB
 	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_INVALID);
 	if (!present_session_extend(d, seconds, err))
 		return NULL;
-	return reply_status(msg, &d->session, NULL, NULL);
+	return reply_status(msg, &d->session, NULL, NULL, NULL);
 }
 
 /* `present restore`: end any session, then put back whatever is left. */
@@ -300,7 +316,7 @@ static DBusMessage *method_snooze(struct present_daemon *d, DBusMessage *msg, DB
 
 static DBusMessage *method_get_status(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
-	return reply_status(msg, &d->session, NULL, NULL);
+	return reply_status(msg, &d->session, NULL, NULL, NULL);
 }
 
 /* Properties: each is read from the session when asked, never cached. */

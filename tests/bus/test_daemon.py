@@ -92,6 +92,26 @@ class Interface(BusTestCase):
         session = self.call("Start", dbus.UInt32(0), "")
         self.assertEqual(session["ends_at"] - session["started_at"], 420)
 
+    def test_a_start_says_what_the_file_has_that_it_does_not_know(self):
+        path = self.write_config('session = {\n  default_duraton = "7m";\n};\nsnooze = 1;\n')
+        warnings = ["%s:2: unknown key 'session.default_duraton' ignored" % path,
+                    "%s:4: unknown key 'snooze' ignored" % path]
+        session = self.call("Start", dbus.UInt32(0), "")
+        self.assertEqual(list(session["config_warnings"]), warnings)
+        self.assertEqual(session["config_warnings"].signature, "s")
+        self.assertEqual(session["ends_at"] - session["started_at"], 3600)
+        self.assertNotIn("config_warnings", self.call("GetStatus"))
+        # A toggle that stops reads no file, so it has nothing to say about one.
+        started, session = self.call("Toggle", dbus.UInt32(0), "")
+        self.assertEqual((started, "config_warnings" in session), (False, False))
+        started, session = self.call("Toggle", dbus.UInt32(60), "")
+        self.assertEqual((started, list(session["config_warnings"])), (True, warnings))
+        self.call("Stop")
+        self.write_config('session = { default_duration = "7m"; };\n')
+        self.assertNotIn("config_warnings", self.call("Start", dbus.UInt32(0), ""))
+        # The daemon logs them as ever: when it starts, and at each start of a session.
+        self.assertEqual(self.bus.read_log().count("present-daemon: warning: " + warnings[1]), 3)
+
 
 class OtherUsers(BusTestCase):
     """A bus that admits another user must still not let them drive the session."""
