@@ -12,7 +12,6 @@
 
 #include "cli.h"
 #include "client.h"
-#include "config.h"
 #include "duration.h"
 #include "present-build.h"
 #include "statefile.h"
@@ -53,11 +52,6 @@ static int parse_duration(const struct verb *v, const char *text, int64_t *ret)
 	if (r < 0)
 		return usage_error(v, "'%s' is not a duration (try 60, 45m, 90s, 1h30)", text);
 	return 0;
-}
-
-static void warn_config(const char *message, void *userdata)
-{
-	fprintf(stderr, "present: warning: %s\n", message);
 }
 
 static bool read_reply(const struct present_wire_msg *reply, bool *ret_flag, struct present_status *ret)
@@ -124,25 +118,17 @@ static int report_already_active(struct present_client *c)
 
 /*
  * Shared by start and toggle: the duration and label, checked before any call.
- * PRESENT_EXIT_CONFIG when the configuration is broken, with its message in
- * *ret_config_error (free() it; NULL when memory ran out), for the verb to
- * judge: a toggle that stops needs no configuration. The file is read even
- * with a DURATION, so that an unknown key is warned about whatever is given.
+ * No DURATION is 0 seconds, the daemon's default: its configuration file
+ * governs the session, and it may not be the file this process would find
+ * (the daemon is started by D-Bus or systemd, in their environment), so
+ * this process reads none.
  */
 static int session_request(const struct verb *v, const struct present_args *args, uint32_t *ret_seconds,
-	const char **ret_label, char **ret_config_error)
+	const char **ret_label)
 {
 	int64_t seconds = 0;
 	int r;
-	*ret_config_error = NULL;
 	if (args->n_positional > 0 && (r = parse_duration(v, args->positional[0], &seconds)))
-		return r;
-	struct present_config cfg;
-	r = present_config_load(&cfg, warn_config, NULL, ret_config_error) < 0 ? PRESENT_EXIT_CONFIG : 0;
-	if (args->n_positional == 0)
-		seconds = cfg.default_duration;
-	present_config_finish(&cfg);
-	if (r)
 		return r;
 	const char *label = args->label ? args->label : "";
 	if (!present_utf8_valid(label))
@@ -154,23 +140,19 @@ static int session_request(const struct verb *v, const struct present_args *args
 	return 0;
 }
 
-/* "present: " or "present: warning: ", then what is wrong with the configuration. */
-static void report_config(const char *prefix, const char *error)
+/* What the daemon's file has that it does not know, as the reply to a start lists it. */
+static void print_config_warnings(const struct present_status *s)
 {
 	fflush(stdout);
-	fprintf(stderr, "present: %s%s\n", prefix, error ? error : "cannot read the configuration: out of memory");
+	for (size_t i = 0; s->config_warnings && s->config_warnings[i]; i++)
+		fprintf(stderr, "present: warning: %s\n", s->config_warnings[i]);
 }
 
 static int verb_start(const struct verb *v, const struct present_args *args)
 {
 	uint32_t seconds = 0;
 	const char *label = "";
-	char *config_error = NULL;
-	int r = session_request(v, args, &seconds, &label, &config_error);
-	if (r == PRESENT_EXIT_CONFIG) {
-		report_config("", config_error);
-		free(config_error);
-	}
+	int r = session_request(v, args, &seconds, &label);
 	if (r)
 		return r;
 
@@ -181,6 +163,7 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 		if (r == CALL_ALREADY_ACTIVE) {
 			r = report_already_active(&c);
 		} else if (r == 0) {
+			print_config_warnings(&s);
 			if (!args->quiet)
 				present_cli_heads_up_show(&c, &s, present_time_now() * 1000);
 			present_print_started(&s, present_time_now());
@@ -214,37 +197,11 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 	return r;
 }
 
-/* Toggle with a broken configuration: a stop needs none, so the key that
- * ends a meeting still does; a start would need it, so nothing starts. */
-static int toggle_stop_only(const char *config_error)
-{
-	struct present_client c = {0};
-	struct present_status s = {0};
-	bool stopped = false;
-	int r = stop_session(&c, &stopped, &s);
-	if (r == 0 && stopped) {
-		present_print_stopped(true, &s, present_time_now());
-		report_config("warning: ", config_error);
-	} else if (r == 0) {
-		report_config("", config_error);
-		r = PRESENT_EXIT_CONFIG;
-	}
-	present_status_finish(&s);
-	present_client_disconnect(&c);
-	return r;
-}
-
 static int verb_toggle(const struct verb *v, const struct present_args *args)
 {
 	uint32_t seconds = 0;
 	const char *label = "";
-	char *config_error = NULL;
-	int r = session_request(v, args, &seconds, &label, &config_error);
-	if (r == PRESENT_EXIT_CONFIG) {
-		r = toggle_stop_only(config_error);
-		free(config_error);
-		return r;
-	}
+	int r = session_request(v, args, &seconds, &label);
 	if (r)
 		return r;
 
@@ -254,6 +211,7 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	if ((r = present_client_connect_daemon(&c)) == 0)
 		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);
 	if (r == 0 && started) {
+		print_config_warnings(&s);
 		if (!args->quiet)
 			present_cli_heads_up_show(&c, &s, present_time_now() * 1000);
 		present_print_started(&s, present_time_now());

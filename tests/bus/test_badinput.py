@@ -274,10 +274,14 @@ class Configuration(BusTestCase):
                 name, text = self.daemon_start_error()
                 self.assertEqual((name, text), ("dev.present.Error.Config", self.path + message))
                 (os.rmdir if what == "a directory" else os.remove)(self.path)
-        # A path that cannot be opened at all (works as root, unlike mode 000).
+        self.assertEqual(self.sessions(), [])
+
+    def test_a_path_that_cannot_be_opened(self):
+        # Works as root, unlike mode 000. The daemon's environment names the file that counts.
         blocker = os.path.join(self.root, "not-a-dir")
         open(blocker, "w").close()
-        r = self.present("start", env={"XDG_CONFIG_HOME": blocker})
+        self.set_activation_env(XDG_CONFIG_HOME=blocker)
+        r = self.present("start")
         self.assertEqual((r.returncode, r.stderr),
                          (78, "present: %s/present/present.conf: cannot read: Not a directory\n" % blocker))
         self.assertEqual(self.sessions(), [])

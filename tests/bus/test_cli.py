@@ -77,10 +77,11 @@ class Sessions(BusTestCase):
         self.ok("start", "10m")
         path = self.write_config('session = { default_duration = "25h"; };\n')
         message = path + ":1: 'session.default_duration' is out of range (more than 0, at most 24h)"
+        # A stop reads no file, so it has nothing to say about one.
         r = self.present("toggle")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
-        self.assertEqual(r.stderr, "present: warning: %s\n" % message)
+        self.assertEqual(r.stderr, "")
         self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
         # A start needs the file: its error, and nothing starts.
         r = self.present("toggle")
@@ -93,6 +94,42 @@ class Sessions(BusTestCase):
         self.assertRegex(self.ok("start"), r"\(45 min\)")
         status = json.loads(self.ok("status", "--json"))
         self.assertGreater(status["remaining_s"], 45 * 60 - 5)
+
+    def test_the_daemons_file_governs_the_session(self):
+        """The daemon is started by the bus (or systemd) in an environment of its own, which can name
+        another present.conf than the terminal's: the daemon's file is the one that applies."""
+        mine = self.write_config('session = { default_duration = "45m"; };\nonly_the_cli = 1;\n')
+        daemons_home = os.path.join(self.root, "daemon-config")
+        daemons = self.write_config('session = { default_duration = "25m"; };\nonly_the_daemon = 1;\n', daemons_home)
+        self.set_activation_env(XDG_CONFIG_HOME=daemons_home)
+        warning = "present: warning: %s:2: unknown key 'only_the_daemon' ignored\n" % daemons
+        for verb in ("start", "toggle"):
+            r = self.present(verb)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(r.stdout, r"^Present until (?:\w{3} )?\d\d:\d\d \(25 min\) · do-not-disturb on "
+                                       r"\(dunst\)\n$")
+            self.assertEqual(r.stderr, warning)
+            self.assertIn(json.loads(self.ok("status", "--json"))["remaining_s"], range(25 * 60 - 5, 25 * 60 + 1))
+            # Stopping, by toggle as by stop, reads no file.
+            r = self.present("toggle")
+            self.assertEqual((r.returncode, r.stderr), (0, ""))
+            self.assertRegex(r.stdout, r"^Session ended after ")
+        self.assertEqual([s[2] - s[1] for s in self.sessions()], [25 * 60, 25 * 60])
+
+        # The terminal's file broken: nobody reads it, nothing to say.
+        self.write_config("session = { default_duration = ; };\n")
+        r = self.present("start")
+        self.assertEqual((r.returncode, r.stderr), (0, warning))
+        self.ok("stop")
+        # The daemon's file broken: its error, exit 78, nothing starts.
+        self.write_config('session = { default_duration = "45m"; };\n')
+        self.write_config("session = { default_duration = ; };\n", daemons_home)
+        for verb in ("start", "toggle"):
+            r = self.present(verb)
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (78, "", "present: %s:1: syntax error\n" % daemons))
+        self.assertEqual(len(self.sessions()), 3)
+        self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
+        self.assertNotIn(mine, self.bus.read_log())
 
     def test_start_while_running_names_the_end(self):
         self.ok("start", "1h30")
@@ -250,11 +287,14 @@ class BadInput(BusTestCase):
         os.mkdir(path)
         self.assert_refused(["start"], 78, path + ": is a directory")
         os.rmdir(path)
-        # A config path that cannot be opened: as root, mode 000 would not stop us.
+        self.assert_nothing_changed()
+
+    def test_config_path_that_cannot_be_opened(self):
+        # As root, mode 000 would not stop us. The daemon's environment, which names the file that counts.
         blocker = os.path.join(self.root, "not-a-dir")
         open(blocker, "w").close()
-        self.assert_refused(["start"], 78, blocker + "/present/present.conf: cannot read: Not a directory",
-                            env={"XDG_CONFIG_HOME": blocker})
+        self.set_activation_env(XDG_CONFIG_HOME=blocker)
+        self.assert_refused(["start"], 78, blocker + "/present/present.conf: cannot read: Not a directory")
         self.assert_nothing_changed()
 
     def test_unreadable_config_as_user(self):
@@ -273,11 +313,12 @@ class BadInput(BusTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "present: warning: %s\n" % warning)
         self.assertTrue(json.loads(self.ok("status", "--json"))["active"])
-        # The same whatever the arguments, stopping or starting.
-        for args in (["toggle", "5"], ["start", "10"], ["toggle"]):
+        # The same whatever the arguments, at every start; a stop reads no file.
+        for args, said in ((["toggle", "5"], ""), (["start", "10"], "present: warning: %s\n" % warning),
+                           (["toggle"], ""), (["toggle"], "present: warning: %s\n" % warning)):
             r = self.present(*args)
-            self.assertEqual((r.returncode, r.stderr), (0, "present: warning: %s\n" % warning), args)
-        self.assertEqual(len(self.sessions()), 2)
+            self.assertEqual((r.returncode, r.stderr), (0, said), args)
+        self.assertEqual(len(self.sessions()), 3)
         # doctor names the file, then what is wrong in it.
         self.assertIn("ok       configuration: %s\nwarning  configuration: %s\n" % (path, warning), self.ok("doctor"))
 

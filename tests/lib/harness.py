@@ -211,12 +211,20 @@ class BusTestCase(unittest.TestCase):
         self.assertEqual(r.returncode, 0, "present %s: %s%s" % (" ".join(args), r.stdout, r.stderr))
         return r.stdout
 
-    def write_config(self, text):
-        path = os.path.join(self.bus.env["XDG_CONFIG_HOME"], "present", "present.conf")
+    def write_config(self, text, config_home=None):
+        """Writes present.conf under config_home, by default the XDG_CONFIG_HOME of the bus and the CLI."""
+        path = os.path.join(config_home or self.bus.env["XDG_CONFIG_HOME"], "present", "present.conf")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(text)
         return path
+
+    def set_activation_env(self, **env):
+        """Variables the bus gives the services it activates from now on, and not the CLI: as a
+        desktop session or systemd user manager gives the daemon another environment than a
+        terminal has. A daemon already running keeps the one it started with."""
+        bus = self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
+        bus.UpdateActivationEnvironment(dbus.Dictionary(env, signature="ss"), dbus_interface="org.freedesktop.DBus")
 
     @property
     def store_path(self):
