@@ -98,11 +98,35 @@ void present_cli_owed_rows_finish(struct present_cli_owed_rows *l);
 void present_print_alert_text(FILE *f, const char *summary, const char *body, int updates, bool withdrawn);
 
 /**
- * The heads-up of a session that started (start, or toggle with none
- * running): the open responses owed falling due before its end, as the
- * daemon's reply lists them; on a terminal, offers to acknowledge them.
+ * The heads-up about the open responses owed that fall due during a
+ * session: before the session starts where it can ask, else from the
+ * daemon's reply to the start.
  */
-void present_cli_heads_up_show(struct present_client *c, const struct present_status *s, int64_t now_ms);
+struct present_cli_heads_up {
+	bool said; /* it came before the start */
+	struct present_status due; /* what it listed then: due and n_due alone */
+};
+
+/** Whether the heads-up can ask before a start: standard input and output are a terminal. */
+bool present_cli_heads_up_can_ask(void);
+
+/**
+ * Before going dark: lists the responses owed falling due in the next
+ * `seconds`, as the store (read, not written) has them, and offers to
+ * acknowledge them, through the daemon (which starts for it if need be).
+ * A store that cannot be read is warned about; the start goes on.
+ */
+void present_cli_heads_up_before(struct present_client *c, uint32_t seconds, struct present_cli_heads_up *h);
+
+/**
+ * Once the session started, from the daemon's reply s: after a heads-up
+ * before it, how many more fall due than it listed; else the whole list,
+ * without asking.
+ */
+void present_cli_heads_up_after(const struct present_cli_heads_up *h, const struct present_status *s);
+
+/** Frees what h holds and clears it; h may never have been used. */
+void present_cli_heads_up_finish(struct present_cli_heads_up *h);
 
 /** `present catchup`: the last session's alerts per app, then what is owed; -i walks through it. */
 int present_cli_catchup(const struct present_args *args);

@@ -3,6 +3,9 @@
 
 #include <stdint.h>
 
+/** session.default_duration when the file does not set it, in seconds. */
+#define PRESENT_CONFIG_DEFAULT_DURATION (60 * 60)
+
 /** Everything present.conf can set; present_config_init() gives the defaults. */
 struct present_config {
 	char *path; /* the file that was read; NULL when none exists */

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "config.h"
 #include "duration.h"
 #include "present-build.h"
 #include "statefile.h"
@@ -148,6 +149,46 @@ static void print_config_warnings(const struct present_status *s)
 		fprintf(stderr, "present: warning: %s\n", s->config_warnings[i]);
 }
 
+/* Whether a session runs, asked without starting the daemon for it. Any failure reads as "no": the start that
+ * follows meets it again, and says it. */
+static bool session_running(struct present_client *c)
+{
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = present_client_call(c, "GetStatus", false, &err, "");
+	struct present_status s = {0};
+	bool running = reply && read_reply(reply, NULL, &s) && s.active;
+	present_status_finish(&s);
+	present_wire_msg_free(reply);
+	present_wire_error_free(&err);
+	return running;
+}
+
+/*
+ * The heads-up comes before going dark where it can ask, while one can
+ * still answer people; it names no session that will not start (start
+ * would be refused, toggle would stop it). Elsewhere, or with --quiet,
+ * nothing is asked and nothing more is read: a start stays one call. The
+ * length of a session of the daemon's default is not known here: the
+ * built-in one stands for it, and the reply tells what more falls due.
+ */
+static void heads_up_before(struct present_client *c, const struct present_args *args, uint32_t seconds,
+	struct present_cli_heads_up *h)
+{
+	if (args->quiet || !present_cli_heads_up_can_ask() || session_running(c))
+		return;
+	present_cli_heads_up_before(c, seconds ? seconds : PRESENT_CONFIG_DEFAULT_DURATION, h);
+}
+
+/* Once the session started: what the daemon's reply says that the terminal has not seen. */
+static void report_started(const struct present_args *args, const struct present_cli_heads_up *h,
+	const struct present_status *s)
+{
+	print_config_warnings(s);
+	if (!args->quiet)
+		present_cli_heads_up_after(h, s);
+	present_print_started(s, present_time_now());
+}
+
 static int verb_start(const struct verb *v, const struct present_args *args)
 {
 	uint32_t seconds = 0;
@@ -158,17 +199,16 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 
 	struct present_client c = {0};
 	struct present_status s = {0};
+	struct present_cli_heads_up h = {0};
 	if ((r = present_client_connect_daemon(&c)) == 0) {
+		heads_up_before(&c, args, seconds, &h);
 		r = call(&c, "Start", "start a session", NULL, &s, "us", seconds, label);
-		if (r == CALL_ALREADY_ACTIVE) {
+		if (r == CALL_ALREADY_ACTIVE)
 			r = report_already_active(&c);
-		} else if (r == 0) {
-			print_config_warnings(&s);
-			if (!args->quiet)
-				present_cli_heads_up_show(&c, &s, present_time_now() * 1000);
-			present_print_started(&s, present_time_now());
-		}
+		else if (r == 0)
+			report_started(args, &h, &s);
 	}
+	present_cli_heads_up_finish(&h);
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;
@@ -207,17 +247,17 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 
 	struct present_client c = {0};
 	struct present_status s = {0};
+	struct present_cli_heads_up h = {0};
 	bool started = false;
-	if ((r = present_client_connect_daemon(&c)) == 0)
+	if ((r = present_client_connect_daemon(&c)) == 0) {
+		heads_up_before(&c, args, seconds, &h);
 		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);
-	if (r == 0 && started) {
-		print_config_warnings(&s);
-		if (!args->quiet)
-			present_cli_heads_up_show(&c, &s, present_time_now() * 1000);
-		present_print_started(&s, present_time_now());
-	} else if (r == 0) {
-		present_print_stopped(true, &s, present_time_now());
 	}
+	if (r == 0 && started)
+		report_started(args, &h, &s);
+	else if (r == 0)
+		present_print_stopped(true, &s, present_time_now());
+	present_cli_heads_up_finish(&h);
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;

@@ -24,12 +24,13 @@
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
 
-int present_cli_store_open(struct present_store **ret)
+/* prefix: "" where not reading it is the end of the command, "warning: " where the command goes on without it. */
+static int store_open(struct present_store **ret, const char *prefix)
 {
 	*ret = NULL;
 	char *path = present_path_store(), *error = NULL;
 	if (!path) {
-		fputs("present: cannot find the store: neither XDG_STATE_HOME nor HOME is set\n", stderr);
+		fprintf(stderr, "present: %scannot find the store: neither XDG_STATE_HOME nor HOME is set\n", prefix);
 		return PRESENT_EXIT_FAILURE;
 	}
 	int r = present_store_open_readonly(path, ret, &error);
@@ -39,11 +40,16 @@ int present_cli_store_open(struct present_store **ret)
 		return 0;
 	}
 	if (r < 0) {
-		fprintf(stderr, "present: cannot read the store: %s\n", error ? error : strerror(-r));
+		fprintf(stderr, "present: %scannot read the store: %s\n", prefix, error ? error : strerror(-r));
 		free(error);
 		return PRESENT_EXIT_FAILURE;
 	}
 	return 0;
+}
+
+int present_cli_store_open(struct present_store **ret)
+{
+	return store_open(ret, "");
 }
 
 bool present_cli_colour(FILE *f)
@@ -447,10 +453,10 @@ static bool ask_yes(const char *question)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-void present_cli_heads_up_show(struct present_client *c, const struct present_status *s, int64_t now_ms)
+/* The heads-up's list: each item with the deadlines that fall between now and the planned end. Returns how
+ * many are still to acknowledge. */
+static size_t print_due(const struct present_status *s, int64_t now_ms, int64_t end_ms)
 {
-	if (!s->n_due)
-		return;
 	size_t to_ack = 0;
 	printf("Before you go dark: %zu %s during this meeting:\n", s->n_due,
 		s->n_due == 1 ? "response falls due" : "responses fall due");
@@ -462,15 +468,65 @@ void present_cli_heads_up_show(struct present_client *c, const struct present_st
 		print_who(stdout, &row, false);
 		if (owed && d->ack_by >= now_ms)
 			print_deadline(stdout, "ack by", d->ack_by, false, false);
-		if (d->answer_by >= now_ms && d->answer_by <= s->ends_at * 1000)
+		if (d->answer_by >= now_ms && d->answer_by <= end_ms)
 			print_deadline(stdout, "answer by", d->answer_by, false, false);
 		putchar('\n');
 		to_ack += owed;
 	}
 	fflush(stdout);
-	if (to_ack && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && ask_yes("Acknowledge them now? [y/N] ")) {
-		for (size_t i = 0; i < s->n_due; i++)
-			if (strcmp(s->due[i].state, "owed") == 0)
-				present_cli_owed_act(c, NULL, s->due[i].id, "acknowledged", 0);
+	return to_ack;
+}
+
+bool present_cli_heads_up_can_ask(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+void present_cli_heads_up_before(struct present_client *c, uint32_t seconds, struct present_cli_heads_up *h)
+{
+	int64_t now_ms = present_time_now() * 1000, end_ms = now_ms + (int64_t)seconds * 1000;
+	struct present_store *store = NULL;
+	h->said = true;
+	/* Without the store there is nothing to say yet; the daemon's reply still counts what falls due. */
+	if (store_open(&store, "warning: ") || !store)
+		return;
+	if (present_status_due_collect(store, now_ms, end_ms, &h->due) < 0) {
+		fprintf(stderr, "present: warning: cannot read the store: %s\n", present_store_error(store));
+	} else if (h->due.n_due && print_due(&h->due, now_ms, end_ms) && ask_yes("Acknowledge them now? [y/N] ")) {
+		for (size_t i = 0; i < h->due.n_due; i++)
+			if (strcmp(h->due.due[i].state, "owed") == 0)
+				present_cli_owed_act(c, store, h->due.due[i].id, "acknowledged", 0);
 	}
+	present_store_close(store);
+}
+
+static bool was_said(const struct present_cli_heads_up *h, uint64_t id)
+{
+	for (size_t i = 0; i < h->due.n_due; i++)
+		if (h->due.due[i].id == id)
+			return true;
+	return false;
+}
+
+void present_cli_heads_up_after(const struct present_cli_heads_up *h, const struct present_status *s)
+{
+	if (!h->said) {
+		if (s->n_due)
+			print_due(s, present_time_now() * 1000, s->ends_at * 1000);
+		return;
+	}
+	size_t more = 0;
+	for (size_t i = 0; i < s->n_due; i++)
+		more += !was_said(h, s->due[i].id);
+	if (!more)
+		return;
+	printf("%zu %s%s during this meeting; 'present owed' lists %s.\n", more, h->due.n_due ? "more " : "",
+		more == 1 ? "response falls due" : "responses fall due", more == 1 ? "it" : "them");
+	fflush(stdout);
+}
+
+void present_cli_heads_up_finish(struct present_cli_heads_up *h)
+{
+	present_status_finish(&h->due);
+	h->said = false;
 }

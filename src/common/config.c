@@ -112,7 +112,7 @@ static char **strv_copy(const char *const *v)
 void present_config_init(struct present_config *cfg)
 {
 	*cfg = (struct present_config){
-		.default_duration = 60 * 60,
+		.default_duration = PRESENT_CONFIG_DEFAULT_DURATION,
 		.idle_exit = 60,
 		.dnd_backend = strdup("auto"),
 		.mail_apps = strv_copy(default_mail_apps),

@@ -11,6 +11,8 @@ import subprocess
 import termios
 import time
 
+import dbus
+
 import harness
 from harness import CLI, BusTestCase, clock, for_people, ms_clock, wait_until
 from test_capture import App
@@ -599,6 +601,72 @@ class HeadsUp(OwedCase):
         self.assertEqual(p.wait(10), 0)
         self.assertEqual(self.query("SELECT sender, state FROM owed WHERE state = 'acknowledged' ORDER BY id"),
                          [("Dana", "acknowledged"), ("Fay", "acknowledged")])
+        self.assertTrue(self.call("GetStatus")["active"])
+
+    def dnd_paused(self):
+        return bool(self.notifications().Get("org.dunstproject.cmd0", "paused", dbus_interface=dbus.PROPERTIES_IFACE))
+
+    def test_the_question_comes_before_going_dark(self):
+        """Asked while people can still be answered: do-not-disturb is off, no session has started."""
+        items = self.prepare()
+        for verb in ("start", "toggle"):
+            with self.subTest(verb=verb):
+                p, master, _ = self.pty_run(verb, "60")
+                self.expect(master, r"Before you go dark: 2 responses fall due during this meeting:\r\n"
+                                    r"  #1  Dana [^\n]*\n  #3  Fay [^\n]*\nAcknowledge them now\? \[y/N\] ")
+                self.assertFalse(self.dnd_paused())
+                self.assertEqual(len(self.sessions()), 1 if verb == "start" else 2)
+                self.assertFalse(self.call("GetStatus")["active"])
+                os.write(master, b"y\n")
+                self.expect(master, r"Acknowledged #1 \(Dana · Renewal\)[^\n]*\n" +
+                            re.escape(DEFAULT_ACK % for_people(items[1]["answer_by"])) + r"\r\nPresent until ")
+                self.assertEqual(p.wait(10), 0)
+                self.assertTrue(self.dnd_paused())
+                [(state, acked_at)] = self.query("SELECT state, acked_at FROM owed WHERE sender = 'Dana'")
+                started = self.sessions()[-1][1]
+                self.assertEqual(state, "acknowledged")
+                self.assertLess(acked_at, (started + 1) * 1000)
+                self.ok("stop")
+                with self.db() as db:
+                    db.execute("UPDATE owed SET state = 'owed', acked_at = NULL WHERE sender = 'Dana'")
+
+    def test_more_than_the_terminal_was_told(self):
+        """Without a DURATION the terminal cannot know the daemon's default: it asks about the built-in
+        hour, and counts the rest from the reply."""
+        self.write_config('session = { default_duration = "2h"; };\n')
+        self.prepare()
+        now, minute = int(time.time() * 1000), 60 * 1000
+        with self.db() as db:
+            db.execute("INSERT INTO owed(session_id, kind, app, sender, subject, received_at, last_at, ack_by, "
+                       "answer_by) VALUES (1, 'chat', 'signal', 'Ivo', '', ?, ?, ?, ?)",
+                       (now, now, now + 90 * minute, now + 20 * 60 * minute))
+        p, master, _ = self.pty_run("start")
+        self.expect(master, r"Before you go dark: 2 responses fall due during this meeting:\r\n"
+                            r"  #1  Dana [^\n]*\n  #3  Fay [^\n]*\nAcknowledge them now\? \[y/N\] ")
+        os.write(master, b"n\n")
+        self.expect(master, r"\n1 more response falls due during this meeting; 'present owed' lists it\.\r\n"
+                            r"Present until [^\n]* \(2 h\)")
+        self.assertEqual(p.wait(10), 0)
+        self.assertEqual(self.query("SELECT sender FROM owed WHERE state = 'owed' ORDER BY id"),
+                         [("Dana",), ("Eli",), ("Hal",), ("Ivo",)])
+
+    def test_the_store_is_read_only_where_it_can_ask(self):
+        """Without a terminal the start is one call: the CLI does not touch the store, and says what the
+        daemon's reply lists. On a terminal a store it cannot read is a warning, and the start goes on."""
+        self.prepare()
+        blocker = os.path.join(self.root, "not-a-dir")
+        open(blocker, "w").close()
+        env = {"XDG_STATE_HOME": blocker}
+        r = self.present("start", "60", env=env)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertTrue(r.stdout.startswith("Before you go dark: 2 responses fall due during this meeting:\n"
+                                            "  #1  Dana "), r.stdout)
+        self.ok("stop")
+        p, master, _ = self.pty_run("start", "60", env=env)
+        self.expect(master, r"^present: warning: cannot read the store: Not a directory\r\n"
+                            r"2 responses fall due during this meeting; 'present owed' lists them\.\r\n"
+                            r"Present until ")
+        self.assertEqual(p.wait(10), 0)
         self.assertTrue(self.call("GetStatus")["active"])
 
     def test_no_on_a_terminal(self):
