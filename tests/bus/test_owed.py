@@ -630,6 +630,19 @@ class HeadsUp(OwedCase):
                 with self.db() as db:
                     db.execute("UPDATE owed SET state = 'owed', acked_at = NULL WHERE sender = 'Dana'")
 
+    def test_not_for_a_session_that_does_not_start(self):
+        """A start that will be refused, or a toggle that will stop, asks nothing first."""
+        self.prepare()
+        self.ok("start", "2h", "-q")
+        until = ms_clock(self.call("GetStatus")["ends_at"] * 1000)
+        p, master, _ = self.pty_run("start", "60")
+        self.assertEqual(p.wait(10), 1)
+        self.expect(master, r"^present: a session is already running until %s; " % until)
+        p, master, _ = self.pty_run("toggle", "60")
+        self.assertEqual(p.wait(10), 0)
+        self.expect(master, r"^Session ended after \d+ s\r\n$")
+        self.assertEqual(self.query("SELECT count(*) FROM owed WHERE state = 'owed'"), [(3,)])
+
     def test_more_than_the_terminal_was_told(self):
         """Without a DURATION the terminal cannot know the daemon's default: it asks about the built-in
         hour, and counts the rest from the reply."""
