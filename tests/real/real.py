@@ -17,8 +17,6 @@ import subprocess
 import sys
 import tempfile
 
-import dbus
-
 import harness
 import servers
 from harness import BusTestCase, wait_until
@@ -134,9 +132,7 @@ class RealTestCase(BusTestCase):
         """For the CLI and for everything the bus activates from now on
         (the present daemon, dconf-service)."""
         self.bus.env.update(variables)
-        bus = self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
-        bus.UpdateActivationEnvironment(dbus.Dictionary(variables, signature="ss"),
-                                        dbus_interface="org.freedesktop.DBus")
+        self.set_activation_env(**variables)
 
     def start_server(self, cls, *args, **kwargs):
         """Starts a servers.py server on this test's bus; stopped at teardown.
