@@ -26,6 +26,7 @@ static void check(const struct present_alert_event *ev, enum present_alert_class
 	present_classify(ev, &lists, &c);
 	g_assert_cmpstr(present_class_name(c.cls), ==, present_class_name(cls));
 	g_assert_cmpstr(c.rule, ==, rule);
+	g_assert_cmpint(c.ignored, ==, g_str_has_suffix(rule, " is in ignore_apps"));
 }
 
 static void test_rules_in_order(void)
