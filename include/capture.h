@@ -61,6 +61,17 @@ void present_capture_server_owner(struct present_capture *cap, const char *owner
 /** Decodes and records one message, as the monitor hands it over (exposed for tests). */
 void present_capture_message(struct present_capture *cap, DBusMessage *msg);
 
+/** One alert of an app in ignore_apps, as its notification server knows it. */
+typedef void (*present_capture_ignored_fn)(const char *server, uint32_t server_id, void *userdata);
+
+/**
+ * Calls fn for each alert from an app in ignore_apps that the notification
+ * server may still hold (its app did not withdraw it, the server did not
+ * close it): server is the unique name that answered its Notify, server_id
+ * that answer. In no particular order.
+ */
+void present_capture_each_ignored(const struct present_capture *cap, present_capture_ignored_fn fn, void *userdata);
+
 /** Alerts recorded so far in this session (new ones, not updates). */
 uint64_t present_capture_count(const struct present_capture *cap);
 

@@ -1,6 +1,7 @@
 #ifndef PRESENT_CLASSIFY_H
 #define PRESENT_CLASSIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "alert.h"
@@ -27,6 +28,7 @@ struct present_classify_lists {
 struct present_classification {
 	enum present_alert_class cls;
 	char rule[160]; /* e.g. "mail: thunderbird is in mail_apps" */
+	bool ignored; /* the app is in ignore_apps: its alerts are for nobody's eyes, now or later */
 };
 
 /** Classifies an ADD event. */

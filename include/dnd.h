@@ -48,6 +48,10 @@ struct present_dnd_backend {
 	 * the same, so putting it back needs no look first (a round trip less
 	 * at every stop). */
 	bool plain;
+	/* The server holds what comes while silenced and shows it all when
+	 * that ends (dunst, mako): present shows none of it again, and closes
+	 * there first what must never be seen. */
+	bool shows_held_again;
 	const void *data; /* handed to the functions below in ctx->data */
 
 	/** Whether this backend drives the server in ctx. */

@@ -177,6 +177,7 @@ struct present_alert_row {
 	int64_t id, session_id, received_at; /* ms */
 	const char *path, *app, *app_name, *summary, *body, *category, *icon;
 	const char *cls; /* "noise", "alert", "mail", "person" */
+	const char *rule; /* the rule that gave cls, such as "mail: thunderbird is in mail_apps"; may be NULL */
 	int urgency; /* -1: not given */
 	int updates;
 	bool withdrawn;

@@ -39,6 +39,11 @@ struct present_capture {
 	GHashTable *pending; /* "caller serial" of a Notify -> alert id, until its reply */
 	GHashTable *by_server_id; /* the server's id -> alert id */
 	GHashTable *by_note_id; /* "path app id" (gtk, portal) -> alert id */
+	GHashTable *ignored_ids; /* alert ids of apps in ignore_apps */
+	/* Their alerts the server may still hold: its id -> its unique name.
+	 * Ids are the server's own, so a server that replaced another reuses
+	 * them, for alerts the one replaced took with it. */
+	GHashTable *ignored_on_server;
 	struct recent recent[RECENT];
 	unsigned recent_next;
 	uint64_t count;
@@ -171,12 +176,21 @@ static bool send_alert(struct present_capture *cap, enum present_write_op op, co
 	return owed;
 }
 
+static void note_ignored(struct present_capture *cap, int64_t id, const struct present_classification *c)
+{
+	if (c->ignored)
+		g_hash_table_add(cap->ignored_ids, box(id));
+	else
+		g_hash_table_remove(cap->ignored_ids, box(id));
+}
+
 /* Returns whether the alert adds to a response owed. */
 static bool record(struct present_capture *cap, enum present_write_op op, int64_t id,
 	const struct present_alert_event *ev, int64_t at)
 {
 	struct present_classification c;
 	present_classify(ev, &cap->rules.lists, &c);
+	note_ignored(cap, id, &c);
 	char *actions = ev->n_actions ? json_of(write_actions, ev) : NULL;
 	char *hints = json_of(write_hints, ev);
 	struct present_alert_record a = {
@@ -214,6 +228,7 @@ static void name_app(struct present_capture *cap, struct recent *hop, const stru
 {
 	struct present_classification c;
 	present_classify(ev, &cap->rules.lists, &c);
+	note_ignored(cap, hop->id, &c);
 	struct present_alert_record a = {
 		.id = hop->id,
 		.app = ev->app,
@@ -360,16 +375,21 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 		if (ev.kind == PRESENT_EVENT_REPLY) {
 			present_writer_change(cap->writer, PRESENT_WRITE_SERVER_ID, unbox(found), ev.server_id, NULL);
 			g_hash_table_replace(cap->by_server_id, GUINT_TO_POINTER(ev.server_id), found);
+			if (g_hash_table_contains(cap->ignored_ids, found))
+				g_hash_table_replace(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id),
+					g_strdup(ev.caller));
 		} else {
 			present_writer_change(cap->writer, PRESENT_WRITE_REFUSED, unbox(found), 0, ev.error_name);
 		}
 		g_hash_table_remove(cap->pending, key);
 		break;
 	case PRESENT_EVENT_WITHDRAW:
-		if (ev.path == PRESENT_PATH_NOTIFY)
+		if (ev.path == PRESENT_PATH_NOTIFY) {
 			found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id));
-		else
+			g_hash_table_remove(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id));
+		} else {
 			found = g_hash_table_lookup(cap->by_note_id, key = note_key(&ev));
+		}
 		if (found)
 			present_writer_change(cap->writer, PRESENT_WRITE_WITHDRAW, unbox(found), at, NULL);
 		/* Its id is free again: the next alert with it (Geary's one id for
@@ -378,6 +398,9 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 			g_hash_table_remove(cap->by_note_id, key);
 		break;
 	case PRESENT_EVENT_CLOSED:
+		/* Anyone may emit the signal: only the server that gave the id closes it. */
+		if (same(g_hash_table_lookup(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id)), ev.caller))
+			g_hash_table_remove(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id));
 		if ((found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id))))
 			present_writer_change(cap->writer, PRESENT_WRITE_CLOSED, unbox(found), ev.reason, NULL);
 		break;
@@ -463,6 +486,8 @@ struct present_capture *present_capture_start(DBusConnection *bus, struct presen
 	cap->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	cap->by_server_id = g_hash_table_new(g_direct_hash, g_direct_equal);
 	cap->by_note_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	cap->ignored_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
+	cap->ignored_on_server = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	cap->writer = spare->writer ? spare->writer : present_writer_create(spare->store_path, ret_error);
 	spare->writer = NULL;
 	if (cap->writer) {
@@ -494,6 +519,8 @@ void present_capture_stop(struct present_capture *cap)
 	g_hash_table_destroy(cap->pending);
 	g_hash_table_destroy(cap->by_server_id);
 	g_hash_table_destroy(cap->by_note_id);
+	g_hash_table_destroy(cap->ignored_ids);
+	g_hash_table_destroy(cap->ignored_on_server);
 	g_free(cap->own_name);
 	g_free(cap->server_owner);
 	g_strfreev((char **)cap->rules.lists.mail_apps);
@@ -506,6 +533,15 @@ void present_capture_server_owner(struct present_capture *cap, const char *owner
 {
 	g_free(cap->server_owner);
 	cap->server_owner = owner && *owner ? g_strdup(owner) : NULL;
+}
+
+void present_capture_each_ignored(const struct present_capture *cap, present_capture_ignored_fn fn, void *userdata)
+{
+	GHashTableIter it;
+	gpointer id, server;
+	g_hash_table_iter_init(&it, cap->ignored_on_server);
+	while (g_hash_table_iter_next(&it, &id, &server))
+		fn(server, GPOINTER_TO_UINT(id), userdata);
 }
 
 uint64_t present_capture_count(const struct present_capture *cap)

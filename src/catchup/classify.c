@@ -58,6 +58,7 @@ __attribute__((format(printf, 3, 4))) static void set(struct present_classificat
 	va_list ap;
 	va_start(ap, fmt);
 	ret->cls = cls;
+	ret->ignored = false;
 	vsnprintf(ret->rule, sizeof(ret->rule), fmt, ap);
 	va_end(ap);
 }
@@ -71,6 +72,7 @@ void present_classify(const struct present_alert_event *ev, const struct present
 
 	if ((name = listed(ev, lists->ignore_apps))) {
 		set(ret, PRESENT_CLASS_NOISE, "noise: %s is in ignore_apps", name);
+		ret->ignored = true;
 		return;
 	}
 	if (ev->transient) {

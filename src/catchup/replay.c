@@ -11,6 +11,7 @@
 
 #include "catchup.h"
 #include "daemon.h"
+#include "dnd.h"
 #include "notifier.h"
 #include "duration.h"
 #include "timefmt.h"
@@ -168,13 +169,6 @@ static void each(struct present_daemon *d, const struct tally *t)
 	}
 }
 
-/* These servers hold alerts during do-not-disturb and show them all again
- * when it ends: replaying them too would show everything twice. */
-static bool shows_again(const char *backend_id)
-{
-	return backend_id && (strcmp(backend_id, "dunst") == 0 || strcmp(backend_id, "mako") == 0);
-}
-
 void present_replay(struct present_daemon *d, int64_t session_id, int64_t started_at, int64_t ended_at,
 	const char *backend_id)
 {
@@ -189,7 +183,9 @@ void present_replay(struct present_daemon *d, int64_t session_id, int64_t starte
 	if (present_store_alerts_each(d->store, session_id, count_alert, &t) < 0 ||
 		present_store_owed_each(d->store, false, count_owed, &s) < 0)
 		present_log("warning", "replay: %s", present_store_error(d->store));
-	if (strcmp(d->config.replay_mode, "each") == 0 && !shows_again(backend_id))
+	/* Where the server shows what it held by itself, a replay would show everything twice. */
+	const struct present_dnd_backend *b = backend_id ? present_dnd_backend_find(backend_id) : NULL;
+	if (strcmp(d->config.replay_mode, "each") == 0 && !(b && b->shows_held_again))
 		each(d, &t);
 	else if (strcmp(d->config.replay_mode, "summary") == 0)
 		summary(d, &t, started_at, ended_at);

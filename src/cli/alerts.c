@@ -51,6 +51,13 @@ static void print_row(const struct present_alert_row *row, void *userdata)
 			present_text_json(stdout, row->category);
 		else
 			fputs("null", stdout);
+		fputs(", \"class\": ", stdout);
+		present_text_json(stdout, row->cls);
+		fputs(", \"rule\": ", stdout);
+		if (row->rule)
+			present_text_json(stdout, row->rule);
+		else
+			fputs("null", stdout);
 		printf(", \"path\": \"%s\", \"updates\": %d, \"withdrawn\": %s}", row->path, row->updates,
 			row->withdrawn ? "true" : "false");
 	} else {
@@ -60,6 +67,9 @@ static void print_row(const struct present_alert_row *row, void *userdata)
 		present_text_terminal(stdout, app);
 		fputs(": ", stdout);
 		present_print_alert_text(stdout, row->summary, row->body, row->updates, row->withdrawn);
+		/* Under the time: why the alert is what it is, which decides what is owed. */
+		fputs("\n          ", stdout);
+		present_text_terminal(stdout, row->rule ? row->rule : row->cls);
 		putchar('\n');
 	}
 	l->n++;

@@ -34,14 +34,18 @@ struct key {
 	const char *choices; /* KEY_CHOICE: space-separated */
 };
 
-/* Desktop ids of the mail clients people use most (muted during a session). */
+/* The mail clients people use most, by the ids their alerts carry (those
+ * installed are muted during a session): Evolution's notifier names itself
+ * when it gives no desktop-entry, and KMail's new mail comes from Akonadi. */
 static const char *const default_mail_apps[] = {
 	"thunderbird",
 	"org.mozilla.Thunderbird",
 	"net.thunderbird.Thunderbird",
 	"org.gnome.Evolution",
+	"evolution-mail-notification",
 	"org.gnome.Geary",
 	"org.kde.kmail2",
+	"akonadi_newmailnotifier_agent",
 	"Mailspring",
 	"mailspring",
 	"com.getmailspring.Mailspring",
@@ -58,6 +62,7 @@ static const char *const default_people_apps[] = {
 	"element",
 	"element-desktop",
 	"io.element.Element",
+	"im.riot.Riot",
 	"org.telegram.desktop",
 	"telegramdesktop",
 	"discord",

@@ -8,6 +8,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "bus-call.h"
 #include "catchup.h"
 #include "daemon.h"
 #include "duration.h"
@@ -236,6 +237,43 @@ bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError
 	return true;
 }
 
+struct closing {
+	DBusConnection *bus;
+	unsigned n;
+};
+
+static void close_ignored(const char *server, uint32_t server_id, void *userdata)
+{
+	struct closing *c = userdata;
+	DBusMessage *msg = dbus_message_new_method_call(server, PRESENT_NOTIFICATIONS_PATH, PRESENT_NOTIFICATIONS_NAME,
+		"CloseNotification");
+	if (!msg)
+		return;
+	/* Not waited for: the put-back that follows goes to the same server on
+	 * the same connection, so the server reads these first. */
+	dbus_message_set_no_reply(msg, TRUE);
+	if (dbus_message_append_args(msg, DBUS_TYPE_UINT32, &server_id, DBUS_TYPE_INVALID) &&
+		dbus_connection_send(c->bus, msg, NULL))
+		c->n++;
+	dbus_message_unref(msg);
+}
+
+/* dunst and mako show, once do-not-disturb ends, everything they held: an
+ * alert of an app in ignore_apps would pop up after the meeting. It is
+ * closed where it waits, on the server that gave its id (a server that has
+ * gone since took it along). */
+static void close_ignored_held(struct present_daemon *d)
+{
+	struct present_session *s = &d->session;
+	const struct present_dnd_backend *b = s->dnd_backend_id ? present_dnd_backend_find(s->dnd_backend_id) : NULL;
+	if (!s->capture || !b || !b->shows_held_again || !dbus_connection_get_is_connected(d->bus))
+		return;
+	struct closing c = {d->bus, 0};
+	present_capture_each_ignored(s->capture, close_ignored, &c);
+	if (c.n)
+		present_log("info", "closed %u alert(s) of ignore_apps held by %s", c.n, b->title);
+}
+
 bool present_session_end(struct present_daemon *d, const char *reason)
 {
 	struct present_session *s = &d->session;
@@ -247,6 +285,7 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	 * their writer has finished before the session's record is closed (it
 	 * writes through a connection of its own, which our transaction would
 	 * keep waiting). */
+	close_ignored_held(d);
 	present_dnd_restore(d->dnd);
 	/* A caller waiting to hear that the session ended (Stop) hears it now:
 	 * the rest can wait on a locked store or a slow disk. */

@@ -48,6 +48,7 @@ const struct present_dnd_backend present_dnd_dunst = {
 	.id = "dunst",
 	.title = "dunst",
 	.plain = true,
+	.shows_held_again = true,
 	.probe = probe,
 	.read = read_paused,
 	.on = on,

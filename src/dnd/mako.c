@@ -141,6 +141,7 @@ static char *check(const struct present_dnd_ctx *ctx)
 const struct present_dnd_backend present_dnd_mako = {
 	.id = "mako",
 	.title = "mako",
+	.shows_held_again = true,
 	.probe = probe,
 	.read = read_mode,
 	.on = on,

@@ -671,7 +671,7 @@ int64_t present_store_alert_next_id(struct present_store *store)
 
 #define ALERT_COLUMNS                                                                                              \
 	"id, session_id, received_at, path, app, app_name, summary, body, category, coalesce(urgency, -1), updates, "  \
-	"withdrawn_at IS NOT NULL, icon, coalesce(class, 'alert')"
+	"withdrawn_at IS NOT NULL, icon, coalesce(class, 'alert'), rule"
 
 /* Calls fn for each row of st, a statement selecting ALERT_COLUMNS. */
 static int each_alert(struct present_store *store, sqlite3_stmt *st, present_alert_row_fn fn, void *userdata)
@@ -693,6 +693,7 @@ static int each_alert(struct present_store *store, sqlite3_stmt *st, present_ale
 			.withdrawn = sqlite3_column_int(st, 11),
 			.icon = (const char *)sqlite3_column_text(st, 12),
 			.cls = (const char *)sqlite3_column_text(st, 13),
+			.rule = (const char *)sqlite3_column_text(st, 14),
 		};
 		fn(&row, userdata);
 	}

@@ -187,11 +187,42 @@ class Capture(CaptureCase):
         self.ok("stop")
         self.ok("start", "10m", "--label", "Second")
         out = self.ok("alerts", "--session", "1")
-        self.assertRegex(out, r"^Session 1, .* · First\n\d\d:\d\d:\d\d  A: in the first\n1 alert held.\n$")
+        self.assertRegex(out, r"^Session 1, .* · First\n\d\d:\d\d:\d\d  A: in the first\n"
+                              r"          alert: no rule says a response is owed\n1 alert held.\n$")
         self.assertEqual(self.alerts(), [])
         self.assertEqual(self.present("alerts", "--session", "99").returncode, 1)
         self.assertEqual(self.present("alerts", "--session", "x").returncode, 2)
         self.assertEqual(self.present("alerts", "--session", "1", "--last").returncode, 2)
+
+    def test_alerts_show_class_and_rule(self):
+        """Why each alert is mail, a person's message, an alert or noise: the
+        rule that decided, as the store keeps it."""
+        self.write_config('ignore_apps = [ "com.spotify.Client" ];\n')
+        self.ok("start", "10m", "--label", "Review")
+        app = App(self)
+        app.notify("Thunderbird", "Acme: 1 new message", "Invoice Q3 from Ana Lima", {"desktop-entry": "thunderbird"})
+        app.notify("Signal", "Ana Lima", "are you free at 3?", {"desktop-entry": "org.signal.Signal"})
+        app.notify("Spotify", "Now playing", "Song 2", {"desktop-entry": "com.spotify.Client"})
+        app.notify("Calendar", "Standup", "in 5 minutes", {"desktop-entry": "org.gnome.Calendar"})
+        alerts = self.wait_alerts(4)
+        self.assertEqual([(a["app"], a["class"], a["rule"]) for a in alerts],
+                         [("thunderbird", "mail", "mail: thunderbird is in mail_apps"),
+                          ("org.signal.Signal", "person", "person: Signal is in people_apps"),
+                          ("com.spotify.Client", "noise", "noise: com.spotify.Client is in ignore_apps"),
+                          ("org.gnome.Calendar", "alert", "alert: no rule says a response is owed")])
+        self.assertEqual(list(alerts[0]), ["id", "session", "received_at", "app", "app_name", "summary", "body",
+                                           "urgency", "category", "class", "rule", "path", "updates", "withdrawn"])
+        self.assertRegex(self.ok("alerts"),
+                         r"^Session 1, \d\d:\d\d–\d\d:\d\d \(running\) · Review\n"
+                         r"\d\d:\d\d:\d\d  thunderbird: Acme: 1 new message — Invoice Q3 from Ana Lima\n"
+                         r"          mail: thunderbird is in mail_apps\n"
+                         r"\d\d:\d\d:\d\d  org\.signal\.Signal: Ana Lima — are you free at 3\?\n"
+                         r"          person: Signal is in people_apps\n"
+                         r"\d\d:\d\d:\d\d  com\.spotify\.Client: Now playing — Song 2\n"
+                         r"          noise: com\.spotify\.Client is in ignore_apps\n"
+                         r"\d\d:\d\d:\d\d  org\.gnome\.Calendar: Standup — in 5 minutes\n"
+                         r"          alert: no rule says a response is owed\n"
+                         r"4 alerts held\.\n$")
 
     def test_other_processes_see_every_write(self):
         """Readers come and go (the CLI, scripts): the daemon's writes must stay visible to them."""

@@ -3,6 +3,9 @@ import datetime
 import json
 import os
 import re
+import shutil
+
+import dbus
 
 import harness
 from harness import BusTestCase, wait_until
@@ -95,6 +98,21 @@ class Hooks(BusTestCase):
         wait_until(lambda: os.path.exists(self.out("stdin")), what="on_end to run")
         with open(self.out("stdin")) as f:
             self.assertEqual(f.read(), "")
+        self.assertNotIn("on_start", self.bus.read_log())
+
+    def test_a_notification_from_on_start_is_held(self):
+        """on_start runs once do-not-disturb is on and alerts are watched:
+        what it sends is held like any other alert, and not shown."""
+        self.assertTrue(shutil.which("notify-send"), "the test needs notify-send (libnotify-bin)")
+        self.write_config('on_start = ["notify-send", "--app-name=Busy light", "Busy", "in a meeting"];\n')
+        self.ok("start", "10m")
+        [alert] = wait_until(lambda: json.loads(self.ok("alerts", "--json")), what="the hook's notification held")
+        self.assertEqual((alert["app"], alert["summary"], alert["body"], alert["class"], alert["path"]),
+                         ("Busy light", "Busy", "in a meeting", "alert", "notify"))
+        dunst = self.notifications()
+        length = lambda name: dunst.Get("org.dunstproject.cmd0", name, dbus_interface=dbus.PROPERTIES_IFACE)
+        wait_until(lambda: length("waitingLength") == 1, what="the paused server to keep it waiting")
+        self.assertEqual(length("displayedLength"), 0)
         self.assertNotIn("on_start", self.bus.read_log())
 
     def test_invalid_hooks_are_configuration_errors(self):

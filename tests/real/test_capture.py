@@ -42,6 +42,10 @@ EVOLUTION_2 = ("evolution-mail-notification", "New email in Evolution", markup(
     "Folder: Acme : Inbox\n(and 1 more)"), EVOLUTION_HINTS)
 EVOLUTION_ACTIONS = ["default", "Show Inbox", "mark-read", "Mark as read"]  # "mark-read" while there is one
 SIGNAL = ("Signal", "Carla Souza", "are you free at 3?", {"desktop-entry": "signal-desktop"})
+# The rules that classify them with the default lists.
+MAIL_THUNDERBIRD = "mail: thunderbird is in mail_apps"
+PERSON_SIGNAL = "person: Signal is in people_apps"
+NOISE_NETWORK = "noise: category network.connected"
 NETWORK = ("NetworkManager", "Connection Established", "You are now connected to \u201cOffice\u201d.",
            {"category": "network.connected"})
 
@@ -170,10 +174,12 @@ class CaptureCase(RealTestCase):
         self.assert_started(out, self.title, tail=self.muted)
 
 
-def record(id, app, app_name, summary, body, urgency=None, category=None, path="notify", updates=0,
+def record(id, app, app_name, summary, body, rule, urgency=None, category=None, path="notify", updates=0,
            withdrawn=False, session=1):
+    """An alert as `present alerts --json` lists it; its class is what its rule begins with."""
     return {"id": id, "session": session, "app": app, "app_name": app_name, "summary": summary, "body": body,
-            "urgency": urgency, "category": category, "path": path, "updates": updates, "withdrawn": withdrawn}
+            "urgency": urgency, "category": category, "class": rule.split(":")[0], "rule": rule, "path": path,
+            "updates": updates, "withdrawn": withdrawn}
 
 
 class Contract:
@@ -205,11 +211,13 @@ class Contract:
 
         got = self.wait_alerts(4)
         self.assert_alerts(got, [
-            record(1, "thunderbird", "Thunderbird", THUNDERBIRD[1], THUNDERBIRD[2]),
-            record(2, "org.gnome.Evolution", "evolution-mail-notification", EVOLUTION_2[1], EVOLUTION_2[2], urgency=1,
+            record(1, "thunderbird", "Thunderbird", THUNDERBIRD[1], THUNDERBIRD[2], MAIL_THUNDERBIRD),
+            record(2, "org.gnome.Evolution", "evolution-mail-notification", EVOLUTION_2[1], EVOLUTION_2[2],
+                   "mail: org.gnome.Evolution is in mail_apps", urgency=1,
                    updates=1),
-            record(3, "signal-desktop", "Signal", SIGNAL[1], SIGNAL[2], withdrawn=True),
-            record(4, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2], category="network.connected"),
+            record(3, "signal-desktop", "Signal", SIGNAL[1], SIGNAL[2], PERSON_SIGNAL, withdrawn=True),
+            record(4, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2], NOISE_NETWORK,
+                   category="network.connected"),
         ], sent_from, now_ms())
         rows = self.query("SELECT id, caller, server_id, notification_id, updated_at IS NOT NULL, "
                           "withdrawn_at IS NOT NULL, refused, class FROM alerts ORDER BY id")
@@ -236,9 +244,10 @@ class Contract:
         App(self).notify(*NETWORK)  # after every hop of the two
         got = self.wait_alerts(3)
         self.assert_alerts(got, [
-            record(1, "signal-desktop", "Signal", "Ana Lima", "ok"),
-            record(2, "slack", "Slack", "Ana Lima", "ok"),
-            record(3, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2], category="network.connected"),
+            record(1, "signal-desktop", "Signal", "Ana Lima", "ok", PERSON_SIGNAL),
+            record(2, "slack", "Slack", "Ana Lima", "ok", "person: slack is in people_apps"),
+            record(3, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2], NOISE_NETWORK,
+                   category="network.connected"),
         ], sent_from, now_ms())
         self.assertEqual(self.query("SELECT app, sender, count FROM owed ORDER BY id"),
                          [("signal-desktop", "Ana Lima", 1), ("slack", "Ana Lima", 1)])
@@ -263,7 +272,7 @@ class Contract:
         sent_from = now_ms()
         App(self).notify(*NETWORK)
         got = self.wait_alerts(1)
-        self.assert_alerts(got, [record(2, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2],
+        self.assert_alerts(got, [record(2, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2], NOISE_NETWORK,
                                         category="network.connected", session=2)], sent_from, now_ms())
         self.assertEqual(self.query("SELECT session_id, app_name FROM alerts ORDER BY id"),
                          [(1, "Signal"), (2, "NetworkManager")])
@@ -368,10 +377,12 @@ class GnomeShell(Contract, CaptureCase):
         App(self).notify(*NETWORK)
         got = self.wait_alerts(3)
         self.assert_alerts(got, [
-            record(1, "org.gnome.Geary", "", "Bob Stone", "Invoice 2211", urgency=1, path="gtk", updates=1,
-                   withdrawn=True),
-            record(2, "org.gnome.Calendar", "", "Standup in 5 minutes", "Room 4", urgency=1, path="gtk"),
-            record(3, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2], category="network.connected"),
+            record(1, "org.gnome.Geary", "", "Bob Stone", "Invoice 2211", "mail: org.gnome.Geary is in mail_apps",
+                   urgency=1, path="gtk", updates=1, withdrawn=True),
+            record(2, "org.gnome.Calendar", "", "Standup in 5 minutes", "Room 4",
+                   "alert: no rule says a response is owed", urgency=1, path="gtk"),
+            record(3, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2], NOISE_NETWORK,
+                   category="network.connected"),
         ], sent_from, now_ms())
         self.assertEqual(self.query("SELECT id, caller, notification_id, server_id, class FROM alerts "
                                     "WHERE path = 'gtk' ORDER BY id"), [

@@ -32,6 +32,34 @@ class Dunst(Contract, Restarts, RealTestCase):
         wait_until(lambda: "during the meeting" in self.dunst.history(), 5, "the held alert in dunst's history")
         self.assertEqual(self.dunst.history().count("during the meeting"), 1, self.dunst.history())
 
+    def test_ignored_apps_are_not_shown_again(self):
+        """An app in ignore_apps is noise: held, never shown again. dunst
+        queues whatever comes while paused and shows it all on unpause, so
+        the ignored app's alert is closed in dunst's queue before that."""
+        self.write_config('ignore_apps = [ "com.spotify.Client" ];\n')
+        self.start(self.title)
+        servers.notify("Now playing", "Song 2", app_name="Spotify",
+                       hints={"desktop-entry": "com.spotify.Client"}, bus=self.dunst.bus)
+        servers.notify("Ana Lima", "are you free at 3?", app_name="Signal",
+                       hints={"desktop-entry": "signal-desktop"}, bus=self.dunst.bus)
+        wait_until(lambda: self.dunst.counts()["waiting"] == 2, 5, "dunst to hold both alerts back")
+        # Both held by present, each with dunst's id once its reply was seen.
+        wait_until(lambda: self.query("SELECT count(*) FROM alerts WHERE server_id IS NOT NULL") == [(2,)], 5,
+                   "the alerts held with dunst's ids")
+        self.assertEqual(self.query("SELECT summary, class, rule FROM alerts ORDER BY id"),
+                         [("Now playing", "noise", "noise: com.spotify.Client is in ignore_apps"),
+                          ("Ana Lima", "person", "person: Signal is in people_apps")])
+        self.stop()
+        # Signal's alert and present's summary come up; Spotify's went to
+        # dunst's history unseen.
+        wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 2, "history": 1}, 5,
+                   "dunst to show all but the ignored alert")
+        self.assertEqual(self.dunst.history(), ["Now playing"])
+        self.dunst.close_all()
+        wait_until(lambda: self.dunst.counts()["history"] == 3, 5, "the shown alerts in dunst's history")
+        self.assertEqual(self.dunst.history().count("Now playing"), 1, self.dunst.history())
+        self.assertEqual(self.dunst.history().count("Ana Lima"), 1, self.dunst.history())
+
     def test_gone_with_the_server_that_had_it(self):
         """A crash, and another server has the name since: the pause lived in
         dunst's memory and went with it. notification-daemon (GDBus) answers

@@ -56,6 +56,7 @@ struct fixture {
 
 static const char *const mail_apps[] = {"org.gnome.Geary", NULL};
 static const char *const people_apps[] = {"org.gnome.Fractal", NULL};
+static const char *const ignore_apps[] = {"com.spotify.Client", NULL};
 
 static DBusConnection *connect_bus(void)
 {
@@ -82,7 +83,7 @@ static void setup(struct fixture *f, gconstpointer data)
 	f->bus = connect_bus();
 	char *error = NULL;
 	struct present_capture_rules rules = {
-		.lists = {.mail_apps = mail_apps, .people_apps = people_apps},
+		.lists = {.mail_apps = mail_apps, .people_apps = people_apps, .ignore_apps = ignore_apps},
 		.ack_within = 3600,
 		.answer_within = 86400,
 	};
@@ -325,17 +326,44 @@ static void remove_note(struct fixture *f, const char *sender, const char *iface
 	seen(f, msg, sender);
 }
 
+/* A Notify from sender, and server's answer to it: server_id, or an error when 0. */
+static void answered(struct fixture *f, const char *sender, const char *entry, dbus_uint32_t replaces,
+	const char *summary, const char *body, const char *server, dbus_uint32_t server_id)
+{
+	DBusMessage *call = notify_message(NOTIFY_IFACE, "Fractal", entry, replaces, summary, body, false, 0);
+	seen(f, dbus_message_ref(call), sender);
+	DBusMessage *reply = server_id ? dbus_message_new_method_return(call)
+				       : dbus_message_new_error(call, "org.freedesktop.Notifications.Error.Full", "full");
+	g_assert_true(dbus_message_set_destination(reply, sender));
+	if (server_id) {
+		dbus_message_append_args(reply, DBUS_TYPE_UINT32, &server_id, DBUS_TYPE_INVALID);
+	}
+	seen(f, reply, server);
+	dbus_message_unref(call);
+}
+
 /* A Notify from sender, and the server's answer to it: server_id. */
 static void notified(struct fixture *f, const char *sender, const char *entry, dbus_uint32_t replaces,
 	const char *summary, const char *body, dbus_uint32_t server_id)
 {
-	DBusMessage *call = notify_message(NOTIFY_IFACE, "Fractal", entry, replaces, summary, body, false, 0);
-	seen(f, dbus_message_ref(call), sender);
-	DBusMessage *reply = dbus_message_new_method_return(call);
-	g_assert_true(dbus_message_set_destination(reply, sender));
-	dbus_message_append_args(reply, DBUS_TYPE_UINT32, &server_id, DBUS_TYPE_INVALID);
-	seen(f, reply, ":1.5");
-	dbus_message_unref(call);
+	answered(f, sender, entry, replaces, summary, body, ":1.5", server_id);
+}
+
+/* NotificationClosed(server_id, reason 1: it expired), as sender emits it. */
+static void closed(struct fixture *f, const char *sender, dbus_uint32_t server_id)
+{
+	DBusMessage *msg = dbus_message_new_signal(NOTIFY_PATH, NOTIFY_IFACE, "NotificationClosed");
+	dbus_uint32_t reason = 1;
+	dbus_message_append_args(msg, DBUS_TYPE_UINT32, &server_id, DBUS_TYPE_UINT32, &reason, DBUS_TYPE_INVALID);
+	seen(f, msg, sender);
+}
+
+/* CloseNotification(server_id), as an app calls it. */
+static void withdrawn(struct fixture *f, const char *sender, dbus_uint32_t server_id)
+{
+	DBusMessage *msg = dbus_message_new_method_call(NOTIFY_IFACE, NOTIFY_PATH, NOTIFY_IFACE, "CloseNotification");
+	dbus_message_append_args(msg, DBUS_TYPE_UINT32, &server_id, DBUS_TYPE_INVALID);
+	seen(f, msg, sender);
 }
 
 /* Alerts sent just before the end, still unread in the monitor's socket,
@@ -503,6 +531,70 @@ static void test_id_used_again_after_withdrawal(struct fixture *f, gconstpointer
 		"4|portal|org.gnome.Fractal|Ana|call me|0|0|person\n");
 }
 
+static void collect_ignored(const char *server, uint32_t server_id, void *userdata)
+{
+	g_ptr_array_add(userdata, g_strdup_printf("%s %u", server, server_id));
+}
+
+static int by_text(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* What present_capture_each_ignored() gives, a line each, sorted. */
+static char *ignored_held(struct fixture *f)
+{
+	GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
+	present_capture_each_ignored(f->cap, collect_ignored, found);
+	g_ptr_array_sort(found, by_text);
+	GString *out = g_string_new(NULL);
+	for (guint i = 0; i < found->len; i++) {
+		g_string_append_printf(out, "%s\n", (const char *)found->pdata[i]);
+	}
+	g_ptr_array_unref(found);
+	return g_string_free(out, FALSE);
+}
+
+/* dunst and mako hold what comes during do-not-disturb and show it all when
+ * it ends: the alerts of an app in ignore_apps that the server still holds
+ * are known by the server's id and name, for the session's end to close
+ * them there first. */
+static void test_ignored_alerts_held_by_the_server(struct fixture *f, gconstpointer data)
+{
+	notified(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 2", 7);
+	notified(f, ":1.71", "org.gnome.Fractal", 0, "Ana", "are you free?", 8);
+	/* An update keeps its id. */
+	notified(f, ":1.70", "com.spotify.Client", 7, "Now playing", "Song 3", 7);
+	/* Taken back by the app, closed by the server, or refused: nothing left to close. */
+	notified(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 4", 9);
+	withdrawn(f, ":1.70", 9);
+	notified(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 5", 10);
+	closed(f, ":1.5", 10);
+	answered(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 6", ":1.5", 0);
+	/* Only the server that gave an id can close it: another's signal says nothing about it. */
+	notified(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 7", 11);
+	closed(f, ":1.99", 11);
+	/* The server was replaced: the new one numbers from 1 again. */
+	answered(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 8", ":1.6", 1);
+	/* A sandboxed app, named by a later hop, through a backend to the freedesktop server. */
+	add(f, APP, PORTAL_IFACE, NULL, "n1", "Podcast", "Episode 12");
+	add(f, PORTAL, IMPL_IFACE, "com.spotify.Client", "n1", "Podcast", "Episode 12");
+	answered(f, BACKEND, "com.spotify.Client", 0, "Podcast", "Episode 12", ":1.5", 12);
+	char *got = ignored_held(f);
+	g_assert_cmpstr(got, ==, ":1.5 11\n:1.5 12\n:1.5 7\n:1.6 1\n");
+	g_free(got);
+	stop(f);
+	assert_rows(f, "SELECT id, app, body, class, server_id FROM alerts ORDER BY id",
+		"1|com.spotify.Client|Song 3|noise|7\n"
+		"2|org.gnome.Fractal|are you free?|person|8\n"
+		"3|com.spotify.Client|Song 4|noise|9\n"
+		"4|com.spotify.Client|Song 5|noise|10\n"
+		"5|com.spotify.Client|Song 6|noise|-\n"
+		"6|com.spotify.Client|Song 7|noise|11\n"
+		"7|com.spotify.Client|Song 8|noise|1\n"
+		"8|com.spotify.Client|Episode 12|noise|12\n");
+}
+
 /* Memory runs out while reading who sent a mail: it is owed all the same,
  * by someone unnamed. */
 static void test_owed_without_memory_for_the_sender(struct fixture *f, gconstpointer data)
@@ -533,6 +625,7 @@ int main(int argc, char **argv)
 	ADD("id-used-again-after-withdrawal", test_id_used_again_after_withdrawal);
 	ADD("owed-without-memory-for-the-sender", test_owed_without_memory_for_the_sender);
 	ADD("own-replay-is-not-an-alert", test_own_replay_is_not_an_alert);
+	ADD("ignored-alerts-held-by-the-server", test_ignored_alerts_held_by_the_server);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "classify.h"
+#include "config.h"
 
 static const char *const mail[] = {"thunderbird", "org.gnome.Evolution", "org.gnome.Geary", NULL};
 static const char *const people[] = {"org.signal.Signal", "io.element.Element", NULL};
@@ -26,6 +27,7 @@ static void check(const struct present_alert_event *ev, enum present_alert_class
 	present_classify(ev, &lists, &c);
 	g_assert_cmpstr(present_class_name(c.cls), ==, present_class_name(cls));
 	g_assert_cmpstr(c.rule, ==, rule);
+	g_assert_cmpint(c.ignored, ==, g_str_has_suffix(rule, " is in ignore_apps"));
 }
 
 static void test_rules_in_order(void)
@@ -84,6 +86,53 @@ static void test_rules_in_order(void)
 	check(&ev, PRESENT_CLASS_ALERT, "alert: no rule says a response is owed");
 }
 
+/* Mail and chat clients' alerts as each sends them (its app id, app_name,
+ * desktop-entry, KDE hints), sorted with the default lists: the ids the
+ * README gives are the ones that match. */
+static void test_real_clients_with_the_defaults(void)
+{
+	static const struct {
+		const char *app, *app_name, *desktop_entry, *kde_appname, *kde_event_id, *rule;
+	} cases[] = {
+		{"thunderbird", "Thunderbird", "thunderbird", NULL, NULL, "mail: thunderbird is in mail_apps"},
+		{"org.mozilla.Thunderbird", "Thunderbird", "org.mozilla.Thunderbird", NULL, NULL,
+			"mail: Thunderbird is in mail_apps"},
+		{"org.gnome.Evolution", "evolution-mail-notification", "org.gnome.Evolution", NULL, NULL,
+			"mail: org.gnome.Evolution is in mail_apps"},
+		{"org.gnome.Geary", NULL, NULL, NULL, NULL, "mail: org.gnome.Geary is in mail_apps"},
+		/* KMail's new mail comes from Akonadi's agent, under a localized app_name. */
+		{"akonadi_newmailnotifier_agent", "Neue E-Mail", NULL, "akonadi_newmailnotifier_agent", "new-email",
+			"mail: KDE event new-email"},
+		{"akonadi_newmailnotifier_agent", "Neue E-Mail", NULL, "akonadi_newmailnotifier_agent", NULL,
+			"mail: akonadi_newmailnotifier_agent is in mail_apps"},
+		{"Mailspring", "Mailspring", "Mailspring", NULL, NULL, "mail: Mailspring is in mail_apps"},
+		{"slack", "Slack", "slack", NULL, NULL, "person: slack is in people_apps"},
+		{"signal-desktop", "Signal", "signal-desktop", NULL, NULL, "person: Signal is in people_apps"},
+		{"element-desktop", "Element", "element-desktop", NULL, NULL, "person: Element is in people_apps"},
+		/* Element's Flatpak, through the portal: its app id alone. */
+		{"im.riot.Riot", NULL, NULL, NULL, NULL, "person: im.riot.Riot is in people_apps"},
+		{"org.telegram.desktop", "Telegram Desktop", "org.telegram.desktop", NULL, NULL,
+			"person: org.telegram.desktop is in people_apps"},
+		{"discord", "discord", "discord", NULL, NULL, "person: discord is in people_apps"},
+		{"org.gnome.Fractal", NULL, NULL, NULL, NULL, "person: org.gnome.Fractal is in people_apps"},
+	};
+	struct present_config cfg;
+	present_config_init(&cfg);
+	const struct present_classify_lists defaults = {(const char *const *)cfg.mail_apps,
+		(const char *const *)cfg.people_apps, (const char *const *)cfg.ignore_apps};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct present_alert_event ev = alert(cases[i].app, "Ana Lima", "are you free at 3?");
+		ev.app_name = (char *)cases[i].app_name;
+		ev.desktop_entry = (char *)cases[i].desktop_entry;
+		ev.kde_appname = (char *)cases[i].kde_appname;
+		ev.kde_event_id = (char *)cases[i].kde_event_id;
+		struct present_classification c;
+		present_classify(&ev, &defaults, &c);
+		g_assert_cmpstr(c.rule, ==, cases[i].rule);
+	}
+	present_config_finish(&cfg);
+}
+
 static void extract(const struct present_alert_event *ev, const char *from, const char *subject)
 {
 	char *f, *s;
@@ -124,5 +173,6 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/classify/rules-in-order", test_rules_in_order);
 	g_test_add_func("/classify/who-and-what", test_who_and_what);
+	g_test_add_func("/classify/real-clients-with-the-defaults", test_real_clients_with_the_defaults);
 	return g_test_run();
 }

@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,6 +127,69 @@ static void test_shipped_default_is_valid(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(cfg.replay_mode, ==, defaults.replay_mode);
 	present_config_finish(&defaults);
 	present_config_finish(&cfg);
+}
+
+/* The text of what follows start in the file at path, up to end, with each
+ * run of spaces, tabs and newlines made one space. */
+static char *doc_text(const char *path, const char *start, const char *end)
+{
+	char *text;
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	const char *from = strstr(text, start);
+	g_assert_nonnull(from);
+	from += strlen(start);
+	const char *to = strstr(from, end);
+	g_assert_nonnull(to);
+	GString *out = g_string_new(NULL);
+	for (const char *p = from; p < to; p++) {
+		bool space = *p == ' ' || *p == '\t' || *p == '\n';
+		if (!space) {
+			g_string_append_c(out, *p);
+		} else if (out->len && out->str[out->len - 1] != ' ') {
+			g_string_append_c(out, ' ');
+		}
+	}
+	g_free(text);
+	return g_string_free(out, FALSE);
+}
+
+/* Each id of list, between before and after, joined by ", ". */
+static char *listing(char **list, const char *before, const char *after)
+{
+	GString *out = g_string_new(NULL);
+	for (size_t i = 0; list[i]; i++) {
+		g_string_append_printf(out, "%s%s%s%s", i ? ", " : "", before, list[i], after);
+	}
+	return g_string_free(out, FALSE);
+}
+
+static void assert_documented(char **list, const char *key)
+{
+	char *row = g_strdup_printf("\n| `%s` | ", key), *entry = g_strdup_printf("\n*%s* = [ _string_, ... ]", key);
+	char *readme = doc_text(SOURCE_ROOT "/README.md", row, " | ");
+	char *expected = listing(list, "`", "`");
+	g_assert_cmpstr(readme, ==, expected);
+	g_free(expected);
+	char *man = doc_text(SOURCE_ROOT "/doc/present.conf.5.scd", entry, ".\n\n");
+	const char *defaults = strstr(man, "Default: ");
+	g_assert_nonnull(defaults);
+	expected = listing(list, "*\"", "\"*");
+	g_assert_cmpstr(defaults + strlen("Default: "), ==, expected);
+	g_free(expected);
+	g_free(man);
+	g_free(readme);
+	g_free(entry);
+	g_free(row);
+}
+
+/* The ids people copy from the README or the man page are those the code uses. */
+static void test_default_apps_documented(struct fixture *f, gconstpointer data)
+{
+	struct present_config defaults;
+	present_config_init(&defaults);
+	assert_documented(defaults.mail_apps, "mail_apps");
+	assert_documented(defaults.people_apps, "people_apps");
+	present_config_finish(&defaults);
 }
 
 static void test_broken_files(struct fixture *f, gconstpointer data)
@@ -427,6 +492,7 @@ int main(int argc, char **argv)
 	ADD("defaults-without-file", test_defaults_without_file);
 	ADD("values-and-search-order", test_values_and_search_order);
 	ADD("shipped-default-is-valid", test_shipped_default_is_valid);
+	ADD("default-apps-documented", test_default_apps_documented);
 	ADD("broken-files", test_broken_files);
 	ADD("unreadable", test_unreadable);
 	ADD("unknown-keys-warned", test_unknown_keys_warned);
