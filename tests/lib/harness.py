@@ -83,8 +83,12 @@ class PrivateBus:
         with open(self.config, "w") as f:
             f.write(conf)
 
-        # What the daemon logs names paths, which can be any bytes.
-        self.log = open(os.path.join(root, "bus.log"), "w+", errors="replace")
+        # What the daemon logs names paths, which can be any bytes. Appending:
+        # the bus and its children write through this open file, whose offset
+        # read_log() moves back to the start; without O_APPEND a line written
+        # then would overwrite the log's first lines.
+        open(os.path.join(root, "bus.log"), "w").close()
+        self.log = open(os.path.join(root, "bus.log"), "a+", errors="replace")
         read_fd, write_fd = os.pipe()
         self.process = subprocess.Popen(
             ["dbus-daemon", "--config-file", self.config, "--nofork", "--nopidfile",
