@@ -161,6 +161,13 @@ static void report_config(const char *prefix, const char *error)
 	fprintf(stderr, "present: %s%s\n", prefix, error ? error : "cannot read the configuration: out of memory");
 }
 
+/* A session that runs with the desktop still loud is not the quiet meeting
+ * asked for: a script or a shortcut must be able to tell. */
+static int started_exit(const struct present_status *s)
+{
+	return s->dnd_state && strcmp(s->dnd_state, "failed") == 0 ? PRESENT_EXIT_NOT_SILENCED : PRESENT_EXIT_OK;
+}
+
 static int verb_start(const struct verb *v, const struct present_args *args)
 {
 	uint32_t seconds = 0;
@@ -184,6 +191,7 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 			if (!args->quiet)
 				present_cli_heads_up_show(&c, &s, present_time_now() * 1000);
 			present_print_started(&s, present_time_now());
+			r = started_exit(&s);
 		}
 	}
 	present_status_finish(&s);
@@ -257,6 +265,7 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 		if (!args->quiet)
 			present_cli_heads_up_show(&c, &s, present_time_now() * 1000);
 		present_print_started(&s, present_time_now());
+		r = started_exit(&s);
 	} else if (r == 0) {
 		present_print_stopped(true, &s, present_time_now());
 	}
@@ -525,7 +534,8 @@ static int print_help(FILE *f)
 		"  {until} {label} {alerts} {owed} {overdue}. 'watch' prints one more on every change.\n"
 		"  shortcut binds 'present toggle' to KEYS (default <Super>p); --print only shows how.\n"
 		"  present --help | --version\n"
-		"Exit codes: 0 ok, 1 failure, 2 usage, 69 no bus or daemon, 78 bad configuration.\n");
+		"Exit codes: 0 ok, 1 failure, 2 usage, 3 started but not silenced, 69 no bus or daemon,\n"
+		"  78 bad configuration.\n");
 	return PRESENT_EXIT_OK;
 }
 

@@ -52,10 +52,26 @@ static void warn(const char *what, const char *why)
 	fputc('\n', stderr);
 }
 
+/* A meeting that is not quiet is not a warning to skim past: it is the
+ * failure of what was asked for, though the session itself runs. */
+static void say_not_silenced(const struct present_status *s)
+{
+	fflush(stdout);
+	fputs("present: do-not-disturb could not be turned on", stderr);
+	if (s->dnd_note) {
+		fputs(": ", stderr);
+		present_text_terminal(stderr, s->dnd_note);
+	}
+	fprintf(stderr, "\npresent: the session is running all the same%s\n",
+		s->capture_error ? "" : ", and alerts are still held (they may show meanwhile)");
+}
+
 /* What did not work at the start: the user must hear it once, plainly. */
 static void warn_start(const struct present_status *s)
 {
-	if (s->dnd_note && !is(s->dnd_state, "none") && !is(s->dnd_state, "disabled"))
+	if (is(s->dnd_state, "failed"))
+		say_not_silenced(s);
+	else if (s->dnd_note && !is(s->dnd_state, "none") && !is(s->dnd_state, "disabled"))
 		warn("", s->dnd_note);
 	if (s->capture_error)
 		warn("alerts are not being held: ", s->capture_error);

@@ -187,32 +187,49 @@ class Contract:
         self.assertIn("ok       do-not-disturb: %s: set, read back and put back\n" % self.s.title, out)
         self.assertFalse(self.s.get())
 
+    def assert_not_silenced(self, r):
+        """A start whose do-not-disturb was refused: exit 3, and why on stderr; returns the reason."""
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("· do-not-disturb FAILED", r.stdout)
+        m = re.fullmatch(r"present: do-not-disturb could not be turned on: (org\.\S+ \w+: do-not-disturb refused by "
+                         r"the test)\npresent: the session is running all the same, and alerts are still held \(they "
+                         r"may show meanwhile\)\n", r.stderr)
+        self.assertTrue(m, r.stderr)
+        return m.group(1)
+
     def test_refused_says_why(self):
         self.kill_mock()
         self.start_server(refuse_on="refused")
-        r = self.present("start", "10m")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("· do-not-disturb FAILED", r.stdout)
-        self.assertRegex(r.stderr, r"^present: warning: org\.\S+ \w+: do-not-disturb refused by the test\n$")
+        why = self.assert_not_silenced(self.present("start", "10m"))
         dnd = json.loads(self.ok("status", "--json"))["dnd"]
-        self.assertEqual((dnd["state"], dnd["note"]), ("failed", r.stderr[len("present: warning: "):-1]))
+        self.assertEqual((dnd["state"], dnd["note"]), ("failed", why))
         self.assertFalse(self.s.get())
+        self.assertTrue(self.call("GetStatus")["active"], "the session runs all the same")
         self.ok("stop")
         self.assertFalse(self.s.get())
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
+    def test_refused_at_a_toggle_says_why(self):
+        self.kill_mock()
+        self.start_server(refuse_on="refused")
+        self.assert_not_silenced(self.present("toggle", "10m"))
+        self.assertRegex(self.ok("toggle"), r"^Session ended after \d+ s\n$")
+        self.assertEqual([s[4] for s in self.sessions()], ["stop"])
 
     def test_an_error_that_still_turned_it_on_is_put_back(self):
         # A call that fails need not have failed to act: a server that answers
         # too late for the call's timeout, or fails after the change.
         self.kill_mock()
         self.start_server(refuse_on="applied")
-        self.assertIn("· do-not-disturb FAILED", self.ok("start", "10m"))
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("· do-not-disturb FAILED", r.stdout)
         self.assertTrue(self.s.get())
         self.ok("stop")
         self.assertFalse(self.s.get(), "the session left do-not-disturb on")
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
         # Recorded too, for a daemon that dies before the end.
-        self.ok("start", "10m")
+        self.assertEqual(self.present("start", "10m").returncode, 3)
         os.kill(self.bus.pid_of(), signal.SIGKILL)
         self.wait_daemon_gone()
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
@@ -358,7 +375,9 @@ class SwayncInhibitor(BusTestCase):
 
     def test_an_error_that_still_added_it_is_removed(self):
         self.replace_server(version="0.10.1", refuse_on="applied")
-        self.assertIn("· do-not-disturb FAILED", self.ok("start", "10m"))
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("· do-not-disturb FAILED", r.stdout)
         self.assertEqual(self.inhibitors(), ["present"])
         self.ok("stop")
         self.assertEqual(self.inhibitors(), [], "the session left its inhibitor behind")

@@ -164,10 +164,13 @@ class ServerOutage(DunstCase):
         self.addCleanup(self.resume_server)
         r, took = self.timed("start", "10m")
         self.resume_server()
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.returncode, 3, r.stderr)
         self.assertNotIn("no notification server", r.stdout, "it runs, it only does not answer (took %.0f s)" % took)
         self.assertIn("do-not-disturb FAILED", r.stdout)
-        self.assertIn("present: warning:", r.stderr)
+        self.assertRegex(r.stderr, r"^present: do-not-disturb could not be turned on: the notification server is not "
+                                   r"answering \(.+\n"
+                                   r"present: the session is running all the same, and alerts are still held \(they "
+                                   r"may show meanwhile\)\n$")
 
 
 class Races(DunstCase):
