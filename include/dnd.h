@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol.h"
+
 struct present_config;
 struct present_dnd_change;
 struct present_store;
@@ -83,6 +85,9 @@ struct present_dnd_report {
 	char *backend; /* the backend's title, or NULL */
 	char *note; /* why it is not "on", for people; or NULL */
 	char **muted; /* titles of the mail apps muted, NULL-terminated; may be NULL */
+	/* Filled at the end by present_dnd_restore(): what could not be put back. */
+	struct present_unrestored *unrestored;
+	size_t n_unrestored;
 };
 
 void present_dnd_report_finish(struct present_dnd_report *report);
@@ -121,11 +126,12 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd);
 
 /**
  * Puts back everything this session changed, leaving alone what the user
- * changed by hand meanwhile. Returns how many switches were put back. A
+ * changed by hand meanwhile. Returns how many switches were put back; each
+ * that could not be is added to report->unrestored (report may be NULL). A
  * record of a change put back that the store cannot delete yet is kept in
  * memory as done and deleted at the next chance, never put back again.
  */
-int present_dnd_restore(struct present_dnd *dnd);
+int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report);
 
 /**
  * Puts back what a daemon that died left in the store. Returns how many

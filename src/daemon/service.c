@@ -48,8 +48,28 @@ static DBusMessage *reply_status(DBusMessage *msg, const struct present_session 
 	return reply;
 }
 
+/* What a call that ended the session hears: the session as it was, and
+ * what could not be put back. */
+static DBusMessage *ended_reply(struct present_daemon *d, DBusMessage *call)
+{
+	/* Stop says it stopped one; Toggle, that it did not start one. */
+	dbus_bool_t flag = dbus_message_has_member(call, "Stop");
+	return reply_status(call, &d->session, &flag, NULL);
+}
+
 void present_service_reply_early(struct present_daemon *d)
 {
+	DBusMessage *call = d->ending_call;
+	if (call) {
+		d->ending_call = NULL;
+		d->early_reply = ended_reply(d, call);
+		if (d->early_reply && dbus_message_get_no_reply(call)) {
+			dbus_message_unref(d->early_reply);
+			d->early_reply = NULL;
+			d->replied_early = true;
+		}
+		dbus_message_unref(call);
+	}
 	if (!d->early_reply)
 		return;
 	DBusConnection *conn = d->calling ? d->calling : d->bus;
@@ -93,35 +113,30 @@ static DBusMessage *method_start(struct present_daemon *d, DBusMessage *msg, DBu
 	return start_replying(d, msg, NULL, err);
 }
 
-/* Ends the session; reply goes out as soon as the desktop is back. Returns
- * NULL once it has gone (d->replied_early tells dispatch()). */
-static DBusMessage *end_replying(struct present_daemon *d, DBusMessage *msg, DBusMessage *reply)
+/* Ends the running session. The reply is built once the desktop is back,
+ * so that it says what could not be put back, and goes out before the rest
+ * of the end (present_service_reply_early()). Returns NULL: d->replied_early
+ * tells dispatch() that it has gone, and no reply is out of memory. */
+static DBusMessage *end_replying(struct present_daemon *d, DBusMessage *msg)
 {
-	if (!reply || !d->session.active)
-		return reply;
-	if (dbus_message_get_no_reply(msg)) {
-		present_session_end(d, "stop");
-		return reply;
-	}
-	d->early_reply = reply;
+	d->ending_call = dbus_message_ref(msg);
 	present_session_end(d, "stop");
-	present_service_reply_early(d);
 	return NULL;
 }
 
 /* Stop and Toggle describe the session they ended, so the caller can say what it was. */
 static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
-	dbus_bool_t stopped = d->session.active;
-	return end_replying(d, msg, reply_status(msg, &d->session, &stopped, NULL));
+	dbus_bool_t stopped = false;
+	if (d->session.active)
+		return end_replying(d, msg);
+	return reply_status(msg, &d->session, &stopped, NULL);
 }
 
 static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
-	if (d->session.active) {
-		dbus_bool_t started = false;
-		return end_replying(d, msg, reply_status(msg, &d->session, &started, NULL));
-	}
+	if (d->session.active)
+		return end_replying(d, msg);
 	dbus_bool_t started = true;
 	return start_replying(d, msg, &started, err);
 }

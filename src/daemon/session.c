@@ -247,9 +247,10 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	 * their writer has finished before the session's record is closed (it
 	 * writes through a connection of its own, which our transaction would
 	 * keep waiting). */
-	present_dnd_restore(d->dnd);
-	/* A caller waiting to hear that the session ended (Stop) hears it now:
-	 * the rest can wait on a locked store or a slow disk. */
+	present_dnd_restore(d->dnd, &s->dnd);
+	/* A caller waiting to hear that the session ended (Stop) hears it now,
+	 * with what could not be put back: the rest can wait on a locked store
+	 * or a slow disk. */
 	present_service_reply_early(d);
 	present_hooks_session_ended(d, reason);
 	present_capture_stop(s->capture);
@@ -326,6 +327,8 @@ void present_session_describe(const struct present_session *s, struct present_st
 		.dnd_backend = s->dnd.backend,
 		.dnd_note = s->dnd.note,
 		.muted = s->dnd.muted,
+		.unrestored = s->dnd.unrestored,
+		.n_unrestored = s->dnd.n_unrestored,
 		.capture_error = s->capture_error,
 		.store_error = s->store_error,
 		.alerts = s->capture ? (uint32_t)present_capture_count(s->capture) : 0,

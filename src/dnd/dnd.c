@@ -140,6 +140,12 @@ void present_dnd_report_finish(struct present_dnd_report *report)
 	free(report->backend);
 	free(report->note);
 	present_strv_free(report->muted);
+	for (size_t i = 0; i < report->n_unrestored; i++) {
+		free(report->unrestored[i].backend);
+		free(report->unrestored[i].app);
+		free(report->unrestored[i].reason);
+	}
+	free(report->unrestored);
 	*report = (struct present_dnd_report){0};
 }
 
@@ -630,7 +636,26 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 	silenced(dnd, cfg, &ctx, b, r, error, ret);
 }
 
-int present_dnd_restore(struct present_dnd *dnd)
+/* The caller of a stop hears what stays as the session left it, not only the log. */
+static void push_unrestored(struct present_dnd_report *report, const struct change *c, const char *reason)
+{
+	struct present_unrestored *grown =
+		realloc(report->unrestored, (report->n_unrestored + 1) * sizeof(*report->unrestored));
+	if (!grown)
+		return;
+	report->unrestored = grown;
+	struct present_unrestored *u = &grown[report->n_unrestored];
+	*u = (struct present_unrestored){strdup(c->backend->title), strdup(c->app ? c->app : ""), strdup(reason)};
+	if (u->backend && u->app && u->reason) {
+		report->n_unrestored++;
+		return;
+	}
+	free(u->backend);
+	free(u->app);
+	free(u->reason);
+}
+
+int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report)
 {
 	int restored = 0;
 	struct present_dnd_ctx ctx = context(dnd);
@@ -639,10 +664,14 @@ int present_dnd_restore(struct present_dnd *dnd)
 	for (size_t i = dnd->n_changes; i-- > 0;) {
 		struct change *c = &dnd->changes[i];
 		char *error = NULL;
-		if (put_back(&ctx, c->backend, c->app, c->saved, &error) < 0) {
+		int r = put_back(&ctx, c->backend, c->app, c->saved, &error);
+		if (r < 0) {
+			const char *why = error ? error : strerror(-r);
 			/* Left in the store: the next start or `present restore` tries again. */
-			present_log("warning", "cannot put back %s: %s", describe(c->backend, c->app), error);
+			present_log("warning", "cannot put back %s: %s", describe(c->backend, c->app), why);
 			dnd->leftovers = dnd->leftovers || c->row;
+			if (report)
+				push_unrestored(report, c, why);
 		} else {
 			restored++;
 			forget(dnd, c->row);
@@ -755,10 +784,10 @@ static void try_switch(struct present_dnd *dnd, const struct present_dnd_ctx *ct
 		say(add, userdata, "ok", "do-not-disturb", "%s: already on (your choice); a session leaves it on", b->title);
 	} else if (r < 0) {
 		/* It may have turned on all the same. */
-		present_dnd_restore(dnd);
+		present_dnd_restore(dnd, NULL);
 		say(add, userdata, "failure", "do-not-disturb", "%s cannot be set: %s", b->title,
 			error ? error : strerror(-r));
-	} else if (present_dnd_restore(dnd) == 1) {
+	} else if (present_dnd_restore(dnd, NULL) == 1) {
 		say(add, userdata, "ok", "do-not-disturb", "%s: set, read back and put back", b->title);
 	} else {
 		say(add, userdata, "failure", "do-not-disturb",
