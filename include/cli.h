@@ -30,7 +30,7 @@ int present_cli_alerts(const struct present_args *args);
  */
 void present_print_started(const struct present_status *s, int64_t now);
 
-/** Prints the outcome of stopping: how long the session lasted, or that none ran. */
+/** Prints the outcome of stopping: how long the session lasted, or that none ran; on stderr what was not put back. */
 void present_print_stopped(bool stopped, const struct present_status *s, int64_t now);
 
 /** `present status`, for people or (json) for scripts. */

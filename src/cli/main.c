@@ -199,6 +199,13 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 	return r;
 }
 
+/* A switch the end could not put back leaves the desktop silenced after the
+ * meeting: a script or a shortcut must be able to tell. */
+static int stopped_exit(const struct present_status *s)
+{
+	return s->n_unrestored ? PRESENT_EXIT_NOT_PUT_BACK : PRESENT_EXIT_OK;
+}
+
 /* A shortcut pressed with nothing running is not an error, and must not
  * start a daemon just to say so: *ret_stopped is then false. */
 static int stop_session(struct present_client *c, bool *ret_stopped, struct present_status *ret)
@@ -215,8 +222,10 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 	struct present_status s = {0};
 	bool stopped = false;
 	int r = stop_session(&c, &stopped, &s);
-	if (r == 0)
+	if (r == 0) {
 		present_print_stopped(stopped, &s, present_time_now());
+		r = stopped_exit(&s);
+	}
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;
@@ -233,6 +242,7 @@ static int toggle_stop_only(const char *config_error)
 	if (r == 0 && stopped) {
 		present_print_stopped(true, &s, present_time_now());
 		report_config("warning: ", config_error);
+		r = stopped_exit(&s);
 	} else if (r == 0) {
 		report_config("", config_error);
 		r = PRESENT_EXIT_CONFIG;
@@ -268,6 +278,7 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 		r = started_exit(&s);
 	} else if (r == 0) {
 		present_print_stopped(true, &s, present_time_now());
+		r = stopped_exit(&s);
 	}
 	present_status_finish(&s);
 	present_client_disconnect(&c);
@@ -534,8 +545,8 @@ static int print_help(FILE *f)
 		"  {until} {label} {alerts} {owed} {overdue}. 'watch' prints one more on every change.\n"
 		"  shortcut binds 'present toggle' to KEYS (default <Super>p); --print only shows how.\n"
 		"  present --help | --version\n"
-		"Exit codes: 0 ok, 1 failure, 2 usage, 3 started but not silenced, 69 no bus or daemon,\n"
-		"  78 bad configuration.\n");
+		"Exit codes: 0 ok, 1 failure, 2 usage, 3 started but not silenced, 4 ended but not all put back,\n"
+		"  69 no bus or daemon, 78 bad configuration.\n");
 	return PRESENT_EXIT_OK;
 }
 

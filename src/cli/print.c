@@ -93,6 +93,31 @@ void present_print_started(const struct present_status *s, int64_t now)
 	warn_start(s);
 }
 
+/* A switch left on after the meeting is the failure the user must hear of:
+ * alerts stay hidden until it is put back. */
+static void say_unrestored(const struct present_status *s)
+{
+	if (!s->n_unrestored)
+		return;
+	fflush(stdout);
+	for (size_t i = 0; i < s->n_unrestored; i++) {
+		const struct present_unrestored *u = &s->unrestored[i];
+		fputs("present: ", stderr);
+		if (*u->app) {
+			fputs("the mute of ", stderr);
+			present_text_terminal(stderr, u->app);
+		} else {
+			fputs("do-not-disturb", stderr);
+		}
+		fputs(" could not be put back (", stderr);
+		present_text_terminal(stderr, u->backend);
+		fputs("): ", stderr);
+		present_text_terminal(stderr, u->reason);
+		fputc('\n', stderr);
+	}
+	fputs("present: 'present restore' tries again\n", stderr);
+}
+
 void present_print_stopped(bool stopped, const struct present_status *s, int64_t now)
 {
 	if (!stopped) {
@@ -104,6 +129,7 @@ void present_print_stopped(bool stopped, const struct present_status *s, int64_t
 	printf("Session ended after %s", lasted);
 	print_label(s);
 	putchar('\n');
+	say_unrestored(s);
 }
 
 static void json_or_null(const char *s)

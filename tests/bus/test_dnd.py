@@ -265,12 +265,40 @@ class DunstContract(Contract, BusTestCase):
             "org.example.Mock", "RefuseOff", dbus.Boolean(refuse), signature="ssv",
             dbus_interface=dbus.PROPERTIES_IFACE)
 
+    REFUSED_PUT_BACK = ("present: do-not-disturb could not be put back (dunst): org.freedesktop.Notifications Set: "
+                        "do-not-disturb refused by the test\npresent: 'present restore' tries again\n")
+
+    def test_a_refused_put_back_is_said_at_stop(self):
+        self.ok("start", "10m")
+        ended = self.listen("SessionEnded")
+        self.refuse_off(True)
+        r = self.present("stop")
+        self.assertEqual((r.returncode, r.stderr), (4, self.REFUSED_PUT_BACK))
+        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
+        self.assertTrue(self.s.get())
+        self.assertEqual(self.query("SELECT backend FROM dnd_changes"), [("dunst",)])
+        # Listeners hear it too: for a timer end, with no caller, the signal is where it is said.
+        wait_until(lambda: ended, what="SessionEnded")
+        self.assertEqual([tuple(u) for u in ended[0][1][0]["dnd_unrestored"]],
+                         [("dunst", "", "org.freedesktop.Notifications Set: do-not-disturb refused by the test")])
+        self.refuse_off(False)
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.s.get())
+
+    def test_a_refused_put_back_is_said_at_toggle(self):
+        self.ok("toggle", "10m")
+        self.refuse_off(True)
+        r = self.present("toggle")
+        self.assertEqual((r.returncode, r.stderr), (4, self.REFUSED_PUT_BACK))
+        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
+        self.assertTrue(self.s.get())
+
     def test_left_on_by_a_refused_put_back_is_not_taken_for_the_users(self):
         # The same daemon's next session must put back what the last one
         # could not, not find the switch on and leave it as the user's choice.
         self.ok("start", "10m")
         self.refuse_off(True)
-        self.ok("stop")
+        self.assertEqual(self.present("stop").returncode, 4)
         self.assertTrue(self.s.get())
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(1,)])
         self.refuse_off(False)

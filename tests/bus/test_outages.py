@@ -139,15 +139,19 @@ class ServerOutage(DunstCase):
         self.assertFalse(self.dnd())
 
     def test_stop_answers_while_the_server_hangs(self):
-        """A server that stops answering (SIGSTOP) must not make `present stop` fail: the
-        session ends, the switch is put back once the server answers again."""
+        """A server that stops answering (SIGSTOP) must not keep `present stop` waiting: the
+        session ends, stop says that do-not-disturb could not be put back (exit 4), and
+        `present restore` puts it back once the server answers again."""
         self.ok("start", "10m")
         pid = self.bus.pid_of()
         os.killpg(self.mock.pid, signal.SIGSTOP)
         self.addCleanup(self.resume_server)
         r, took = self.timed("stop")
-        self.assertEqual(r.returncode, 0, "stop took %.0f s and said: %s" % (took, r.stderr))
-        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n")
+        self.assertEqual(r.returncode, 4, "stop took %.0f s and said: %s" % (took, r.stderr))
+        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
+        self.assertRegex(r.stderr, r"^present: do-not-disturb could not be put back \(dunst\): "
+                                   r"org\.freedesktop\.Notifications Set: Did not receive a reply\. .+\n"
+                                   r"present: 'present restore' tries again\n$")
         # The summary is on its way to the hung server; the daemon does not wait for it.
         self.assertFalse(self.status_now()["active"])
         self.resume_server()
