@@ -36,9 +36,9 @@ struct present_daemon {
 	 * the signals and hooks; replied_early once it has gone. */
 	DBusMessage *early_reply;
 	bool replied_early;
-	/* A call that ends the session (Stop, Toggle): answered as soon as the
-	 * desktop is back, with what could not be put back, before the slower
-	 * end of the session. */
+	/* A call that ends the session (Stop, Toggle, Restore): answered as soon
+	 * as the desktop is back, with what could not be put back, before the
+	 * slower end of the session. */
 	DBusMessage *ending_call;
 	bool name_released;
 	int exit_code;

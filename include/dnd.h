@@ -85,7 +85,9 @@ struct present_dnd_report {
 	char *backend; /* the backend's title, or NULL */
 	char *note; /* why it is not "on", for people; or NULL */
 	char **muted; /* titles of the mail apps muted, NULL-terminated; may be NULL */
-	/* Filled at the end by present_dnd_restore(): what could not be put back. */
+	/* Filled at the end by present_dnd_restore(): how many switches were
+	 * put back, and what could not be. */
+	int restored;
 	struct present_unrestored *unrestored;
 	size_t n_unrestored;
 };

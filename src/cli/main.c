@@ -371,6 +371,23 @@ static char *daemon_path(void)
 	return strdup(PRESENT_LIBEXECDIR "/present-daemon");
 }
 
+/* Restore's reply, (u a{sv}): a session it ended is said first, as stop
+ * says it, so that nobody takes the meeting for still running. */
+static void print_restore_reply(const struct present_wire_msg *reply)
+{
+	uint32_t restored = 0;
+	struct present_status s = {0};
+	struct present_wire_iter it;
+	present_wire_iter_init(reply, &it);
+	if (!present_wire_iter_read(&it, 'u', &restored))
+		restored = 0;
+	/* An older daemon sends the count alone. */
+	else if (present_status_read(&it, &s) && s.active)
+		present_print_stopped(true, &s, present_time_now());
+	present_print_restored((int)restored);
+	present_status_finish(&s);
+}
+
 static int verb_restore(const struct verb *v, const struct present_args *args)
 {
 	struct present_client c = {0};
@@ -390,17 +407,12 @@ static int verb_restore(const struct verb *v, const struct present_args *args)
 	}
 	struct present_wire_error err = {0};
 	struct present_wire_msg *reply = present_client_call(&c, "Restore", true, &err, "");
-	uint32_t restored = 0;
-	struct present_wire_iter it;
 	if (!reply) {
 		r = present_client_report("restore the desktop", &err);
 		present_wire_error_free(&err);
 	} else {
-		present_wire_iter_init(reply, &it);
-		if (!present_wire_iter_read(&it, 'u', &restored))
-			restored = 0;
+		print_restore_reply(reply);
 		present_wire_msg_free(reply);
-		present_print_restored((int)restored);
 	}
 	present_client_disconnect(&c);
 	return r;

@@ -682,6 +682,8 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 	dnd->n_changes = 0;
 	dnd->active = false;
 	release(dnd);
+	if (report)
+		report->restored += restored;
 	return restored;
 }
 

@@ -176,10 +176,21 @@ class Contract:
         self.assertFalse(self.s.get())
 
     def test_restore_while_running_ends_the_session(self):
-        self.ok("start", "10m")
-        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+        self.ok("start", "10m", "--label", "Acme")
+        # The user hears that the meeting ended, and what was put back.
+        self.assertRegex(self.ok("restore"),
+                         r"^Session ended after \d+ s · Acme\nPut back 1 do-not-disturb change\.\n$")
         self.assertFalse(self.s.get())
         self.assertEqual(self.sessions()[0][4], "restore")
+        self.assertFalse(self.call("GetStatus")["active"])
+        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+
+    def test_restore_replies_with_the_session_it_ended(self):
+        self.ok("start", "10m", "--label", "Acme")
+        restored, session = self.call("Restore")
+        self.assertEqual(restored, 1)
+        self.assertEqual((session["active"], session["label"], session["dnd_state"]), (True, "Acme", "on"))
+        self.assertEqual(self.call("Restore"), (0, {"active": False}))
 
     def test_doctor_tries_the_switch(self):
         out = self.ok("doctor")
@@ -292,6 +303,18 @@ class DunstContract(Contract, BusTestCase):
         self.assertEqual((r.returncode, r.stderr), (4, self.REFUSED_PUT_BACK))
         self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
         self.assertTrue(self.s.get())
+
+    def test_restore_that_cannot_put_back_still_says_it_ended_the_session(self):
+        self.ok("start", "10m")
+        self.refuse_off(True)
+        r = self.present("restore")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (1, "", "present: cannot restore the desktop: the running "
+                         "session was ended, but some changes could not be put back yet: org.freedesktop.Notifications "
+                         "Set: do-not-disturb refused by the test\n"))
+        self.assertEqual(self.sessions()[0][4], "restore")
+        self.refuse_off(False)
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.s.get())
 
     def test_left_on_by_a_refused_put_back_is_not_taken_for_the_users(self):
         # The same daemon's next session must put back what the last one
