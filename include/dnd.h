@@ -145,9 +145,11 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error);
  * The notification name changed hands (owner: its unique name now, NULL or
  * "" for none): the server is asked again; silenced again if a session runs,
  * and between sessions, what could not be put back while it was away is put
- * back.
+ * back. Returns true when a new server was silenced for the running session:
+ * report (the session's) then says what that did, as it would at a start.
  */
-void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner);
+bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,
+	struct present_dnd_report *report);
 
 /** The caller follows NameOwnerChanged for the notification name, so what the server said may be kept. */
 void present_dnd_watching(struct present_dnd *dnd);

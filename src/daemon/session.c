@@ -105,6 +105,17 @@ static void alert_held(void *userdata)
 		d->session.counts_source = g_timeout_add_seconds(1, report_counts, d);
 }
 
+void present_session_server_changed(struct present_daemon *d, const char *owner)
+{
+	struct present_session *s = &d->session;
+	if (!present_dnd_server_changed(d->dnd, &d->config, owner, &s->dnd))
+		return;
+	/* The replay at the end is chosen by the server that held the alerts last. */
+	s->dnd_backend_id = present_dnd_active_backend(d->dnd);
+	mirror(d);
+	present_service_emit(d, "SessionChanged", NULL);
+}
+
 void present_session_owed_changed(struct present_daemon *d)
 {
 	if (d->session.active)

@@ -729,16 +729,17 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 	return failed ? -EIO : restored;
 }
 
-void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner)
+bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,
+	struct present_dnd_report *report)
 {
 	dnd->server_known = false;
 	if (!owner || !*owner)
-		return;
+		return false;
 	if (!dnd->active) {
 		/* A server that was away when a session ended (swaync keeps its
 		 * switch in its settings) can be put back now that it is here. */
 		retry_leftovers(dnd, "now that the server is back");
-		return;
+		return false;
 	}
 	/* A new server process starts with its in-memory switches off; drop
 	 * what we had set on the old one and silence the new one. What the new
@@ -756,11 +757,19 @@ void present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	}
 	dnd->n_changes = kept;
 
-	struct present_dnd_report report = {0};
-	silence(dnd, cfg, &report);
-	present_log("info", "notification server changed: do-not-disturb %s%s%s", report.state,
-		report.note ? ": " : "", report.note ? report.note : "");
-	present_dnd_report_finish(&report);
+	struct present_dnd_report fresh = {0};
+	silence(dnd, cfg, &fresh);
+	present_log("info", "notification server changed: do-not-disturb %s%s%s", fresh.state,
+		fresh.note ? ": " : "", fresh.note ? fresh.note : "");
+	if (!report) {
+		present_dnd_report_finish(&fresh);
+		return false;
+	}
+	/* What the start did was done to a server that is gone: the session
+	 * says what this one did, or it would show the old one as silenced. */
+	present_dnd_report_finish(report);
+	*report = fresh;
+	return true;
 }
 
 __attribute__((format(printf, 5, 6))) static void say(present_diagnosis_fn add, void *userdata, const char *level,

@@ -523,6 +523,52 @@ class XfceContract(Contract, BusTestCase):
         self.assertIs(self.s.raw(), False)
 
 
+class ServerReplaced(BusTestCase):
+    """Another notification server takes the name during a session: the session
+    reports the new one's do-not-disturb (status, its mirror, SessionChanged),
+    not what the old one did."""
+
+    def setUp(self):
+        super().setUp()
+        os.makedirs(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako"), exist_ok=True)
+        with open(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako", "config"), "w") as f:
+            f.write("[mode=do-not-disturb]\ninvisible=1\n")
+        self.mock = self.start_mock("dnd_servers", server="dunst")
+
+    def replace(self, state, **parameters):
+        """The server replaced while a session runs; returns the SessionChanged that says
+        the new one's do-not-disturb is in state."""
+        self.assertIn("· do-not-disturb on (dunst)", self.ok("start", "10m"))
+        changed = self.listen("SessionChanged")
+        self.kill_mock()
+        self.mock = self.start_mock("dnd_servers", **parameters)
+        said = lambda: [args[0] for _, args in changed
+                        if (args[0].get("dnd_server"), args[0].get("dnd_state")) == (parameters["server"], state)]
+        return wait_until(said, 5, "SessionChanged with the new server")[-1]
+
+    def test_the_new_servers_do_not_disturb_is_reported(self):
+        session = self.replace("on", server="mako")
+        self.assertEqual((session["dnd_state"], session["dnd_server"], session["dnd_backend"]), ("on", "mako", "mako"))
+        self.assertTrue(Mako(self).get())
+        self.assertRegex(self.ok("status"), r"^Present until (?:\w{3} )?\d\d:\d\d · [^·]+ left · do-not-disturb on "
+                                            r"\(mako\)\n$")
+        self.assertEqual(json.loads(self.ok("status", "--json"))["dnd"],
+                         {"state": "on", "server": "mako", "backend": "mako", "note": None})
+        self.assertEqual(self.call("GetStatus")["dnd_backend"], "mako")
+        self.ok("stop")
+        self.assertFalse(Mako(self).get())
+
+    def test_a_new_server_that_refuses_is_reported_failed(self):
+        session = self.replace("failed", server="dunst", refuse_on="refused")
+        self.assertEqual(session["dnd_state"], "failed")
+        note = "org.freedesktop.Notifications Set: do-not-disturb refused by the test"
+        self.assertEqual(session["dnd_note"], note)
+        self.assertRegex(self.ok("status"), r"^Present until .* · do-not-disturb FAILED\n$")
+        self.assertEqual(json.loads(self.ok("status", "--json"))["dnd"],
+                         {"state": "failed", "server": "dunst", "backend": "dunst", "note": note})
+        self.ok("stop")
+
+
 class Plasma(BusTestCase):
     """KDE: our own inhibition, held by the daemon's connection."""
 
