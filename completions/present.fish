@@ -101,7 +101,7 @@ complete -c present -n $noverb -k -a ack -d 'Acknowledge a response owed, print 
 complete -c present -n $noverb -k -a owed -d 'The responses owed, earliest deadline first'
 complete -c present -n $noverb -k -a catchup -d 'After the meeting: what came in, who is waiting'
 complete -c present -n $noverb -k -a alerts -d 'The alerts held in a session'
-complete -c present -n $noverb -k -a restore -d 'Put back what a crashed daemon left changed'
+complete -c present -n $noverb -k -a restore -d 'End any session, put back what is left changed'
 complete -c present -n $noverb -k -a doctor -d 'What a session would do on this desktop'
 complete -c present -n $noverb -k -a watch -d 'Print the status now and on every change'
 complete -c present -n $noverb -k -a status -d 'What is running, and until when'

@@ -24,10 +24,13 @@ struct present_args {
 /** `present alerts`: the alerts held in a session, oldest first. */
 int present_cli_alerts(const struct present_args *args);
 
-/** Prints a session for people: "Present until 15:30 (60 min) · label". */
+/**
+ * Prints a session for people: "Present until 15:30 (60 min) · label", then
+ * on stderr what did not work at its start.
+ */
 void present_print_started(const struct present_status *s, int64_t now);
 
-/** Prints the outcome of stopping: how long the session lasted, or that none ran. */
+/** Prints the outcome of stopping: how long the session lasted, or that none ran; on stderr what was not put back. */
 void present_print_stopped(bool stopped, const struct present_status *s, int64_t now);
 
 /** `present status`, for people or (json) for scripts. */

@@ -32,10 +32,14 @@ struct present_daemon {
 	char *notifications_owner; /* who owns org.freedesktop.Notifications, or NULL */
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */
 	char *statefile; /* where the session is mirrored for `present status`, or NULL */
-	/* A reply to send as soon as the desktop is back (Stop, Toggle), before
-	 * the slower end of the session; replied_early once it has gone. */
+	/* A reply to send before the slower part of a call: a start's, before
+	 * the signals and hooks; replied_early once it has gone. */
 	DBusMessage *early_reply;
 	bool replied_early;
+	/* A call that ends the session (Stop, Toggle, Restore): answered as soon
+	 * as the desktop is back, with what could not be put back, before the
+	 * slower end of the session. */
+	DBusMessage *ending_call;
 	bool name_released;
 	int exit_code;
 };

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol.h"
+
 struct present_config;
 struct present_dnd_change;
 struct present_store;
@@ -87,6 +89,11 @@ struct present_dnd_report {
 	char *backend; /* the backend's title, or NULL */
 	char *note; /* why it is not "on", for people; or NULL */
 	char **muted; /* titles of the mail apps muted, NULL-terminated; may be NULL */
+	/* Filled at the end by present_dnd_restore(): how many switches were
+	 * put back, and what could not be. */
+	int restored;
+	struct present_unrestored *unrestored;
+	size_t n_unrestored;
 };
 
 void present_dnd_report_finish(struct present_dnd_report *report);
@@ -125,11 +132,12 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd);
 
 /**
  * Puts back everything this session changed, leaving alone what the user
- * changed by hand meanwhile. Returns how many switches were put back. A
+ * changed by hand meanwhile. Returns how many switches were put back; each
+ * that could not be is added to report->unrestored (report may be NULL). A
  * record of a change put back that the store cannot delete yet is kept in
  * memory as done and deleted at the next chance, never put back again.
  */
-int present_dnd_restore(struct present_dnd *dnd);
+int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report);
 
 /**
  * Puts back what a daemon that died left in the store. Returns how many
@@ -141,9 +149,11 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error);
  * The notification name changed hands (owner: its unique name now, NULL or
  * "" for none): the server is asked again; silenced again if a session runs,
  * and between sessions, what could not be put back while it was away is put
- * back.
+ * back. Returns true when a new server was silenced for the running session:
+ * report (the session's) then says what that did, as it would at a start.
  */
-void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner);
+bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,
+	struct present_dnd_report *report);
 
 /** The caller follows NameOwnerChanged for the notification name, so what the server said may be kept. */
 void present_dnd_watching(struct present_dnd *dnd);

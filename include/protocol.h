@@ -28,6 +28,13 @@ struct present_status_due {
 	int64_t ack_by, answer_by; /* ms */
 };
 
+/** A do-not-disturb switch that a session's end could not put back (`present restore` tries again). */
+struct present_unrestored {
+	char *backend; /* the backend's title: "dunst", "GNOME Shell" */
+	char *app; /* "" for the server-wide switch, else the desktop id of the app whose alerts were muted */
+	char *reason;
+};
+
 /** A session as the daemon describes it: the a{sv} of GetStatus and the signals. */
 struct present_status {
 	bool active;
@@ -49,6 +56,10 @@ struct present_status {
 	 * daemon may read another file than the caller would). NULL-terminated,
 	 * or NULL. */
 	char **config_warnings;
+	/* Once the session ended (Stop, Toggle, SessionEnded): the switches
+	 * that could not be put back. */
+	struct present_unrestored *unrestored;
+	size_t n_unrestored;
 };
 
 /**

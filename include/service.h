@@ -16,9 +16,10 @@ void present_service_emit(struct present_daemon *d, const char *signal, const ch
 void present_service_properties_changed(struct present_daemon *d);
 
 /**
- * Sends the reply a handler left in d->early_reply, if any (present_session_end()
- * calls it once do-not-disturb is put back): the caller need not wait for
- * the store and the replay.
+ * Sends the reply a handler left in d->early_reply, or answers d->ending_call,
+ * if any (present_session_end() calls it once do-not-disturb is put back, so
+ * that the reply says what could not be): the caller need not wait for the
+ * store and the replay.
  */
 void present_service_reply_early(struct present_daemon *d);
 

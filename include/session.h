@@ -49,6 +49,13 @@ bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError
 /** Ends the running session, recording why ("timer", "stop", "signal", ...). Returns false when none runs. */
 bool present_session_end(struct present_daemon *d, const char *reason);
 
+/**
+ * The notification name changed hands (owner: its unique name, "" or NULL for
+ * none): a new server is silenced if a session runs, and its status, mirror
+ * and SessionChanged say what that did.
+ */
+void present_session_server_changed(struct present_daemon *d, const char *owner);
+
 /** The responses owed changed (a state set, a snooze): the status mirror says so. */
 void present_session_owed_changed(struct present_daemon *d);
 

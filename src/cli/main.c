@@ -179,14 +179,22 @@ static void heads_up_before(struct present_client *c, const struct present_args 
 	present_cli_heads_up_before(c, seconds ? seconds : PRESENT_CONFIG_DEFAULT_DURATION, h);
 }
 
+/* A session that runs with the desktop still loud is not the quiet meeting
+ * asked for: a script or a shortcut must be able to tell. */
+static int started_exit(const struct present_status *s)
+{
+	return s->dnd_state && strcmp(s->dnd_state, "failed") == 0 ? PRESENT_EXIT_NOT_SILENCED : PRESENT_EXIT_OK;
+}
+
 /* Once the session started: what the daemon's reply says that the terminal has not seen. */
-static void report_started(const struct present_args *args, const struct present_cli_heads_up *h,
+static int report_started(const struct present_args *args, const struct present_cli_heads_up *h,
 	const struct present_status *s)
 {
 	print_config_warnings(s);
 	if (!args->quiet)
 		present_cli_heads_up_after(h, s);
 	present_print_started(s, present_time_now());
+	return started_exit(s);
 }
 
 static int verb_start(const struct verb *v, const struct present_args *args)
@@ -206,12 +214,19 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 		if (r == CALL_ALREADY_ACTIVE)
 			r = report_already_active(&c);
 		else if (r == 0)
-			report_started(args, &h, &s);
+			r = report_started(args, &h, &s);
 	}
 	present_cli_heads_up_finish(&h);
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;
+}
+
+/* A switch the end could not put back leaves the desktop silenced after the
+ * meeting: a script or a shortcut must be able to tell. */
+static int stopped_exit(const struct present_status *s)
+{
+	return s->n_unrestored ? PRESENT_EXIT_NOT_PUT_BACK : PRESENT_EXIT_OK;
 }
 
 /* A shortcut pressed with nothing running is not an error, and must not
@@ -230,8 +245,10 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 	struct present_status s = {0};
 	bool stopped = false;
 	int r = stop_session(&c, &stopped, &s);
-	if (r == 0)
+	if (r == 0) {
 		present_print_stopped(stopped, &s, present_time_now());
+		r = stopped_exit(&s);
+	}
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;
@@ -253,10 +270,12 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 		heads_up_before(&c, args, seconds, &h);
 		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);
 	}
-	if (r == 0 && started)
-		report_started(args, &h, &s);
-	else if (r == 0)
+	if (r == 0 && started) {
+		r = report_started(args, &h, &s);
+	} else if (r == 0) {
 		present_print_stopped(true, &s, present_time_now());
+		r = stopped_exit(&s);
+	}
 	present_cli_heads_up_finish(&h);
 	present_status_finish(&s);
 	present_client_disconnect(&c);
@@ -349,6 +368,23 @@ static char *daemon_path(void)
 	return strdup(PRESENT_LIBEXECDIR "/present-daemon");
 }
 
+/* Restore's reply, (u a{sv}): a session it ended is said first, as stop
+ * says it, so that nobody takes the meeting for still running. */
+static void print_restore_reply(const struct present_wire_msg *reply)
+{
+	uint32_t restored = 0;
+	struct present_status s = {0};
+	struct present_wire_iter it;
+	present_wire_iter_init(reply, &it);
+	if (!present_wire_iter_read(&it, 'u', &restored))
+		restored = 0;
+	/* An older daemon sends the count alone. */
+	else if (present_status_read(&it, &s) && s.active)
+		present_print_stopped(true, &s, present_time_now());
+	present_print_restored((int)restored);
+	present_status_finish(&s);
+}
+
 static int verb_restore(const struct verb *v, const struct present_args *args)
 {
 	struct present_client c = {0};
@@ -368,17 +404,12 @@ static int verb_restore(const struct verb *v, const struct present_args *args)
 	}
 	struct present_wire_error err = {0};
 	struct present_wire_msg *reply = present_client_call(&c, "Restore", true, &err, "");
-	uint32_t restored = 0;
-	struct present_wire_iter it;
 	if (!reply) {
 		r = present_client_report("restore the desktop", &err);
 		present_wire_error_free(&err);
 	} else {
-		present_wire_iter_init(reply, &it);
-		if (!present_wire_iter_read(&it, 'u', &restored))
-			restored = 0;
+		print_restore_reply(reply);
 		present_wire_msg_free(reply);
-		present_print_restored((int)restored);
 	}
 	present_client_disconnect(&c);
 	return r;
@@ -523,7 +554,8 @@ static int print_help(FILE *f)
 		"  {until} {label} {alerts} {owed} {overdue}. 'watch' prints one more on every change.\n"
 		"  shortcut binds 'present toggle' to KEYS (default <Super>p); --print only shows how.\n"
 		"  present --help | --version\n"
-		"Exit codes: 0 ok, 1 failure, 2 usage, 69 no bus or daemon, 78 bad configuration.\n");
+		"Exit codes: 0 ok, 1 failure, 2 usage, 3 started but not silenced, 4 ended but not all put back,\n"
+		"  69 no bus or daemon, 78 bad configuration.\n");
 	return PRESENT_EXIT_OK;
 }
 

@@ -52,10 +52,26 @@ static void warn(const char *what, const char *why)
 	fputc('\n', stderr);
 }
 
+/* A meeting that is not quiet is not a warning to skim past: it is the
+ * failure of what was asked for, though the session itself runs. */
+static void say_not_silenced(const struct present_status *s)
+{
+	fflush(stdout);
+	fputs("present: do-not-disturb could not be turned on", stderr);
+	if (s->dnd_note) {
+		fputs(": ", stderr);
+		present_text_terminal(stderr, s->dnd_note);
+	}
+	fprintf(stderr, "\npresent: the session is running all the same%s\n",
+		s->capture_error ? "" : ", and alerts are still held (they may show meanwhile)");
+}
+
 /* What did not work at the start: the user must hear it once, plainly. */
 static void warn_start(const struct present_status *s)
 {
-	if (s->dnd_note && !is(s->dnd_state, "none") && !is(s->dnd_state, "disabled"))
+	if (is(s->dnd_state, "failed"))
+		say_not_silenced(s);
+	else if (s->dnd_note && !is(s->dnd_state, "none") && !is(s->dnd_state, "disabled"))
 		warn("", s->dnd_note);
 	if (s->capture_error)
 		warn("alerts are not being held: ", s->capture_error);
@@ -77,6 +93,31 @@ void present_print_started(const struct present_status *s, int64_t now)
 	warn_start(s);
 }
 
+/* A switch left on after the meeting is the failure the user must hear of:
+ * alerts stay hidden until it is put back. */
+static void say_unrestored(const struct present_status *s)
+{
+	if (!s->n_unrestored)
+		return;
+	fflush(stdout);
+	for (size_t i = 0; i < s->n_unrestored; i++) {
+		const struct present_unrestored *u = &s->unrestored[i];
+		fputs("present: ", stderr);
+		if (*u->app) {
+			fputs("the mute of ", stderr);
+			present_text_terminal(stderr, u->app);
+		} else {
+			fputs("do-not-disturb", stderr);
+		}
+		fputs(" could not be put back (", stderr);
+		present_text_terminal(stderr, u->backend);
+		fputs("): ", stderr);
+		present_text_terminal(stderr, u->reason);
+		fputc('\n', stderr);
+	}
+	fputs("present: 'present restore' tries again\n", stderr);
+}
+
 void present_print_stopped(bool stopped, const struct present_status *s, int64_t now)
 {
 	if (!stopped) {
@@ -88,6 +129,7 @@ void present_print_stopped(bool stopped, const struct present_status *s, int64_t
 	printf("Session ended after %s", lasted);
 	print_label(s);
 	putchar('\n');
+	say_unrestored(s);
 }
 
 static void json_or_null(const char *s)

@@ -122,6 +122,46 @@ static void read_due(struct present_wire_iter *array, struct present_status *sta
 		;
 }
 
+static void unrestored_free(struct present_status *status)
+{
+	for (size_t i = 0; i < status->n_unrestored; i++) {
+		free(status->unrestored[i].backend);
+		free(status->unrestored[i].app);
+		free(status->unrestored[i].reason);
+	}
+	free(status->unrestored);
+	status->unrestored = NULL;
+	status->n_unrestored = 0;
+}
+
+static bool add_unrestored(struct present_status *status, size_t *cap, const char *backend, const char *app,
+	const char *reason)
+{
+	if (!present_grow(&status->unrestored, cap, status->n_unrestored, sizeof(*status->unrestored)))
+		return false;
+	struct present_unrestored *u = &status->unrestored[status->n_unrestored];
+	*u = (struct present_unrestored){strdup(backend), strdup(app), strdup(reason)};
+	if (u->backend && u->app && u->reason) {
+		status->n_unrestored++;
+		return true;
+	}
+	free(u->backend);
+	free(u->app);
+	free(u->reason);
+	return false;
+}
+
+static void read_unrestored(struct present_wire_iter *array, struct present_status *status)
+{
+	struct present_wire_iter item;
+	size_t cap = 0;
+	const char *backend, *app, *reason;
+	while (present_wire_iter_enter(array, '(', &item) && present_wire_iter_read(&item, 's', &backend) &&
+		present_wire_iter_read(&item, 's', &app) && present_wire_iter_read(&item, 's', &reason) &&
+		add_unrestored(status, &cap, backend, app, reason))
+		;
+}
+
 bool present_status_read(struct present_wire_iter *iter, struct present_status *status)
 {
 	*status = (struct present_status){0};
@@ -161,6 +201,9 @@ bool present_status_read(struct present_wire_iter *iter, struct present_status *
 		} else if (strcmp(key, "due") == 0 && !status->due && value.sig_len == 10 &&
 			strncmp(value.sig, "a(tssssxx)", 10) == 0 && present_wire_iter_enter(&value, 'a', &array)) {
 			read_due(&array, status);
+		} else if (strcmp(key, "dnd_unrestored") == 0 && !status->unrestored && value.sig_len == 6 &&
+			strncmp(value.sig, "a(sss)", 6) == 0 && present_wire_iter_enter(&value, 'a', &array)) {
+			read_unrestored(&array, status);
 		}
 	}
 	return true;
@@ -178,6 +221,7 @@ void present_status_finish(struct present_status *status)
 	present_strv_free(status->muted);
 	present_strv_free(status->config_warnings);
 	present_status_due_free(status);
+	unrestored_free(status);
 	*status = (struct present_status){0};
 }
 

@@ -159,7 +159,7 @@ static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, 
 		free(d->notifications_owner);
 		d->notifications_owner = *new_owner ? strdup(new_owner) : NULL;
 		/* A server that (re)started keeps no do-not-disturb of ours. */
-		present_dnd_server_changed(d->dnd, &d->config, new_owner);
+		present_session_server_changed(d, new_owner);
 		if (d->session.capture)
 			present_capture_server_owner(d->session.capture, new_owner);
 	}

@@ -50,8 +50,32 @@ static DBusMessage *reply_status(DBusMessage *msg, const struct present_session 
 	return reply;
 }
 
+static DBusMessage *restore_reply(struct present_daemon *d, DBusMessage *msg);
+
+/* What a call that ended the session hears: the session as it was, and
+ * what could not be put back. */
+static DBusMessage *ended_reply(struct present_daemon *d, DBusMessage *call)
+{
+	if (dbus_message_has_member(call, "Restore"))
+		return restore_reply(d, call);
+	/* Stop says it stopped one; Toggle, that it did not start one. */
+	dbus_bool_t flag = dbus_message_has_member(call, "Stop");
+	return reply_status(call, &d->session, &flag, NULL, NULL);
+}
+
 void present_service_reply_early(struct present_daemon *d)
 {
+	DBusMessage *call = d->ending_call;
+	if (call) {
+		d->ending_call = NULL;
+		d->early_reply = ended_reply(d, call);
+		if (d->early_reply && dbus_message_get_no_reply(call)) {
+			dbus_message_unref(d->early_reply);
+			d->early_reply = NULL;
+			d->replied_early = true;
+		}
+		dbus_message_unref(call);
+	}
 	if (!d->early_reply)
 		return;
 	DBusConnection *conn = d->calling ? d->calling : d->bus;
@@ -109,35 +133,30 @@ static DBusMessage *method_start(struct present_daemon *d, DBusMessage *msg, DBu
 	return start_replying(d, msg, NULL, err);
 }
 
-/* Ends the session; reply goes out as soon as the desktop is back. Returns
- * NULL once it has gone (d->replied_early tells dispatch()). */
-static DBusMessage *end_replying(struct present_daemon *d, DBusMessage *msg, DBusMessage *reply)
+/* Ends the running session. The reply is built once the desktop is back,
+ * so that it says what could not be put back, and goes out before the rest
+ * of the end (present_service_reply_early()). Returns NULL: d->replied_early
+ * tells dispatch() that it has gone, and no reply is out of memory. */
+static DBusMessage *end_replying(struct present_daemon *d, DBusMessage *msg, const char *reason)
 {
-	if (!reply || !d->session.active)
-		return reply;
-	if (dbus_message_get_no_reply(msg)) {
-		present_session_end(d, "stop");
-		return reply;
-	}
-	d->early_reply = reply;
-	present_session_end(d, "stop");
-	present_service_reply_early(d);
+	d->ending_call = dbus_message_ref(msg);
+	present_session_end(d, reason);
 	return NULL;
 }
 
 /* Stop and Toggle describe the session they ended, so the caller can say what it was. */
 static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
-	dbus_bool_t stopped = d->session.active;
-	return end_replying(d, msg, reply_status(msg, &d->session, &stopped, NULL, NULL));
+	dbus_bool_t stopped = false;
+	if (d->session.active)
+		return end_replying(d, msg, "stop");
+	return reply_status(msg, &d->session, &stopped, NULL, NULL);
 }
 
 static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
-	if (d->session.active) {
-		dbus_bool_t started = false;
-		return end_replying(d, msg, reply_status(msg, &d->session, &started, NULL, NULL));
-	}
+	if (d->session.active)
+		return end_replying(d, msg, "stop");
 	dbus_bool_t started = true;
 	return start_replying(d, msg, &started, err);
 }
@@ -151,25 +170,48 @@ static DBusMessage *method_extend(struct present_daemon *d, DBusMessage *msg, DB
 	return reply_status(msg, &d->session, NULL, NULL, NULL);
 }
 
-/* `present restore`: end any session, then put back whatever is left. */
-static DBusMessage *method_restore(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+/* Restore's reply, once the session (if one ran) has put back its own
+ * switches: whatever is still recorded is put back, and the reply counts
+ * both and describes the session ended, so that the user hears that it was. */
+static DBusMessage *restore_reply(struct present_daemon *d, DBusMessage *msg)
 {
-	present_session_end(d, "restore");
+	const struct present_session *s = &d->session;
 	char *error = NULL;
 	int r = present_dnd_restore_leftovers(d->dnd, &error);
 	if (r < 0) {
-		dbus_set_error(err, DBUS_ERROR_FAILED, "some changes could not be put back yet: %s",
-			error ? error : "unknown error");
+		DBusMessage *reply = NULL;
+		char *text = NULL;
+		if (asprintf(&text, "%ssome changes could not be put back yet: %s",
+			    s->active ? "the running session was ended, but " : "", error ? error : "unknown error") > 0)
+			reply = present_bus_new_error(msg, DBUS_ERROR_FAILED, text);
+		free(text);
 		free(error);
-		return NULL;
+		return reply;
 	}
-	uint32_t restored = (uint32_t)r;
+	uint32_t restored = (uint32_t)r + (s->active ? (uint32_t)s->dnd.restored : 0);
 	DBusMessage *reply = dbus_message_new_method_return(msg);
-	if (reply && !dbus_message_append_args(reply, DBUS_TYPE_UINT32, &restored, DBUS_TYPE_INVALID)) {
+	DBusMessageIter it;
+	struct present_status status;
+	present_session_describe(s, &status);
+	/* What the end could not put back was just tried again, and put back. */
+	status.unrestored = NULL;
+	status.n_unrestored = 0;
+	if (!reply)
+		return NULL;
+	dbus_message_iter_init_append(reply, &it);
+	if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &restored) || !present_status_write(&status, &it)) {
 		dbus_message_unref(reply);
 		return NULL;
 	}
 	return reply;
+}
+
+/* `present restore`: end any session, then put back whatever is left. */
+static DBusMessage *method_restore(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	if (d->session.active)
+		return end_replying(d, msg, "restore");
+	return restore_reply(d, msg);
 }
 
 static void ignore_message(DBusMessage *msg, void *userdata)

@@ -106,6 +106,17 @@ static void alert_held(void *userdata)
 		d->session.counts_source = g_timeout_add_seconds(1, report_counts, d);
 }
 
+void present_session_server_changed(struct present_daemon *d, const char *owner)
+{
+	struct present_session *s = &d->session;
+	if (!present_dnd_server_changed(d->dnd, &d->config, owner, &s->dnd))
+		return;
+	/* The replay at the end is chosen by the server that held the alerts last. */
+	s->dnd_backend_id = present_dnd_active_backend(d->dnd);
+	mirror(d);
+	present_service_emit(d, "SessionChanged", NULL);
+}
+
 void present_session_owed_changed(struct present_daemon *d)
 {
 	if (d->session.active)
@@ -286,9 +297,10 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	 * writes through a connection of its own, which our transaction would
 	 * keep waiting). */
 	close_ignored_held(d);
-	present_dnd_restore(d->dnd);
-	/* A caller waiting to hear that the session ended (Stop) hears it now:
-	 * the rest can wait on a locked store or a slow disk. */
+	present_dnd_restore(d->dnd, &s->dnd);
+	/* A caller waiting to hear that the session ended (Stop) hears it now,
+	 * with what could not be put back: the rest can wait on a locked store
+	 * or a slow disk. */
 	present_service_reply_early(d);
 	present_hooks_session_ended(d, reason);
 	present_capture_stop(s->capture);
@@ -365,6 +377,8 @@ void present_session_describe(const struct present_session *s, struct present_st
 		.dnd_backend = s->dnd.backend,
 		.dnd_note = s->dnd.note,
 		.muted = s->dnd.muted,
+		.unrestored = s->dnd.unrestored,
+		.n_unrestored = s->dnd.n_unrestored,
 		.capture_error = s->capture_error,
 		.store_error = s->store_error,
 		.alerts = s->capture ? (uint32_t)present_capture_count(s->capture) : 0,

@@ -64,6 +64,28 @@ static bool put_due(DBusMessageIter *dict, const struct present_status *status)
 		dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
 }
 
+static bool put_unrestored(DBusMessageIter *dict, const struct present_status *status)
+{
+	static const char *const key = "dnd_unrestored";
+	DBusMessageIter entry, variant, array, item;
+	if (!status->n_unrestored)
+		return true;
+	if (!dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
+		!dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) ||
+		!dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "a(sss)", &variant) ||
+		!dbus_message_iter_open_container(&variant, DBUS_TYPE_ARRAY, "(sss)", &array))
+		return false;
+	for (size_t i = 0; i < status->n_unrestored; i++) {
+		const struct present_unrestored *u = &status->unrestored[i];
+		if (!dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT, NULL, &item) ||
+			!present_bus_append_text(&item, u->backend) || !present_bus_append_text(&item, u->app) ||
+			!present_bus_append_text(&item, u->reason) || !dbus_message_iter_close_container(&array, &item))
+			return false;
+	}
+	return dbus_message_iter_close_container(&variant, &array) &&
+		dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
+}
+
 bool present_status_write(const struct present_status *status, DBusMessageIter *iter)
 {
 	DBusMessageIter dict;
@@ -82,7 +104,8 @@ bool present_status_write(const struct present_status *status, DBusMessageIter *
 			put_optional(&dict, "dnd_note", status->dnd_note) && put_strv(&dict, "muted", status->muted) &&
 			put_optional(&dict, "capture_error", status->capture_error) &&
 			put_optional(&dict, "store_error", status->store_error) &&
-			put(&dict, "alerts", DBUS_TYPE_UINT32, &status->alerts) && put_due(&dict, status);
+			put(&dict, "alerts", DBUS_TYPE_UINT32, &status->alerts) && put_due(&dict, status) &&
+			put_unrestored(&dict, status);
 	if (ok && status->config_warnings && status->config_warnings[0])
 		ok = put_strv(&dict, "config_warnings", status->config_warnings);
 	return dbus_message_iter_close_container(iter, &dict) && ok;

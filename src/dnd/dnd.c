@@ -140,6 +140,12 @@ void present_dnd_report_finish(struct present_dnd_report *report)
 	free(report->backend);
 	free(report->note);
 	present_strv_free(report->muted);
+	for (size_t i = 0; i < report->n_unrestored; i++) {
+		free(report->unrestored[i].backend);
+		free(report->unrestored[i].app);
+		free(report->unrestored[i].reason);
+	}
+	free(report->unrestored);
 	*report = (struct present_dnd_report){0};
 }
 
@@ -630,7 +636,26 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 	silenced(dnd, cfg, &ctx, b, r, error, ret);
 }
 
-int present_dnd_restore(struct present_dnd *dnd)
+/* The caller of a stop hears what stays as the session left it, not only the log. */
+static void push_unrestored(struct present_dnd_report *report, const struct change *c, const char *reason)
+{
+	struct present_unrestored *grown =
+		realloc(report->unrestored, (report->n_unrestored + 1) * sizeof(*report->unrestored));
+	if (!grown)
+		return;
+	report->unrestored = grown;
+	struct present_unrestored *u = &grown[report->n_unrestored];
+	*u = (struct present_unrestored){strdup(c->backend->title), strdup(c->app ? c->app : ""), strdup(reason)};
+	if (u->backend && u->app && u->reason) {
+		report->n_unrestored++;
+		return;
+	}
+	free(u->backend);
+	free(u->app);
+	free(u->reason);
+}
+
+int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report)
 {
 	int restored = 0;
 	struct present_dnd_ctx ctx = context(dnd);
@@ -639,10 +664,14 @@ int present_dnd_restore(struct present_dnd *dnd)
 	for (size_t i = dnd->n_changes; i-- > 0;) {
 		struct change *c = &dnd->changes[i];
 		char *error = NULL;
-		if (put_back(&ctx, c->backend, c->app, c->saved, &error) < 0) {
+		int r = put_back(&ctx, c->backend, c->app, c->saved, &error);
+		if (r < 0) {
+			const char *why = error ? error : strerror(-r);
 			/* Left in the store: the next start or `present restore` tries again. */
-			present_log("warning", "cannot put back %s: %s", describe(c->backend, c->app), error);
+			present_log("warning", "cannot put back %s: %s", describe(c->backend, c->app), why);
 			dnd->leftovers = dnd->leftovers || c->row;
+			if (report)
+				push_unrestored(report, c, why);
 		} else {
 			restored++;
 			forget(dnd, c->row);
@@ -653,6 +682,8 @@ int present_dnd_restore(struct present_dnd *dnd)
 	dnd->n_changes = 0;
 	dnd->active = false;
 	release(dnd);
+	if (report)
+		report->restored += restored;
 	return restored;
 }
 
@@ -698,16 +729,17 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 	return failed ? -EIO : restored;
 }
 
-void present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner)
+bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,
+	struct present_dnd_report *report)
 {
 	dnd->server_known = false;
 	if (!owner || !*owner)
-		return;
+		return false;
 	if (!dnd->active) {
 		/* A server that was away when a session ended (swaync keeps its
 		 * switch in its settings) can be put back now that it is here. */
 		retry_leftovers(dnd, "now that the server is back");
-		return;
+		return false;
 	}
 	/* A new server process starts with its in-memory switches off; drop
 	 * what we had set on the old one and silence the new one. What the new
@@ -725,11 +757,19 @@ void present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	}
 	dnd->n_changes = kept;
 
-	struct present_dnd_report report = {0};
-	silence(dnd, cfg, &report);
-	present_log("info", "notification server changed: do-not-disturb %s%s%s", report.state,
-		report.note ? ": " : "", report.note ? report.note : "");
-	present_dnd_report_finish(&report);
+	struct present_dnd_report fresh = {0};
+	silence(dnd, cfg, &fresh);
+	present_log("info", "notification server changed: do-not-disturb %s%s%s", fresh.state,
+		fresh.note ? ": " : "", fresh.note ? fresh.note : "");
+	if (!report) {
+		present_dnd_report_finish(&fresh);
+		return false;
+	}
+	/* What the start did was done to a server that is gone: the session
+	 * says what this one did, or it would show the old one as silenced. */
+	present_dnd_report_finish(report);
+	*report = fresh;
+	return true;
 }
 
 __attribute__((format(printf, 5, 6))) static void say(present_diagnosis_fn add, void *userdata, const char *level,
@@ -755,10 +795,10 @@ static void try_switch(struct present_dnd *dnd, const struct present_dnd_ctx *ct
 		say(add, userdata, "ok", "do-not-disturb", "%s: already on (your choice); a session leaves it on", b->title);
 	} else if (r < 0) {
 		/* It may have turned on all the same. */
-		present_dnd_restore(dnd);
+		present_dnd_restore(dnd, NULL);
 		say(add, userdata, "failure", "do-not-disturb", "%s cannot be set: %s", b->title,
 			error ? error : strerror(-r));
-	} else if (present_dnd_restore(dnd) == 1) {
+	} else if (present_dnd_restore(dnd, NULL) == 1) {
 		say(add, userdata, "ok", "do-not-disturb", "%s: set, read back and put back", b->title);
 	} else {
 		say(add, userdata, "failure", "do-not-disturb",

@@ -176,10 +176,21 @@ class Contract:
         self.assertFalse(self.s.get())
 
     def test_restore_while_running_ends_the_session(self):
-        self.ok("start", "10m")
-        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+        self.ok("start", "10m", "--label", "Acme")
+        # The user hears that the meeting ended, and what was put back.
+        self.assertRegex(self.ok("restore"),
+                         r"^Session ended after \d+ s · Acme\nPut back 1 do-not-disturb change\.\n$")
         self.assertFalse(self.s.get())
         self.assertEqual(self.sessions()[0][4], "restore")
+        self.assertFalse(self.call("GetStatus")["active"])
+        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+
+    def test_restore_replies_with_the_session_it_ended(self):
+        self.ok("start", "10m", "--label", "Acme")
+        restored, session = self.call("Restore")
+        self.assertEqual(restored, 1)
+        self.assertEqual((session["active"], session["label"], session["dnd_state"]), (True, "Acme", "on"))
+        self.assertEqual(self.call("Restore"), (0, {"active": False}))
 
     def test_doctor_tries_the_switch(self):
         out = self.ok("doctor")
@@ -187,32 +198,49 @@ class Contract:
         self.assertIn("ok       do-not-disturb: %s: set, read back and put back\n" % self.s.title, out)
         self.assertFalse(self.s.get())
 
+    def assert_not_silenced(self, r):
+        """A start whose do-not-disturb was refused: exit 3, and why on stderr; returns the reason."""
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("· do-not-disturb FAILED", r.stdout)
+        m = re.fullmatch(r"present: do-not-disturb could not be turned on: (org\.\S+ \w+: do-not-disturb refused by "
+                         r"the test)\npresent: the session is running all the same, and alerts are still held \(they "
+                         r"may show meanwhile\)\n", r.stderr)
+        self.assertTrue(m, r.stderr)
+        return m.group(1)
+
     def test_refused_says_why(self):
         self.kill_mock()
         self.start_server(refuse_on="refused")
-        r = self.present("start", "10m")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("· do-not-disturb FAILED", r.stdout)
-        self.assertRegex(r.stderr, r"^present: warning: org\.\S+ \w+: do-not-disturb refused by the test\n$")
+        why = self.assert_not_silenced(self.present("start", "10m"))
         dnd = json.loads(self.ok("status", "--json"))["dnd"]
-        self.assertEqual((dnd["state"], dnd["note"]), ("failed", r.stderr[len("present: warning: "):-1]))
+        self.assertEqual((dnd["state"], dnd["note"]), ("failed", why))
         self.assertFalse(self.s.get())
+        self.assertTrue(self.call("GetStatus")["active"], "the session runs all the same")
         self.ok("stop")
         self.assertFalse(self.s.get())
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
+    def test_refused_at_a_toggle_says_why(self):
+        self.kill_mock()
+        self.start_server(refuse_on="refused")
+        self.assert_not_silenced(self.present("toggle", "10m"))
+        self.assertRegex(self.ok("toggle"), r"^Session ended after \d+ s\n$")
+        self.assertEqual([s[4] for s in self.sessions()], ["stop"])
 
     def test_an_error_that_still_turned_it_on_is_put_back(self):
         # A call that fails need not have failed to act: a server that answers
         # too late for the call's timeout, or fails after the change.
         self.kill_mock()
         self.start_server(refuse_on="applied")
-        self.assertIn("· do-not-disturb FAILED", self.ok("start", "10m"))
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("· do-not-disturb FAILED", r.stdout)
         self.assertTrue(self.s.get())
         self.ok("stop")
         self.assertFalse(self.s.get(), "the session left do-not-disturb on")
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
         # Recorded too, for a daemon that dies before the end.
-        self.ok("start", "10m")
+        self.assertEqual(self.present("start", "10m").returncode, 3)
         os.kill(self.bus.pid_of(), signal.SIGKILL)
         self.wait_daemon_gone()
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
@@ -248,12 +276,52 @@ class DunstContract(Contract, BusTestCase):
             "org.example.Mock", "RefuseOff", dbus.Boolean(refuse), signature="ssv",
             dbus_interface=dbus.PROPERTIES_IFACE)
 
+    REFUSED_PUT_BACK = ("present: do-not-disturb could not be put back (dunst): org.freedesktop.Notifications Set: "
+                        "do-not-disturb refused by the test\npresent: 'present restore' tries again\n")
+
+    def test_a_refused_put_back_is_said_at_stop(self):
+        self.ok("start", "10m")
+        ended = self.listen("SessionEnded")
+        self.refuse_off(True)
+        r = self.present("stop")
+        self.assertEqual((r.returncode, r.stderr), (4, self.REFUSED_PUT_BACK))
+        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
+        self.assertTrue(self.s.get())
+        self.assertEqual(self.query("SELECT backend FROM dnd_changes"), [("dunst",)])
+        # Listeners hear it too: for a timer end, with no caller, the signal is where it is said.
+        wait_until(lambda: ended, what="SessionEnded")
+        self.assertEqual([tuple(u) for u in ended[0][1][0]["dnd_unrestored"]],
+                         [("dunst", "", "org.freedesktop.Notifications Set: do-not-disturb refused by the test")])
+        self.refuse_off(False)
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.s.get())
+
+    def test_a_refused_put_back_is_said_at_toggle(self):
+        self.ok("toggle", "10m")
+        self.refuse_off(True)
+        r = self.present("toggle")
+        self.assertEqual((r.returncode, r.stderr), (4, self.REFUSED_PUT_BACK))
+        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
+        self.assertTrue(self.s.get())
+
+    def test_restore_that_cannot_put_back_still_says_it_ended_the_session(self):
+        self.ok("start", "10m")
+        self.refuse_off(True)
+        r = self.present("restore")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (1, "", "present: cannot restore the desktop: the running "
+                         "session was ended, but some changes could not be put back yet: org.freedesktop.Notifications "
+                         "Set: do-not-disturb refused by the test\n"))
+        self.assertEqual(self.sessions()[0][4], "restore")
+        self.refuse_off(False)
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.s.get())
+
     def test_left_on_by_a_refused_put_back_is_not_taken_for_the_users(self):
         # The same daemon's next session must put back what the last one
         # could not, not find the switch on and leave it as the user's choice.
         self.ok("start", "10m")
         self.refuse_off(True)
-        self.ok("stop")
+        self.assertEqual(self.present("stop").returncode, 4)
         self.assertTrue(self.s.get())
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(1,)])
         self.refuse_off(False)
@@ -358,7 +426,9 @@ class SwayncInhibitor(BusTestCase):
 
     def test_an_error_that_still_added_it_is_removed(self):
         self.replace_server(version="0.10.1", refuse_on="applied")
-        self.assertIn("· do-not-disturb FAILED", self.ok("start", "10m"))
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("· do-not-disturb FAILED", r.stdout)
         self.assertEqual(self.inhibitors(), ["present"])
         self.ok("stop")
         self.assertEqual(self.inhibitors(), [], "the session left its inhibitor behind")
@@ -451,6 +521,52 @@ class XfceContract(Contract, BusTestCase):
         self.ok("start", "10m")
         self.ok("stop")
         self.assertIs(self.s.raw(), False)
+
+
+class ServerReplaced(BusTestCase):
+    """Another notification server takes the name during a session: the session
+    reports the new one's do-not-disturb (status, its mirror, SessionChanged),
+    not what the old one did."""
+
+    def setUp(self):
+        super().setUp()
+        os.makedirs(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako"), exist_ok=True)
+        with open(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako", "config"), "w") as f:
+            f.write("[mode=do-not-disturb]\ninvisible=1\n")
+        self.mock = self.start_mock("dnd_servers", server="dunst")
+
+    def replace(self, state, **parameters):
+        """The server replaced while a session runs; returns the SessionChanged that says
+        the new one's do-not-disturb is in state."""
+        self.assertIn("· do-not-disturb on (dunst)", self.ok("start", "10m"))
+        changed = self.listen("SessionChanged")
+        self.kill_mock()
+        self.mock = self.start_mock("dnd_servers", **parameters)
+        said = lambda: [args[0] for _, args in changed
+                        if (args[0].get("dnd_server"), args[0].get("dnd_state")) == (parameters["server"], state)]
+        return wait_until(said, 5, "SessionChanged with the new server")[-1]
+
+    def test_the_new_servers_do_not_disturb_is_reported(self):
+        session = self.replace("on", server="mako")
+        self.assertEqual((session["dnd_state"], session["dnd_server"], session["dnd_backend"]), ("on", "mako", "mako"))
+        self.assertTrue(Mako(self).get())
+        self.assertRegex(self.ok("status"), r"^Present until (?:\w{3} )?\d\d:\d\d · [^·]+ left · do-not-disturb on "
+                                            r"\(mako\)\n$")
+        self.assertEqual(json.loads(self.ok("status", "--json"))["dnd"],
+                         {"state": "on", "server": "mako", "backend": "mako", "note": None})
+        self.assertEqual(self.call("GetStatus")["dnd_backend"], "mako")
+        self.ok("stop")
+        self.assertFalse(Mako(self).get())
+
+    def test_a_new_server_that_refuses_is_reported_failed(self):
+        session = self.replace("failed", server="dunst", refuse_on="refused")
+        self.assertEqual(session["dnd_state"], "failed")
+        note = "org.freedesktop.Notifications Set: do-not-disturb refused by the test"
+        self.assertEqual(session["dnd_note"], note)
+        self.assertRegex(self.ok("status"), r"^Present until .* · do-not-disturb FAILED\n$")
+        self.assertEqual(json.loads(self.ok("status", "--json"))["dnd"],
+                         {"state": "failed", "server": "dunst", "backend": "dunst", "note": note})
+        self.ok("stop")
 
 
 class Plasma(BusTestCase):

@@ -139,15 +139,19 @@ class ServerOutage(DunstCase):
         self.assertFalse(self.dnd())
 
     def test_stop_answers_while_the_server_hangs(self):
-        """A server that stops answering (SIGSTOP) must not make `present stop` fail: the
-        session ends, the switch is put back once the server answers again."""
+        """A server that stops answering (SIGSTOP) must not keep `present stop` waiting: the
+        session ends, stop says that do-not-disturb could not be put back (exit 4), and
+        `present restore` puts it back once the server answers again."""
         self.ok("start", "10m")
         pid = self.bus.pid_of()
         os.killpg(self.mock.pid, signal.SIGSTOP)
         self.addCleanup(self.resume_server)
         r, took = self.timed("stop")
-        self.assertEqual(r.returncode, 0, "stop took %.0f s and said: %s" % (took, r.stderr))
-        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n")
+        self.assertEqual(r.returncode, 4, "stop took %.0f s and said: %s" % (took, r.stderr))
+        self.assertRegex(r.stdout, r"^Session ended after \d+ s\n$")
+        self.assertRegex(r.stderr, r"^present: do-not-disturb could not be put back \(dunst\): "
+                                   r"org\.freedesktop\.Notifications Set: Did not receive a reply\. .+\n"
+                                   r"present: 'present restore' tries again\n$")
         # The summary is on its way to the hung server; the daemon does not wait for it.
         self.assertFalse(self.status_now()["active"])
         self.resume_server()
@@ -164,10 +168,13 @@ class ServerOutage(DunstCase):
         self.addCleanup(self.resume_server)
         r, took = self.timed("start", "10m")
         self.resume_server()
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.returncode, 3, r.stderr)
         self.assertNotIn("no notification server", r.stdout, "it runs, it only does not answer (took %.0f s)" % took)
         self.assertIn("do-not-disturb FAILED", r.stdout)
-        self.assertIn("present: warning:", r.stderr)
+        self.assertRegex(r.stderr, r"^present: do-not-disturb could not be turned on: the notification server is not "
+                                   r"answering \(.+\n"
+                                   r"present: the session is running all the same, and alerts are still held \(they "
+                                   r"may show meanwhile\)\n$")
 
 
 class Races(DunstCase):

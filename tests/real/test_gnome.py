@@ -79,7 +79,11 @@ class GnomeShell(Contract, RealTestCase):
         os.rename(dconf, dconf + ".aside")
         with open(dconf, "w"):
             pass
-        self.stop()
+        r = self.present("stop")
+        self.assertEqual((r.returncode, r.stderr), (4, "present: do-not-disturb could not be put back (GNOME Shell): "
+                         "GSettings org.gnome.desktop.notifications show-banners: the settings backend did not keep "
+                         "its reset to the default\npresent: 'present restore' tries again\n"))
+        self.assertRegex(r.stdout, real.STOPPED)
         self.assertEqual(self.query("SELECT saved FROM dnd_changes"), [("default",)])
         os.remove(dconf)
         os.rename(dconf + ".aside", dconf)

@@ -103,14 +103,16 @@ class Swaync(Contract, Restarts, RealTestCase):
     def test_down_when_the_session_ends_then_back(self):
         """swaync 0.7 keeps SetDnd in its settings, so a swaync that is down
         when the session ends comes back with do-not-disturb still on. The
-        daemon cannot put it back at the stop and keeps the change in the
+        daemon cannot put it back at the stop (which says so) and keeps the change in the
         store; it is still running when swaync takes the name again, and
         must put the change back then, not leave do-not-disturb on until
         the user happens to run `present start` or `present restore`."""
         self.start(self.title)
         self.swaync.kill()
         r = self.present("stop")
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertRegex(r.stderr, r"^present: do-not-disturb could not be put back \(SwayNotificationCenter\): "
+                                   r"org\.erikreider\.swaync\.cc GetDnd: .+\npresent: 'present restore' tries again\n$")
         self.swaync.start_again()
         real.wait_until(lambda: not self.get_dnd(), 5,
                         "do-not-disturb off on the swaync that came back after the session ended")

@@ -4,6 +4,7 @@
  * switch is turned on. No bus: the calls the engine makes itself are
  * answered here.
  */
+#include <errno.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ char *strdup(const char *s)
 static struct fake {
 	bool wide, mail;
 	bool read_saves_nothing; /* its copy of what to put back failed */
+	const char *refuse_off; /* off() of this app ("" for the server-wide switch) fails */
 	int offs;
 } fake;
 
@@ -60,6 +62,10 @@ static int fake_on(const struct present_dnd_ctx *ctx, const char *app, char **re
 static int fake_off(const struct present_dnd_ctx *ctx, const char *app, const char *saved, char **ret_error)
 {
 	g_assert_nonnull(saved);
+	if (fake.refuse_off && strcmp(fake.refuse_off, app ? app : "") == 0) {
+		*ret_error = strdup("Fake: refused by the test");
+		return -EIO;
+	}
 	*switch_of(app) = strcmp(saved, "true") == 0;
 	fake.offs++;
 	return 0;
@@ -128,8 +134,9 @@ static void test_nothing_saved_changes_nothing(void)
 	/* Turned on, it could not have been put back as it was. */
 	g_assert_false(fake.wide);
 	g_assert_cmpstr(report.state, ==, "failed");
-	g_assert_cmpint(present_dnd_restore(dnd), ==, 0);
+	g_assert_cmpint(present_dnd_restore(dnd, &report), ==, 0);
 	g_assert_cmpint(fake.offs, ==, 0);
+	g_assert_cmpuint(report.n_unrestored, ==, 0);
 	present_dnd_report_finish(&report);
 	present_dnd_destroy(dnd);
 }
@@ -148,9 +155,41 @@ static void test_a_mute_is_never_kept_as_the_whole_switch(void)
 	g_assert_true(fake.wide);
 	g_assert_false(fake.mail);
 	g_assert_null(report.muted);
-	g_assert_cmpint(present_dnd_restore(dnd), ==, 1);
+	g_assert_cmpint(present_dnd_restore(dnd, &report), ==, 1);
+	g_assert_cmpuint(report.n_unrestored, ==, 0);
 	g_assert_false(fake.wide);
 	g_assert_false(fake.mail);
+	present_dnd_report_finish(&report);
+	present_dnd_destroy(dnd);
+}
+
+/* A switch that could not be put back is named to the caller of a stop, with why; the others are put back. */
+static void test_refused_put_back_is_reported(void)
+{
+	char mail[] = "org.example.Mail", *apps[] = {mail, NULL};
+	struct present_config cfg = {.dnd_backend = "auto", .mail_apps = apps};
+	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_dnd_report report = {0};
+	fake = (struct fake){.refuse_off = ""};
+	start(dnd, &cfg, &report);
+	g_assert_cmpstr(report.state, ==, "on");
+	g_assert_true(fake.wide && fake.mail);
+	g_assert_cmpint(present_dnd_restore(dnd, &report), ==, 1);
+	g_assert_false(fake.mail);
+	g_assert_true(fake.wide);
+	g_assert_cmpuint(report.n_unrestored, ==, 1);
+	g_assert_cmpstr(report.unrestored[0].backend, ==, "Fake");
+	g_assert_cmpstr(report.unrestored[0].app, ==, "");
+	g_assert_cmpstr(report.unrestored[0].reason, ==, "Fake: refused by the test");
+	present_dnd_report_finish(&report);
+	present_dnd_destroy(dnd);
+
+	dnd = present_dnd_create(NULL, NULL);
+	fake = (struct fake){.refuse_off = mail};
+	start(dnd, &cfg, &report);
+	g_assert_cmpint(present_dnd_restore(dnd, &report), ==, 1);
+	g_assert_cmpuint(report.n_unrestored, ==, 1);
+	g_assert_cmpstr(report.unrestored[0].app, ==, mail);
 	present_dnd_report_finish(&report);
 	present_dnd_destroy(dnd);
 }
@@ -161,5 +200,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/dnd/engine/out-of-memory/nothing-saved-changes-nothing", test_nothing_saved_changes_nothing);
 	g_test_add_func("/dnd/engine/out-of-memory/a-mute-is-never-kept-as-the-whole-switch",
 		test_a_mute_is_never_kept_as_the_whole_switch);
+	g_test_add_func("/dnd/engine/refused-put-back-is-reported", test_refused_put_back_is_reported);
 	return g_test_run();
 }

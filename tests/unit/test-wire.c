@@ -685,8 +685,12 @@ static void test_status_round_trip(void)
 	DBusMessage *msg = dbus_message_new_signal("/a", "a.b", "C");
 	DBusMessageIter it;
 	char *muted[] = {"Thunderbird", "Geary", NULL};
+	struct present_unrestored unrestored[] = {
+		{"GNOME Shell", "org-mozilla-thunderbird", "dconf: permission denied"},
+		{"GNOME Shell", "", "Zoë · 会议: timed out"},
+	};
 	struct present_status in = {.active = true, .id = 7, .started_at = 100, .ends_at = 3700, .label = "Acme",
-		.dnd_state = "on", .muted = muted, .alerts = 12},
+		.dnd_state = "on", .muted = muted, .alerts = 12, .unrestored = unrestored, .n_unrestored = 2},
 			      out;
 	dbus_message_iter_init_append(msg, &it);
 	g_assert_true(present_status_write(&in, &it));
@@ -714,6 +718,12 @@ static void test_status_round_trip(void)
 	g_assert_cmpstr(out.muted[1], ==, "Geary");
 	g_assert_null(out.muted[2]);
 	g_assert_cmpuint(out.alerts, ==, 12);
+	g_assert_cmpuint(out.n_unrestored, ==, 2);
+	for (size_t i = 0; i < 2; i++) {
+		g_assert_cmpstr(out.unrestored[i].backend, ==, unrestored[i].backend);
+		g_assert_cmpstr(out.unrestored[i].app, ==, unrestored[i].app);
+		g_assert_cmpstr(out.unrestored[i].reason, ==, unrestored[i].reason);
+	}
 	present_status_finish(&out);
 	present_wire_msg_free(m);
 
