@@ -730,6 +730,147 @@ static int expand(struct source *src, FILE *f, const char *file, int depth, char
 	return r;
 }
 
+/* Past spaces and comments, counting the lines passed in *line. */
+static const char *skip_space(const char *p, int *line)
+{
+	for (;;) {
+		if (*p == '\n') {
+			(*line)++;
+			p++;
+		} else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v') {
+			p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+				*line += *p == '\n';
+			p += *p ? 2 : 0;
+		} else {
+			return p;
+		}
+	}
+}
+
+/* A name as written in the text, and the line it is on. */
+struct name {
+	const char *text;
+	size_t len;
+	int line;
+};
+
+/* A group (or the file itself) being read, or a list or array, whose elements have no names. */
+struct scope {
+	bool list;
+	char *path; /* "owed", "x.[2]": what names inside it are prefixed with */
+	int elements; /* list: the element being read */
+	struct name *names; /* group: the settings seen so far, the last one's value being read */
+	size_t n_names, names_cap;
+};
+
+/* What a name in scope is called in messages: its path from the top, as libconfig would look it up. */
+static char *scoped_name(const struct scope *scope, const char *name, size_t len)
+{
+	char *out = NULL;
+	if (asprintf(&out, "%s%s%.*s", scope->path, *scope->path ? "." : "", (int)len, name) < 0)
+		return NULL;
+	return out;
+}
+
+/* The path of an aggregate that starts in scope: its setting's, or its place in a list ("x.[0]"). */
+static char *inner_path(const struct scope *scope)
+{
+	char *out = NULL;
+	if (scope->list) {
+		if (asprintf(&out, "%s.[%d]", scope->path, scope->elements) < 0)
+			return NULL;
+		return out;
+	}
+	if (!scope->n_names)
+		return strdup(scope->path);
+	const struct name *last = &scope->names[scope->n_names - 1];
+	return scoped_name(scope, last->text, last->len);
+}
+
+/*
+ * A setting given twice in one group: libconfig 1.5 refuses the file
+ * without saying which one, or where the first was, and later versions
+ * may keep either value in silence. Reads the text as libconfig does
+ * (names are what precedes '=' or ':') and reports the first name seen
+ * twice, at its second line, naming the first. Returns 0 when there is
+ * none, -EINVAL with *ret_error set, or -ENOMEM.
+ */
+static int check_duplicates(const struct source *src, char **ret_error)
+{
+	struct scope *stack = calloc(1, sizeof(*stack));
+	size_t depth = 1, cap = 1;
+	int line = 1, r = 0;
+	if (!stack || !(stack[0].path = strdup("")))
+		r = -ENOMEM;
+	const char *p = src->text ? src->text : "";
+	while (r == 0 && *(p = skip_space(p, &line))) {
+		struct scope *top = &stack[depth - 1];
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				line += *p == '\n';
+			}
+			p += *p ? 1 : 0;
+		} else if (*p == '{' || *p == '(' || *p == '[') {
+			char *path = inner_path(top);
+			if (!path || !present_grow(&stack, &cap, depth, sizeof(*stack))) {
+				free(path);
+				r = -ENOMEM;
+				break;
+			}
+			stack[depth++] = (struct scope){.list = *p != '{', .path = path};
+			p++;
+		} else if (*p == '}' || *p == ')' || *p == ']') {
+			if (depth > 1) {
+				free(top->path);
+				free(top->names);
+				depth--;
+			}
+			p++;
+		} else if (*p == ',' && top->list) {
+			top->elements++;
+			p++;
+		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '*') {
+			struct name name = {p, strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*-"),
+				line};
+			p = skip_space(p + name.len, &line);
+			/* Not followed by '=' or ':', it is a value (true, false); a list's elements have no names. */
+			if (top->list || (*p != '=' && *p != ':'))
+				continue;
+			for (size_t i = 0; i < top->n_names && r == 0; i++) {
+				const struct name *seen = &top->names[i];
+				if (seen->len != name.len || memcmp(seen->text, name.text, name.len) != 0)
+					continue;
+				struct origin first = origin_of(src, seen->line), again = origin_of(src, name.line);
+				char *full = scoped_name(top, name.text, name.len);
+				*ret_error = full ? format_error(again.file, again.line, "duplicate setting '%s' (first at %s:%d)",
+							    full, first.file, first.line)
+						  : NULL;
+				free(full);
+				r = *ret_error ? -EINVAL : -ENOMEM;
+			}
+			if (r == 0 && !present_grow(&top->names, &top->names_cap, top->n_names, sizeof(*top->names)))
+				r = -ENOMEM;
+			if (r == 0)
+				top->names[top->n_names++] = name;
+			p++;
+		} else {
+			p++;
+		}
+	}
+	for (size_t i = 0; stack && i < depth; i++) {
+		free(stack[i].path);
+		free(stack[i].names);
+	}
+	free(stack);
+	return r;
+}
+
 static void source_finish(struct source *src)
 {
 	if (src->out)
@@ -778,7 +919,17 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 	config_init(&lc);
 	if (r < 0)
 		goto out;
-	if (config_read_string(&lc, src.text) != CONFIG_TRUE) {
+	bool parsed = config_read_string(&lc, src.text) == CONFIG_TRUE;
+	/* libconfig's own message names neither the setting nor where it was first; a later libconfig may
+	 * parse the file and keep one value. */
+	const char *why = config_error_text(&lc);
+	if ((parsed || (why && strcmp(why, "duplicate setting name") == 0)) &&
+		(r = check_duplicates(&src, ret_error)) < 0) {
+		if (r == -ENOMEM && !*ret_error)
+			*ret_error = format_error(path, 0, "cannot read: %s", strerror(ENOMEM));
+		goto out;
+	}
+	if (!parsed) {
 		struct origin o = origin_of(&src, config_error_line(&lc));
 		*ret_error = format_error(o.file, o.line, "%s", config_error_text(&lc));
 		r = -EINVAL;

@@ -158,7 +158,10 @@ CONFIGS = [
     ('session = { default_duration = "45m; };\n', ":2: syntax error"),
     ("session = {\n", ":2: syntax error"),
     ("\x01\x02\x03 binary garbage \x7f\n", ":1: syntax error"),
-    ("daemon = { idle_exit = 5; idle_exit = 6; };\n", ":1: duplicate setting name"),
+    ("daemon = { idle_exit = 5; idle_exit = 6; };\n",
+     ":1: duplicate setting 'daemon.idle_exit' (first at {path}:1)\n"),
+    ("session = {\n  default_duration = 30;\n};\nsession = { };\n",
+     ":4: duplicate setting 'session' (first at {path}:1)\n"),
     ("mail_apps = [\"a\", ];\n", ":1: syntax error"),
     # wrong types
     ("\n\nsession = {\n default_duration = true;\n};\n", ":4: 'session.default_duration' must be a duration"),
@@ -245,7 +248,9 @@ class Configuration(BusTestCase):
                     self.ok("stop")
                     continue
                 self.assertEqual((r.returncode, r.stdout), (78, ""), r.stderr)
-                self.assertTrue(r.stderr.startswith("present: " + self.path + message), r.stderr)
+                # {path}: the file named again, as a duplicate's message names its first setting.
+                self.assertTrue(r.stderr.startswith("present: " + self.path + message.replace("{path}", self.path)),
+                                r.stderr)
                 # One line, printable: no control characters from the file reach the terminal.
                 self.assertTrue(r.stderr.endswith("\n") and r.stderr[:-1].isprintable(), repr(r.stderr))
                 # The daemon says the same, and stays.
