@@ -23,6 +23,7 @@ enum key_type {
 	KEY_INT,
 	KEY_CHOICE, /* a string among those in `choices` */
 	KEY_STRINGS, /* a list or array of strings */
+	KEY_COMMAND, /* a program and its arguments, as KEY_STRINGS; empty: none (NULL) */
 	KEY_STRING,
 };
 
@@ -90,10 +91,9 @@ static const struct key keys[] = {
 		PRESENT_DURATION_MAX, NULL},
 	{"owed.ack_template", KEY_STRING, offsetof(struct present_config, ack_template), 1, 1000, NULL},
 	{"replay.mode", KEY_CHOICE, offsetof(struct present_config, replay_mode), 0, 0, "summary each none"},
-	{"replay.review_command", KEY_STRINGS, offsetof(struct present_config, review_command), 0, 64, NULL},
-	/* An empty command is no command: say so rather than run nothing. */
-	{"on_start", KEY_STRINGS, offsetof(struct present_config, on_start), 1, 64, NULL},
-	{"on_end", KEY_STRINGS, offsetof(struct present_config, on_end), 1, 64, NULL},
+	{"replay.review_command", KEY_COMMAND, offsetof(struct present_config, review_command), 0, 64, NULL},
+	{"on_start", KEY_COMMAND, offsetof(struct present_config, on_start), 0, 64, NULL},
+	{"on_end", KEY_COMMAND, offsetof(struct present_config, on_end), 0, 64, NULL},
 };
 
 static const char *const default_review_command[] = {"x-terminal-emulator", "-e", "present", "catchup", "-i", NULL};
@@ -391,11 +391,11 @@ static int read_strings(const struct key *k, config_setting_t *s, char ***field,
 		return -EINVAL;
 	}
 	int n = config_setting_length(s);
-	if (n < k->min) {
-		*ret_error = setting_error(src, s, "'%s' must not be empty: give a command and its arguments, such as "
-						    "[\"notify-send\", \"busy\"]",
-			k->path);
-		return -EINVAL;
+	/* An empty command is the way to say "none", as a default one (review_command) can only be turned off so. */
+	if (n == 0 && k->type == KEY_COMMAND) {
+		present_strv_free(*field);
+		*field = NULL;
+		return 0;
 	}
 	if (n > k->max) {
 		*ret_error = setting_error(src, s, "'%s' has more than %lld entries", k->path, (long long)k->max);
@@ -462,6 +462,7 @@ static int read_key(const struct key *k, config_setting_t *s, struct present_con
 	case KEY_CHOICE:
 		return read_choice(k, s, field, src, ret_error);
 	case KEY_STRINGS:
+	case KEY_COMMAND:
 		return read_strings(k, s, field, src, ret_error);
 	case KEY_STRING:
 		return read_string(k, s, field, src, ret_error);

@@ -216,6 +216,7 @@ CONFIGS = [
     ("\n", None),
     ("# comments only\n" * 100000, None),
     ('session = {\n default_duration = "45m"\n};\n', None),
+    ("on_start = [];\non_end = [];\nreplay = { review_command = []; };\n", None),
 ]
 
 

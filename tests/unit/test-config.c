@@ -464,6 +464,28 @@ static void test_duplicate_settings(struct fixture *f, gconstpointer data)
 	g_free(path);
 }
 
+static void test_empty_command_is_none(struct fixture *f, gconstpointer data)
+{
+	char *path = write_conf(f, "home", "on_start = [];\non_end = ();\nreplay = { review_command = []; };\n");
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_null(error);
+	g_assert_cmpstr(cfg.path, ==, path);
+	g_assert_null(cfg.on_start);
+	g_assert_null(cfg.on_end);
+	g_assert_null(cfg.review_command);
+	g_assert_cmpuint(f->warnings->len, ==, 0);
+	present_config_finish(&cfg);
+
+	/* A command is still a list of non-empty strings. */
+	g_free(write_conf(f, "home", "on_end = [\"notify-send\", \"\"];\n"));
+	assert_fails(f, -EINVAL, path, 1, "'on_end' entry 2 must be a non-empty string of UTF-8 text");
+	g_free(write_conf(f, "home", "replay = { review_command = \"present\"; };\n"));
+	assert_fails(f, -EINVAL, path, 1, "'replay.review_command' must be a list of strings, such as [\"a\", \"b\"]");
+	g_free(path);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -478,5 +500,6 @@ int main(int argc, char **argv)
 	ADD("include-relative-to-the-file", test_include_relative_to_the_file);
 	ADD("include-nested-and-refused", test_include_nested_and_refused);
 	ADD("duplicate-settings", test_duplicate_settings);
+	ADD("empty-command-is-none", test_empty_command_is_none);
 	return g_test_run();
 }
