@@ -486,6 +486,40 @@ static int read_key(const struct key *k, config_setting_t *s, struct present_con
 }
 
 /*
+ * A response is acknowledged first and answered in full later: an
+ * acknowledge-by after the answer-by would remind of the acknowledgement
+ * once the answer is overdue. Named at the setting that makes it so.
+ */
+static int check_deadlines(config_t *lc, const struct present_config *cfg, const struct source *src,
+	char **ret_error)
+{
+	if (cfg->ack_within <= cfg->answer_within)
+		return 0;
+	config_setting_t *ack = config_lookup(lc, "owed.ack_within"), *answer = config_lookup(lc, "owed.answer_within");
+	char ack_text[32], answer_text[32];
+	present_duration_format(cfg->ack_within, ack_text, sizeof(ack_text));
+	present_duration_format(cfg->answer_within, answer_text, sizeof(answer_text));
+	if (ack && answer) {
+		struct origin o = origin_of(src, (int)config_setting_source_line(answer));
+		*ret_error = setting_error(src, ack,
+			"'owed.ack_within' (%s) is later than 'owed.answer_within' (%s, at %s:%d): a response is "
+			"acknowledged before it is answered in full",
+			ack_text, answer_text, o.file, o.line);
+	} else if (ack) {
+		*ret_error = setting_error(src, ack,
+			"'owed.ack_within' (%s) is later than 'owed.answer_within' (%s, its default): a response is "
+			"acknowledged before it is answered in full",
+			ack_text, answer_text);
+	} else {
+		*ret_error = setting_error(src, answer,
+			"'owed.answer_within' (%s) is earlier than 'owed.ack_within' (%s, its default): a response is "
+			"acknowledged before it is answered in full",
+			answer_text, ack_text);
+	}
+	return -EINVAL;
+}
+
+/*
  * Opens path for reading only if it is a regular file: a FIFO would block
  * the CLI and the daemon's main loop until someone writes to it, and a
  * device could be read forever. Errors are reported at path itself, or at
@@ -943,6 +977,8 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 		if (s && (r = read_key(&keys[i], s, cfg, &src, ret_error)) < 0)
 			goto out;
 	}
+	if ((r = check_deadlines(&lc, cfg, &src, ret_error)) < 0)
+		goto out;
 	if (warn)
 		warn_unknown(config_root_setting(&lc), "", &src, warn, userdata);
 	cfg->path = strdup(path);

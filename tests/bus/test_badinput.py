@@ -200,6 +200,12 @@ CONFIGS = [
     ('owed = { ack_template = ""; };\n', ":1: 'owed.ack_template' must be a string of 1 to 1000 bytes"),
     ('owed = { ack_template = "%s"; };\n' % ("x" * 1001), ":1: 'owed.ack_template' must be a string of 1 to 1000"),
     ('owed = { remind_ack_before = "24h1s"; };\n', ":1: 'owed.remind_ack_before' is out of range"),
+    ('owed = {\n  ack_within = "3h";\n  answer_within = "2h";\n};\n',
+     ":2: 'owed.ack_within' (3 h) is later than 'owed.answer_within' (2 h, at {path}:3): a response is "
+     "acknowledged before it is answered in full\n"),
+    ("owed = { answer_within = 90; };\n", ":1: 'owed.answer_within' (1 h 30 min) is earlier than "
+                                          "'owed.ack_within' (2 h, its default): a response is acknowledged before "
+                                          "it is answered in full\n"),
     # text that is not text: the message stays one printable line
     (b'owed = { ack_template = "caf\xe9"; };\n', ":1: 'owed.ack_template' is not UTF-8 text"),
     (b'mail_apps = ["\xc3"];\n', ":1: 'mail_apps' entry 1 must be a non-empty string of UTF-8 text"),

@@ -121,6 +121,9 @@ static void check_loaded(const struct present_config *cfg)
 			fail("a duration out of range", NULL);
 		}
 	}
+	if (cfg->ack_within > cfg->answer_within) {
+		fail("owed.ack_within later than owed.answer_within", NULL);
+	}
 	if (cfg->idle_exit < 1 || cfg->idle_exit > 86400) {
 		fail("idle_exit out of range", NULL);
 	}

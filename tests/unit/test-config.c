@@ -486,6 +486,38 @@ static void test_empty_command_is_none(struct fixture *f, gconstpointer data)
 	g_free(path);
 }
 
+static void test_ack_within_answer_within(struct fixture *f, gconstpointer data)
+{
+	char *path = write_conf(f, "home", "owed = {\n ack_within = \"3h\";\n answer_within = \"2h\";\n};\n");
+	char *reason = g_strdup_printf("'owed.ack_within' (3 h) is later than 'owed.answer_within' (2 h, at %s:3): a "
+				       "response is acknowledged before it is answered in full", path);
+	assert_fails(f, -EINVAL, path, 2, reason);
+	g_free(reason);
+	g_free(write_conf(f, "home", "owed = { ack_within = \"25h\"; };\n"));
+	assert_fails(f, -EINVAL, path, 1, "'owed.ack_within' is out of range (more than 0, at most 24h)");
+	g_free(write_conf(f, "home", "\nowed = { answer_within = 90; };\n"));
+	assert_fails(f, -EINVAL, path, 2, "'owed.answer_within' (1 h 30 min) is earlier than 'owed.ack_within' (2 h, "
+					  "its default): a response is acknowledged before it is answered in full");
+	g_free(write_conf(f, "home", "owed = { ack_within = \"1d\"; };\n"));
+	assert_fails(f, -EINVAL, path, 1, "'owed.ack_within' must be a duration such as \"45m\", \"1h30\" or a number "
+					  "of minutes, not \"1d\"");
+
+	/* The same deadline for both is no contradiction. */
+	g_free(write_conf(f, "home", "owed = { ack_within = \"24h\"; };\n"));
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpint(cfg.ack_within, ==, 24 * 3600);
+	present_config_finish(&cfg);
+	g_free(write_conf(f, "home", "owed = { ack_within = \"1h\"; answer_within = 60; };\n"));
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_null(error);
+	g_assert_cmpint(cfg.ack_within, ==, 3600);
+	g_assert_cmpint(cfg.answer_within, ==, 3600);
+	present_config_finish(&cfg);
+	g_free(path);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -501,5 +533,6 @@ int main(int argc, char **argv)
 	ADD("include-nested-and-refused", test_include_nested_and_refused);
 	ADD("duplicate-settings", test_duplicate_settings);
 	ADD("empty-command-is-none", test_empty_command_is_none);
+	ADD("ack-within-answer-within", test_ack_within_answer_within);
 	return g_test_run();
 }
