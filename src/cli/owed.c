@@ -170,7 +170,7 @@ void present_print_owed_json(FILE *f, const struct present_owed_row *row, int64_
 	fputs(", \"from\": ", f);
 	present_text_json(f, row->sender);
 	fputs(", \"subject\": ", f);
-	present_text_json(f, row->subject);
+	present_text_json_or_null(f, row->subject);
 	fprintf(f, ", \"count\": %d", row->count);
 	json_time(f, "received_at", row->received_at);
 	json_time(f, "last_at", row->last_at);

@@ -82,7 +82,7 @@ class OwedCase(BusTestCase):
 
     def owed_json(self, item):
         return {"id": item["id"], "session": item["session_id"], "kind": item["kind"], "app": item["app"],
-                "from": item["sender"], "subject": item["subject"], "count": item["count"],
+                "from": item["sender"], "subject": item["subject"] or None, "count": item["count"],
                 "received_at": iso_ms(item["received_at"]), "last_at": iso_ms(item["last_at"]),
                 "ack_by": iso_ms(item["ack_by"]), "answer_by": iso_ms(item["answer_by"]), "state": item["state"],
                 "snoozed_until": None, "overdue": False}
@@ -196,6 +196,34 @@ class Listing(OwedCase):
         self.assertFalse(self.bus.has_owner(), "listing must not start the daemon")
         self.meeting([NOISE, CALENDAR])
         self.assertEqual(self.ok("owed"), "Nothing owed: you are all caught up.\n")
+
+    def test_json_fields_that_do_not_apply_are_null(self):
+        nameless = ("", "Disk almost full", "", {})
+        questioned = ("?", "Backup done", "", {})
+        dana = ("Signal", "Dana", "", {"desktop-entry": "org.signal.Signal"})
+        self.ok("start", "10m")
+        app = App(self)
+        for a in (nameless, questioned, dana):
+            app.notify(*a)
+        wait_until(lambda: self.query("SELECT count(*), (SELECT count(*) FROM owed) FROM alerts") == [(3, 1)],
+                   what="the alerts and what is owed, in the store")
+        self.ok("stop")
+        rows = self.query("SELECT id, received_at, app, app_name FROM alerts ORDER BY id")
+        self.assertEqual([r[2:] for r in rows], [(None, ""), ("?", "?"), ("org.signal.Signal", "Signal")])
+        self.assertEqual(json.loads(self.ok("alerts", "--json")), [
+            {"id": rows[i][0], "session": 1, "received_at": iso_ms(rows[i][1]), "app": app, "app_name": name,
+             "summary": summary, "body": "", "urgency": None, "category": None, "path": "notify", "updates": 0,
+             "withdrawn": False}
+            for i, (app, name, summary) in enumerate([(None, None, "Disk almost full"), (None, None, "Backup done"),
+                                                      ("org.signal.Signal", "Signal", "Dana")])])
+        [item] = self.items().values()
+        self.assertEqual(item["subject"], "")
+        self.assertEqual(json.loads(self.ok("owed", "--json")), [dict(self.owed_json(item), subject=None)])
+        catchup = json.loads(self.ok("catchup", "--json"))
+        # Each nameless alert is a group of its own: one gave "", the other "?".
+        self.assertEqual((catchup["session"]["label"], [(g["app"], g["count"]) for g in catchup["apps"]],
+                          catchup["owed"]), (None, [(None, 1), (None, 1), ("org.signal.Signal", 1)],
+                                             [dict(self.owed_json(item), subject=None)]))
 
     def test_text_from_alerts_cannot_reach_the_terminal(self):
         evil = ("Signal", "Eve\x1b]52;c;aGk=\x07", "hi\x1b[2J there", {"desktop-entry": "org.signal.Signal"})
@@ -509,8 +537,11 @@ class History(OwedCase):
 
         listed = json.loads(self.ok("history", "--json"))
         self.assertEqual([s["id"] for s in listed], [3, 2, 1])
-        self.assertIsNone(listed[0]["ended_at"])
-        self.assertIsNone(listed[0]["end_reason"])
+        # Running, and started without a label: what does not apply is null.
+        _, _, started, planned, _, _ = sessions[0]
+        self.assertIn(listed[0].pop("duration_s"), range(0, 5))
+        self.assertEqual(listed[0], {"id": 3, "label": None, "started_at": iso(started), "planned_end": iso(planned),
+                                     "ended_at": None, "end_reason": None, "alerts": 0, "owed": 0})
         _, label, started, planned, ended, reason = sessions[2]
         self.assertEqual(listed[2], {"id": 1, "label": label, "started_at": iso(started), "planned_end": iso(planned),
                                      "ended_at": iso(ended), "duration_s": ended - started, "end_reason": reason,

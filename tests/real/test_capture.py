@@ -368,9 +368,9 @@ class GnomeShell(Contract, CaptureCase):
         App(self).notify(*NETWORK)
         got = self.wait_alerts(3)
         self.assert_alerts(got, [
-            record(1, "org.gnome.Geary", "", "Bob Stone", "Invoice 2211", urgency=1, path="gtk", updates=1,
+            record(1, "org.gnome.Geary", None, "Bob Stone", "Invoice 2211", urgency=1, path="gtk", updates=1,
                    withdrawn=True),
-            record(2, "org.gnome.Calendar", "", "Standup in 5 minutes", "Room 4", urgency=1, path="gtk"),
+            record(2, "org.gnome.Calendar", None, "Standup in 5 minutes", "Room 4", urgency=1, path="gtk"),
             record(3, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2], category="network.connected"),
         ], sent_from, now_ms())
         self.assertEqual(self.query("SELECT id, caller, notification_id, server_id, class FROM alerts "
