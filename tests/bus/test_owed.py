@@ -246,13 +246,53 @@ class Acting(OwedCase):
         by = for_people(items[1]["answer_by"])
         self.assertEqual(r.stdout, DEFAULT_ACK % by + "\n")
         self.assertEqual(r.stderr, "Acknowledged #1 (Ana Lima · Invoice Q3); answer in full by %s. To send:\n" % by)
-        [(state, acked_at)] = self.query("SELECT state, acked_at FROM owed WHERE id = 1")
-        self.assertEqual(state, "acknowledged")
+        [(state, acked_at, text)] = self.query("SELECT state, acked_at, ack_text FROM owed WHERE id = 1")
+        self.assertEqual((state, text), ("acknowledged", DEFAULT_ACK % by))
         self.assertAlmostEqual(acked_at, time.time() * 1000, delta=10000)
-        # Still open: it can be acknowledged again, for the text.
-        self.assertEqual(self.present("ack", "#1").stdout, DEFAULT_ACK % by + "\n")
         self.assertEqual([o["state"] for o in json.loads(self.ok("owed", "--json"))],
                          ["owed", "owed", "acknowledged"])
+
+    def test_a_second_ack_gives_the_same_text_and_changes_nothing(self):
+        self.meeting()
+        by = for_people(self.items()[1]["answer_by"])
+        self.assertEqual(self.ok("ack", "1"), DEFAULT_ACK % by + "\n")
+        before = self.items()[1]
+        # Another template since: what was given stays what was given.
+        self.write_config('owed = { ack_template = "Another text"; };\n')
+        r = self.present("ack", "#1")
+        self.assertEqual((r.returncode, r.stdout), (0, DEFAULT_ACK % by + "\n"), r.stderr)
+        self.assertEqual(r.stderr, "#1 was already acknowledged at %s (Ana Lima · Invoice Q3); answer in full by %s. "
+                                   "The text given then:\n" % (ms_clock(before["acked_at"]), by))
+        self.assertEqual(self.items()[1], before)
+        # The daemon's way agrees: acknowledged again, the item stays as it was.
+        self.call("SetOwedState", dbus.UInt64(1), "acknowledged")
+        at, recorded, already = self.call("Acknowledge", dbus.UInt64(1), "something else")
+        self.assertEqual((int(at), str(recorded), bool(already)), (before["acked_at"], DEFAULT_ACK % by, True))
+        self.assertEqual(self.items()[1], before)
+
+    def test_acknowledged_without_text_says_when(self):
+        self.meeting()
+        items = self.items()
+        self.call("SetOwedState", dbus.UInt64(2), "acknowledged")
+        acked = self.items()[2]
+        self.assertEqual((acked["state"], acked["ack_text"]), ("acknowledged", None))
+        r = self.present("ack", "2")
+        self.assertEqual((r.returncode, r.stdout), (0, ""), r.stderr)
+        self.assertEqual(r.stderr, "#2 was already acknowledged at %s (Bob · Contract); answer in full by %s.\n"
+                         % (ms_clock(acked["acked_at"]), for_people(items[2]["answer_by"])))
+        self.assertEqual(self.items()[2], acked)
+        # Through the daemon, the first acknowledgement is the one on record, with its text.
+        at, recorded, already = self.call("Acknowledge", dbus.UInt64(3), "Thanks, Carla")
+        self.assertEqual((str(recorded), bool(already)), ("Thanks, Carla", False))
+        self.assertEqual((self.items()[3]["acked_at"], self.items()[3]["ack_text"]), (int(at), "Thanks, Carla"))
+        r = self.present("ack", "3")
+        self.assertEqual((r.returncode, r.stdout), (0, "Thanks, Carla\n"), r.stderr)
+        # A closed item has no acknowledgement to give.
+        self.ok("done", "3")
+        with self.assertRaises(dbus.DBusException) as e:
+            self.call("Acknowledge", dbus.UInt64(3), "again")
+        self.assertEqual(e.exception.get_dbus_name(), "dev.present.Error.NoSuchItem")
+        self.assertEqual(self.items()[3]["ack_text"], "Thanks, Carla")
 
     def test_template_from_the_configuration(self):
         self.write_config('owed = { ack_template = "Hi {from}, thanks for \\"{subject}\\": in full by '
