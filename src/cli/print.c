@@ -107,8 +107,8 @@ static void print_json(const struct present_status *s, int64_t now)
 {
 	char started[40], ends[40];
 	if (!s->active) {
-		puts("{\"active\": false, \"id\": null, \"started_at\": null, \"ends_at\": null, \"remaining_s\": null, "
-		     "\"label\": null, \"dnd\": null, \"muted\": null}");
+		puts("{\"active\": false, \"id\": null, \"started_at\": null, \"ends_at\": null, "
+		     "\"remaining_s\": null, \"label\": null, \"dnd\": null, \"muted\": null}");
 		return;
 	}
 	present_time_iso8601(s->started_at, started, sizeof(started));

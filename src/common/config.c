@@ -871,8 +871,9 @@ static int check_duplicates(const struct source *src, char **ret_error)
 			top->elements++;
 			p++;
 		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '*') {
-			struct name name = {p, strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*-"),
-				line};
+			static const char name_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							 "abcdefghijklmnopqrstuvwxyz0123456789_*-";
+			struct name name = {p, strspn(p, name_chars), line};
 			p = skip_space(p + name.len, &line);
 			/* Not followed by '=' or ':', it is a value (true, false); a list's elements have no names. */
 			if (top->list || (*p != '=' && *p != ':'))
@@ -883,8 +884,9 @@ static int check_duplicates(const struct source *src, char **ret_error)
 					continue;
 				struct origin first = origin_of(src, seen->line), again = origin_of(src, name.line);
 				char *full = scoped_name(top, name.text, name.len);
-				*ret_error = full ? format_error(again.file, again.line, "duplicate setting '%s' (first at %s:%d)",
-							    full, first.file, first.line)
+				*ret_error = full ? format_error(again.file, again.line,
+							    "duplicate setting '%s' (first at %s:%d)", full, first.file,
+							    first.line)
 						  : NULL;
 				free(full);
 				r = *ret_error ? -EINVAL : -ENOMEM;

@@ -448,9 +448,10 @@ static void test_duplicate_settings(struct fixture *f, gconstpointer data)
 	g_free(first);
 
 	/* One name in two groups, or in strings and comments, is no duplicate. */
-	g_free(write_conf(f, "home", "session = { default_duration = 30; };\nx = { default_duration = 5; };\n"
-				     "owed = { ack_template = \"idle_exit = 1; idle_exit = 2;\"; }; # ack_template = 3;\n"
-				     "/* owed = 4;\n owed = 5; */ y = ( { a = 1; }, { a = 2; } );\n"));
+	g_free(write_conf(f, "home",
+		"session = { default_duration = 30; };\nx = { default_duration = 5; };\n"
+		"owed = { ack_template = \"idle_exit = 1; idle_exit = 2;\"; }; # ack_template = 3;\n"
+		"/* owed = 4;\n owed = 5; */ y = ( { a = 1; }, { a = 2; } );\n"));
 	struct present_config cfg;
 	char *error = NULL;
 	g_assert_cmpint(load(f, &cfg, &error), ==, 0);

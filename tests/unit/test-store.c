@@ -246,11 +246,13 @@ static void test_owed_acknowledged_once(struct fixture *f, gconstpointer data)
 	check_ack(f, 1, "acknowledged", 1000, "Thanks, Ana");
 
 	/* Again, by either way: nothing moves, and the acknowledgement on record comes back. */
-	g_assert_cmpint(present_store_owed_ack(f->store, 1, 2000, "Another", &at, &text), ==, PRESENT_OWED_ALREADY_ACKED);
+	g_assert_cmpint(present_store_owed_ack(f->store, 1, 2000, "Another", &at, &text), ==,
+		PRESENT_OWED_ALREADY_ACKED);
 	g_assert_cmpint(at, ==, 1000);
 	g_assert_cmpstr(text, ==, "Thanks, Ana");
 	free(text);
-	g_assert_cmpint(present_store_owed_set_state(f->store, 1, "acknowledged", 3000), ==, PRESENT_OWED_ALREADY_ACKED);
+	g_assert_cmpint(present_store_owed_set_state(f->store, 1, "acknowledged", 3000), ==,
+		PRESENT_OWED_ALREADY_ACKED);
 	check_ack(f, 1, "acknowledged", 1000, "Thanks, Ana");
 
 	/* Acknowledged with no text, it keeps none. */
