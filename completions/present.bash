@@ -23,19 +23,19 @@ _present_program()
 }
 
 # "ID<TAB>who · about what", one line per open response owed. `present owed
-# --json` prints one item per line: {"id": 3, ..., "from": "...", "subject": "...", ...}
+# --json` prints one item per line: {"id": 3, ..., "from": "...", "subject": "..." or null, ...}
 _present_owed_items()
 {
 	"$(_present_program)" owed --json 2>/dev/null |
-		sed -n 's/^ *{"id": \([0-9][0-9]*\), .*"from": "\(\([^"\\]\|\\.\)*\)", "subject": "\(\([^"\\]\|\\.\)*\)", .*/\1\t\2 · \4/p' |
+		sed -n 's/^ *{"id": \([0-9][0-9]*\), .*"from": "\(\([^"\\]\|\\.\)*\)", "subject": \("\(\([^"\\]\|\\.\)*\)"\|null\), .*/\1\t\2 · \5/p' |
 		sed 's/ · $//; s/\\\(["\\/]\)/\1/g'
 }
 
-# "ID<TAB>label", one line per past session, newest first.
+# "ID<TAB>label", one line per past session, newest first (a label is null when there is none).
 _present_sessions()
 {
 	"$(_present_program)" history --json 2>/dev/null |
-		sed -n 's/^ *{"id": \([0-9][0-9]*\), "label": "\(\([^"\\]\|\\.\)*\)".*/\1\t\2/p' |
+		sed -n 's/^ *{"id": \([0-9][0-9]*\), "label": \("\(\([^"\\]\|\\.\)*\)"\|null\).*/\1\t\3/p' |
 		sed 's/\\\(["\\/]\)/\1/g; s/\t$/\tno label/'
 }
 

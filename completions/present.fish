@@ -53,11 +53,11 @@ function __present_arg
 end
 
 # `present owed --json` prints one item per line:
-# {"id": 3, ..., "from": "Ana Lima", "subject": "Invoice Q3", ...}
+# {"id": 3, ..., "from": "Ana Lima", "subject": "Invoice Q3" (or null), ...}
 function __present_owed
     set -l cmd (__present_command)
     command $cmd owed --json 2>/dev/null |
-        string replace -rf '^ *\{"id": (\d+), .*"from": "((?:[^"\\\\]|\\\\.)*)", "subject": "((?:[^"\\\\]|\\\\.)*)", .*' '$1\t$2 · $3' |
+        string replace -rf '^ *\{"id": (\d+), .*"from": "((?:[^"\\\\]|\\\\.)*)", "subject": (?:"((?:[^"\\\\]|\\\\.)*)"|null), .*' '$1\t$2 · $3' |
         string replace -r ' · $' '' |
         string replace -ra '\\\\(["\\\\/])' '$1'
 end
@@ -65,7 +65,7 @@ end
 function __present_sessions
     set -l cmd (__present_command)
     command $cmd history --json 2>/dev/null |
-        string replace -rf '^ *\{"id": (\d+), "label": "((?:[^"\\\\]|\\\\.)*)".*' '$1\t$2' |
+        string replace -rf '^ *\{"id": (\d+), "label": (?:"((?:[^"\\\\]|\\\\.)*)"|null).*' '$1\t$2' |
         string replace -r '\t$' '\t(no label)' |
         string replace -ra '\\\\(["\\\\/])' '$1'
 end

@@ -60,7 +60,9 @@ int present_cli_owed(const struct present_args *args);
  * Moves response owed id to state ("acknowledged", "answered", "dismissed"),
  * or snoozes it for `snooze` seconds when state is NULL, through the daemon
  * (starting it if needed), and says so; an acknowledgement also prints the
- * text from owed.ack_template. store may be NULL (it is then opened).
+ * text from owed.ack_template, which the daemon records with it, and an item
+ * acknowledged already is left as it is and its recorded text printed again.
+ * store may be NULL (it is then opened).
  * Returns an exit code.
  */
 int present_cli_owed_act(struct present_client *c, struct present_store *store, uint64_t id, const char *state,

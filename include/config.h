@@ -19,7 +19,7 @@ struct present_config {
 	int64_t remind_ack_before, remind_answer_before; /* owed.*: reminder leads, seconds */
 	char *ack_template; /* owed.ack_template: "{answer_by}" is replaced */
 	char *replay_mode; /* replay.mode: "summary", "each" or "none" */
-	char **review_command; /* replay.review_command: argv, run from the summary's action */
+	char **review_command; /* replay.review_command: argv, run from the summary's action; NULL: none */
 	char **on_start, **on_end; /* argv run when a session starts, ends; NULL: none */
 };
 

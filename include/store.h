@@ -21,7 +21,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 4
+#define PRESENT_STORE_SCHEMA 5
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,
@@ -242,6 +242,8 @@ struct present_owed_row {
 	int count;
 	int64_t received_at, last_at, ack_by, answer_by, snoozed_until; /* ms; snoozed_until 0: not snoozed */
 	int reminded; /* PRESENT_OWED_REMINDED_* bits */
+	int64_t acked_at; /* ms; 0: never acknowledged */
+	const char *ack_text; /* the acknowledgement given; NULL when none was recorded */
 };
 
 #define PRESENT_OWED_REMINDED_ACK 1
@@ -255,8 +257,23 @@ int present_store_owed_each(struct present_store *store, bool all, present_owed_
 /** Calls fn with item id; returns 1, 0 when there is no such item, or -errno. */
 int present_store_owed_get(struct present_store *store, int64_t id, present_owed_row_fn fn, void *userdata);
 
-/** Moves open item id to state ("acknowledged", "answered", "dismissed") at `at` (ms); 0 when there is no such open item. */
+/**
+ * Moves open item id to state ("acknowledged", "answered", "dismissed") at `at` (ms); 0 when there is no
+ * such open item. "acknowledged" is present_store_owed_ack() with no text.
+ */
 int present_store_owed_set_state(struct present_store *store, int64_t id, const char *state, int64_t at);
+
+#define PRESENT_OWED_ACKED 1
+#define PRESENT_OWED_ALREADY_ACKED 2
+
+/**
+ * Acknowledges item id, still owed, at `at` (ms), recording text (NULL: none) as the acknowledgement given.
+ * An item is acknowledged once: when it already was, nothing changes. Either way *ret_at and *ret_text (free()
+ * it; NULL when none was recorded) are the acknowledgement on record. Returns PRESENT_OWED_ACKED,
+ * PRESENT_OWED_ALREADY_ACKED, 0 when there is no such item or it is closed, or -errno.
+ */
+int present_store_owed_ack(struct present_store *store, int64_t id, int64_t at, const char *text, int64_t *ret_at,
+	char **ret_text);
 
 /** Snoozes item id until `until` (ms). */
 int present_store_owed_snooze(struct present_store *store, int64_t id, int64_t until);

@@ -8,6 +8,9 @@
 /** Writes s as a JSON string literal, quotes included. */
 void present_text_json(FILE *f, const char *s);
 
+/** present_text_json(), or null when s is NULL or empty: for a field that then does not apply. */
+void present_text_json_or_null(FILE *f, const char *s);
+
 /**
  * Writes s for a terminal: control characters (escape sequences among them)
  * become "?" so that text from elsewhere cannot move the

@@ -25,6 +25,12 @@ static void ms_clock(int64_t ms, char *buf, size_t size)
 	strftime(buf, size, "%H:%M:%S", &tm);
 }
 
+/* A name the alert gave, if any: "" and "?" (what the listings print for none) name nothing. */
+static const char *known(const char *name)
+{
+	return name && *name && strcmp(name, "?") != 0 ? name : NULL;
+}
+
 /* The first line of s, for a one-line listing. */
 static void print_row(const struct present_alert_row *row, void *userdata)
 {
@@ -35,9 +41,9 @@ static void print_row(const struct present_alert_row *row, void *userdata)
 		present_time_iso8601(row->received_at / 1000, when, sizeof(when));
 		printf("%s\n  {\"id\": %lld, \"session\": %lld, \"received_at\": \"%s\", \"app\": ", l->n ? "," : "",
 			(long long)row->id, (long long)row->session_id, when);
-		present_text_json(stdout, app);
+		present_text_json_or_null(stdout, known(row->app) ? row->app : known(row->app_name));
 		fputs(", \"app_name\": ", stdout);
-		present_text_json(stdout, row->app_name ? row->app_name : "");
+		present_text_json_or_null(stdout, known(row->app_name));
 		fputs(", \"summary\": ", stdout);
 		present_text_json(stdout, row->summary);
 		fputs(", \"body\": ", stdout);
@@ -47,17 +53,11 @@ static void print_row(const struct present_alert_row *row, void *userdata)
 		else
 			fputs(", \"urgency\": null", stdout);
 		fputs(", \"category\": ", stdout);
-		if (row->category)
-			present_text_json(stdout, row->category);
-		else
-			fputs("null", stdout);
+		present_text_json_or_null(stdout, row->category);
 		fputs(", \"class\": ", stdout);
 		present_text_json(stdout, row->cls);
 		fputs(", \"rule\": ", stdout);
-		if (row->rule)
-			present_text_json(stdout, row->rule);
-		else
-			fputs("null", stdout);
+		present_text_json_or_null(stdout, row->rule);
 		printf(", \"path\": \"%s\", \"updates\": %d, \"withdrawn\": %s}", row->path, row->updates,
 			row->withdrawn ? "true" : "false");
 	} else {

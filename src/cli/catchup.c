@@ -232,7 +232,7 @@ static void json_alerts(const struct group *g)
 		fputs(", \"body\": ", stdout);
 		present_text_json(stdout, h->body);
 		fputs(", \"class\": ", stdout);
-		present_text_json(stdout, h->cls);
+		present_text_json_or_null(stdout, h->cls);
 		printf(", \"updates\": %d, \"withdrawn\": %s}", h->updates, h->withdrawn ? "true" : "false");
 	}
 	fputs("]", stdout);
@@ -244,7 +244,7 @@ static void print_json(const struct present_session_record *s, const struct catc
 	fputs("{\"session\": ", stdout);
 	if (s->id) {
 		printf("{\"id\": %lld, \"label\": ", (long long)s->id);
-		present_text_json(stdout, s->label ? s->label : "");
+		present_text_json_or_null(stdout, s->label);
 		present_time_json(stdout, "started_at", s->started_at);
 		present_time_json(stdout, "planned_end", s->planned_end);
 		present_time_json(stdout, "ended_at", s->ended_at);
@@ -260,7 +260,8 @@ static void print_json(const struct present_session_record *s, const struct catc
 	fputs(",\n \"apps\": [", stdout);
 	for (size_t i = 0; i < c->n; i++) {
 		fputs(i ? ",\n  {\"app\": " : "\n  {\"app\": ", stdout);
-		present_text_json(stdout, c->groups[i].app);
+		/* "?": the store's name for alerts that gave none. */
+		present_text_json_or_null(stdout, strcmp(c->groups[i].app, "?") != 0 ? c->groups[i].app : NULL);
 		printf(", \"count\": %zu, \"earlier\": %zu, \"alerts\": ", c->groups[i].count,
 			c->groups[i].count - c->groups[i].n);
 		json_alerts(&c->groups[i]);

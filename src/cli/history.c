@@ -44,7 +44,7 @@ static void print_row(const struct present_history_row *row, void *userdata)
 		lasted = 0;
 	if (l->json) {
 		printf("%s\n  {\"id\": %lld, \"label\": ", l->n ? "," : "", (long long)row->id);
-		present_text_json(stdout, row->label ? row->label : "");
+		present_text_json_or_null(stdout, row->label);
 		present_time_json(stdout, "started_at", row->started_at);
 		present_time_json(stdout, "planned_end", row->planned_end);
 		present_time_json(stdout, "ended_at", row->ended_at);

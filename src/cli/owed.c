@@ -88,7 +88,9 @@ bool present_cli_owed_row_copy(const struct present_owed_row *row, struct presen
 	ret->sender = strdup(row->sender ? row->sender : "");
 	ret->subject = strdup(row->subject ? row->subject : "");
 	ret->state = strdup(row->state ? row->state : "");
-	if (!ret->kind || !ret->app || !ret->sender || !ret->subject || !ret->state) {
+	ret->ack_text = row->ack_text ? strdup(row->ack_text) : NULL;
+	if (!ret->kind || !ret->app || !ret->sender || !ret->subject || !ret->state ||
+		(row->ack_text && !ret->ack_text)) {
 		present_cli_owed_row_finish(ret);
 		return false;
 	}
@@ -102,6 +104,7 @@ void present_cli_owed_row_finish(struct present_owed_row *row)
 	free((char *)row->sender);
 	free((char *)row->subject);
 	free((char *)row->state);
+	free((char *)row->ack_text);
 	*row = (struct present_owed_row){0};
 }
 
@@ -170,7 +173,7 @@ void present_print_owed_json(FILE *f, const struct present_owed_row *row, int64_
 	fputs(", \"from\": ", f);
 	present_text_json(f, row->sender);
 	fputs(", \"subject\": ", f);
-	present_text_json(f, row->subject);
+	present_text_json_or_null(f, row->subject);
 	fprintf(f, ", \"count\": %d", row->count);
 	json_time(f, "received_at", row->received_at);
 	json_time(f, "last_at", row->last_at);
@@ -262,7 +265,7 @@ static void when_for_people(int64_t t, int64_t now, char *buf, size_t size)
 }
 
 /* The template with {answer_by}, {from} and {subject} filled in; other braces are left as written. */
-static void print_ack_text(FILE *f, const char *template, const struct present_owed_row *row)
+static void write_ack_text(FILE *f, const char *template, const struct present_owed_row *row)
 {
 	char by[48];
 	when_for_people(row->answer_by / 1000, present_time_now(), by, sizeof(by));
@@ -280,7 +283,22 @@ static void print_ack_text(FILE *f, const char *template, const struct present_o
 			fputc(*p++, f);
 		}
 	}
-	fputc('\n', f);
+}
+
+/* The acknowledgement to give, as it will be printed and recorded; NULL when memory runs out. */
+static char *ack_text(const char *template, const struct present_owed_row *row)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	write_ack_text(f, template, row);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 static void warn_config(const char *message, void *userdata)
@@ -313,10 +331,12 @@ static void copy_row(const struct present_owed_row *row, void *userdata)
 		copy->id = 0;
 }
 
-/* SetOwedState or Snooze; the daemon may have to start for it, as for Start. */
+/* Acknowledge (with the text to give), SetOwedState or Snooze; the daemon may have to start for it, as for Start. */
 static struct present_wire_msg *owed_call(struct present_client *c, uint64_t id, const char *state, uint32_t snooze,
-	struct present_wire_error *err)
+	const char *text, struct present_wire_error *err)
 {
+	if (text)
+		return present_client_call(c, "Acknowledge", true, err, "ts", id, text);
 	if (state)
 		return present_client_call(c, "SetOwedState", true, err, "ts", id, state);
 	return present_client_call(c, "Snooze", true, err, "tu", id, snooze);
@@ -334,7 +354,36 @@ static void print_about(FILE *f, const struct present_owed_row *row)
 	fputc(')', f);
 }
 
-static void say_done(const struct present_owed_row *row, const char *state, uint32_t snooze, const char *template)
+/*
+ * An acknowledgement, on record: what to send on stdout alone, so that `present ack 3 | wl-copy` copies just
+ * that; the rest on stderr. Given again, it is the same text, said to have been given before.
+ */
+static void say_acknowledged(const struct present_owed_row *row, bool already, int64_t at, const char *text)
+{
+	char by[48];
+	when_for_people(row->answer_by / 1000, present_time_now(), by, sizeof(by));
+	fflush(stdout);
+	if (already) {
+		char when[32];
+		clock_ms(at, when, sizeof(when));
+		fprintf(stderr, "#%lld was already acknowledged at %s", (long long)row->id, when);
+	} else {
+		fprintf(stderr, "Acknowledged #%lld", (long long)row->id);
+	}
+	print_about(stderr, row);
+	fprintf(stderr, "; answer in full by %s.", by);
+	if (!text || !*text) {
+		/* Acknowledged through D-Bus (SetOwedState), with no text on record. */
+		fputc('\n', stderr);
+		return;
+	}
+	fputs(already ? " The text given then:\n" : " To send:\n", stderr);
+	fputs(text, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void say_done(const struct present_owed_row *row, const char *state, uint32_t snooze)
 {
 	if (!state) {
 		char until[32];
@@ -342,15 +391,6 @@ static void say_done(const struct present_owed_row *row, const char *state, uint
 		printf("Snoozed #%lld", (long long)row->id);
 		print_about(stdout, row);
 		printf(": no reminder before %s.\n", until);
-	} else if (strcmp(state, "acknowledged") == 0) {
-		/* Only the text on stdout, so that `present ack 3 | wl-copy` copies just what to send. */
-		char by[48];
-		when_for_people(row->answer_by / 1000, present_time_now(), by, sizeof(by));
-		fflush(stdout);
-		fprintf(stderr, "Acknowledged #%lld", (long long)row->id);
-		print_about(stderr, row);
-		fprintf(stderr, "; answer in full by %s. To send:\n", by);
-		print_ack_text(stdout, template, row);
 	} else {
 		printf("%s #%lld", strcmp(state, "answered") == 0 ? "Answered" : "Dismissed", (long long)row->id);
 		print_about(stdout, row);
@@ -364,7 +404,7 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 {
 	struct present_store *own = NULL;
 	struct present_owed_row row = {0};
-	char *template = NULL;
+	char *template = NULL, *text = NULL;
 	int r = 0;
 	if (!store && (r = present_cli_store_open(&own)))
 		return r;
@@ -388,11 +428,22 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 		goto out;
 	}
 	bool ack = state && strcmp(state, "acknowledged") == 0;
+	if (ack && strcmp(row.state, "acknowledged") == 0) {
+		/* Given once: what was given then, not another (the template may have changed since). */
+		say_acknowledged(&row, true, row.acked_at, row.ack_text);
+		r = PRESENT_EXIT_OK;
+		goto out;
+	}
 	if (ack && (r = load_template(&template)))
 		goto out;
+	if (ack && !(text = ack_text(template, &row))) {
+		fputs("present: out of memory\n", stderr);
+		r = PRESENT_EXIT_FAILURE;
+		goto out;
+	}
 
 	struct present_wire_error err = {0};
-	struct present_wire_msg *reply = owed_call(c, id, state, snooze, &err);
+	struct present_wire_msg *reply = owed_call(c, id, state, snooze, text, &err);
 	if (!reply) {
 		if (err.name && strcmp(err.name, PRESENT_ERROR_NO_SUCH_ITEM) == 0) {
 			fprintf(stderr, "present: #%llu is no longer open\n", (unsigned long long)id);
@@ -404,10 +455,27 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 		present_wire_error_free(&err);
 		goto out;
 	}
-	present_wire_msg_free(reply);
-	say_done(&row, state, snooze, template);
 	r = PRESENT_EXIT_OK;
+	if (ack) {
+		/* What the daemon recorded: another `present ack` may have come first. */
+		struct present_wire_iter it;
+		int64_t at;
+		const char *recorded;
+		bool already;
+		present_wire_iter_init(reply, &it);
+		if (present_wire_iter_read(&it, 'x', &at) && present_wire_iter_read(&it, 's', &recorded) &&
+			present_wire_iter_read(&it, 'b', &already)) {
+			say_acknowledged(&row, already, at, recorded);
+		} else {
+			fputs("present: the daemon sent a reply this version does not understand\n", stderr);
+			r = PRESENT_EXIT_FAILURE;
+		}
+	} else {
+		say_done(&row, state, snooze);
+	}
+	present_wire_msg_free(reply);
 out:
+	free(text);
 	free(template);
 	present_cli_owed_row_finish(&row);
 	present_store_close(own);

@@ -134,36 +134,50 @@ void present_print_stopped(bool stopped, const struct present_status *s, int64_t
 
 static void json_or_null(const char *s)
 {
-	if (s)
-		present_text_json(stdout, s);
-	else
-		fputs("null", stdout);
+	present_text_json_or_null(stdout, s);
 }
 
+/* Whether the session has a do-not-disturb to report: none when it is turned off in the configuration or no
+ * notification server runs (nothing to silence, so no backend). */
+static bool has_dnd(const struct present_status *s)
+{
+	return s->dnd_state && !is(s->dnd_state, "disabled") && !is(s->dnd_state, "none");
+}
+
+/* A field that does not apply is null, never 0 or "": a script cannot tell those from values. */
 static void print_json(const struct present_status *s, int64_t now)
 {
 	char started[40], ends[40];
 	if (!s->active) {
-		puts("{\"active\": false, \"id\": null, \"started_at\": null, \"ends_at\": null, \"remaining_s\": 0, "
-		     "\"label\": null, \"dnd\": null, \"muted\": []}");
+		puts("{\"active\": false, \"id\": null, \"started_at\": null, \"ends_at\": null, "
+		     "\"remaining_s\": null, \"label\": null, \"dnd\": null, \"muted\": null}");
 		return;
 	}
 	present_time_iso8601(s->started_at, started, sizeof(started));
 	present_time_iso8601(s->ends_at, ends, sizeof(ends));
 	int64_t remaining = s->ends_at > now ? s->ends_at - now : 0;
-	printf("{\"active\": true, \"id\": %llu, \"started_at\": \"%s\", \"ends_at\": \"%s\", \"remaining_s\": %lld, "
-	       "\"label\": ",
-		(unsigned long long)s->id, started, ends, (long long)remaining);
-	present_text_json(stdout, s->label ? s->label : "");
-	fputs(", \"dnd\": {\"state\": ", stdout);
-	json_or_null(s->dnd_state);
-	fputs(", \"server\": ", stdout);
-	json_or_null(s->dnd_server);
-	fputs(", \"backend\": ", stdout);
-	json_or_null(s->dnd_backend);
-	fputs(", \"note\": ", stdout);
-	json_or_null(s->dnd_note);
-	fputs("}, \"muted\": [", stdout);
+	/* A session the store could not record has no number. */
+	if (s->id)
+		printf("{\"active\": true, \"id\": %llu", (unsigned long long)s->id);
+	else
+		fputs("{\"active\": true, \"id\": null", stdout);
+	printf(", \"started_at\": \"%s\", \"ends_at\": \"%s\", \"remaining_s\": %lld, \"label\": ", started, ends,
+		(long long)remaining);
+	json_or_null(s->label);
+	if (!has_dnd(s)) {
+		fputs(", \"dnd\": null", stdout);
+	} else {
+		fputs(", \"dnd\": {\"state\": ", stdout);
+		json_or_null(s->dnd_state);
+		fputs(", \"server\": ", stdout);
+		json_or_null(s->dnd_server);
+		fputs(", \"backend\": ", stdout);
+		json_or_null(s->dnd_backend);
+		fputs(", \"note\": ", stdout);
+		json_or_null(s->dnd_note);
+		fputc('}', stdout);
+	}
+	fputs(", \"muted\": [", stdout);
 	for (size_t i = 0; s->muted && s->muted[i]; i++) {
 		if (i)
 			fputs(", ", stdout);

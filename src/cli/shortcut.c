@@ -73,33 +73,140 @@ static bool modifier(struct keys *k, const char *name, size_t len)
 	return false;
 }
 
-/* "<Super><Shift>p" (GTK, GNOME, XFCE) or "Super+Shift+p" (sway, i3, KDE). */
-static bool parse_keys(const char *text, struct keys *k)
+/*
+ * The keys present binds besides letters, digits and F1 to F24, by the X
+ * keysym names that GTK, sway, i3 and Hyprland all read (the second name);
+ * the first is what people may type. A name outside this table would be
+ * written into the desktop's settings as it is, and there bind nothing.
+ */
+static const struct {
+	const char *name, *keysym;
+} named_keys[] = {
+	{"space", "space"},
+	{"Return", "Return"},
+	{"Enter", "Return"},
+	{"Tab", "Tab"},
+	{"Escape", "Escape"},
+	{"Esc", "Escape"},
+	{"BackSpace", "BackSpace"},
+	{"Delete", "Delete"},
+	{"Del", "Delete"},
+	{"Insert", "Insert"},
+	{"Ins", "Insert"},
+	{"Home", "Home"},
+	{"End", "End"},
+	{"Page_Up", "Page_Up"},
+	{"PageUp", "Page_Up"},
+	{"PgUp", "Page_Up"},
+	{"Page_Down", "Page_Down"},
+	{"PageDown", "Page_Down"},
+	{"PgDn", "Page_Down"},
+	{"Up", "Up"},
+	{"Down", "Down"},
+	{"Left", "Left"},
+	{"Right", "Right"},
+	{"Print", "Print"},
+	{"Pause", "Pause"},
+	{"Scroll_Lock", "Scroll_Lock"},
+	{"Menu", "Menu"},
+	{"minus", "minus"},
+	{"equal", "equal"},
+	{"comma", "comma"},
+	{"period", "period"},
+	{"slash", "slash"},
+	{"backslash", "backslash"},
+	{"semicolon", "semicolon"},
+	{"apostrophe", "apostrophe"},
+	{"grave", "grave"},
+	{"bracketleft", "bracketleft"},
+	{"bracketright", "bracketright"},
+	{"XF86AudioMute", "XF86AudioMute"},
+	{"XF86AudioMicMute", "XF86AudioMicMute"},
+	{"XF86AudioPlay", "XF86AudioPlay"},
+	{"XF86AudioPause", "XF86AudioPause"},
+	{"XF86AudioStop", "XF86AudioStop"},
+	{"XF86Tools", "XF86Tools"},
+	{"XF86Favorites", "XF86Favorites"},
+	{"XF86Launch1", "XF86Launch1"},
+	{"XF86Launch2", "XF86Launch2"},
+	{"XF86Launch3", "XF86Launch3"},
+	{"XF86Launch4", "XF86Launch4"},
+};
+
+/* The keysym of the key named by len bytes at name, whatever their case, into buf; false when it is none. */
+static bool key_name(const char *name, size_t len, char *buf, size_t size)
+{
+	char c = name[0];
+	/* A letter is the same key whatever its case: "p" in GTK's names, "P" in KDE's. */
+	if (len == 1 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+		snprintf(buf, size, "%c", c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		return true;
+	}
+	if ((c == 'F' || c == 'f') && len >= 2 && len <= 3 && name[1] >= '1' && name[1] <= '9' &&
+		(len == 2 || (name[2] >= '0' && name[2] <= '9'))) {
+		int n = atoi(name + 1);
+		if (n > 24)
+			return false;
+		snprintf(buf, size, "F%d", n);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(named_keys) / sizeof(named_keys[0]); i++) {
+		if (strlen(named_keys[i].name) == len && strncasecmp(named_keys[i].name, name, len) == 0) {
+			snprintf(buf, size, "%s", named_keys[i].keysym);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Why a key combination was refused. */
+enum keys_error {
+	KEYS_OK,
+	KEYS_SYNTAX, /* not a combination at all */
+	KEYS_MODIFIER, /* a modifier no desktop knows */
+	KEYS_KEY, /* a key not in the table */
+};
+
+/*
+ * "<Super><Shift>p" (GTK, GNOME, XFCE) or "Super+Shift+p" (sway, i3, KDE),
+ * into k; for KEYS_MODIFIER and KEYS_KEY, *ret_bad and *ret_len are the
+ * part of text at fault.
+ */
+static enum keys_error parse_keys(const char *text, struct keys *k, const char **ret_bad, size_t *ret_len)
 {
 	*k = (struct keys){0};
 	const char *p = text;
 	while (*p == '<') {
 		const char *end = strchr(p, '>');
-		if (!end || !modifier(k, p + 1, (size_t)(end - p - 1)))
-			return false;
+		if (!end)
+			return KEYS_SYNTAX;
+		if (!modifier(k, p + 1, (size_t)(end - p - 1))) {
+			*ret_bad = p + 1;
+			*ret_len = (size_t)(end - p - 1);
+			return KEYS_MODIFIER;
+		}
 		p = end + 1;
 	}
 	for (const char *plus; (plus = strchr(p, '+')) && plus != p && plus[1];) {
-		if (!modifier(k, p, (size_t)(plus - p)))
-			return false;
+		if (!modifier(k, p, (size_t)(plus - p))) {
+			*ret_bad = p;
+			*ret_len = (size_t)(plus - p);
+			return KEYS_MODIFIER;
+		}
 		p = plus + 1;
 	}
 	size_t len = strlen(p);
 	if (len == 0 || len >= sizeof(k->key))
-		return false;
+		return KEYS_SYNTAX;
 	for (const char *c = p; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
-			return false;
-	memcpy(k->key, p, len + 1);
-	/* A letter is the same key whatever its case: "p" in GTK's names, "P" in KDE's. */
-	if (len == 1 && k->key[0] >= 'A' && k->key[0] <= 'Z')
-		k->key[0] = (char)(k->key[0] - 'A' + 'a');
-	return true;
+			return KEYS_SYNTAX;
+	if (!key_name(p, len, k->key, sizeof(k->key))) {
+		*ret_bad = p;
+		*ret_len = len;
+		return KEYS_KEY;
+	}
+	return KEYS_OK;
 }
 
 static bool same_keys(const struct keys *a, const struct keys *b)
@@ -108,10 +215,13 @@ static bool same_keys(const struct keys *a, const struct keys *b)
 		strcasecmp(a->key, b->key) == 0;
 }
 
+/* Whether accel, a desktop's binding, is k: one of keys present cannot bind never is. */
 static bool accel_is(const char *accel, const struct keys *k)
 {
 	struct keys other;
-	return parse_keys(accel, &other) && same_keys(&other, k);
+	const char *bad;
+	size_t len;
+	return parse_keys(accel, &other, &bad, &len) == KEYS_OK && same_keys(&other, k);
 }
 
 enum notation { GTK, SWAY, KDE, HYPRLAND, PEOPLE };
@@ -692,17 +802,38 @@ static int print_how(enum desktop desktop, const struct keys *k, const char *com
 	return PRESENT_EXIT_OK;
 }
 
+/* Says what is wrong with text, the part at fault (bad) named; returns the exit code. */
+static int refuse_keys(enum keys_error e, const char *text, const char *bad, size_t len)
+{
+	if (e == KEYS_SYNTAX) {
+		fputs("present: '", stderr);
+		present_text_terminal(stderr, text);
+		fputs("' is not a key combination (try '<Super>p', '<Control><Alt>f' or 'Super+Shift+p')\n", stderr);
+	} else {
+		char *part = strndup(bad, len);
+		fprintf(stderr, "present: unknown %s '", e == KEYS_MODIFIER ? "modifier" : "key");
+		present_text_terminal(stderr, part ? part : "");
+		fputs("' in '", stderr);
+		present_text_terminal(stderr, text);
+		fputs(e == KEYS_MODIFIER ? "': the modifiers are Super, Control, Alt and Shift\n"
+					 : "': give a letter, a digit, F1 to F24 or a key named in present(1), such as "
+					   "Return or Page_Up\n",
+			stderr);
+		free(part);
+	}
+	fputs("Usage: present shortcut [KEYS] [--print]\n", stderr);
+	return PRESENT_EXIT_USAGE;
+}
+
 int present_cli_shortcut(const struct present_args *args)
 {
-	const char *text = args->n_positional ? args->positional[0] : DEFAULT_KEYS;
+	const char *text = args->n_positional ? args->positional[0] : DEFAULT_KEYS, *bad = NULL;
+	size_t bad_len = 0;
 	struct keys k;
-	if (!parse_keys(text, &k)) {
-		fprintf(stderr,
-			"present: '%s' is not a key combination (try '<Super>p', '<Control><Alt>f' or 'Super+Shift+p')\n"
-			"Usage: present shortcut [KEYS] [--print]\n",
-			text);
-		return PRESENT_EXIT_USAGE;
-	}
+	/* Checked before any desktop's settings are read or written: a key no desktop knows would bind nothing. */
+	enum keys_error e = parse_keys(text, &k, &bad, &bad_len);
+	if (e != KEYS_OK)
+		return refuse_keys(e, text, bad, bad_len);
 	char *command = toggle_command();
 	if (!command) {
 		fputs("present: out of memory\n", stderr);
@@ -713,7 +844,7 @@ int present_cli_shortcut(const struct present_args *args)
 	char *builtin = NULL;
 	if (args->print || (desktop != DESKTOP_GNOME && desktop != DESKTOP_XFCE)) {
 		if ((desktop == DESKTOP_GNOME || desktop == DESKTOP_XFCE) && !args->n_positional)
-			parse_keys(SECOND_KEYS, &k);
+			parse_keys(SECOND_KEYS, &k, &bad, &bad_len);
 		r = print_how(desktop, &k, command);
 	} else {
 		int (*bind)(const struct keys *, const char *, bool, char **) =
@@ -722,7 +853,7 @@ int present_cli_shortcut(const struct present_args *args)
 		if ((r = bind(&k, command, !args->n_positional, &builtin)) == -EBUSY) {
 			fprintf(stderr, "present: %s is taken by %s: using " SECOND_KEYS " instead\n", text,
 				builtin ? builtin : "another shortcut");
-			parse_keys(SECOND_KEYS, &k);
+			parse_keys(SECOND_KEYS, &k, &bad, &bad_len);
 			r = bind(&k, command, false, NULL);
 		}
 	}

@@ -23,6 +23,7 @@ enum key_type {
 	KEY_INT,
 	KEY_CHOICE, /* a string among those in `choices` */
 	KEY_STRINGS, /* a list or array of strings */
+	KEY_COMMAND, /* a program and its arguments, as KEY_STRINGS; empty: none (NULL) */
 	KEY_STRING,
 };
 
@@ -95,10 +96,9 @@ static const struct key keys[] = {
 		PRESENT_DURATION_MAX, NULL},
 	{"owed.ack_template", KEY_STRING, offsetof(struct present_config, ack_template), 1, 1000, NULL},
 	{"replay.mode", KEY_CHOICE, offsetof(struct present_config, replay_mode), 0, 0, "summary each none"},
-	{"replay.review_command", KEY_STRINGS, offsetof(struct present_config, review_command), 0, 64, NULL},
-	/* An empty command is no command: say so rather than run nothing. */
-	{"on_start", KEY_STRINGS, offsetof(struct present_config, on_start), 1, 64, NULL},
-	{"on_end", KEY_STRINGS, offsetof(struct present_config, on_end), 1, 64, NULL},
+	{"replay.review_command", KEY_COMMAND, offsetof(struct present_config, review_command), 0, 64, NULL},
+	{"on_start", KEY_COMMAND, offsetof(struct present_config, on_start), 0, 64, NULL},
+	{"on_end", KEY_COMMAND, offsetof(struct present_config, on_end), 0, 64, NULL},
 };
 
 static const char *const default_review_command[] = {"x-terminal-emulator", "-e", "present", "catchup", "-i", NULL};
@@ -396,11 +396,11 @@ static int read_strings(const struct key *k, config_setting_t *s, char ***field,
 		return -EINVAL;
 	}
 	int n = config_setting_length(s);
-	if (n < k->min) {
-		*ret_error = setting_error(src, s, "'%s' must not be empty: give a command and its arguments, such as "
-						    "[\"notify-send\", \"busy\"]",
-			k->path);
-		return -EINVAL;
+	/* An empty command is the way to say "none", as a default one (review_command) can only be turned off so. */
+	if (n == 0 && k->type == KEY_COMMAND) {
+		present_strv_free(*field);
+		*field = NULL;
+		return 0;
 	}
 	if (n > k->max) {
 		*ret_error = setting_error(src, s, "'%s' has more than %lld entries", k->path, (long long)k->max);
@@ -467,6 +467,7 @@ static int read_key(const struct key *k, config_setting_t *s, struct present_con
 	case KEY_CHOICE:
 		return read_choice(k, s, field, src, ret_error);
 	case KEY_STRINGS:
+	case KEY_COMMAND:
 		return read_strings(k, s, field, src, ret_error);
 	case KEY_STRING:
 		return read_string(k, s, field, src, ret_error);
@@ -485,6 +486,40 @@ static int read_key(const struct key *k, config_setting_t *s, struct present_con
 		}
 		*(int64_t *)field = value;
 		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * A response is acknowledged first and answered in full later: an
+ * acknowledge-by after the answer-by would remind of the acknowledgement
+ * once the answer is overdue. Named at the setting that makes it so.
+ */
+static int check_deadlines(config_t *lc, const struct present_config *cfg, const struct source *src,
+	char **ret_error)
+{
+	if (cfg->ack_within <= cfg->answer_within)
+		return 0;
+	config_setting_t *ack = config_lookup(lc, "owed.ack_within"), *answer = config_lookup(lc, "owed.answer_within");
+	char ack_text[32], answer_text[32];
+	present_duration_format(cfg->ack_within, ack_text, sizeof(ack_text));
+	present_duration_format(cfg->answer_within, answer_text, sizeof(answer_text));
+	if (ack && answer) {
+		struct origin o = origin_of(src, (int)config_setting_source_line(answer));
+		*ret_error = setting_error(src, ack,
+			"'owed.ack_within' (%s) is later than 'owed.answer_within' (%s, at %s:%d): a response is "
+			"acknowledged before it is answered in full",
+			ack_text, answer_text, o.file, o.line);
+	} else if (ack) {
+		*ret_error = setting_error(src, ack,
+			"'owed.ack_within' (%s) is later than 'owed.answer_within' (%s, its default): a response is "
+			"acknowledged before it is answered in full",
+			ack_text, answer_text);
+	} else {
+		*ret_error = setting_error(src, answer,
+			"'owed.answer_within' (%s) is earlier than 'owed.ack_within' (%s, its default): a response is "
+			"acknowledged before it is answered in full",
+			answer_text, ack_text);
 	}
 	return -EINVAL;
 }
@@ -735,6 +770,149 @@ static int expand(struct source *src, FILE *f, const char *file, int depth, char
 	return r;
 }
 
+/* Past spaces and comments, counting the lines passed in *line. */
+static const char *skip_space(const char *p, int *line)
+{
+	for (;;) {
+		if (*p == '\n') {
+			(*line)++;
+			p++;
+		} else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v') {
+			p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+				*line += *p == '\n';
+			p += *p ? 2 : 0;
+		} else {
+			return p;
+		}
+	}
+}
+
+/* A name as written in the text, and the line it is on. */
+struct name {
+	const char *text;
+	size_t len;
+	int line;
+};
+
+/* A group (or the file itself) being read, or a list or array, whose elements have no names. */
+struct scope {
+	bool list;
+	char *path; /* "owed", "x.[2]": what names inside it are prefixed with */
+	int elements; /* list: the element being read */
+	struct name *names; /* group: the settings seen so far, the last one's value being read */
+	size_t n_names, names_cap;
+};
+
+/* What a name in scope is called in messages: its path from the top, as libconfig would look it up. */
+static char *scoped_name(const struct scope *scope, const char *name, size_t len)
+{
+	char *out = NULL;
+	if (asprintf(&out, "%s%s%.*s", scope->path, *scope->path ? "." : "", (int)len, name) < 0)
+		return NULL;
+	return out;
+}
+
+/* The path of an aggregate that starts in scope: its setting's, or its place in a list ("x.[0]"). */
+static char *inner_path(const struct scope *scope)
+{
+	char *out = NULL;
+	if (scope->list) {
+		if (asprintf(&out, "%s.[%d]", scope->path, scope->elements) < 0)
+			return NULL;
+		return out;
+	}
+	if (!scope->n_names)
+		return strdup(scope->path);
+	const struct name *last = &scope->names[scope->n_names - 1];
+	return scoped_name(scope, last->text, last->len);
+}
+
+/*
+ * A setting given twice in one group: libconfig 1.5 refuses the file
+ * without saying which one, or where the first was, and later versions
+ * may keep either value in silence. Reads the text as libconfig does
+ * (names are what precedes '=' or ':') and reports the first name seen
+ * twice, at its second line, naming the first. Returns 0 when there is
+ * none, -EINVAL with *ret_error set, or -ENOMEM.
+ */
+static int check_duplicates(const struct source *src, char **ret_error)
+{
+	struct scope *stack = calloc(1, sizeof(*stack));
+	size_t depth = 1, cap = 1;
+	int line = 1, r = 0;
+	if (!stack || !(stack[0].path = strdup("")))
+		r = -ENOMEM;
+	const char *p = src->text ? src->text : "";
+	while (r == 0 && *(p = skip_space(p, &line))) {
+		struct scope *top = &stack[depth - 1];
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				line += *p == '\n';
+			}
+			p += *p ? 1 : 0;
+		} else if (*p == '{' || *p == '(' || *p == '[') {
+			char *path = inner_path(top);
+			if (!path || !present_grow(&stack, &cap, depth, sizeof(*stack))) {
+				free(path);
+				r = -ENOMEM;
+				break;
+			}
+			stack[depth++] = (struct scope){.list = *p != '{', .path = path};
+			p++;
+		} else if (*p == '}' || *p == ')' || *p == ']') {
+			if (depth > 1) {
+				free(top->path);
+				free(top->names);
+				depth--;
+			}
+			p++;
+		} else if (*p == ',' && top->list) {
+			top->elements++;
+			p++;
+		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '*') {
+			static const char name_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							 "abcdefghijklmnopqrstuvwxyz0123456789_*-";
+			struct name name = {p, strspn(p, name_chars), line};
+			p = skip_space(p + name.len, &line);
+			/* Not followed by '=' or ':', it is a value (true, false); a list's elements have no names. */
+			if (top->list || (*p != '=' && *p != ':'))
+				continue;
+			for (size_t i = 0; i < top->n_names && r == 0; i++) {
+				const struct name *seen = &top->names[i];
+				if (seen->len != name.len || memcmp(seen->text, name.text, name.len) != 0)
+					continue;
+				struct origin first = origin_of(src, seen->line), again = origin_of(src, name.line);
+				char *full = scoped_name(top, name.text, name.len);
+				*ret_error = full ? format_error(again.file, again.line,
+							    "duplicate setting '%s' (first at %s:%d)", full, first.file,
+							    first.line)
+						  : NULL;
+				free(full);
+				r = *ret_error ? -EINVAL : -ENOMEM;
+			}
+			if (r == 0 && !present_grow(&top->names, &top->names_cap, top->n_names, sizeof(*top->names)))
+				r = -ENOMEM;
+			if (r == 0)
+				top->names[top->n_names++] = name;
+			p++;
+		} else {
+			p++;
+		}
+	}
+	for (size_t i = 0; stack && i < depth; i++) {
+		free(stack[i].path);
+		free(stack[i].names);
+	}
+	free(stack);
+	return r;
+}
+
 static void source_finish(struct source *src)
 {
 	if (src->out)
@@ -783,7 +961,17 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 	config_init(&lc);
 	if (r < 0)
 		goto out;
-	if (config_read_string(&lc, src.text) != CONFIG_TRUE) {
+	bool parsed = config_read_string(&lc, src.text) == CONFIG_TRUE;
+	/* libconfig's own message names neither the setting nor where it was first; a later libconfig may
+	 * parse the file and keep one value. */
+	const char *why = config_error_text(&lc);
+	if ((parsed || (why && strcmp(why, "duplicate setting name") == 0)) &&
+		(r = check_duplicates(&src, ret_error)) < 0) {
+		if (r == -ENOMEM && !*ret_error)
+			*ret_error = format_error(path, 0, "cannot read: %s", strerror(ENOMEM));
+		goto out;
+	}
+	if (!parsed) {
 		struct origin o = origin_of(&src, config_error_line(&lc));
 		*ret_error = format_error(o.file, o.line, "%s", config_error_text(&lc));
 		r = -EINVAL;
@@ -796,6 +984,8 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 		if (s && (r = read_key(&keys[i], s, cfg, &src, ret_error)) < 0)
 			goto out;
 	}
+	if ((r = check_deadlines(&lc, cfg, &src, ret_error)) < 0)
+		goto out;
 	if (warn)
 		warn_unknown(config_root_setting(&lc), "", &src, warn, userdata);
 	cfg->path = strdup(path);

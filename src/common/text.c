@@ -37,6 +37,14 @@ void present_text_json(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void present_text_json_or_null(FILE *f, const char *s)
+{
+	if (s && *s)
+		present_text_json(f, s);
+	else
+		fputs("null", f);
+}
+
 void present_text_terminal(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {

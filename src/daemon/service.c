@@ -339,6 +339,45 @@ static DBusMessage *method_set_owed_state(struct present_daemon *d, DBusMessage 
 	return owed_result(d, r, id, err) ? empty_reply(msg) : NULL;
 }
 
+/* Acknowledge: `present ack`, with the text it gives the user to send. An item is acknowledged once:
+ * acknowledged again, it changes nothing and answers with what is on record, so that every caller says
+ * the same (the time it was acknowledged, the text given then). */
+static DBusMessage *method_acknowledge(struct present_daemon *d, DBusMessage *msg, DBusError *err)
+{
+	uint64_t id;
+	const char *text;
+	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT64, &id, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID);
+	if (strlen(text) > PRESENT_ACK_TEXT_MAX) {
+		dbus_set_error(err, DBUS_ERROR_INVALID_ARGS, "an acknowledgement is at most %d bytes",
+			PRESENT_ACK_TEXT_MAX);
+		return NULL;
+	}
+	if (!d->store) {
+		dbus_set_error(err, DBUS_ERROR_FAILED, "the store cannot be opened");
+		return NULL;
+	}
+	int64_t at;
+	char *recorded = NULL;
+	int r = present_store_owed_ack(d->store, (int64_t)id, g_get_real_time() / 1000, *text ? text : NULL, &at,
+		&recorded);
+	if (r != PRESENT_OWED_ALREADY_ACKED && !owed_result(d, r, id, err)) {
+		free(recorded);
+		return NULL;
+	}
+	/* The store holds what a caller sent, which was UTF-8; a file edited by hand may not be. */
+	char *valid = recorded ? g_utf8_make_valid(recorded, -1) : g_strdup("");
+	dbus_bool_t already = r == PRESENT_OWED_ALREADY_ACKED;
+	DBusMessage *reply = dbus_message_new_method_return(msg);
+	if (reply && !dbus_message_append_args(reply, DBUS_TYPE_INT64, &at, DBUS_TYPE_STRING, &valid, DBUS_TYPE_BOOLEAN,
+			     &already, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(reply);
+		reply = NULL;
+	}
+	g_free(valid);
+	free(recorded);
+	return reply;
+}
+
 static DBusMessage *method_snooze(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
 	uint64_t id;
@@ -473,6 +512,7 @@ static DBusMessage *method_introspect(struct present_daemon *d, DBusMessage *msg
 }
 
 static const struct method methods[] = {
+	{PRESENT_INTERFACE, "Acknowledge", "ts", method_acknowledge},
 	{PRESENT_INTERFACE, "Diagnose", "", method_diagnose},
 	{PRESENT_INTERFACE, "Extend", "u", method_extend},
 	{PRESENT_INTERFACE, "GetStatus", "", method_get_status},

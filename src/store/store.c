@@ -112,6 +112,10 @@ static const char *const migrations[] = {
 	/* What `present catchup` reads: each app's count and its latest alerts,
 	 * from the index alone however many alerts a session held. */
 	"CREATE INDEX alerts_by_app ON alerts(session_id, coalesce(class, '') = 'noise', coalesce(app, app_name, '?'), id);",
+
+	/* The acknowledgement given for a response owed, as `present ack` printed it: a second ack prints it
+	 * again instead of another. */
+	"ALTER TABLE owed ADD COLUMN ack_text TEXT;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == PRESENT_STORE_SCHEMA,
@@ -831,6 +835,8 @@ static int owed_rows(struct present_store *store, sqlite3_stmt *st, present_owed
 			.state = (const char *)sqlite3_column_text(st, 11),
 			.snoozed_until = sqlite3_column_int64(st, 12),
 			.reminded = sqlite3_column_int(st, 13),
+			.acked_at = sqlite3_column_int64(st, 14),
+			.ack_text = (const char *)sqlite3_column_text(st, 15),
 		};
 		fn(&row, userdata);
 		n++;
@@ -841,7 +847,7 @@ static int owed_rows(struct present_store *store, sqlite3_stmt *st, present_owed
 
 #define OWED_COLUMNS                                                                                                   \
 	"SELECT id, coalesce(session_id, 0), kind, app, sender, subject, count, received_at, last_at, ack_by, "          \
-	"answer_by, state, coalesce(snoozed_until, 0), reminded FROM owed "
+	"answer_by, state, coalesce(snoozed_until, 0), reminded, coalesce(acked_at, 0), ack_text FROM owed "
 
 int present_store_owed_each(struct present_store *store, bool all, present_owed_row_fn fn, void *userdata)
 {
@@ -864,11 +870,56 @@ int present_store_owed_get(struct present_store *store, int64_t id, present_owed
 	return owed_rows(store, st, fn, userdata);
 }
 
+int present_store_owed_ack(struct present_store *store, int64_t id, int64_t at, const char *text, int64_t *ret_at,
+	char **ret_text)
+{
+	*ret_at = 0;
+	*ret_text = NULL;
+	/* Only an item still owed: an acknowledgement already given stays as it was, time and text. */
+	int r = run(store,
+		"UPDATE owed SET state = 'acknowledged', snoozed_until = NULL, acked_at = ?, ack_text = ? "
+		"WHERE id = ? AND state = 'owed'",
+		"isi", at, text, id);
+	if (r < 0)
+		return r;
+	bool changed = sqlite3_changes(store->db) > 0;
+	sqlite3_stmt *st = prepare(store, "SELECT coalesce(acked_at, 0), ack_text FROM owed WHERE id = ? AND state = "
+					  "'acknowledged'");
+	if (!st)
+		return fail(store, "reading an acknowledgement");
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *recorded = (const char *)sqlite3_column_text(st, 1);
+		*ret_at = sqlite3_column_int64(st, 0);
+		*ret_text = recorded ? strdup(recorded) : NULL;
+		if (recorded && !*ret_text)
+			rc = SQLITE_NOMEM;
+	}
+	release(store, st);
+	if (rc == SQLITE_NOMEM) {
+		snprintf(store->error, sizeof(store->error), "%s: reading an acknowledgement: out of memory",
+			store->path);
+		return -ENOMEM;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(store, "reading an acknowledgement");
+	if (rc == SQLITE_DONE)
+		return 0;
+	return changed ? PRESENT_OWED_ACKED : PRESENT_OWED_ALREADY_ACKED;
+}
+
 int present_store_owed_set_state(struct present_store *store, int64_t id, const char *state, int64_t at)
 {
+	if (strcmp(state, "acknowledged") == 0) {
+		int64_t acked_at;
+		char *text;
+		int r = present_store_owed_ack(store, id, at, NULL, &acked_at, &text);
+		free(text);
+		return r;
+	}
 	int r = run(store,
 		"UPDATE owed SET state = ?1, snoozed_until = NULL, "
-		"acked_at = CASE WHEN ?1 = 'acknowledged' THEN ?2 ELSE acked_at END, "
 		"answered_at = CASE WHEN ?1 = 'answered' THEN ?2 ELSE answered_at END "
 		"WHERE id = ?3 AND state IN ('owed', 'acknowledged')",
 		"sii", state, at, id);

@@ -158,7 +158,10 @@ CONFIGS = [
     ('session = { default_duration = "45m; };\n', ":2: syntax error"),
     ("session = {\n", ":2: syntax error"),
     ("\x01\x02\x03 binary garbage \x7f\n", ":1: syntax error"),
-    ("daemon = { idle_exit = 5; idle_exit = 6; };\n", ":1: duplicate setting name"),
+    ("daemon = { idle_exit = 5; idle_exit = 6; };\n",
+     ":1: duplicate setting 'daemon.idle_exit' (first at {path}:1)\n"),
+    ("session = {\n  default_duration = 30;\n};\nsession = { };\n",
+     ":4: duplicate setting 'session' (first at {path}:1)\n"),
     ("mail_apps = [\"a\", ];\n", ":1: syntax error"),
     # wrong types
     ("\n\nsession = {\n default_duration = true;\n};\n", ":4: 'session.default_duration' must be a duration"),
@@ -197,6 +200,12 @@ CONFIGS = [
     ('owed = { ack_template = ""; };\n', ":1: 'owed.ack_template' must be a string of 1 to 1000 bytes"),
     ('owed = { ack_template = "%s"; };\n' % ("x" * 1001), ":1: 'owed.ack_template' must be a string of 1 to 1000"),
     ('owed = { remind_ack_before = "24h1s"; };\n', ":1: 'owed.remind_ack_before' is out of range"),
+    ('owed = {\n  ack_within = "3h";\n  answer_within = "2h";\n};\n',
+     ":2: 'owed.ack_within' (3 h) is later than 'owed.answer_within' (2 h, at {path}:3): a response is "
+     "acknowledged before it is answered in full\n"),
+    ("owed = { answer_within = 90; };\n", ":1: 'owed.answer_within' (1 h 30 min) is earlier than "
+                                          "'owed.ack_within' (2 h, its default): a response is acknowledged before "
+                                          "it is answered in full\n"),
     # text that is not text: the message stays one printable line
     (b'owed = { ack_template = "caf\xe9"; };\n', ":1: 'owed.ack_template' is not UTF-8 text"),
     (b'mail_apps = ["\xc3"];\n', ":1: 'mail_apps' entry 1 must be a non-empty string of UTF-8 text"),
@@ -213,6 +222,7 @@ CONFIGS = [
     ("\n", None),
     ("# comments only\n" * 100000, None),
     ('session = {\n default_duration = "45m"\n};\n', None),
+    ("on_start = [];\non_end = [];\nreplay = { review_command = []; };\n", None),
 ]
 
 
@@ -245,7 +255,9 @@ class Configuration(BusTestCase):
                     self.ok("stop")
                     continue
                 self.assertEqual((r.returncode, r.stdout), (78, ""), r.stderr)
-                self.assertTrue(r.stderr.startswith("present: " + self.path + message), r.stderr)
+                # {path}: the file named again, as a duplicate's message names its first setting.
+                self.assertTrue(r.stderr.startswith("present: " + self.path + message.replace("{path}", self.path)),
+                                r.stderr)
                 # One line, printable: no control characters from the file reach the terminal.
                 self.assertTrue(r.stderr.endswith("\n") and r.stderr[:-1].isprintable(), repr(r.stderr))
                 # The daemon says the same, and stays.
@@ -373,6 +385,9 @@ class Methods(BusTestCase):
                 ("SetOwedState", (dbus.UInt64(1), "forgotten"), {}, invalid),
                 ("SetOwedState", (dbus.UInt64(1), ""), {}, invalid),
                 ("SetOwedState", (dbus.UInt64(0xFFFFFFFFFFFFFFFF), "answered"), {}, "dev.present.Error.NoSuchItem"),
+                ("Acknowledge", (dbus.UInt64(1),), {"signature": "t"}, invalid),
+                ("Acknowledge", (dbus.UInt64(1), "x" * 65537), {}, invalid),
+                ("Acknowledge", (dbus.UInt64(1), "Thanks"), {}, "dev.present.Error.NoSuchItem"),
                 ("Snooze", (dbus.UInt64(1), dbus.UInt32(0)), {}, invalid),
                 ("Snooze", (dbus.UInt64(1), dbus.UInt32(86401)), {}, invalid),
                 ("Snooze", (dbus.UInt64(1), dbus.UInt32(60)), {}, "dev.present.Error.NoSuchItem"),

@@ -103,6 +103,24 @@ class Replay(Catchup):
                    what="the next session's alert")
         self.assertEqual(self.db().execute("SELECT app_name FROM alerts WHERE session_id = 2").fetchall(), [("X",)])
 
+    def test_summary_action_runs_the_review_command(self):
+        self.meeting(*MEETING[:1])
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the summary")
+        [actions] = [list(map(str, a[5])) for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
+                     if name == "Notify" and str(a[3]).startswith("While you were present")]
+        self.assertEqual(actions, ["default", "Catch up"])
+
+    def test_an_empty_review_command_is_none(self):
+        self.write_config("replay = { review_command = []; };\n")
+        self.meeting(*MEETING[:1])
+        r = self.present("stop")
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        wait_until(self.shown_by_present, what="the summary")
+        [actions] = [list(map(str, a[5])) for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
+                     if name == "Notify" and str(a[3]).startswith("While you were present")]
+        self.assertEqual(actions, [])
+
     def test_nothing_came_in(self):
         self.ok("start", "10m")
         self.daemon_pid = self.bus.pid_of()

@@ -22,8 +22,29 @@ class Sessions(BusTestCase):
         self.assertEqual(self.ok("status"), "Not in a session.\n")
         status = json.loads(self.ok("status", "--json"))
         self.assertEqual(status, {"active": False, "id": None, "started_at": None, "ends_at": None,
-                                  "remaining_s": 0, "label": None, "dnd": None, "muted": []})
+                                  "remaining_s": None, "label": None, "dnd": None, "muted": None})
         self.assertFalse(self.bus.has_owner())
+
+    def test_json_fields_that_do_not_apply_are_null(self):
+        def iso(seconds):
+            return datetime.datetime.fromtimestamp(seconds).astimezone().isoformat()
+
+        self.ok("start", "10m")
+        status = json.loads(self.ok("status", "--json"))
+        [(label, started, planned, _, _)] = self.sessions()
+        self.assertIn(status.pop("remaining_s"), range(590, 601))
+        self.assertEqual(status, {"active": True, "id": 1, "started_at": iso(started), "ends_at": iso(planned),
+                                  "label": None, "muted": [],
+                                  "dnd": {"state": "on", "server": "dunst", "backend": "dunst", "note": None}})
+        self.ok("stop")
+        # No backend: do-not-disturb is off in the configuration.
+        self.write_config('dnd = { backend = "none"; };\n')
+        self.ok("start", "10m", "--label", "Acme")
+        status = json.loads(self.ok("status", "--json"))
+        [_, (label, started, planned, _, _)] = self.sessions()
+        self.assertIn(status.pop("remaining_s"), range(590, 601))
+        self.assertEqual(status, {"active": True, "id": 2, "started_at": iso(started), "ends_at": iso(planned),
+                                  "label": "Acme", "dnd": None, "muted": []})
 
     def test_short_session_shows_and_ends_by_itself(self):
         out = self.ok("start", "3s", "--label", "Acme review")

@@ -280,13 +280,15 @@ class WhoMayTouch(BusTestCase):
 
     def test_no_method_runs_a_command_or_reads_a_file(self):
         """What anyone on the session bus can ask: this list, no more. No method takes a file
-        descriptor, a path or a command; the strings are a label and an owed item's state."""
+        descriptor, a path or a command; the strings are a label, an owed item's state and the text of its
+        acknowledgement, kept as text."""
         xml = self.daemon().Introspect(dbus_interface="org.freedesktop.DBus.Introspectable")
         iface = ET.fromstring(str(xml)).find("interface[@name='%s']" % INTERFACE)
         methods = {m.get("name"): "".join(a.get("type") for a in m.findall("arg") if a.get("direction") == "in")
                    for m in iface.findall("method")}
         self.assertEqual(methods, {"Start": "us", "Stop": "", "Toggle": "us", "Extend": "u", "GetStatus": "",
-                                   "Diagnose": "", "SetOwedState": "ts", "Snooze": "tu", "Restore": ""})
+                                   "Diagnose": "", "SetOwedState": "ts", "Snooze": "tu", "Restore": "",
+                                   "Acknowledge": "ts"})
         props = {p.get("name"): p.get("access") for p in iface.findall("property")}
         self.assertEqual(set(props.values()), {"read"})
         # A label that names a file is only a label.

@@ -82,7 +82,7 @@ class OwedCase(BusTestCase):
 
     def owed_json(self, item):
         return {"id": item["id"], "session": item["session_id"], "kind": item["kind"], "app": item["app"],
-                "from": item["sender"], "subject": item["subject"], "count": item["count"],
+                "from": item["sender"], "subject": item["subject"] or None, "count": item["count"],
                 "received_at": iso_ms(item["received_at"]), "last_at": iso_ms(item["last_at"]),
                 "ack_by": iso_ms(item["ack_by"]), "answer_by": iso_ms(item["answer_by"]), "state": item["state"],
                 "snoozed_until": None, "overdue": False}
@@ -197,6 +197,34 @@ class Listing(OwedCase):
         self.meeting([NOISE, CALENDAR])
         self.assertEqual(self.ok("owed"), "Nothing owed: you are all caught up.\n")
 
+    def test_json_fields_that_do_not_apply_are_null(self):
+        nameless = ("", "Disk almost full", "", {})
+        questioned = ("?", "Backup done", "", {})
+        dana = ("Signal", "Dana", "", {"desktop-entry": "org.signal.Signal"})
+        self.ok("start", "10m")
+        app = App(self)
+        for a in (nameless, questioned, dana):
+            app.notify(*a)
+        wait_until(lambda: self.query("SELECT count(*), (SELECT count(*) FROM owed) FROM alerts") == [(3, 1)],
+                   what="the alerts and what is owed, in the store")
+        self.ok("stop")
+        rows = self.query("SELECT id, received_at, app, app_name FROM alerts ORDER BY id")
+        self.assertEqual([r[2:] for r in rows], [(None, ""), ("?", "?"), ("org.signal.Signal", "Signal")])
+        self.assertEqual(json.loads(self.ok("alerts", "--json")), [
+            {"id": rows[i][0], "session": 1, "received_at": iso_ms(rows[i][1]), "app": app, "app_name": name,
+             "summary": summary, "body": "", "urgency": None, "category": None, "path": "notify", "updates": 0,
+             "withdrawn": False}
+            for i, (app, name, summary) in enumerate([(None, None, "Disk almost full"), (None, None, "Backup done"),
+                                                      ("org.signal.Signal", "Signal", "Dana")])])
+        [item] = self.items().values()
+        self.assertEqual(item["subject"], "")
+        self.assertEqual(json.loads(self.ok("owed", "--json")), [dict(self.owed_json(item), subject=None)])
+        catchup = json.loads(self.ok("catchup", "--json"))
+        # Each nameless alert is a group of its own: one gave "", the other "?".
+        self.assertEqual((catchup["session"]["label"], [(g["app"], g["count"]) for g in catchup["apps"]],
+                          catchup["owed"]), (None, [(None, 1), (None, 1), ("org.signal.Signal", 1)],
+                                             [dict(self.owed_json(item), subject=None)]))
+
     def test_text_from_alerts_cannot_reach_the_terminal(self):
         evil = ("Signal", "Eve\x1b]52;c;aGk=\x07", "hi\x1b[2J there", {"desktop-entry": "org.signal.Signal"})
         self.meeting([evil])
@@ -218,13 +246,53 @@ class Acting(OwedCase):
         by = for_people(items[1]["answer_by"])
         self.assertEqual(r.stdout, DEFAULT_ACK % by + "\n")
         self.assertEqual(r.stderr, "Acknowledged #1 (Ana Lima · Invoice Q3); answer in full by %s. To send:\n" % by)
-        [(state, acked_at)] = self.query("SELECT state, acked_at FROM owed WHERE id = 1")
-        self.assertEqual(state, "acknowledged")
+        [(state, acked_at, text)] = self.query("SELECT state, acked_at, ack_text FROM owed WHERE id = 1")
+        self.assertEqual((state, text), ("acknowledged", DEFAULT_ACK % by))
         self.assertAlmostEqual(acked_at, time.time() * 1000, delta=10000)
-        # Still open: it can be acknowledged again, for the text.
-        self.assertEqual(self.present("ack", "#1").stdout, DEFAULT_ACK % by + "\n")
         self.assertEqual([o["state"] for o in json.loads(self.ok("owed", "--json"))],
                          ["owed", "owed", "acknowledged"])
+
+    def test_a_second_ack_gives_the_same_text_and_changes_nothing(self):
+        self.meeting()
+        by = for_people(self.items()[1]["answer_by"])
+        self.assertEqual(self.ok("ack", "1"), DEFAULT_ACK % by + "\n")
+        before = self.items()[1]
+        # Another template since: what was given stays what was given.
+        self.write_config('owed = { ack_template = "Another text"; };\n')
+        r = self.present("ack", "#1")
+        self.assertEqual((r.returncode, r.stdout), (0, DEFAULT_ACK % by + "\n"), r.stderr)
+        self.assertEqual(r.stderr, "#1 was already acknowledged at %s (Ana Lima · Invoice Q3); answer in full by %s. "
+                                   "The text given then:\n" % (ms_clock(before["acked_at"]), by))
+        self.assertEqual(self.items()[1], before)
+        # The daemon's way agrees: acknowledged again, the item stays as it was.
+        self.call("SetOwedState", dbus.UInt64(1), "acknowledged")
+        at, recorded, already = self.call("Acknowledge", dbus.UInt64(1), "something else")
+        self.assertEqual((int(at), str(recorded), bool(already)), (before["acked_at"], DEFAULT_ACK % by, True))
+        self.assertEqual(self.items()[1], before)
+
+    def test_acknowledged_without_text_says_when(self):
+        self.meeting()
+        items = self.items()
+        self.call("SetOwedState", dbus.UInt64(2), "acknowledged")
+        acked = self.items()[2]
+        self.assertEqual((acked["state"], acked["ack_text"]), ("acknowledged", None))
+        r = self.present("ack", "2")
+        self.assertEqual((r.returncode, r.stdout), (0, ""), r.stderr)
+        self.assertEqual(r.stderr, "#2 was already acknowledged at %s (Bob · Contract); answer in full by %s.\n"
+                         % (ms_clock(acked["acked_at"]), for_people(items[2]["answer_by"])))
+        self.assertEqual(self.items()[2], acked)
+        # Through the daemon, the first acknowledgement is the one on record, with its text.
+        at, recorded, already = self.call("Acknowledge", dbus.UInt64(3), "Thanks, Carla")
+        self.assertEqual((str(recorded), bool(already)), ("Thanks, Carla", False))
+        self.assertEqual((self.items()[3]["acked_at"], self.items()[3]["ack_text"]), (int(at), "Thanks, Carla"))
+        r = self.present("ack", "3")
+        self.assertEqual((r.returncode, r.stdout), (0, "Thanks, Carla\n"), r.stderr)
+        # A closed item has no acknowledgement to give.
+        self.ok("done", "3")
+        with self.assertRaises(dbus.DBusException) as e:
+            self.call("Acknowledge", dbus.UInt64(3), "again")
+        self.assertEqual(e.exception.get_dbus_name(), "dev.present.Error.NoSuchItem")
+        self.assertEqual(self.items()[3]["ack_text"], "Thanks, Carla")
 
     def test_template_from_the_configuration(self):
         self.write_config('owed = { ack_template = "Hi {from}, thanks for \\"{subject}\\": in full by '
@@ -509,8 +577,11 @@ class History(OwedCase):
 
         listed = json.loads(self.ok("history", "--json"))
         self.assertEqual([s["id"] for s in listed], [3, 2, 1])
-        self.assertIsNone(listed[0]["ended_at"])
-        self.assertIsNone(listed[0]["end_reason"])
+        # Running, and started without a label: what does not apply is null.
+        _, _, started, planned, _, _ = sessions[0]
+        self.assertIn(listed[0].pop("duration_s"), range(0, 5))
+        self.assertEqual(listed[0], {"id": 3, "label": None, "started_at": iso(started), "planned_end": iso(planned),
+                                     "ended_at": None, "end_reason": None, "alerts": 0, "owed": 0})
         _, label, started, planned, ended, reason = sessions[2]
         self.assertEqual(listed[2], {"id": 1, "label": label, "started_at": iso(started), "planned_end": iso(planned),
                                      "ended_at": iso(ended), "duration_s": ended - started, "end_reason": reason,

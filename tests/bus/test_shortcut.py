@@ -62,8 +62,61 @@ class Print(BusTestCase):
         r = self.present("shortcut", env=dict(PLAIN, SWAYSOCK="/run/user/1000/sway-ipc.sock"))
         self.assertTrue(r.stdout.startswith("bindsym Mod4+p exec "), r.stdout)
 
+    def test_key_names(self):
+        # Written as the desktops read them, whatever their case or the name typed.
+        for keys, line in (("super+page_up", "Mod4+Page_Up"), ("Ctrl+Alt+f13", "Control+Mod1+F13"),
+                           ("<Super>Enter", "Mod4+Return"), ("<Super><Shift>ESC", "Mod4+Shift+Escape"),
+                           ("Super+F24", "Mod4+F24"), ("Super+XF86AudioMicMute", "Mod4+XF86AudioMicMute"),
+                           ("Super+7", "Mod4+7"), ("Super+Space", "Mod4+space")):
+            self.assertEqual(self.shortcut("sway", keys)[0], "bindsym %s exec present toggle\n" % line, keys)
+
+    def fake_gsettings(self):
+        """A gsettings first on PATH that logs what it is asked (and knows of no shortcut): (env, log)."""
+        bindir = os.path.join(self.root, "bin")
+        os.mkdir(bindir)
+        log = os.path.join(self.root, "gsettings.log")
+        with open(os.path.join(bindir, "gsettings"), "w") as f:
+            f.write('#!/bin/sh\nprintf "%%s\\n" "$*" >> %s\n'
+                    'if [ "$1 $3" = "get custom-keybindings" ]; then echo "@as []"; fi\n' % log)
+        os.chmod(os.path.join(bindir, "gsettings"), 0o755)
+        path = "%s:%s:%s" % (bindir, os.path.dirname(os.path.abspath(CLI)), os.environ["PATH"])
+        return dict(PLAIN, PATH=path), log
+
+    def test_unknown_key_names_change_nothing(self):
+        env, log = self.fake_gsettings()
+        named = "give a letter, a digit, F1 to F24 or a key named in present(1), such as Return or Page_Up"
+        for keys, message in (
+                ("<Super>Foo", "unknown key 'Foo' in '<Super>Foo': " + named),
+                ("Super+F25", "unknown key 'F25' in 'Super+F25': " + named),
+                ("Ctrl+KP_Enter", "unknown key 'KP_Enter' in 'Ctrl+KP_Enter': " + named),
+                ("<Hyper>p", "unknown modifier 'Hyper' in '<Hyper>p': the modifiers are Super, Control, Alt and "
+                             "Shift"),
+                ("Super+Fn+p", "unknown modifier 'Fn' in 'Super+Fn+p': the modifiers are Super, Control, Alt and "
+                               "Shift")):
+            for desktop in ("GNOME", "XFCE", "sway", ""):
+                r = self.present("shortcut", keys, env=dict(env, XDG_CURRENT_DESKTOP=desktop))
+                self.assertEqual((r.returncode, r.stdout, r.stderr),
+                                 (2, "", "present: %s\nUsage: present shortcut [KEYS] [--print]\n" % message),
+                                 (keys, desktop))
+        # Neither GNOME's settings nor XFCE's were read or written.
+        self.assertFalse(os.path.exists(log))
+        self.assertFalse(self.bus.has_owner("org.xfce.Xfconf"))
+
+        # A key that exists is written by its own name.
+        r = self.present("shortcut", "super+page_up", env=dict(env, XDG_CURRENT_DESKTOP="GNOME"))
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, "<Super>Page_Up now runs 'present toggle' (GNOME custom shortcut).\n", ""))
+        custom = "org.gnome.settings-daemon.plugins.media-keys.custom-keybinding:" \
+                 "/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/present/"
+        with open(log) as f:
+            self.assertEqual(f.read().splitlines()[-4:], [
+                "set %s name 'present toggle'" % custom, "set %s command 'present toggle'" % custom,
+                "set %s binding '<Super>Page_Up'" % custom,
+                "set org.gnome.settings-daemon.plugins.media-keys custom-keybindings "
+                "['/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/present/']"])
+
     def test_bad_keys(self):
-        for keys in ("<Hyper>p", "Super+", "<Super>", "p q", "Super+Shift+pä"):
+        for keys in ("Super+", "<Super>", "p q", "Super+Shift+pä", "<Super"):
             r = self.present("shortcut", keys, "--print", env=PLAIN)
             self.assertEqual((r.returncode, r.stdout), (2, ""), keys)
             self.assertEqual(r.stderr, "present: '%s' is not a key combination (try '<Super>p', '<Control><Alt>f' "

@@ -98,6 +98,17 @@ static void check_strv(const char *what, char **v)
 	}
 }
 
+/* A command is a program and its arguments, or NULL: none (an empty list in the file). */
+static void check_command(const char *what, char **v)
+{
+	if (v && !v[0]) {
+		fail(what, "an empty command instead of none");
+	}
+	if (v) {
+		check_strv(what, v);
+	}
+}
+
 static void check_loaded(const struct present_config *cfg)
 {
 	if (!cfg->path || strcmp(cfg->path, path) != 0) {
@@ -109,6 +120,9 @@ static void check_loaded(const struct present_config *cfg)
 		if (durations[i] < 1 || durations[i] > PRESENT_DURATION_MAX) {
 			fail("a duration out of range", NULL);
 		}
+	}
+	if (cfg->ack_within > cfg->answer_within) {
+		fail("owed.ack_within later than owed.answer_within", NULL);
 	}
 	if (cfg->idle_exit < 1 || cfg->idle_exit > 86400) {
 		fail("idle_exit out of range", NULL);
@@ -126,7 +140,9 @@ static void check_loaded(const struct present_config *cfg)
 	check_strv("mail_apps", cfg->mail_apps);
 	check_strv("people_apps", cfg->people_apps);
 	check_strv("ignore_apps", cfg->ignore_apps);
-	check_strv("replay.review_command", cfg->review_command);
+	check_command("replay.review_command", cfg->review_command);
+	check_command("on_start", cfg->on_start);
+	check_command("on_end", cfg->on_end);
 }
 
 /* A file that did not load leaves the defaults, never half of itself. */

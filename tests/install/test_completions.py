@@ -27,13 +27,13 @@ VERBS = ("start stop toggle extend status watch doctor restore alerts catchup ow
 # What the real commands print (see src/cli/owed.c and history.c): one item a line.
 OWED_JSON = r'''[
   {"id": 3, "session": 12, "kind": "mail", "app": "thunderbird", "from": "Ana Lima", "subject": "Invoice \"Q3\"", "count": 2, "received_at": "2026-11-22T14:50:00+01:00", "last_at": "2026-11-22T14:55:00+01:00", "ack_by": "2026-11-22T16:50:00+01:00", "answer_by": "2026-11-23T14:50:00+01:00", "state": "owed", "snoozed_until": null, "overdue": false},
-  {"id": 31, "session": 12, "kind": "person", "app": "slack", "from": "Bob: sales", "subject": "", "count": 1, "received_at": "2026-11-22T14:51:00+01:00", "last_at": "2026-11-22T14:51:00+01:00", "ack_by": "2026-11-22T16:51:00+01:00", "answer_by": "2026-11-23T14:51:00+01:00", "state": "owed", "snoozed_until": null, "overdue": true},
+  {"id": 31, "session": 12, "kind": "person", "app": "slack", "from": "Bob: sales", "subject": null, "count": 1, "received_at": "2026-11-22T14:51:00+01:00", "last_at": "2026-11-22T14:51:00+01:00", "ack_by": "2026-11-22T16:51:00+01:00", "answer_by": "2026-11-23T14:51:00+01:00", "state": "owed", "snoozed_until": null, "overdue": true},
   {"id": 7, "session": 11, "kind": "mail", "app": "thunderbird", "from": "Carla", "subject": "Contract", "count": 1, "received_at": "2026-11-22T14:52:00+01:00", "last_at": "2026-11-22T14:52:00+01:00", "ack_by": "2026-11-22T16:52:00+01:00", "answer_by": "2026-11-23T14:52:00+01:00", "state": "acknowledged", "snoozed_until": null, "overdue": false}
 ]
 '''
 HISTORY_JSON = r'''[
   {"id": 12, "label": "Acme review", "started_at": "2026-11-22T14:00:00+01:00", "planned_end": "2026-11-22T15:00:00+01:00", "ended_at": "2026-11-22T15:00:00+01:00", "duration_s": 3600, "end_reason": "timer", "alerts": 4, "owed": 2},
-  {"id": 11, "label": "", "started_at": "2026-11-21T10:00:00+01:00", "planned_end": "2026-11-21T11:00:00+01:00", "ended_at": "2026-11-21T10:30:00+01:00", "duration_s": 1800, "end_reason": "stop", "alerts": 1, "owed": 1}
+  {"id": 11, "label": null, "started_at": "2026-11-21T10:00:00+01:00", "planned_end": "2026-11-21T11:00:00+01:00", "ended_at": "2026-11-21T10:30:00+01:00", "duration_s": 1800, "end_reason": "stop", "alerts": 1, "owed": 1}
 ]
 '''
 

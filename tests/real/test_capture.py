@@ -377,9 +377,9 @@ class GnomeShell(Contract, CaptureCase):
         App(self).notify(*NETWORK)
         got = self.wait_alerts(3)
         self.assert_alerts(got, [
-            record(1, "org.gnome.Geary", "", "Bob Stone", "Invoice 2211", "mail: org.gnome.Geary is in mail_apps",
+            record(1, "org.gnome.Geary", None, "Bob Stone", "Invoice 2211", "mail: org.gnome.Geary is in mail_apps",
                    urgency=1, path="gtk", updates=1, withdrawn=True),
-            record(2, "org.gnome.Calendar", "", "Standup in 5 minutes", "Room 4",
+            record(2, "org.gnome.Calendar", None, "Standup in 5 minutes", "Room 4",
                    "alert: no rule says a response is owed", urgency=1, path="gtk"),
             record(3, "NetworkManager", "NetworkManager", NETWORK[1], NETWORK[2], NOISE_NETWORK,
                    category="network.connected"),

@@ -485,6 +485,105 @@ static void test_include_nested_and_refused(struct fixture *f, gconstpointer dat
 	g_free(path);
 }
 
+static void test_duplicate_settings(struct fixture *f, gconstpointer data)
+{
+	char *path = write_conf(f, "home", "daemon = { idle_exit = 5; idle_exit = 6; };\n");
+	char *dir = g_path_get_dirname(path), *more = g_build_filename(dir, "more.conf", NULL);
+	char *first = g_strdup_printf("duplicate setting 'daemon.idle_exit' (first at %s:1)", path);
+	assert_fails(f, -EINVAL, path, 1, first);
+	g_free(first);
+
+	/* A whole group given twice, the second far from the first; a comment between name and '='. */
+	g_free(write_conf(f, "home", "session = {\n default_duration = 30;\n};\n\nsession /* again */\n= { };\n"));
+	first = g_strdup_printf("duplicate setting 'session' (first at %s:1)", path);
+	assert_fails(f, -EINVAL, path, 5, first);
+	g_free(first);
+
+	/* Each line named in its own file. */
+	g_assert_true(g_file_set_contents(more, "\nack_within = \"2h\";\n", -1, NULL));
+	g_free(write_conf(f, "home", "owed = {\n@include \"more.conf\"\n ack_within = \"1h\";\n};\n"));
+	first = g_strdup_printf("duplicate setting 'owed.ack_within' (first at %s:2)", more);
+	assert_fails(f, -EINVAL, path, 3, first);
+	g_free(first);
+
+	/* Groups in a list are named by their place. */
+	g_free(write_conf(f, "home", "x = ( { a = 1; },\n { a = 2;\n a = 3; } );\n"));
+	first = g_strdup_printf("duplicate setting 'x.[1].a' (first at %s:2)", path);
+	assert_fails(f, -EINVAL, path, 3, first);
+	g_free(first);
+
+	/* One name in two groups, or in strings and comments, is no duplicate. */
+	g_free(write_conf(f, "home",
+		"session = { default_duration = 30; };\nx = { default_duration = 5; };\n"
+		"owed = { ack_template = \"idle_exit = 1; idle_exit = 2;\"; }; # ack_template = 3;\n"
+		"/* owed = 4;\n owed = 5; */ y = ( { a = 1; }, { a = 2; } );\n"));
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_null(error);
+	g_assert_cmpint(cfg.default_duration, ==, 30 * 60);
+	g_assert_cmpstr(cfg.ack_template, ==, "idle_exit = 1; idle_exit = 2;");
+	present_config_finish(&cfg);
+
+	g_free(more);
+	g_free(dir);
+	g_free(path);
+}
+
+static void test_empty_command_is_none(struct fixture *f, gconstpointer data)
+{
+	char *path = write_conf(f, "home", "on_start = [];\non_end = ();\nreplay = { review_command = []; };\n");
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_null(error);
+	g_assert_cmpstr(cfg.path, ==, path);
+	g_assert_null(cfg.on_start);
+	g_assert_null(cfg.on_end);
+	g_assert_null(cfg.review_command);
+	g_assert_cmpuint(f->warnings->len, ==, 0);
+	present_config_finish(&cfg);
+
+	/* A command is still a list of non-empty strings. */
+	g_free(write_conf(f, "home", "on_end = [\"notify-send\", \"\"];\n"));
+	assert_fails(f, -EINVAL, path, 1, "'on_end' entry 2 must be a non-empty string of UTF-8 text");
+	g_free(write_conf(f, "home", "replay = { review_command = \"present\"; };\n"));
+	assert_fails(f, -EINVAL, path, 1, "'replay.review_command' must be a list of strings, such as [\"a\", \"b\"]");
+	g_free(path);
+}
+
+static void test_ack_within_answer_within(struct fixture *f, gconstpointer data)
+{
+	char *path = write_conf(f, "home", "owed = {\n ack_within = \"3h\";\n answer_within = \"2h\";\n};\n");
+	char *reason = g_strdup_printf("'owed.ack_within' (3 h) is later than 'owed.answer_within' (2 h, at %s:3): a "
+				       "response is acknowledged before it is answered in full", path);
+	assert_fails(f, -EINVAL, path, 2, reason);
+	g_free(reason);
+	g_free(write_conf(f, "home", "owed = { ack_within = \"25h\"; };\n"));
+	assert_fails(f, -EINVAL, path, 1, "'owed.ack_within' is out of range (more than 0, at most 24h)");
+	g_free(write_conf(f, "home", "\nowed = { answer_within = 90; };\n"));
+	assert_fails(f, -EINVAL, path, 2, "'owed.answer_within' (1 h 30 min) is earlier than 'owed.ack_within' (2 h, "
+					  "its default): a response is acknowledged before it is answered in full");
+	g_free(write_conf(f, "home", "owed = { ack_within = \"1d\"; };\n"));
+	assert_fails(f, -EINVAL, path, 1, "'owed.ack_within' must be a duration such as \"45m\", \"1h30\" or a number "
+					  "of minutes, not \"1d\"");
+
+	/* The same deadline for both is no contradiction. */
+	g_free(write_conf(f, "home", "owed = { ack_within = \"24h\"; };\n"));
+	struct present_config cfg;
+	char *error = NULL;
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpint(cfg.ack_within, ==, 24 * 3600);
+	present_config_finish(&cfg);
+	g_free(write_conf(f, "home", "owed = { ack_within = \"1h\"; answer_within = 60; };\n"));
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_null(error);
+	g_assert_cmpint(cfg.ack_within, ==, 3600);
+	g_assert_cmpint(cfg.answer_within, ==, 3600);
+	present_config_finish(&cfg);
+	g_free(path);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -499,5 +598,8 @@ int main(int argc, char **argv)
 	ADD("empty-file-is-defaults", test_empty_file_is_defaults);
 	ADD("include-relative-to-the-file", test_include_relative_to_the_file);
 	ADD("include-nested-and-refused", test_include_nested_and_refused);
+	ADD("duplicate-settings", test_duplicate_settings);
+	ADD("empty-command-is-none", test_empty_command_is_none);
+	ADD("ack-within-answer-within", test_ack_within_answer_within);
 	return g_test_run();
 }

@@ -208,6 +208,70 @@ static void test_foreign_directory_refused(struct fixture *f, gconstpointer data
 	g_free(dir);
 }
 
+static void copy_row(const struct present_owed_row *row, void *userdata)
+{
+	struct present_owed_row *copy = userdata;
+	*copy = *row;
+	copy->state = g_strdup(row->state);
+	copy->ack_text = g_strdup(row->ack_text);
+}
+
+static void check_ack(struct fixture *f, int64_t id, const char *state, int64_t acked_at, const char *text)
+{
+	struct present_owed_row row = {0};
+	g_assert_cmpint(present_store_owed_get(f->store, id, copy_row, &row), ==, 1);
+	g_assert_cmpstr(row.state, ==, state);
+	g_assert_cmpint(row.acked_at, ==, acked_at);
+	g_assert_cmpstr(row.ack_text, ==, text);
+	g_free((char *)row.state);
+	g_free((char *)row.ack_text);
+}
+
+static void test_owed_acknowledged_once(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	struct present_owed_note ana = {.kind = "mail", .app = "thunderbird", .sender = "Ana", .subject = "Q3",
+		.at = 100, .ack_by = 200, .answer_by = 300};
+	struct present_owed_note bob = ana;
+	bob.sender = "Bob";
+	g_assert_cmpint(present_store_owed_note(f->store, 1, &ana), ==, 0);
+	g_assert_cmpint(present_store_owed_note(f->store, 2, &bob), ==, 0);
+	int64_t at;
+	char *text;
+
+	g_assert_cmpint(present_store_owed_ack(f->store, 1, 1000, "Thanks, Ana", &at, &text), ==, PRESENT_OWED_ACKED);
+	g_assert_cmpint(at, ==, 1000);
+	g_assert_cmpstr(text, ==, "Thanks, Ana");
+	free(text);
+	check_ack(f, 1, "acknowledged", 1000, "Thanks, Ana");
+
+	/* Again, by either way: nothing moves, and the acknowledgement on record comes back. */
+	g_assert_cmpint(present_store_owed_ack(f->store, 1, 2000, "Another", &at, &text), ==,
+		PRESENT_OWED_ALREADY_ACKED);
+	g_assert_cmpint(at, ==, 1000);
+	g_assert_cmpstr(text, ==, "Thanks, Ana");
+	free(text);
+	g_assert_cmpint(present_store_owed_set_state(f->store, 1, "acknowledged", 3000), ==,
+		PRESENT_OWED_ALREADY_ACKED);
+	check_ack(f, 1, "acknowledged", 1000, "Thanks, Ana");
+
+	/* Acknowledged with no text, it keeps none. */
+	g_assert_cmpint(present_store_owed_set_state(f->store, 2, "acknowledged", 4000), ==, PRESENT_OWED_ACKED);
+	g_assert_cmpint(present_store_owed_ack(f->store, 2, 5000, "Late", &at, &text), ==, PRESENT_OWED_ALREADY_ACKED);
+	g_assert_cmpint(at, ==, 4000);
+	g_assert_null(text);
+	check_ack(f, 2, "acknowledged", 4000, NULL);
+
+	/* An acknowledged item is still answered; a closed one, or none, cannot be acknowledged. */
+	g_assert_cmpint(present_store_owed_set_state(f->store, 1, "answered", 6000), ==, 1);
+	g_assert_cmpint(present_store_owed_ack(f->store, 1, 7000, "Again", &at, &text), ==, 0);
+	g_assert_null(text);
+	check_ack(f, 1, "answered", 1000, "Thanks, Ana");
+	g_assert_cmpint(present_store_owed_ack(f->store, 99, 7000, "Who", &at, &text), ==, 0);
+	g_assert_null(text);
+	sql_int(f->path, "SELECT count(*) FROM owed WHERE acked_at IN (1000, 4000)", 2);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -219,5 +283,6 @@ int main(int argc, char **argv)
 	ADD("newer-schema-refused", test_newer_schema_refused);
 	ADD("not-a-database", test_not_a_database);
 	ADD("foreign-directory-refused", test_foreign_directory_refused);
+	ADD("owed-acknowledged-once", test_owed_acknowledged_once);
 	return g_test_run();
 }

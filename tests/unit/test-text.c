@@ -24,6 +24,19 @@ static void test_json(void)
 	free(out);
 }
 
+static void test_json_or_null(void)
+{
+	char *out = capture(present_text_json_or_null, "");
+	g_assert_cmpstr(out, ==, "null");
+	free(out);
+	out = capture(present_text_json_or_null, NULL);
+	g_assert_cmpstr(out, ==, "null");
+	free(out);
+	out = capture(present_text_json_or_null, "a\"");
+	g_assert_cmpstr(out, ==, "\"a\\\"\"");
+	free(out);
+}
+
 static void test_terminal(void)
 {
 	/* Cursor moves, a window title (OSC 0), a clipboard write (OSC 52), C1 CSI. */
@@ -39,6 +52,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/text/json", test_json);
+	g_test_add_func("/text/json-or-null", test_json_or_null);
 	g_test_add_func("/text/terminal", test_terminal);
 	return g_test_run();
 }
