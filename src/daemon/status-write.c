@@ -2,6 +2,8 @@
  * The daemon's side of struct present_status on the bus; the CLI reads it
  * back with present_status_read() (src/common/protocol.c).
  */
+#include <stdio.h>
+
 #include "bus-call.h"
 #include "status-write.h"
 
@@ -23,67 +25,78 @@ static bool put_optional(DBusMessageIter *dict, const char *key, const char *val
 	return !value || put(dict, key, DBUS_TYPE_STRING, &value);
 }
 
+/* An entry of the dict whose value is an array: the containers stay open
+ * for the caller to fill the array, then close_array() closes all three. */
+struct array_entry {
+	DBusMessageIter entry, variant, array;
+};
+
+static bool open_array(DBusMessageIter *dict, const char *key, const char *element, struct array_entry *a)
+{
+	char sig[32];
+	snprintf(sig, sizeof(sig), "a%s", element);
+	return dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &a->entry) &&
+		dbus_message_iter_append_basic(&a->entry, DBUS_TYPE_STRING, &key) &&
+		dbus_message_iter_open_container(&a->entry, DBUS_TYPE_VARIANT, sig, &a->variant) &&
+		dbus_message_iter_open_container(&a->variant, DBUS_TYPE_ARRAY, element, &a->array);
+}
+
+static bool close_array(DBusMessageIter *dict, struct array_entry *a)
+{
+	return dbus_message_iter_close_container(&a->variant, &a->array) &&
+		dbus_message_iter_close_container(&a->entry, &a->variant) &&
+		dbus_message_iter_close_container(dict, &a->entry);
+}
+
 static bool put_strv(DBusMessageIter *dict, const char *key, char **v)
 {
-	DBusMessageIter entry, variant, array;
-	if (!dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
-		!dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) ||
-		!dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "as", &variant) ||
-		!dbus_message_iter_open_container(&variant, DBUS_TYPE_ARRAY, "s", &array))
+	struct array_entry a;
+	if (!open_array(dict, key, "s", &a))
 		return false;
 	for (size_t i = 0; v && v[i]; i++)
-		if (!present_bus_append_text(&array, v[i]))
+		if (!present_bus_append_text(&a.array, v[i]))
 			return false;
-	return dbus_message_iter_close_container(&variant, &array) &&
-		dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
+	return close_array(dict, &a);
 }
 
 static bool put_due(DBusMessageIter *dict, const struct present_status *status)
 {
-	static const char *const key = "due";
-	DBusMessageIter entry, variant, array, item;
+	struct array_entry a;
+	DBusMessageIter item;
 	if (!status->n_due)
 		return true;
-	if (!dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
-		!dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) ||
-		!dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "a(tssssxx)", &variant) ||
-		!dbus_message_iter_open_container(&variant, DBUS_TYPE_ARRAY, "(tssssxx)", &array))
+	if (!open_array(dict, "due", "(tssssxx)", &a))
 		return false;
 	for (size_t i = 0; i < status->n_due; i++) {
 		const struct present_status_due *d = &status->due[i];
-		if (!dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT, NULL, &item) ||
+		if (!dbus_message_iter_open_container(&a.array, DBUS_TYPE_STRUCT, NULL, &item) ||
 			!dbus_message_iter_append_basic(&item, DBUS_TYPE_UINT64, &d->id) ||
 			!present_bus_append_text(&item, d->state) || !present_bus_append_text(&item, d->sender) ||
 			!present_bus_append_text(&item, d->app) || !present_bus_append_text(&item, d->subject) ||
 			!dbus_message_iter_append_basic(&item, DBUS_TYPE_INT64, &d->ack_by) ||
 			!dbus_message_iter_append_basic(&item, DBUS_TYPE_INT64, &d->answer_by) ||
-			!dbus_message_iter_close_container(&array, &item))
+			!dbus_message_iter_close_container(&a.array, &item))
 			return false;
 	}
-	return dbus_message_iter_close_container(&variant, &array) &&
-		dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
+	return close_array(dict, &a);
 }
 
 static bool put_unrestored(DBusMessageIter *dict, const struct present_status *status)
 {
-	static const char *const key = "dnd_unrestored";
-	DBusMessageIter entry, variant, array, item;
+	struct array_entry a;
+	DBusMessageIter item;
 	if (!status->n_unrestored)
 		return true;
-	if (!dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
-		!dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) ||
-		!dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "a(sss)", &variant) ||
-		!dbus_message_iter_open_container(&variant, DBUS_TYPE_ARRAY, "(sss)", &array))
+	if (!open_array(dict, "dnd_unrestored", "(sss)", &a))
 		return false;
 	for (size_t i = 0; i < status->n_unrestored; i++) {
 		const struct present_unrestored *u = &status->unrestored[i];
-		if (!dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT, NULL, &item) ||
+		if (!dbus_message_iter_open_container(&a.array, DBUS_TYPE_STRUCT, NULL, &item) ||
 			!present_bus_append_text(&item, u->backend) || !present_bus_append_text(&item, u->app) ||
-			!present_bus_append_text(&item, u->reason) || !dbus_message_iter_close_container(&array, &item))
+			!present_bus_append_text(&item, u->reason) || !dbus_message_iter_close_container(&a.array, &item))
 			return false;
 	}
-	return dbus_message_iter_close_container(&variant, &array) &&
-		dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
+	return close_array(dict, &a);
 }
 
 bool present_status_write(const struct present_status *status, DBusMessageIter *iter)

@@ -485,32 +485,32 @@ static void test_include_nested_and_refused(struct fixture *f, gconstpointer dat
 	g_free(path);
 }
 
+static void assert_duplicate(struct fixture *f, const char *file, int line, const char *setting,
+	const char *first_file, int first_line)
+{
+	char *reason = g_strdup_printf("duplicate setting '%s' (first at %s:%d)", setting, first_file, first_line);
+	assert_fails(f, -EINVAL, file, line, reason);
+	g_free(reason);
+}
+
 static void test_duplicate_settings(struct fixture *f, gconstpointer data)
 {
 	char *path = write_conf(f, "home", "daemon = { idle_exit = 5; idle_exit = 6; };\n");
 	char *dir = g_path_get_dirname(path), *more = g_build_filename(dir, "more.conf", NULL);
-	char *first = g_strdup_printf("duplicate setting 'daemon.idle_exit' (first at %s:1)", path);
-	assert_fails(f, -EINVAL, path, 1, first);
-	g_free(first);
+	assert_duplicate(f, path, 1, "daemon.idle_exit", path, 1);
 
 	/* A whole group given twice, the second far from the first; a comment between name and '='. */
 	g_free(write_conf(f, "home", "session = {\n default_duration = 30;\n};\n\nsession /* again */\n= { };\n"));
-	first = g_strdup_printf("duplicate setting 'session' (first at %s:1)", path);
-	assert_fails(f, -EINVAL, path, 5, first);
-	g_free(first);
+	assert_duplicate(f, path, 5, "session", path, 1);
 
 	/* Each line named in its own file. */
 	g_assert_true(g_file_set_contents(more, "\nack_within = \"2h\";\n", -1, NULL));
 	g_free(write_conf(f, "home", "owed = {\n@include \"more.conf\"\n ack_within = \"1h\";\n};\n"));
-	first = g_strdup_printf("duplicate setting 'owed.ack_within' (first at %s:2)", more);
-	assert_fails(f, -EINVAL, path, 3, first);
-	g_free(first);
+	assert_duplicate(f, path, 3, "owed.ack_within", more, 2);
 
 	/* Groups in a list are named by their place. */
 	g_free(write_conf(f, "home", "x = ( { a = 1; },\n { a = 2;\n a = 3; } );\n"));
-	first = g_strdup_printf("duplicate setting 'x.[1].a' (first at %s:2)", path);
-	assert_fails(f, -EINVAL, path, 3, first);
-	g_free(first);
+	assert_duplicate(f, path, 3, "x.[1].a", path, 2);
 
 	/* One name in two groups, or in strings and comments, is no duplicate. */
 	g_free(write_conf(f, "home",
