@@ -427,7 +427,8 @@ static int walk(struct present_store *store, const struct present_cli_owed_rows 
 		}
 		if (r)
 			goto out;
-		t.acknowledged += key == 'a';
+		/* Acknowledging again changes nothing (the text given then is shown again): not counted. */
+		t.acknowledged += key == 'a' && strcmp(row->state, "acknowledged") != 0;
 		t.answered += key == 'd';
 		t.dismissed += key == 'x';
 		t.snoozed += key == 's';

@@ -506,6 +506,20 @@ class Interactive(OwedCase):
                          [("acknowledged",), ("answered",), ("owed",)])
         self.assert_terminal_restored(slave, before)
 
+    def test_an_item_acknowledged_before_is_not_counted_again(self):
+        self.meeting()
+        self.call("SetOwedState", dbus.UInt64(1), "acknowledged")
+        p, master, _ = self.pty_run("catchup", "-i")
+        self.expect(master, r"\[1/3\] #2 .*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"n")
+        self.expect(master, r"\[2/3\] #3 .*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"n")
+        self.expect(master, r"\[3/3\] #1  .*Ana Lima.*acknowledged\r\n  a/d/x/s/n/q\? ")
+        os.write(master, b"a")
+        self.expect(master, r"#1 was already acknowledged at ")
+        self.expect(master, r"\r\n2 skipped\.\r\n")
+        self.assertEqual(p.wait(10), 0)
+
     def test_dismiss_snooze_quit(self):
         self.meeting()
         p, master, slave = self.pty_run("catchup", "-i")
