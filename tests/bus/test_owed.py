@@ -212,10 +212,12 @@ class Listing(OwedCase):
         self.assertEqual([r[2:] for r in rows], [(None, ""), ("?", "?"), ("org.signal.Signal", "Signal")])
         self.assertEqual(json.loads(self.ok("alerts", "--json")), [
             {"id": rows[i][0], "session": 1, "received_at": iso_ms(rows[i][1]), "app": app, "app_name": name,
-             "summary": summary, "body": "", "urgency": None, "category": None, "path": "notify", "updates": 0,
-             "withdrawn": False}
-            for i, (app, name, summary) in enumerate([(None, None, "Disk almost full"), (None, None, "Backup done"),
-                                                      ("org.signal.Signal", "Signal", "Dana")])])
+             "summary": summary, "body": "", "urgency": None, "category": None, "class": cls, "rule": rule,
+             "path": "notify", "updates": 0, "withdrawn": False}
+            for i, (app, name, summary, cls, rule) in enumerate([
+                (None, None, "Disk almost full", "alert", "alert: no rule says a response is owed"),
+                (None, None, "Backup done", "alert", "alert: no rule says a response is owed"),
+                ("org.signal.Signal", "Signal", "Dana", "person", "person: Signal is in people_apps")])])
         [item] = self.items().values()
         self.assertEqual(item["subject"], "")
         self.assertEqual(json.loads(self.ok("owed", "--json")), [dict(self.owed_json(item), subject=None)])
