@@ -93,7 +93,7 @@ struct present_dnd_report {
 	 * put back, and what could not be. */
 	int restored;
 	struct present_unrestored *unrestored;
-	size_t n_unrestored;
+	size_t n_unrestored, unrestored_cap;
 };
 
 void present_dnd_report_finish(struct present_dnd_report *report);

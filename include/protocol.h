@@ -38,6 +38,17 @@ struct present_unrestored {
 	char *reason;
 };
 
+/**
+ * Appends a copy of (backend, app, reason) to the n items at *items, *cap of
+ * them allocated (present_grow()). Returns false, the list as it was, when
+ * memory runs out.
+ */
+bool present_unrestored_add(struct present_unrestored **items, size_t *n, size_t *cap, const char *backend,
+	const char *app, const char *reason);
+
+/** Frees the n items at items, and the array. */
+void present_unrestored_free(struct present_unrestored *items, size_t n);
+
 /** A session as the daemon describes it: the a{sv} of GetStatus and the signals. */
 struct present_status {
 	bool active;

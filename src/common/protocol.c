@@ -122,27 +122,25 @@ static void read_due(struct present_wire_iter *array, struct present_status *sta
 		;
 }
 
-static void unrestored_free(struct present_status *status)
+void present_unrestored_free(struct present_unrestored *items, size_t n)
 {
-	for (size_t i = 0; i < status->n_unrestored; i++) {
-		free(status->unrestored[i].backend);
-		free(status->unrestored[i].app);
-		free(status->unrestored[i].reason);
+	for (size_t i = 0; i < n; i++) {
+		free(items[i].backend);
+		free(items[i].app);
+		free(items[i].reason);
 	}
-	free(status->unrestored);
-	status->unrestored = NULL;
-	status->n_unrestored = 0;
+	free(items);
 }
 
-static bool add_unrestored(struct present_status *status, size_t *cap, const char *backend, const char *app,
-	const char *reason)
+bool present_unrestored_add(struct present_unrestored **items, size_t *n, size_t *cap, const char *backend,
+	const char *app, const char *reason)
 {
-	if (!present_grow(&status->unrestored, cap, status->n_unrestored, sizeof(*status->unrestored)))
+	if (!present_grow(items, cap, *n, sizeof(**items)))
 		return false;
-	struct present_unrestored *u = &status->unrestored[status->n_unrestored];
+	struct present_unrestored *u = &(*items)[*n];
 	*u = (struct present_unrestored){strdup(backend), strdup(app), strdup(reason)};
 	if (u->backend && u->app && u->reason) {
-		status->n_unrestored++;
+		(*n)++;
 		return true;
 	}
 	free(u->backend);
@@ -158,7 +156,7 @@ static void read_unrestored(struct present_wire_iter *array, struct present_stat
 	const char *backend, *app, *reason;
 	while (present_wire_iter_enter(array, '(', &item) && present_wire_iter_read(&item, 's', &backend) &&
 		present_wire_iter_read(&item, 's', &app) && present_wire_iter_read(&item, 's', &reason) &&
-		add_unrestored(status, &cap, backend, app, reason))
+		present_unrestored_add(&status->unrestored, &status->n_unrestored, &cap, backend, app, reason))
 		;
 }
 
@@ -221,7 +219,7 @@ void present_status_finish(struct present_status *status)
 	present_strv_free(status->muted);
 	present_strv_free(status->config_warnings);
 	present_status_due_free(status);
-	unrestored_free(status);
+	present_unrestored_free(status->unrestored, status->n_unrestored);
 	*status = (struct present_status){0};
 }
 

@@ -140,12 +140,7 @@ void present_dnd_report_finish(struct present_dnd_report *report)
 	free(report->backend);
 	free(report->note);
 	present_strv_free(report->muted);
-	for (size_t i = 0; i < report->n_unrestored; i++) {
-		free(report->unrestored[i].backend);
-		free(report->unrestored[i].app);
-		free(report->unrestored[i].reason);
-	}
-	free(report->unrestored);
+	present_unrestored_free(report->unrestored, report->n_unrestored);
 	*report = (struct present_dnd_report){0};
 }
 
@@ -636,25 +631,6 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 	silenced(dnd, cfg, &ctx, b, r, error, ret);
 }
 
-/* The caller of a stop hears what stays as the session left it, not only the log. */
-static void push_unrestored(struct present_dnd_report *report, const struct change *c, const char *reason)
-{
-	struct present_unrestored *grown =
-		realloc(report->unrestored, (report->n_unrestored + 1) * sizeof(*report->unrestored));
-	if (!grown)
-		return;
-	report->unrestored = grown;
-	struct present_unrestored *u = &grown[report->n_unrestored];
-	*u = (struct present_unrestored){strdup(c->backend->title), strdup(c->app ? c->app : ""), strdup(reason)};
-	if (u->backend && u->app && u->reason) {
-		report->n_unrestored++;
-		return;
-	}
-	free(u->backend);
-	free(u->app);
-	free(u->reason);
-}
-
 int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report)
 {
 	int restored = 0;
@@ -670,8 +646,10 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 			/* Left in the store: the next start or `present restore` tries again. */
 			present_log("warning", "cannot put back %s: %s", describe(c->backend, c->app), why);
 			dnd->leftovers = dnd->leftovers || c->row;
+			/* The caller of a stop hears what stays as the session left it, not only the log. */
 			if (report)
-				push_unrestored(report, c, why);
+				present_unrestored_add(&report->unrestored, &report->n_unrestored, &report->unrestored_cap,
+					c->backend->title, c->app ? c->app : "", why);
 		} else {
 			restored++;
 			forget(dnd, c->row);
