@@ -832,9 +832,8 @@ static char *inner_path(const struct scope *scope)
 }
 
 /*
- * A setting given twice in one group: libconfig 1.5 refuses the file
- * without saying which one, or where the first was, and later versions
- * may keep either value in silence. Reads the text as libconfig does
+ * A setting given twice in one group: libconfig refuses the file without
+ * saying which one, or where the first was. Reads the text as libconfig does
  * (names are what precedes '=' or ':') and reports the first name seen
  * twice, at its second line, naming the first. Returns 0 when there is
  * none, -EINVAL with *ret_error set, or -ENOMEM.
@@ -961,17 +960,15 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 	config_init(&lc);
 	if (r < 0)
 		goto out;
-	bool parsed = config_read_string(&lc, src.text) == CONFIG_TRUE;
-	/* libconfig's own message names neither the setting nor where it was first; a later libconfig may
-	 * parse the file and keep one value. */
-	const char *why = config_error_text(&lc);
-	if ((parsed || (why && strcmp(why, "duplicate setting name") == 0)) &&
-		(r = check_duplicates(&src, ret_error)) < 0) {
-		if (r == -ENOMEM && !*ret_error)
-			*ret_error = format_error(path, 0, "cannot read: %s", strerror(ENOMEM));
-		goto out;
-	}
-	if (!parsed) {
+	if (config_read_string(&lc, src.text) != CONFIG_TRUE) {
+		/* libconfig refuses a setting given twice, but its message names neither the setting nor where it
+		 * was first: the text is read again for that, only then (the daemon reads the file at every start). */
+		const char *why = config_error_text(&lc);
+		if (why && strcmp(why, "duplicate setting name") == 0 && (r = check_duplicates(&src, ret_error)) < 0) {
+			if (r == -ENOMEM && !*ret_error)
+				*ret_error = format_error(path, 0, "cannot read: %s", strerror(ENOMEM));
+			goto out;
+		}
 		struct origin o = origin_of(&src, config_error_line(&lc));
 		*ret_error = format_error(o.file, o.line, "%s", config_error_text(&lc));
 		r = -EINVAL;
