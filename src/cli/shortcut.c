@@ -167,10 +167,20 @@ enum keys_error {
 	KEYS_KEY, /* a key not in the table */
 };
 
+/* Returns e, with the part of the text at fault in *ret_bad and *ret_len if the caller asks. */
+static enum keys_error at_fault(enum keys_error e, const char *bad, size_t len, const char **ret_bad, size_t *ret_len)
+{
+	if (ret_bad) {
+		*ret_bad = bad;
+		*ret_len = len;
+	}
+	return e;
+}
+
 /*
  * "<Super><Shift>p" (GTK, GNOME, XFCE) or "Super+Shift+p" (sway, i3, KDE),
  * into k; for KEYS_MODIFIER and KEYS_KEY, *ret_bad and *ret_len are the
- * part of text at fault.
+ * part of text at fault (ret_bad may be NULL).
  */
 static enum keys_error parse_keys(const char *text, struct keys *k, const char **ret_bad, size_t *ret_len)
 {
@@ -180,19 +190,13 @@ static enum keys_error parse_keys(const char *text, struct keys *k, const char *
 		const char *end = strchr(p, '>');
 		if (!end)
 			return KEYS_SYNTAX;
-		if (!modifier(k, p + 1, (size_t)(end - p - 1))) {
-			*ret_bad = p + 1;
-			*ret_len = (size_t)(end - p - 1);
-			return KEYS_MODIFIER;
-		}
+		if (!modifier(k, p + 1, (size_t)(end - p - 1)))
+			return at_fault(KEYS_MODIFIER, p + 1, (size_t)(end - p - 1), ret_bad, ret_len);
 		p = end + 1;
 	}
 	for (const char *plus; (plus = strchr(p, '+')) && plus != p && plus[1];) {
-		if (!modifier(k, p, (size_t)(plus - p))) {
-			*ret_bad = p;
-			*ret_len = (size_t)(plus - p);
-			return KEYS_MODIFIER;
-		}
+		if (!modifier(k, p, (size_t)(plus - p)))
+			return at_fault(KEYS_MODIFIER, p, (size_t)(plus - p), ret_bad, ret_len);
 		p = plus + 1;
 	}
 	size_t len = strlen(p);
@@ -201,11 +205,8 @@ static enum keys_error parse_keys(const char *text, struct keys *k, const char *
 	for (const char *c = p; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
 			return KEYS_SYNTAX;
-	if (!key_name(p, len, k->key, sizeof(k->key))) {
-		*ret_bad = p;
-		*ret_len = len;
-		return KEYS_KEY;
-	}
+	if (!key_name(p, len, k->key, sizeof(k->key)))
+		return at_fault(KEYS_KEY, p, len, ret_bad, ret_len);
 	return KEYS_OK;
 }
 
@@ -219,9 +220,7 @@ static bool same_keys(const struct keys *a, const struct keys *b)
 static bool accel_is(const char *accel, const struct keys *k)
 {
 	struct keys other;
-	const char *bad;
-	size_t len;
-	return parse_keys(accel, &other, &bad, &len) == KEYS_OK && same_keys(&other, k);
+	return parse_keys(accel, &other, NULL, NULL) == KEYS_OK && same_keys(&other, k);
 }
 
 enum notation { GTK, SWAY, KDE, HYPRLAND, PEOPLE };
@@ -844,7 +843,7 @@ int present_cli_shortcut(const struct present_args *args)
 	char *builtin = NULL;
 	if (args->print || (desktop != DESKTOP_GNOME && desktop != DESKTOP_XFCE)) {
 		if ((desktop == DESKTOP_GNOME || desktop == DESKTOP_XFCE) && !args->n_positional)
-			parse_keys(SECOND_KEYS, &k, &bad, &bad_len);
+			parse_keys(SECOND_KEYS, &k, NULL, NULL);
 		r = print_how(desktop, &k, command);
 	} else {
 		int (*bind)(const struct keys *, const char *, bool, char **) =
@@ -853,7 +852,7 @@ int present_cli_shortcut(const struct present_args *args)
 		if ((r = bind(&k, command, !args->n_positional, &builtin)) == -EBUSY) {
 			fprintf(stderr, "present: %s is taken by %s: using " SECOND_KEYS " instead\n", text,
 				builtin ? builtin : "another shortcut");
-			parse_keys(SECOND_KEYS, &k, &bad, &bad_len);
+			parse_keys(SECOND_KEYS, &k, NULL, NULL);
 			r = bind(&k, command, false, NULL);
 		}
 	}
