@@ -29,6 +29,9 @@ struct present_daemon {
 	struct present_reminders *reminders;
 	struct present_capture_spare *capture_spare; /* the next session's, made ahead; or NULL */
 	guint idle_source, spare_source;
+	/* Trying again to put back what an end left on (leftovers.c). */
+	guint leftovers_source;
+	unsigned leftovers_tries;
 	char *notifications_owner; /* who owns org.freedesktop.Notifications, or NULL */
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */
 	char *statefile; /* where the session is mirrored for `present status`, or NULL */

@@ -140,10 +140,15 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd);
 int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report);
 
 /**
- * Puts back what a daemon that died left in the store. Returns how many
- * changes were restored, or -errno when some could not be (they stay).
+ * Puts back what is left in the store: what a daemon that died left, and
+ * what an end could not put back. Returns how many changes were restored,
+ * or -errno when some could not be (they stay): each is added to
+ * report->unrestored (report may be NULL).
  */
-int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error);
+int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_report *report, char **ret_error);
+
+/** Whether a put-back failed and its record waits in the store to be tried again. */
+bool present_dnd_has_leftovers(const struct present_dnd *dnd);
 
 /**
  * The notification name changed hands (owner: its unique name now, NULL or

@@ -11,6 +11,7 @@
 #include "bus-call.h"
 #include "bus-glue.h"
 #include "daemon.h"
+#include "leftovers.h"
 #include "paths.h"
 #include "present-build.h"
 #include "protocol.h"
@@ -117,9 +118,10 @@ void present_daemon_update_idle(struct present_daemon *d)
 		g_source_remove(d->idle_source);
 		d->idle_source = 0;
 	}
-	/* A reminder still to come keeps the daemon: its timer is all it waits on. */
+	/* A reminder still to come keeps the daemon: its timer is all it waits
+	 * on. So does a switch left on: nothing else would try it again. */
 	if (!d->session.active && !d->name_released && d->loop &&
-		!(d->reminders && present_reminders_pending(d->reminders)))
+		!(d->reminders && present_reminders_pending(d->reminders)) && !present_dnd_has_leftovers(d->dnd))
 		d->idle_source = g_timeout_add_seconds((guint)d->config.idle_exit, on_idle, d);
 }
 
@@ -193,10 +195,10 @@ static int connect_bus(struct present_daemon *d)
 
 /* Before the name is ours, so that no session can start on a desktop still
  * silenced by a daemon that died. */
-static int restore_leftovers(struct present_daemon *d)
+static int restore_leftovers(struct present_daemon *d, struct present_dnd_report *report)
 {
 	char *error = NULL;
-	int r = present_dnd_restore_leftovers(d->dnd, &error);
+	int r = present_dnd_restore_leftovers(d->dnd, report, &error);
 	if (r > 0)
 		present_log("info", "put back %d do-not-disturb change(s) left by a daemon that stopped", r);
 	else if (r < 0)
@@ -234,7 +236,10 @@ static int serve(struct present_daemon *d)
 	 * an unfinished session and a change still recorded may be a live
 	 * daemon's. Calls queued meanwhile wait for the loop. */
 	present_session_recover(d);
-	restore_leftovers(d);
+	struct present_dnd_report left = {0};
+	restore_leftovers(d, &left);
+	present_leftovers_say(d, left.unrestored, left.n_unrestored);
+	present_dnd_report_finish(&left);
 	open_direct(d);
 	return 0;
 }
@@ -263,7 +268,7 @@ static int restore_once(struct present_daemon *d)
 		return 1;
 	}
 	present_session_recover(d);
-	int r = restore_leftovers(d);
+	int r = restore_leftovers(d, NULL);
 	if (r >= 0)
 		present_print_restored(r);
 	return r < 0 ? 1 : 0;
@@ -279,6 +284,7 @@ static void run(struct present_daemon *d)
 	g_unix_signal_add(SIGTERM, on_quit_signal, d);
 	g_unix_signal_add(SIGINT, on_quit_signal, d);
 	g_unix_signal_add(SIGHUP, on_reload_signal, d);
+	present_leftovers_check(d);
 	present_daemon_update_idle(d);
 	g_main_loop_run(d->loop);
 	present_direct_free(d->direct);
@@ -330,6 +336,7 @@ int main(int argc, char **argv)
 		g_source_remove(d.idle_source);
 	if (d.spare_source)
 		g_source_remove(d.spare_source);
+	present_leftovers_finish(&d);
 	present_session_finish(&d.session);
 	present_capture_spare_free(d.capture_spare);
 	free(d.notifications_owner);

@@ -7,6 +7,7 @@
 #include "bus-call.h"
 #include "daemon.h"
 #include "introspection.h"
+#include "leftovers.h"
 #include "monitor.h"
 #include "present-build.h"
 #include "protocol.h"
@@ -177,7 +178,9 @@ static DBusMessage *restore_reply(struct present_daemon *d, DBusMessage *msg)
 {
 	const struct present_session *s = &d->session;
 	char *error = NULL;
-	int r = present_dnd_restore_leftovers(d->dnd, &error);
+	int r = present_dnd_restore_leftovers(d->dnd, NULL, &error);
+	/* All of it back: no more tries, and the notification that said it goes. */
+	present_leftovers_check(d);
 	if (r < 0) {
 		DBusMessage *reply = NULL;
 		char *text = NULL;

@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "duration.h"
 #include "hooks.h"
+#include "leftovers.h"
 #include "service.h"
 #include "session.h"
 #include "statefile.h"
@@ -109,7 +110,10 @@ static void alert_held(void *userdata)
 void present_session_server_changed(struct present_daemon *d, const char *owner)
 {
 	struct present_session *s = &d->session;
-	if (!present_dnd_server_changed(d->dnd, &d->config, owner, &s->dnd))
+	bool silenced = present_dnd_server_changed(d->dnd, &d->config, owner, &s->dnd);
+	/* Between sessions, what its absence left on was just tried again. */
+	present_leftovers_check(d);
+	if (!silenced)
 		return;
 	/* The replay at the end is chosen by the server that held the alerts last. */
 	s->dnd_backend_id = present_dnd_active_backend(d->dnd);
@@ -215,6 +219,8 @@ void present_session_announce(struct present_daemon *d)
 	present_log("info", "session %llu started, %lld s", (unsigned long long)s->id,
 		(long long)(s->ends_at - s->started_at));
 	present_replay_withdraw(d);
+	/* The start tried again what the last end left on. */
+	present_leftovers_check(d);
 	present_hooks_session_started(d);
 	present_service_emit(d, "SessionStarted", NULL);
 	present_service_properties_changed(d);
@@ -298,6 +304,7 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	 * keep waiting). */
 	close_ignored_held(d);
 	present_dnd_restore(d->dnd, &s->dnd);
+	present_leftovers_say(d, s->dnd.unrestored, s->dnd.n_unrestored);
 	/* A caller waiting to hear that the session ended (Stop) hears it now,
 	 * with what could not be put back: the rest can wait on a locked store
 	 * or a slow disk. */
@@ -315,6 +322,7 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	/* Emit while the details are still there, so listeners see what ended. */
 	present_service_emit(d, "SessionEnded", reason);
 	present_session_finish(s);
+	present_leftovers_check(d);
 	present_service_properties_changed(d);
 	present_daemon_update_idle(d);
 	present_session_ready_next(d);

@@ -565,7 +565,7 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd)
 static void retry_leftovers(struct present_dnd *dnd, const char *when)
 {
 	char *error = NULL;
-	int r = present_dnd_restore_leftovers(dnd, &error);
+	int r = present_dnd_restore_leftovers(dnd, NULL, &error);
 	if (r > 0)
 		present_log("info", "put back %d do-not-disturb change(s) %s", r, when);
 	else if (r < 0)
@@ -665,7 +665,7 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 	return restored;
 }
 
-int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
+int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_report *report, char **ret_error)
 {
 	*ret_error = NULL;
 	if (!dnd->store)
@@ -689,8 +689,14 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 		char *error = NULL;
 		if (is_done(dnd, recs[i].id))
 			continue;
-		if (b && put_back(&ctx, b, recs[i].app, recs[i].saved, &error) < 0) {
-			present_log("warning", "cannot put back %s: %s", describe(b, recs[i].app), error);
+		int put = b ? put_back(&ctx, b, recs[i].app, recs[i].saved, &error) : 0;
+		if (put < 0) {
+			if (!error)
+				error = strdup(strerror(-put));
+			present_log("warning", "cannot put back %s: %s", describe(b, recs[i].app), error ? error : "");
+			if (report && error)
+				present_unrestored_add(&report->unrestored, &report->n_unrestored, &report->unrestored_cap,
+					b->title, recs[i].app ? recs[i].app : "", error);
 			failed++;
 			free(*ret_error);
 			*ret_error = error;
@@ -705,6 +711,11 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, char **ret_error)
 	if (!dnd->active)
 		release(dnd);
 	return failed ? -EIO : restored;
+}
+
+bool present_dnd_has_leftovers(const struct present_dnd *dnd)
+{
+	return dnd->leftovers;
 }
 
 bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,
@@ -834,6 +845,10 @@ void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *
 		say(add, userdata, "failure", "do-not-disturb", "%s", why);
 	else if (dnd->active)
 		say(add, userdata, "ok", "do-not-disturb", "%s: on for the running session, so not tried now", b->title);
+	else if (dnd->leftovers)
+		/* Trying it would read it as on, and call that the user's choice. */
+		say(add, userdata, "failure", "do-not-disturb",
+			"left on: a session could not put it back; present keeps trying, and 'present restore' tries now");
 	else
 		try_switch(dnd, &ctx, b, add, userdata);
 	free(why);

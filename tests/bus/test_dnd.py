@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import threading
+import time
 
 import dbus
 
@@ -16,6 +17,7 @@ import harness
 from harness import BusTestCase, wait_until
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
+DBUSMOCK = "org.freedesktop.DBus.Mock"
 
 
 class Server:
@@ -315,6 +317,70 @@ class DunstContract(Contract, BusTestCase):
         self.refuse_off(False)
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
         self.assertFalse(self.s.get())
+
+    LEFT_ON = "Do-not-disturb could not be turned off"
+
+    def notices(self):
+        """(id the server gave, summary, body, urgency) of each Notify; and the ids closed."""
+        calls = self.notifications().GetCalls(dbus_interface=DBUSMOCK)
+        shown = [(i + 1, str(a[3]), str(a[4]), int(a[6].get("urgency", 1)))
+                 for i, (_, _, a) in enumerate(c for c in calls if c[1] == "Notify")]
+        return shown, [int(a[0]) for _, name, a in calls if name == "CloseNotification"]
+
+    def left_on_notice(self):
+        said = [n for n in self.notices()[0] if n[1] == self.LEFT_ON]
+        self.assertLessEqual(len(said), 1, said)
+        return said[0] if said else None
+
+    def test_left_on_at_a_timer_end_is_said_and_tried_again(self):
+        # Nobody reads an exit code when a session ends on its timer: the
+        # daemon says it where it shows, stays, and tries again by itself.
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.ok("start", "2s")
+        pid = self.bus.pid_of()
+        self.refuse_off(True)
+        notice = wait_until(self.left_on_notice, 10, "the notification that do-not-disturb is still on")
+        self.assertEqual(notice[2:], ("dunst: org.freedesktop.Notifications Set: do-not-disturb refused by the test\n"
+                                      "present keeps trying; 'present restore' tries now.", 2))
+        time.sleep(2)  # longer than idle_exit: the daemon is all that would try again
+        self.assertEqual(self.bus.pid_of(), pid)
+        self.assertTrue(self.s.get())
+        self.refuse_off(False)
+        wait_until(lambda: not self.s.get(), 10, "the daemon to put do-not-disturb back by itself")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+        wait_until(lambda: notice[0] in self.notices()[1], 5, "the notification to be withdrawn")
+        self.wait_daemon_gone()
+        self.assertIn("put back 1 do-not-disturb change(s) left on", self.bus.read_log())
+
+    def test_left_on_by_a_daemon_that_died_is_said_and_tried_again(self):
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.ok("start", "10m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.refuse_off(True)
+        self.present("doctor")  # any call that starts a daemon
+        notice = wait_until(self.left_on_notice, 5, "the notification that do-not-disturb is still on")
+        self.assertIn("do-not-disturb refused by the test", notice[2])
+        self.refuse_off(False)
+        wait_until(lambda: not self.s.get(), 10, "the daemon to put do-not-disturb back by itself")
+        wait_until(lambda: notice[0] in self.notices()[1], 5, "the notification to be withdrawn")
+        self.wait_daemon_gone()
+
+    def test_a_start_that_puts_it_back_withdraws_the_notice(self):
+        self.ok("start", "10m")
+        self.refuse_off(True)
+        self.assertEqual(self.present("stop").returncode, 4)
+        notice = wait_until(self.left_on_notice, 5, "the notification that do-not-disturb is still on")
+        r = self.present("doctor")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("\nFAIL     do-not-disturb: left on: a session could not put it back; present keeps trying, "
+                      "and 'present restore' tries now\n", r.stdout)
+        self.refuse_off(False)
+        self.ok("start", "10m")
+        wait_until(lambda: notice[0] in self.notices()[1], 5, "the notification to be withdrawn")
+        self.ok("stop")
+        self.assertFalse(self.s.get())
+        self.assertIsNotNone(self.left_on_notice(), "said once")
 
     def test_left_on_by_a_refused_put_back_is_not_taken_for_the_users(self):
         # The same daemon's next session must put back what the last one

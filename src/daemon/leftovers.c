@@ -1,0 +1,81 @@
+#include <glib.h>
+#include <stdlib.h>
+
+#include "daemon.h"
+#include "leftovers.h"
+#include "log.h"
+
+/* One notification at a time says what is left on: the last one replaces it. */
+#define LEFT_ON_TAG "left-on"
+
+/* Seconds before each try: soon after the end, for a server that was only
+ * busy, then each minute. Only while something is left: an idle daemon
+ * with nothing to put back has no timer. */
+static const guint delays[] = {5, 15, 30, 60};
+
+static gboolean try_again(gpointer data)
+{
+	struct present_daemon *d = data;
+	d->leftovers_source = 0;
+	if (d->leftovers_tries + 1 < G_N_ELEMENTS(delays))
+		d->leftovers_tries++;
+	char *error = NULL;
+	/* Each switch that still cannot be put back is logged as it is tried. */
+	int r = present_dnd_restore_leftovers(d->dnd, NULL, &error);
+	if (r > 0)
+		present_log("info", "put back %d do-not-disturb change(s) left on", r);
+	free(error);
+	present_leftovers_check(d);
+	return G_SOURCE_REMOVE;
+}
+
+static void stop_trying(struct present_daemon *d)
+{
+	if (d->leftovers_source)
+		g_source_remove(d->leftovers_source);
+	d->leftovers_source = 0;
+}
+
+void present_leftovers_check(struct present_daemon *d)
+{
+	bool left = present_dnd_has_leftovers(d->dnd);
+	/* During a session the switch is on by the session's will: putting the
+	 * last one's back would undo it. Its end tries again. */
+	if (!left || d->session.active)
+		stop_trying(d);
+	else if (!d->leftovers_source && d->loop)
+		d->leftovers_source = g_timeout_add_seconds(delays[d->leftovers_tries], try_again, d);
+	if (left)
+		return;
+	d->leftovers_tries = 0;
+	/* Also one an earlier daemon showed: the notifier kept its id. */
+	present_notifier_withdraw(d->notifier, LEFT_ON_TAG);
+	present_daemon_update_idle(d);
+}
+
+void present_leftovers_say(struct present_daemon *d, const struct present_unrestored *items, size_t n)
+{
+	if (!n)
+		return;
+	d->leftovers_tries = 0;
+	GString *body = g_string_new(NULL);
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(body, "%s%s%s%s: %s\n", items[i].backend, *items[i].app ? " (muting " : "",
+			items[i].app, *items[i].app ? ")" : "", items[i].reason);
+	g_string_append(body, "present keeps trying; 'present restore' tries now.");
+	/* Critical: most servers show those even with do-not-disturb on, which
+	 * is what this one is about. */
+	present_notify(d->notifier, &(struct present_notice){
+		.summary = "Do-not-disturb could not be turned off",
+		.body = body->str,
+		.icon = "dialog-warning",
+		.urgency = 2,
+		.tag = LEFT_ON_TAG,
+	});
+	g_string_free(body, TRUE);
+}
+
+void present_leftovers_finish(struct present_daemon *d)
+{
+	stop_trying(d);
+}
