@@ -297,12 +297,30 @@ static char *text(const char *s)
 	return g_utf8_validate(s, -1, NULL) ? g_strdup(s) : g_utf8_make_valid(s, -1);
 }
 
+/* Servers read bodies as markup: what would open a tag or an entity is
+ * escaped, so an alert's text stays text. Quotes only matter inside a tag,
+ * and a server without markup would show their entities as they are. */
+static char *escape(const char *s)
+{
+	GString *out = g_string_sized_new(strlen(s));
+	for (; *s; s++) {
+		if (*s == '&')
+			g_string_append(out, "&amp;");
+		else if (*s == '<')
+			g_string_append(out, "&lt;");
+		else if (*s == '>')
+			g_string_append(out, "&gt;");
+		else
+			g_string_append_c(out, *s);
+	}
+	return g_string_free(out, FALSE);
+}
+
 bool present_notify(struct present_notifier *n, const struct present_notice *notice)
 {
 	if (!connect_bus(n))
 		return false;
-	/* Servers read bodies as markup: escape, so an alert's text stays text. */
-	char *raw_body = text(notice->body), *body = g_markup_escape_text(raw_body, -1);
+	char *raw_body = text(notice->body), *body = escape(raw_body);
 	char *app = text(notice->app_name ? notice->app_name : "present"), *icon = text(notice->icon),
 	     *summary = text(notice->summary), *label = text(notice->action_label ? notice->action_label : "Open");
 	bool command = notice->command && notice->command[0];

@@ -271,7 +271,7 @@ class ReplayEach(Catchup):
         shown = wait_until(lambda: len(self.shown_by_present()) == 2 and self.shown_by_present(), what="the replay")
         (app1, s1, b1, h1), (app2, s2, b2, h2) = shown
         self.assertEqual((app1, s1), ("Evil", "<b>bold</b>"))
-        self.assertRegex(b1, r"^&lt;a href=&apos;https://x&apos;&gt;click&lt;/a&gt; &amp; more\n\(at \d\d:\d\d\)$")
+        self.assertRegex(b1, r"^&lt;a href='https://x'&gt;click&lt;/a&gt; &amp; more\n\(at \d\d:\d\d\)$")
         self.assertEqual((app2, s2), ("Slack", "5 alerts while you were present"))
         self.assertEqual(len(b2.splitlines()), 5)
 
