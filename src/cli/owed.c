@@ -181,6 +181,10 @@ void present_print_owed_json(FILE *f, const struct present_owed_row *row, int64_
 	json_time(f, "answer_by", row->answer_by);
 	fputs(", \"state\": ", f);
 	present_text_json(f, row->state);
+	/* What was promised, and when: the answer in full should keep to it. */
+	json_time(f, "acked_at", row->acked_at);
+	fputs(", \"ack_text\": ", f);
+	present_text_json_or_null(f, row->ack_text);
 	if (row->snoozed_until > now_ms && is_open(row->state))
 		json_time(f, "snoozed_until", row->snoozed_until);
 	else

@@ -85,6 +85,7 @@ class OwedCase(BusTestCase):
                 "from": item["sender"], "subject": item["subject"] or None, "count": item["count"],
                 "received_at": iso_ms(item["received_at"]), "last_at": iso_ms(item["last_at"]),
                 "ack_by": iso_ms(item["ack_by"]), "answer_by": iso_ms(item["answer_by"]), "state": item["state"],
+                "acked_at": iso_ms(item["acked_at"]) if item["acked_at"] else None, "ack_text": item["ack_text"],
                 "snoozed_until": None, "overdue": False}
 
     def owed_line(self, item, who, overdue_ack=False):
@@ -251,8 +252,11 @@ class Acting(OwedCase):
         [(state, acked_at, text)] = self.query("SELECT state, acked_at, ack_text FROM owed WHERE id = 1")
         self.assertEqual((state, text), ("acknowledged", DEFAULT_ACK % by))
         self.assertAlmostEqual(acked_at, time.time() * 1000, delta=10000)
-        self.assertEqual([o["state"] for o in json.loads(self.ok("owed", "--json"))],
-                         ["owed", "owed", "acknowledged"])
+        listed = json.loads(self.ok("owed", "--json"))
+        self.assertEqual([o["state"] for o in listed], ["owed", "owed", "acknowledged"])
+        # What was promised, and when, for whoever scripts the answers.
+        self.assertEqual((listed[2]["acked_at"], listed[2]["ack_text"]), (iso_ms(acked_at), DEFAULT_ACK % by))
+        self.assertEqual((listed[0]["acked_at"], listed[0]["ack_text"]), (None, None))
 
     def test_a_second_ack_gives_the_same_text_and_changes_nothing(self):
         self.meeting()
