@@ -127,7 +127,10 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 void present_dnd_silence(struct present_dnd *dnd, const struct present_config *cfg, int64_t session_id,
 	const struct present_dnd_change *change, struct present_dnd_report *ret);
 
-/** The id of the backend that silenced the desktop in this session, or NULL. */
+/**
+ * The id of the backend that silenced the desktop in this session, or whose
+ * switch the session found on already; NULL when neither.
+ */
 const char *present_dnd_active_backend(const struct present_dnd *dnd);
 
 /**

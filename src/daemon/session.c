@@ -276,9 +276,10 @@ static void close_ignored(const char *server, uint32_t server_id, void *userdata
 }
 
 /* dunst and mako show, once do-not-disturb ends, everything they held: an
- * alert of an app in ignore_apps would pop up after the meeting. It is
- * closed where it waits, on the server that gave its id (a server that has
- * gone since took it along). */
+ * alert of an app in ignore_apps would pop up after the meeting, or when
+ * the user unpauses a server they had paused before it. It is closed where
+ * it waits, on the server that gave its id (a server that has gone since
+ * took it along). */
 static void close_ignored_held(struct present_daemon *d)
 {
 	struct present_session *s = &d->session;

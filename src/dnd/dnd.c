@@ -41,6 +41,9 @@ struct present_dnd {
 	const struct present_dnd_backend *detected;
 	bool detected_known;
 	bool active;
+	/* The backend whose server-wide switch is on for the session, set by
+	 * present_dnd_silence() or found on: its server holds what comes. */
+	const struct present_dnd_backend *holding;
 	int64_t session_id;
 	struct change *changes;
 	size_t n_changes;
@@ -529,6 +532,7 @@ static void silenced(struct present_dnd *dnd, const struct present_config *cfg, 
 		return;
 	}
 	report_set(report, r == 1 ? "already-on" : "on", NULL);
+	dnd->holding = b;
 	mute_mail(dnd, cfg, ctx, b, report);
 	/* The user hears it, not only the log: this is what a crash would leave behind. */
 	if (dnd->save_error) {
@@ -558,7 +562,7 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd)
 	for (size_t i = 0; i < dnd->n_changes; i++)
 		if (!dnd->changes[i].app)
 			return dnd->changes[i].backend->id;
-	return NULL;
+	return dnd->holding ? dnd->holding->id : NULL;
 }
 
 /* present_dnd_restore_leftovers(), logged: "put back N change(s) <when>". */
@@ -577,6 +581,7 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 	struct present_dnd_change *ret_change)
 {
 	*ret = (struct present_dnd_report){0};
+	dnd->holding = NULL;
 	free(dnd->plan.saved);
 	dnd->plan.saved = NULL;
 	free(dnd->save_error);
@@ -659,6 +664,7 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 	}
 	dnd->n_changes = 0;
 	dnd->active = false;
+	dnd->holding = NULL;
 	release(dnd);
 	if (report)
 		report->restored += restored;
@@ -747,6 +753,7 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	dnd->n_changes = kept;
 
 	struct present_dnd_report fresh = {0};
+	dnd->holding = NULL;
 	silence(dnd, cfg, &fresh);
 	present_log("info", "notification server changed: do-not-disturb %s%s%s", fresh.state,
 		fresh.note ? ": " : "", fresh.note ? fresh.note : "");

@@ -60,6 +60,28 @@ class Dunst(Contract, Restarts, RealTestCase):
         self.assertEqual(self.dunst.history().count("Now playing"), 1, self.dunst.history())
         self.assertEqual(self.dunst.history().count("Ana Lima"), 1, self.dunst.history())
 
+    def test_ignored_apps_are_not_shown_when_the_user_unpauses(self):
+        """dunst paused by hand before the meeting stays paused after it; what
+        it held is shown when the user unpauses it, later: the ignored app's
+        alert must not be among it."""
+        self.write_config('ignore_apps = [ "com.spotify.Client" ];\n')
+        self.dunst.set_paused(True)
+        self.start(self.title, state="already on")
+        servers.notify("Now playing", "Song 2", app_name="Spotify",
+                       hints={"desktop-entry": "com.spotify.Client"}, bus=self.dunst.bus)
+        servers.notify("Ana Lima", "are you free at 3?", app_name="Signal",
+                       hints={"desktop-entry": "signal-desktop"}, bus=self.dunst.bus)
+        wait_until(lambda: self.query("SELECT count(*) FROM alerts WHERE server_id IS NOT NULL") == [(2,)], 5,
+                   "the alerts held with dunst's ids")
+        self.stop()
+        self.assertTrue(self.dunst.get_paused(), "the user's pause is theirs")
+        # The ignored alert leaves dunst's queue; Signal's and the summary wait.
+        wait_until(lambda: self.dunst.counts()["waiting"] == 2, 5, "dunst to drop the ignored alert")
+        self.dunst.set_paused(False)
+        wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 2, "history": 1}, 5,
+                   "dunst to show all but the ignored alert")
+        self.assertEqual(self.dunst.history(), ["Now playing"])
+
     def test_gone_with_the_server_that_had_it(self):
         """A crash, and another server has the name since: the pause lived in
         dunst's memory and went with it. notification-daemon (GDBus) answers
