@@ -163,20 +163,35 @@ static bool session_running(struct present_client *c)
 	return running;
 }
 
+/* session.default_duration as this process would read it; the built-in one if the file cannot say. */
+static uint32_t own_default_duration(void)
+{
+	struct present_config cfg;
+	char *error = NULL;
+	/* Not a word: the daemon's file governs, and the start's reply carries its complaints. */
+	int r = present_config_load(&cfg, NULL, NULL, &error);
+	uint32_t seconds = r < 0 ? PRESENT_CONFIG_DEFAULT_DURATION : (uint32_t)cfg.default_duration;
+	free(error);
+	present_config_finish(&cfg);
+	return seconds;
+}
+
 /*
  * The heads-up comes before going dark where it can ask, while one can
  * still answer people; it names no session that will not start (start
  * would be refused, toggle would stop it). Elsewhere, or with --quiet,
- * nothing is asked and nothing more is read: a start stays one call. The
- * length of a session of the daemon's default is not known here: the
- * built-in one stands for it, and the reply tells what more falls due.
+ * nothing is asked and nothing more is read: a start stays one call.
+ * Without a length, the session lasts session.default_duration of the
+ * daemon's file, which it reads again at the start: as a rule the file
+ * this process finds, read here for the heads-up alone. The reply tells
+ * what more falls due.
  */
 static void heads_up_before(struct present_client *c, const struct present_args *args, uint32_t seconds,
 	struct present_cli_heads_up *h)
 {
 	if (args->quiet || !present_cli_heads_up_can_ask() || session_running(c))
 		return;
-	present_cli_heads_up_before(c, seconds ? seconds : PRESENT_CONFIG_DEFAULT_DURATION, h);
+	present_cli_heads_up_before(c, seconds ? seconds : own_default_duration(), h);
 }
 
 /* A session that runs with the desktop still loud is not the quiet meeting

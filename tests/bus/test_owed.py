@@ -694,6 +694,20 @@ class HeadsUp(OwedCase):
                          [("Dana", "acknowledged"), ("Fay", "acknowledged")])
         self.assertTrue(self.call("GetStatus")["active"])
 
+    def test_without_a_length_it_asks_about_all_of_the_default(self):
+        """A session of session.default_duration: the question before going
+        dark covers what falls due in all of it, not only in the first hour."""
+        self.write_config('session = { default_duration = "4h"; };\n')
+        self.prepare()
+        p, master, _ = self.pty_run("start")
+        self.expect(master, r"Before you go dark: 3 responses fall due during this meeting:\r\n"
+                            r"  #1  Dana [^\n]*\n  #3  Fay [^\n]*\n  #2  Eli [^\n]*\nAcknowledge them now\? \[y/N\] ")
+        os.write(master, b"n\n")
+        out = self.expect(master, r"Present until [^\n]*\n")
+        self.assertEqual(p.wait(10), 0)
+        self.assertNotIn("more", out)
+        self.assertEqual(self.call("GetStatus")["ends_at"] - self.sessions()[-1][1], 4 * 3600)
+
     def dnd_paused(self):
         return bool(self.notifications().Get("org.dunstproject.cmd0", "paused", dbus_interface=dbus.PROPERTIES_IFACE))
 
@@ -735,9 +749,12 @@ class HeadsUp(OwedCase):
         self.assertEqual(self.query("SELECT count(*) FROM owed WHERE state = 'owed'"), [(3,)])
 
     def test_more_than_the_terminal_was_told(self):
-        """Without a DURATION the terminal cannot know the daemon's default: it asks about the built-in
-        hour, and counts the rest from the reply."""
-        self.write_config('session = { default_duration = "2h"; };\n')
+        """Without a DURATION the terminal reads the default from its own file; where the daemon reads
+        another (another XDG_CONFIG_HOME, here the built-in hour against 2 h), the rest is counted from
+        the reply."""
+        daemons = os.path.join(self.root, "daemon-config")
+        self.write_config('session = { default_duration = "2h"; };\n', config_home=daemons)
+        self.set_activation_env(XDG_CONFIG_HOME=daemons)
         self.prepare()
         now, minute = int(time.time() * 1000), 60 * 1000
         with self.db() as db:
