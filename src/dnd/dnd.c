@@ -728,7 +728,13 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	struct present_dnd_report *report)
 {
 	dnd->server_known = false;
-	if (!owner || !*owner)
+	bool gone = !owner || !*owner;
+	/* Between sessions there is nothing to say; a switch kept outside the
+	 * server (GSettings, Xfconf) is still on without it. And the news may
+	 * be old: a server that took the name since, which a start may have
+	 * silenced already, has its own news on the way. */
+	if (gone && (!dnd->active || !dnd->holding || dnd->holding->persistent ||
+			    present_bus_has_owner(dnd->bus, PRESENT_NOTIFICATIONS_NAME)))
 		return false;
 	if (!dnd->active) {
 		/* A server that was away when a session ended (swaync keeps its
@@ -743,7 +749,7 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	size_t kept = 0;
 	for (size_t i = 0; i < dnd->n_changes; i++) {
 		struct change *c = &dnd->changes[i];
-		if (c->backend->persistent || (c->owner && strcmp(c->owner, owner) == 0)) {
+		if (c->backend->persistent || (c->owner && !gone && strcmp(c->owner, owner) == 0)) {
 			dnd->changes[kept++] = *c;
 			continue;
 		}
@@ -753,10 +759,22 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	dnd->n_changes = kept;
 
 	struct present_dnd_report fresh = {0};
+	const struct present_dnd_backend *was = dnd->holding;
 	dnd->holding = NULL;
-	silence(dnd, cfg, &fresh);
-	present_log("info", "notification server changed: do-not-disturb %s%s%s", fresh.state,
-		fresh.note ? ": " : "", fresh.note ? fresh.note : "");
+	if (gone) {
+		/* Its switch went with it, and nothing shows alerts until another
+		 * takes the name (an app's notification may start one). */
+		char *note = NULL;
+		if (asprintf(&note, "%s left during the session: alerts are still held, and a server that takes its "
+				    "place is silenced", was->title) < 0)
+			note = NULL;
+		report_set(&fresh, "none", note);
+		present_log("info", "notification server left: %s", note ? note : "do-not-disturb went with it");
+	} else {
+		silence(dnd, cfg, &fresh);
+		present_log("info", "notification server changed: do-not-disturb %s%s%s", fresh.state,
+			fresh.note ? ": " : "", fresh.note ? fresh.note : "");
+	}
 	if (!report) {
 		present_dnd_report_finish(&fresh);
 		return false;

@@ -634,6 +634,24 @@ class ServerReplaced(BusTestCase):
                          {"state": "failed", "server": "dunst", "backend": "dunst", "note": note})
         self.ok("stop")
 
+    def test_a_server_gone_with_none_in_its_place_is_reported(self):
+        # dunst's pause lived in its memory: nothing is silenced until another comes.
+        self.assertIn("· do-not-disturb on (dunst)", self.ok("start", "10m"))
+        changed = self.listen("SessionChanged")
+        self.kill_mock()
+        wait_until(lambda: [a for _, (a,) in changed if a.get("dnd_state") == "none"], 5, "SessionChanged")
+        self.assertRegex(self.ok("status"), r"^Present until .* · no notification server: nothing needed silencing\n$")
+        self.assertIsNone(json.loads(self.ok("status", "--json"))["dnd"])
+        self.assertEqual(self.call("GetStatus")["dnd_note"],
+                         "dunst left during the session: alerts are still held, and a server that takes its place "
+                         "is silenced")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+        self.mock = self.start_mock("dnd_servers", server="dunst")
+        wait_until(lambda: self.call("GetStatus")["dnd_state"] == "on", 5, "the next server to be silenced")
+        self.assertTrue(Dunst(self).get())
+        self.ok("stop")
+        self.assertFalse(Dunst(self).get())
+
 
 class Plasma(BusTestCase):
     """KDE: our own inhibition, held by the daemon's connection."""
