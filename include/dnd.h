@@ -45,10 +45,10 @@ struct present_dnd_backend {
 	/* The switch lives outside the server (GSettings, Xfconf) and survives
 	 * it: restoring it needs no running server. */
 	bool persistent;
-	/* The switch is one boolean in the server's memory, and off() sets it
-	 * off whatever it holds: one the user turned off by hand stays off all
-	 * the same, so putting it back needs no look first (a round trip less
-	 * at every stop). */
+	/* The switch is one boolean that a session changes only from off, and
+	 * off() sets it off whatever it holds: one the user turned off by hand
+	 * stays off all the same, so putting it back needs no look first (a
+	 * round trip less at every stop). */
 	bool plain;
 	/* The server holds what comes while silenced and shows it all when
 	 * that ends (dunst, mako): present shows none of it again, and closes

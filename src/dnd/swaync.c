@@ -61,6 +61,16 @@ static int dnd_on(const struct present_dnd_ctx *ctx, const char *app, char **ret
 	return set_dnd(ctx, true, ret_error);
 }
 
+static int dnd_on_read(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, bool *ret_on,
+	char **ret_error)
+{
+	dbus_bool_t b = TRUE;
+	return present_bus_call_read_back(ctx->bus, CC_NAME, CC_PATH, CC_NAME, "SetDnd", "GetDnd", ret_on, ret_error,
+		DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
+}
+
+/* Off whatever it reads: a session records a change only when it found
+ * the switch off, so off is always what goes back. */
 static int dnd_off(const struct present_dnd_ctx *ctx, const char *app, const char *saved, char **ret_error)
 {
 	return set_dnd(ctx, false, ret_error);
@@ -114,8 +124,10 @@ const struct present_dnd_backend present_dnd_swaync = {
 	.id = "swaync",
 	.title = "SwayNotificationCenter",
 	.persistent = true,
+	.plain = true,
 	.probe = probe_dnd,
 	.read = read_dnd,
 	.on = dnd_on,
+	.on_read = dnd_on_read,
 	.off = dnd_off,
 };

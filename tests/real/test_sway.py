@@ -112,7 +112,7 @@ class Swaync(Contract, Restarts, RealTestCase):
         r = self.present("stop")
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertRegex(r.stderr, r"^present: do-not-disturb could not be put back \(SwayNotificationCenter\): "
-                                   r"org\.erikreider\.swaync\.cc GetDnd: .+\npresent: 'present restore' tries again\n$")
+                                   r"org\.erikreider\.swaync\.cc SetDnd: .+\npresent: 'present restore' tries again\n$")
         self.swaync.start_again()
         real.wait_until(lambda: not self.get_dnd(), 5,
                         "do-not-disturb off on the swaync that came back after the session ended")
