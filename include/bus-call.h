@@ -25,6 +25,15 @@ int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_re
 	char **ret_error);
 
 /**
+ * Sends both before either answer is awaited: a peer answers one
+ * connection's calls in the order they were sent, so the second sees what
+ * the first did, at the cost of one round trip. Takes both; NULL ones mean
+ * memory ran out. The second's reply in *ret_reply, if the first succeeded.
+ */
+int present_bus_send_both(DBusConnection *bus, DBusMessage *first, DBusMessage *second, DBusMessage **ret_reply,
+	char **ret_error);
+
+/**
  * Waits for pending's answer (taking pending; NULL: the call could not be
  * sent): the reply, or NULL with err set, an error reply included.
  */

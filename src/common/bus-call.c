@@ -122,11 +122,7 @@ int present_bus_send(DBusConnection *bus, DBusMessage *msg, DBusMessage **ret_re
 	return wait_reply(bus, queue(bus, msg), msg, ret_reply, ret_error_name, ret_error);
 }
 
-/* Both go out before either answer is awaited: a peer answers one
- * connection's calls in the order they were sent, so the second sees what
- * the first did, at the cost of one round trip. Takes both; NULL ones mean
- * memory ran out. The second's reply in *ret_reply. */
-static int send_both(DBusConnection *bus, DBusMessage *first, DBusMessage *second, DBusMessage **ret_reply,
+int present_bus_send_both(DBusConnection *bus, DBusMessage *first, DBusMessage *second, DBusMessage **ret_reply,
 	char **ret_error)
 {
 	if (!first || !second) {
@@ -185,7 +181,8 @@ int present_bus_call_read_back(DBusConnection *bus, const char *dest, const char
 	DBusMessage *call = method_call(dest, path, iface, method, first_type, ap);
 	va_end(ap);
 	DBusMessage *reply = NULL;
-	int r = send_both(bus, call, dbus_message_new_method_call(dest, path, iface, read_method), &reply, ret_error);
+	int r = present_bus_send_both(bus, call, dbus_message_new_method_call(dest, path, iface, read_method), &reply,
+		ret_error);
 	return r < 0 ? r : bool_reply(reply, dest, read_method, ret, ret_error);
 }
 
@@ -280,8 +277,8 @@ int present_bus_set_bool_read_back(DBusConnection *bus, const char *dest, const 
 	const char *prop, bool value, bool *ret, char **ret_error)
 {
 	DBusMessage *reply = NULL;
-	int r = send_both(bus, property_call(dest, path, iface, prop, &value), property_call(dest, path, iface, prop, NULL),
-		&reply, ret_error);
+	int r = present_bus_send_both(bus, property_call(dest, path, iface, prop, &value),
+		property_call(dest, path, iface, prop, NULL), &reply, ret_error);
 	return r < 0 ? r : bool_of(reply, dest, prop, ret, ret_error);
 }
 

@@ -4,6 +4,7 @@
  * end resets the property instead of writing false. Persistent in Xfconf.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,23 +63,48 @@ static int read_dnd(const struct present_dnd_ctx *ctx, const char *app, bool *re
 	return r;
 }
 
-static int set_dnd(const struct present_dnd_ctx *ctx, bool value, char **ret_error)
+static DBusMessage *setting(bool value)
 {
 	DBusMessage *msg = request("SetProperty");
 	DBusMessageIter it;
-	if (!msg)
-		return -ENOMEM;
-	dbus_message_iter_init_append(msg, &it);
-	if (!present_bus_append_variant_bool(&it, value)) {
-		dbus_message_unref(msg);
-		return -ENOMEM;
+	if (msg) {
+		dbus_message_iter_init_append(msg, &it);
+		if (!present_bus_append_variant_bool(&it, value)) {
+			dbus_message_unref(msg);
+			msg = NULL;
+		}
 	}
-	return present_bus_send(ctx->bus, msg, NULL, NULL, ret_error);
+	return msg;
+}
+
+static int set_dnd(const struct present_dnd_ctx *ctx, bool value, char **ret_error)
+{
+	DBusMessage *msg = setting(value);
+	return msg ? present_bus_send(ctx->bus, msg, NULL, NULL, ret_error) : -ENOMEM;
 }
 
 static int on(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, char **ret_error)
 {
 	return set_dnd(ctx, true, ret_error);
+}
+
+static int on_read(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, bool *ret_on,
+	char **ret_error)
+{
+	DBusMessage *reply = NULL;
+	int r = present_bus_send_both(ctx->bus, setting(true), request("GetProperty"), &reply, ret_error);
+	if (r < 0)
+		return r;
+	bool on = false;
+	bool ok = present_bus_read_variant_bool(reply, &on);
+	dbus_message_unref(reply);
+	if (!ok) {
+		if (asprintf(ret_error, "%s GetProperty did not answer a boolean", XFCONF_NAME) < 0)
+			*ret_error = NULL;
+		return -EPROTO;
+	}
+	*ret_on = on;
+	return 0;
 }
 
 static int off(const struct present_dnd_ctx *ctx, const char *app, const char *saved, char **ret_error)
@@ -102,5 +128,6 @@ const struct present_dnd_backend present_dnd_xfce = {
 	.probe = probe,
 	.read = read_dnd,
 	.on = on,
+	.on_read = on_read,
 	.off = off,
 };
