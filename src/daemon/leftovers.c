@@ -17,6 +17,10 @@ static gboolean try_again(gpointer data)
 {
 	struct present_daemon *d = data;
 	d->leftovers_source = 0;
+	/* A session's start stops the tries; should one be under way all the
+	 * same, putting back now would undo its do-not-disturb. */
+	if (d->session.active)
+		return G_SOURCE_REMOVE;
 	if (d->leftovers_tries + 1 < G_N_ELEMENTS(delays))
 		d->leftovers_tries++;
 	char *error = NULL;
