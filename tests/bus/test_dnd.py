@@ -183,7 +183,8 @@ class Contract:
         self.assertRegex(self.ok("restore"),
                          r"^Session ended after \d+ s · Acme\nPut back 1 do-not-disturb change\.\n$")
         self.assertFalse(self.s.get())
-        self.assertEqual(self.sessions()[0][4], "restore")
+        # The reply comes once the desktop is back; the record follows.
+        wait_until(lambda: self.sessions()[0][4] == "restore", 5, "the session recorded as ended by restore")
         self.assertFalse(self.call("GetStatus")["active"])
         self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
 
@@ -227,7 +228,7 @@ class Contract:
         self.start_server(refuse_on="refused")
         self.assert_not_silenced(self.present("toggle", "10m"))
         self.assertRegex(self.ok("toggle"), r"^Session ended after \d+ s\n$")
-        self.assertEqual([s[4] for s in self.sessions()], ["stop"])
+        wait_until(lambda: [s[4] for s in self.sessions()] == ["stop"], 5, "the session recorded as stopped")
 
     def test_an_error_that_still_turned_it_on_is_put_back(self):
         # A call that fails need not have failed to act: a server that answers
@@ -313,7 +314,7 @@ class DunstContract(Contract, BusTestCase):
         self.assertEqual((r.returncode, r.stdout, r.stderr), (1, "", "present: cannot restore the desktop: the running "
                          "session was ended, but some changes could not be put back yet: org.freedesktop.Notifications "
                          "Set: do-not-disturb refused by the test\n"))
-        self.assertEqual(self.sessions()[0][4], "restore")
+        wait_until(lambda: self.sessions()[0][4] == "restore", 5, "the session recorded as ended by restore")
         self.refuse_off(False)
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
         self.assertFalse(self.s.get())
