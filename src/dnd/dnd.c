@@ -636,6 +636,17 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 	silenced(dnd, cfg, &ctx, b, r, error, ret);
 }
 
+/* A switch that could not be put back: logged, and added to report (may be
+ * NULL) for whoever must hear what stays as the session left it. */
+static void left_on(struct present_dnd_report *report, const struct present_dnd_backend *b, const char *app,
+	const char *why)
+{
+	present_log("warning", "cannot put back %s: %s", describe(b, app), why);
+	if (report)
+		present_unrestored_add(&report->unrestored, &report->n_unrestored, &report->unrestored_cap, b->title,
+			app ? app : "", why);
+}
+
 int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report)
 {
 	int restored = 0;
@@ -647,14 +658,9 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 		char *error = NULL;
 		int r = put_back(&ctx, c->backend, c->app, c->saved, &error);
 		if (r < 0) {
-			const char *why = error ? error : strerror(-r);
 			/* Left in the store: the next start or `present restore` tries again. */
-			present_log("warning", "cannot put back %s: %s", describe(c->backend, c->app), why);
+			left_on(report, c->backend, c->app, error ? error : strerror(-r));
 			dnd->leftovers = dnd->leftovers || c->row;
-			/* The caller of a stop hears what stays as the session left it, not only the log. */
-			if (report)
-				present_unrestored_add(&report->unrestored, &report->n_unrestored, &report->unrestored_cap,
-					c->backend->title, c->app ? c->app : "", why);
 		} else {
 			restored++;
 			forget(dnd, c->row);
@@ -699,10 +705,7 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 		if (put < 0) {
 			if (!error)
 				error = strdup(strerror(-put));
-			present_log("warning", "cannot put back %s: %s", describe(b, recs[i].app), error ? error : "");
-			if (report && error)
-				present_unrestored_add(&report->unrestored, &report->n_unrestored, &report->unrestored_cap,
-					b->title, recs[i].app ? recs[i].app : "", error);
+			left_on(report, b, recs[i].app, error ? error : "out of memory");
 			failed++;
 			free(*ret_error);
 			*ret_error = error;
