@@ -310,22 +310,26 @@ static void warn_config(const char *message, void *userdata)
 	fprintf(stderr, "present: warning: %s\n", message);
 }
 
-/* The acknowledgement template, read before anything changes: a broken file changes nothing. */
-static int load_template(char **ret)
+/* The acknowledgement template, read before anything changes: a broken file changes nothing. Read once per
+ * process: the heads-up and `catchup -i` acknowledge one item after another. */
+static int load_template(const char **ret)
 {
+	static char *loaded;
 	struct present_config cfg;
 	char *error = NULL;
-	*ret = NULL;
+	*ret = loaded;
+	if (loaded)
+		return 0;
 	if (present_config_load(&cfg, warn_config, NULL, &error) < 0) {
 		fprintf(stderr, "present: %s\n", error);
 		free(error);
 		present_config_finish(&cfg);
 		return PRESENT_EXIT_CONFIG;
 	}
-	*ret = cfg.ack_template;
+	*ret = loaded = cfg.ack_template;
 	cfg.ack_template = NULL;
 	present_config_finish(&cfg);
-	return *ret ? 0 : PRESENT_EXIT_FAILURE;
+	return loaded ? 0 : PRESENT_EXIT_FAILURE;
 }
 
 static void copy_row(const struct present_owed_row *row, void *userdata)
@@ -408,7 +412,8 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 {
 	struct present_store *own = NULL;
 	struct present_owed_row row = {0};
-	char *template = NULL, *text = NULL;
+	const char *template = NULL;
+	char *text = NULL;
 	int r = 0;
 	if (!store && (r = present_cli_store_open(&own)))
 		return r;
@@ -480,7 +485,6 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 	present_wire_msg_free(reply);
 out:
 	free(text);
-	free(template);
 	present_cli_owed_row_finish(&row);
 	present_store_close(own);
 	return r;
