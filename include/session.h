@@ -19,7 +19,6 @@ struct present_session {
 	int64_t started_at, ends_at;
 	char *label;
 	struct present_dnd_report dnd; /* what silencing did at the start */
-	const char *dnd_backend_id; /* the backend whose switch is on for the session (by it or before it), or NULL */
 	struct present_capture *capture; /* NULL when alerts cannot be held */
 	char *capture_error; /* why not */
 	char *store_error; /* why the session is not recorded in the store, or NULL */

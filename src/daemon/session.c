@@ -115,8 +115,6 @@ void present_session_server_changed(struct present_daemon *d, const char *owner)
 	present_leftovers_check(d);
 	if (!silenced)
 		return;
-	/* The replay at the end is chosen by the server that held the alerts last. */
-	s->dnd_backend_id = present_dnd_active_backend(d->dnd);
 	mirror(d);
 	present_service_emit(d, "SessionChanged", NULL);
 }
@@ -207,7 +205,6 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	/* Listening starts before the desktop goes quiet, so nothing slips by. */
 	start_capture(d);
 	present_dnd_silence(d->dnd, &d->config, id, record_change ? &change : NULL, &s->dnd);
-	s->dnd_backend_id = present_dnd_active_backend(d->dnd);
 
 	mirror(d);
 	return true;
@@ -280,10 +277,10 @@ static void close_ignored(const char *server, uint32_t server_id, void *userdata
  * the user unpauses a server they had paused before it. It is closed where
  * it waits, on the server that gave its id (a server that has gone since
  * took it along). */
-static void close_ignored_held(struct present_daemon *d)
+static void close_ignored_held(struct present_daemon *d, const char *holder)
 {
 	struct present_session *s = &d->session;
-	const struct present_dnd_backend *b = s->dnd_backend_id ? present_dnd_backend_find(s->dnd_backend_id) : NULL;
+	const struct present_dnd_backend *b = holder ? present_dnd_backend_find(holder) : NULL;
 	if (!s->capture || !b || !b->shows_held_again || !dbus_connection_get_is_connected(d->bus))
 		return;
 	struct closing c = {d->bus, 0};
@@ -299,17 +296,20 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 		return false;
 	if (d->statefile)
 		unlink(d->statefile);
+	/* The server that held the alerts last, taken before the put-back
+	 * forgets it: what it still holds is closed or replayed by it. */
+	const char *holder = present_dnd_active_backend(d->dnd);
 	/* The desktop comes back first; alerts are watched until it has, and
 	 * their writer has finished before the session's record is closed (it
 	 * writes through a connection of its own, which our transaction would
 	 * keep waiting). */
-	close_ignored_held(d);
+	close_ignored_held(d, holder);
 	present_dnd_restore(d->dnd, &s->dnd);
-	present_leftovers_say(d, s->dnd.unrestored, s->dnd.n_unrestored);
 	/* A caller waiting to hear that the session ended (Stop) hears it now,
 	 * with what could not be put back: the rest can wait on a locked store
 	 * or a slow disk. */
 	present_service_reply_early(d);
+	present_leftovers_say(d, s->dnd.unrestored, s->dnd.n_unrestored);
 	present_hooks_session_ended(d, reason);
 	present_capture_stop(s->capture);
 	s->capture = NULL;
@@ -317,7 +317,7 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	if (d->store && s->id)
 		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, now, reason));
 	if (d->store && s->id && strcmp(reason, "disconnected") != 0)
-		present_replay(d, (int64_t)s->id, s->started_at, now, s->dnd_backend_id);
+		present_replay(d, (int64_t)s->id, s->started_at, now, holder);
 	present_reminders_reschedule(d->reminders);
 	present_log("info", "session %llu ended: %s", (unsigned long long)s->id, reason);
 	/* Emit while the details are still there, so listeners see what ended. */
