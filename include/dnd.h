@@ -153,6 +153,9 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 /** Whether a put-back failed and its record waits in the store to be tried again. */
 bool present_dnd_has_leftovers(const struct present_dnd *dnd);
 
+/** Those put-backs, each with why it failed last (*ret_n of them); valid until the next put-back. */
+const struct present_unrestored *present_dnd_leftovers(const struct present_dnd *dnd, size_t *ret_n);
+
 /**
  * The notification name changed hands (owner: its unique name now, NULL or
  * "" for none): the server is asked again; silenced again if a session runs,

@@ -49,6 +49,9 @@ bool present_unrestored_add(struct present_unrestored **items, size_t *n, size_t
 /** Frees the n items at items, and the array. */
 void present_unrestored_free(struct present_unrestored *items, size_t n);
 
+/** The n items for people, one line each ("dunst: why", "GNOME Shell (muting app): why"); NULL when n is 0. */
+char *present_unrestored_text(const struct present_unrestored *items, size_t n);
+
 /** A session as the daemon describes it: the a{sv} of GetStatus and the signals. */
 struct present_status {
 	bool active;
@@ -71,7 +74,8 @@ struct present_status {
 	 * or NULL. */
 	char **config_warnings;
 	/* Once the session ended (Stop, Toggle, SessionEnded): the switches
-	 * that could not be put back. */
+	 * that could not be put back. With no session: those an earlier one
+	 * left on that still are. */
 	struct present_unrestored *unrestored;
 	size_t n_unrestored;
 };

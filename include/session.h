@@ -68,7 +68,16 @@ void present_session_recover(struct present_daemon *d);
  */
 void present_session_ready_next(struct present_daemon *d);
 
-/** Describes the session; the label is borrowed. */
-void present_session_describe(const struct present_session *s, struct present_status *ret);
+/**
+ * Writes what present_session_describe() says to the status file, or removes
+ * it when no session runs and nothing is left on.
+ */
+void present_session_mirror(struct present_daemon *d);
+
+/**
+ * Describes the session, and between sessions what an earlier one left on
+ * (its unrestored); what it points to is borrowed.
+ */
+void present_session_describe(const struct present_daemon *d, struct present_status *ret);
 
 #endif

@@ -12,7 +12,9 @@
  * The running session, mirrored by the daemon into a small file in
  * $XDG_RUNTIME_DIR/present/, so that `present status` (run by status bars
  * every few seconds) answers without a bus connection. The daemon writes it
- * atomically on every change and removes it when the session ends.
+ * atomically on every change and removes it when the session ends; between
+ * sessions it writes one (not active) only while an earlier session's
+ * do-not-disturb is left on.
  *
  * The writer holds a lock on the file it wrote for as long as it lives: the
  * kernel drops the lock the moment the daemon dies, even before its parent
@@ -37,7 +39,7 @@ struct present_statefile_counts {
 /** $XDG_RUNTIME_DIR/present/status, or NULL when there is no runtime directory; free() it. */
 char *present_statefile_path(void);
 
-/** Writes status (an active session) for the daemon pid, atomically. Returns 0 or -errno. */
+/** Writes status for the daemon pid, atomically. Returns 0 or -errno. */
 int present_statefile_write(const char *path, pid_t pid, const struct present_status *status);
 
 /** present_statefile_write() with the responses owed (NULL: not known). */
@@ -55,7 +57,8 @@ void present_statefile_owed_finish(struct present_statefile_owed *owed);
 
 /**
  * Reads the file into status (present_status_finish() it). Returns 0, or
- * -ENOENT when there is no session: no file, or one whose writer is gone.
+ * -ENOENT when there is no session and nothing left on: no file, or one
+ * whose writer is gone.
  */
 int present_statefile_read(const char *path, struct present_status *status);
 

@@ -19,6 +19,9 @@ struct present_bar {
 	uint32_t alerts; /* alerts held so far */
 	bool owed_known; /* whether owed and overdue are known */
 	uint32_t owed, overdue; /* open responses owed; those past a deadline */
+	/* With no session: the do-not-disturb an earlier one could not put
+	 * back, one line each ("dunst: why"); NULL when none is left on. */
+	const char *left_on;
 };
 
 /**

@@ -122,6 +122,7 @@ void present_print_stopped(bool stopped, const struct present_status *s, int64_t
 {
 	if (!stopped) {
 		puts("No session is running.");
+		say_unrestored(s);
 		return;
 	}
 	char lasted[32];
@@ -145,12 +146,31 @@ static bool has_dnd(const struct present_status *s)
 }
 
 /* A field that does not apply is null, never 0 or "": a script cannot tell those from values. */
+/* , "left_on": [{"backend": ..., "app": ..., "reason": ...}, ...]} to end the object. */
+static void print_json_left_on(const struct present_status *s)
+{
+	fputs(", \"left_on\": [", stdout);
+	for (size_t i = 0; !s->active && i < s->n_unrestored; i++) {
+		const struct present_unrestored *u = &s->unrestored[i];
+		fputs(i ? ", {\"backend\": " : "{\"backend\": ", stdout);
+		present_text_json(stdout, u->backend);
+		fputs(", \"app\": ", stdout);
+		json_or_null(*u->app ? u->app : NULL);
+		fputs(", \"reason\": ", stdout);
+		present_text_json(stdout, u->reason);
+		fputc('}', stdout);
+	}
+	puts("]}");
+}
+
 static void print_json(const struct present_status *s, int64_t now)
 {
 	char started[40], ends[40];
 	if (!s->active) {
-		puts("{\"active\": false, \"id\": null, \"started_at\": null, \"ends_at\": null, "
-		     "\"remaining_s\": null, \"label\": null, \"dnd\": null, \"muted\": null}");
+		fputs("{\"active\": false, \"id\": null, \"started_at\": null, \"ends_at\": null, "
+		      "\"remaining_s\": null, \"label\": null, \"dnd\": null, \"muted\": null",
+			stdout);
+		print_json_left_on(s);
 		return;
 	}
 	present_time_iso8601(s->started_at, started, sizeof(started));
@@ -183,13 +203,38 @@ static void print_json(const struct present_status *s, int64_t now)
 			fputs(", ", stdout);
 		present_text_json(stdout, s->muted[i]);
 	}
-	puts("]}");
+	fputc(']', stdout);
+	print_json_left_on(s);
+}
+
+/* No session, yet alerts stay hidden: the status of a desktop that is not as the user left it. */
+static void print_left_on(const struct present_status *s)
+{
+	puts("Not in a session, but do-not-disturb is still on: a session could not put it back");
+	for (size_t i = 0; i < s->n_unrestored; i++) {
+		const struct present_unrestored *u = &s->unrestored[i];
+		fputs("  ", stdout);
+		present_text_terminal(stdout, u->backend);
+		if (*u->app) {
+			fputs(" (muting ", stdout);
+			present_text_terminal(stdout, u->app);
+			putchar(')');
+		}
+		fputs(": ", stdout);
+		present_text_terminal(stdout, u->reason);
+		putchar('\n');
+	}
+	puts("present keeps trying; 'present restore' tries now.");
 }
 
 void present_print_status(const struct present_status *s, int64_t now, bool json)
 {
 	if (json) {
 		print_json(s, now);
+		return;
+	}
+	if (!s->active && s->n_unrestored) {
+		print_left_on(s);
 		return;
 	}
 	if (!s->active) {

@@ -80,13 +80,19 @@ static void clock_of(int64_t t, char *buf, size_t size)
 	strftime(buf, size, "%H:%M", &tm);
 }
 
+/* "left-on": no session, yet the desktop is still silenced, which a bar must not show as idle. */
+static const char *state(const struct present_bar *bar)
+{
+	return bar->active ? "active" : bar->left_on ? "left-on" : "idle";
+}
+
 /* One placeholder's value; empty when there is no session (or the count is not known). */
 static void field(FILE *f, const char *name, size_t len, const struct present_bar *bar, int64_t now)
 {
 	char buf[32] = "";
 #define IS(s) (len == sizeof(s) - 1 && strncmp(name, s, len) == 0)
 	if (IS("state")) {
-		fputs(bar->active ? "active" : "idle", f);
+		fputs(state(bar), f);
 		return;
 	}
 	if (!bar->active)
@@ -127,12 +133,15 @@ void present_bar_format(FILE *f, const char *format, const struct present_bar *b
 	}
 }
 
-/* Waybar reads text and tooltip as Pango markup: the label is text, not markup. */
-static void markup(FILE *f, const char *s)
+/* Waybar reads text and tooltip as Pango markup: the label is text, not
+ * markup. lines: the text's newlines are kept, as lines of the tooltip. */
+static void markup(FILE *f, const char *s, bool lines)
 {
 	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
 		bool c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
-		if (*p == '&') {
+		if (lines && *p == '\n') {
+			fputc('\n', f);
+		} else if (*p == '&') {
 			fputs("&amp;", f);
 		} else if (*p == '<') {
 			fputs("&lt;", f);
@@ -151,12 +160,18 @@ static void markup(FILE *f, const char *s)
 static void tooltip(FILE *f, const struct present_bar *bar, int64_t now)
 {
 	char until[16], left[32];
+	if (!bar->active && bar->left_on) {
+		fputs("Not in a session; do-not-disturb is still on:\n", f);
+		markup(f, bar->left_on, true);
+		fputs("\npresent keeps trying; 'present restore' tries now", f);
+		return;
+	}
 	if (!bar->active) {
 		fputs("Not in a session", f);
 		return;
 	}
 	if (bar->label && *bar->label) {
-		markup(f, bar->label);
+		markup(f, bar->label, false);
 		fputc('\n', f);
 	}
 	clock_of(bar->ends_at, until, sizeof(until));
@@ -190,12 +205,12 @@ static void text(FILE *f, const struct present_bar *bar, int64_t now)
 	char left[32] = "";
 	if (bar->active)
 		present_bar_remaining(bar->ends_at - now, left, sizeof(left));
-	fputs(left, f);
+	fputs(bar->left_on && !bar->active ? "left on" : left, f);
 }
 
 void present_bar_waybar(FILE *f, const struct present_bar *bar, int64_t now)
 {
-	const char *class = bar->active ? "active" : "idle";
+	const char *class = state(bar);
 	fputs("{\"text\": ", f);
 	json_of(f, text, bar, now);
 	fputs(", \"tooltip\": ", f);

@@ -23,6 +23,7 @@
 void present_cli_print_status_line(const struct present_args *args, const struct present_status *s,
 	const struct present_statefile_counts *counts, int64_t now)
 {
+	char *left_on = s->active ? NULL : present_unrestored_text(s->unrestored, s->n_unrestored);
 	struct present_bar bar = {
 		.active = s->active,
 		.ends_at = s->ends_at,
@@ -31,6 +32,7 @@ void present_cli_print_status_line(const struct present_args *args, const struct
 		.owed_known = counts && counts->owed_known,
 		.owed = counts ? counts->owed : 0,
 		.overdue = counts ? counts->overdue : 0,
+		.left_on = left_on,
 	};
 	if (args->waybar) {
 		present_bar_waybar(stdout, &bar, now);
@@ -41,6 +43,7 @@ void present_cli_print_status_line(const struct present_args *args, const struct
 	} else {
 		present_print_status(s, now, args->json);
 	}
+	free(left_on);
 }
 
 struct watch {
@@ -112,11 +115,12 @@ static char *line_key(const struct present_status *s, const struct present_state
 	struct present_bar bar = {.active = s->active, .ends_at = s->ends_at};
 	int64_t next = present_bar_next_change(&bar, now);
 	char *key = NULL;
-	if (asprintf(&key, "%d %llu %lld %lld %u %d %u %u %s", s->active, (unsigned long long)s->id,
-		    (long long)s->ends_at, (long long)next, (unsigned)s->alerts, counts->owed_known,
-		    (unsigned)counts->owed, (unsigned)counts->overdue, s->label ? s->label : "") < 0)
-		return NULL;
-	return key;
+	char *left_on = present_unrestored_text(s->unrestored, s->n_unrestored);
+	int r = asprintf(&key, "%d %llu %lld %lld %u %d %u %u %s\n%s", s->active, (unsigned long long)s->id,
+		(long long)s->ends_at, (long long)next, (unsigned)s->alerts, counts->owed_known, (unsigned)counts->owed,
+		(unsigned)counts->overdue, s->label ? s->label : "", left_on ? left_on : "");
+	free(left_on);
+	return r < 0 ? NULL : key;
 }
 
 /* The responses owed are only in the daemon's mirror; it is written before each signal. */

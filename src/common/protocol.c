@@ -132,6 +132,23 @@ void present_unrestored_free(struct present_unrestored *items, size_t n)
 	free(items);
 }
 
+char *present_unrestored_text(const struct present_unrestored *items, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = n ? open_memstream(&buf, &len) : NULL;
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s%s%s%s: %s", i ? "\n" : "", items[i].backend, *items[i].app ? " (muting " : "",
+			items[i].app, *items[i].app ? ")" : "", items[i].reason);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 bool present_unrestored_add(struct present_unrestored **items, size_t *n, size_t *cap, const char *backend,
 	const char *app, const char *reason)
 {

@@ -23,31 +23,57 @@ char *present_statefile_path(void)
 	return path;
 }
 
-/* Values are one line each: newlines and '%' are written as %0A and %25. */
-static void put(FILE *f, const char *key, const char *value)
+/* Values are one line each: newlines, tabs (which separate the parts of a
+ * value) and '%' are written as %0A, %09 and %25. */
+static void put_escaped(FILE *f, const char *value)
 {
-	if (!value)
-		return;
-	fprintf(f, "%s=", key);
 	for (const char *p = value; *p; p++) {
 		if (*p == '\n')
 			fputs("%0A", f);
+		else if (*p == '\t')
+			fputs("%09", f);
 		else if (*p == '%')
 			fputs("%25", f);
 		else
 			fputc(*p, f);
 	}
+}
+
+static void put(FILE *f, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	fprintf(f, "%s=", key);
+	put_escaped(f, value);
 	fputc('\n', f);
 }
 
-static char *unescape(const char *s)
+/* One switch left on: "backend<TAB>app<TAB>reason". */
+static void put_unrestored(FILE *f, const struct present_unrestored *u)
 {
-	char *out = malloc(strlen(s) + 1), *o = out;
-	for (; out && *s; s++) {
-		if (s[0] == '%' && s[1] == '0' && s[2] == 'A') {
+	fputs("unrestored=", f);
+	put_escaped(f, u->backend);
+	fputc('\t', f);
+	put_escaped(f, u->app);
+	fputc('\t', f);
+	put_escaped(f, u->reason);
+	fputc('\n', f);
+}
+
+/* s up to end (or its end, for NULL), unescaped. */
+static char *unescape_n(const char *s, const char *end)
+{
+	if (!end)
+		end = s + strlen(s);
+	char *out = malloc((size_t)(end - s) + 1), *o = out;
+	for (; out && s < end; s++) {
+		if (end - s >= 3 && s[0] == '%' && s[1] == '0' && s[2] == 'A') {
 			*o++ = '\n';
 			s += 2;
-		} else if (s[0] == '%' && s[1] == '2' && s[2] == '5') {
+		} else if (end - s >= 3 && s[0] == '%' && s[1] == '0' && s[2] == '9') {
+			*o++ = '\t';
+			s += 2;
+		} else if (end - s >= 3 && s[0] == '%' && s[1] == '2' && s[2] == '5') {
 			*o++ = '%';
 			s += 2;
 		} else {
@@ -57,6 +83,24 @@ static char *unescape(const char *s)
 	if (out)
 		*o = '\0';
 	return out;
+}
+
+static char *unescape(const char *s)
+{
+	return unescape_n(s, NULL);
+}
+
+static void read_unrestored(const char *v, struct present_status *s, size_t *cap)
+{
+	const char *tab1 = strchr(v, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+	if (!tab2)
+		return;
+	char *backend = unescape_n(v, tab1), *app = unescape_n(tab1 + 1, tab2), *reason = unescape(tab2 + 1);
+	if (backend && app && reason)
+		present_unrestored_add(&s->unrestored, &s->n_unrestored, cap, backend, app, reason);
+	free(backend);
+	free(app);
+	free(reason);
 }
 
 int present_statefile_write(const char *path, pid_t pid, const struct present_status *s)
@@ -105,6 +149,11 @@ int present_statefile_write_owed(const char *path, pid_t pid, const struct prese
 	for (size_t i = 0; s->muted && s->muted[i]; i++)
 		put(f, "muted", s->muted[i]);
 	put(f, "capture_error", s->capture_error);
+	/* Between sessions the file says only what an earlier one left on. */
+	if (!s->active)
+		fputs("active=0\n", f);
+	for (size_t i = 0; i < s->n_unrestored; i++)
+		put_unrestored(f, &s->unrestored[i]);
 	if (owed) {
 		fprintf(f, "owed=%zu\n", owed->n);
 		for (size_t i = 0; i < owed->n; i++)
@@ -210,6 +259,8 @@ static int read_once(const char *path, struct present_status *s, int64_t now,
 		return r;
 	}
 	char line[4096];
+	bool active = true;
+	size_t cap = 0;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		char *eq = strchr(line, '=');
@@ -240,6 +291,10 @@ static int read_once(const char *path, struct present_status *s, int64_t now,
 				c.overdue++;
 		} else if (strcmp(k, "muted") == 0)
 			push(&s->muted, unescape(v));
+		else if (strcmp(k, "active") == 0)
+			active = strcmp(v, "0") != 0;
+		else if (strcmp(k, "unrestored") == 0)
+			read_unrestored(v, s, &cap);
 		else if (field) {
 			free(*field);
 			*field = unescape(v);
@@ -251,7 +306,7 @@ static int read_once(const char *path, struct present_status *s, int64_t now,
 		present_status_finish(s);
 		return r == 0 ? -ENOENT : r;
 	}
-	s->active = true;
+	s->active = active;
 	if (counts)
 		*counts = c;
 	return 0;

@@ -4,6 +4,8 @@
 #include "daemon.h"
 #include "leftovers.h"
 #include "log.h"
+#include "service.h"
+#include "session.h"
 
 /* One notification at a time says what is left on: the last one replaces it. */
 #define LEFT_ON_TAG "left-on"
@@ -23,6 +25,12 @@ static gboolean try_again(gpointer data)
 		return G_SOURCE_REMOVE;
 	if (d->leftovers_tries + 1 < G_N_ELEMENTS(delays))
 		d->leftovers_tries++;
+	present_leftovers_retry(d);
+	return G_SOURCE_REMOVE;
+}
+
+void present_leftovers_retry(struct present_daemon *d)
+{
 	char *error = NULL;
 	/* Each switch that still cannot be put back is logged as it is tried. */
 	int r = present_dnd_restore_leftovers(d->dnd, NULL, &error);
@@ -30,7 +38,6 @@ static gboolean try_again(gpointer data)
 		present_log("info", "put back %d do-not-disturb change(s) left on", r);
 	free(error);
 	present_leftovers_check(d);
-	return G_SOURCE_REMOVE;
 }
 
 static void stop_trying(struct present_daemon *d)
@@ -40,9 +47,26 @@ static void stop_trying(struct present_daemon *d)
 	d->leftovers_source = 0;
 }
 
+/* Status bars and `present status` show a switch left on, as they show a
+ * session: the mirror and SessionChanged follow each change of them. */
+static void show(struct present_daemon *d)
+{
+	size_t n;
+	present_dnd_leftovers(d->dnd, &n);
+	/* A session's own mirror and signals have replaced what was shown. */
+	if (d->session.active) {
+		d->leftovers_shown = 0;
+	} else if (n != d->leftovers_shown) {
+		d->leftovers_shown = n;
+		present_session_mirror(d);
+		present_service_emit(d, "SessionChanged", NULL);
+	}
+}
+
 void present_leftovers_check(struct present_daemon *d)
 {
 	bool left = present_dnd_has_leftovers(d->dnd);
+	show(d);
 	/* During a session the switch is on by the session's will: putting the
 	 * last one's back would undo it. Its end tries again. */
 	if (!left || d->session.active)
@@ -62,21 +86,19 @@ void present_leftovers_say(struct present_daemon *d, const struct present_unrest
 	if (!n)
 		return;
 	d->leftovers_tries = 0;
-	GString *body = g_string_new(NULL);
-	for (size_t i = 0; i < n; i++)
-		g_string_append_printf(body, "%s%s%s%s: %s\n", items[i].backend, *items[i].app ? " (muting " : "",
-			items[i].app, *items[i].app ? ")" : "", items[i].reason);
-	g_string_append(body, "present keeps trying; 'present restore' tries now.");
+	char *what = present_unrestored_text(items, n);
+	char *body = g_strdup_printf("%s\npresent keeps trying; 'present restore' tries now.", what ? what : "");
+	free(what);
 	/* Critical: most servers show those even with do-not-disturb on, which
 	 * is what this one is about. */
 	present_notify(d->notifier, &(struct present_notice){
 		.summary = "Do-not-disturb could not be turned off",
-		.body = body->str,
+		.body = body,
 		.icon = "dialog-warning",
 		.urgency = 2,
 		.tag = LEFT_ON_TAG,
 	});
-	g_string_free(body, TRUE);
+	g_free(body);
 }
 
 void present_leftovers_finish(struct present_daemon *d)

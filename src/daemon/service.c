@@ -28,7 +28,7 @@ struct method {
 /* due_from: a start, which names the responses owed falling due in it, so
  * that the caller can say them before going dark without opening the store.
  * config_warnings: a start's, NULL-terminated, or NULL. */
-static DBusMessage *reply_status(DBusMessage *msg, const struct present_session *s, const dbus_bool_t *flag,
+static DBusMessage *reply_status(DBusMessage *msg, const struct present_daemon *d, const dbus_bool_t *flag,
 	struct present_store *due_from, char **config_warnings)
 {
 	DBusMessage *reply = dbus_message_new_method_return(msg);
@@ -36,9 +36,10 @@ static DBusMessage *reply_status(DBusMessage *msg, const struct present_session 
 		return NULL;
 	DBusMessageIter it;
 	struct present_status status;
-	present_session_describe(s, &status);
+	present_session_describe(d, &status);
 	status.config_warnings = config_warnings;
-	if (due_from && present_status_due_collect(due_from, present_time_now() * 1000, s->ends_at * 1000, &status) < 0)
+	if (due_from &&
+		present_status_due_collect(due_from, present_time_now() * 1000, d->session.ends_at * 1000, &status) < 0)
 		present_log("warning", "the responses owed falling due are not said: %s", present_store_error(due_from));
 	dbus_message_iter_init_append(reply, &it);
 	bool ok = (!flag || dbus_message_iter_append_basic(&it, DBUS_TYPE_BOOLEAN, flag)) &&
@@ -61,7 +62,7 @@ static DBusMessage *ended_reply(struct present_daemon *d, DBusMessage *call)
 		return restore_reply(d, call);
 	/* Stop says it stopped one; Toggle, that it did not start one. */
 	dbus_bool_t flag = dbus_message_has_member(call, "Stop");
-	return reply_status(call, &d->session, &flag, NULL, NULL);
+	return reply_status(call, d, &flag, NULL, NULL);
 }
 
 void present_service_reply_early(struct present_daemon *d)
@@ -117,7 +118,7 @@ static DBusMessage *start_replying(struct present_daemon *d, DBusMessage *msg, c
 	if (!present_session_start(d, seconds ? seconds : d->config.default_duration, label, err))
 		goto out;
 	g_ptr_array_add(warnings, NULL);
-	reply = reply_status(msg, &d->session, started, d->store, (char **)warnings->pdata);
+	reply = reply_status(msg, d, started, d->store, (char **)warnings->pdata);
 	if (reply && !dbus_message_get_no_reply(msg)) {
 		d->early_reply = reply;
 		present_service_reply_early(d);
@@ -151,7 +152,11 @@ static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBus
 	dbus_bool_t stopped = false;
 	if (d->session.active)
 		return end_replying(d, msg, "stop");
-	return reply_status(msg, &d->session, &stopped, NULL, NULL);
+	/* What a session left on is what a stop pressed between sessions is
+	 * for: it is tried now, and the reply says what is still on. */
+	if (present_dnd_has_leftovers(d->dnd))
+		present_leftovers_retry(d);
+	return reply_status(msg, d, &stopped, NULL, NULL);
 }
 
 static DBusMessage *method_toggle(struct present_daemon *d, DBusMessage *msg, DBusError *err)
@@ -168,7 +173,7 @@ static DBusMessage *method_extend(struct present_daemon *d, DBusMessage *msg, DB
 	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_INVALID);
 	if (!present_session_extend(d, seconds, err))
 		return NULL;
-	return reply_status(msg, &d->session, NULL, NULL, NULL);
+	return reply_status(msg, d, NULL, NULL, NULL);
 }
 
 /* Restore's reply, once the session (if one ran) has put back its own
@@ -195,7 +200,7 @@ static DBusMessage *restore_reply(struct present_daemon *d, DBusMessage *msg)
 	DBusMessage *reply = dbus_message_new_method_return(msg);
 	DBusMessageIter it;
 	struct present_status status;
-	present_session_describe(s, &status);
+	present_session_describe(d, &status);
 	/* What the end could not put back was just tried again, and put back. */
 	status.unrestored = NULL;
 	status.n_unrestored = 0;
@@ -400,7 +405,7 @@ static DBusMessage *method_snooze(struct present_daemon *d, DBusMessage *msg, DB
 
 static DBusMessage *method_get_status(struct present_daemon *d, DBusMessage *msg, DBusError *err)
 {
-	return reply_status(msg, &d->session, NULL, NULL, NULL);
+	return reply_status(msg, d, NULL, NULL, NULL);
 }
 
 /* Properties: each is read from the session when asked, never cached. */
@@ -643,7 +648,7 @@ void present_service_emit(struct present_daemon *d, const char *signal, const ch
 		return;
 	DBusMessageIter it;
 	struct present_status status;
-	present_session_describe(&d->session, &status);
+	present_session_describe(d, &status);
 	dbus_message_iter_init_append(sig, &it);
 	if (present_status_write(&status, &it) &&
 		(!reason || dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &reason)))

@@ -73,14 +73,19 @@ static gboolean timer_fired(gint fd, GIOCondition cond, gpointer data)
 
 /* `present status` reads this file instead of asking over the bus; status
  * bars show the alerts held and the responses owed from it too. */
-static void mirror(struct present_daemon *d)
+void present_session_mirror(struct present_daemon *d)
 {
 	struct present_status status;
 	struct present_statefile_owed owed = {0};
 	if (!d->statefile)
 		return;
-	present_session_describe(&d->session, &status);
-	bool owed_known = d->store && present_statefile_owed_collect(d->store, &owed) == 0;
+	present_session_describe(d, &status);
+	if (!status.active && !status.n_unrestored) {
+		if (unlink(d->statefile) < 0 && errno != ENOENT)
+			present_log("warning", "%s: %s", d->statefile, strerror(errno));
+		return;
+	}
+	bool owed_known = status.active && d->store && present_statefile_owed_collect(d->store, &owed) == 0;
 	int r = present_statefile_write_owed(d->statefile, getpid(), &status, owed_known ? &owed : NULL);
 	present_statefile_owed_finish(&owed);
 	if (r < 0)
@@ -92,7 +97,7 @@ static gboolean report_counts(gpointer data)
 	struct present_daemon *d = data;
 	d->session.counts_source = 0;
 	if (d->session.active) {
-		mirror(d);
+		present_session_mirror(d);
 		present_service_emit(d, "SessionChanged", NULL);
 		present_service_properties_changed(d);
 	}
@@ -115,14 +120,14 @@ void present_session_server_changed(struct present_daemon *d, const char *owner)
 	present_leftovers_check(d);
 	if (!silenced)
 		return;
-	mirror(d);
+	present_session_mirror(d);
 	present_service_emit(d, "SessionChanged", NULL);
 }
 
 void present_session_owed_changed(struct present_daemon *d)
 {
 	if (d->session.active)
-		mirror(d);
+		present_session_mirror(d);
 }
 
 static void start_capture(struct present_daemon *d)
@@ -206,7 +211,7 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	start_capture(d);
 	present_dnd_silence(d->dnd, &d->config, id, record_change ? &change : NULL, &s->dnd);
 
-	mirror(d);
+	present_session_mirror(d);
 	return true;
 }
 
@@ -245,7 +250,7 @@ bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError
 	}
 	if (d->store && s->id)
 		store_warn(d, present_store_session_set_end(d->store, (int64_t)s->id, s->ends_at));
-	mirror(d);
+	present_session_mirror(d);
 	present_service_emit(d, "SessionChanged", NULL);
 	present_service_properties_changed(d);
 	return true;
@@ -373,8 +378,9 @@ void present_session_recover(struct present_daemon *d)
 	present_session_record_finish(&rec);
 }
 
-void present_session_describe(const struct present_session *s, struct present_status *ret)
+void present_session_describe(const struct present_daemon *d, struct present_status *ret)
 {
+	const struct present_session *s = &d->session;
 	*ret = (struct present_status){
 		.active = s->active,
 		.id = s->id,
@@ -392,4 +398,10 @@ void present_session_describe(const struct present_session *s, struct present_st
 		.store_error = s->store_error,
 		.alerts = s->capture ? (uint32_t)present_capture_count(s->capture) : 0,
 	};
+	/* Between sessions, what an earlier one left on: it still silences the desktop. */
+	if (!s->active) {
+		size_t n;
+		ret->unrestored = (struct present_unrestored *)present_dnd_leftovers(d->dnd, &n);
+		ret->n_unrestored = n;
+	}
 }

@@ -117,8 +117,8 @@ bool present_status_write(const struct present_status *status, DBusMessageIter *
 			put_optional(&dict, "dnd_note", status->dnd_note) && put_strv(&dict, "muted", status->muted) &&
 			put_optional(&dict, "capture_error", status->capture_error) &&
 			put_optional(&dict, "store_error", status->store_error) &&
-			put(&dict, "alerts", DBUS_TYPE_UINT32, &status->alerts) && put_due(&dict, status) &&
-			put_unrestored(&dict, status);
+			put(&dict, "alerts", DBUS_TYPE_UINT32, &status->alerts) && put_due(&dict, status);
+	ok = ok && put_unrestored(&dict, status);
 	if (ok && status->config_warnings && status->config_warnings[0])
 		ok = put_strv(&dict, "config_warnings", status->config_warnings);
 	return dbus_message_iter_close_container(iter, &dict) && ok;

@@ -55,6 +55,9 @@ struct present_dnd {
 	size_t n_done;
 	char *save_error; /* why this session's changes could not be recorded, or NULL */
 	bool leftovers; /* a put-back failed: its record waits in the store */
+	/* Those switches, each with the reason, for whoever asks meanwhile. */
+	struct present_unrestored *left;
+	size_t n_left, left_cap;
 	/* What present_dnd_prepare() found for present_dnd_silence() to turn on. */
 	struct {
 		const struct present_dnd_backend *backend; /* NULL: nothing to turn on */
@@ -213,6 +216,13 @@ static void release(struct present_dnd *dnd)
 			present_dnd_backends[i]->release(&ctx);
 }
 
+static void forget_left(struct present_dnd *dnd)
+{
+	present_unrestored_free(dnd->left, dnd->n_left);
+	dnd->left = NULL;
+	dnd->n_left = dnd->left_cap = 0;
+}
+
 void present_dnd_destroy(struct present_dnd *dnd)
 {
 	if (!dnd)
@@ -229,6 +239,7 @@ void present_dnd_destroy(struct present_dnd *dnd)
 	free(dnd->plan.saved);
 	free(dnd->save_error);
 	free(dnd->server_error);
+	forget_left(dnd);
 	present_server_info_finish(&dnd->server);
 	free(dnd);
 }
@@ -637,15 +648,22 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 }
 
 /* A switch that could not be put back: logged, and added to report (may be
- * NULL) for whoever must hear what stays as the session left it. */
-static void left_on(struct present_dnd_report *report, const struct present_dnd_backend *b, const char *app,
-	const char *why)
+ * NULL) for whoever must hear what stays as the session left it. One with a
+ * record in the store (recorded) is tried again later: kept, and the reason,
+ * for whoever asks what is left on meanwhile. */
+static void left_on(struct present_dnd *dnd, struct present_dnd_report *report, const struct present_dnd_backend *b,
+	const char *app, const char *why, bool recorded)
 {
 	present_log("warning", "cannot put back %s: %s", describe(b, app), why);
 	if (report)
 		present_unrestored_add(&report->unrestored, &report->n_unrestored, &report->unrestored_cap, b->title,
 			app ? app : "", why);
+	if (recorded) {
+		dnd->leftovers = true;
+		present_unrestored_add(&dnd->left, &dnd->n_left, &dnd->left_cap, b->title, app ? app : "", why);
+	}
 }
+
 
 int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report)
 {
@@ -659,8 +677,7 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 		int r = put_back(&ctx, c->backend, c->app, c->saved, &error);
 		if (r < 0) {
 			/* Left in the store: the next start or `present restore` tries again. */
-			left_on(report, c->backend, c->app, error ? error : strerror(-r));
-			dnd->leftovers = dnd->leftovers || c->row;
+			left_on(dnd, report, c->backend, c->app, error ? error : strerror(-r), c->row);
 		} else {
 			restored++;
 			forget(dnd, c->row);
@@ -695,6 +712,9 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 	struct present_dnd_ctx ctx = {.bus = dnd->bus};
 	if (n)
 		ctx = context(dnd);
+	/* Each record is tried now: what is left on is what fails again. */
+	forget_left(dnd);
+	dnd->leftovers = false;
 	int restored = 0, failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
@@ -705,7 +725,7 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 		if (put < 0) {
 			if (!error)
 				error = strdup(strerror(-put));
-			left_on(report, b, recs[i].app, error ? error : "out of memory");
+			left_on(dnd, report, b, recs[i].app, error ? error : "out of memory", true);
 			failed++;
 			free(*ret_error);
 			*ret_error = error;
@@ -716,7 +736,6 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 		forget(dnd, recs[i].id);
 	}
 	present_dnd_records_free(recs, n);
-	dnd->leftovers = failed;
 	if (!dnd->active)
 		release(dnd);
 	return failed ? -EIO : restored;
@@ -725,6 +744,12 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 bool present_dnd_has_leftovers(const struct present_dnd *dnd)
 {
 	return dnd->leftovers;
+}
+
+const struct present_unrestored *present_dnd_leftovers(const struct present_dnd *dnd, size_t *ret_n)
+{
+	*ret_n = dnd->n_left;
+	return dnd->left;
 }
 
 bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,

@@ -22,7 +22,7 @@ class Sessions(BusTestCase):
         self.assertEqual(self.ok("status"), "Not in a session.\n")
         status = json.loads(self.ok("status", "--json"))
         self.assertEqual(status, {"active": False, "id": None, "started_at": None, "ends_at": None,
-                                  "remaining_s": None, "label": None, "dnd": None, "muted": None})
+                                  "remaining_s": None, "label": None, "dnd": None, "muted": None, "left_on": []})
         self.assertFalse(self.bus.has_owner())
 
     def test_json_fields_that_do_not_apply_are_null(self):
@@ -34,7 +34,7 @@ class Sessions(BusTestCase):
         [(label, started, planned, _, _)] = self.sessions()
         self.assertIn(status.pop("remaining_s"), range(590, 601))
         self.assertEqual(status, {"active": True, "id": 1, "started_at": iso(started), "ends_at": iso(planned),
-                                  "label": None, "muted": [],
+                                  "label": None, "muted": [], "left_on": [],
                                   "dnd": {"state": "on", "server": "dunst", "backend": "dunst", "note": None}})
         self.ok("stop")
         # No backend: do-not-disturb is off in the configuration.
@@ -44,7 +44,7 @@ class Sessions(BusTestCase):
         [_, (label, started, planned, _, _)] = self.sessions()
         self.assertIn(status.pop("remaining_s"), range(590, 601))
         self.assertEqual(status, {"active": True, "id": 2, "started_at": iso(started), "ends_at": iso(planned),
-                                  "label": "Acme", "dnd": None, "muted": []})
+                                  "label": "Acme", "dnd": None, "muted": [], "left_on": []})
 
     def test_short_session_shows_and_ends_by_itself(self):
         out = self.ok("start", "3s", "--label", "Acme review")

@@ -383,6 +383,50 @@ class DunstContract(Contract, BusTestCase):
         self.assertFalse(self.s.get())
         self.assertIsNotNone(self.left_on_notice(), "said once")
 
+    def test_status_between_sessions_says_what_is_left_on(self):
+        # A bar showing "idle" while alerts stay hidden would be a lie.
+        self.ok("start", "10m")
+        self.refuse_off(True)
+        self.assertEqual(self.present("stop").returncode, 4)
+        reason = "org.freedesktop.Notifications Set: do-not-disturb refused by the test"
+        self.assertEqual(self.ok("status"), "Not in a session, but do-not-disturb is still on: a session could not "
+                         "put it back\n  dunst: %s\npresent keeps trying; 'present restore' tries now.\n" % reason)
+        self.assertTrue(os.path.exists(os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present", "status")),
+                        "answered from the daemon's file, not over the bus")
+        status = json.loads(self.ok("status", "--json"))
+        self.assertEqual((status["active"], status["left_on"]),
+                         (False, [{"backend": "dunst", "app": None, "reason": reason}]))
+        bar = json.loads(self.ok("status", "--waybar"))
+        self.assertEqual((bar["text"], bar["class"], bar["alt"]), ("left on", "left-on", "left-on"))
+        self.assertEqual(bar["tooltip"], "Not in a session; do-not-disturb is still on:\ndunst: %s\npresent keeps "
+                         "trying; 'present restore' tries now" % reason)
+        self.assertEqual(self.ok("status", "--format", "{state}|{remaining}"), "left-on|\n")
+        # A stop pressed now is pressed for this: it tries again, and says what is still on.
+        r = self.present("stop")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (4, "No session is running.\n", self.REFUSED_PUT_BACK))
+        self.refuse_off(False)
+        self.assertEqual(self.ok("stop"), "No session is running.\n")
+        self.assertFalse(self.s.get())
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        self.assertEqual(json.loads(self.ok("status", "--json"))["left_on"], [])
+        self.assertEqual(self.ok("status", "--format", "{state}"), "idle\n")
+
+    def test_a_status_bar_follows_what_is_left_on(self):
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        w = harness.Watcher(self, "--format", "{state}|{remaining}")
+        self.assertEqual(w.line(), "idle|")
+        self.ok("start", "2s")
+        self.assertEqual(w.line(), "active|1m")
+        self.refuse_off(True)
+        line = w.line()
+        # The end and what it left on are two signals, read together or not.
+        if line == "idle|":
+            line = w.line()
+        self.assertEqual(line, "left-on|")
+        self.refuse_off(False)
+        self.assertEqual(w.line(timeout=15), "idle|", "put back by the daemon's next try")
+        self.assertFalse(self.s.get())
+
     def test_left_on_by_a_refused_put_back_is_not_taken_for_the_users(self):
         # The same daemon's next session must put back what the last one
         # could not, not find the switch on and leave it as the user's choice.

@@ -1,53 +1,12 @@
 """present watch: a status line now and on every change, from the daemon's signals."""
 import json
 import os
-import select
 import signal
-import subprocess
-import time
 
 import harness
-from harness import CLI, BusTestCase, wait_until
+from harness import CLI, BusTestCase, Watcher, wait_until
 
 FORMAT = "{state}|{remaining}|{label}|{alerts}"
-
-
-class Watcher:
-    """present watch, its stdout read line by line."""
-
-    def __init__(self, test, *args):
-        self.process = subprocess.Popen(harness.valgrind.wrap([CLI, "watch"] + list(args), test.root),
-                                        env=test.bus.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        start_new_session=True)
-        test.addCleanup(self.close)
-        self.buffer = b""
-
-    def line(self, timeout=10):
-        """The next line, or a failure after timeout."""
-        deadline = time.monotonic() + timeout * harness.valgrind.slower
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError("no line from present watch within %s s (so far %r)" % (timeout, self.buffer))
-            ready, _, _ = select.select([self.process.stdout], [], [], left)
-            if ready:
-                chunk = os.read(self.process.stdout.fileno(), 4096)
-                if not chunk:
-                    raise AssertionError("present watch ended: %r" % self.process.stderr.read())
-                self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        return line.decode()
-
-    def nothing_pending(self):
-        ready, _, _ = select.select([self.process.stdout], [], [], 0)
-        return not ready and not self.buffer
-
-    def close(self):
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        self.process.stdout.close()
-        self.process.stderr.close()
 
 
 class Watch(BusTestCase):

@@ -9,6 +9,7 @@ import datetime
 import json
 import os
 import re
+import select
 import shlex
 import shutil
 import signal
@@ -376,6 +377,44 @@ class Valgrind:
 
 
 valgrind = Valgrind(os.environ.get("PRESENT_VALGRIND", ""))
+
+
+class Watcher:
+    """present watch, its stdout read line by line."""
+
+    def __init__(self, test, *args):
+        self.process = subprocess.Popen(valgrind.wrap([CLI, "watch"] + list(args), test.root),
+                                        env=test.bus.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        start_new_session=True)
+        test.addCleanup(self.close)
+        self.buffer = b""
+
+    def line(self, timeout=10):
+        """The next line, or a failure after timeout."""
+        deadline = time.monotonic() + timeout * valgrind.slower
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("no line from present watch within %s s (so far %r)" % (timeout, self.buffer))
+            ready, _, _ = select.select([self.process.stdout], [], [], left)
+            if ready:
+                chunk = os.read(self.process.stdout.fileno(), 4096)
+                if not chunk:
+                    raise AssertionError("present watch ended: %r" % self.process.stderr.read())
+                self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode()
+
+    def nothing_pending(self):
+        ready, _, _ = select.select([self.process.stdout], [], [], 0)
+        return not ready and not self.buffer
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+        self.process.stderr.close()
 
 
 def main():

@@ -105,6 +105,27 @@ static void test_waybar(void)
 	free(out);
 }
 
+static void test_left_on(void)
+{
+	/* No session, yet do-not-disturb is on: never shown as idle. */
+	struct present_bar left = {.left_on = "dunst: <refused> & more\nGNOME Shell (muting a.desktop): gone"};
+	char *out = format("{state}|{remaining}|{alerts}", &left);
+	g_assert_cmpstr(out, ==, "left-on||");
+	free(out);
+	out = waybar(&left);
+	g_assert_cmpstr(out, ==,
+		"{\"text\": \"left on\", \"tooltip\": \"Not in a session; do-not-disturb is still on:\\ndunst: "
+		"&lt;refused&gt; &amp; more\\nGNOME Shell (muting a.desktop): gone\\npresent keeps trying; 'present "
+		"restore' tries now\", \"class\": \"left-on\", \"alt\": \"left-on\"}");
+	free(out);
+	/* A session's own state wins: it is what silences the desktop now. */
+	struct present_bar both = active;
+	both.left_on = left.left_on;
+	out = format("{state}", &both);
+	g_assert_cmpstr(out, ==, "active");
+	free(out);
+}
+
 static void test_remaining(void)
 {
 	static const struct {
@@ -142,6 +163,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/statusbar/format-escapes", test_format_escapes);
 	g_test_add_func("/statusbar/format-check", test_format_check);
 	g_test_add_func("/statusbar/waybar", test_waybar);
+	g_test_add_func("/statusbar/left-on", test_left_on);
 	g_test_add_func("/statusbar/remaining", test_remaining);
 	g_test_add_func("/statusbar/next-change", test_next_change);
 	return g_test_run();
