@@ -21,7 +21,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 5
+#define PRESENT_STORE_SCHEMA 6
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,

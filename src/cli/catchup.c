@@ -194,6 +194,12 @@ static void print_owed_section(const struct present_cli_owed_rows *owed, int64_t
 	}
 }
 
+/* "?": the store's name for the group of alerts that gave none. */
+static bool unnamed(const char *app)
+{
+	return strcmp(app, "?") == 0;
+}
+
 static void print_plain(const struct present_session_record *s, const struct catchup *c, const struct present_cli_owed_rows *owed,
 	int64_t now_ms, bool colour)
 {
@@ -204,7 +210,7 @@ static void print_plain(const struct present_session_record *s, const struct cat
 	for (size_t i = 0; i < c->n; i++) {
 		const struct group *g = &c->groups[i];
 		fputs(colour ? BOLD : "", stdout);
-		present_text_terminal(stdout, g->app);
+		present_text_terminal(stdout, unnamed(g->app) ? "(unnamed)" : g->app);
 		printf("%s (%zu)\n", colour ? RESET : "", g->count);
 		if (g->count > g->n)
 			printf("  %s… %zu earlier (present catchup --all, or present alerts --last)%s\n", colour ? DIM : "",
@@ -260,8 +266,7 @@ static void print_json(const struct present_session_record *s, const struct catc
 	fputs(",\n \"apps\": [", stdout);
 	for (size_t i = 0; i < c->n; i++) {
 		fputs(i ? ",\n  {\"app\": " : "\n  {\"app\": ", stdout);
-		/* "?": the store's name for alerts that gave none. */
-		present_text_json_or_null(stdout, strcmp(c->groups[i].app, "?") != 0 ? c->groups[i].app : NULL);
+		present_text_json_or_null(stdout, unnamed(c->groups[i].app) ? NULL : c->groups[i].app);
 		printf(", \"count\": %zu, \"earlier\": %zu, \"alerts\": ", c->groups[i].count,
 			c->groups[i].count - c->groups[i].n);
 		json_alerts(&c->groups[i]);

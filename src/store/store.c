@@ -116,7 +116,17 @@ static const char *const migrations[] = {
 	/* The acknowledgement given for a response owed, as `present ack` printed it: a second ack prints it
 	 * again instead of another. */
 	"ALTER TABLE owed ADD COLUMN ack_text TEXT;",
+
+	/* An alert with an empty name and one with none are one group, not two. */
+	"DROP INDEX alerts_by_app;"
+	"CREATE INDEX alerts_by_app ON alerts(session_id, coalesce(class, '') = 'noise', "
+	"coalesce(nullif(app, ''), nullif(app_name, ''), '?'), id);",
 };
+
+/* An alert's app as catch-up groups it, "?" for none: the expression of the
+ * index alerts_by_app, to the letter, so that the index serves. */
+#define APP_KEY "coalesce(nullif(app, ''), nullif(app_name, ''), '?')"
+
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == PRESENT_STORE_SCHEMA,
 	"every schema version needs its migration");
@@ -720,7 +730,7 @@ int present_store_alert_groups(struct present_store *store, int64_t session_id, 
 {
 	/* The expressions are those of the index alerts_by_app, so that it serves. */
 	sqlite3_stmt *st = prepare(store,
-		"SELECT coalesce(class, '') = 'noise', coalesce(app, app_name, '?'), count(*), min(id) FROM alerts "
+		"SELECT coalesce(class, '') = 'noise', " APP_KEY ", count(*), min(id) FROM alerts "
 		"WHERE session_id = ? GROUP BY 1, 2 ORDER BY 4");
 	if (!st)
 		return fail(store, "counting alerts");
@@ -744,7 +754,7 @@ int present_store_alerts_latest(struct present_store *store, int64_t session_id,
 	/* Newest first to take the latest, then turned around to read oldest first. */
 	sqlite3_stmt *st = prepare(store,
 		app ? "SELECT * FROM (SELECT " ALERT_COLUMNS " FROM alerts WHERE session_id = ? AND "
-		      "(coalesce(class, '') = 'noise') = 0 AND coalesce(app, app_name, '?') = ? ORDER BY id DESC LIMIT ?) "
+		      "(coalesce(class, '') = 'noise') = 0 AND " APP_KEY " = ? ORDER BY id DESC LIMIT ?) "
 		      "ORDER BY id"
 		    : "SELECT * FROM (SELECT " ALERT_COLUMNS " FROM alerts WHERE session_id = ? AND "
 		      "(coalesce(class, '') = 'noise') = 1 ORDER BY id DESC LIMIT ?) ORDER BY id");

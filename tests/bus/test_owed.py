@@ -223,9 +223,9 @@ class Listing(OwedCase):
         self.assertEqual(item["subject"], "")
         self.assertEqual(json.loads(self.ok("owed", "--json")), [dict(self.owed_json(item), subject=None)])
         catchup = json.loads(self.ok("catchup", "--json"))
-        # Each nameless alert is a group of its own: one gave "", the other "?".
+        # One gave "", the other "?": both nameless, one group.
         self.assertEqual((catchup["session"]["label"], [(g["app"], g["count"]) for g in catchup["apps"]],
-                          catchup["owed"]), (None, [(None, 1), (None, 1), ("org.signal.Signal", 1)],
+                          catchup["owed"]), (None, [(None, 2), ("org.signal.Signal", 1)],
                                              [dict(self.owed_json(item), subject=None)]))
 
     def test_text_from_alerts_cannot_reach_the_terminal(self):
@@ -449,6 +449,22 @@ class Catchup(OwedCase):
         self.assertEqual(self.ok("catchup"), "No session yet: nothing was held.\n\nNothing owed: you are all caught up.\n")
         self.assertEqual(json.loads(self.ok("catchup", "--json")),
                          {"session": None, "apps": [], "noise": {"count": 0, "earlier": 0, "alerts": []}, "owed": []})
+
+    def test_alerts_without_a_name_are_one_group(self):
+        # An empty name and none at all (a path that gives none) both say
+        # that nobody named the app.
+        self.ok("start", "10m")
+        app = App(self)
+        app.notify("", "Backup finished", "3 files")
+        app.notify("", "Backup started")
+        wait_until(lambda: self.query("SELECT count(*) FROM alerts") == [(2,)], what="the alerts in the store")
+        self.ok("stop")
+        with self.db() as db:
+            db.execute("UPDATE alerts SET app_name = NULL WHERE id = (SELECT min(id) FROM alerts)")
+        out = self.ok("catchup")
+        self.assertRegex(out, r"\n\(unnamed\) \(2\)\n  .*Backup finished — 3 files\n  .*Backup started\n")
+        apps = json.loads(self.ok("catchup", "--json"))["apps"]
+        self.assertEqual([(a["app"], a["count"], len(a["alerts"])) for a in apps], [(None, 2, 2)])
 
     def test_a_busy_app_is_summed_up(self):
         """Each app shows its count and its latest ten alerts; --all shows every one."""
