@@ -35,6 +35,9 @@ struct present_classification {
 void present_classify(const struct present_alert_event *ev, const struct present_classify_lists *lists,
 	struct present_classification *ret);
 
+/** Whether rule (as stored with an alert) says its app is in ignore_apps: for a daemon that did not see it classified. */
+bool present_classify_rule_is_ignored(const char *rule);
+
 /** "noise", "alert", "mail", "person". */
 const char *present_class_name(enum present_alert_class cls);
 

@@ -21,7 +21,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 6
+#define PRESENT_STORE_SCHEMA 7
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,
@@ -156,8 +156,8 @@ int present_store_alert_update(struct present_store *store, const struct present
 int present_store_alert_set_app(struct present_store *store, int64_t id, const char *app, const char *cls,
 	const char *rule);
 
-/** Records the id the notification server gave the alert. */
-int present_store_alert_set_server_id(struct present_store *store, int64_t id, uint32_t server_id);
+/** Records the id the notification server gave the alert, and the server (its unique bus name). */
+int present_store_alert_set_server_id(struct present_store *store, int64_t id, uint32_t server_id, const char *server);
 
 /** The app took the alert back (at, in ms). */
 int present_store_alert_withdraw(struct present_store *store, int64_t id, int64_t at);
@@ -167,6 +167,16 @@ int present_store_alert_closed(struct present_store *store, int64_t id, uint32_t
 
 /** The server refused the alert with this D-Bus error. */
 int present_store_alert_refused(struct present_store *store, int64_t id, const char *error);
+
+/** An alert of a session that a server was given and has not closed: its id there, and its rule. */
+typedef void (*present_shown_fn)(uint32_t server_id, const char *rule, void *userdata);
+
+/**
+ * Calls fn for each alert of session_id given to server (a unique bus name)
+ * that neither the app withdrew nor the server closed, oldest first.
+ */
+int present_store_shown_each(struct present_store *store, int64_t session_id, const char *server,
+	present_shown_fn fn, void *userdata);
 
 /** Records that alerts were not watched from `from` to `to` (ms) during a session. */
 int present_store_capture_gap(struct present_store *store, int64_t session_id, int64_t from, int64_t to,

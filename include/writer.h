@@ -54,7 +54,10 @@ int64_t present_writer_next_id(struct present_writer *w);
 void present_writer_alert(struct present_writer *w, enum present_write_op op, const struct present_alert_record *a,
 	const struct present_owed_note *note);
 
-/** Queues a change to one alert: SERVER_ID (number), WITHDRAW (number: ms), CLOSED (number), REFUSED (text). */
+/**
+ * Queues a change to one alert: SERVER_ID (number, and text: the server's unique name), WITHDRAW (number:
+ * ms), CLOSED (number), REFUSED (text).
+ */
 void present_writer_change(struct present_writer *w, enum present_write_op op, int64_t id, int64_t number,
 	const char *text);
 

@@ -373,7 +373,7 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 		if (!g_hash_table_lookup_extended(cap->pending, key, NULL, &found))
 			break;
 		if (ev.kind == PRESENT_EVENT_REPLY) {
-			present_writer_change(cap->writer, PRESENT_WRITE_SERVER_ID, unbox(found), ev.server_id, NULL);
+			present_writer_change(cap->writer, PRESENT_WRITE_SERVER_ID, unbox(found), ev.server_id, ev.caller);
 			g_hash_table_replace(cap->by_server_id, GUINT_TO_POINTER(ev.server_id), found);
 			if (g_hash_table_contains(cap->ignored_ids, found))
 				g_hash_table_replace(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id),

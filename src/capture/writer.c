@@ -87,7 +87,7 @@ static int apply(struct present_store *store, const struct op *op)
 			r = present_store_alert_set_app(store, a->id, a->app, a->cls, a->rule);
 		return r < 0 || !op->owed ? r : present_store_owed_note(store, a->id, &op->note);
 	case PRESENT_WRITE_SERVER_ID:
-		return present_store_alert_set_server_id(store, op->id, (uint32_t)op->number);
+		return present_store_alert_set_server_id(store, op->id, (uint32_t)op->number, op->text);
 	case PRESENT_WRITE_WITHDRAW:
 		return present_store_alert_withdraw(store, op->id, op->number);
 	case PRESENT_WRITE_CLOSED:

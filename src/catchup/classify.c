@@ -63,6 +63,17 @@ __attribute__((format(printf, 3, 4))) static void set(struct present_classificat
 	va_end(ap);
 }
 
+/* The rule of an alert of an app in ignore_apps: IGNORED_PREFIX name IGNORED_SUFFIX. */
+#define IGNORED_PREFIX "noise: "
+#define IGNORED_SUFFIX " is in ignore_apps"
+
+bool present_classify_rule_is_ignored(const char *rule)
+{
+	size_t len = strlen(rule), prefix = strlen(IGNORED_PREFIX), suffix = strlen(IGNORED_SUFFIX);
+	return len > prefix + suffix && strncmp(rule, IGNORED_PREFIX, prefix) == 0 &&
+		strcmp(rule + len - suffix, IGNORED_SUFFIX) == 0;
+}
+
 void present_classify(const struct present_alert_event *ev, const struct present_classify_lists *lists,
 	struct present_classification *ret)
 {
@@ -71,7 +82,7 @@ void present_classify(const struct present_alert_event *ev, const struct present
 	const char *name;
 
 	if ((name = listed(ev, lists->ignore_apps))) {
-		set(ret, PRESENT_CLASS_NOISE, "noise: %s is in ignore_apps", name);
+		set(ret, PRESENT_CLASS_NOISE, IGNORED_PREFIX "%s" IGNORED_SUFFIX, name);
 		ret->ignored = true;
 		return;
 	}

@@ -10,6 +10,7 @@
 
 #include "bus-call.h"
 #include "catchup.h"
+#include "classify.h"
 #include "daemon.h"
 #include "duration.h"
 #include "hooks.h"
@@ -358,6 +359,46 @@ void present_session_ready_next(struct present_daemon *d)
 		d->spare_source = g_idle_add(between_sessions, d);
 }
 
+struct closing_left {
+	struct closing closing;
+	const char *server;
+};
+
+static void close_if_ignored(uint32_t server_id, const char *rule, void *userdata)
+{
+	struct closing_left *c = userdata;
+	if (present_classify_rule_is_ignored(rule))
+		close_ignored(c->server, server_id, &c->closing);
+}
+
+/* What close_ignored_held() does at an end, for a session whose daemon died:
+ * its records say which server holds what. Only the same server process,
+ * which still holds them, is asked: another gives its own ids. It goes before
+ * the put-back that would show them. */
+static void close_ignored_left(struct present_daemon *d, int64_t session_id)
+{
+	struct present_dnd_record *recs;
+	size_t n;
+	const struct present_dnd_backend *holder = NULL;
+	if (!d->bus || present_store_dnd_list(d->store, &recs, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
+		if (recs[i].session_id == session_id && !recs[i].app && b && b->shows_held_again)
+			holder = b;
+	}
+	present_dnd_records_free(recs, n);
+	char *server = holder ? present_bus_owner_of(d->bus, PRESENT_NOTIFICATIONS_NAME) : NULL;
+	if (!server)
+		return;
+	struct closing_left c = {{d->bus, 0}, server};
+	store_warn(d, present_store_shown_each(d->store, session_id, server, close_if_ignored, &c));
+	if (c.closing.n)
+		present_log("info", "closed %u alert(s) of ignore_apps that %s held for the interrupted session",
+			c.closing.n, holder->title);
+	free(server);
+}
+
 void present_session_recover(struct present_daemon *d)
 {
 	if (!d->store)
@@ -375,6 +416,7 @@ void present_session_recover(struct present_daemon *d)
 	store_warn(d, present_store_session_finish(d->store, rec.id, rec.planned_end < now ? rec.planned_end : now,
 		"interrupted"));
 	present_log("warning", "session %lld was interrupted (the daemon stopped during it)", (long long)rec.id);
+	close_ignored_left(d, rec.id);
 	present_session_record_finish(&rec);
 }
 

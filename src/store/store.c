@@ -121,6 +121,11 @@ static const char *const migrations[] = {
 	"DROP INDEX alerts_by_app;"
 	"CREATE INDEX alerts_by_app ON alerts(session_id, coalesce(class, '') = 'noise', "
 	"coalesce(nullif(app, ''), nullif(app_name, ''), '?'), id);",
+
+	/* The server process (its unique bus name) that gave server_id: only
+	 * it may be asked to close that id, by a daemon other than the one
+	 * that saw it given. */
+	"ALTER TABLE alerts ADD COLUMN server TEXT;",
 };
 
 /* An alert's app as catch-up groups it, "?" for none: the expression of the
@@ -643,9 +648,10 @@ int present_store_alert_set_app(struct present_store *store, int64_t id, const c
 		"si", app, id);
 }
 
-int present_store_alert_set_server_id(struct present_store *store, int64_t id, uint32_t server_id)
+int present_store_alert_set_server_id(struct present_store *store, int64_t id, uint32_t server_id, const char *server)
 {
-	return run(store, "UPDATE alerts SET server_id = ? WHERE id = ?", "ii", (int64_t)server_id, id);
+	return run(store, "UPDATE alerts SET server_id = ?, server = ? WHERE id = ?", "isi", (int64_t)server_id, server,
+		id);
 }
 
 int present_store_alert_withdraw(struct present_store *store, int64_t id, int64_t at)
@@ -766,6 +772,23 @@ int present_store_alerts_latest(struct present_store *store, int64_t session_id,
 		sqlite3_bind_text(st, at++, app, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, at, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
 	return each_alert(store, st, fn, userdata);
+}
+
+int present_store_shown_each(struct present_store *store, int64_t session_id, const char *server,
+	present_shown_fn fn, void *userdata)
+{
+	sqlite3_stmt *st = prepare(store, "SELECT server_id, coalesce(rule, '') FROM alerts WHERE session_id = ? AND "
+					  "server = ? AND server_id IS NOT NULL AND withdrawn_at IS NULL AND "
+					  "closed_reason IS NULL ORDER BY id");
+	if (!st)
+		return fail(store, "listing the alerts a server holds");
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_text(st, 2, server, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn((uint32_t)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), userdata);
+	release(store, st);
+	return rc == SQLITE_DONE ? 0 : fail(store, "listing the alerts a server holds");
 }
 
 int present_store_gaps_each(struct present_store *store, int64_t session_id, present_gap_fn fn, void *userdata)

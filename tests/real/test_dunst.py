@@ -32,20 +32,24 @@ class Dunst(Contract, Restarts, RealTestCase):
         wait_until(lambda: "during the meeting" in self.dunst.history(), 5, "the held alert in dunst's history")
         self.assertEqual(self.dunst.history().count("during the meeting"), 1, self.dunst.history())
 
+    def send_ignored_and_signal(self):
+        """An alert of an app in ignore_apps and a person's, each held by
+        present with dunst's id once its reply was seen."""
+        servers.notify("Now playing", "Song 2", app_name="Spotify",
+                       hints={"desktop-entry": "com.spotify.Client"}, bus=self.dunst.bus)
+        servers.notify("Ana Lima", "are you free at 3?", app_name="Signal",
+                       hints={"desktop-entry": "signal-desktop"}, bus=self.dunst.bus)
+        wait_until(lambda: self.query("SELECT count(*) FROM alerts WHERE server_id IS NOT NULL") == [(2,)], 5,
+                   "the alerts held with dunst's ids")
+
     def test_ignored_apps_are_not_shown_again(self):
         """An app in ignore_apps is noise: held, never shown again. dunst
         queues whatever comes while paused and shows it all on unpause, so
         the ignored app's alert is closed in dunst's queue before that."""
         self.write_config('ignore_apps = [ "com.spotify.Client" ];\n')
         self.start(self.title)
-        servers.notify("Now playing", "Song 2", app_name="Spotify",
-                       hints={"desktop-entry": "com.spotify.Client"}, bus=self.dunst.bus)
-        servers.notify("Ana Lima", "are you free at 3?", app_name="Signal",
-                       hints={"desktop-entry": "signal-desktop"}, bus=self.dunst.bus)
+        self.send_ignored_and_signal()
         wait_until(lambda: self.dunst.counts()["waiting"] == 2, 5, "dunst to hold both alerts back")
-        # Both held by present, each with dunst's id once its reply was seen.
-        wait_until(lambda: self.query("SELECT count(*) FROM alerts WHERE server_id IS NOT NULL") == [(2,)], 5,
-                   "the alerts held with dunst's ids")
         self.assertEqual(self.query("SELECT summary, class, rule FROM alerts ORDER BY id"),
                          [("Now playing", "noise", "noise: com.spotify.Client is in ignore_apps"),
                           ("Ana Lima", "person", "person: Signal is in people_apps")])
@@ -67,12 +71,7 @@ class Dunst(Contract, Restarts, RealTestCase):
         self.write_config('ignore_apps = [ "com.spotify.Client" ];\n')
         self.dunst.set_paused(True)
         self.start(self.title, state="already on")
-        servers.notify("Now playing", "Song 2", app_name="Spotify",
-                       hints={"desktop-entry": "com.spotify.Client"}, bus=self.dunst.bus)
-        servers.notify("Ana Lima", "are you free at 3?", app_name="Signal",
-                       hints={"desktop-entry": "signal-desktop"}, bus=self.dunst.bus)
-        wait_until(lambda: self.query("SELECT count(*) FROM alerts WHERE server_id IS NOT NULL") == [(2,)], 5,
-                   "the alerts held with dunst's ids")
+        self.send_ignored_and_signal()
         self.stop()
         self.assertTrue(self.dunst.get_paused(), "the user's pause is theirs")
         # The ignored alert leaves dunst's queue; Signal's and the summary wait.
@@ -81,6 +80,22 @@ class Dunst(Contract, Restarts, RealTestCase):
         wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 2, "history": 1}, 5,
                    "dunst to show all but the ignored alert")
         self.assertEqual(self.dunst.history(), ["Now playing"])
+
+    def test_ignored_apps_are_not_shown_after_the_daemon_died(self):
+        """A daemon killed in a session: the next one puts the pause back,
+        and dunst would show the ignored app's alert with the rest. The
+        store says which of dunst's ids were the ignored app's, and that
+        this dunst gave them."""
+        self.write_config('ignore_apps = [ "com.spotify.Client" ];\n')
+        self.start(self.title)
+        self.send_ignored_and_signal()
+        self.kill_daemon()
+        self.assertEqual(self.ok("restore"), real.PUT_BACK_ONE)
+        self.assertFalse(self.dunst.get_paused())
+        wait_until(lambda: self.dunst.counts() == {"waiting": 0, "displayed": 1, "history": 1}, 5,
+                   "dunst to show all but the ignored alert")
+        self.assertEqual(self.dunst.history(), ["Now playing"])
+        self.assertEqual(self.end_reasons(), ["interrupted"])
 
     def test_gone_with_the_server_that_had_it(self):
         """A crash, and another server has the name since: the pause lived in

@@ -28,6 +28,17 @@ static void check(const struct present_alert_event *ev, enum present_alert_class
 	g_assert_cmpstr(present_class_name(c.cls), ==, present_class_name(cls));
 	g_assert_cmpstr(c.rule, ==, rule);
 	g_assert_cmpint(c.ignored, ==, g_str_has_suffix(rule, " is in ignore_apps"));
+	/* A daemon that did not classify it tells an ignored app's alert by the rule stored with it. */
+	g_assert_cmpint(present_classify_rule_is_ignored(c.rule), ==, c.ignored);
+}
+
+static void test_rule_is_ignored(void)
+{
+	g_assert_true(present_classify_rule_is_ignored("noise: com.spotify.Client is in ignore_apps"));
+	g_assert_false(present_classify_rule_is_ignored("noise: transient"));
+	g_assert_false(present_classify_rule_is_ignored("noise:  is in ignore_apps"));
+	g_assert_false(present_classify_rule_is_ignored("mail: x is in ignore_apps"));
+	g_assert_false(present_classify_rule_is_ignored(""));
 }
 
 static void test_rules_in_order(void)
@@ -172,6 +183,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/classify/rules-in-order", test_rules_in_order);
+	g_test_add_func("/classify/rule-is-ignored", test_rule_is_ignored);
 	g_test_add_func("/classify/who-and-what", test_who_and_what);
 	g_test_add_func("/classify/real-clients-with-the-defaults", test_real_clients_with_the_defaults);
 	return g_test_run();
