@@ -19,7 +19,9 @@ void present_leftovers_say(struct present_daemon *d, const struct present_unrest
 /**
  * After anything that may have put back or left something (an end, a start,
  * a server's return, a restore): tries again later while something is left
- * and no session runs; once nothing is, withdraws the notification.
+ * and no session runs; once nothing is, withdraws the notification. Shows
+ * the change to `present status` and status bars, and re-arms the idle exit
+ * (present_daemon_update_idle()).
  */
 void present_leftovers_check(struct present_daemon *d);
 

@@ -145,12 +145,12 @@ static bool has_dnd(const struct present_status *s)
 	return s->dnd_state && !is(s->dnd_state, "disabled") && !is(s->dnd_state, "none");
 }
 
-/* A field that does not apply is null, never 0 or "": a script cannot tell those from values. */
-/* , "left_on": [{"backend": ..., "app": ..., "reason": ...}, ...]} to end the object. */
+/* , "left_on": [{"backend": ..., "app": ..., "reason": ...}, ...]} to end the object: with no session only. */
 static void print_json_left_on(const struct present_status *s)
 {
+	size_t n = s->active ? 0 : s->n_unrestored;
 	fputs(", \"left_on\": [", stdout);
-	for (size_t i = 0; !s->active && i < s->n_unrestored; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct present_unrestored *u = &s->unrestored[i];
 		fputs(i ? ", {\"backend\": " : "{\"backend\": ", stdout);
 		present_text_json(stdout, u->backend);
@@ -163,6 +163,7 @@ static void print_json_left_on(const struct present_status *s)
 	puts("]}");
 }
 
+/* A field that does not apply is null, never 0 or "": a script cannot tell those from values. */
 static void print_json(const struct present_status *s, int64_t now)
 {
 	char started[40], ends[40];
@@ -212,17 +213,12 @@ static void print_left_on(const struct present_status *s)
 {
 	puts("Not in a session, but do-not-disturb is still on: a session could not put it back");
 	for (size_t i = 0; i < s->n_unrestored; i++) {
-		const struct present_unrestored *u = &s->unrestored[i];
+		/* One at a time: each stays one line, whatever its reason holds. */
+		char *line = present_unrestored_text(&s->unrestored[i], 1);
 		fputs("  ", stdout);
-		present_text_terminal(stdout, u->backend);
-		if (*u->app) {
-			fputs(" (muting ", stdout);
-			present_text_terminal(stdout, u->app);
-			putchar(')');
-		}
-		fputs(": ", stdout);
-		present_text_terminal(stdout, u->reason);
+		present_text_terminal(stdout, line ? line : s->unrestored[i].backend);
 		putchar('\n');
+		free(line);
 	}
 	puts("present keeps trying; 'present restore' tries now.");
 }

@@ -73,11 +73,12 @@ void present_leftovers_check(struct present_daemon *d)
 		stop_trying(d);
 	else if (!d->leftovers_source && d->loop)
 		d->leftovers_source = g_timeout_add_seconds(delays[d->leftovers_tries], try_again, d);
-	if (left)
-		return;
-	d->leftovers_tries = 0;
-	/* Also one an earlier daemon showed: the notifier kept its id. */
-	present_notifier_withdraw(d->notifier, LEFT_ON_TAG);
+	if (!left) {
+		d->leftovers_tries = 0;
+		/* Also one an earlier daemon showed: the notifier kept its id. */
+		present_notifier_withdraw(d->notifier, LEFT_ON_TAG);
+	}
+	/* What is left keeps the daemon; once nothing is, it may leave. */
 	present_daemon_update_idle(d);
 }
 

@@ -285,7 +285,6 @@ static void run(struct present_daemon *d)
 	g_unix_signal_add(SIGINT, on_quit_signal, d);
 	g_unix_signal_add(SIGHUP, on_reload_signal, d);
 	present_leftovers_check(d);
-	present_daemon_update_idle(d);
 	g_main_loop_run(d->loop);
 	present_direct_free(d->direct);
 	d->direct = NULL;

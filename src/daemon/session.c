@@ -227,7 +227,6 @@ void present_session_announce(struct present_daemon *d)
 	present_hooks_session_started(d);
 	present_service_emit(d, "SessionStarted", NULL);
 	present_service_properties_changed(d);
-	present_daemon_update_idle(d);
 }
 
 bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError *err)
@@ -331,7 +330,6 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	present_session_finish(s);
 	present_leftovers_check(d);
 	present_service_properties_changed(d);
-	present_daemon_update_idle(d);
 	present_session_ready_next(d);
 	return true;
 }

@@ -55,7 +55,9 @@ struct present_dnd {
 	size_t n_done;
 	char *save_error; /* why this session's changes could not be recorded, or NULL */
 	bool leftovers; /* a put-back failed: its record waits in the store */
-	/* Those switches, each with the reason, for whoever asks meanwhile. */
+	/* Those switches, each with the reason, for whoever asks meanwhile. The
+	 * flag above stands apart: a failure is tried again even when memory
+	 * ran out for its line here. */
 	struct present_unrestored *left;
 	size_t n_left, left_cap;
 	/* What present_dnd_prepare() found for present_dnd_silence() to turn on. */
@@ -663,7 +665,6 @@ static void left_on(struct present_dnd *dnd, struct present_dnd_report *report, 
 		present_unrestored_add(&dnd->left, &dnd->n_left, &dnd->left_cap, b->title, app ? app : "", why);
 	}
 }
-
 
 int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report)
 {

@@ -132,7 +132,6 @@ static const char *const migrations[] = {
  * index alerts_by_app, to the letter, so that the index serves. */
 #define APP_KEY "coalesce(nullif(app, ''), nullif(app_name, ''), '?')"
 
-
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == PRESENT_STORE_SCHEMA,
 	"every schema version needs its migration");
 
