@@ -32,7 +32,7 @@ struct present_daemon {
 	/* Trying again to put back what an end left on (leftovers.c). */
 	guint leftovers_source;
 	unsigned leftovers_tries;
-	size_t leftovers_shown; /* how many the status file and the last signal say are left on */
+	char *leftovers_shown; /* what the status file and the last signal say is left on; NULL for nothing */
 	char *notifications_owner; /* who owns org.freedesktop.Notifications, or NULL */
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */
 	char *statefile; /* where the session is mirrored for `present status`, or NULL */

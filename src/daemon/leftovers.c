@@ -1,5 +1,6 @@
 #include <glib.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "daemon.h"
 #include "leftovers.h"
@@ -48,18 +49,27 @@ static void stop_trying(struct present_daemon *d)
 }
 
 /* Status bars and `present status` show a switch left on, as they show a
- * session: the mirror and SessionChanged follow each change of them. */
+ * session: the mirror and SessionChanged follow each change of them, the
+ * reason as much as the count (a refusal, then the server gone). */
 static void show(struct present_daemon *d)
 {
 	size_t n;
-	present_dnd_leftovers(d->dnd, &n);
+	const struct present_unrestored *items = present_dnd_leftovers(d->dnd, &n);
 	/* A session's own mirror and signals have replaced what was shown. */
 	if (d->session.active) {
-		d->leftovers_shown = 0;
-	} else if (n != d->leftovers_shown) {
-		d->leftovers_shown = n;
+		free(d->leftovers_shown);
+		d->leftovers_shown = NULL;
+		return;
+	}
+	char *text = present_unrestored_text(items, n);
+	/* Without memory for the text, each check shows it again rather than never. */
+	if ((n && !text) || g_strcmp0(text, d->leftovers_shown) != 0) {
+		free(d->leftovers_shown);
+		d->leftovers_shown = text || !n ? text : strdup("");
 		present_session_mirror(d);
 		present_service_emit(d, "SessionChanged", NULL);
+	} else {
+		free(text);
 	}
 }
 
@@ -105,4 +115,6 @@ void present_leftovers_say(struct present_daemon *d, const struct present_unrest
 void present_leftovers_finish(struct present_daemon *d)
 {
 	stop_trying(d);
+	free(d->leftovers_shown);
+	d->leftovers_shown = NULL;
 }

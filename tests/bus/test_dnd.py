@@ -274,10 +274,11 @@ class Contract:
 class DunstContract(Contract, BusTestCase):
     server = Dunst
 
-    def refuse_off(self, refuse):
-        self.s.obj(NOTIFICATIONS, "/org/freedesktop/Notifications").Set(
-            "org.example.Mock", "RefuseOff", dbus.Boolean(refuse), signature="ssv",
-            dbus_interface=dbus.PROPERTIES_IFACE)
+    def refuse_off(self, refuse, why=""):
+        obj = self.s.obj(NOTIFICATIONS, "/org/freedesktop/Notifications")
+        obj.Set("org.example.Mock", "RefuseWith", why, signature="ssv", dbus_interface=dbus.PROPERTIES_IFACE)
+        obj.Set("org.example.Mock", "RefuseOff", dbus.Boolean(refuse), signature="ssv",
+                dbus_interface=dbus.PROPERTIES_IFACE)
 
     REFUSED_PUT_BACK = ("present: do-not-disturb could not be put back (dunst): org.freedesktop.Notifications Set: "
                         "do-not-disturb refused by the test\npresent: 'present restore' tries again\n")
@@ -410,6 +411,18 @@ class DunstContract(Contract, BusTestCase):
         self.assertEqual(self.ok("status"), "Not in a session.\n")
         self.assertEqual(json.loads(self.ok("status", "--json"))["left_on"], [])
         self.assertEqual(self.ok("status", "--format", "{state}"), "idle\n")
+
+    def test_status_follows_a_new_reason_for_what_is_left_on(self):
+        # Still one switch left on, but no longer for the same reason: the
+        # status says the latest, not the first.
+        self.ok("start", "10m")
+        self.refuse_off(True)
+        self.assertEqual(self.present("stop").returncode, 4)
+        self.refuse_off(True, "the server is busy")
+        self.assertEqual(self.present("stop").returncode, 4)
+        self.assertEqual(json.loads(self.ok("status", "--json"))["left_on"],
+                         [{"backend": "dunst", "app": None,
+                           "reason": "org.freedesktop.Notifications Set: the server is busy"}])
 
     def test_a_status_bar_follows_what_is_left_on(self):
         self.write_config("daemon = { idle_exit = 1; };\n")

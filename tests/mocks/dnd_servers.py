@@ -16,7 +16,8 @@ dunst   ("dunst", "knopwob", "1.9.0 (2022-06-27)", "1.2"): the real version
         while paused counts as waiting; unpausing displays them.  For the
         tests, property RefuseOff (b) of interface org.example.Mock on the
         same object: while true, unpausing answers org.example.Mock.Busy
-        "do-not-disturb refused by the test" and changes nothing.
+        "do-not-disturb refused by the test" (or RefuseWith (s), when not
+        empty) and changes nothing.
 mako    ("mako", "emersion", "0.0.0", "1.2").  fr.emersion.Mako on
         /fr/emersion/Mako: ListModes() -> as, SetModes(as), SetMode(s).
         No signal on change (the real one sends none).
@@ -180,8 +181,8 @@ def _turn_on(mock, change):
         raise _refused()
 
 
-def _refused():
-    return dbus.exceptions.DBusException('do-not-disturb refused by the test', name='org.example.Mock.Busy')
+def _refused(message=''):
+    return dbus.exceptions.DBusException(message or 'do-not-disturb refused by the test', name='org.example.Mock.Busy')
 
 
 def _read_only(name):
@@ -195,7 +196,7 @@ def _load_dunst(mock):
     mock.AddProperties(DUNST_IFACE, {
         'paused': dbus.Boolean(False), 'waitingLength': dbus.UInt32(0),
         'displayedLength': dbus.UInt32(0), 'historyLength': dbus.UInt32(0)})
-    mock.AddProperties(TEST_IFACE, {'RefuseOff': dbus.Boolean(False)})
+    mock.AddProperties(TEST_IFACE, {'RefuseOff': dbus.Boolean(False), 'RefuseWith': dbus.String('')})
     mock.AddMethods(DUNST_IFACE, [
         (m, '', '', '') for m in ('ContextMenuCall', 'NotificationCloseAll',
                                   'NotificationCloseLast', 'NotificationShow')])
@@ -226,7 +227,7 @@ def _load_dunst(mock):
         if value:
             _turn_on(mock, lambda: obj.UpdateProperties(DUNST_IFACE, changes))
         elif obj.props[TEST_IFACE]['RefuseOff']:
-            raise _refused()
+            raise _refused(obj.props[TEST_IFACE]['RefuseWith'])
         else:
             obj.UpdateProperties(DUNST_IFACE, changes)
         return True
