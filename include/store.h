@@ -36,6 +36,14 @@ int present_store_open_readonly(const char *path, struct present_store **ret, ch
 /** Closes the store; accepts NULL. */
 void present_store_close(struct present_store *store);
 
+/**
+ * Waits for, then holds, the right to take over what a daemon that died left
+ * in the store (its unfinished session, its do-not-disturb changes), so that
+ * two processes never do it at once. Returns a descriptor to close() to let
+ * go, or -errno.
+ */
+int present_store_lock_takeover(const struct present_store *store);
+
 /** Gives back the memory the store keeps for pages it has read, until it reads again. */
 void present_store_release_memory(struct present_store *store);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bus-call.h"
 #include "bus-glue.h"
@@ -193,8 +194,8 @@ static int connect_bus(struct present_daemon *d)
 	return 0;
 }
 
-/* Before the name is ours, so that no session can start on a desktop still
- * silenced by a daemon that died. */
+/* Before the loop serves any call, so that no session can start on a
+ * desktop still silenced by a daemon that died. */
 static int restore_leftovers(struct present_daemon *d, struct present_dnd_report *report)
 {
 	char *error = NULL;
@@ -205,6 +206,18 @@ static int restore_leftovers(struct present_daemon *d, struct present_dnd_report
 		present_log("error", "some do-not-disturb changes could not be put back yet: %s", error);
 	free(error);
 	return r;
+}
+
+/* Waits while a `present-daemon --restore` takes over what a dead daemon
+ * left, so that it never puts back what this one's first session turns on.
+ * -1 when there is nothing to wait for (no store) or no lock to be had. */
+static int lock_takeover(struct present_daemon *d)
+{
+	int fd = d->store ? present_store_lock_takeover(d->store) : -1;
+	if (d->store && fd < 0)
+		present_log("warning", "cannot lock the store to take over what a daemon that died left: %s",
+			strerror(-fd));
+	return fd;
 }
 
 static int serve(struct present_daemon *d)
@@ -235,9 +248,12 @@ static int serve(struct present_daemon *d)
 	/* Only the daemon that owns the name may take over what a dead one left:
 	 * an unfinished session and a change still recorded may be a live
 	 * daemon's. Calls queued meanwhile wait for the loop. */
+	int lock = lock_takeover(d);
 	present_session_recover(d);
 	struct present_dnd_report left = {0};
 	restore_leftovers(d, &left);
+	if (lock >= 0)
+		close(lock);
 	present_leftovers_say(d, left.unrestored, left.n_unrestored);
 	present_dnd_report_finish(&left);
 	open_direct(d);
@@ -263,12 +279,20 @@ static void open_store(struct present_daemon *d)
  * its own activation. */
 static int restore_once(struct present_daemon *d)
 {
+	/* Taken before the look for a daemon: one that owns the name after the
+	 * look waits for this to be done before it takes over, and any
+	 * session it then starts is its own. */
+	int lock = lock_takeover(d);
 	if (present_bus_has_owner(d->bus, PRESENT_BUS_NAME)) {
 		present_log("error", "a present daemon is running: ask it instead ('present restore')");
+		if (lock >= 0)
+			close(lock);
 		return 1;
 	}
 	present_session_recover(d);
 	int r = restore_leftovers(d, NULL);
+	if (lock >= 0)
+		close(lock);
 	if (r >= 0)
 		present_print_restored(r);
 	return r < 0 ? 1 : 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -353,6 +354,26 @@ void present_store_close(struct present_store *store)
 	sqlite3_close(store->db);
 	free(store->path);
 	free(store);
+}
+
+int present_store_lock_takeover(const struct present_store *store)
+{
+	char *path;
+	if (asprintf(&path, "%s.takeover", store->path) < 0)
+		return -ENOMEM;
+	/* A file of its own, and flock(): on NFS, Linux makes flock() a POSIX
+	 * lock of the whole file, which on the database would block SQLite's. */
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int r = fd < 0 ? -errno : 0;
+	free(path);
+	while (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		r = -errno;
+		close(fd);
+		fd = -1;
+	}
+	return fd >= 0 ? fd : r;
 }
 
 void present_store_release_memory(struct present_store *store)

@@ -3,6 +3,7 @@
 The real servers prove the product (tests/real); these prove the protocol
 and the restore rules quickly, for every backend that speaks D-Bus.
 """
+import fcntl
 import json
 import os
 import re
@@ -455,6 +456,36 @@ class DunstContract(Contract, BusTestCase):
         self.assertEqual(self.bus.pid_of(), pid)
         self.assertFalse(self.s.get(), "do-not-disturb left on")
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
+
+    def present_behind_a_takeover(self, *args):
+        """Runs present with args while the lock that a daemon or `present
+        restore` holds to take over what a daemon that died left is taken;
+        shows that it waits for it, lets go; returns its output."""
+        lock = open(self.store_path + ".takeover", "a")
+        self.addCleanup(lock.close)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        p = self.bus.spawn(harness.valgrind.wrap([harness.CLI] + list(args), self.root), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        self.assertIsNone(p.poll(), "present %s went ahead of a takeover under way" % " ".join(args))
+        self.assertTrue(self.s.get())
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        out, err = p.communicate(timeout=10 * harness.valgrind.slower)
+        self.assertEqual(p.returncode, 0, out + err)
+        return out
+
+    def test_a_restore_and_a_new_daemon_take_over_one_at_a_time(self):
+        # A daemon started while `present restore` puts back what a dead one
+        # left could start a session that the restore then undid.
+        for verb in ("restore", "start"):
+            self.ok("start", "10m")
+            os.kill(self.bus.pid_of(), signal.SIGKILL)
+            self.wait_daemon_gone()
+            out = self.present_behind_a_takeover(verb, *(["5m"] if verb == "start" else []))
+            self.assertIn("Put back 1 do-not-disturb change" if verb == "restore" else "· do-not-disturb on", out)
+            self.present("stop")
+            self.assertFalse(self.s.get())
 
 
 class MakoContract(Contract, BusTestCase):
