@@ -133,6 +133,47 @@ static const struct {
 	{"XF86Launch4", "XF86Launch4"},
 };
 
+/* How KDE's shortcut dialog (Qt) names the keys whose keysym it does not
+ * show as it is; the others, letters and F keys, it shows as X names them. */
+static const struct {
+	const char *keysym, *qt;
+} kde_names[] = {
+	{"space", "Space"},
+	{"Escape", "Esc"},
+	{"BackSpace", "Backspace"},
+	{"Delete", "Del"},
+	{"Insert", "Ins"},
+	{"Page_Up", "PgUp"},
+	{"Page_Down", "PgDown"},
+	{"Scroll_Lock", "ScrollLock"},
+	{"minus", "-"},
+	{"equal", "="},
+	{"comma", ","},
+	{"period", "."},
+	{"slash", "/"},
+	{"backslash", "\\"},
+	{"semicolon", ";"},
+	{"apostrophe", "'"},
+	{"grave", "`"},
+	{"bracketleft", "["},
+	{"bracketright", "]"},
+	{"XF86AudioMute", "Volume Mute"},
+	{"XF86AudioMicMute", "Microphone Mute"},
+	{"XF86AudioPlay", "Media Play"},
+	{"XF86AudioPause", "Media Pause"},
+	{"XF86AudioStop", "Media Stop"},
+	{"XF86Tools", "Tools"},
+	{"XF86Favorites", "Favorites"},
+};
+
+static const char *kde_name(const char *keysym)
+{
+	for (size_t i = 0; i < sizeof(kde_names) / sizeof(kde_names[0]); i++)
+		if (strcmp(kde_names[i].keysym, keysym) == 0)
+			return kde_names[i].qt;
+	return keysym;
+}
+
 /* The keysym of the key named by len bytes at name, whatever their case, into buf; false when it is none. */
 static bool key_name(const char *name, size_t len, char *buf, size_t size)
 {
@@ -243,10 +284,11 @@ static void format_keys(const struct keys *k, enum notation n, char *buf, size_t
 			len += (size_t)snprintf(buf + len, size - len, "%s", names[n][i]);
 	if (n == HYPRLAND && len > 0 && len < size)
 		buf[--len] = '\0';
-	bool upper = n != GTK && n != SWAY && k->key[0] && !k->key[1];
+	const char *key = n == KDE ? kde_name(k->key) : k->key;
+	bool upper = n != GTK && n != SWAY && key[0] >= 'a' && key[0] <= 'z' && !key[1];
 	if (len < size)
-		snprintf(buf + len, size - len, "%s%c%s", n == HYPRLAND ? ", " : "",
-			upper ? k->key[0] - 'a' + 'A' : k->key[0], k->key + 1);
+		snprintf(buf + len, size - len, "%s%c%s", n == HYPRLAND ? ", " : "", upper ? key[0] - 'a' + 'A' : key[0],
+			key + 1);
 }
 
 /* The command to bind: "present toggle" when PATH finds this very program, else its full path. */

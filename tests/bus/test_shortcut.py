@@ -35,6 +35,15 @@ class Print(BusTestCase):
             "System Settings → Keyboard → Shortcuts → Add New → Command or Script: command 'present toggle', "
             "shortcut Meta+P\n", ""))
         self.assertIn("shortcut Meta+Shift+P\n", self.shortcut("KDE", "<Super><Shift>p")[0])
+        # The names KDE's dialog shows once the keys are pressed there, not X's.
+        for keys, shown in (("Super+Page_Up", "Meta+PgUp"), ("<Control><Alt>backslash", "Ctrl+Alt+\\"),
+                            ("Super+space", "Meta+Space"), ("Super+Esc", "Meta+Esc"), ("Super+F9", "Meta+F9")):
+            self.assertIn("shortcut %s\n" % shown, self.shortcut("KDE", keys)[0])
+
+    def test_a_digit_is_itself_wherever_letters_are_capitals(self):
+        self.assertIn("shortcut Meta+1\n", self.shortcut("KDE", "Super+1")[0])
+        self.assertEqual(self.shortcut("Hyprland", "Super+1")[0], "bind = SUPER, 1, exec, present toggle\n")
+        self.assertIn("bind Super+Alt+0 to", self.shortcut("Unity", "<Super><Alt>0")[1])
 
     def test_hyprland(self):
         self.assertEqual(self.shortcut("Hyprland", "Super+Alt+p")[0], "bind = SUPER ALT, P, exec, present toggle\n")
