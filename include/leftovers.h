@@ -25,8 +25,13 @@ void present_leftovers_say(struct present_daemon *d, const struct present_unrest
  */
 void present_leftovers_check(struct present_daemon *d);
 
-/** Tries now to put back what is left on (between sessions), then as present_leftovers_check(). */
-void present_leftovers_retry(struct present_daemon *d);
+/**
+ * Tries now to put back what is left on (between sessions), then as
+ * present_leftovers_check(). Returns how many changes it put back, or
+ * -errno with *ret_error saying what is still left on (free() it; ret_error
+ * may be NULL).
+ */
+int present_leftovers_retry(struct present_daemon *d, char **ret_error);
 
 /** Stops trying; for the daemon's exit. */
 void present_leftovers_finish(struct present_daemon *d);

@@ -26,19 +26,23 @@ static gboolean try_again(gpointer data)
 		return G_SOURCE_REMOVE;
 	if (d->leftovers_tries + 1 < G_N_ELEMENTS(delays))
 		d->leftovers_tries++;
-	present_leftovers_retry(d);
+	present_leftovers_retry(d, NULL);
 	return G_SOURCE_REMOVE;
 }
 
-void present_leftovers_retry(struct present_daemon *d)
+int present_leftovers_retry(struct present_daemon *d, char **ret_error)
 {
 	char *error = NULL;
 	/* Each switch that still cannot be put back is logged as it is tried. */
 	int r = present_dnd_restore_leftovers(d->dnd, NULL, &error);
 	if (r > 0)
 		present_log("info", "put back %d do-not-disturb change(s) left on", r);
-	free(error);
+	if (ret_error)
+		*ret_error = error;
+	else
+		free(error);
 	present_leftovers_check(d);
+	return r;
 }
 
 static void stop_trying(struct present_daemon *d)

@@ -155,7 +155,7 @@ static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBus
 	/* What a session left on is what a stop pressed between sessions is
 	 * for: it is tried now, and the reply says what is still on. */
 	if (present_dnd_has_leftovers(d->dnd))
-		present_leftovers_retry(d);
+		present_leftovers_retry(d, NULL);
 	return reply_status(msg, d, &stopped, NULL, NULL);
 }
 
@@ -183,9 +183,8 @@ static DBusMessage *restore_reply(struct present_daemon *d, DBusMessage *msg)
 {
 	const struct present_session *s = &d->session;
 	char *error = NULL;
-	int r = present_dnd_restore_leftovers(d->dnd, NULL, &error);
 	/* All of it back: no more tries, and the notification that said it goes. */
-	present_leftovers_check(d);
+	int r = present_leftovers_retry(d, &error);
 	if (r < 0) {
 		DBusMessage *reply = NULL;
 		char *text = NULL;
