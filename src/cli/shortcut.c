@@ -316,10 +316,24 @@ static char *toggle_command(void)
 	free(copy);
 	if (out)
 		return out;
-	/* The desktop runs the command without a shell's quoting: only plain paths are safe to write bare. */
+	/* Desktops split the command as a shell would (sway and i3 hand it to
+	 * sh, GNOME and XFCE to g_shell_parse_argv()): only plain paths are safe
+	 * to write bare, and a quote inside quotes is written '\''. */
 	bool plain = strspn(self, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-") == (size_t)n;
-	if (asprintf(&out, plain ? "%s toggle" : "'%s' toggle", self) < 0)
+	if (plain)
+		return asprintf(&out, "%s toggle", self) < 0 ? NULL : out;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f)
 		return NULL;
+	fputc('\'', f);
+	for (const char *p = self; *p; p++)
+		fputs(*p == '\'' ? "'\\''" : (char[]){*p, '\0'}, f);
+	fputs("' toggle", f);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }
 

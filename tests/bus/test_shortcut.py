@@ -1,5 +1,8 @@
 """present shortcut on desktops whose shortcuts live in the user's own files: the exact line to add."""
 import os
+import shlex
+import shutil
+import subprocess
 
 import harness
 from harness import CLI, BusTestCase
@@ -70,6 +73,17 @@ class Print(BusTestCase):
         # A window manager started by hand is known by its socket.
         r = self.present("shortcut", env=dict(PLAIN, SWAYSOCK="/run/user/1000/sway-ipc.sock"))
         self.assertTrue(r.stdout.startswith("bindsym Mod4+p exec "), r.stdout)
+
+    def test_a_path_with_quotes_is_quoted_as_a_shell_reads_it(self):
+        d = os.path.join(self.root, "it's mine")
+        os.makedirs(d)
+        cli = os.path.join(d, "present")
+        shutil.copy(CLI, cli)
+        env = dict(self.bus.env, XDG_CURRENT_DESKTOP="", PATH="/usr/bin:/bin")
+        env = {k: v for k, v in dict(env, **PLAIN).items() if v is not None}
+        r = subprocess.run([cli, "shortcut"], env=env, capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.stdout, "'%s' toggle\n" % cli.replace("'", "'\\''"))
+        self.assertEqual(shlex.split(r.stdout), [cli, "toggle"])
 
     def test_key_names(self):
         # Written as the desktops read them, whatever their case or the name typed.
