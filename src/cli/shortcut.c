@@ -291,6 +291,38 @@ static void format_keys(const struct keys *k, enum notation n, char *buf, size_t
 			key + 1);
 }
 
+/* s in single quotes, for sh and g_shell_parse_argv(): a quote inside is written '\''. */
+static char *shell_quote(const char *s)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f)
+		return NULL;
+	fputc('\'', f);
+	for (const char *p = s; *p; p++)
+		if (*p == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*p, f);
+	fputc('\'', f);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* s as one argument of a shell's command line: in double quotes, easier
+ * to read, unless it holds what a shell still reads there. */
+static char *shell_arg(const char *s)
+{
+	char *out = NULL;
+	if (strpbrk(s, "$`\\\"!"))
+		return shell_quote(s);
+	return asprintf(&out, "\"%s\"", s) < 0 ? NULL : out;
+}
+
 /* The command to bind: "present toggle" when PATH finds this very program, else its full path. */
 static char *toggle_command(void)
 {
@@ -318,22 +350,12 @@ static char *toggle_command(void)
 		return out;
 	/* Desktops split the command as a shell would (sway and i3 hand it to
 	 * sh, GNOME and XFCE to g_shell_parse_argv()): only plain paths are safe
-	 * to write bare, and a quote inside quotes is written '\''. */
+	 * to write bare. */
 	bool plain = strspn(self, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-") == (size_t)n;
-	if (plain)
-		return asprintf(&out, "%s toggle", self) < 0 ? NULL : out;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	if (!f)
-		return NULL;
-	fputc('\'', f);
-	for (const char *p = self; *p; p++)
-		fputs(*p == '\'' ? "'\\''" : (char[]){*p, '\0'}, f);
-	fputs("' toggle", f);
-	if (fclose(f) != 0) {
-		free(out);
-		return NULL;
-	}
+	char *quoted = plain ? NULL : shell_quote(self);
+	if ((plain || quoted) && asprintf(&out, "%s toggle", plain ? self : quoted) < 0)
+		out = NULL;
+	free(quoted);
 	return out;
 }
 
@@ -808,7 +830,8 @@ static enum desktop detect(void)
 static int print_how(enum desktop desktop, const struct keys *k, const char *command)
 {
 	char accel[128];
-	char *quoted = gvariant_string(command);
+	char *gvariant = gvariant_string(command), *quoted = gvariant ? shell_arg(gvariant) : NULL;
+	free(gvariant);
 	switch (desktop) {
 	case DESKTOP_GNOME:
 		format_keys(k, GTK, accel, sizeof(accel));
@@ -816,7 +839,7 @@ static int print_how(enum desktop desktop, const struct keys *k, const char *com
 		      "so far):\n",
 			stderr);
 		printf("gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " name 'present toggle'\n"
-		       "gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " command \"%s\"\n"
+		       "gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " command %s\n"
 		       "gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " binding '%s'\n"
 		       "gsettings set " MEDIA_KEYS " custom-keybindings \"['" OUR_PATH "']\"\n",
 			quoted ? quoted : "", accel);
@@ -824,7 +847,10 @@ static int print_how(enum desktop desktop, const struct keys *k, const char *com
 	case DESKTOP_XFCE:
 		format_keys(k, GTK, accel, sizeof(accel));
 		fputs("present: on XFCE, this command adds the shortcut:\n", stderr);
-		printf("xfconf-query -c " XFCE_CHANNEL " -p '" XFCE_COMMANDS "/%s' -n -t string -s \"%s\"\n", accel, command);
+		char *arg = shell_arg(command);
+		printf("xfconf-query -c " XFCE_CHANNEL " -p '" XFCE_COMMANDS "/%s' -n -t string -s %s\n", accel,
+			arg ? arg : "");
+		free(arg);
 		break;
 	case DESKTOP_SWAY:
 		format_keys(k, SWAY, accel, sizeof(accel));

@@ -4,6 +4,8 @@ import shlex
 import shutil
 import subprocess
 
+from gi.repository import GLib
+
 import harness
 from harness import CLI, BusTestCase
 
@@ -75,7 +77,7 @@ class Print(BusTestCase):
         self.assertTrue(r.stdout.startswith("bindsym Mod4+p exec "), r.stdout)
 
     def test_a_path_with_quotes_is_quoted_as_a_shell_reads_it(self):
-        d = os.path.join(self.root, "it's mine")
+        d = os.path.join(self.root, "it's $mine")
         os.makedirs(d)
         cli = os.path.join(d, "present")
         shutil.copy(CLI, cli)
@@ -84,6 +86,15 @@ class Print(BusTestCase):
         r = subprocess.run([cli, "shortcut"], env=env, capture_output=True, text=True, timeout=30)
         self.assertEqual(r.stdout, "'%s' toggle\n" % cli.replace("'", "'\\''"))
         self.assertEqual(shlex.split(r.stdout), [cli, "toggle"])
+        # And the line that adds it on XFCE passes that command through the shell whole.
+        r = subprocess.run([cli, "shortcut", "--print"], env=dict(env, XDG_CURRENT_DESKTOP="XFCE"),
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(shlex.split(r.stdout)[-1], "'%s' toggle" % cli.replace("'", "'\\''"))
+        r = subprocess.run([cli, "shortcut", "--print"], env=dict(env, XDG_CURRENT_DESKTOP="GNOME"),
+                           capture_output=True, text=True, timeout=30)
+        value = [shlex.split(line)[-1] for line in r.stdout.splitlines() if " command " in line]
+        self.assertEqual(len(value), 1, r.stdout)
+        self.assertEqual(shlex.split(GLib.Variant.parse(None, value[0]).get_string()), [cli, "toggle"])
 
     def test_key_names(self):
         # Written as the desktops read them, whatever their case or the name typed.
