@@ -19,6 +19,9 @@
 #define PRESENT_ERROR_CONFIG "dev.present.Error.Config"
 #define PRESENT_ERROR_NO_SUCH_ITEM "dev.present.Error.NoSuchItem"
 
+/** The longest label Start and Toggle take, in bytes: longer does not fit a notification or a status bar. */
+#define PRESENT_LABEL_MAX 200
+
 /** The longest acknowledgement text Acknowledge takes, in bytes: a template of 1000 and what fills it in. */
 #define PRESENT_ACK_TEXT_MAX 65536
 

@@ -20,9 +20,6 @@
 #include "text.h"
 #include "timefmt.h"
 
-/* Longer labels do not fit a notification or a status bar. */
-#define LABEL_MAX 200
-
 struct verb {
 	const char *name;
 	const char *synopsis;
@@ -134,8 +131,8 @@ static int session_request(const struct verb *v, const struct present_args *args
 	const char *label = args->label ? args->label : "";
 	if (!present_utf8_valid(label))
 		return usage_error(v, "the label is not valid UTF-8 text");
-	if (strlen(label) > LABEL_MAX)
-		return usage_error(v, "the label is longer than %d bytes", LABEL_MAX);
+	if (strlen(label) > PRESENT_LABEL_MAX)
+		return usage_error(v, "the label is longer than %d bytes", PRESENT_LABEL_MAX);
 	*ret_seconds = (uint32_t)seconds;
 	*ret_label = label;
 	return 0;

@@ -168,6 +168,11 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 		dbus_set_error(err, DBUS_ERROR_INVALID_ARGS, "the duration must be more than 0 and at most 24 hours");
 		return false;
 	}
+	/* The label goes into every reply, signal and status file of the session. */
+	if (label && strlen(label) > PRESENT_LABEL_MAX) {
+		dbus_set_error(err, DBUS_ERROR_INVALID_ARGS, "a label is at most %d bytes", PRESENT_LABEL_MAX);
+		return false;
+	}
 
 	s->timer_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (s->timer_fd < 0) {

@@ -378,6 +378,8 @@ class Methods(BusTestCase):
                 ("Start", ("sixty",), {"signature": "s"}, invalid),
                 ("Start", (), {"signature": ""}, invalid),
                 ("Toggle", (dbus.UInt32(86401), "x"), {}, invalid),
+                ("Start", (dbus.UInt32(600), "é" * 100 + "x"), {}, invalid),
+                ("Toggle", (dbus.UInt32(600), "x" * 201), {}, invalid),
                 ("Extend", (dbus.UInt32(60),), {}, "dev.present.Error.NotActive"),
                 ("Extend", (dbus.Int32(-5),), {"signature": "i"}, invalid),
                 ("Stop", (dbus.Boolean(True),), {"signature": "b"}, invalid),
@@ -400,7 +402,7 @@ class Methods(BusTestCase):
                  {"interface": dbus.PROPERTIES_IFACE}, "org.freedesktop.DBus.Error.UnknownMethod")):
             with self.subTest(method=method, args=args):
                 self.assertEqual(error_of(method, *args, **kwargs), error)
-        self.call("Start", dbus.UInt32(600), "")
+        self.call("Start", dbus.UInt32(600), "é" * 100)  # 200 bytes: the longest label
         for seconds in (0, 86400, 0xFFFFFFFF):
             self.assertEqual(error_of("Extend", dbus.UInt32(seconds)), invalid)
         self.assertEqual(self.bus.pid_of(), pid)
