@@ -13,8 +13,10 @@ void present_text_json_or_null(FILE *f, const char *s);
 
 /**
  * Writes s for a terminal: control characters (escape sequences among them)
- * become "?" so that text from elsewhere cannot move the
- * cursor, retitle the window or reach the clipboard.
+ * become "?" so that text from elsewhere cannot move the cursor, retitle
+ * the window or reach the clipboard; so do the bidirectional controls that
+ * would reorder the rest of a line (the marks, U+200E, U+200F and U+061C,
+ * stay: right-to-left names need them, and they reorder nothing beyond).
  */
 void present_text_terminal(FILE *f, const char *s);
 

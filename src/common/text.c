@@ -52,6 +52,13 @@ void present_text_terminal(FILE *f, const char *s)
 		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
 			fputc('?', f);
 			p++;
+		} else if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+						   (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {
+			/* Bidirectional embeddings, overrides and isolates (U+202A..U+202E,
+			 * U+2066..U+2069): one left open reorders the rest of the line, so
+			 * that a sender's name could make a listing say what it does not. */
+			fputc('?', f);
+			p += 2;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fputc('?', f);
 		} else {

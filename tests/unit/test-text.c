@@ -46,6 +46,10 @@ static void test_terminal(void)
 	g_assert_null(strstr(out, "\xc2\x9b"));
 	g_assert_cmpstr(out, ==, "x?[2Jy?]0;pwned?z?]52;c;aGk=??31m·é");
 	free(out);
+	/* A right-to-left override and an isolate, each left open; a mark and Hebrew stay. */
+	out = capture(present_text_terminal, "Bob\u202e} fdp.exe\u2067 x \u200f\u05e9\u05dc\u05d5\u05dd\u2069\u202c");
+	g_assert_cmpstr(out, ==, "Bob?} fdp.exe? x \u200f\u05e9\u05dc\u05d5\u05dd??");
+	free(out);
 }
 
 int main(int argc, char **argv)
