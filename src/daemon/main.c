@@ -208,8 +208,9 @@ static int restore_leftovers(struct present_daemon *d, struct present_dnd_report
 	return r;
 }
 
-/* Waits while a `present-daemon --restore` takes over what a dead daemon
- * left, so that it never puts back what this one's first session turns on.
+/* Waits while another process (a daemon, or `present-daemon --restore`)
+ * takes over what a dead daemon left, so that a restore never puts back what
+ * a new daemon's first session turns on. The descriptor to close once done;
  * -1 when there is nothing to wait for (no store) or no lock to be had. */
 static int lock_takeover(struct present_daemon *d)
 {
