@@ -352,8 +352,8 @@ static char *toggle_command(void)
 	 * sh, GNOME and XFCE to g_shell_parse_argv()): only plain paths are safe
 	 * to write bare. */
 	bool plain = strspn(self, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-") == (size_t)n;
-	char *quoted = plain ? NULL : shell_quote(self);
-	if ((plain || quoted) && asprintf(&out, "%s toggle", plain ? self : quoted) < 0)
+	char *quoted = plain ? strdup(self) : shell_quote(self);
+	if (!quoted || asprintf(&out, "%s toggle", quoted) < 0)
 		out = NULL;
 	free(quoted);
 	return out;

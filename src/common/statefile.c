@@ -24,16 +24,21 @@ char *present_statefile_path(void)
 }
 
 /* Values are one line each: newlines, tabs (which separate the parts of a
- * value) and '%' are written as %0A, %09 and %25. */
+ * value) and '%' are written as %0A, %09 and %25. One table both ways, so
+ * that the reader undoes exactly what the writer did. */
+static const struct {
+	char c, code[3];
+} escapes[] = {{'\n', "0A"}, {'\t', "09"}, {'%', "25"}};
+#define N_ESCAPES (sizeof(escapes) / sizeof(escapes[0]))
+
 static void put_escaped(FILE *f, const char *value)
 {
 	for (const char *p = value; *p; p++) {
-		if (*p == '\n')
-			fputs("%0A", f);
-		else if (*p == '\t')
-			fputs("%09", f);
-		else if (*p == '%')
-			fputs("%25", f);
+		size_t i = 0;
+		while (i < N_ESCAPES && escapes[i].c != *p)
+			i++;
+		if (i < N_ESCAPES)
+			fprintf(f, "%%%s", escapes[i].code);
 		else
 			fputc(*p, f);
 	}
@@ -67,14 +72,12 @@ static char *unescape_n(const char *s, const char *end)
 		end = s + strlen(s);
 	char *out = malloc((size_t)(end - s) + 1), *o = out;
 	for (; out && s < end; s++) {
-		if (end - s >= 3 && s[0] == '%' && s[1] == '0' && s[2] == 'A') {
-			*o++ = '\n';
-			s += 2;
-		} else if (end - s >= 3 && s[0] == '%' && s[1] == '0' && s[2] == '9') {
-			*o++ = '\t';
-			s += 2;
-		} else if (end - s >= 3 && s[0] == '%' && s[1] == '2' && s[2] == '5') {
-			*o++ = '%';
+		size_t i = N_ESCAPES;
+		if (end - s >= 3 && *s == '%')
+			for (i = 0; i < N_ESCAPES && strncmp(s + 1, escapes[i].code, 2) != 0; i++)
+				;
+		if (i < N_ESCAPES) {
+			*o++ = escapes[i].c;
 			s += 2;
 		} else {
 			*o++ = *s;

@@ -283,19 +283,16 @@ static int restore_once(struct present_daemon *d)
 	/* Taken before the look for a daemon: one that owns the name after the
 	 * look waits for this to be done before it takes over, and any
 	 * session it then starts is its own. */
-	int lock = lock_takeover(d);
+	int lock = lock_takeover(d), r = -1;
 	if (present_bus_has_owner(d->bus, PRESENT_BUS_NAME)) {
 		present_log("error", "a present daemon is running: ask it instead ('present restore')");
-		if (lock >= 0)
-			close(lock);
-		return 1;
+	} else {
+		present_session_recover(d);
+		if ((r = restore_leftovers(d, NULL)) >= 0)
+			present_print_restored(r);
 	}
-	present_session_recover(d);
-	int r = restore_leftovers(d, NULL);
 	if (lock >= 0)
 		close(lock);
-	if (r >= 0)
-		present_print_restored(r);
 	return r < 0 ? 1 : 0;
 }
 
