@@ -299,8 +299,8 @@ int present_store_owed_snooze(struct present_store *store, int64_t id, int64_t u
 /** Records that a reminder (PRESENT_OWED_REMINDED_*) was given for item id. */
 int present_store_owed_reminded(struct present_store *store, int64_t id, int which);
 
-/** The id the next alert should take, or -1 on error. */
-int64_t present_store_alert_next_id(struct present_store *store);
+/** The highest id an alert has in *ret_top (0: none). Returns 0 or -errno. */
+int present_store_alert_top(struct present_store *store, int64_t *ret_top);
 
 /** A past or running session as `present history` lists it. Strings are valid during the callback only. */
 struct present_history_row {

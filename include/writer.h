@@ -41,7 +41,12 @@ struct present_writer *present_writer_create(const char *path, char **ret_error)
  */
 void present_writer_destroy(struct present_writer *w);
 
-/** The id the next alert should take (alerts are numbered by capture, so later events can name them). */
+/**
+ * The number the next alert takes, so that later events can name it: this
+ * writer's own numbering, from 1. The store gives the alert its id when it
+ * is written, which is the same unless another daemon wrote alerts to the
+ * store meanwhile; every op of this writer names its alerts by this number.
+ */
 int64_t present_writer_next_id(struct present_writer *w);
 
 /**

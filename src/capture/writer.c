@@ -28,6 +28,11 @@ struct op {
 	struct present_owed_note note; /* strings owned */
 };
 
+/* From capture number `from` on, an alert is stored as that number plus `by`. */
+struct shift {
+	int64_t from, by;
+};
+
 struct present_writer {
 	struct present_store *store;
 	pthread_t thread;
@@ -38,7 +43,10 @@ struct present_writer {
 	uint64_t failures;
 	bool stopping;
 	bool failing; /* the last batch could not be written: said once, until one is */
-	int64_t next_id;
+	int64_t next_id; /* the capture's numbering: the main thread's alone */
+	/* The store's numbering, the writer thread's alone: ascending by from. */
+	struct shift *shifts;
+	size_t n_shifts;
 	int64_t busy_since; /* ms, monotonic: when the current wait on a lock began */
 };
 
@@ -71,31 +79,64 @@ static void op_free(struct op *op)
 	free(op);
 }
 
-static int apply(struct present_store *store, const struct op *op)
+static int64_t stored_id(const struct present_writer *w, int64_t id)
 {
-	const struct present_alert_record *a = &op->alert;
+	for (size_t i = w->n_shifts; i-- > 0;)
+		if (w->shifts[i].from <= id)
+			return id + w->shifts[i].by;
+	return id;
+}
+
+/* The capture numbers an alert when it sees it, so that later events can
+ * name it; the store's number is given here, in the transaction that writes
+ * it. The two differ when another daemon has stored alerts since this
+ * writer last did: the same user logged in twice has two session buses, two
+ * daemons and one store. top: the highest number stored, under our lock. */
+static int64_t number(struct present_writer *w, int64_t id, int64_t *top)
+{
+	int64_t at = stored_id(w, id);
+	if (at > *top) {
+		*top = at;
+		return at;
+	}
+	struct shift *grown = realloc(w->shifts, (w->n_shifts + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	w->shifts = grown;
+	w->shifts[w->n_shifts++] = (struct shift){.from = id, .by = *top + 1 - id};
+	return ++*top;
+}
+
+static int apply(struct present_writer *w, const struct op *op, int64_t *top)
+{
+	struct present_store *store = w->store;
+	struct present_alert_record a = op->alert;
+	int64_t id = op->kind == PRESENT_WRITE_GAP ? op->id : stored_id(w, op->id);
 	int r;
 	switch (op->kind) {
 	case PRESENT_WRITE_INSERT:
 	case PRESENT_WRITE_UPDATE:
 	case PRESENT_WRITE_SET_APP:
+		a.id = op->kind == PRESENT_WRITE_INSERT ? number(w, a.id, top) : stored_id(w, a.id);
+		if (a.id < 0)
+			return (int)a.id;
 		if (op->kind == PRESENT_WRITE_INSERT)
-			r = present_store_alert_insert(store, a);
+			r = present_store_alert_insert(store, &a);
 		else if (op->kind == PRESENT_WRITE_UPDATE)
-			r = present_store_alert_update(store, a, op->number);
+			r = present_store_alert_update(store, &a, op->number);
 		else
-			r = present_store_alert_set_app(store, a->id, a->app, a->cls, a->rule);
-		return r < 0 || !op->owed ? r : present_store_owed_note(store, a->id, &op->note);
+			r = present_store_alert_set_app(store, a.id, a.app, a.cls, a.rule);
+		return r < 0 || !op->owed ? r : present_store_owed_note(store, a.id, &op->note);
 	case PRESENT_WRITE_SERVER_ID:
-		return present_store_alert_set_server_id(store, op->id, (uint32_t)op->number, op->text);
+		return present_store_alert_set_server_id(store, id, (uint32_t)op->number, op->text);
 	case PRESENT_WRITE_WITHDRAW:
-		return present_store_alert_withdraw(store, op->id, op->number);
+		return present_store_alert_withdraw(store, id, op->number);
 	case PRESENT_WRITE_CLOSED:
-		return present_store_alert_closed(store, op->id, (uint32_t)op->number);
+		return present_store_alert_closed(store, id, (uint32_t)op->number);
 	case PRESENT_WRITE_REFUSED:
-		return present_store_alert_refused(store, op->id, op->text);
+		return present_store_alert_refused(store, id, op->text);
 	case PRESENT_WRITE_GAP:
-		return present_store_capture_gap(store, op->id, op->number, op->number2, op->text);
+		return present_store_capture_gap(store, id, op->number, op->number2, op->text);
 	}
 	return -EINVAL;
 }
@@ -104,40 +145,6 @@ static int apply(struct present_store *store, const struct op *op)
 static bool transient(int r)
 {
 	return r == -EBUSY || r == -ENOSPC || r == -EROFS;
-}
-
-/* Writes one batch in one transaction, whole or not at all: 0, or -errno
- * when the store could not take it (nothing of it is written). A write that
- * fails for a reason of its own is logged once per batch and the rest still
- * go in: one bad row must not cost the others. */
-static int commit(struct present_writer *w, struct op *batch, uint64_t *ret_failed)
-{
-	uint64_t failed = 0;
-	int r = present_store_defer(w->store);
-	for (struct op *op = batch; r == 0 && op; op = op->next) {
-		int q = apply(w->store, op);
-		/* Some failures (I/O, memory) roll the whole transaction back, the
-		 * batch's earlier writes with it: the batch failed as a whole. */
-		if (q < 0 && (transient(q) || !present_store_deferring(w->store)))
-			r = q;
-		else if (q < 0 && failed++ == 0)
-			present_log("warning", "alert not stored: %s", present_store_error(w->store));
-	}
-	if (r < 0)
-		present_store_abandon(w->store);
-	else
-		r = present_store_flush(w->store);
-	*ret_failed = r < 0 ? 0 : failed;
-	return r;
-}
-
-static void free_ops(struct op *op)
-{
-	while (op) {
-		struct op *next = op->next;
-		op_free(op);
-		op = next;
-	}
 }
 
 static uint64_t count_ops(const struct op *op)
@@ -154,6 +161,47 @@ static uint64_t count_new(const struct op *op)
 	for (; op; op = op->next)
 		n += op->kind == PRESENT_WRITE_INSERT;
 	return n;
+}
+
+/* Writes one batch in one transaction, whole or not at all: 0, or -errno
+ * when the store could not take it (nothing of it is written). A write that
+ * fails for a reason of its own is logged once per batch and the rest still
+ * go in: one bad row must not cost the others. */
+static int commit(struct present_writer *w, struct op *batch, uint64_t *ret_failed)
+{
+	uint64_t failed = 0;
+	size_t shifts = w->n_shifts;
+	int64_t top = 0;
+	int r = present_store_defer(w->store);
+	if (r == 0 && count_new(batch))
+		r = present_store_alert_top(w->store, &top);
+	for (struct op *op = batch; r == 0 && op; op = op->next) {
+		int q = apply(w, op, &top);
+		/* Some failures (I/O, memory) roll the whole transaction back, the
+		 * batch's earlier writes with it: the batch failed as a whole. */
+		if (q < 0 && (transient(q) || q == -ENOMEM || !present_store_deferring(w->store)))
+			r = q;
+		else if (q < 0 && failed++ == 0)
+			present_log("warning", "alert not stored: %s", present_store_error(w->store));
+	}
+	if (r < 0)
+		present_store_abandon(w->store);
+	else
+		r = present_store_flush(w->store);
+	/* Numbers given in a batch rolled back are given anew when it is written. */
+	if (r < 0)
+		w->n_shifts = shifts;
+	*ret_failed = r < 0 ? 0 : failed;
+	return r;
+}
+
+static void free_ops(struct op *op)
+{
+	while (op) {
+		struct op *next = op->next;
+		op_free(op);
+		op = next;
+	}
 }
 
 /* Puts a batch that could not be written back in front of what came since. */
@@ -263,13 +311,13 @@ struct present_writer *present_writer_create(const char *path, char **ret_error)
 		free(w);
 		return NULL;
 	}
-	w->next_id = present_store_alert_next_id(w->store);
+	w->next_id = 1;
 	present_store_busy_handler(w->store, busy, w);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->done, NULL);
-	if (w->next_id < 0 || pthread_create(&w->thread, NULL, run, w) != 0) {
-		*ret_error = strdup(w->next_id < 0 ? present_store_error(w->store) : "cannot start the writer thread");
+	if (pthread_create(&w->thread, NULL, run, w) != 0) {
+		*ret_error = strdup("cannot start the writer thread");
 		present_store_close(w->store);
 		free(w);
 		return NULL;
@@ -290,6 +338,7 @@ void present_writer_destroy(struct present_writer *w)
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->done);
 	present_store_close(w->store);
+	free(w->shifts);
 	free(w);
 }
 

@@ -696,17 +696,16 @@ int present_store_capture_gap(struct present_store *store, int64_t session_id, i
 		"iiis", session_id, from, to, reason);
 }
 
-int64_t present_store_alert_next_id(struct present_store *store)
+int present_store_alert_top(struct present_store *store, int64_t *ret_top)
 {
-	sqlite3_stmt *st = prepare(store, "SELECT coalesce(max(id), 0) + 1 FROM alerts");
-	int64_t next = -1;
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		next = sqlite3_column_int64(st, 0);
-	if (st)
-		release(store, st);
-	else
-		fail(store, "numbering alerts");
-	return next;
+	sqlite3_stmt *st = prepare(store, "SELECT coalesce(max(id), 0) FROM alerts");
+	if (!st)
+		return fail(store, "numbering alerts");
+	int r = sqlite3_step(st) == SQLITE_ROW ? 0 : fail(store, "numbering alerts");
+	if (r == 0)
+		*ret_top = sqlite3_column_int64(st, 0);
+	release(store, st);
+	return r;
 }
 
 #define ALERT_COLUMNS                                                                                              \

@@ -295,6 +295,40 @@ class MonitorLoss(CaptureCase):
         self.assertTrue(self.call("GetStatus")["active"])
 
 
+class TwoLogins(CaptureCase):
+    """The same user logged in twice: two session buses, two daemons, one store."""
+
+    def test_alerts_from_both_are_kept_apart(self):
+        self.ok("doctor")  # this login's daemon, idle, its alert writer made ahead
+        here = self.bus
+        self.bus = harness.PrivateBus(os.path.join(self.root, "login2"),
+                                      dirs={"XDG_STATE_HOME": here.env["XDG_STATE_HOME"]})
+        self.addCleanup(self.bus.close)
+        try:
+            self.start_mock("dnd_servers", server="dunst")
+            self.ok("start", "10m", "--label", "elsewhere")
+            app = App(self)
+            for i in range(3):
+                app.notify("Signal", "Bob", "message %d" % i, {"desktop-entry": "org.signal.Signal"})
+            self.wait_alerts(3)
+            self.ok("stop")
+        finally:
+            self.bus = here
+        self.ok("start", "10m", "--label", "here")
+        app = App(self)
+        first = app.notify("Thunderbird", "New message from Ana", "Invoice", {"desktop-entry": "thunderbird"})
+        app.notify("Thunderbird", "New message from Ana", "Invoice, again", {"desktop-entry": "thunderbird"})
+        app.close(first)
+        wait_until(lambda: self.query("SELECT count(*) FROM alerts WHERE withdrawn_at IS NOT NULL") == [(1,)],
+                   what="the first mail to be withdrawn")
+        self.ok("stop")
+        rows = self.query("SELECT s.label, a.body, a.withdrawn_at IS NOT NULL FROM alerts a "
+                          "JOIN sessions s ON s.id = a.session_id ORDER BY a.received_at")
+        self.assertEqual(rows, [("elsewhere", "message 0", 0), ("elsewhere", "message 1", 0),
+                                ("elsewhere", "message 2", 0), ("here", "Invoice", 1), ("here", "Invoice, again", 0)])
+        self.assertNotIn("not stored", here.read_log())
+
+
 class NoStore(BusTestCase):
     def test_alerts_before_any_session(self):
         self.assertEqual(self.ok("alerts"), "No session yet: nothing was held.\n")

@@ -290,6 +290,44 @@ static void test_batch_rolled_back_is_kept(struct fixture *f, gconstpointer data
 	sql_int(f, "SELECT closed_reason FROM alerts WHERE summary = 'first'", 2);
 }
 
+/* The same user logged in twice: two daemons, one store. Alerts the other
+ * one stores while this writer waits keep their numbers, and what names an
+ * alert of ours, by the number capture gave it, reaches ours. */
+static void test_alerts_stored_elsewhere_keep_their_numbers(struct fixture *f, gconstpointer data)
+{
+	char *error = NULL;
+	struct present_writer *w = present_writer_create(f->path, &error);
+	g_assert_nonnull(w);
+	insert(f, w, "ours 1");
+	present_writer_sync(w);
+
+	sqlite3 *db;
+	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+	char *sql = g_strdup_printf("INSERT INTO alerts(id, session_id, received_at, path, summary) "
+				    "VALUES (2, %" G_GINT64_FORMAT ", 2000, 'notify', 'theirs')",
+		f->session);
+	g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+	g_free(sql);
+	sqlite3_close(db);
+
+	insert(f, w, "ours 2");
+	present_writer_change(w, PRESENT_WRITE_CLOSED, 2, 7, NULL);
+	present_writer_change(w, PRESENT_WRITE_CLOSED, 1, 8, NULL);
+	insert(f, w, "ours 3");
+	present_writer_sync(w);
+	present_writer_change(w, PRESENT_WRITE_WITHDRAW, 3, 9000, NULL);
+	present_writer_sync(w);
+	g_assert_cmpuint(present_writer_failures(w), ==, 0);
+	present_writer_destroy(w);
+	sql_int(f, "SELECT count(*) FROM alerts", 4);
+	sql_int(f, "SELECT count(*) FROM alerts WHERE summary = 'theirs' AND closed_reason IS NULL AND "
+		   "withdrawn_at IS NULL",
+		1);
+	sql_int(f, "SELECT closed_reason FROM alerts WHERE summary = 'ours 1'", 8);
+	sql_int(f, "SELECT closed_reason FROM alerts WHERE summary = 'ours 2'", 7);
+	sql_int(f, "SELECT withdrawn_at FROM alerts WHERE summary = 'ours 3'", 9000);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -300,5 +338,6 @@ int main(int argc, char **argv)
 	g_assert_cmpint(sqlite3_vfs_register(&shim_vfs, 1), ==, SQLITE_OK);
 #define ADD(name, fn) g_test_add("/writer/" name, struct fixture, NULL, setup, fn, teardown)
 	ADD("batch-rolled-back-is-kept", test_batch_rolled_back_is_kept);
+	ADD("alerts-stored-elsewhere-keep-their-numbers", test_alerts_stored_elsewhere_keep_their_numbers);
 	return g_test_run();
 }
