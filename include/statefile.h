@@ -56,9 +56,10 @@ int present_statefile_owed_collect(struct present_store *store, struct present_s
 void present_statefile_owed_finish(struct present_statefile_owed *owed);
 
 /**
- * Reads the file into status (present_status_finish() it). Returns 0, or
+ * Reads the file into status (present_status_finish() it). Returns 0;
  * -ENOENT when there is no session and nothing left on: no file, or one
- * whose writer is gone.
+ * whose writer exited; or -EOWNERDEAD when its writer died in a session or
+ * with a switch left on, which a daemon started now puts back.
  */
 int present_statefile_read(const char *path, struct present_status *status);
 

@@ -14,9 +14,11 @@
 #include "client.h"
 #include "config.h"
 #include "duration.h"
+#include "paths.h"
 #include "present-build.h"
 #include "statefile.h"
 #include "statusbar.h"
+#include "store.h"
 #include "text.h"
 #include "timefmt.h"
 
@@ -67,18 +69,13 @@ enum {
 	CALL_NO_DAEMON = -2, /* a call that does not start the daemon found none */
 };
 
-/* Calls the daemon and decodes its reply, ([b] a{sv}). Only Start and
- * Toggle may start the daemon: the others have nothing to ask an idle one,
- * and not starting it spares a round trip to ask whether it runs. */
-static int call(struct present_client *c, const char *method, const char *what, bool *ret_flag,
-	struct present_status *ret, const char *signature, ...)
+/* Calls the daemon and decodes its reply, ([b] a{sv}). A call that does not
+ * activate the daemon returns CALL_NO_DAEMON when none runs. */
+static int callv(struct present_client *c, bool activate, const char *method, const char *what, bool *ret_flag,
+	struct present_status *ret, const char *signature, va_list ap)
 {
-	bool activate = strcmp(method, "Start") == 0 || strcmp(method, "Toggle") == 0;
 	struct present_wire_error err = {0};
-	va_list ap;
-	va_start(ap, signature);
 	struct present_wire_msg *reply = present_client_callv(c, method, activate, &err, signature, ap);
-	va_end(ap);
 	if (!reply) {
 		int code = err.name && strcmp(err.name, PRESENT_ERROR_ALREADY_ACTIVE) == 0 ? CALL_ALREADY_ACTIVE
 			: !activate && present_client_no_daemon(&err)				  ? CALL_NO_DAEMON
@@ -93,6 +90,31 @@ static int call(struct present_client *c, const char *method, const char *what, 
 		return PRESENT_EXIT_FAILURE;
 	}
 	return 0;
+}
+
+/* callv(). Only Start and Toggle start the daemon: the others have nothing
+ * to ask an idle one, and not starting it spares a round trip to ask
+ * whether it runs. */
+static int call(struct present_client *c, const char *method, const char *what, bool *ret_flag,
+	struct present_status *ret, const char *signature, ...)
+{
+	bool activate = strcmp(method, "Start") == 0 || strcmp(method, "Toggle") == 0;
+	va_list ap;
+	va_start(ap, signature);
+	int r = callv(c, activate, method, what, ret_flag, ret, signature, ap);
+	va_end(ap);
+	return r;
+}
+
+/* The status from a daemon started for it, which first puts back what a
+ * dead one left. */
+static int status_activating(struct present_client *c, struct present_status *ret, ...)
+{
+	va_list ap;
+	va_start(ap, ret);
+	int r = callv(c, true, "GetStatus", "read the status", NULL, ret, "", ap);
+	va_end(ap);
+	return r;
 }
 
 /* Only Start says AlreadyActive; name the end so the user knows what runs. */
@@ -241,14 +263,72 @@ static int stopped_exit(const struct present_status *s)
 	return s->n_unrestored ? PRESENT_EXIT_NOT_PUT_BACK : PRESENT_EXIT_OK;
 }
 
-/* A shortcut pressed with nothing running is not an error, and must not
- * start a daemon just to say so: *ret_stopped is then false. */
-static int stop_session(struct present_client *c, bool *ret_stopped, struct present_status *ret)
+/* The daemon next to this program (a build tree), else the installed one. */
+static char *daemon_path(void)
 {
-	int r = present_client_connect_daemon(c);
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		char *sibling = NULL;
+		if (slash && asprintf(&sibling, "%.*s/present-daemon", (int)(slash - self), self) > 0 &&
+			access(sibling, X_OK) == 0)
+			return sibling;
+		free(sibling);
+	}
+	return strdup(PRESENT_LIBEXECDIR "/present-daemon");
+}
+
+/* Whether a daemon that died left something to put back: a session it
+ * never ended, or a change still recorded. A store that cannot be read is
+ * for the restore to report. */
+static bool left_by_a_dead_daemon(void)
+{
+	char *path = present_path_store(), *error = NULL;
+	struct present_store *store = NULL;
+	bool left = path && access(path, F_OK) == 0;
+	if (left && present_store_open(path, &store, &error) == 0) {
+		struct present_session_record rec;
+		struct present_dnd_record *recs = NULL;
+		size_t n = 0;
+		int r = present_store_session_unfinished(store, &rec);
+		if (r > 0)
+			present_session_record_finish(&rec);
+		left = r != 0 || present_store_dnd_list(store, &recs, &n) < 0 || n > 0;
+		present_dnd_records_free(recs, n);
+		present_store_close(store);
+	}
+	free(error);
+	free(path);
+	return left;
+}
+
+/* Whether the daemon's mirror says its writer died in a session, or with a
+ * switch left on. */
+static bool dead_in_a_session(void)
+{
+	char *path = present_statefile_path();
+	struct present_status s;
+	int r = path ? present_statefile_read(path, &s) : -ENOMEM;
+	free(path);
 	if (r == 0)
-		r = call(c, "Stop", "stop the session", ret_stopped, ret, "");
-	return r == CALL_NO_DAEMON ? 0 : r;
+		present_status_finish(&s);
+	return r == -EOWNERDEAD;
+}
+
+/* Puts back what a dead daemon left, in this process (`present-daemon
+ * --restore`), without activating a daemon: also what the unit's
+ * ExecStopPost runs, while the unit is stopping and activation would wait
+ * on it. Returns only if that cannot run. */
+static int restore_here(void)
+{
+	char *path = daemon_path();
+	fflush(stdout);
+	execl(path, path, "--restore", (char *)NULL);
+	fprintf(stderr, "present: cannot run %s: %s\n", path, strerror(errno));
+	free(path);
+	return PRESENT_EXIT_FAILURE;
 }
 
 static int verb_stop(const struct verb *v, const struct present_args *args)
@@ -256,7 +336,20 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	bool stopped = false;
-	int r = stop_session(&c, &stopped, &s);
+	int r = present_client_connect_daemon(&c);
+	if (r == 0)
+		r = call(&c, "Stop", "stop the session", &stopped, &s, "");
+	/* A shortcut pressed with nothing running is not an error, and must not
+	 * start a daemon just to say so. But one that died in a session (killed,
+	 * or the machine lost power) left its switches on: this stop puts them
+	 * back. */
+	if (r == CALL_NO_DAEMON) {
+		r = 0;
+		if (left_by_a_dead_daemon()) {
+			present_client_disconnect(&c);
+			return restore_here();
+		}
+	}
 	if (r == 0) {
 		present_print_stopped(stopped, &s, present_time_now());
 		r = stopped_exit(&s);
@@ -273,6 +366,11 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	int r = session_request(v, args, &seconds, &label);
 	if (r)
 		return r;
+
+	/* The daemon died in a session: to whoever presses the key the session
+	 * still runs, and the desktop is still silenced. This ends it. */
+	if (dead_in_a_session())
+		return restore_here();
 
 	struct present_client c = {0};
 	struct present_status s = {0};
@@ -351,6 +449,10 @@ static int verb_status(const struct verb *v, const struct present_args *args)
 	free(mirror);
 	if (r == -ENOENT)
 		r = 0;
+	/* Its daemon died in a session: one started now puts back what that one
+	 * left, as the unit's ExecStopPost does under systemd, and answers. */
+	else if (r == -EOWNERDEAD && (r = present_client_connect(&c)) == 0)
+		r = status_activating(&c, &s);
 	else if (r != 0 && (r = present_client_connect_daemon(&c)) == 0)
 		r = call(&c, "GetStatus", "read the status", NULL, &s, "");
 	/* No daemon means no session: a daemon only exits when idle. */
@@ -361,23 +463,6 @@ static int verb_status(const struct verb *v, const struct present_args *args)
 	present_status_finish(&s);
 	present_client_disconnect(&c);
 	return r;
-}
-
-/* The daemon next to this program (a build tree), else the installed one. */
-static char *daemon_path(void)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		char *sibling = NULL;
-		if (slash && asprintf(&sibling, "%.*s/present-daemon", (int)(slash - self), self) > 0 &&
-			access(sibling, X_OK) == 0)
-			return sibling;
-		free(sibling);
-	}
-	return strdup(PRESENT_LIBEXECDIR "/present-daemon");
 }
 
 /* Restore's reply, (u a{sv}): a session it ended is said first, as stop
@@ -404,15 +489,8 @@ static int verb_restore(const struct verb *v, const struct present_args *args)
 	if (r)
 		return r;
 	if (!present_client_daemon_running(&c)) {
-		/* No daemon: do it in this process, without activating one. This is
-		 * also what the unit's ExecStopPost runs, while the unit is stopping
-		 * and activation would wait on it. */
 		present_client_disconnect(&c);
-		char *path = daemon_path();
-		execl(path, path, "--restore", (char *)NULL);
-		fprintf(stderr, "present: cannot run %s: %s\n", path, strerror(errno));
-		free(path);
-		return PRESENT_EXIT_FAILURE;
+		return restore_here();
 	}
 	struct present_wire_error err = {0};
 	struct present_wire_msg *reply = present_client_call(&c, "Restore", true, &err, "");

@@ -305,6 +305,9 @@ static int read_once(const char *path, struct present_status *s, int64_t now,
 	}
 	int r = writer_alive(fileno(f), path);
 	fclose(f);
+	/* A daemon that exits cleanly says first that nothing is on. */
+	if (r == 0 && (active || s->n_unrestored))
+		r = -EOWNERDEAD;
 	if (r <= 0) {
 		present_status_finish(s);
 		return r == 0 ? -ENOENT : r;

@@ -158,6 +158,24 @@ class Contract:
         self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
         self.assertEqual(self.sessions()[0][4], "interrupted")
 
+    def test_sigkill_then_the_shortcut_or_the_bar_puts_it_back(self):
+        # No systemd to run the restore when the daemon dies: what the user
+        # does next, believing the session still runs, must end it.
+        for verb, says in (("stop", "Put back 1 do-not-disturb change.\n"),
+                           ("toggle", "Put back 1 do-not-disturb change.\n"),
+                           ("status", "Not in a session.\n")):
+            self.ok("start", "10m")
+            os.kill(self.bus.pid_of(), signal.SIGKILL)
+            self.wait_daemon_gone()
+            self.assertTrue(self.s.get())
+            self.assertEqual(self.ok(verb), says, verb)
+            self.assertFalse(self.s.get(), verb)
+            self.assertEqual(self.sessions()[-1][4], "interrupted", verb)
+            self.assertEqual(len(self.sessions()), 3 if verb == "status" else 2 if verb == "toggle" else 1, verb)
+            if verb != "status":
+                self.assertFalse(self.bus.has_owner(), "%s must not start a daemon" % verb)
+        self.assertEqual(self.ok("stop"), "No session is running.\n")
+
     def test_sigkill_then_next_start_puts_it_back_first(self):
         self.ok("start", "10m")
         os.kill(self.bus.pid_of(), signal.SIGKILL)
