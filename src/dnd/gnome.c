@@ -17,18 +17,24 @@ static const struct present_gsettings_switch app_banners = {
 	"org.gnome.desktop.notifications.application", "show-banners", false};
 
 /* GNOME keys per-app settings by the desktop id, lowercased, with anything
- * but [a-z0-9-] turned into '-': org.mozilla.Thunderbird -> org-mozilla-thunderbird. */
+ * but [a-z0-9-] turned into '-' and a run of them into one (a dconf path
+ * has no "--"): org.mozilla.Thunderbird -> org-mozilla-thunderbird, as
+ * GNOME Shell's _canonicalizeId() makes it. */
 static char *app_path(const char *app)
 {
 	char *path = NULL;
 	if (!app)
 		return NULL;
-	char *id = strdup(app);
-	for (char *p = id; p && *p; p++) {
-		*p = (char)tolower((unsigned char)*p);
-		if (!isalnum((unsigned char)*p) && *p != '-')
-			*p = '-';
+	char *id = strdup(app), *out = id;
+	for (const char *p = id; p && *p; p++) {
+		char c = (char)tolower((unsigned char)*p);
+		if (!isalnum((unsigned char)c))
+			c = '-';
+		if (c != '-' || out == id || out[-1] != '-')
+			*out++ = c;
 	}
+	if (out)
+		*out = '\0';
 	if (id && asprintf(&path, "/org/gnome/desktop/notifications/application/%s/", id) < 0)
 		path = NULL;
 	free(id);

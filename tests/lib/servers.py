@@ -878,9 +878,9 @@ class GnomeShell(Server):
 
     @staticmethod
     def app_path(app_id):
-        """GNOME's path for a desktop id: lowercased, [^a-z0-9-] -> '-'."""
+        """GNOME's path for a desktop id: lowercased, [^a-z0-9-] -> '-', a run of '-' -> one."""
         return '/org/gnome/desktop/notifications/application/%s/' % re.sub(
-            '[^a-z0-9-]', '-', app_id.lower())
+            '--+', '-', re.sub('[^a-z0-9-]', '-', app_id.lower()))
 
     def get_app_show_banners(self, app_id):
         return self._run('gsettings', 'get', f'{self.APP_SCHEMA}:{self.app_path(app_id)}',

@@ -104,6 +104,22 @@ class GnomeShell(Contract, RealTestCase):
         self.assertTrue(self.gnome.get_app_show_banners("thunderbird"))
         self.assertIsNone(self.gnome.user_show_banners())
 
+    def test_mail_app_muted_where_the_shell_reads_it(self):
+        # GNOME Shell's path for an id: lowercased, [^a-z0-9-] -> '-', and no "--".
+        app = "com.Example.Mail_-App"
+        apps = os.path.join(self.bus.env["XDG_DATA_HOME"], "applications")
+        os.makedirs(apps, exist_ok=True)
+        with open(os.path.join(apps, app + ".desktop"), "w") as f:
+            f.write(THUNDERBIRD.replace("Thunderbird", "Example Mail"))
+        self.write_config('mail_apps = [ "%s" ];\n' % app)
+        self.start(self.title, tail=r" · mail muted: Example Mail")
+        path = "/org/gnome/desktop/notifications/application/com-example-mail-app/"
+        self.assertEqual(self.gnome._run("gsettings", "get", "%s:%s" % (self.gnome.APP_SCHEMA, path),
+                                         "show-banners"), "false")
+        self.stop()
+        self.assertEqual(self.gnome._run("gsettings", "get", "%s:%s" % (self.gnome.APP_SCHEMA, path),
+                                         "show-banners"), "true")
+
     def test_mail_app_muted_by_the_user_stays_muted(self):
         self.install_thunderbird()
         self.gnome._run("gsettings", "set", "%s:%s" % (self.gnome.APP_SCHEMA, self.gnome.app_path("thunderbird")),
