@@ -753,6 +753,21 @@ const struct present_unrestored *present_dnd_leftovers(const struct present_dnd 
 	return dnd->left;
 }
 
+/* Whether the new server keeps its switch where the one before did (a
+ * restart), outside the server, and the session found it on: nothing of it
+ * is present's to set again. */
+static bool found_on_in_settings(struct present_dnd *dnd, const struct present_config *cfg,
+	const struct present_dnd_backend *was)
+{
+	if (!was || !was->persistent || changed_already(dnd, was, NULL))
+		return false;
+	struct present_dnd_ctx ctx;
+	struct present_dnd_report scratch = {0};
+	bool same = pick(dnd, cfg, &ctx, &scratch) == was;
+	present_dnd_report_finish(&scratch);
+	return same;
+}
+
 bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,
 	struct present_dnd_report *report)
 {
@@ -799,6 +814,14 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 			note = NULL;
 		report_set(&fresh, "none", note);
 		present_log("info", "notification server left: %s", note ? note : "do-not-disturb went with it");
+	} else if (found_on_in_settings(dnd, cfg, was)) {
+		/* Kept outside the server, the switch is as the user has it now: it
+		 * was theirs at the start, and off since, it is their choice. */
+		dnd->holding = was;
+		present_log("info", "notification server changed: its do-not-disturb, kept in its settings, was yours and "
+				    "is left as it is");
+		present_dnd_report_finish(&fresh);
+		return false;
 	} else {
 		silence(dnd, cfg, &fresh);
 		present_log("info", "notification server changed: do-not-disturb %s%s%s", fresh.state,

@@ -196,6 +196,20 @@ class Contract:
         self.ok("stop")
         self.assertFalse(self.s.get())
 
+    def test_server_restart_leaves_the_users_own_switch_as_they_set_it(self):
+        if self.restarts:
+            self.skipTest("the switch dies with the server")
+        self.s.set(True)  # the user's own, before the session
+        self.assertIn("do-not-disturb already on", self.ok("start", "10m"))
+        self.s.set(False)  # and turned off by hand during it
+        harness.kill_group(self.mock)
+        wait_until(lambda: not self.bus.has_owner(NOTIFICATIONS), what="the server to go")
+        self.start_server()
+        wait_until(lambda: "notification server changed" in self.bus.read_log(), 5, "the daemon to see the new server")
+        self.assertFalse(self.s.get())
+        self.ok("stop")
+        self.assertFalse(self.s.get())
+
     def test_restore_while_running_ends_the_session(self):
         self.ok("start", "10m", "--label", "Acme")
         # The user hears that the meeting ended, and what was put back.
