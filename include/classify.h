@@ -42,11 +42,14 @@ bool present_classify_rule_is_ignored(const char *rule);
 const char *present_class_name(enum present_alert_class cls);
 
 /**
- * Who is waiting and about what, read the way each client writes it
- * (Thunderbird: "subject from sender"; Evolution and KMail: From:/Subject:
- * lines; Element: "Sender (Room)"; most others: the summary is the sender).
- * Both strings are allocated (free() them); either may be "" but not NULL.
+ * Who is waiting and about what, read the way each client writes it, by
+ * that client's rule alone (Thunderbird: "subject from sender"; Evolution
+ * and KMail: a From: line and a Subject: line; Element: "Sender (Room)";
+ * Geary and most others: the summary is the sender). Returns false when
+ * the client's rule finds no sender (a count of new mail, a reminder): the
+ * alert is nobody's message, and no response is owed for it. Both strings
+ * are allocated (free() them); either may be "" but not NULL.
  */
-void present_owed_extract(const struct present_alert_event *ev, char **ret_from, char **ret_subject);
+bool present_owed_extract(const struct present_alert_event *ev, char **ret_from, char **ret_subject);
 
 #endif

@@ -165,12 +165,14 @@ static const char *line_end(const char *s)
 	return nl ? nl : s + strlen(s);
 }
 
-/* The value of a "Key: value" line in text, or NULL. */
+/* The value of a "Key: value" line in text, or NULL. The key is matched as
+ * the mail clients write it, at the start of a line and in that case: a
+ * line of a message that merely starts "from: 3pm" names nobody. */
 static char *field(const char *text, const char *key)
 {
 	size_t len = strlen(key);
 	for (const char *line = text; line && *line; line = *line_end(line) ? line_end(line) + 1 : NULL)
-		if (strncasecmp(line, key, len) == 0)
+		if (strncmp(line, key, len) == 0)
 			return dup_range(line + len, line_end(line));
 	return NULL;
 }
@@ -205,14 +207,53 @@ static char *unescape(char *s)
 	return s;
 }
 
-void present_owed_extract(const struct present_alert_event *ev, char **ret_from, char **ret_subject)
+/* Skips "N new message" or "N new messages" at *p. */
+static bool count_phrase(const char **p)
+{
+	const char *s = *p;
+	if (*s < '0' || *s > '9')
+		return false;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (strncmp(s, " new message", strlen(" new message")) != 0)
+		return false;
+	s += strlen(" new message");
+	*p = *s == 's' ? s + 1 : s;
+	return true;
+}
+
+/* Geary's notice for several messages at once (or for one without a
+ * sender): its title is the account, its body "N new messages[, M new
+ * messages total]". Only in English: a translated one still reads as a
+ * sender. */
+static bool geary_batch(const char *body)
+{
+	if (!count_phrase(&body))
+		return false;
+	if (*body == '\0')
+		return true;
+	if (strncmp(body, ", ", 2) != 0)
+		return false;
+	body += 2;
+	return count_phrase(&body) && strcmp(body, " total") == 0;
+}
+
+bool present_owed_extract(const struct present_alert_event *ev, char **ret_from, char **ret_subject)
 {
 	static const char *const thunderbird[] = {"thunderbird", "org.mozilla.thunderbird",
 		"net.thunderbird.thunderbird", NULL};
+	static const char *const evolution[] = {"org.gnome.evolution", "evolution-mail-notification", "evolution",
+		NULL};
+	static const char *const kmail[] = {"akonadi_newmailnotifier_agent", NULL};
+	static const char *const geary[] = {"org.gnome.geary", "geary", NULL};
 	static const char *const element[] = {"element", "io.element.element", "element-desktop", NULL};
 	const char *summary = ev->summary ? ev->summary : "", *body = ev->body ? ev->body : "";
 	char *from = NULL, *subject = NULL;
+	bool named = true;
 
+	/* Each mail client's own rule, and only its own: its other alerts
+	 * (Thunderbird's reminders, Evolution's and Geary's counts) name no
+	 * sender, and a sender taken from their title would be nobody. */
 	if (app_is(ev, thunderbird)) {
 		/* Body line 1: "<subject> from <sender>". */
 		const char *end = line_end(body), *at = NULL;
@@ -222,13 +263,25 @@ void present_owed_extract(const struct present_alert_event *ev, char **ret_from,
 			from = dup_range(at + 6, end);
 			subject = dup_range(body, at);
 		}
-	}
-	if (!from && (from = field(body, "From:")))
-		subject = field(body, "Subject:");
-	if (!from && app_is(ev, element)) {
+		named = at != NULL;
+	} else if (app_is(ev, evolution) || app_is(ev, kmail) ||
+		(ev->kde_event_id && strcmp(ev->kde_event_id, "new-email") == 0)) {
+		if ((from = field(body, "From:")))
+			subject = field(body, "Subject:");
+		named = from != NULL;
+	} else if (app_is(ev, geary)) {
+		named = !geary_batch(body);
+	} else if (app_is(ev, element)) {
 		/* "Sender (Room)". */
 		const char *paren = strrchr(summary, '(');
 		from = paren && paren > summary ? dup_range(summary, paren) : strdup(summary);
+	}
+	if (!named) {
+		free(from);
+		free(subject);
+		*ret_from = strdup("");
+		*ret_subject = strdup("");
+		return false;
 	}
 	if (!from)
 		from = strdup(summary);
@@ -240,4 +293,5 @@ void present_owed_extract(const struct present_alert_event *ev, char **ret_from,
 	if (*ret_from && strcmp(*ret_from, summary) != 0)
 		unescape(*ret_from);
 	unescape(*ret_subject);
+	return true;
 }

@@ -86,6 +86,51 @@ class Classification(Catchup):
                          .fetchall(), [(30 * 60 * 1000, 4 * 3600 * 1000)])
 
 
+    def owed_rows(self):
+        return self.db().execute("SELECT kind, app, sender, subject, count FROM owed ORDER BY id").fetchall()
+
+    def test_a_chat_message_is_owed_to_its_sender_whatever_its_lines_say(self):
+        self.meeting(("Signal", "Carla Souza", "can you check this?\nFrom: Acme billing\nSubject: overdue",
+                      {"desktop-entry": "org.signal.Signal"}),
+                     ("Signal", "Carla Souza", "from: 3pm I'm free", {"desktop-entry": "org.signal.Signal"}))
+        wait_until(lambda: self.db().execute("SELECT sum(count) FROM owed").fetchone()[0] == 2, what="owed items")
+        self.assertEqual(self.owed_rows(), [("person", "org.signal.Signal", "Carla Souza", "from: 3pm I'm free", 2)])
+
+    def test_mail_that_names_nobody_is_kept_but_owes_nothing(self):
+        """A count of new mail or a reminder from a mail client: held and
+        shown again as mail, but nobody waits for an answer. Each client's
+        own alert for one message still is owed."""
+        gtk = ("org.gtk.Notifications", "/org/gtk/Notifications", "org.gtk.Notifications")
+        self.bus.spawn([harness.PYTHON, "-m", "dbusmock", gtk[0], gtk[1], gtk[2]])
+        wait_until(lambda: self.bus.has_owner(gtk[0]), what=gtk[0])
+        self.bus.connection.get_object(gtk[0], gtk[1]).AddMethod(gtk[2], "AddNotification", "ssa{sv}", "", "",
+                                                                 dbus_interface=MOCK)
+        evolution = {"desktop-entry": "org.gnome.Evolution", "sound-name": "message-new-email"}
+        self.meeting(("Thunderbird", "Quarterly review", "Today 14:00 - 15:00", {"desktop-entry": "thunderbird"}),
+                     ("Thunderbird", "Acme: 1 new message", "Invoice Q3 from Ana Lima",
+                      {"desktop-entry": "thunderbird"}),
+                     ("evolution-mail-notification", "New email in Evolution", "You have received 3 new messages.",
+                      evolution),
+                     ("evolution-mail-notification", "New email in Evolution",
+                      "You have received 1 new message.\nFrom: Bob\nSubject: Contract", evolution))
+        app = App(self)
+
+        def geary(id, title, body):
+            note = dbus.Dictionary({"title": dbus.String(title, variant_level=1),
+                                    "body": dbus.String(body, variant_level=1)}, signature="sv")
+            app.call(*gtk, "AddNotification", "ssa{sv}", "org.gnome.Geary", id, note)
+        geary("email-arrived-1", "Work", "3 new messages, 4 new messages total")
+        geary("email-arrived-2", "Dana Reyes", "Quarterly numbers")
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM alerts").fetchone()[0] == 6, what="the alerts")
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM owed").fetchone()[0] == 3, what="owed items")
+        time.sleep(0.3)  # nothing else is owed after a moment either
+        self.assertEqual(self.db().execute("SELECT class, owed_id IS NOT NULL FROM alerts ORDER BY id").fetchall(),
+                         [("mail", 0), ("mail", 1), ("mail", 0), ("mail", 1), ("mail", 0), ("mail", 1)])
+        self.assertEqual(self.owed_rows(), [("mail", "thunderbird", "Ana Lima", "Invoice Q3", 1),
+                                            ("mail", "org.gnome.Evolution", "Bob", "Contract", 1),
+                                            ("mail", "org.gnome.Geary", "Dana Reyes", "Quarterly numbers", 1)])
+
+
 class Replay(Catchup):
     def test_summary_at_the_end(self):
         self.meeting(*MEETING)

@@ -147,7 +147,7 @@ static void test_real_clients_with_the_defaults(void)
 static void extract(const struct present_alert_event *ev, const char *from, const char *subject)
 {
 	char *f, *s;
-	present_owed_extract(ev, &f, &s);
+	g_assert_true(present_owed_extract(ev, &f, &s));
 	g_assert_cmpstr(f, ==, from);
 	g_assert_cmpstr(s, ==, subject);
 	free(f);
@@ -175,8 +175,66 @@ static void test_who_and_what(void)
 	extract(&ev, "Eve", "are we on?");
 	ev = alert("org.signal.Signal", "Frank", "");
 	extract(&ev, "Frank", "");
-	ev = alert("thunderbird", "Acme: 2 new messages", "");
-	extract(&ev, "Acme: 2 new messages", "");
+}
+
+/* A mail client's alert that its own rule finds no sender in. */
+static void nobody(const struct present_alert_event *ev)
+{
+	char *f, *s;
+	g_assert_false(present_owed_extract(ev, &f, &s));
+	g_assert_cmpstr(f, ==, "");
+	g_assert_cmpstr(s, ==, "");
+	free(f);
+	free(s);
+}
+
+/* From: and Subject: lines are Evolution's and KMail's, as they write them:
+ * a chat message's own lines say nothing about who sent it. */
+static void test_from_lines_only_where_the_client_writes_them(void)
+{
+	struct present_alert_event ev = alert("org.signal.Signal", "Carla Souza",
+		"can you check this?\nFrom: Acme billing\nSubject: overdue");
+	extract(&ev, "Carla Souza", "can you check this?");
+	ev = alert("org.signal.Signal", "Carla Souza", "from: 3pm I'm free");
+	extract(&ev, "Carla Souza", "from: 3pm I'm free");
+	ev = alert("Mailspring", "Dana Reyes", "Fwd: invoice\nFrom: Acme billing");
+	extract(&ev, "Dana Reyes", "Fwd: invoice");
+	ev = alert("org.gnome.Evolution", "New email in Evolution",
+		"You have received 1 new message.\nfrom: nobody\nFrom: Bob\nSubject: Contract");
+	extract(&ev, "Bob", "Contract");
+	/* KMail, known by its event alone (app_name is localized). */
+	ev = alert("Neuer Mail-Benachrichtiger", "Neue E-Mail", "From: Carla\nSubject: Lunch");
+	ev.kde_event_id = "new-email";
+	extract(&ev, "Carla", "Lunch");
+}
+
+/* A mail client's alerts that are not one message from someone: kept, but
+ * nobody is waiting. Each client's real per-message alert is still owed. */
+static void test_mail_that_names_nobody(void)
+{
+	struct present_alert_event ev = alert("thunderbird", "Acme: 2 new messages", "");
+	nobody(&ev);
+	ev = alert("thunderbird", "Quarterly review", "Today 14:00 - 15:00");
+	nobody(&ev);
+	ev = alert("org.gnome.Evolution", "New email in Evolution", "You have received 3 new messages.");
+	nobody(&ev);
+	ev = alert(NULL, "New mail", "3 new messages in Inbox");
+	ev.kde_appname = "akonadi_newmailnotifier_agent";
+	nobody(&ev);
+	ev = alert("org.gnome.Geary", "Work", "3 new messages, 4 new messages total");
+	nobody(&ev);
+	ev = alert("org.gnome.Geary", "ana@acme.org", "1 new message");
+	nobody(&ev);
+	ev = alert("org.gnome.Geary", "Work", "2 new messages");
+	nobody(&ev);
+	ev = alert("org.gnome.Geary", "Ana Lima", "Re: contract\n(2 other new messages for Work)");
+	extract(&ev, "Ana Lima", "Re: contract");
+	ev = alert("org.gnome.Geary", "Ana Lima", "3 new messages, and a question");
+	extract(&ev, "Ana Lima", "3 new messages, and a question");
+	/* An app with no rule of its own: its title is who wrote. */
+	ev = alert("mutt", "Bob", "Contract");
+	ev.category = "email";
+	extract(&ev, "Bob", "Contract");
 }
 
 int main(int argc, char **argv)
@@ -185,6 +243,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/classify/rules-in-order", test_rules_in_order);
 	g_test_add_func("/classify/rule-is-ignored", test_rule_is_ignored);
 	g_test_add_func("/classify/who-and-what", test_who_and_what);
+	g_test_add_func("/classify/from-lines-only-where-the-client-writes-them",
+		test_from_lines_only_where_the_client_writes_them);
+	g_test_add_func("/classify/mail-that-names-nobody", test_mail_that_names_nobody);
 	g_test_add_func("/classify/real-clients-with-the-defaults", test_real_clients_with_the_defaults);
 	return g_test_run();
 }
