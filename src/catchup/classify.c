@@ -207,6 +207,24 @@ static char *unescape(char *s)
 	return s;
 }
 
+/* Element's "Sender (Room)": the sender, without a trailing balanced
+ * " (…)" group, which may hold parentheses of its own ("Design (EU)"). */
+static char *element_sender(const char *summary)
+{
+	size_t len = strlen(summary);
+	if (len == 0 || summary[len - 1] != ')')
+		return strdup(summary);
+	int depth = 0;
+	for (const char *p = summary + len - 1; p > summary; p--) {
+		if (*p == ')') {
+			depth++;
+		} else if (*p == '(' && --depth == 0) {
+			return p[-1] == ' ' ? dup_range(summary, p) : strdup(summary);
+		}
+	}
+	return strdup(summary);
+}
+
 /* Skips "N new message" or "N new messages" at *p. */
 static bool count_phrase(const char **p)
 {
@@ -246,7 +264,8 @@ bool present_owed_extract(const struct present_alert_event *ev, char **ret_from,
 		NULL};
 	static const char *const kmail[] = {"akonadi_newmailnotifier_agent", NULL};
 	static const char *const geary[] = {"org.gnome.geary", "geary", NULL};
-	static const char *const element[] = {"element", "io.element.element", "element-desktop", NULL};
+	static const char *const element[] = {"element", "io.element.element", "element-desktop", "im.riot.riot",
+		NULL};
 	const char *summary = ev->summary ? ev->summary : "", *body = ev->body ? ev->body : "";
 	char *from = NULL, *subject = NULL;
 	bool named = true;
@@ -272,9 +291,7 @@ bool present_owed_extract(const struct present_alert_event *ev, char **ret_from,
 	} else if (app_is(ev, geary)) {
 		named = !geary_batch(body);
 	} else if (app_is(ev, element)) {
-		/* "Sender (Room)". */
-		const char *paren = strrchr(summary, '(');
-		from = paren && paren > summary ? dup_range(summary, paren) : strdup(summary);
+		from = element_sender(summary);
 	}
 	if (!named) {
 		free(from);

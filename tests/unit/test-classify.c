@@ -173,6 +173,21 @@ static void test_who_and_what(void)
 	extract(&ev, "Dana Reyes", "Quarterly numbers");
 	ev = alert("io.element.Element", "Eve (Board room)", "are we on?\nsecond line");
 	extract(&ev, "Eve", "are we on?");
+	/* Only the room, a trailing balanced group, whatever it holds. */
+	ev = alert("element-desktop", "Ana Lima (Design (EU))", "ping");
+	extract(&ev, "Ana Lima", "ping");
+	ev = alert("element-desktop", "Ana (Lima) (Design)", "ping");
+	extract(&ev, "Ana (Lima)", "ping");
+	ev = alert("element-desktop", "Ana Lima", "dm");
+	extract(&ev, "Ana Lima", "dm");
+	ev = alert("element-desktop", "Ana (Design", "ping");
+	extract(&ev, "Ana (Design", "ping");
+	ev = alert("element-desktop", "Ana Design)", "ping");
+	extract(&ev, "Ana Design)", "ping");
+	ev = alert("im.riot.Riot", "(Board)", "ping");
+	extract(&ev, "(Board)", "ping");
+	ev = alert("im.riot.Riot", "Eve (Board)", "ping");
+	extract(&ev, "Eve", "ping");
 	ev = alert("org.signal.Signal", "Frank", "");
 	extract(&ev, "Frank", "");
 }
