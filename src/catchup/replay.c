@@ -62,9 +62,11 @@ static void count_alert(const struct present_alert_row *row, void *userdata)
 {
 	struct tally *t = userdata;
 	const char *app = row->app ? row->app : row->app_name ? row->app_name : "";
+	/* The summary says what came in, as history and the status do, taken back or not. */
 	t->alerts++;
 	g_hash_table_add(t->senders, g_strdup(app));
-	if (strcmp(row->cls, "noise") == 0)
+	/* What the app took back (read elsewhere, deleted) is not news to show again. */
+	if (strcmp(row->cls, "noise") == 0 || row->withdrawn)
 		return;
 	struct app_alerts *a = g_hash_table_lookup(t->apps, app);
 	if (!a) {

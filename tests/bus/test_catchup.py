@@ -321,6 +321,24 @@ class ReplayEach(Catchup):
         self.assertEqual(len(b2.splitlines()), 5)
 
 
+    def test_what_the_app_took_back_is_not_shown_again(self):
+        self.write_config('replay = { mode = "each"; };\n')
+        self.meeting(("Signal", "Bob", "call me", {"desktop-entry": "org.signal.Signal"}))
+        app = App(self)
+        taken_back = app.notify("Signal", "Carla", "never mind", {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.db().execute("SELECT server_id FROM alerts WHERE summary = 'Carla'").fetchone()
+                   == (taken_back,), what="the server id")
+        app.close(taken_back)
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM alerts WHERE withdrawn_at IS NOT NULL")
+                   .fetchone()[0] == 1, what="the withdrawal")
+        self.ok("stop")
+        shown = wait_until(self.shown_by_present, what="the replay")
+        time.sleep(0.3)  # anything more would be shown by now
+        self.assertEqual([(a, s, b.split("\n")[0]) for a, s, b, _ in self.shown_by_present()],
+                         [("Signal", "Bob", "call me")])
+        self.assertEqual(len(shown), 1)
+
+
 class Reminders(Catchup):
     def test_reminder_before_the_deadline(self):
         # Acknowledge within 1 minute, reminded 58 s before: 2 s after the alert.
