@@ -272,6 +272,13 @@ typedef void (*present_owed_row_fn)(const struct present_owed_row *row, void *us
 /** Calls fn for each open item (owed or acknowledged), or every item when all; earliest deadline first. */
 int present_store_owed_each(struct present_store *store, bool all, present_owed_row_fn fn, void *userdata);
 
+/**
+ * Calls fn for each open item that a message of session session_id went to, wherever the item was opened
+ * (a sender who wrote in an earlier session too has one item); earliest deadline first.
+ */
+int present_store_owed_of_session_each(struct present_store *store, int64_t session_id, present_owed_row_fn fn,
+	void *userdata);
+
 /** Calls fn with item id; returns 1, 0 when there is no such item, or -errno. */
 int present_store_owed_get(struct present_store *store, int64_t id, present_owed_row_fn fn, void *userdata);
 
@@ -308,7 +315,7 @@ struct present_history_row {
 	const char *label, *end_reason; /* end_reason is NULL while running */
 	int64_t started_at, planned_end, ended_at; /* seconds; ended_at is 0 while running */
 	int alerts; /* alerts held */
-	int owed; /* responses owed opened during it */
+	int owed; /* responses owed its messages went to, wherever opened */
 };
 
 typedef void (*present_history_fn)(const struct present_history_row *row, void *userdata);

@@ -82,19 +82,12 @@ static void count_alert(const struct present_alert_row *row, void *userdata)
 	g_ptr_array_add(a->alerts, h);
 }
 
-struct owed_scan {
-	struct tally *t;
-	int64_t session_id;
-};
-
 static void count_owed(const struct present_owed_row *row, void *userdata)
 {
-	struct owed_scan *s = userdata;
-	if (row->session_id != s->session_id)
-		return;
-	s->t->owed++;
-	if (strcmp(row->state, "owed") == 0 && (!s->t->first_due || row->ack_by < s->t->first_due))
-		s->t->first_due = row->ack_by;
+	struct tally *t = userdata;
+	t->owed++;
+	if (strcmp(row->state, "owed") == 0 && (!t->first_due || row->ack_by < t->first_due))
+		t->first_due = row->ack_by;
 }
 
 static void summary(struct present_daemon *d, const struct tally *t, int64_t started_at, int64_t ended_at)
@@ -181,9 +174,8 @@ void present_replay(struct present_daemon *d, int64_t session_id, int64_t starte
 		.senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 		.order = g_ptr_array_new(),
 	};
-	struct owed_scan s = {&t, session_id};
 	if (present_store_alerts_each(d->store, session_id, count_alert, &t) < 0 ||
-		present_store_owed_each(d->store, false, count_owed, &s) < 0)
+		present_store_owed_of_session_each(d->store, session_id, count_owed, &t) < 0)
 		present_log("warning", "replay: %s", present_store_error(d->store));
 	/* Where the server shows what it held by itself, a replay would show everything twice. */
 	const struct present_dnd_backend *b = backend_id ? present_dnd_backend_find(backend_id) : NULL;

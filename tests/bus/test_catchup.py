@@ -148,6 +148,21 @@ class Replay(Catchup):
                    what="the next session's alert")
         self.assertEqual(self.db().execute("SELECT app_name FROM alerts WHERE session_id = 2").fetchall(), [("X",)])
 
+    def test_a_sender_who_writes_again_is_owed_in_the_next_summary(self):
+        """Bob's message joins his item from the session before: the summary
+        of the session he wrote in again counts him all the same."""
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the first summary")
+        self.ok("start", "10m")
+        App(self).notify("Signal", "Bob", "still there?", {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.db().execute("SELECT count FROM owed").fetchall() == [(2,)], what="Bob's second")
+        self.ok("stop")
+        shown = wait_until(lambda: len(self.shown_by_present()) == 2 and self.shown_by_present(),
+                           what="the second summary")
+        [(first,)] = self.db().execute("SELECT ack_by FROM owed").fetchall()
+        self.assertEqual(shown[1][2], "1 alert from 1 app · 1 reply owed, first by %s" % ms_clock(first))
+
     def test_summary_action_runs_the_review_command(self):
         self.meeting(*MEETING[:1])
         self.ok("stop")

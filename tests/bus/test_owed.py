@@ -624,6 +624,23 @@ class History(OwedCase):
                                      "alerts": 6, "owed": 3})
         self.assertEqual((listed[1]["end_reason"], listed[1]["alerts"], listed[1]["owed"]), ("timer", 0, 0))
 
+    def test_a_sender_who_writes_again_is_owed_in_both_sessions(self):
+        """One item for Carla, as she is waiting once; each session she wrote in counts her."""
+        self.meeting([SIGNAL_1], label="one")
+        self.ok("start", "10m", "--label", "two")
+        app = App(self)
+        app.notify(*SIGNAL_2)
+        app.notify(*THUNDERBIRD)
+        wait_until(lambda: self.query("SELECT count(*), (SELECT sum(count) FROM owed) FROM alerts") == [(3, 3)],
+                   what="the alerts and what is owed, in the store")
+        self.ok("stop")
+        self.assertEqual([(i["session_id"], i["sender"], i["count"]) for i in self.items().values()],
+                         [(1, "Carla Souza", 2), (2, "Ana Lima", 1)])
+        self.assertEqual([(s["id"], s["alerts"], s["owed"]) for s in json.loads(self.ok("history", "--json"))],
+                         [(2, 2, 2), (1, 1, 1)])
+        self.assertEqual([line.split()[-3:] for line in self.ok("history").splitlines()[1:]],
+                         [["2", "2", "two"], ["1", "1", "one"]])
+
     def test_no_session_yet(self):
         self.assertEqual(self.ok("history"), "No session yet.\n")
         self.assertEqual(self.ok("history", "--json"), "[]\n")
