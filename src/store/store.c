@@ -663,9 +663,44 @@ int present_store_alert_set_app(struct present_store *store, int64_t id, const c
 		cls, rule, id);
 	if (r < 0)
 		return r;
-	/* A response owed from the first hop on was opened without the app's name. */
-	return run(store, "UPDATE owed SET app = ? WHERE app = '' AND id = (SELECT owed_id FROM alerts WHERE id = ?)",
-		"si", app, id);
+	/* A response owed from the first hop on (a sandboxed app's category or reply button) was opened without the
+	 * app's name. The portal's hop comes first at every message, so each opened another: it joins the app's
+	 * open item for the same sender, if there is one, as a message of the app's own would have. */
+	sqlite3_stmt *st = prepare(store,
+		"SELECT n.id, coalesce((SELECT o.id FROM owed o WHERE o.app = ? AND o.sender = n.sender AND o.id != n.id "
+		"AND o.state IN ('owed', 'acknowledged') AND n.state IN ('owed', 'acknowledged') ORDER BY o.id DESC "
+		"LIMIT 1), 0) FROM owed n WHERE n.app = '' AND n.id = (SELECT owed_id FROM alerts WHERE id = ?)");
+	if (!st)
+		return fail(store, "naming a response owed");
+	sqlite3_bind_text(st, 1, app, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = sqlite3_step(st);
+	int64_t nameless = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	int64_t into = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	release(store, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(store, "naming a response owed");
+	if (!nameless)
+		return 0;
+	if (!into)
+		return run(store, "UPDATE owed SET app = ? WHERE id = ?", "si", app, nameless);
+	/* They have waited since the first message, and the subject is the latest one's. */
+	r = run(store,
+		"UPDATE owed SET count = count + (SELECT count FROM owed WHERE id = ?2), "
+		"subject = CASE WHEN (SELECT last_at FROM owed WHERE id = ?2) >= last_at "
+		"THEN (SELECT subject FROM owed WHERE id = ?2) ELSE subject END, "
+		"last_at = max(last_at, (SELECT last_at FROM owed WHERE id = ?2)), "
+		"received_at = min(received_at, (SELECT received_at FROM owed WHERE id = ?2)), "
+		"ack_by = min(ack_by, (SELECT ack_by FROM owed WHERE id = ?2)), "
+		"answer_by = min(answer_by, (SELECT answer_by FROM owed WHERE id = ?2)) WHERE id = ?1",
+		"ii", into, nameless);
+	/* Its alerts came in its own session or later: the bound keeps to alerts_by_session, not every alert. */
+	if (r == 0)
+		r = run(store,
+			"UPDATE alerts SET owed_id = ?1 WHERE (session_id IS NULL OR session_id >= "
+			"coalesce((SELECT session_id FROM owed WHERE id = ?2), 0)) AND owed_id = ?2",
+			"ii", into, nameless);
+	return r < 0 ? r : run(store, "DELETE FROM owed WHERE id = ?", "i", nameless);
 }
 
 int present_store_alert_set_server_id(struct present_store *store, int64_t id, uint32_t server_id, const char *server)

@@ -148,6 +148,34 @@ class Capture(CaptureCase):
         time.sleep(0.3)  # let any stray hop land before counting again
         self.assertEqual(len(self.alerts()), 1)
 
+    def test_a_sandboxed_chat_is_one_response_owed(self):
+        """Owed from the portal's own hop on (a category, a reply button),
+        before the backend's hop names the app: one person, one item."""
+        self.mock_service("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.portal.Notification", [("AddNotification", "sa{sv}")])
+        self.mock_service("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.impl.portal.Notification", [("AddNotification", "ssa{sv}")])
+        self.ok("start", "10m")
+        sandboxed, portal = App(self), App(self)
+        reply = dbus.Array([dbus.Dictionary({"label": dbus.String("Reply", variant_level=1),
+                                             "action": dbus.String("reply", variant_level=1),
+                                             "purpose": dbus.String("im.reply-with-text", variant_level=1)},
+                                            signature="sv")], signature="a{sv}", variant_level=1)
+        for i, (body, how) in enumerate([("call me", {"category": dbus.String("im.received", variant_level=1)}),
+                                         ("please", {"buttons": reply})]):
+            note = dbus.Dictionary(dict(title=dbus.String("Bob", variant_level=1),
+                                        body=dbus.String(body, variant_level=1), **how), signature="sv")
+            sandboxed.call("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                           "org.freedesktop.portal.Notification", "AddNotification", "sa{sv}", "n%d" % i, note)
+            portal.call("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
+                        "org.freedesktop.impl.portal.Notification", "AddNotification", "ssa{sv}",
+                        "org.signal.Signal", "n%d" % i, note)
+        self.wait_alerts(2)
+        owed = ("SELECT o.app, o.sender, o.subject, o.count, count(a.id) FROM owed o "
+                "LEFT JOIN alerts a ON a.owed_id = o.id ")
+        wait_until(lambda: self.db().execute(owed + "GROUP BY o.id").fetchall()
+                   == [("org.signal.Signal", "Bob", "please", 2, 2)], what="one response owed, counting both")
+
     def test_a_meeting_of_alerts_each_once(self):
         self.ok("start", "10m")
         app, chat, mail = App(self), App(self), App(self)

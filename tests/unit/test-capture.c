@@ -463,6 +463,32 @@ static void test_later_hop_names_the_app(struct fixture *f, gconstpointer data)
 		"2|person|im.dino.Dino|Bob|lunch?|1|owed\n");
 }
 
+/* A sandboxed chat app that sets a category is owed from the portal's hop
+ * on, before any hop names it: each message opened an item without a name,
+ * then named it, and one person's chat was one item per message. And an
+ * alert whose naming hop never comes still keeps its response owed. */
+static void test_sandboxed_chat_is_one_response_owed(struct fixture *f, gconstpointer data)
+{
+	add_in(f, APP, PORTAL_IFACE, NULL, "m1", "Bob", "lunch?", "im.received");
+	add_in(f, PORTAL, IMPL_IFACE, "im.dino.Dino", "m1", "Bob", "lunch?", "im.received");
+	g_usleep(2000); /* later deadlines for the later messages */
+	add_in(f, APP, PORTAL_IFACE, NULL, "m2", "Bob", "at noon?", "im.received");
+	add_in(f, PORTAL, IMPL_IFACE, "im.dino.Dino", "m2", "Bob", "at noon?", "im.received");
+	g_usleep(2000);
+	add_in(f, APP, PORTAL_IFACE, NULL, "m3", "Bob", "or 1?", "im.received");
+	add_in(f, PORTAL, IMPL_IFACE, "im.dino.Dino", "m3", "Bob", "or 1?", "im.received");
+	add_in(f, APP, PORTAL_IFACE, NULL, "m4", "Carla", "call me", "im.received");
+	stop(f);
+	assert_rows(f, "SELECT id, app, owed_id FROM alerts ORDER BY id",
+		"1|im.dino.Dino|1\n2|im.dino.Dino|1\n3|im.dino.Dino|1\n4|-|2\n");
+	/* The first message set the deadlines, the latest the subject and last_at. */
+	assert_rows(f,
+		"SELECT o.id, o.app, sender, subject, count, o.received_at = min(a.received_at), last_at = max(a.received_at), "
+		"ack_by = min(a.received_at) + 3600000, answer_by = min(a.received_at) + 86400000 "
+		"FROM owed o JOIN alerts a ON a.owed_id = o.id GROUP BY o.id ORDER BY o.id",
+		"1|im.dino.Dino|Bob|or 1?|3|1|1|1|1\n2||Carla|call me|1|1|1|1|1\n");
+}
+
 /* A sandboxed chat app updates its alert (the same id again), through the
  * portal to GNOME's backend and on to the shell: one update, each hop
  * finding the alert by its own id. */
@@ -620,6 +646,7 @@ int main(int argc, char **argv)
 	ADD("same-text-twice-from-a-sandboxed-app", test_same_text_twice_from_a_sandboxed_app);
 	ADD("same-text-from-two-sandboxed-apps", test_same_text_from_two_sandboxed_apps);
 	ADD("later-hop-names-the-app", test_later_hop_names_the_app);
+	ADD("sandboxed-chat-is-one-response-owed", test_sandboxed_chat_is_one_response_owed);
 	ADD("update-through-hops-once", test_update_through_hops_once);
 	ADD("update-through-notify-once", test_update_through_notify_once);
 	ADD("id-used-again-after-withdrawal", test_id_used_again_after_withdrawal);
