@@ -241,7 +241,7 @@ class Capture(CaptureCase):
         self.assertEqual(list(alerts[0]), ["id", "session", "received_at", "app", "app_name", "summary", "body",
                                            "urgency", "category", "class", "rule", "path", "updates", "withdrawn"])
         self.assertRegex(self.ok("alerts"),
-                         r"^Session 1, \d\d:\d\d–\d\d:\d\d \(running\) · Review\n"
+                         r"^Session 1, \d\d:\d\d–(?:\w+ )?\d\d:\d\d \(running\) · Review\n"
                          r"\d\d:\d\d:\d\d  thunderbird: Acme: 1 new message — Invoice Q3 from Ana Lima\n"
                          r"          mail: thunderbird is in mail_apps\n"
                          r"\d\d:\d\d:\d\d  org\.signal\.Signal: Ana Lima — are you free at 3\?\n"
