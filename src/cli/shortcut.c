@@ -883,6 +883,42 @@ static int print_how(enum desktop desktop, const struct keys *k, const char *com
 	return PRESENT_EXIT_OK;
 }
 
+/*
+ * Whether k can be bound with no Super, Control or Alt. A desktop grabs its
+ * shortcuts from every window: bound alone or with Shift, a key that types
+ * (a letter, Return, an arrow) could no longer be typed anywhere, and each
+ * press would start or end a session. Keys no text is typed with are safe.
+ */
+static bool alone_ok(const struct keys *k)
+{
+	static const char *const untyped[] = {"Print", "Pause", "Scroll_Lock", "Menu"};
+	if (k->super || k->control || k->alt)
+		return true;
+	if (k->key[0] == 'F' && k->key[1] >= '1' && k->key[1] <= '9')
+		return true;
+	if (strncmp(k->key, "XF86", 4) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(untyped) / sizeof(untyped[0]); i++)
+		if (strcmp(k->key, untyped[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Refuses keys that would take a typing key from every window, with keys to try instead; returns the exit code. */
+static int refuse_alone(const char *text, const struct keys *k)
+{
+	fputs("present: '", stderr);
+	present_text_terminal(stderr, text);
+	/* The suggestion in the notation the keys came in, Shift kept. */
+	bool gtk = text[0] == '<';
+	fprintf(stderr,
+		"' has no Super, Control or Alt: %s would be taken from every application and could no longer be "
+		"typed (try '%s%s%s')\n",
+		k->key, gtk ? "<Super>" : "Super+", k->shift ? (gtk ? "<Shift>" : "Shift+") : "", k->key);
+	fputs("Usage: present shortcut [KEYS] [--print]\n", stderr);
+	return PRESENT_EXIT_USAGE;
+}
+
 /* Says what is wrong with text, the part at fault (bad) named; returns the exit code. */
 static int refuse_keys(enum keys_error e, const char *text, const char *bad, size_t len)
 {
@@ -915,6 +951,8 @@ int present_cli_shortcut(const struct present_args *args)
 	enum keys_error e = parse_keys(text, &k, &bad, &bad_len);
 	if (e != KEYS_OK)
 		return refuse_keys(e, text, bad, bad_len);
+	if (!alone_ok(&k))
+		return refuse_alone(text, &k);
 	char *command = toggle_command();
 	if (!command) {
 		fputs("present: out of memory\n", stderr);

@@ -149,6 +149,26 @@ class Print(BusTestCase):
                 "set org.gnome.settings-daemon.plugins.media-keys custom-keybindings "
                 "['/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/present/']"])
 
+    def test_a_typing_key_needs_super_control_or_alt(self):
+        env, log = self.fake_gsettings()
+        for keys, key, instead in (("p", "p", "Super+p"), ("Shift+a", "a", "Super+Shift+a"),
+                                   ("<Shift>a", "a", "<Super><Shift>a"), ("Return", "Return", "Super+Return"),
+                                   ("Shift+Up", "Up", "Super+Shift+Up"), ("7", "7", "Super+7")):
+            for desktop in ("GNOME", "XFCE", "sway", ""):
+                r = self.present("shortcut", keys, env=dict(env, XDG_CURRENT_DESKTOP=desktop))
+                self.assertEqual((r.returncode, r.stdout, r.stderr), (2, "", (
+                    "present: '%s' has no Super, Control or Alt: %s would be taken from every application and "
+                    "could no longer be typed (try '%s')\nUsage: present shortcut [KEYS] [--print]\n")
+                    % (keys, key, instead)), (keys, desktop))
+        self.assertFalse(os.path.exists(log))
+        self.assertFalse(self.bus.has_owner("org.xfce.Xfconf"))
+        # Keys no text is typed with may stand alone, or with Shift.
+        for keys, line in (("F5", "F5"), ("Shift+F12", "Shift+F12"), ("Print", "Print"), ("Pause", "Pause"),
+                           ("Scroll_Lock", "Scroll_Lock"), ("Menu", "Menu"), ("XF86AudioMute", "XF86AudioMute"),
+                           ("<Shift>XF86Launch1", "Shift+XF86Launch1"), ("Alt+p", "Mod1+p"),
+                           ("Ctrl+Shift+a", "Control+Shift+a")):
+            self.assertEqual(self.shortcut("sway", keys)[0], "bindsym %s exec present toggle\n" % line, keys)
+
     def test_bad_keys(self):
         for keys in ("Super+", "<Super>", "p q", "Super+Shift+pä", "<Super"):
             r = self.present("shortcut", keys, "--print", env=PLAIN)
