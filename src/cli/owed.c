@@ -268,11 +268,25 @@ static void when_for_people(int64_t t, int64_t now, char *buf, size_t size)
 		buf[0] = '\0';
 }
 
-/* The template with {answer_by}, {from} and {subject} filled in; other braces are left as written. */
-static void write_ack_text(FILE *f, const char *template, const struct present_owed_row *row)
+/*
+ * The time an acknowledgement promises the answer by, in seconds: the
+ * answer-by deadline, unless the minute the reply would name has passed.
+ * The reply is pasted to someone; a promise already broken as it is sent
+ * is no promise, so a late item is promised ack_within from now, the
+ * time given to acknowledge a message, instead.
+ */
+static int64_t promised_by(const struct present_owed_row *row, int64_t ack_within, int64_t now)
+{
+	int64_t by = row->answer_by / 1000;
+	return by / 60 * 60 <= now ? now + ack_within : by;
+}
+
+/* The template with {answer_by} (as promised_by()), {from} and {subject} filled in; other braces are left as
+ * written. */
+static void write_ack_text(FILE *f, const char *template, const struct present_owed_row *row, int64_t promised)
 {
 	char by[48];
-	when_for_people(row->answer_by / 1000, present_time_now(), by, sizeof(by));
+	when_for_people(promised, present_time_now(), by, sizeof(by));
 	for (const char *p = template; *p;) {
 		if (strncmp(p, "{answer_by}", 11) == 0) {
 			fputs(by, f);
@@ -290,14 +304,14 @@ static void write_ack_text(FILE *f, const char *template, const struct present_o
 }
 
 /* The acknowledgement to give, as it will be printed and recorded; NULL when memory runs out. */
-static char *ack_text(const char *template, const struct present_owed_row *row)
+static char *ack_text(const char *template, const struct present_owed_row *row, int64_t promised)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		return NULL;
-	write_ack_text(f, template, row);
+	write_ack_text(f, template, row, promised);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;
@@ -310,15 +324,21 @@ static void warn_config(const char *message, void *userdata)
 	fprintf(stderr, "present: warning: %s\n", message);
 }
 
-/* The acknowledgement template, read before anything changes: a broken file changes nothing. Read once per
- * process: the heads-up and `catchup -i` acknowledge one item after another. */
-static int load_template(const char **ret)
+/* What an acknowledgement takes from this process's present.conf. */
+struct ack_config {
+	char *template; /* owed.ack_template */
+	int64_t ack_within; /* owed.ack_within, seconds */
+};
+
+/* The acknowledgement's configuration, read before anything changes: a broken file changes nothing. Read once
+ * per process: the heads-up and `catchup -i` acknowledge one item after another. */
+static int load_ack_config(const struct ack_config **ret)
 {
-	static char *loaded;
+	static struct ack_config loaded;
 	struct present_config cfg;
 	char *error = NULL;
-	*ret = loaded;
-	if (loaded)
+	*ret = &loaded;
+	if (loaded.template)
 		return 0;
 	if (present_config_load(&cfg, warn_config, NULL, &error) < 0) {
 		fprintf(stderr, "present: %s\n", error);
@@ -326,10 +346,11 @@ static int load_template(const char **ret)
 		present_config_finish(&cfg);
 		return PRESENT_EXIT_CONFIG;
 	}
-	*ret = loaded = cfg.ack_template;
+	loaded.template = cfg.ack_template;
+	loaded.ack_within = cfg.ack_within;
 	cfg.ack_template = NULL;
 	present_config_finish(&cfg);
-	return loaded ? 0 : PRESENT_EXIT_FAILURE;
+	return loaded.template ? 0 : PRESENT_EXIT_FAILURE;
 }
 
 static void copy_row(const struct present_owed_row *row, void *userdata)
@@ -364,13 +385,25 @@ static void print_about(FILE *f, const struct present_owed_row *row)
 
 /*
  * An acknowledgement, on record: what to send on stdout alone, so that `present ack 3 | wl-copy` copies just
- * that; the rest on stderr. Given again, it is the same text, said to have been given before.
+ * that; the rest on stderr. Given again, it is the same text, said to have been given before. promised is
+ * the time the new text promises (promised_by()); a late item is said to be late, once.
  */
-static void say_acknowledged(const struct present_owed_row *row, bool already, int64_t at, const char *text)
+static void say_acknowledged(const struct present_owed_row *row, bool already, int64_t at, const char *text,
+	int64_t promised)
 {
 	char by[48];
-	when_for_people(row->answer_by / 1000, present_time_now(), by, sizeof(by));
+	int64_t now = present_time_now();
 	fflush(stdout);
+	if (!already && promised != row->answer_by / 1000) {
+		char due[48];
+		when_for_people(row->answer_by / 1000, now, due, sizeof(due));
+		when_for_people(promised, now, by, sizeof(by));
+		fprintf(stderr, "present: warning: #%lld is overdue: it was to be answered in full by %s; the reply "
+				"promises %s instead (owed.ack_within from now)\n",
+			(long long)row->id, due, by);
+	} else {
+		when_for_people(row->answer_by / 1000, now, by, sizeof(by));
+	}
 	if (already) {
 		char when[32];
 		clock_ms(at, when, sizeof(when));
@@ -412,7 +445,8 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 {
 	struct present_store *own = NULL;
 	struct present_owed_row row = {0};
-	const char *template = NULL;
+	const struct ack_config *ac = NULL;
+	int64_t promised = 0;
 	char *text = NULL;
 	int r = 0;
 	if (!store && (r = present_cli_store_open(&own)))
@@ -439,13 +473,15 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 	bool ack = state && strcmp(state, "acknowledged") == 0;
 	if (ack && strcmp(row.state, "acknowledged") == 0) {
 		/* Given once: what was given then, not another (the template may have changed since). */
-		say_acknowledged(&row, true, row.acked_at, row.ack_text);
+		say_acknowledged(&row, true, row.acked_at, row.ack_text, 0);
 		r = PRESENT_EXIT_OK;
 		goto out;
 	}
-	if (ack && (r = load_template(&template)))
+	if (ack && (r = load_ack_config(&ac)))
 		goto out;
-	if (ack && !(text = ack_text(template, &row))) {
+	if (ack)
+		promised = promised_by(&row, ac->ack_within, present_time_now());
+	if (ack && !(text = ack_text(ac->template, &row, promised))) {
 		fputs("present: out of memory\n", stderr);
 		r = PRESENT_EXIT_FAILURE;
 		goto out;
@@ -474,7 +510,7 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 		present_wire_iter_init(reply, &it);
 		if (present_wire_iter_read(&it, 'x', &at) && present_wire_iter_read(&it, 's', &recorded) &&
 			present_wire_iter_read(&it, 'b', &already)) {
-			say_acknowledged(&row, already, at, recorded);
+			say_acknowledged(&row, already, at, recorded, promised);
 		} else {
 			fputs("present: the daemon sent a reply this version does not understand\n", stderr);
 			r = PRESENT_EXIT_FAILURE;

@@ -316,6 +316,37 @@ class Acting(OwedCase):
         self.assertTrue(r.stderr.startswith("present: %s:1: " % path), r.stderr)
         self.assertEqual(self.query("SELECT state FROM owed WHERE id = 1"), [("owed",)])
 
+    def test_a_late_item_is_promised_a_time_to_come(self):
+        """The reply is pasted to someone: it never promises a time already past, but owed.ack_within from
+        now, and the terminal is told once."""
+        self.write_config('owed = { ack_within = "30m"; };\n')
+        self.meeting()
+        hour = 3600 * 1000
+        now = int(time.time() * 1000)
+        with self.db() as db:
+            db.execute("UPDATE owed SET ack_by = ?, answer_by = ? WHERE id = 1", (now - 27 * hour, now - 26 * hour))
+            db.execute("UPDATE owed SET ack_by = ?, answer_by = ? WHERE id = 2", (now - 2 * hour, now - 60 * 1000))
+        items = self.items()
+        for item, who in ((1, "Ana Lima · Invoice Q3"), (2, "Bob · Contract")):
+            before = int(time.time())
+            r = self.present("ack", str(item))
+            after = int(time.time())
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # Within the minute it took, whichever side of a minute it fell.
+            promises = {for_people((t + 30 * 60) * 1000) for t in (before, after)}
+            by = next((p for p in promises if r.stdout == DEFAULT_ACK % p + "\n"), None)
+            self.assertIsNotNone(by, (r.stdout, promises))
+            self.assertEqual(r.stderr, "present: warning: #%d is overdue: it was to be answered in full by %s; the "
+                             "reply promises %s instead (owed.ack_within from now)\nAcknowledged #%d (%s); answer in "
+                             "full by %s. To send:\n" % (item, for_people(items[item]["answer_by"]), by, item, who, by))
+            self.assertEqual(self.items()[item]["ack_text"], DEFAULT_ACK % by)
+            # The deadline on record stays what it was: the item is still late.
+            self.assertEqual(self.items()[item]["answer_by"], items[item]["answer_by"])
+        # Given again, the reply recorded, with no second warning.
+        r = self.present("ack", "1")
+        self.assertEqual((r.returncode, r.stdout), (0, self.items()[1]["ack_text"] + "\n"))
+        self.assertNotIn("warning", r.stderr)
+
     def test_done_dismiss_snooze(self):
         self.meeting()
         self.assertEqual(self.ok("done", "2"), "Answered #2 (Bob · Contract).\n")
