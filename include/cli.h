@@ -120,8 +120,11 @@ bool present_cli_heads_up_can_ask(void);
  * `seconds`, as the store (read, not written) has them, and offers to
  * acknowledge them, through the daemon (which starts for it if need be).
  * A store that cannot be read is warned about; the start goes on.
+ * Returns an exit code: PRESENT_EXIT_CONFIG, said, when the acknowledgements
+ * asked for cannot be made for this process's present.conf, and the start
+ * must not go on without them.
  */
-void present_cli_heads_up_before(struct present_client *c, uint32_t seconds, struct present_cli_heads_up *h);
+int present_cli_heads_up_before(struct present_client *c, uint32_t seconds, struct present_cli_heads_up *h);
 
 /**
  * Once the session started, from the daemon's reply s: after a heads-up

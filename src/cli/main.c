@@ -205,12 +205,12 @@ static uint32_t own_default_duration(void)
  * this process finds, read here for the heads-up alone. The reply tells
  * what more falls due.
  */
-static void heads_up_before(struct present_client *c, const struct present_args *args, uint32_t seconds,
+static int heads_up_before(struct present_client *c, const struct present_args *args, uint32_t seconds,
 	struct present_cli_heads_up *h)
 {
 	if (args->quiet || !present_cli_heads_up_can_ask() || session_running(c))
-		return;
-	present_cli_heads_up_before(c, seconds ? seconds : own_default_duration(), h);
+		return 0;
+	return present_cli_heads_up_before(c, seconds ? seconds : own_default_duration(), h);
 }
 
 /* A session that runs with the desktop still loud is not the quiet meeting
@@ -242,8 +242,7 @@ static int verb_start(const struct verb *v, const struct present_args *args)
 	struct present_client c = {0};
 	struct present_status s = {0};
 	struct present_cli_heads_up h = {0};
-	if ((r = present_client_connect_daemon(&c)) == 0) {
-		heads_up_before(&c, args, seconds, &h);
+	if ((r = present_client_connect_daemon(&c)) == 0 && (r = heads_up_before(&c, args, seconds, &h)) == 0) {
 		r = call(&c, "Start", "start a session", NULL, &s, "us", seconds, label);
 		if (r == CALL_ALREADY_ACTIVE)
 			r = report_already_active(&c);
@@ -376,10 +375,8 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	struct present_status s = {0};
 	struct present_cli_heads_up h = {0};
 	bool started = false;
-	if ((r = present_client_connect_daemon(&c)) == 0) {
-		heads_up_before(&c, args, seconds, &h);
+	if ((r = present_client_connect_daemon(&c)) == 0 && (r = heads_up_before(&c, args, seconds, &h)) == 0)
 		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);
-	}
 	if (r == 0 && started) {
 		r = report_started(args, &h, &s);
 	} else if (r == 0) {

@@ -331,26 +331,28 @@ struct ack_config {
 };
 
 /* The acknowledgement's configuration, read before anything changes: a broken file changes nothing. Read once
- * per process: the heads-up and `catchup -i` acknowledge one item after another. */
+ * per process, whether it could be or not: the heads-up and `catchup -i` acknowledge one item after another,
+ * and a file that failed the first is said once. */
 static int load_ack_config(const struct ack_config **ret)
 {
 	static struct ack_config loaded;
+	static int r = -1;
 	struct present_config cfg;
 	char *error = NULL;
 	*ret = &loaded;
-	if (loaded.template)
-		return 0;
+	if (r >= 0)
+		return r;
 	if (present_config_load(&cfg, warn_config, NULL, &error) < 0) {
 		fprintf(stderr, "present: %s\n", error);
 		free(error);
 		present_config_finish(&cfg);
-		return PRESENT_EXIT_CONFIG;
+		return r = PRESENT_EXIT_CONFIG;
 	}
 	loaded.template = cfg.ack_template;
 	loaded.ack_within = cfg.ack_within;
 	cfg.ack_template = NULL;
 	present_config_finish(&cfg);
-	return loaded.template ? 0 : PRESENT_EXIT_FAILURE;
+	return r = loaded.template ? 0 : PRESENT_EXIT_FAILURE;
 }
 
 static void copy_row(const struct present_owed_row *row, void *userdata)
@@ -594,22 +596,53 @@ bool present_cli_heads_up_can_ask(void)
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
-void present_cli_heads_up_before(struct present_client *c, uint32_t seconds, struct present_cli_heads_up *h)
+/*
+ * The acknowledgements asked for before going dark, none of which a file that cannot be read lets be made:
+ * then which, and that the session does not start without them (going dark is what they were to come before;
+ * --quiet goes without). Returns an exit code.
+ */
+static int acknowledge_due(struct present_client *c, struct present_store *store, const struct present_status *due)
+{
+	const struct ack_config *ac;
+	int r = load_ack_config(&ac);
+	if (r == PRESENT_EXIT_CONFIG) {
+		fputs("present: not acknowledged, as the reply to send comes from that file:", stderr);
+		const char *sep = " ";
+		for (size_t i = 0; i < due->n_due; i++) {
+			const struct present_status_due *d = &due->due[i];
+			if (strcmp(d->state, "owed") != 0)
+				continue;
+			fprintf(stderr, "%s#%llu", sep, (unsigned long long)d->id);
+			print_about(stderr, &(const struct present_owed_row){.sender = d->sender, .subject = d->subject});
+			sep = ", ";
+		}
+		fputs("\npresent: no session started: fix the file, or start again with --quiet to go dark without "
+		      "acknowledging\n",
+			stderr);
+		return r;
+	}
+	/* Each says for itself what went wrong, and is left for 'present owed' to list. */
+	for (size_t i = 0; i < due->n_due; i++)
+		if (strcmp(due->due[i].state, "owed") == 0)
+			present_cli_owed_act(c, store, due->due[i].id, "acknowledged", 0);
+	return PRESENT_EXIT_OK;
+}
+
+int present_cli_heads_up_before(struct present_client *c, uint32_t seconds, struct present_cli_heads_up *h)
 {
 	int64_t now_ms = present_time_now() * 1000, end_ms = now_ms + (int64_t)seconds * 1000;
 	struct present_store *store = NULL;
+	int r = PRESENT_EXIT_OK;
 	h->said = true;
 	/* Without the store there is nothing to say yet; the daemon's reply still counts what falls due. */
 	if (store_open(&store, "warning: ") || !store)
-		return;
-	if (present_status_due_collect(store, now_ms, end_ms, &h->due) < 0) {
+		return r;
+	if (present_status_due_collect(store, now_ms, end_ms, &h->due) < 0)
 		fprintf(stderr, "present: warning: cannot read the store: %s\n", present_store_error(store));
-	} else if (h->due.n_due && print_due(&h->due, now_ms, end_ms) && ask_yes("Acknowledge them now? [y/N] ")) {
-		for (size_t i = 0; i < h->due.n_due; i++)
-			if (strcmp(h->due.due[i].state, "owed") == 0)
-				present_cli_owed_act(c, store, h->due.due[i].id, "acknowledged", 0);
-	}
+	else if (h->due.n_due && print_due(&h->due, now_ms, end_ms) && ask_yes("Acknowledge them now? [y/N] "))
+		r = acknowledge_due(c, store, &h->due);
 	present_store_close(store);
+	return r;
 }
 
 static bool was_said(const struct present_cli_heads_up *h, uint64_t id)

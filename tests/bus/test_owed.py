@@ -854,6 +854,37 @@ class HeadsUp(OwedCase):
         self.assertEqual(p.wait(10), 0)
         self.assertTrue(self.call("GetStatus")["active"])
 
+    def test_acknowledgements_the_file_keeps_from_being_made(self):
+        """The terminal's own file gives the reply; invalid, nothing is acknowledged, and the start that was to
+        follow them does not go dark without them: it says which and why, once, and changes nothing."""
+        daemons = os.path.join(self.root, "daemon-config")
+        self.write_config('session = { default_duration = "2h"; };\n', config_home=daemons)
+        self.set_activation_env(XDG_CONFIG_HOME=daemons)
+        path = self.write_config("owed = { ack_template = 5; };\n")
+        self.prepare()
+        with self.db() as db:
+            db.execute("UPDATE owed SET state = 'owed' WHERE sender = 'Fay'")
+        for verb in ("start", "toggle"):
+            with self.subTest(verb=verb):
+                p, master, _ = self.pty_run(verb, "60")
+                self.expect(master, r"Acknowledge them now\? \[y/N\] ")
+                os.write(master, b"y\n")
+                self.assertEqual(p.wait(10), 78)
+                out = self.expect(master, r"go dark without acknowledging\r\n")
+                self.assertRegex(out, r"^y\r\npresent: %s:1: [^\n]*\r\n"
+                                      r"present: not acknowledged, as the reply to send comes from that file: "
+                                      r"#1 \(Dana · Renewal\), #3 \(Fay · Renewal\)\r\n"
+                                      r"present: no session started: fix the file, or start again with --quiet to go "
+                                      r"dark without acknowledging\r\n$" % re.escape(path))
+                self.assertEqual(out.count(path), 1)
+                self.assertEqual(self.query("SELECT count(*) FROM owed WHERE state = 'owed'"), [(4,)])
+                self.assertFalse(self.call("GetStatus")["active"])
+                self.assertFalse(self.dnd_paused())
+        # Without asking, the file is not read, and nothing keeps the session from starting.
+        p, master, _ = self.pty_run("start", "60", "--quiet")
+        self.assertEqual(p.wait(10), 0)
+        self.assertTrue(self.call("GetStatus")["active"])
+
     def test_no_on_a_terminal(self):
         self.prepare()
         p, master, _ = self.pty_run("start", "60")
