@@ -35,7 +35,8 @@ static const char *known(const char *name)
 static void print_row(const struct present_alert_row *row, void *userdata)
 {
 	struct listing *l = userdata;
-	const char *app = row->app ? row->app : row->app_name ? row->app_name : "?";
+	/* An empty name is none, and none reads as it does in the catch-up. */
+	const char *app = known(row->app) ? row->app : known(row->app_name) ? row->app_name : "(unnamed)";
 	if (l->json) {
 		char when[40];
 		present_time_iso8601(row->received_at / 1000, when, sizeof(when));

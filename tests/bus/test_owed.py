@@ -496,6 +496,13 @@ class Catchup(OwedCase):
         self.assertRegex(out, r"\n\(unnamed\) \(2\)\n  .*Backup finished — 3 files\n  .*Backup started\n")
         apps = json.loads(self.ok("catchup", "--json"))["apps"]
         self.assertEqual([(a["app"], a["count"], len(a["alerts"])) for a in apps], [(None, 2, 2)])
+        # present alerts names them as the catch-up does, and as null in JSON.
+        lines = self.ok("alerts").splitlines()
+        self.assertRegex(lines[0], r"^Session 1, ")
+        self.assertRegex(lines[1], r"^\d\d:\d\d:\d\d  \(unnamed\): Backup finished — 3 files$")
+        self.assertRegex(lines[3], r"^\d\d:\d\d:\d\d  \(unnamed\): Backup started$")
+        self.assertEqual([(a["app"], a["app_name"]) for a in json.loads(self.ok("alerts", "--json"))],
+                         [(None, None), (None, None)])
 
     def test_a_busy_app_is_summed_up(self):
         """Each app shows its count and its latest ten alerts; --all shows every one."""
