@@ -148,7 +148,11 @@ _present()
 		;;
 	history) options='--json --help' ;;
 	shortcut) options='--print --help' ;;
-	stop | restore | doctor | help) options='--help' ;;
+	help)
+		options='--help'
+		((nargs == 0)) && positional=verb
+		;;
+	stop | restore | doctor) options='--help' ;;
 	*) return ;;
 	esac
 
@@ -161,6 +165,7 @@ _present()
 	extend) mapfile -t COMPREPLY < <(compgen -W "$_present_extend_durations" -- "$cur") ;;
 	snooze) mapfile -t COMPREPLY < <(compgen -W "$_present_snooze_durations" -- "$cur") ;;
 	owed) _present_complete_ids "$cur" < <(_present_owed_items) ;;
+	verb) mapfile -t COMPREPLY < <(compgen -W "$_present_verbs" -- "$cur") ;;
 	'') [[ -z $cur ]] && mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur") ;;
 	esac
 }

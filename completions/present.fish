@@ -113,6 +113,9 @@ complete -c present -n $noverb -k -a start -d 'Start a focus session'
 # Every verb takes --help.
 complete -c present -n "__fish_seen_subcommand_from $__present_verbs" -s h -l help -d 'Show the usage of this verb'
 
+# help [VERB]
+complete -c present -n '__present_arg 0 help' -k -a "$__present_verbs"
+
 # start, toggle: [DURATION] [--label TEXT] [--quiet]
 complete -c present -n '__fish_seen_subcommand_from start toggle' -s l -l label -x -d 'Name the session'
 complete -c present -n '__fish_seen_subcommand_from start toggle' -s q -l quiet -d 'No heads-up about responses falling due'

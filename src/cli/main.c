@@ -597,10 +597,24 @@ static int verb_shortcut(const struct verb *v, const struct present_args *args)
 }
 
 static int print_help(FILE *f);
+static const struct verb *find_verb(const char *name);
 
+/* What `present VERB --help` prints. */
+static int print_usage(const struct verb *v)
+{
+	printf("Usage: present %s %s\n", v->name, v->synopsis);
+	return PRESENT_EXIT_OK;
+}
+
+/* `present help start` is asked the way `present start --help` is: the same answer. */
 static int verb_help(const struct verb *v, const struct present_args *args)
 {
-	return print_help(stdout);
+	if (!args->n_positional)
+		return print_help(stdout);
+	const struct verb *of = find_verb(args->positional[0]);
+	if (!of)
+		return usage_error(v, "unknown verb '%s'", args->positional[0]);
+	return print_usage(of);
 }
 
 static const struct verb verbs[] = {
@@ -621,8 +635,16 @@ static const struct verb verbs[] = {
 	{"snooze", "ID DURATION", 2, 2, "", verb_snooze},
 	{"history", "[--json]", 0, 0, "json", verb_history},
 	{"shortcut", "[KEYS] [--print]", 0, 1, "print", verb_shortcut},
-	{"help", "", 0, 0, "", verb_help},
+	{"help", "[VERB]", 0, 1, "", verb_help},
 };
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
 
 static int print_help(FILE *f)
 {
@@ -742,18 +764,12 @@ int main(int argc, char **argv)
 		return PRESENT_EXIT_OK;
 	}
 
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (strcmp(argv[1], verbs[i].name) != 0)
-			continue;
-		struct present_args args = {.verb = verbs[i].name};
-		int r = parse_args(&verbs[i], argc - 2, argv + 2, &args);
-		if (r)
-			return r;
-		if (args.help) {
-			printf("Usage: present %s %s\n", verbs[i].name, verbs[i].synopsis);
-			return PRESENT_EXIT_OK;
-		}
-		return verbs[i].run(&verbs[i], &args);
-	}
-	return usage_error(NULL, "unknown verb '%s'", argv[1]);
+	const struct verb *v = find_verb(argv[1]);
+	if (!v)
+		return usage_error(NULL, "unknown verb '%s'", argv[1]);
+	struct present_args args = {.verb = v->name};
+	int r = parse_args(v, argc - 2, argv + 2, &args);
+	if (r)
+		return r;
+	return args.help ? print_usage(v) : v->run(v, &args);
 }

@@ -57,7 +57,8 @@ COMMAND_LINES = [
     (["status", "--label", "x"], 2, "'status' takes no option '--label'"),
     (["restore", "all"], 2, "'all' is one argument too many for 'restore'"),
     (["doctor", "--json"], 2, "'doctor' takes no option '--json'"),
-    (["help", "start"], 2, "'start' is one argument too many for 'help'"),
+    (["help", "start", "stop"], 2, "'stop' is one argument too many for 'help'"),
+    (["help", "nosuchverb"], 2, "unknown verb 'nosuchverb'"),
     # extend
     (["extend"], 2, "'extend' needs DURATION"),
     (["extend", "0"], 2, "'0' is out of range"),

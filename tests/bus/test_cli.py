@@ -359,6 +359,14 @@ class BadInput(BusTestCase):
         for verb in ("start", "toggle"):
             self.assertIn("  present %-8s [DURATION] [--label TEXT] [--quiet]\n" % verb, out)
             self.assertEqual(self.ok(verb, "--help"), "Usage: present %s [DURATION] [--label TEXT] [--quiet]\n" % verb)
+        self.assertEqual(self.ok("help"), out)
+        # `present help VERB` answers as `present VERB --help` does, for every verb --help lists.
+        verbs = re.findall(r"^  present (\w+)", out, re.M)
+        self.assertIn("help", verbs)
+        for verb in verbs:
+            self.assertEqual(self.ok("help", verb), self.ok(verb, "--help"), verb)
+        self.assertEqual(self.ok("help", "start"), "Usage: present start [DURATION] [--label TEXT] [--quiet]\n")
+        self.assertEqual(self.ok("help", "help"), "Usage: present help [VERB]\n")
         self.assert_nothing_changed()
 
 

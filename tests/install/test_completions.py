@@ -169,6 +169,14 @@ class Bash(unittest.TestCase):
             [],
         ])
 
+    def test_help_takes_a_verb(self):
+        got = bash_complete([
+            ["present", "help", ""],
+            ["present", "help", "st"],
+            ["present", "help", "start", ""],
+        ], self.bin)
+        self.assertEqual(got, [VERBS, ["start", "stop", "status"], ["--help"]])
+
     def test_durations(self):
         got = bash_complete([
             ["present", "start", ""],
@@ -283,6 +291,12 @@ class Zsh(unittest.TestCase):
         self.assertIn("31  -- Bob: sales", out)
         self.assertTrue(any(line.startswith("7   -- Carla · Contract") for line in out), out)
 
+    def test_help_takes_a_verb(self):
+        out = zsh_complete(self.root, "present help st", "until when", self.bin)
+        self.assertIn("<present verb>", out)
+        self.assertIn("start   -- start a focus session", out)
+        self.assertTrue(any(line.startswith("status  -- what is running, and until when") for line in out), out)
+
     def test_durations(self):
         out = zsh_complete(self.root, "present start ", "two hours", self.bin)
         self.assertIn("25m  -- 25 minutes", out)
@@ -308,6 +322,11 @@ class Fish(unittest.TestCase):
                          ["--format", "--help", "--json", "--waybar"])
         self.assertEqual([line.split("\t")[0] for line in fish_complete("present start -", self.bin)],
                          ["-h", "-l", "-q", "--help", "--label", "--quiet"])
+
+    def test_help_takes_a_verb(self):
+        self.assertEqual(fish_complete("present help ", self.bin), VERBS)
+        self.assertEqual(fish_complete("present help sto", self.bin), ["stop"])
+        self.assertEqual(fish_complete("present help start ", self.bin), [])
 
     def test_durations_and_ids(self):
         self.assertEqual(fish_complete("present start ", self.bin),
