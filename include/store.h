@@ -273,8 +273,8 @@ typedef void (*present_owed_row_fn)(const struct present_owed_row *row, void *us
 int present_store_owed_each(struct present_store *store, bool all, present_owed_row_fn fn, void *userdata);
 
 /**
- * Calls fn for each open item that a message of session session_id went to, wherever the item was opened
- * (a sender who wrote in an earlier session too has one item); earliest deadline first.
+ * Calls fn for each open item that session session_id opened or that a message of it went to, wherever the
+ * item was opened (a sender who wrote in an earlier session too has one item); earliest deadline first.
  */
 int present_store_owed_of_session_each(struct present_store *store, int64_t session_id, present_owed_row_fn fn,
 	void *userdata);

@@ -951,13 +951,17 @@ int present_store_owed_each(struct present_store *store, bool all, present_owed_
 int present_store_owed_of_session_each(struct present_store *store, int64_t session_id, present_owed_row_fn fn,
 	void *userdata)
 {
-	/* By the alerts, not the item's session_id: a message joins its sender's item from an earlier session. */
+	/* Those it opened, and those its alerts went to: a message joins its
+	 * sender's item from an earlier session. Both: an updated alert (Evolution
+	 * counts new mail in one) goes to the item of its latest sender, and
+	 * leaves the one it opened with no alert pointing to it. */
 	sqlite3_stmt *st = prepare(store,
-		OWED_COLUMNS "WHERE state IN ('owed', 'acknowledged') AND id IN (SELECT owed_id FROM alerts WHERE "
-			     "session_id = ?) ORDER BY CASE state WHEN 'owed' THEN ack_by ELSE answer_by END, id");
+		OWED_COLUMNS "WHERE state IN ('owed', 'acknowledged') AND (session_id = ? OR id IN (SELECT owed_id FROM "
+			     "alerts WHERE session_id = ?)) ORDER BY CASE state WHEN 'owed' THEN ack_by ELSE answer_by END, id");
 	if (!st)
 		return fail(store, "listing responses owed");
 	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_int64(st, 2, session_id);
 	int r = owed_rows(store, st, fn, userdata);
 	return r < 0 ? r : 0;
 }
@@ -1041,12 +1045,13 @@ int present_store_owed_reminded(struct present_store *store, int64_t id, int whi
 
 int present_store_history_each(struct present_store *store, present_history_fn fn, void *userdata)
 {
-	/* Counted per session through alerts_by_session. A session's responses owed are the items its
-	 * messages went to: a sender's item opened in an earlier session counts in each session they wrote. */
+	/* Counted per session through alerts_by_session. A session's responses owed are the items it
+	 * opened and those its messages went to (present_store_owed_of_session_each()). */
 	sqlite3_stmt *st = prepare(store,
 		"SELECT s.id, s.label, s.started_at, s.planned_end, coalesce(s.ended_at, 0), s.end_reason, "
 		"(SELECT count(*) FROM alerts a WHERE a.session_id = s.id), "
-		"(SELECT count(DISTINCT a.owed_id) FROM alerts a WHERE a.session_id = s.id) "
+		"(SELECT count(*) FROM owed o WHERE o.session_id = s.id OR o.id IN "
+		"(SELECT a.owed_id FROM alerts a WHERE a.session_id = s.id)) "
 		"FROM sessions s ORDER BY s.id DESC");
 	if (!st)
 		return fail(store, "listing sessions");

@@ -70,7 +70,7 @@ class StatusBar(BusTestCase):
         from test_capture import App
         self.ok("start", "45m")
         app = App(self)
-        app.notify("Thunderbird", "Ana Lima", "Invoice Q3", {"desktop-entry": "thunderbird"})
+        app.notify("Thunderbird", "Acme: 1 new message", "Invoice Q3 from Ana Lima", {"desktop-entry": "thunderbird"})
         app.notify("NetworkManager", "Connected", "", {"category": "network.connected"})
         wait_until(lambda: self.ok("status", "--format", "{alerts} {owed} {overdue}") == "2 1 0\n", 10,
                    "the mirror to count two alerts and one reply owed")
