@@ -315,7 +315,7 @@ struct present_history_row {
 	const char *label, *end_reason; /* end_reason is NULL while running */
 	int64_t started_at, planned_end, ended_at; /* seconds; ended_at is 0 while running */
 	int alerts; /* alerts held */
-	int owed; /* responses owed its messages went to, wherever opened */
+	int owed; /* responses owed it opened, and those its messages went to wherever opened */
 };
 
 typedef void (*present_history_fn)(const struct present_history_row *row, void *userdata);

@@ -106,13 +106,13 @@ static int call(struct present_client *c, const char *method, const char *what, 
 	return r;
 }
 
-/* The status from a daemon started for it, which first puts back what a
- * dead one left. */
-static int status_activating(struct present_client *c, struct present_status *ret, ...)
+/* callv(), starting the daemon if none runs, whatever the method. */
+static int call_activating(struct present_client *c, const char *method, const char *what, bool *ret_flag,
+	struct present_status *ret, const char *signature, ...)
 {
 	va_list ap;
-	va_start(ap, ret);
-	int r = callv(c, true, "GetStatus", "read the status", NULL, ret, "", ap);
+	va_start(ap, signature);
+	int r = callv(c, true, method, what, ret_flag, ret, signature, ap);
 	va_end(ap);
 	return r;
 }
@@ -449,7 +449,7 @@ static int verb_status(const struct verb *v, const struct present_args *args)
 	/* Its daemon died in a session: one started now puts back what that one
 	 * left, as the unit's ExecStopPost does under systemd, and answers. */
 	else if (r == -EOWNERDEAD && (r = present_client_connect(&c)) == 0)
-		r = status_activating(&c, &s);
+		r = call_activating(&c, "GetStatus", "read the status", NULL, &s, "");
 	else if (r != 0 && (r = present_client_connect_daemon(&c)) == 0)
 		r = call(&c, "GetStatus", "read the status", NULL, &s, "");
 	/* No daemon means no session: a daemon only exits when idle. */

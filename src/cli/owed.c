@@ -393,18 +393,16 @@ static void print_about(FILE *f, const struct present_owed_row *row)
 static void say_acknowledged(const struct present_owed_row *row, bool already, int64_t at, const char *text,
 	int64_t promised)
 {
-	char by[48];
-	int64_t now = present_time_now();
+	char by[48], due[48];
+	int64_t now = present_time_now(), answer_by = row->answer_by / 1000;
+	bool late = !already && promised != answer_by;
+	when_for_people(late ? promised : answer_by, now, by, sizeof(by));
 	fflush(stdout);
-	if (!already && promised != row->answer_by / 1000) {
-		char due[48];
-		when_for_people(row->answer_by / 1000, now, due, sizeof(due));
-		when_for_people(promised, now, by, sizeof(by));
+	if (late) {
+		when_for_people(answer_by, now, due, sizeof(due));
 		fprintf(stderr, "present: warning: #%lld is overdue: it was to be answered in full by %s; the reply "
 				"promises %s instead (owed.ack_within from now)\n",
 			(long long)row->id, due, by);
-	} else {
-		when_for_people(row->answer_by / 1000, now, by, sizeof(by));
 	}
 	if (already) {
 		char when[32];

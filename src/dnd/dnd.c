@@ -558,16 +558,25 @@ static void silenced(struct present_dnd *dnd, const struct present_config *cfg, 
 	}
 }
 
-static void silence(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *report)
+/* Silences a server that took the name during a session, the one before
+ * having held was. Returns false, touching nothing, for a restart of a
+ * server that keeps its switch outside itself (GSettings, Xfconf) when the
+ * session found that switch on: it was the user's, and is as they have it
+ * now (off since: their choice). */
+static bool silence(struct present_dnd *dnd, const struct present_config *cfg, const struct present_dnd_backend *was,
+	struct present_dnd_report *report)
 {
 	struct present_dnd_ctx ctx;
 	const struct present_dnd_backend *b = pick(dnd, cfg, &ctx, report);
 	char *error = NULL;
 	if (!b)
-		return;
+		return true;
+	if (b == was && b->persistent && !changed_already(dnd, b, NULL))
+		return false;
 	/* Not one call: apply() fills error, and the order of a call's arguments is unspecified. */
 	int r = apply(dnd, &ctx, b, NULL, &error);
 	silenced(dnd, cfg, &ctx, b, r, error, report);
+	return true;
 }
 
 const char *present_dnd_active_backend(const struct present_dnd *dnd)
@@ -753,21 +762,6 @@ const struct present_unrestored *present_dnd_leftovers(const struct present_dnd 
 	return dnd->left;
 }
 
-/* Whether the new server keeps its switch where the one before did (a
- * restart), outside the server, and the session found it on: nothing of it
- * is present's to set again. */
-static bool found_on_in_settings(struct present_dnd *dnd, const struct present_config *cfg,
-	const struct present_dnd_backend *was)
-{
-	if (!was || !was->persistent || changed_already(dnd, was, NULL))
-		return false;
-	struct present_dnd_ctx ctx;
-	struct present_dnd_report scratch = {0};
-	bool same = pick(dnd, cfg, &ctx, &scratch) == was;
-	present_dnd_report_finish(&scratch);
-	return same;
-}
-
 bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,
 	struct present_dnd_report *report)
 {
@@ -814,16 +808,13 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 			note = NULL;
 		report_set(&fresh, "none", note);
 		present_log("info", "notification server left: %s", note ? note : "do-not-disturb went with it");
-	} else if (found_on_in_settings(dnd, cfg, was)) {
-		/* Kept outside the server, the switch is as the user has it now: it
-		 * was theirs at the start, and off since, it is their choice. */
+	} else if (!silence(dnd, cfg, was, &fresh)) {
 		dnd->holding = was;
 		present_log("info", "notification server changed: its do-not-disturb, kept in its settings, was yours and "
 				    "is left as it is");
 		present_dnd_report_finish(&fresh);
 		return false;
 	} else {
-		silence(dnd, cfg, &fresh);
 		present_log("info", "notification server changed: do-not-disturb %s%s%s", fresh.state,
 			fresh.note ? ": " : "", fresh.note ? fresh.note : "");
 	}
