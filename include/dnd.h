@@ -56,8 +56,10 @@ struct present_dnd_backend {
 	bool shows_held_again;
 	const void *data; /* handed to the functions below in ctx->data */
 
-	/** Whether this backend drives the server in ctx. */
-	bool (*probe)(const struct present_dnd_ctx *ctx);
+	/** Whether this backend drives the server in ctx: 1 or 0; -EAGAIN when it
+	 * cannot tell yet, the server having taken the notification name before
+	 * the name or object that tells (swaync): nothing is concluded then. */
+	int (*probe)(const struct present_dnd_ctx *ctx);
 	/** Reads the switch: whether it is on, and what to put back later. */
 	int (*read)(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_saved,
 		char **ret_error);
@@ -164,6 +166,23 @@ const struct present_unrestored *present_dnd_leftovers(const struct present_dnd 
  * report (the session's) then says what that did, as it would at a start.
  */
 bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,
+	struct present_dnd_report *report);
+
+/**
+ * Whether the running session's server could not be silenced because it is
+ * still starting: it owns the notification name, but not yet the object or
+ * the name that do-not-disturb needs (swaync registers those after it).
+ * present_dnd_try_again() may then succeed shortly.
+ */
+bool present_dnd_late(const struct present_dnd *dnd);
+
+/**
+ * Tries again to silence the server of the running session, as the start or
+ * the server's arrival did (records first, the user's own switch left
+ * alone), if present_dnd_late(). report (the session's) then says what this
+ * did; returns true when that differs from what it said.
+ */
+bool present_dnd_try_again(struct present_dnd *dnd, const struct present_config *cfg,
 	struct present_dnd_report *report);
 
 /** The caller follows NameOwnerChanged for the notification name, so what the server said may be kept. */

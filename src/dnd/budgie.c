@@ -13,7 +13,7 @@
 #define BUDGIE_PATH "/org/budgie_desktop/Notifications"
 #define BUDGIE_INTERFACE "org.buddiesofbudgie.budgie.Dispatcher"
 
-static bool probe(const struct present_dnd_ctx *ctx)
+static int probe(const struct present_dnd_ctx *ctx)
 {
 	return ctx->server && (strcmp(ctx->server->name, "Budgie Notification Server") == 0 ||
 		present_bus_has_owner(ctx->bus, BUDGIE_NAME));

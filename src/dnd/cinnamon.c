@@ -5,7 +5,7 @@
 
 static const struct present_gsettings_switch sw = {"org.cinnamon.desktop.notifications", "display-notifications", false};
 
-static bool probe(const struct present_dnd_ctx *ctx)
+static int probe(const struct present_dnd_ctx *ctx)
 {
 	return ctx->server && strcmp(ctx->server->name, "cinnamon") == 0 && present_gsettings_probe_schema(ctx);
 }

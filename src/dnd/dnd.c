@@ -25,6 +25,7 @@ struct change {
 	char *saved;
 	int64_t row; /* 0 when not in the store */
 	char *owner; /* the unique name of the server that confirmed it; NULL: not known */
+	bool confirmed; /* it read back on; else a call failed that may have acted all the same */
 };
 
 struct present_dnd {
@@ -35,12 +36,20 @@ struct present_dnd {
 	struct present_server_info server;
 	char *server_error; /* the name has an owner that did not answer */
 	bool have_server, server_known, watching;
+	bool server_late; /* that owner has no such object or method yet: it is still starting */
 	/* The backend auto-detection found for that server (NULL: none fits):
 	 * a probe may ask the server (swaync's introspection), and the answer
 	 * holds as long as the server does (context() forgets it with it). */
 	const struct present_dnd_backend *detected;
 	bool detected_known;
 	bool active;
+	/* The session's server-wide switch could not be set because the server
+	 * is still registering what present needs (swaync's object and second
+	 * name come after the notification name): present_dnd_try_again() can
+	 * do it shortly. late_was is the backend that held before that server
+	 * came, as silence() takes it. */
+	bool late;
+	const struct present_dnd_backend *late_was;
 	/* The backend whose server-wide switch is on for the session, set by
 	 * present_dnd_silence() or found on: its server holds what comes. */
 	const struct present_dnd_backend *holding;
@@ -125,6 +134,7 @@ static struct present_dnd_ctx context(struct present_dnd *dnd)
 		if (r < 0 && !dnd->server_error)
 			dnd->server_error = strdup(strerror(-r));
 		dnd->have_server = r > 0;
+		dnd->server_late = r == -EOPNOTSUPP;
 		dnd->detected_known = false;
 		/* One that did not answer is asked again next time: no signal says it woke. */
 		dnd->server_known = r >= 0;
@@ -246,17 +256,17 @@ void present_dnd_destroy(struct present_dnd *dnd)
 	free(dnd);
 }
 
-static bool same_app(const char *a, const char *b)
+static bool same_text(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static bool changed_already(struct present_dnd *dnd, const struct present_dnd_backend *b, const char *app)
+static struct change *find_change(struct present_dnd *dnd, const struct present_dnd_backend *b, const char *app)
 {
 	for (size_t i = 0; i < dnd->n_changes; i++)
-		if (dnd->changes[i].backend == b && same_app(dnd->changes[i].app, app))
-			return true;
-	return false;
+		if (dnd->changes[i].backend == b && same_text(dnd->changes[i].app, app))
+			return &dnd->changes[i];
+	return NULL;
 }
 
 static const char *describe(const struct present_dnd_backend *b, const char *app)
@@ -307,6 +317,29 @@ static void save_failed(struct present_dnd *dnd)
 		dnd->save_error = strdup(present_store_error(dnd->store));
 }
 
+/* Turns b's switch on and reads it back (a hold's handle in *saved): 0 once
+ * it reads on, -EIO with *ret_off when it still reads off, or -errno. */
+static int switch_on(const struct present_dnd_ctx *ctx, const struct present_dnd_backend *b, const char *app,
+	char **saved, bool *ret_off, char **ret_error)
+{
+	bool on = false;
+	int r;
+	if (b->on_read) {
+		r = b->on_read(ctx, app, b->held ? saved : NULL, &on, ret_error);
+	} else {
+		r = b->on(ctx, app, b->held ? saved : NULL, ret_error);
+		if (r == 0 && b->read)
+			r = b->read(ctx, app, &on, NULL, ret_error);
+	}
+	*ret_off = r == 0 && b->read && !on;
+	if (*ret_off) {
+		r = -EIO;
+		if (asprintf(ret_error, "%s did not confirm do-not-disturb: it still reads off", describe(b, app)) < 0)
+			*ret_error = NULL;
+	}
+	return r;
+}
+
 /* Turns a switch on once its record (row; 0: none) is written, and reads it
  * back. Takes saved. Returns 0, or -errno with *ret_error set; the change is
  * kept to be put back even then, unless the switch reads off. */
@@ -330,21 +363,8 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 		return -ENOMEM;
 	}
 
-	bool on = false;
-	int r;
-	if (b->on_read) {
-		r = b->on_read(ctx, app, b->held ? &saved : NULL, &on, ret_error);
-	} else {
-		r = b->on(ctx, app, b->held ? &saved : NULL, ret_error);
-		if (r == 0 && b->read)
-			r = b->read(ctx, app, &on, NULL, ret_error);
-	}
-	bool off = r == 0 && b->read && !on;
-	if (off) {
-		r = -EIO;
-		if (asprintf(ret_error, "%s did not confirm do-not-disturb: it still reads off", describe(b, app)) < 0)
-			*ret_error = NULL;
-	}
+	bool off;
+	int r = switch_on(ctx, b, app, &saved, &off, ret_error);
 	/* A call that failed may have acted all the same (one that timed out
 	 * can land later, a read back can fail after the change), and forgotten,
 	 * such a change would be left on for good: only a switch that reads off
@@ -367,7 +387,29 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 		.saved = saved ? saved : none,
 		.row = row,
 		.owner = owner ? strdup(owner) : NULL,
+		.confirmed = r == 0,
 	};
+	return r;
+}
+
+/* A change kept after a call that failed is turned on again under the
+ * record it has: tried again, it may be a server that was still starting. */
+static int again(const struct present_dnd_ctx *ctx, struct change *c, char **ret_error)
+{
+	char *handle = NULL;
+	bool off;
+	int r = switch_on(ctx, c->backend, c->app, &handle, &off, ret_error);
+	/* The latest handle releases what the latest call may have taken. */
+	if (handle) {
+		free(c->saved);
+		c->saved = handle;
+	}
+	if (r == 0) {
+		const char *owner = present_bus_last_replier(ctx->bus);
+		free(c->owner);
+		c->owner = owner ? strdup(owner) : NULL;
+		c->confirmed = true;
+	}
 	return r;
 }
 
@@ -379,8 +421,9 @@ static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, c
 	struct present_dnd_ctx ctx = for_backend(outer, b);
 	char *saved = NULL;
 	int64_t row = 0;
-	if (changed_already(dnd, b, app))
-		return 0;
+	struct change *c = find_change(dnd, b, app);
+	if (c)
+		return c->confirmed ? 0 : again(&ctx, c, ret_error);
 	int r = look(&ctx, b, app, &saved, ret_error);
 	if (r != 0)
 		return r;
@@ -444,30 +487,48 @@ static void report_set(struct present_dnd_report *report, const char *state, cha
 	report->note = note;
 }
 
-static const struct present_dnd_backend *detect(struct present_dnd *dnd, const struct present_dnd_ctx *ctx)
+/* The backend for the server in ctx, or NULL: none, or *ret_late when a
+ * probe could not tell yet. Such an answer is not kept: kept, a swaync still
+ * starting would pass for 0.7 as long as it runs. */
+static const struct present_dnd_backend *detect(struct present_dnd *dnd, const struct present_dnd_ctx *ctx,
+	bool *ret_late)
 {
+	*ret_late = false;
 	if (dnd->detected_known)
 		return dnd->detected;
 	dnd->detected = NULL;
-	for (size_t i = 0; !dnd->detected && present_dnd_backends[i]; i++) {
+	int r = 0;
+	for (size_t i = 0; r == 0 && present_dnd_backends[i]; i++) {
 		struct present_dnd_ctx c = for_backend(ctx, present_dnd_backends[i]);
-		if (present_dnd_backends[i]->probe(&c))
+		if ((r = present_dnd_backends[i]->probe(&c)) > 0)
 			dnd->detected = present_dnd_backends[i];
 	}
-	dnd->detected_known = true;
+	*ret_late = r < 0;
+	dnd->detected_known = r >= 0;
 	return dnd->detected;
 }
 
+/* The backend for the running server, or NULL with the report saying why;
+ * *ret_late when that is a server still starting. */
 static const struct present_dnd_backend *choose(struct present_dnd *dnd, const struct present_config *cfg,
-	const struct present_dnd_ctx *ctx, struct present_dnd_report *report)
+	const struct present_dnd_ctx *ctx, struct present_dnd_report *report, bool *ret_late)
 {
 	char *note = NULL;
+	*ret_late = false;
 	if (strcmp(cfg->dnd_backend, "none") == 0) {
 		report_set(report, "disabled", strdup("turned off in the configuration (dnd.backend = \"none\")"));
 		return NULL;
 	}
 	if (strcmp(cfg->dnd_backend, "auto") != 0)
 		return present_dnd_backend_find(cfg->dnd_backend);
+	if (!ctx->server && ctx->server_error && dnd->server_late) {
+		*ret_late = true;
+		if (asprintf(&note, "the notification server has not registered its object yet (%s): do-not-disturb is "
+				    "tried again for a few seconds while it starts", ctx->server_error) < 0)
+			note = NULL;
+		report_set(report, "failed", note);
+		return NULL;
+	}
 	if (!ctx->server && ctx->server_error) {
 		if (asprintf(&note, "the notification server is not answering (%s): do-not-disturb could not be set, and "
 				    "what it holds may all show once it answers", ctx->server_error) < 0)
@@ -479,9 +540,16 @@ static const struct present_dnd_backend *choose(struct present_dnd *dnd, const s
 		report_set(report, "none", strdup("no notification server is running: nothing needed silencing"));
 		return NULL;
 	}
-	const struct present_dnd_backend *b = detect(dnd, ctx);
+	const struct present_dnd_backend *b = detect(dnd, ctx, ret_late);
 	if (b)
 		return b;
+	if (*ret_late) {
+		if (asprintf(&note, "%s has not registered its do-not-disturb yet: it is tried again for a few seconds "
+				    "while the server starts", ctx->server->name) < 0)
+			note = NULL;
+		report_set(report, "failed", note);
+		return NULL;
+	}
 	if (asprintf(&note, "%s (%s) has no do-not-disturb that present can set; its alerts will still show",
 		    ctx->server->name, ctx->server->vendor) < 0)
 		note = NULL;
@@ -518,8 +586,9 @@ static const struct present_dnd_backend *pick(struct present_dnd *dnd, const str
 	if (ctx->server)
 		report->server = strdup(ctx->server->name);
 
-	const struct present_dnd_backend *b = choose(dnd, cfg, ctx, report);
-	if (!b && report->state && strcmp(report->state, "failed") == 0)
+	const struct present_dnd_backend *b = choose(dnd, cfg, ctx, report, &dnd->late);
+	/* A server still starting is tried again: what that comes to is logged. */
+	if (!b && !dnd->late && report->state && strcmp(report->state, "failed") == 0)
 		present_log("warning", "do-not-disturb: %s", report->note ? report->note : "failed");
 	if (!b)
 		return NULL;
@@ -540,7 +609,11 @@ static void silenced(struct present_dnd *dnd, const struct present_config *cfg, 
 	const struct present_dnd_backend *b, int r, char *error, struct present_dnd_report *report)
 {
 	if (r < 0) {
-		present_log("warning", "do-not-disturb: %s", error ? error : strerror(-r));
+		/* A name not owned yet, an object or interface not registered yet:
+		 * a server still starting, tried again. */
+		dnd->late = r == -ENOENT || r == -EOPNOTSUPP;
+		if (!dnd->late)
+			present_log("warning", "do-not-disturb: %s", error ? error : strerror(-r));
 		report_set(report, "failed", error);
 		return;
 	}
@@ -571,7 +644,7 @@ static bool silence(struct present_dnd *dnd, const struct present_config *cfg, c
 	char *error = NULL;
 	if (!b)
 		return true;
-	if (b == was && b->persistent && !changed_already(dnd, b, NULL))
+	if (b == was && b->persistent && !find_change(dnd, b, NULL))
 		return false;
 	/* Not one call: apply() fills error, and the order of a call's arguments is unspecified. */
 	int r = apply(dnd, &ctx, b, NULL, &error);
@@ -604,6 +677,7 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 {
 	*ret = (struct present_dnd_report){0};
 	dnd->holding = NULL;
+	dnd->late_was = NULL;
 	free(dnd->plan.saved);
 	dnd->plan.saved = NULL;
 	free(dnd->save_error);
@@ -697,6 +771,7 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 	}
 	dnd->n_changes = 0;
 	dnd->active = false;
+	dnd->late = false;
 	dnd->holding = NULL;
 	release(dnd);
 	if (report)
@@ -766,6 +841,7 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	struct present_dnd_report *report)
 {
 	dnd->server_known = false;
+	dnd->late = false;
 	bool gone = !owner || !*owner;
 	/* Between sessions there is nothing to say; a switch kept outside the
 	 * server (GSettings, Xfconf) is still on without it. And the news may
@@ -799,6 +875,7 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	struct present_dnd_report fresh = {0};
 	const struct present_dnd_backend *was = dnd->holding;
 	dnd->holding = NULL;
+	dnd->late_was = was;
 	if (gone) {
 		/* Its switch went with it, and nothing shows alerts until another
 		 * takes the name (an app's notification may start one). */
@@ -827,6 +904,34 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	present_dnd_report_finish(report);
 	*report = fresh;
 	return true;
+}
+
+bool present_dnd_late(const struct present_dnd *dnd)
+{
+	return dnd->active && dnd->late;
+}
+
+bool present_dnd_try_again(struct present_dnd *dnd, const struct present_config *cfg,
+	struct present_dnd_report *report)
+{
+	if (!present_dnd_late(dnd))
+		return false;
+	struct present_dnd_report fresh = {0};
+	if (!silence(dnd, cfg, dnd->late_was, &fresh)) {
+		/* As present_dnd_server_changed() leaves it: the switch the session
+		 * found on was the user's. */
+		dnd->holding = dnd->late_was;
+		report_set(&fresh, "already-on", NULL);
+		present_log("info", "notification server ready: its do-not-disturb, kept in its settings, was yours and "
+				    "is left as it is");
+	} else if (!dnd->late) {
+		present_log("info", "notification server ready: do-not-disturb %s%s%s", fresh.state,
+			fresh.note ? ": " : "", fresh.note ? fresh.note : "");
+	}
+	bool changed = !same_text(report->state, fresh.state) || !same_text(report->note, fresh.note);
+	present_dnd_report_finish(report);
+	*report = fresh;
+	return changed;
 }
 
 __attribute__((format(printf, 5, 6))) static void say(present_diagnosis_fn add, void *userdata, const char *level,
@@ -898,7 +1003,8 @@ void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *
 	else
 		say(add, userdata, "warning", "notification server", "none is running: a session has nothing to silence");
 
-	const struct present_dnd_backend *b = choose(dnd, cfg, &ctx, &report);
+	bool late;
+	const struct present_dnd_backend *b = choose(dnd, cfg, &ctx, &report, &late);
 	if (!b) {
 		if (strcmp(report.state, "none") != 0)
 			say(add, userdata, strcmp(report.state, "disabled") == 0 ? "ok" : "warning", "do-not-disturb", "%s",

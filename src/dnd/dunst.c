@@ -10,7 +10,7 @@
 
 #define DUNST_INTERFACE "org.dunstproject.cmd0"
 
-static bool probe(const struct present_dnd_ctx *ctx)
+static int probe(const struct present_dnd_ctx *ctx)
 {
 	return ctx->server && strcmp(ctx->server->name, "dunst") == 0;
 }

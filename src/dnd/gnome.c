@@ -46,7 +46,7 @@ static const struct present_gsettings_switch *switch_for(const char *app)
 	return app ? &app_banners : &banners;
 }
 
-static bool probe(const struct present_dnd_ctx *ctx)
+static int probe(const struct present_dnd_ctx *ctx)
 {
 	return ctx->server && strcmp(ctx->server->name, "gnome-shell") == 0 &&
 		present_gsettings_has_schema(banners.schema);

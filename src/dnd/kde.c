@@ -13,7 +13,7 @@
 #include "bus-call.h"
 #include "dnd.h"
 
-static bool probe(const struct present_dnd_ctx *ctx)
+static int probe(const struct present_dnd_ctx *ctx)
 {
 	if (!ctx->server)
 		return false;

@@ -18,7 +18,7 @@
 #define MAKO_INTERFACE "fr.emersion.Mako"
 #define DND_MODE "do-not-disturb"
 
-static bool probe(const struct present_dnd_ctx *ctx)
+static int probe(const struct present_dnd_ctx *ctx)
 {
 	return ctx->server && strcmp(ctx->server->name, "mako") == 0;
 }

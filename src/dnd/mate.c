@@ -5,7 +5,7 @@
 
 static const struct present_gsettings_switch sw = {"org.mate.NotificationDaemon", "do-not-disturb", true};
 
-static bool probe(const struct present_dnd_ctx *ctx)
+static int probe(const struct present_dnd_ctx *ctx)
 {
 	return ctx->server && strcmp(ctx->server->name, "Notification Daemon") == 0 &&
 		strcmp(ctx->server->vendor, "MATE") == 0 && present_gsettings_probe_schema(ctx);

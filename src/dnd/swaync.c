@@ -4,6 +4,7 @@
  * is not dropped if we die, so it is recorded and removed at restore (by id,
  * which is idempotent). Older ones (0.7) get SetDnd, which persists.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,23 +20,29 @@ static bool is_swaync(const struct present_dnd_ctx *ctx)
 		present_bus_has_owner(ctx->bus, CC_NAME));
 }
 
-static bool has_inhibitors(const struct present_dnd_ctx *ctx)
+/* swaync 0.8 and later take the notification name before they register
+ * their control centre and own its name: until that answers with its
+ * interface, which swaync it is cannot be told, and it must not be taken for
+ * 0.7 (whose switch is the user's own) for as long as it runs. */
+static int has_inhibitors(const struct present_dnd_ctx *ctx)
 {
 	char *xml = present_bus_introspect(ctx->bus, CC_NAME, CC_PATH);
-	bool found = xml && strstr(xml, "name=\"AddInhibitor\"");
+	int found = !xml || !strstr(xml, "name=\"" CC_NAME "\"") ? -EAGAIN :
+		strstr(xml, "name=\"AddInhibitor\"") != NULL;
 	free(xml);
 	return found;
 }
 
-static bool probe_inhibitor(const struct present_dnd_ctx *ctx)
+static int probe_inhibitor(const struct present_dnd_ctx *ctx)
 {
-	return is_swaync(ctx) && has_inhibitors(ctx);
+	return is_swaync(ctx) ? has_inhibitors(ctx) : 0;
 }
 
 /* The inhibitor's entry comes first in the table and claims every swaync
- * that has inhibitors, so one that reaches this probe has none: asking its
- * interface again would only repeat the look that found that out. */
-static bool probe_dnd(const struct present_dnd_ctx *ctx)
+ * that has inhibitors, and stops the detection at one it cannot tell yet, so
+ * one that reaches this probe has none: asking its interface again would
+ * only repeat the look that found that out. */
+static int probe_dnd(const struct present_dnd_ctx *ctx)
 {
 	return is_swaync(ctx);
 }

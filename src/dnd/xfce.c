@@ -17,7 +17,7 @@
 
 static const char *channel = "xfce4-notifyd", *property = "/do-not-disturb";
 
-static bool probe(const struct present_dnd_ctx *ctx)
+static int probe(const struct present_dnd_ctx *ctx)
 {
 	return ctx->server && (strcmp(ctx->server->name, "Xfce Notify Daemon") == 0 ||
 		present_bus_has_owner(ctx->bus, "org.xfce.Notifyd"));

@@ -32,6 +32,9 @@ static struct fake {
 	bool read_saves_nothing; /* its copy of what to put back failed */
 	const char *refuse_off; /* off() of this app ("" for the server-wide switch) fails */
 	int offs;
+	int undecided; /* the probe cannot tell this many more times (a server still starting) */
+	int probes;
+	int unregistered; /* on() answers as a server whose object is not registered, this many more times */
 } fake;
 
 static bool *switch_of(const char *app)
@@ -39,9 +42,10 @@ static bool *switch_of(const char *app)
 	return app ? &fake.mail : &fake.wide;
 }
 
-static bool fake_probe(const struct present_dnd_ctx *ctx)
+static int fake_probe(const struct present_dnd_ctx *ctx)
 {
-	return true;
+	fake.probes++;
+	return fake.undecided-- > 0 ? -EAGAIN : 1;
 }
 
 static int fake_read(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_saved,
@@ -55,6 +59,10 @@ static int fake_read(const struct present_dnd_ctx *ctx, const char *app, bool *r
 
 static int fake_on(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, char **ret_error)
 {
+	if (fake.unregistered-- > 0) {
+		*ret_error = strdup("Fake: no such object yet");
+		return -EOPNOTSUPP;
+	}
 	*switch_of(app) = true;
 	return 0;
 }
@@ -194,6 +202,55 @@ static void test_refused_put_back_is_reported(void)
 	present_dnd_destroy(dnd);
 }
 
+/* A probe that cannot tell yet settles nothing: the next try probes again, and silences. */
+static void test_undecided_detection_is_not_kept(void)
+{
+	char *no_apps[] = {NULL};
+	struct present_config cfg = {.dnd_backend = "auto", .mail_apps = no_apps};
+	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_dnd_report report = {0};
+	present_dnd_watching(dnd);
+	fake = (struct fake){.undecided = 1};
+	start(dnd, &cfg, &report);
+	g_assert_cmpstr(report.state, ==, "failed");
+	g_assert_true(present_dnd_late(dnd));
+	g_assert_false(fake.wide);
+	g_assert_true(present_dnd_try_again(dnd, &cfg, &report));
+	g_assert_cmpstr(report.state, ==, "on");
+	g_assert_false(present_dnd_late(dnd));
+	g_assert_cmpint(fake.probes, ==, 2);
+	g_assert_true(fake.wide);
+	g_assert_cmpint(present_dnd_restore(dnd, &report), ==, 1);
+	g_assert_false(fake.wide);
+	g_assert_false(present_dnd_try_again(dnd, &cfg, &report));
+	present_dnd_report_finish(&report);
+	present_dnd_destroy(dnd);
+}
+
+/* A change kept after a call that failed is turned on again at the next try,
+ * not taken for done: the session says "on" only once it reads on. */
+static void test_a_change_a_failed_call_left_is_turned_on_again(void)
+{
+	char *no_apps[] = {NULL};
+	struct present_config cfg = {.dnd_backend = "auto", .mail_apps = no_apps};
+	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_dnd_report report = {0};
+	present_dnd_watching(dnd);
+	fake = (struct fake){.unregistered = 1};
+	start(dnd, &cfg, &report);
+	g_assert_cmpstr(report.state, ==, "failed");
+	g_assert_cmpstr(report.note, ==, "Fake: no such object yet");
+	g_assert_true(present_dnd_late(dnd));
+	g_assert_true(present_dnd_try_again(dnd, &cfg, &report));
+	g_assert_cmpstr(report.state, ==, "on");
+	g_assert_true(fake.wide);
+	g_assert_cmpint(present_dnd_restore(dnd, &report), ==, 1);
+	g_assert_false(fake.wide);
+	g_assert_cmpint(fake.offs, ==, 1);
+	present_dnd_report_finish(&report);
+	present_dnd_destroy(dnd);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -201,5 +258,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/dnd/engine/out-of-memory/a-mute-is-never-kept-as-the-whole-switch",
 		test_a_mute_is_never_kept_as_the_whole_switch);
 	g_test_add_func("/dnd/engine/refused-put-back-is-reported", test_refused_put_back_is_reported);
+	g_test_add_func("/dnd/engine/late/undecided-detection-is-not-kept", test_undecided_detection_is_not_kept);
+	g_test_add_func("/dnd/engine/late/a-change-a-failed-call-left-is-turned-on-again",
+		test_a_change_a_failed_call_left_is_turned_on_again);
 	return g_test_run();
 }
