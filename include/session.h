@@ -25,6 +25,8 @@ struct present_session {
 	int timer_fd; /* CLOCK_REALTIME: fires on resume if the end passed during a suspend */
 	guint timer_source;
 	guint counts_source; /* a pending report of new alerts, at most one a second */
+	guint dnd_retry_source; /* the next try at a server still starting, or 0 */
+	guint dnd_retry_ms; /* the wait before it */
 };
 
 /** Prepares an inactive session. */

@@ -31,6 +31,8 @@ void present_session_finish(struct present_session *s)
 		g_source_remove(s->timer_source);
 	if (s->counts_source)
 		g_source_remove(s->counts_source);
+	if (s->dnd_retry_source)
+		g_source_remove(s->dnd_retry_source);
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
 	free(s->label);
@@ -113,10 +115,53 @@ static void alert_held(void *userdata)
 		d->session.counts_source = g_timeout_add_seconds(1, report_counts, d);
 }
 
+/* A server still starting (swaync owns the notification name before its
+ * object and its second name) is tried again after 50 ms, then after twice
+ * as long each time, the last after 3.2 s: some 6 s in all. Never between
+ * sessions, and nothing is left to wake the daemon once it is settled. */
+#define DND_RETRY_FIRST_MS 50
+#define DND_RETRY_LAST_MS 3200
+
+static gboolean dnd_retry(gpointer data)
+{
+	struct present_daemon *d = data;
+	struct present_session *s = &d->session;
+	s->dnd_retry_source = 0;
+	bool changed = present_dnd_try_again(d->dnd, &d->config, &s->dnd);
+	if (present_dnd_late(d->dnd)) {
+		if (s->dnd_retry_ms < DND_RETRY_LAST_MS) {
+			s->dnd_retry_ms *= 2;
+			s->dnd_retry_source = g_timeout_add(s->dnd_retry_ms, dnd_retry, d);
+		} else {
+			present_log("warning", "do-not-disturb: %s (given up)", s->dnd.note ? s->dnd.note : "failed");
+		}
+	}
+	if (changed) {
+		present_session_mirror(d);
+		present_service_emit(d, "SessionChanged", NULL);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+/* After a start or a new server: tries again from the first wait, or not at all. */
+static void dnd_retry_arm(struct present_daemon *d)
+{
+	struct present_session *s = &d->session;
+	if (s->dnd_retry_source) {
+		g_source_remove(s->dnd_retry_source);
+		s->dnd_retry_source = 0;
+	}
+	if (!s->active || !present_dnd_late(d->dnd))
+		return;
+	s->dnd_retry_ms = DND_RETRY_FIRST_MS;
+	s->dnd_retry_source = g_timeout_add(s->dnd_retry_ms, dnd_retry, d);
+}
+
 void present_session_server_changed(struct present_daemon *d, const char *owner)
 {
 	struct present_session *s = &d->session;
 	bool silenced = present_dnd_server_changed(d->dnd, &d->config, owner, &s->dnd);
+	dnd_retry_arm(d);
 	/* Between sessions, what its absence left on was just tried again. */
 	present_leftovers_check(d);
 	if (!silenced)
@@ -216,6 +261,7 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	/* Listening starts before the desktop goes quiet, so nothing slips by. */
 	start_capture(d);
 	present_dnd_silence(d->dnd, &d->config, id, record_change ? &change : NULL, &s->dnd);
+	dnd_retry_arm(d);
 
 	present_session_mirror(d);
 	return true;
