@@ -196,6 +196,27 @@ class Contract:
         self.ok("stop")
         self.assertFalse(self.s.get())
 
+    def test_server_restart_that_registers_late_gets_it_again(self):
+        if not self.restarts:
+            self.skipTest("the switch outlives the server")
+        self.ok("start", "10m")
+        changed = self.listen("SessionChanged")
+        harness.kill_group(self.mock)
+        wait_until(lambda: not self.bus.has_owner(NOTIFICATIONS), what="the server to go")
+        # It owns the notification name before its object answers: the first look fails.
+        self.start_server(late="object")
+        wait_until(lambda: [a for _, (a,) in changed if a.get("dnd_state") == "failed"], 5, "the first look to fail")
+        self.assertFalse(self.s.get())
+        self.mock_register()
+        wait_until(self.s.get, 8, "do-not-disturb on the server once it answers")
+        wait_until(lambda: self.call("GetStatus")["dnd_state"] == "on", 5, "the session to say so")
+        self.ok("stop")
+        self.assertFalse(self.s.get())
+
+    def mock_register(self):
+        """The mock server, started "late", registers what it withheld."""
+        self.notifications().Register(dbus_interface="org.example.Mock")
+
     def test_server_restart_leaves_the_users_own_switch_as_they_set_it(self):
         if self.restarts:
             self.skipTest("the switch dies with the server")
@@ -689,7 +710,81 @@ class SwayncInhibitor(BusTestCase):
         harness.kill_group(self.mock)
         wait_until(lambda: not self.bus.has_owner("org.freedesktop.Notifications"), what="the server to go")
         self.mock = self.start_mock("dnd_servers", server="swaync", **parameters)
+        if not parameters.get("late"):
+            wait_until(lambda: self.bus.has_owner("org.erikreider.swaync.cc"), what="swaync's control centre")
+
+    # swaync 0.8 and later own the notification name before they register
+    # their object and own org.erikreider.swaync.cc: a first look finds
+    # nothing to ask, or a server it cannot tell from 0.7.
+
+    def restarted_late(self, late):
+        """The session's swaync replaced by one still starting (late: what it
+        withholds), once the daemon has found it so; then it registers."""
+        self.assertIn("do-not-disturb on (SwayNotificationCenter)", self.ok("start", "10m"))
+        changed = self.listen("SessionChanged")
+        self.replace_server(version="0.10.1", late=late)
+        wait_until(lambda: [a for _, (a,) in changed if a.get("dnd_state") == "failed"], 5, "the first look to fail")
+        self.assertEqual(self.call("GetStatus")["dnd_state"], "failed")
+        self.notifications().Register(dbus_interface="org.example.Mock")
+
+    def assert_held_by_our_inhibitor(self):
         wait_until(lambda: self.bus.has_owner("org.erikreider.swaync.cc"), what="swaync's control centre")
+        wait_until(lambda: self.inhibitors() == ["present"], 8, "our inhibitor on the swaync that registered late")
+        self.assertFalse(self.s.get(), "the user's own switch is not ours to set")
+        wait_until(lambda: self.call("GetStatus")["dnd_state"] == "on", 5, "the session to say so")
+        self.assertRegex(self.ok("status"), r"· do-not-disturb on \(SwayNotificationCenter\)\n$")
+
+    def test_a_restart_that_registers_late_gets_our_inhibitor(self):
+        self.restarted_late("object")
+        self.assert_held_by_our_inhibitor()
+        self.ok("stop")
+        self.assertEqual(self.inhibitors(), [])
+        self.assertFalse(self.s.get())
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
+    def test_a_control_centre_that_comes_late_is_not_taken_for_swaync_0_7(self):
+        self.restarted_late("cc")
+        self.assert_held_by_our_inhibitor()
+        self.ok("stop")
+        self.assertEqual(self.inhibitors(), [])
+        # The same process in the next session: what it is was not settled
+        # while it could not be told.
+        self.assertIn("do-not-disturb on (SwayNotificationCenter)", self.ok("start", "10m"))
+        self.assertEqual(self.inhibitors(), ["present"])
+        self.assertFalse(self.s.get())
+        self.ok("stop")
+        self.assertEqual(self.inhibitors(), [])
+        self.assertFalse(self.s.get())
+
+    def test_a_start_while_it_registers_gets_our_inhibitor_once_it_has(self):
+        self.replace_server(version="0.10.1", late="object")
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("· do-not-disturb FAILED", r.stdout)
+        self.notifications().Register(dbus_interface="org.example.Mock")
+        self.assert_held_by_our_inhibitor()
+        self.ok("stop")
+        self.assertEqual(self.inhibitors(), [])
+        self.assertFalse(self.s.get())
+
+    def test_a_server_that_never_registers_is_tried_a_few_times_only(self):
+        self.ok("start", "10m")
+        self.replace_server(version="0.10.1", late="object")
+        wait_until(lambda: "(given up)" in self.bus.read_log(), 15, "the daemon to give up")
+        asked = [c for c in self.notifications().GetCalls(dbus_interface=DBUSMOCK) if c[1] == "GetServerInformation"]
+        self.assertEqual(len(asked), 8, "the look at its arrival and seven tries, 50 ms to 3.2 s apart")
+        self.assertEqual(self.call("GetStatus")["dnd_state"], "failed")
+        self.ok("stop")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
+    def test_a_restart_that_registers_tens_of_ms_late_gets_our_inhibitor(self):
+        # As the real one does: by itself, some tens of milliseconds after it took the notification name.
+        self.ok("start", "10m")
+        self.replace_server(version="0.10.1", late="object", late_ms=80)
+        self.assert_held_by_our_inhibitor()
+        self.ok("stop")
+        self.assertEqual(self.inhibitors(), [])
+        self.assertFalse(self.s.get())
 
 
 class XfceContract(Contract, BusTestCase):

@@ -62,8 +62,18 @@ mode, swaync's SetDnd and AddInhibitor, Xfconf's SetProperty) answer
 org.example.Mock.Busy "do-not-disturb refused by the test": "refused"
 changes nothing, "applied" makes the change all the same (as a server does
 that answers too late for its caller, or fails after applying).
+
+A server still starting, as swaync 0.8 and later are when they own
+org.freedesktop.Notifications: "late" withholds the names the variant owns
+besides that one (swaync's org.erikreider.swaync.cc) and, when it is
+"object", its object too (GetServerInformation answers
+org.freedesktop.DBus.Error.UnknownMethod, as GDBus does for a path with
+nothing registered).  They come when the test calls Register() on
+interface org.example.Mock of the Notifications object, or by themselves
+"late_ms" milliseconds after the start.
 '''
 
+import ctypes
 import time
 
 import dbus
@@ -121,11 +131,13 @@ def load(mock, parameters):
         info = (info[0], info[1], parameters['version'], info[3])
     mock.server = server
     mock.refuse_on = parameters.get('refuse_on')
+    mock.late = parameters.get('late')
+    mock.withheld = []
     mock.next_id = 1
     mock.on_notify = lambda: None
     mock.AddMethods(MAIN_IFACE, [
         ('GetCapabilities', '', 'as', lambda self: caps),
-        ('GetServerInformation', '', 'ssss', lambda self: info),
+        ('GetServerInformation', '', 'ssss', lambda self: _registered(self) and info),
         ('Notify', 'susssasa{sv}i', 'u', _notify),
         ('CloseNotification', 'u', '', lambda self, i: self.EmitSignal(
             MAIN_IFACE, 'NotificationClosed', 'uu', [i, 3])),
@@ -133,6 +145,38 @@ def load(mock, parameters):
     globals()['_load_' + server](mock)
     if server == 'swaync' and tuple(int(n) for n in info[2].split('.')[:2]) >= (0, 8):
         _swaync_inhibitors(mock, float(parameters.get('slow', 0)))
+    if mock.late:
+        mock.AddMethod(TEST_IFACE, 'Register', '', '', lambda self: _register(mock))
+        if 'late_ms' in parameters:
+            _after(int(parameters['late_ms']), lambda: _register(mock))
+
+
+def _registered(mock):
+    if mock.late == 'object':
+        raise dbus.exceptions.DBusException(
+            f'No such interface "{MAIN_IFACE}" on object at path {MAIN_OBJ}',
+            name='org.freedesktop.DBus.Error.UnknownMethod')
+    return True
+
+
+def _register(mock):
+    """What a server still starting registers once it is done."""
+    mock.late = None
+    for name in mock.withheld:
+        _own(mock, name)
+    mock.withheld = []
+
+
+_glib = ctypes.cdll.LoadLibrary('libglib-2.0.so.0')
+_SOURCE_FUNC = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+_timeouts = []  # the callbacks GLib holds, kept alive
+
+
+def _after(ms, func):
+    """func() once, ms milliseconds from now, on dbusmock's GLib loop (there is no gi here)."""
+    callback = _SOURCE_FUNC(lambda _data: (func(), 0)[1])
+    _timeouts.append(callback)
+    _glib.g_timeout_add(ctypes.c_uint(ms), callback, None)
 
 
 def _notify(self, app_name, replaces_id, icon, summary, body, actions, hints, timeout):
@@ -144,6 +188,9 @@ def _notify(self, app_name, replaces_id, icon, summary, body, actions, hints, ti
 
 
 def _own(mock, name):
+    if mock.late:
+        mock.withheld.append(name)
+        return
     # Reset() runs load() again: the names stay owned, only objects go.
     if not hasattr(mock, 'extra_names'):
         mock.extra_names = {}
