@@ -21,7 +21,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 7
+#define PRESENT_STORE_SCHEMA 8
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,
@@ -82,12 +82,16 @@ void present_store_busy_handler(struct present_store *store, int (*fn)(void *dat
 struct present_dnd_record {
 	int64_t id, session_id;
 	char *backend, *app, *saved; /* app is NULL for the server-wide switch */
+	char *bus, *server; /* as present_dnd_change has them; NULL when not recorded */
 };
 
 /** A do-not-disturb change to record with the session that makes it. */
 struct present_dnd_change {
 	const char *backend, *app, *saved; /* app is NULL for the server-wide switch */
 	bool durable; /* the switch outlives a power cut, so must its record (present_store_dnd_save()) */
+	/* For a switch kept in a server's memory: the bus's id and the server's
+	 * unique name there (the one that answered last); NULL when not known. */
+	const char *bus, *server;
 	int64_t id; /* filled in once recorded */
 };
 
@@ -117,14 +121,18 @@ int present_store_session_unfinished(struct present_store *store, struct present
 void present_session_record_finish(struct present_session_record *rec);
 
 /**
- * Records a change about to be made: what to put back, and how. The record
- * has to last as long as the switch it undoes: durable (waiting for the
- * disk) for a switch kept in settings, which outlive a power cut; for one
- * that lives in a server's memory, a commit that survives a crash of the
- * process is enough, as the switch itself does not survive the machine's.
+ * Records a change about to be made (change->id filled in): what to put
+ * back, and how. The record has to last as long as the switch it undoes:
+ * durable (waiting for the disk) for a switch kept in settings, which
+ * outlive a power cut; for one that lives in a server's memory, a commit
+ * that survives a crash of the process is enough, as the switch itself does
+ * not survive the machine's.
  */
-int present_store_dnd_save(struct present_store *store, int64_t session_id, const char *backend, const char *app,
-	const char *saved, int64_t made_at, bool durable, int64_t *ret_id);
+int present_store_dnd_save(struct present_store *store, int64_t session_id, struct present_dnd_change *change,
+	int64_t made_at);
+
+/** Records which server (bus id, unique name) confirmed change id, once it has answered. */
+int present_store_dnd_set_server(struct present_store *store, int64_t id, const char *bus, const char *server);
 
 /**
  * Forgets a change once it is put back. Not waiting for the disk: a record

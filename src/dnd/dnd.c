@@ -31,6 +31,8 @@ struct change {
 struct present_dnd {
 	DBusConnection *bus;
 	struct present_store *store;
+	char *bus_id; /* the bus's own id, asked once it is needed: a server is known by it and its unique name */
+	bool bus_id_asked;
 	/* The server as it last introduced itself. Kept only while the daemon
 	 * follows NameOwnerChanged, which says when it must be asked again. */
 	struct present_server_info server;
@@ -73,6 +75,7 @@ struct present_dnd {
 	struct {
 		const struct present_dnd_backend *backend; /* NULL: nothing to turn on */
 		char *saved; /* what to put back; NULL for a hold */
+		char *server; /* the unique name of the server that answered the read, recorded with the change */
 		bool on_already, recorded;
 	} plan;
 };
@@ -249,8 +252,10 @@ void present_dnd_destroy(struct present_dnd *dnd)
 			present_store_error(dnd->store), dnd->n_done);
 	free(dnd->done);
 	free(dnd->plan.saved);
+	free(dnd->plan.server);
 	free(dnd->save_error);
 	free(dnd->server_error);
+	free(dnd->bus_id);
 	forget_left(dnd);
 	present_server_info_finish(&dnd->server);
 	free(dnd);
@@ -310,6 +315,43 @@ static bool needs_record(const struct present_dnd *dnd, const struct present_dnd
 	return dnd->store && !b->released_on_disconnect;
 }
 
+/* A switch kept in the server's memory dies with its process: its record
+ * says which process that was (in_memory_server()). */
+static bool in_memory(const struct present_dnd_backend *b)
+{
+	return !b->persistent && !b->released_on_disconnect;
+}
+
+/* This bus's id (GetId): unique names are unique on one bus alone. NULL
+ * when the bus cannot say; the record then names no bus. */
+static const char *bus_id(struct present_dnd *dnd)
+{
+	if (dnd->bus_id_asked || !dnd->bus)
+		return dnd->bus_id;
+	dnd->bus_id_asked = true;
+	DBusError err;
+	dbus_error_init(&err);
+	char *id = dbus_bus_get_id(dnd->bus, &err);
+	if (id) {
+		dnd->bus_id = strdup(id);
+		dbus_free(id);
+	} else {
+		present_log("warning", "cannot read the session bus's id (%s): a crash now could see do-not-disturb put "
+				       "back on another server", err.message);
+		dbus_error_free(&err);
+	}
+	return dnd->bus_id;
+}
+
+/* The server whose switch is about to change, as the read before the change
+ * found it (the one that answered last): recorded with the change, and
+ * replaced by the one that confirms it. A hold reads nothing first. Free it. */
+static char *in_memory_server(const struct present_dnd_ctx *ctx, const struct present_dnd_backend *b)
+{
+	const char *server = in_memory(b) && !b->held ? present_bus_last_replier(ctx->bus) : NULL;
+	return server ? strdup(server) : NULL;
+}
+
 static void save_failed(struct present_dnd *dnd)
 {
 	present_log("warning", "%s: a crash now could leave do-not-disturb on", present_store_error(dnd->store));
@@ -340,11 +382,22 @@ static int switch_on(const struct present_dnd_ctx *ctx, const struct present_dnd
 	return r;
 }
 
-/* Turns a switch on once its record (row; 0: none) is written, and reads it
- * back. Takes saved. Returns 0, or -errno with *ret_error set; the change is
- * kept to be put back even then, unless the switch reads off. */
+/* After a crash the change is put back on the process that has it alone:
+ * the record names the one that confirmed it (recorded: the one it names). */
+static void note_server(struct present_dnd *dnd, const struct change *c, const char *recorded)
+{
+	if (c->row && c->owner && in_memory(c->backend) && !(recorded && strcmp(recorded, c->owner) == 0) &&
+		present_store_dnd_set_server(dnd->store, c->row, bus_id(dnd), c->owner) < 0)
+		present_log("warning", "%s: after a crash, the record of %s could be taken for another server's",
+			present_store_error(dnd->store), describe(c->backend, c->app));
+}
+
+/* Turns a switch on once its record (row; 0: none, recorded: the server it
+ * names) is written, and reads it back. Takes saved. Returns 0, or -errno
+ * with *ret_error set; the change is kept to be put back even then, unless
+ * the switch reads off. */
 static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, const struct present_dnd_backend *b,
-	const char *app, char *saved, int64_t row, char **ret_error)
+	const char *app, char *saved, int64_t row, const char *recorded, char **ret_error)
 {
 	/* All that keeping the change takes is allocated before anything
 	 * changes: out of memory after it, the change could not be kept, or
@@ -389,12 +442,13 @@ static int turn_on(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, c
 		.owner = owner ? strdup(owner) : NULL,
 		.confirmed = r == 0,
 	};
+	note_server(dnd, &dnd->changes[dnd->n_changes - 1], recorded);
 	return r;
 }
 
 /* A change kept after a call that failed is turned on again under the
  * record it has: tried again, it may be a server that was still starting. */
-static int again(const struct present_dnd_ctx *ctx, struct change *c, char **ret_error)
+static int again(struct present_dnd *dnd, const struct present_dnd_ctx *ctx, struct change *c, char **ret_error)
 {
 	char *handle = NULL;
 	bool off;
@@ -409,6 +463,7 @@ static int again(const struct present_dnd_ctx *ctx, struct change *c, char **ret
 		free(c->owner);
 		c->owner = owner ? strdup(owner) : NULL;
 		c->confirmed = true;
+		note_server(dnd, c, NULL);
 	}
 	return r;
 }
@@ -423,14 +478,27 @@ static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, c
 	int64_t row = 0;
 	struct change *c = find_change(dnd, b, app);
 	if (c)
-		return c->confirmed ? 0 : again(&ctx, c, ret_error);
+		return c->confirmed ? 0 : again(dnd, &ctx, c, ret_error);
 	int r = look(&ctx, b, app, &saved, ret_error);
 	if (r != 0)
 		return r;
-	if (needs_record(dnd, b) && present_store_dnd_save(dnd->store, dnd->session_id, b->id, app,
-					    saved ? saved : "", present_time_now(), b->persistent, &row) < 0)
-		save_failed(dnd);
-	return turn_on(dnd, &ctx, b, app, saved, row, ret_error);
+	char *server = needs_record(dnd, b) ? in_memory_server(&ctx, b) : NULL;
+	if (needs_record(dnd, b)) {
+		struct present_dnd_change change = {
+			.backend = b->id,
+			.app = app,
+			.saved = saved ? saved : "",
+			.durable = b->persistent,
+			.bus = server ? bus_id(dnd) : NULL,
+			.server = server,
+		};
+		if (present_store_dnd_save(dnd->store, dnd->session_id, &change, present_time_now()) < 0)
+			save_failed(dnd);
+		row = change.id;
+	}
+	r = turn_on(dnd, &ctx, b, app, saved, row, server, ret_error);
+	free(server);
+	return r;
 }
 
 /* Puts one switch back, unless the user changed it by hand meanwhile. */
@@ -680,6 +748,8 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 	dnd->late_was = NULL;
 	free(dnd->plan.saved);
 	dnd->plan.saved = NULL;
+	free(dnd->plan.server);
+	dnd->plan.server = NULL;
 	free(dnd->save_error);
 	dnd->save_error = NULL;
 	if (dnd->n_done)
@@ -700,12 +770,16 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 	dnd->plan.backend = b;
 	dnd->plan.on_already = r == 1;
 	dnd->plan.recorded = b && r == 0 && needs_record(dnd, b);
-	if (dnd->plan.recorded)
+	if (dnd->plan.recorded) {
+		dnd->plan.server = in_memory_server(&ctx, b);
 		*ret_change = (struct present_dnd_change){
 			.backend = b->id,
 			.saved = dnd->plan.saved ? dnd->plan.saved : "",
 			.durable = b->persistent,
+			.bus = dnd->plan.server ? bus_id(dnd) : NULL,
+			.server = dnd->plan.server,
 		};
+	}
 	return dnd->plan.recorded;
 }
 
@@ -728,7 +802,9 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 	int64_t row = dnd->plan.recorded && change ? change->id : 0;
 	if (dnd->plan.recorded && !row)
 		save_failed(dnd);
-	int r = turn_on(dnd, &ctx, b, NULL, saved, row, &error);
+	int r = turn_on(dnd, &ctx, b, NULL, saved, row, dnd->plan.server, &error);
+	free(dnd->plan.server);
+	dnd->plan.server = NULL;
 	silenced(dnd, cfg, &ctx, b, r, error, ret);
 }
 
@@ -779,6 +855,28 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 	return restored;
 }
 
+/* Whether the server that confirmed rec, a change to a switch kept in its
+ * memory, is gone: on another bus, or no longer the owner of the
+ * notification name here (*owner: that owner, asked once per restore, when
+ * *asked). Its switch went with it; put back on the server that runs now, the
+ * record would turn off what the user set since in that process (a mako
+ * mode, a paused dunst). A record that names no server (an older store, or a
+ * crash before the server answered) is put back as before. */
+static bool server_gone(struct present_dnd *dnd, const struct present_dnd_backend *b,
+	const struct present_dnd_record *rec, char **owner, bool *asked)
+{
+	if (!in_memory(b) || !rec->server)
+		return false;
+	const char *here = bus_id(dnd);
+	if (rec->bus && here && strcmp(rec->bus, here) != 0)
+		return true;
+	if (!*asked) {
+		*owner = present_bus_owner_of(dnd->bus, PRESENT_NOTIFICATIONS_NAME);
+		*asked = true;
+	}
+	return !*owner || strcmp(*owner, rec->server) != 0;
+}
+
 int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_report *report, char **ret_error)
 {
 	*ret_error = NULL;
@@ -801,11 +899,21 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 	forget_left(dnd);
 	dnd->leftovers = false;
 	int restored = 0, failed = 0;
+	char *owner = NULL;
+	bool asked = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
 		char *error = NULL;
 		if (is_done(dnd, recs[i].id))
 			continue;
+		if (b && server_gone(dnd, b, &recs[i], &owner, &asked)) {
+			present_log("info", "not putting back %s: the server that had it (%s%s%s) is gone, and the switch "
+					    "with it; its record is dropped, nothing touched",
+				describe(b, recs[i].app), recs[i].server, recs[i].bus ? " on bus " : "",
+				recs[i].bus ? recs[i].bus : "");
+			forget(dnd, recs[i].id);
+			continue;
+		}
 		int put = b ? put_back(&ctx, b, recs[i].app, recs[i].saved, &error) : 0;
 		if (put < 0) {
 			if (!error)
@@ -821,6 +929,7 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 		forget(dnd, recs[i].id);
 	}
 	present_dnd_records_free(recs, n);
+	free(owner);
 	if (!dnd->active)
 		release(dnd);
 	return failed ? -EIO : restored;

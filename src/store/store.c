@@ -127,6 +127,13 @@ static const char *const migrations[] = {
 	 * it may be asked to close that id, by a daemon other than the one
 	 * that saw it given. */
 	"ALTER TABLE alerts ADD COLUMN server TEXT;",
+
+	/* The server that confirmed a change to a switch it keeps in its memory
+	 * (dunst, mako, Budgie): the bus it is on (the bus's id) and its unique
+	 * name there. That switch dies with the process: a record whose server
+	 * is gone is dropped, never put back on another process. */
+	"ALTER TABLE dnd_changes ADD COLUMN bus TEXT;"
+	"ALTER TABLE dnd_changes ADD COLUMN server TEXT;",
 };
 
 /* An alert's app as catch-up groups it, "?" for none: the expression of the
@@ -464,25 +471,29 @@ static void synced_again(struct present_store *store)
 	sqlite3_exec(store->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 }
 
-static int insert_change(struct present_store *store, int64_t session_id, const char *backend, const char *app,
-	const char *saved, int64_t made_at, int64_t *ret_id)
+static int insert_change(struct present_store *store, int64_t session_id, struct present_dnd_change *change,
+	int64_t made_at)
 {
-	sqlite3_stmt *st = prepare(store,
-		"INSERT INTO dnd_changes(session_id, backend, app, saved, made_at) VALUES (?, ?, ?, ?, ?)");
+	sqlite3_stmt *st = prepare(store, "INSERT INTO dnd_changes(session_id, backend, app, saved, made_at, bus, server) "
+					  "VALUES (?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return fail(store, "recording a do-not-disturb change");
 	if (session_id)
 		sqlite3_bind_int64(st, 1, session_id);
-	sqlite3_bind_text(st, 2, backend, -1, SQLITE_TRANSIENT);
-	if (app)
-		sqlite3_bind_text(st, 3, app, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, saved, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, change->backend, -1, SQLITE_TRANSIENT);
+	if (change->app)
+		sqlite3_bind_text(st, 3, change->app, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, change->saved, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, made_at);
+	if (change->bus)
+		sqlite3_bind_text(st, 6, change->bus, -1, SQLITE_TRANSIENT);
+	if (change->server)
+		sqlite3_bind_text(st, 7, change->server, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	release(store, st);
 	if (rc != SQLITE_DONE)
 		return fail(store, "recording a do-not-disturb change");
-	*ret_id = sqlite3_last_insert_rowid(store->db);
+	change->id = sqlite3_last_insert_rowid(store->db);
 	return 0;
 }
 
@@ -497,8 +508,7 @@ int present_store_session_begin(struct present_store *store, const char *label, 
 			 label ? label : "", started_at, planned_end)) == 0) {
 		*ret_id = sqlite3_last_insert_rowid(store->db);
 		if (change)
-			r = insert_change(store, *ret_id, change->backend, change->app, change->saved, started_at,
-				&change->id);
+			r = insert_change(store, *ret_id, change, started_at);
 	}
 	if (r == 0)
 		r = exec(store, "COMMIT");
@@ -571,14 +581,25 @@ void present_session_record_finish(struct present_session_record *rec)
 	*rec = (struct present_session_record){0};
 }
 
-int present_store_dnd_save(struct present_store *store, int64_t session_id, const char *backend, const char *app,
-	const char *saved, int64_t made_at, bool durable, int64_t *ret_id)
+int present_store_dnd_save(struct present_store *store, int64_t session_id, struct present_dnd_change *change,
+	int64_t made_at)
 {
-	int r = synced(store, durable);
+	change->id = 0;
+	int r = synced(store, change->durable);
 	if (r == 0)
-		r = insert_change(store, session_id, backend, app, saved, made_at, ret_id);
-	if (!durable)
+		r = insert_change(store, session_id, change, made_at);
+	if (!change->durable)
 		synced_again(store);
+	return r;
+}
+
+int present_store_dnd_set_server(struct present_store *store, int64_t id, const char *bus, const char *server)
+{
+	/* Only switches kept in a server's memory have one, and their records need not outlive a power cut. */
+	int r = synced(store, false);
+	if (r == 0)
+		r = run(store, "UPDATE dnd_changes SET bus = ?, server = ? WHERE id = ?", "ssi", bus, server, id);
+	synced_again(store);
 	return r;
 }
 
@@ -597,8 +618,9 @@ int present_store_dnd_list(struct present_store *store, struct present_dnd_recor
 	*ret_n = 0;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(store->db,
-		    "SELECT id, coalesce(session_id, 0), backend, app, saved FROM dnd_changes ORDER BY id DESC", -1, &st,
-		    NULL) != SQLITE_OK)
+		    "SELECT id, coalesce(session_id, 0), backend, app, saved, bus, server FROM dnd_changes "
+		    "ORDER BY id DESC",
+		    -1, &st, NULL) != SQLITE_OK)
 		return fail(store, "reading do-not-disturb changes");
 	int rc;
 	size_t n = 0, cap = 0;
@@ -612,6 +634,8 @@ int present_store_dnd_list(struct present_store *store, struct present_dnd_recor
 			.backend = column_text(st, 2),
 			.app = column_text(st, 3),
 			.saved = column_text(st, 4),
+			.bus = column_text(st, 5),
+			.server = column_text(st, 6),
 		};
 	}
 	sqlite3_finalize(st);
@@ -630,6 +654,8 @@ void present_dnd_records_free(struct present_dnd_record *recs, size_t n)
 		free(recs[i].backend);
 		free(recs[i].app);
 		free(recs[i].saved);
+		free(recs[i].bus);
+		free(recs[i].server);
 	}
 	free(recs);
 }

@@ -185,6 +185,48 @@ class Contract:
         self.ok("stop")
         self.assertFalse(self.s.get())
 
+    def test_sigkill_then_another_server_process(self):
+        # The daemon dies, and the server is another process by the restore,
+        # one the user silenced by hand.
+        self.ok("start", "10m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.kill_mock()
+        self.start_server()
+        self.s.set(True)
+        r = self.present("restore")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        dropped = re.findall(r"^present-daemon: info: not putting back %s: the server that had it "
+                             r"\(:[0-9]+\.[0-9]+ on bus [0-9a-f]{32}\) is gone, and the switch with it; its record "
+                             r"is dropped, nothing touched$" % re.escape(self.s.title), r.stderr, re.M)
+        if self.restarts:
+            # Its switch lived in the process that died: this one's is the user's.
+            self.assertEqual(r.stdout, "Nothing to restore: the desktop is as you left it.\n")
+            self.assertEqual(len(dropped), 1, r.stderr)
+            self.assertTrue(self.s.get())
+        else:
+            # Kept in settings, it outlived the server, and is put back on whichever runs.
+            self.assertEqual(r.stdout, "Put back 1 do-not-disturb change.\n")
+            self.assertEqual(dropped, [], r.stderr)
+            self.assertFalse(self.s.get())
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+        self.assertEqual(self.sessions()[0][4], "interrupted")
+
+    def test_sigkill_then_a_new_start_leaves_another_processs_switch_alone(self):
+        if not self.restarts:
+            self.skipTest("the switch outlives the server")
+        self.ok("start", "10m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.kill_mock()
+        self.start_server()
+        self.s.set(True)
+        # The user's own, found on: the session leaves it on.
+        self.assertIn("· do-not-disturb already on (%s)" % self.s.title, self.ok("start", "5m"))
+        self.ok("stop")
+        self.assertTrue(self.s.get())
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
     def test_server_restart_gets_it_again(self):
         if not self.restarts:
             self.skipTest("the switch outlives the server")
@@ -565,7 +607,7 @@ class MakoContract(Contract, BusTestCase):
         self.wait_daemon_gone()
         self.kill_mock()
         self.mock = self.start_mock("dnd_servers", server="dunst")
-        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
         # mako again, silenced by hand: the user's, which no start may undo.
         self.kill_mock()

@@ -263,6 +263,24 @@ class Restarts:
     server starts with it off, and present must set it again. The class
     defines restart_server()."""
 
+    in_memory = True  # False: the switch outlives the process, kept in the server's settings
+
+    def test_sigkill_then_a_restarted_server(self):
+        self.start(self.title)
+        self.kill_daemon()
+        self.restart_server()
+        self.set_dnd(True)
+        r = self.present("restore")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        if self.in_memory:
+            # The switch present set died with the process; the new one's is the user's.
+            self.assertEqual(r.stdout, NOTHING_TO_RESTORE, r.stderr)
+            self.assertTrue(self.get_dnd())
+        else:
+            self.assertEqual(r.stdout, self.put_back(), r.stderr)
+            self.assertFalse(self.get_dnd())
+        self.assert_end_reasons(["interrupted"])
+
     def test_server_restart_mid_session(self):
         self.start(self.title)
         self.restart_server()

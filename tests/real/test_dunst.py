@@ -105,7 +105,7 @@ class Dunst(Contract, Restarts, RealTestCase):
         self.kill_daemon()
         self.dunst.kill()
         other = self.start_server(servers.NotificationDaemon, self.dunst.display_server)
-        self.assertEqual(self.ok("restore"), real.PUT_BACK_ONE)
+        self.assertEqual(self.ok("restore"), real.NOTHING_TO_RESTORE)
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
         # dunst again, paused by hand: the user's, which no start may undo.
         other.stop()

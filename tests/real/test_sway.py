@@ -87,6 +87,7 @@ class MakoWithoutAConfig(MakoUnavailable):
 
 class Swaync(Contract, Restarts, RealTestCase):
     title = "SwayNotificationCenter"
+    in_memory = False  # 0.7 keeps SetDnd in its settings
 
     def start_servers(self):
         self.swaync = self.start_server(servers.Swaync)

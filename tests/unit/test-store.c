@@ -146,7 +146,8 @@ static void test_session_with_its_change(struct fixture *f, gconstpointer data)
 	sql_int(f->path, "SELECT count(*) FROM dnd_changes", 0);
 
 	/* A change the store refuses takes the session's record with it. */
-	g_assert_cmpint(present_store_dnd_save(f->store, 0, "dunst", NULL, "false", 1000, true, &change.id), ==, 0);
+	change = (struct present_dnd_change){.backend = "dunst", .saved = "false", .durable = true};
+	g_assert_cmpint(present_store_dnd_save(f->store, 0, &change, 1000), ==, 0);
 	sqlite3 *db;
 	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
 	g_assert_cmpint(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON dnd_changes "
@@ -272,6 +273,54 @@ static void test_owed_acknowledged_once(struct fixture *f, gconstpointer data)
 	sql_int(f->path, "SELECT count(*) FROM owed WHERE acked_at IN (1000, 4000)", 2);
 }
 
+static void sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	char *error = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &error) != SQLITE_OK)
+		g_error("%s: %s", sql, error);
+	sqlite3_close(db);
+}
+
+/* A store an older present wrote, with a change it left to put back: it
+ * opens, migrates, and the change is still there, naming no server. */
+static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	present_store_close(f->store);
+	f->store = NULL;
+	/* Schema 7 is today's without what came after it. */
+	sql_exec(f->path, "ALTER TABLE dnd_changes DROP COLUMN bus; ALTER TABLE dnd_changes DROP COLUMN server; "
+			  "INSERT INTO sessions(label, started_at, planned_end) VALUES ('Acme', 1000, 4600); "
+			  "INSERT INTO dnd_changes(session_id, backend, saved, made_at) VALUES (1, 'dunst', 'false', 1000); "
+			  "PRAGMA user_version = 7");
+	open_ok(f);
+	sql_int(f->path, "PRAGMA user_version", PRESENT_STORE_SCHEMA);
+	struct present_dnd_record *recs;
+	size_t n;
+	g_assert_cmpint(present_store_dnd_list(f->store, &recs, &n), ==, 0);
+	g_assert_cmpuint(n, ==, 1);
+	g_assert_cmpstr(recs[0].backend, ==, "dunst");
+	g_assert_null(recs[0].bus);
+	g_assert_null(recs[0].server);
+	present_dnd_records_free(recs, n);
+	struct present_session_record rec;
+	g_assert_cmpint(present_store_session_unfinished(f->store, &rec), ==, 1);
+	g_assert_cmpstr(rec.label, ==, "Acme");
+	present_session_record_finish(&rec);
+
+	/* And the columns it added are written. */
+	struct present_dnd_change change = {.backend = "mako", .saved = "default", .bus = "0123", .server = ":1.5"};
+	g_assert_cmpint(present_store_dnd_save(f->store, 1, &change, 2000), ==, 0);
+	g_assert_cmpint(present_store_dnd_set_server(f->store, change.id, "4567", ":1.9"), ==, 0);
+	g_assert_cmpint(present_store_dnd_list(f->store, &recs, &n), ==, 0);
+	g_assert_cmpuint(n, ==, 2);
+	g_assert_cmpstr(recs[0].bus, ==, "4567");
+	g_assert_cmpstr(recs[0].server, ==, ":1.9");
+	present_dnd_records_free(recs, n);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -281,6 +330,7 @@ int main(int argc, char **argv)
 	ADD("sessions", test_sessions);
 	ADD("session-with-its-change", test_session_with_its_change);
 	ADD("newer-schema-refused", test_newer_schema_refused);
+	ADD("schema-7-migrates", test_schema_7_migrates);
 	ADD("not-a-database", test_not_a_database);
 	ADD("foreign-directory-refused", test_foreign_directory_refused);
 	ADD("owed-acknowledged-once", test_owed_acknowledged_once);
