@@ -10,8 +10,9 @@
 
 /*
  * The running session, mirrored by the daemon into a small file in
- * $XDG_RUNTIME_DIR/present/, so that `present status` (run by status bars
- * every few seconds) answers without a bus connection. The daemon writes it
+ * $XDG_RUNTIME_DIR/present/, one per session bus, so that `present status`
+ * (run by status bars every few seconds) answers without a bus connection,
+ * and for its own bus alone. The daemon writes it
  * atomically on every change and removes it when the session ends; between
  * sessions it writes one (not active) only while an earlier session's
  * do-not-disturb is left on.
@@ -36,7 +37,7 @@ struct present_statefile_counts {
 	uint32_t overdue; /* of those, how many have a deadline already past */
 };
 
-/** $XDG_RUNTIME_DIR/present/status, or NULL when there is no runtime directory; free() it. */
+/** present_path_for_bus("status"): $XDG_RUNTIME_DIR/present/status-HASH, or NULL as that; free() it. */
 char *present_statefile_path(void);
 
 /** Writes status for the daemon pid, atomically. Returns 0 or -errno. */

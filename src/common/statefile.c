@@ -16,11 +16,9 @@ static int held_fd = -1;
 
 char *present_statefile_path(void)
 {
-	const char *run = getenv("XDG_RUNTIME_DIR");
-	char *path = NULL;
-	if (!run || run[0] != '/' || asprintf(&path, "%s/present/status", run) < 0)
-		return NULL;
-	return path;
+	/* Two session buses can share one runtime directory (a remote desktop
+	 * beside the local one): each daemon's session is its bus's alone. */
+	return present_path_for_bus("status");
 }
 
 /* Values are one line each: newlines, tabs (which separate the parts of a

@@ -488,7 +488,7 @@ class DunstContract(Contract, BusTestCase):
         reason = "org.freedesktop.Notifications Set: do-not-disturb refused by the test"
         self.assertEqual(self.ok("status"), "Not in a session, but do-not-disturb is still on: a session could not "
                          "put it back\n  dunst: %s\npresent keeps trying; 'present restore' tries now.\n" % reason)
-        self.assertTrue(os.path.exists(os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present", "status")),
+        self.assertTrue(os.path.exists(self.bus.for_bus("status")),
                         "answered from the daemon's file, not over the bus")
         status = json.loads(self.ok("status", "--json"))
         self.assertEqual((status["active"], status["left_on"]),

@@ -32,7 +32,7 @@ class StatusBar(BusTestCase):
 
     @property
     def mirror(self):
-        return os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present", "status")
+        return self.bus.for_bus("status")
 
     def ends_at(self):
         with open(self.mirror) as f:
@@ -79,9 +79,13 @@ class StatusBar(BusTestCase):
 
     def test_status_does_not_use_the_bus(self):
         self.ok("start", "45m", "--label", "Acme")
-        # A bus nobody listens on: only the mirror can answer.
-        out = self.ok("status", "--format", "{state} {label}",
-                      env={"DBUS_SESSION_BUS_ADDRESS": "unix:abstract=/present-test/nowhere"})
+        # A bus that answers nobody: only the mirror can answer. (Its address
+        # stays: it names the mirror, which is this bus's alone.)
+        os.kill(self.bus.process.pid, signal.SIGSTOP)
+        try:
+            out = self.ok("status", "--format", "{state} {label}", timeout=10)
+        finally:
+            os.kill(self.bus.process.pid, signal.SIGCONT)
         self.assertEqual(out, "active Acme\n")
 
     def test_owed_and_overdue_from_the_mirror(self):
@@ -139,6 +143,51 @@ class StatusBar(BusTestCase):
         r = self.present("status", "--format")
         self.assertEqual((r.returncode, r.stderr.splitlines()[0]), (2, "present: '--format' needs a value"))
         self.assertFalse(self.bus.has_owner())
+
+
+class TwoLogins(BusTestCase):
+    """The same user logged in twice, two session buses sharing one runtime
+    directory and one store (a remote desktop beside the local one): each
+    bus's status is its own session's."""
+
+    def setUp(self):
+        super().setUp()
+        here = self.bus.env
+        self.other = harness.PrivateBus(os.path.join(self.root, "login2"),
+                                        dirs={k: here[k] for k in ("XDG_RUNTIME_DIR", "XDG_STATE_HOME")})
+        self.addCleanup(self.other.close)
+
+    def elsewhere(self, *args):
+        """present run on the other bus."""
+        here, self.bus = self.bus, self.other
+        try:
+            return self.ok(*args)
+        finally:
+            self.bus = here
+
+    def test_each_bus_shows_its_own_session(self):
+        self.elsewhere("start", "10m", "--label", "elsewhere")
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        self.assertEqual(self.ok("status", "--format", ALL), "idle||||||\n")
+        self.assertEqual(self.ok("status", "--waybar"), IDLE_WAYBAR)
+        self.assertFalse(self.bus.has_owner(), "status must not start a daemon")
+        self.ok("start", "5m", "--label", "here")
+        self.assertEqual(self.ok("status", "--format", "{state} {label}"), "active here\n")
+        self.assertEqual(self.elsewhere("status", "--format", "{state} {label}"), "active elsewhere\n")
+        self.assertNotEqual(self.bus.for_bus("status"), self.other.for_bus("status"))
+        self.ok("stop")
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        self.assertEqual(self.elsewhere("status", "--format", "{state} {label}"), "active elsewhere\n")
+
+    def test_a_daemon_dead_on_the_other_bus_is_not_this_ones_to_restore(self):
+        self.elsewhere("start", "10m", "--label", "elsewhere")
+        os.kill(self.other.pid_of(), signal.SIGKILL)
+        wait_until(lambda: not self.other.has_owner(), what="the other daemon to go")
+        # Its file says it died in a session: the other bus's status takes that over, not this one's.
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        self.assertFalse(self.bus.has_owner(), "status must not start a daemon for another bus's session")
+        self.assertEqual(self.elsewhere("status"), "Not in a session.\n")
+        self.assertTrue(self.other.has_owner(), "the other bus's status starts its daemon, which ends the session")
 
 
 if __name__ == "__main__":

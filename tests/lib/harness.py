@@ -105,6 +105,13 @@ class PrivateBus:
         self.connection = dbus.bus.BusConnection(self.address)
         self.extra = []  # other processes a test started on this bus
 
+    def for_bus(self, name):
+        """$XDG_RUNTIME_DIR/present/NAME-HASH: what present_path_for_bus() keeps there for this bus alone."""
+        h = 14695981039346656037  # FNV-1a of the address, as paths.c hashes it
+        for byte in self.address.encode():
+            h = ((h ^ byte) * 1099511628211) % 2 ** 64
+        return os.path.join(self.env["XDG_RUNTIME_DIR"], "present", "%s-%016x" % (name, h))
+
     def read_log(self):
         self.log.flush()
         self.log.seek(0)
