@@ -21,7 +21,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 8
+#define PRESENT_STORE_SCHEMA 9
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,
@@ -43,6 +43,16 @@ void present_store_close(struct present_store *store);
  * go, or -errno.
  */
 int present_store_lock_takeover(const struct present_store *store);
+
+/**
+ * Makes what this process records from now on (sessions, do-not-disturb
+ * changes) its own for as long as it runs: present_store_session_unfinished()
+ * and present_store_dnd_list() leave it out in other processes until it
+ * exits or dies. For a daemon, once it owns its bus name; a daemon on another
+ * session bus sharing the store then never takes its running session for one
+ * a dead daemon left. Returns 0 or -errno (what it records is then anyone's).
+ */
+int present_store_own(struct present_store *store);
 
 /** Gives back the memory the store keeps for pages it has read, until it reads again. */
 void present_store_release_memory(struct present_store *store);
@@ -112,7 +122,8 @@ int present_store_session_set_end(struct present_store *store, int64_t id, int64
 int present_store_session_finish(struct present_store *store, int64_t id, int64_t ended_at, const char *reason);
 
 /**
- * Finds a session that never ended (the daemon died during it).
+ * Finds a session that never ended (the daemon died during it), leaving out
+ * those of another process that still runs (present_store_own()).
  * Returns 1 and fills ret, 0 when there is none, or -errno.
  */
 int present_store_session_unfinished(struct present_store *store, struct present_session_record *ret);
@@ -141,7 +152,10 @@ int present_store_dnd_set_server(struct present_store *store, int64_t id, const 
  */
 int present_store_dnd_forget(struct present_store *store, int64_t id);
 
-/** Every change not yet put back, newest first (so they undo in reverse order). */
+/**
+ * Every change not yet put back, newest first (so they undo in reverse
+ * order), but those of another process that still runs (present_store_own()).
+ */
 int present_store_dnd_list(struct present_store *store, struct present_dnd_record **ret, size_t *ret_n);
 
 void present_dnd_records_free(struct present_dnd_record *recs, size_t n);

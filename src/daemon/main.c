@@ -101,9 +101,9 @@ static gboolean on_idle(gpointer data)
 			open_direct(d);
 			return G_SOURCE_REMOVE;
 		}
-		/* A daemon activated meanwhile owns it, and has taken over what
-		 * this session recorded: nobody could reach this one to stop it,
-		 * and nothing would make it exit. */
+		/* A daemon activated meanwhile owns it: nobody could reach this
+		 * one to stop it, and nothing would make it exit. What this
+		 * session recorded is still this daemon's to put back. */
 		present_log("warning", "another daemon took %s as a session started here: ending it", PRESENT_BUS_NAME);
 		present_daemon_quit(d, "interrupted");
 		return G_SOURCE_REMOVE;
@@ -248,8 +248,15 @@ static int serve(struct present_daemon *d)
 	}
 	/* Only the daemon that owns the name may take over what a dead one left:
 	 * an unfinished session and a change still recorded may be a live
-	 * daemon's. Calls queued meanwhile wait for the loop. */
+	 * daemon's, on this bus (one giving the name up) or on another sharing
+	 * the store, which present_store_own() tells apart. Calls queued
+	 * meanwhile wait for the loop. */
 	int lock = lock_takeover(d);
+	/* From here on what this daemon records is its own: a daemon on another
+	 * session bus sharing the store leaves it alone while this one lives. */
+	if (d->store && present_store_own(d->store) < 0)
+		present_log("warning", "%s: a daemon on another session bus could take this one's sessions for a dead "
+				       "daemon's", present_store_error(d->store));
 	present_session_recover(d);
 	struct present_dnd_report left = {0};
 	restore_leftovers(d, &left);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +26,11 @@ struct present_store {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cache[STATEMENT_CACHE];
+	/* The name this process records its sessions and changes under, and
+	 * the lock it holds on the file of that name while it lives; "" and -1
+	 * until present_store_own(). */
+	char owner[33];
+	int owner_fd;
 };
 
 /* Schema migrations: entry N takes user_version N to N+1. Append, never edit. */
@@ -134,6 +140,12 @@ static const char *const migrations[] = {
 	 * is gone is dropped, never put back on another process. */
 	"ALTER TABLE dnd_changes ADD COLUMN bus TEXT;"
 	"ALTER TABLE dnd_changes ADD COLUMN server TEXT;",
+
+	/* The daemon that recorded a session or a change (present_store_own()):
+	 * another daemon takes over only what one that died left, never what a
+	 * live one on another session bus sharing the store is in the middle of. */
+	"ALTER TABLE sessions ADD COLUMN owner TEXT;"
+	"ALTER TABLE dnd_changes ADD COLUMN owner TEXT;",
 };
 
 /* An alert's app as catch-up groups it, "?" for none: the expression of the
@@ -248,6 +260,7 @@ int present_store_open(const char *path, struct present_store **ret, char **ret_
 		free(store);
 		return -ENOMEM;
 	}
+	store->owner_fd = -1;
 
 	char *dir_copy = strdup(path);
 	int r = dir_copy ? present_path_ensure_private_dir(dirname(dir_copy)) : -ENOMEM;
@@ -320,6 +333,7 @@ int present_store_open_readonly(const char *path, struct present_store **ret, ch
 		free(store);
 		return -ENOMEM;
 	}
+	store->owner_fd = -1;
 	if (access(path, F_OK) < 0) {
 		int r = -errno;
 		present_store_close(store);
@@ -352,6 +366,12 @@ int present_store_open_readonly(const char *path, struct present_store **ret, ch
 	return 0;
 }
 
+static char *owner_path(const struct present_store *store, const char *owner)
+{
+	char *path;
+	return asprintf(&path, "%s.owner-%s", store->path, owner) < 0 ? NULL : path;
+}
+
 void present_store_close(struct present_store *store)
 {
 	if (!store)
@@ -359,6 +379,14 @@ void present_store_close(struct present_store *store)
 	for (int i = 0; i < STATEMENT_CACHE && store->cache[i].sql; i++)
 		sqlite3_finalize(store->cache[i].st);
 	sqlite3_close(store->db);
+	if (store->owner_fd >= 0) {
+		/* Gone before the lock: a file nobody holds is a process that died. */
+		char *path = owner_path(store, store->owner);
+		if (path)
+			unlink(path);
+		free(path);
+		close(store->owner_fd);
+	}
 	free(store->path);
 	free(store);
 }
@@ -381,6 +409,73 @@ int present_store_lock_takeover(const struct present_store *store)
 		fd = -1;
 	}
 	return fd >= 0 ? fd : r;
+}
+
+/*
+ * Who recorded a session or a change is known by a lock, not by a process
+ * id: a lock on a file of a random name, held from present_store_own() to
+ * the end of the process. The kernel drops it the moment the process dies,
+ * however it dies, and no later process can pass for the one that held it,
+ * as one given the same pid could; a pid would need its start time and the
+ * boot beside it, and still could not be checked from another machine that
+ * shares the store's directory. The name is new each time, so nobody takes
+ * such a lock but its owner; it is never known before the owner holds the
+ * lock, as only rows written after that name it.
+ */
+int present_store_own(struct present_store *store)
+{
+	unsigned char bytes[16];
+	char owner[sizeof(store->owner)];
+	ssize_t n = getrandom(bytes, sizeof(bytes), 0);
+	if (n != (ssize_t)sizeof(bytes)) {
+		int r = n < 0 ? -errno : -EIO;
+		snprintf(store->error, sizeof(store->error), "%s: cannot draw a name for this daemon: %s", store->path,
+			strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		snprintf(owner + 2 * i, 3, "%02x", bytes[i]);
+	char *path = owner_path(store, owner);
+	if (!path)
+		return -ENOMEM;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600), r = 0;
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		r = -errno;
+		snprintf(store->error, sizeof(store->error), "%s: %s", path, strerror(errno));
+		if (fd >= 0) {
+			unlink(path);
+			close(fd);
+		}
+	} else {
+		memcpy(store->owner, owner, sizeof(owner));
+		store->owner_fd = fd;
+	}
+	free(path);
+	return r;
+}
+
+/* Whether owner, who recorded a row, is another process that still runs:
+ * what it recorded is its own to finish. Not a row recorded before stores
+ * kept it, nor one of a process that owned nothing (`present-daemon
+ * --restore`). The file of one that died is removed on the way. */
+static bool owned_elsewhere(const struct present_store *store, const char *owner)
+{
+	if (!owner || strlen(owner) != 32 || strspn(owner, "0123456789abcdef") != 32 ||
+		strcmp(owner, store->owner) == 0)
+		return false;
+	char *path = owner_path(store, owner);
+	if (!path)
+		return true; /* out of memory: left for a later look rather than taken */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* No file: its owner exited, or died and was found so before. A file
+	 * that cannot be read is left alone: it may be a live owner's. */
+	bool alive = fd < 0 ? errno != ENOENT : flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	if (fd >= 0 && !alive)
+		unlink(path);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return alive;
 }
 
 void present_store_release_memory(struct present_store *store)
@@ -474,8 +569,8 @@ static void synced_again(struct present_store *store)
 static int insert_change(struct present_store *store, int64_t session_id, struct present_dnd_change *change,
 	int64_t made_at)
 {
-	sqlite3_stmt *st = prepare(store, "INSERT INTO dnd_changes(session_id, backend, app, saved, made_at, bus, server) "
-					  "VALUES (?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *st = prepare(store, "INSERT INTO dnd_changes(session_id, backend, app, saved, made_at, bus, server, "
+					  "owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return fail(store, "recording a do-not-disturb change");
 	if (session_id)
@@ -489,6 +584,8 @@ static int insert_change(struct present_store *store, int64_t session_id, struct
 		sqlite3_bind_text(st, 6, change->bus, -1, SQLITE_TRANSIENT);
 	if (change->server)
 		sqlite3_bind_text(st, 7, change->server, -1, SQLITE_TRANSIENT);
+	if (store->owner[0])
+		sqlite3_bind_text(st, 8, store->owner, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	release(store, st);
 	if (rc != SQLITE_DONE)
@@ -504,8 +601,8 @@ int present_store_session_begin(struct present_store *store, const char *label, 
 	if ((r = synced(store, change && change->durable)) < 0)
 		return r;
 	if ((r = exec(store, "BEGIN IMMEDIATE")) == 0 &&
-		(r = run(store, "INSERT INTO sessions(label, started_at, planned_end) VALUES (?, ?, ?)", "sii",
-			 label ? label : "", started_at, planned_end)) == 0) {
+		(r = run(store, "INSERT INTO sessions(label, started_at, planned_end, owner) VALUES (?, ?, ?, ?)", "siis",
+			 label ? label : "", started_at, planned_end, store->owner[0] ? store->owner : NULL)) == 0) {
 		*ret_id = sqlite3_last_insert_rowid(store->db);
 		if (change)
 			r = insert_change(store, *ret_id, change, started_at);
@@ -543,20 +640,26 @@ static char *column_text(sqlite3_stmt *st, int col)
 /* The columns both session readers select, in the order one_session() reads them. */
 #define SESSION_COLUMNS "id, label, started_at, planned_end, coalesce(ended_at, 0), end_reason"
 
+/* Reads the row st is on, selecting SESSION_COLUMNS, into *ret. */
+static void session_row(sqlite3_stmt *st, struct present_session_record *ret)
+{
+	*ret = (struct present_session_record){
+		.id = sqlite3_column_int64(st, 0),
+		.label = column_text(st, 1),
+		.started_at = sqlite3_column_int64(st, 2),
+		.planned_end = sqlite3_column_int64(st, 3),
+		.ended_at = sqlite3_column_int64(st, 4),
+		.end_reason = column_text(st, 5),
+	};
+}
+
 /* Steps st, a statement selecting SESSION_COLUMNS: 1 with *ret filled, 0 when no row, -1 on error. */
 static int one_session(struct present_store *store, sqlite3_stmt *st, const char *what,
 	struct present_session_record *ret)
 {
 	int rc = sqlite3_step(st), r = 0;
 	if (rc == SQLITE_ROW) {
-		*ret = (struct present_session_record){
-			.id = sqlite3_column_int64(st, 0),
-			.label = column_text(st, 1),
-			.started_at = sqlite3_column_int64(st, 2),
-			.planned_end = sqlite3_column_int64(st, 3),
-			.ended_at = sqlite3_column_int64(st, 4),
-			.end_reason = column_text(st, 5),
-		};
+		session_row(st, ret);
 		r = 1;
 	} else if (rc != SQLITE_DONE) {
 		r = fail(store, "%s", what);
@@ -568,10 +671,18 @@ static int one_session(struct present_store *store, sqlite3_stmt *st, const char
 int present_store_session_unfinished(struct present_store *store, struct present_session_record *ret)
 {
 	sqlite3_stmt *st = prepare(store,
-		"SELECT " SESSION_COLUMNS " FROM sessions WHERE ended_at IS NULL ORDER BY id DESC LIMIT 1");
+		"SELECT " SESSION_COLUMNS ", owner FROM sessions WHERE ended_at IS NULL ORDER BY id DESC");
 	if (!st)
 		return fail(store, "looking for an unfinished session");
-	return one_session(store, st, "looking for an unfinished session", ret);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && owned_elsewhere(store, (const char *)sqlite3_column_text(st, 6)))
+		;
+	if (rc == SQLITE_ROW)
+		session_row(st, ret);
+	release(store, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(store, "looking for an unfinished session");
+	return rc == SQLITE_ROW;
 }
 
 void present_session_record_finish(struct present_session_record *rec)
@@ -618,7 +729,7 @@ int present_store_dnd_list(struct present_store *store, struct present_dnd_recor
 	*ret_n = 0;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(store->db,
-		    "SELECT id, coalesce(session_id, 0), backend, app, saved, bus, server FROM dnd_changes "
+		    "SELECT id, coalesce(session_id, 0), backend, app, saved, bus, server, owner FROM dnd_changes "
 		    "ORDER BY id DESC",
 		    -1, &st, NULL) != SQLITE_OK)
 		return fail(store, "reading do-not-disturb changes");
@@ -626,6 +737,8 @@ int present_store_dnd_list(struct present_store *store, struct present_dnd_recor
 	size_t n = 0, cap = 0;
 	struct present_dnd_record *recs = NULL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (owned_elsewhere(store, (const char *)sqlite3_column_text(st, 7)))
+			continue;
 		if (!present_grow(&recs, &cap, n, sizeof(*recs)))
 			break;
 		recs[n++] = (struct present_dnd_record){

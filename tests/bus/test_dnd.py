@@ -942,6 +942,58 @@ class Plasma(BusTestCase):
         self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
 
 
+class TwoLogins(BusTestCase):
+    """The same user logged in twice: two session buses, each with its own
+    dunst and daemon, sharing one runtime directory and one store."""
+
+    def setUp(self):
+        super().setUp()
+        here = self.bus
+        self.other = harness.PrivateBus(os.path.join(self.root, "login2"),
+                                        dirs={k: here.env[k] for k in ("XDG_RUNTIME_DIR", "XDG_STATE_HOME")})
+        self.addCleanup(self.other.close)
+        self.start_mock("dnd_servers", server="dunst")
+        self.elsewhere(lambda: self.start_mock("dnd_servers", server="dunst"))
+
+    def elsewhere(self, f, *args):
+        """f(*args) on the other bus."""
+        here, self.bus = self.bus, self.other
+        try:
+            return f(*args)
+        finally:
+            self.bus = here
+
+    def paused(self, bus):
+        return bool(bus.connection.get_object(NOTIFICATIONS, "/org/freedesktop/Notifications").Get(
+            "org.dunstproject.cmd0", "paused", dbus_interface=dbus.PROPERTIES_IFACE))
+
+    def test_a_live_daemons_session_is_its_own(self):
+        self.elsewhere(self.ok, "start", "10m", "--label", "elsewhere")
+        # No daemon here, and a session in the store: a live one's, not one a dead daemon left here.
+        self.assertEqual(self.ok("stop"), "No session is running.\n")
+        self.assertFalse(self.bus.has_owner(), "stop must not start a daemon")
+        # A daemon starting on this bus takes over only what a dead one left.
+        self.assertIn("· do-not-disturb on (dunst)", self.ok("start", "5m", "--label", "here"))
+        self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("elsewhere", None), ("here", None)])
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(2,)])
+        self.assertNotIn("interrupted", self.bus.read_log())
+        self.assertTrue(self.paused(self.other))
+        self.ok("stop")
+        self.assertFalse(self.paused(self.bus))
+        self.assertTrue(self.paused(self.other))
+        self.assertEqual(self.elsewhere(self.ok, "status", "--format", "{state} {label}"), "active elsewhere\n")
+        # A restore here leaves the other's alone too.
+        self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(1,)])
+        # Killed, it left its session and change to whoever comes next on its bus.
+        os.kill(self.other.pid_of(), signal.SIGKILL)
+        wait_until(lambda: not self.other.has_owner(), what="the other daemon to go")
+        self.assertEqual(self.elsewhere(self.ok, "restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.paused(self.other))
+        self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("elsewhere", "interrupted"), ("here", "stop")])
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
+
 class NoDoNotDisturb(BusTestCase):
     def test_no_server_at_all(self):
         out = self.ok("start", "10m")

@@ -2,7 +2,9 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <glob.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -292,6 +294,7 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 	f->store = NULL;
 	/* Schema 7 is today's without what came after it. */
 	sql_exec(f->path, "ALTER TABLE dnd_changes DROP COLUMN bus; ALTER TABLE dnd_changes DROP COLUMN server; "
+			  "ALTER TABLE dnd_changes DROP COLUMN owner; ALTER TABLE sessions DROP COLUMN owner; "
 			  "INSERT INTO sessions(label, started_at, planned_end) VALUES ('Acme', 1000, 4600); "
 			  "INSERT INTO dnd_changes(session_id, backend, saved, made_at) VALUES (1, 'dunst', 'false', 1000); "
 			  "PRAGMA user_version = 7");
@@ -321,6 +324,68 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 	present_dnd_records_free(recs, n);
 }
 
+/* Counts what another connection, owning nothing, would take over: the unfinished session and the changes. */
+static void takes_over(const char *path, int sessions, size_t changes)
+{
+	struct present_store *other;
+	char *error = NULL;
+	if (present_store_open(path, &other, &error) < 0)
+		g_error("open: %s", error);
+	struct present_session_record rec;
+	int r = present_store_session_unfinished(other, &rec);
+	g_assert_cmpint(r, ==, sessions);
+	if (r > 0)
+		present_session_record_finish(&rec);
+	struct present_dnd_record *recs;
+	size_t n;
+	g_assert_cmpint(present_store_dnd_list(other, &recs, &n), ==, 0);
+	g_assert_cmpuint(n, ==, changes);
+	present_dnd_records_free(recs, n);
+	present_store_close(other);
+}
+
+/* What a live daemon records is its own; what one that exited or died left is anyone's to take over. */
+static void test_a_live_owners_session_is_left_alone(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	g_assert_cmpint(present_store_own(f->store), ==, 0);
+	int64_t id;
+	struct present_dnd_change change = {.backend = "dunst", .saved = "false", .bus = "0123", .server = ":1.5"};
+	g_assert_cmpint(present_store_session_begin(f->store, "Acme", 1000, 4600, &change, &id), ==, 0);
+	takes_over(f->path, 0, 0);
+	/* Its own, it still reads. */
+	struct present_session_record rec;
+	g_assert_cmpint(present_store_session_unfinished(f->store, &rec), ==, 1);
+	present_session_record_finish(&rec);
+	present_store_close(f->store);
+	f->store = NULL;
+	takes_over(f->path, 1, 1);
+	sql_int(f->path, "SELECT count(*) FROM sessions WHERE owner IS NOT NULL", 1);
+
+	/* A daemon that dies: the kernel drops its lock, and its file is removed once found so. */
+	pid_t pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		struct present_store *child;
+		char *error = NULL;
+		if (present_store_open(f->path, &child, &error) < 0 || present_store_own(child) < 0 ||
+			present_store_session_begin(child, "Beta", 2000, 5600, NULL, &id) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	int status;
+	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+	g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	char *pattern = g_strconcat(f->path, ".owner-*", NULL);
+	glob_t left;
+	g_assert_cmpint(glob(pattern, 0, NULL, &left), ==, 0);
+	g_assert_cmpuint(left.gl_pathc, ==, 1);
+	globfree(&left);
+	takes_over(f->path, 1, 1);
+	g_assert_cmpint(glob(pattern, 0, NULL, &left), ==, GLOB_NOMATCH);
+	g_free(pattern);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -331,6 +396,7 @@ int main(int argc, char **argv)
 	ADD("session-with-its-change", test_session_with_its_change);
 	ADD("newer-schema-refused", test_newer_schema_refused);
 	ADD("schema-7-migrates", test_schema_7_migrates);
+	ADD("a-live-owners-session-is-left-alone", test_a_live_owners_session_is_left_alone);
 	ADD("not-a-database", test_not_a_database);
 	ADD("foreign-directory-refused", test_foreign_directory_refused);
 	ADD("owed-acknowledged-once", test_owed_acknowledged_once);
