@@ -100,10 +100,26 @@ char *present_path_for_bus(const char *name)
 	if (!run || run[0] != '/' || !(address = present_path_session_bus()))
 		return NULL;
 	/* FNV-1a: the name needs to tell buses apart, not to resist anyone (the
-	 * directory is ours alone, and the daemon checks who connects). */
+	 * directory is ours alone, and the daemon checks who connects). The
+	 * bus's guid is left out, with the separator before it: one side may be
+	 * given it with the address and the other not (an activated daemon, a
+	 * terminal), and both must find the status file, or a running session
+	 * reads as none. */
 	uint64_t h = 14695981039346656037ull;
-	for (const unsigned char *p = (const unsigned char *)address; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
+	char sep = '\0';
+	for (const char *p = address;; p++) {
+		size_t n = strcspn(p, ",;");
+		if (strncmp(p, "guid=", 5) != 0) {
+			if (sep)
+				h = (h ^ (unsigned char)sep) * 1099511628211ull;
+			for (size_t i = 0; i < n; i++)
+				h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+		}
+		p += n;
+		if (!*p)
+			break;
+		sep = *p;
+	}
 	free(address);
 	if (asprintf(&path, "%s/present/%s-%016llx", run, name, (unsigned long long)h) < 0)
 		return NULL;

@@ -2,6 +2,7 @@
 import fcntl
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -173,6 +174,11 @@ class TwoLogins(BusTestCase):
         self.assertFalse(self.bus.has_owner(), "status must not start a daemon")
         self.ok("start", "5m", "--label", "here")
         self.assertEqual(self.ok("status", "--format", "{state} {label}"), "active here\n")
+        # The same bus, its address given without the guid (as a terminal may have it).
+        self.assertIn(",guid=", self.bus.address)
+        bare = re.sub(r",guid=[^,;]*", "", self.bus.address)
+        self.assertEqual(self.ok("status", "--format", "{state} {label}", env={"DBUS_SESSION_BUS_ADDRESS": bare}),
+                         "active here\n")
         self.assertEqual(self.elsewhere("status", "--format", "{state} {label}"), "active elsewhere\n")
         self.assertNotEqual(self.bus.for_bus("status"), self.other.for_bus("status"))
         self.ok("stop")

@@ -107,8 +107,8 @@ class PrivateBus:
 
     def for_bus(self, name):
         """$XDG_RUNTIME_DIR/present/NAME-HASH: what present_path_for_bus() keeps there for this bus alone."""
-        h = 14695981039346656037  # FNV-1a of the address, as paths.c hashes it
-        for byte in self.address.encode():
+        h = 14695981039346656037  # FNV-1a of the address without its guid, as paths.c hashes it
+        for byte in re.sub(r"(?:[,;]|^)guid=[^,;]*", "", self.address).encode():
             h = ((h ^ byte) * 1099511628211) % 2 ** 64
         return os.path.join(self.env["XDG_RUNTIME_DIR"], "present", "%s-%016x" % (name, h))
 
