@@ -21,7 +21,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 9
+#define PRESENT_STORE_SCHEMA 10
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,
@@ -92,16 +92,17 @@ void present_store_busy_handler(struct present_store *store, int (*fn)(void *dat
 struct present_dnd_record {
 	int64_t id, session_id;
 	char *backend, *app, *saved; /* app is NULL for the server-wide switch */
-	char *bus, *server; /* as present_dnd_change has them; NULL when not recorded */
+	char *bus, *address, *server; /* as present_dnd_change has them; NULL when not recorded */
 };
 
 /** A do-not-disturb change to record with the session that makes it. */
 struct present_dnd_change {
 	const char *backend, *app, *saved; /* app is NULL for the server-wide switch */
 	bool durable; /* the switch outlives a power cut, so must its record (present_store_dnd_save()) */
-	/* For a switch kept in a server's memory: the bus's id and the server's
-	 * unique name there (the one that answered last); NULL when not known. */
-	const char *bus, *server;
+	/* For a switch kept in a server's memory: the bus's id and address, and
+	 * the server's unique name there (the one that answered last); NULL when
+	 * not known. */
+	const char *bus, *address, *server;
 	int64_t id; /* filled in once recorded */
 };
 
@@ -142,8 +143,9 @@ void present_session_record_finish(struct present_session_record *rec);
 int present_store_dnd_save(struct present_store *store, int64_t session_id, struct present_dnd_change *change,
 	int64_t made_at);
 
-/** Records which server (bus id, unique name) confirmed change id, once it has answered. */
-int present_store_dnd_set_server(struct present_store *store, int64_t id, const char *bus, const char *server);
+/** Records which server (bus id and address, unique name) confirmed change id, once it has answered. */
+int present_store_dnd_set_server(struct present_store *store, int64_t id, const char *bus, const char *address,
+	const char *server);
 
 /**
  * Forgets a change once it is put back. Not waiting for the disk: a record

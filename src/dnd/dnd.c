@@ -14,6 +14,7 @@
 #include "bus-call.h"
 #include "config.h"
 #include "log.h"
+#include "paths.h"
 #include "dnd.h"
 #include "store.h"
 #include "text.h"
@@ -32,6 +33,7 @@ struct present_dnd {
 	DBusConnection *bus;
 	struct present_store *store;
 	char *bus_id; /* the bus's own id, asked once it is needed: a server is known by it and its unique name */
+	char *address; /* the bus's address, recorded with its id: a daemon on another bus can reach this one */
 	bool bus_id_asked;
 	/* The server as it last introduced itself. Kept only while the daemon
 	 * follows NameOwnerChanged, which says when it must be asked again. */
@@ -256,6 +258,7 @@ void present_dnd_destroy(struct present_dnd *dnd)
 	free(dnd->save_error);
 	free(dnd->server_error);
 	free(dnd->bus_id);
+	free(dnd->address);
 	forget_left(dnd);
 	present_server_info_finish(&dnd->server);
 	free(dnd);
@@ -334,6 +337,7 @@ static const char *bus_id(struct present_dnd *dnd)
 	char *id = dbus_bus_get_id(dnd->bus, &err);
 	if (id) {
 		dnd->bus_id = strdup(id);
+		dnd->address = present_path_session_bus();
 		dbus_free(id);
 	} else {
 		present_log("warning", "cannot read the session bus's id (%s): a crash now could see do-not-disturb put "
@@ -341,6 +345,12 @@ static const char *bus_id(struct present_dnd *dnd)
 		dbus_error_free(&err);
 	}
 	return dnd->bus_id;
+}
+
+/* This bus's address, known with its id: NULL when the id is not. */
+static const char *bus_address(struct present_dnd *dnd)
+{
+	return bus_id(dnd) ? dnd->address : NULL;
 }
 
 /* The server whose switch is about to change, as the read before the change
@@ -387,7 +397,7 @@ static int switch_on(const struct present_dnd_ctx *ctx, const struct present_dnd
 static void note_server(struct present_dnd *dnd, const struct change *c, const char *recorded)
 {
 	if (c->row && c->owner && in_memory(c->backend) && !(recorded && strcmp(recorded, c->owner) == 0) &&
-		present_store_dnd_set_server(dnd->store, c->row, bus_id(dnd), c->owner) < 0)
+		present_store_dnd_set_server(dnd->store, c->row, bus_id(dnd), bus_address(dnd), c->owner) < 0)
 		present_log("warning", "%s: after a crash, the record of %s could be taken for another server's",
 			present_store_error(dnd->store), describe(c->backend, c->app));
 }
@@ -490,6 +500,7 @@ static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, c
 			.saved = saved ? saved : "",
 			.durable = b->persistent,
 			.bus = server ? bus_id(dnd) : NULL,
+			.address = server ? bus_address(dnd) : NULL,
 			.server = server,
 		};
 		if (present_store_dnd_save(dnd->store, dnd->session_id, &change, present_time_now()) < 0)
@@ -777,6 +788,7 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 			.saved = dnd->plan.saved ? dnd->plan.saved : "",
 			.durable = b->persistent,
 			.bus = dnd->plan.server ? bus_id(dnd) : NULL,
+			.address = dnd->plan.server ? bus_address(dnd) : NULL,
 			.server = dnd->plan.server,
 		};
 	}

@@ -146,6 +146,11 @@ static const char *const migrations[] = {
 	 * live one on another session bus sharing the store is in the middle of. */
 	"ALTER TABLE sessions ADD COLUMN owner TEXT;"
 	"ALTER TABLE dnd_changes ADD COLUMN owner TEXT;",
+
+	/* The address of the bus a change to an in-memory switch was made on: a
+	 * daemon on another session bus sharing the store can reach that bus and
+	 * put the switch back there while its server still runs. */
+	"ALTER TABLE dnd_changes ADD COLUMN address TEXT;",
 };
 
 /* An alert's app as catch-up groups it, "?" for none: the expression of the
@@ -570,7 +575,7 @@ static int insert_change(struct present_store *store, int64_t session_id, struct
 	int64_t made_at)
 {
 	sqlite3_stmt *st = prepare(store, "INSERT INTO dnd_changes(session_id, backend, app, saved, made_at, bus, server, "
-					  "owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+					  "owner, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return fail(store, "recording a do-not-disturb change");
 	if (session_id)
@@ -586,6 +591,8 @@ static int insert_change(struct present_store *store, int64_t session_id, struct
 		sqlite3_bind_text(st, 7, change->server, -1, SQLITE_TRANSIENT);
 	if (store->owner[0])
 		sqlite3_bind_text(st, 8, store->owner, -1, SQLITE_TRANSIENT);
+	if (change->address)
+		sqlite3_bind_text(st, 9, change->address, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	release(store, st);
 	if (rc != SQLITE_DONE)
@@ -704,12 +711,14 @@ int present_store_dnd_save(struct present_store *store, int64_t session_id, stru
 	return r;
 }
 
-int present_store_dnd_set_server(struct present_store *store, int64_t id, const char *bus, const char *server)
+int present_store_dnd_set_server(struct present_store *store, int64_t id, const char *bus, const char *address,
+	const char *server)
 {
 	/* Only switches kept in a server's memory have one, and their records need not outlive a power cut. */
 	int r = synced(store, false);
 	if (r == 0)
-		r = run(store, "UPDATE dnd_changes SET bus = ?, server = ? WHERE id = ?", "ssi", bus, server, id);
+		r = run(store, "UPDATE dnd_changes SET bus = ?, address = ?, server = ? WHERE id = ?", "sssi", bus, address,
+			server, id);
 	synced_again(store);
 	return r;
 }
@@ -729,7 +738,7 @@ int present_store_dnd_list(struct present_store *store, struct present_dnd_recor
 	*ret_n = 0;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(store->db,
-		    "SELECT id, coalesce(session_id, 0), backend, app, saved, bus, server, owner FROM dnd_changes "
+		    "SELECT id, coalesce(session_id, 0), backend, app, saved, bus, server, owner, address FROM dnd_changes "
 		    "ORDER BY id DESC",
 		    -1, &st, NULL) != SQLITE_OK)
 		return fail(store, "reading do-not-disturb changes");
@@ -749,6 +758,7 @@ int present_store_dnd_list(struct present_store *store, struct present_dnd_recor
 			.saved = column_text(st, 4),
 			.bus = column_text(st, 5),
 			.server = column_text(st, 6),
+			.address = column_text(st, 8),
 		};
 	}
 	sqlite3_finalize(st);
@@ -769,6 +779,7 @@ void present_dnd_records_free(struct present_dnd_record *recs, size_t n)
 		free(recs[i].saved);
 		free(recs[i].bus);
 		free(recs[i].server);
+		free(recs[i].address);
 	}
 	free(recs);
 }

@@ -295,6 +295,7 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 	/* Schema 7 is today's without what came after it. */
 	sql_exec(f->path, "ALTER TABLE dnd_changes DROP COLUMN bus; ALTER TABLE dnd_changes DROP COLUMN server; "
 			  "ALTER TABLE dnd_changes DROP COLUMN owner; ALTER TABLE sessions DROP COLUMN owner; "
+			  "ALTER TABLE dnd_changes DROP COLUMN address; "
 			  "INSERT INTO sessions(label, started_at, planned_end) VALUES ('Acme', 1000, 4600); "
 			  "INSERT INTO dnd_changes(session_id, backend, saved, made_at) VALUES (1, 'dunst', 'false', 1000); "
 			  "PRAGMA user_version = 7");
@@ -306,6 +307,7 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(n, ==, 1);
 	g_assert_cmpstr(recs[0].backend, ==, "dunst");
 	g_assert_null(recs[0].bus);
+	g_assert_null(recs[0].address);
 	g_assert_null(recs[0].server);
 	present_dnd_records_free(recs, n);
 	struct present_session_record rec;
@@ -314,12 +316,20 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 	present_session_record_finish(&rec);
 
 	/* And the columns it added are written. */
-	struct present_dnd_change change = {.backend = "mako", .saved = "default", .bus = "0123", .server = ":1.5"};
+	struct present_dnd_change change = {
+		.backend = "mako", .saved = "default", .bus = "0123", .address = "unix:path=/run/a", .server = ":1.5"};
 	g_assert_cmpint(present_store_dnd_save(f->store, 1, &change, 2000), ==, 0);
-	g_assert_cmpint(present_store_dnd_set_server(f->store, change.id, "4567", ":1.9"), ==, 0);
+	g_assert_cmpint(present_store_dnd_list(f->store, &recs, &n), ==, 0);
+	g_assert_cmpuint(n, ==, 2);
+	g_assert_cmpstr(recs[0].bus, ==, "0123");
+	g_assert_cmpstr(recs[0].address, ==, "unix:path=/run/a");
+	g_assert_cmpstr(recs[0].server, ==, ":1.5");
+	present_dnd_records_free(recs, n);
+	g_assert_cmpint(present_store_dnd_set_server(f->store, change.id, "4567", "unix:path=/run/b", ":1.9"), ==, 0);
 	g_assert_cmpint(present_store_dnd_list(f->store, &recs, &n), ==, 0);
 	g_assert_cmpuint(n, ==, 2);
 	g_assert_cmpstr(recs[0].bus, ==, "4567");
+	g_assert_cmpstr(recs[0].address, ==, "unix:path=/run/b");
 	g_assert_cmpstr(recs[0].server, ==, ":1.9");
 	present_dnd_records_free(recs, n);
 }
