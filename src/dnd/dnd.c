@@ -867,21 +867,66 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 	return restored;
 }
 
-/* Whether the server that confirmed rec, a change to a switch kept in its
- * memory, is gone: on another bus, or no longer the owner of the
- * notification name here (*owner: that owner, asked once per restore, when
- * *asked). Its switch went with it; put back on the server that runs now, the
- * record would turn off what the user set since in that process (a mako
- * mode, a paused dunst). A record that names no server (an older store, or a
- * crash before the server answered) is put back as before. */
-static bool server_gone(struct present_dnd *dnd, const struct present_dnd_backend *b,
-	const struct present_dnd_record *rec, char **owner, bool *asked)
+static void close_bus(DBusConnection *bus)
 {
+	if (bus) {
+		dbus_connection_close(bus);
+		dbus_connection_unref(bus);
+	}
+}
+
+/* Another session bus sharing the store, reached privately at address for
+ * a restore, or NULL: its socket is gone, or another bus (not of id) has it
+ * now. Close it with close_bus(). */
+static DBusConnection *open_bus(const char *address, const char *id)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	DBusConnection *bus = dbus_connection_open_private(address, &err);
+	if (!bus) {
+		dbus_error_free(&err);
+		return NULL;
+	}
+	/* Its end is no reason for the daemon's. */
+	dbus_connection_set_exit_on_disconnect(bus, false);
+	char *there = dbus_bus_register(bus, &err) ? dbus_bus_get_id(bus, &err) : NULL;
+	dbus_error_free(&err);
+	bool same = there && strcmp(there, id) == 0;
+	dbus_free(there);
+	if (same)
+		return bus;
+	close_bus(bus);
+	return NULL;
+}
+
+/* Whether the server that confirmed rec, a change to a switch kept in its
+ * memory, is gone: no longer the owner of the notification name on its bus
+ * (*owner: the owner here, asked once per restore, when *asked), or on a bus
+ * that is gone. Its switch went with it; put back on the server that runs
+ * now, the record would turn off what the user set since in that process (a
+ * mako mode, a paused dunst). On another bus that still runs, found at the
+ * address recorded, a server still there has its switch put back through
+ * *there, a connection to that bus (close_bus() it); a record that names no
+ * address (schema 9) is taken for gone. A record that names no server (an
+ * older store, or a crash before the server answered) is put back as before. */
+static bool server_gone(struct present_dnd *dnd, const struct present_dnd_backend *b,
+	const struct present_dnd_record *rec, char **owner, bool *asked, DBusConnection **there)
+{
+	*there = NULL;
 	if (!in_memory(b) || !rec->server)
 		return false;
 	const char *here = bus_id(dnd);
-	if (rec->bus && here && strcmp(rec->bus, here) != 0)
-		return true;
+	if (rec->bus && here && strcmp(rec->bus, here) != 0) {
+		*there = rec->address ? open_bus(rec->address, rec->bus) : NULL;
+		char *other = *there ? present_bus_owner_of(*there, PRESENT_NOTIFICATIONS_NAME) : NULL;
+		bool gone = !other || strcmp(other, rec->server) != 0;
+		free(other);
+		if (gone) {
+			close_bus(*there);
+			*there = NULL;
+		}
+		return gone;
+	}
 	if (!*asked) {
 		*owner = present_bus_owner_of(dnd->bus, PRESENT_NOTIFICATIONS_NAME);
 		*asked = true;
@@ -918,7 +963,8 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 		char *error = NULL;
 		if (is_done(dnd, recs[i].id))
 			continue;
-		if (b && server_gone(dnd, b, &recs[i], &owner, &asked)) {
+		DBusConnection *there = NULL;
+		if (b && server_gone(dnd, b, &recs[i], &owner, &asked, &there)) {
 			present_log("info", "not putting back %s: the server that had it (%s%s%s) is gone, and the switch "
 					    "with it; its record is dropped, nothing touched",
 				describe(b, recs[i].app), recs[i].server, recs[i].bus ? " on bus " : "",
@@ -926,7 +972,9 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 			forget(dnd, recs[i].id);
 			continue;
 		}
-		int put = b ? put_back(&ctx, b, recs[i].app, recs[i].saved, &error) : 0;
+		struct present_dnd_ctx elsewhere = {.bus = there};
+		int put = b ? put_back(there ? &elsewhere : &ctx, b, recs[i].app, recs[i].saved, &error) : 0;
+		close_bus(there);
 		if (put < 0) {
 			if (!error)
 				error = strdup(strerror(-put));

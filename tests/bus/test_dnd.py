@@ -993,6 +993,37 @@ class TwoLogins(BusTestCase):
         self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("elsewhere", "interrupted"), ("here", "stop")])
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
 
+    def killed_elsewhere(self):
+        """A session on the other bus whose daemon was killed, dunst there left paused."""
+        self.elsewhere(self.ok, "start", "10m", "--label", "elsewhere")
+        os.kill(self.other.pid_of(), signal.SIGKILL)
+        wait_until(lambda: not self.other.has_owner(), what="the other daemon to go")
+        self.assertTrue(self.paused(self.other))
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes WHERE address = ?", self.other.address), [(1,)])
+
+    def test_a_dead_daemons_switch_on_a_live_bus_is_put_back_from_the_other(self):
+        self.killed_elsewhere()
+        # Its dunst still runs on its bus, paused: the restore here reaches that bus and unpauses it.
+        r = self.present("restore")
+        self.assertEqual((r.returncode, r.stdout), (0, "Put back 1 do-not-disturb change.\n"), r.stderr)
+        self.assertNotIn("not putting back", r.stderr)
+        self.assertFalse(self.paused(self.other))
+        self.assertFalse(self.paused(self.bus))
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+        self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("elsewhere", "interrupted")])
+
+    def test_a_dead_daemons_switch_on_a_bus_gone_is_dropped(self):
+        self.killed_elsewhere()
+        harness.kill_group(self.other.process)
+        r = self.present("restore")
+        self.assertEqual((r.returncode, r.stdout), (0, "Nothing to restore: the desktop is as you left it.\n"),
+                         r.stderr)
+        self.assertRegex(r.stderr, r"(?m)^present-daemon: info: not putting back dunst: the server that had it "
+                         r"\(:[0-9]+\.[0-9]+ on bus [0-9a-f]{32}\) is gone, and the switch with it; its record "
+                         r"is dropped, nothing touched$")
+        self.assertFalse(self.paused(self.bus))
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
 
 class NoDoNotDisturb(BusTestCase):
     def test_no_server_at_all(self):
