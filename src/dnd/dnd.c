@@ -362,6 +362,22 @@ static char *in_memory_server(const struct present_dnd_ctx *ctx, const struct pr
 	return server ? strdup(server) : NULL;
 }
 
+/* The record of a change about to be made to b's switch (saved: what to put
+ * back; server: the in-memory switch's process, or NULL), for the store. */
+static struct present_dnd_change record_of(struct present_dnd *dnd, const struct present_dnd_backend *b,
+	const char *app, const char *saved, const char *server)
+{
+	return (struct present_dnd_change){
+		.backend = b->id,
+		.app = app,
+		.saved = saved ? saved : "",
+		.durable = b->persistent,
+		.bus = server ? bus_id(dnd) : NULL,
+		.address = server ? bus_address(dnd) : NULL,
+		.server = server,
+	};
+}
+
 static void save_failed(struct present_dnd *dnd)
 {
 	present_log("warning", "%s: a crash now could leave do-not-disturb on", present_store_error(dnd->store));
@@ -492,17 +508,10 @@ static int apply(struct present_dnd *dnd, const struct present_dnd_ctx *outer, c
 	int r = look(&ctx, b, app, &saved, ret_error);
 	if (r != 0)
 		return r;
-	char *server = needs_record(dnd, b) ? in_memory_server(&ctx, b) : NULL;
+	char *server = NULL;
 	if (needs_record(dnd, b)) {
-		struct present_dnd_change change = {
-			.backend = b->id,
-			.app = app,
-			.saved = saved ? saved : "",
-			.durable = b->persistent,
-			.bus = server ? bus_id(dnd) : NULL,
-			.address = server ? bus_address(dnd) : NULL,
-			.server = server,
-		};
+		server = in_memory_server(&ctx, b);
+		struct present_dnd_change change = record_of(dnd, b, app, saved, server);
 		if (present_store_dnd_save(dnd->store, dnd->session_id, &change, present_time_now()) < 0)
 			save_failed(dnd);
 		row = change.id;
@@ -783,14 +792,7 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 	dnd->plan.recorded = b && r == 0 && needs_record(dnd, b);
 	if (dnd->plan.recorded) {
 		dnd->plan.server = in_memory_server(&ctx, b);
-		*ret_change = (struct present_dnd_change){
-			.backend = b->id,
-			.saved = dnd->plan.saved ? dnd->plan.saved : "",
-			.durable = b->persistent,
-			.bus = dnd->plan.server ? bus_id(dnd) : NULL,
-			.address = dnd->plan.server ? bus_address(dnd) : NULL,
-			.server = dnd->plan.server,
-		};
+		*ret_change = record_of(dnd, b, NULL, dnd->plan.saved, dnd->plan.server);
 	}
 	return dnd->plan.recorded;
 }
