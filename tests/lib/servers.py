@@ -628,6 +628,15 @@ class _X11Server(_Nested):
     def __init__(self, xvfb=None, bus_address=None):
         super().__init__(xvfb, bus_address)
 
+    def shown(self):
+        """The windows mapped on the display now, top-level, by id: the server's
+        popups, for one that shows each alert in a window of its own."""
+        def xwininfo(*args):
+            return subprocess.run(['xwininfo', *args], env=self.full_env(), capture_output=True, text=True,
+                                  timeout=10, check=True).stdout
+        ids = re.findall(r'^\s+(0x[0-9a-f]+) ', xwininfo('-root', '-children'), re.M)
+        return {i for i in ids if 'Map State: IsViewable' in xwininfo('-id', i)}
+
 
 class Dunst(_X11Server):
     """dunst 1.9 under Xvfb.  DND is the property `paused` of
@@ -735,6 +744,90 @@ class NotificationDaemon(_X11Server):
     def _start(self):
         self.main = self.spawn([self.BINARY, '--replace'])
         self._wait_ready()
+
+
+class MateNotificationDaemon(_X11Server):
+    """MATE's notification server 1.26 under Xvfb.  DND is GSettings
+    org.mate.NotificationDaemon do-not-disturb, which it reads at each Notify:
+    an alert sent while it is true is given an id and never shown.
+
+    The key lives in dconf, written by the dconf-service the bus activates.
+    `settings_env` (XDG_CONFIG_HOME, XDG_RUNTIME_DIR, GSETTINGS_BACKEND) names
+    the database the program under test uses, which the server must share,
+    XDG_RUNTIME_DIR included: there dconf-service tells readers that the
+    database changed, and without it the server keeps the first one it mapped.
+    Without `settings_env`, the server's own dirs, pushed into the bus's
+    activation environment; the bus must be able to activate SERVICES."""
+
+    name = 'mate-notification-daemon'
+    BINARY = '/usr/lib/mate-notification-daemon/mate-notification-daemon'
+    binaries = (BINARY, 'gsettings', 'dbus-update-activation-environment', 'xwininfo')
+    bus_names = (NOTIFICATIONS,)
+    SERVICES = ('ca.desrt.dconf',)
+    SCHEMA, KEY = 'org.mate.NotificationDaemon', 'do-not-disturb'
+
+    def __init__(self, settings_env=None, xvfb=None, bus_address=None):
+        super().__init__(xvfb, bus_address)
+        self.settings_env = settings_env and dict(settings_env)
+
+    def inherited_env(self):
+        return {**super().inherited_env(), **(self.settings_env or {})}
+
+    def _start(self):
+        if not self.settings_env:
+            self.env['GSETTINGS_BACKEND'] = 'dconf'
+            subprocess.run(['dbus-update-activation-environment', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR',
+                            'GSETTINGS_BACKEND'], env=self.full_env(), check=True)
+        self.main = self.spawn([self.BINARY])
+        self._wait_ready()
+
+    def _gsettings(self, *args):
+        return subprocess.run(['gsettings', *args], env=self.full_env(), check=True, capture_output=True,
+                              text=True, timeout=30).stdout.strip()
+
+    def get_dnd(self):
+        return self._gsettings('get', self.SCHEMA, self.KEY) == 'true'
+
+    def set_dnd(self, on):
+        self._gsettings('set', self.SCHEMA, self.KEY, str(bool(on)).lower())
+
+
+class Budgie(_X11Server):
+    """budgie-daemon 10.7 under Xvfb: the notification server of Budgie, with
+    its Dispatcher at /org/budgie_desktop/Notifications.  DND has no setter,
+    only ToggleDoNotDisturb, and lives in the daemon's memory; a popup is a
+    window of its own."""
+
+    name = 'budgie-daemon'
+    binaries = ('budgie-daemon', 'xwininfo')
+    BUDGIE = 'org.budgie_desktop.Notifications'
+    PATH = '/org/budgie_desktop/Notifications'
+    DISPATCHER = 'org.buddiesofbudgie.budgie.Dispatcher'
+    bus_names = (NOTIFICATIONS, BUDGIE)
+    main_names = bus_names
+
+    def _start(self):
+        # Its settings (panel layout, OSD) are not what is tested: kept in its memory.
+        self.env['GSETTINGS_BACKEND'] = 'memory'
+        self.main = self.spawn(['budgie-daemon'])
+        self._wait_ready()
+
+    def _wait_ready(self, old_owner=None):
+        super()._wait_ready(old_owner)
+        self.wait_owned_by(self.BUDGIE, self.main)
+        wait_until(lambda: answers(self.get_dnd), self.start_timeout, 'budgie-daemon to answer GetDoNotDisturb',
+                   [self.main])
+
+    def _dispatcher(self):
+        return dbus.Interface(self.bus.get_object(self.BUDGIE, self.PATH), self.DISPATCHER)
+
+    def get_dnd(self):
+        return bool(self._dispatcher().GetDoNotDisturb())
+
+    def set_dnd(self, on):
+        # As Raven's switch does: a toggle, only when it is not as wanted.
+        if self.get_dnd() != on:
+            self._dispatcher().ToggleDoNotDisturb()
 
 
 class GnomeShell(Server):
@@ -1030,4 +1123,4 @@ class Swaync(_WaylandServer):
         return int(self._cc().NotificationCount())
 
 
-ALL = (Dunst, XfceNotifyd, NotificationDaemon, GnomeShell, Mako, Swaync)
+ALL = (Dunst, XfceNotifyd, NotificationDaemon, MateNotificationDaemon, Budgie, GnomeShell, Mako, Swaync)

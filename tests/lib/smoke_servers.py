@@ -96,7 +96,7 @@ def run_groups(names):
     lines, strays, errors = [], [], []
     try:
         svc = servers.write_service_dir(os.path.join(tmp, 'services'),
-                                        servers.GnomeShell.SERVICES)
+                                        servers.GnomeShell.SERVICES + servers.MateNotificationDaemon.SERVICES)
         config = servers.write_bus_config(os.path.join(tmp, 'bus.conf'), [svc])
         me = [servers.PYTHON, os.path.abspath(__file__), '--in-bus']
         as_root = os.geteuid() == 0

@@ -258,6 +258,28 @@ class Contract:
         wait_until(lambda: self.end_reasons() == ["timer"], 5, "the session to be recorded as ended")
 
 
+class Popups:
+    """For a real server that shows each alert in a window of its own (MATE,
+    Budgie): the screen itself says whether the session kept it quiet. The
+    class defines popup_server, the servers.py server showing them."""
+
+    def notify(self, summary):
+        # Never expiring: a popup shown during the session would still be up at the end.
+        return servers.notify(summary, "body", app_name="Evolution", timeout=0, bus=self.bus.connection)
+
+    def test_nothing_shows_during_a_session(self):
+        self.write_config('replay = { mode = "none"; };\n')  # present's own summary is a popup too
+        before = self.popup_server.shown()
+        self.start(self.title)
+        self.notify("During the meeting")
+        wait_until(lambda: self.query("SELECT summary FROM alerts") == [("During the meeting",)], 5,
+                   "the alert to be held")
+        self.stop()
+        self.notify("After the meeting")
+        wait_until(lambda: self.popup_server.shown() - before, 5, "the alert sent after the session to show")
+        self.assertEqual(len(self.popup_server.shown() - before), 1, "one popup: the alert sent after the session")
+
+
 class Restarts:
     """For a server that keeps do-not-disturb in its memory: a restarted
     server starts with it off, and present must set it again. The class

@@ -1,35 +1,32 @@
-"""present on Budgie (10.6 and later), modeled by tests/mocks/dnd_servers.py:
-the Dispatcher at /org/budgie_desktop/Notifications has no setter, only
-ToggleDoNotDisturb, and keeps the switch in memory."""
+"""present against the real Budgie notification server (budgie-daemon 10.7,
+under Xvfb): the Dispatcher at /org/budgie_desktop/Notifications has no
+setter, only ToggleDoNotDisturb, and keeps the switch in its memory; each
+alert it shows is a popup window of its own."""
 import real
-from real import Contract, RealTestCase, Restarts
+import servers
+from real import Contract, Popups, RealTestCase, Restarts
 
-BUDGIE = "org.budgie_desktop.Notifications"
-PATH = "/org/budgie_desktop/Notifications"
-IFACE = "org.buddiesofbudgie.budgie.Dispatcher"
+BUDGIE = servers.Budgie.BUDGIE
+PATH = servers.Budgie.PATH
+IFACE = servers.Budgie.DISPATCHER
 
 
-class Budgie(Contract, Restarts, RealTestCase):
+class Budgie(Contract, Restarts, Popups, RealTestCase):
     title = "Budgie"
 
     def start_servers(self):
-        self.server = self.start_mock_server("dnd_servers", BUDGIE, server="budgie")
+        self.popup_server = self.budgie = self.start_server(servers.Budgie)
+        self.assertEqual(servers.server_information(self.bus.connection)[:2],
+                         ("Budgie Notification Server", "Budgie Desktop Developers"))
 
     def restart_server(self):
-        real.harness.kill_group(self.server)
-        real.wait_until(lambda: not self.bus.has_owner(real.NOTIFICATIONS), what="Budgie to go")
-        self.start_servers()
-
-    def dispatcher(self):
-        return self.bus.connection.get_object(BUDGIE, PATH)
+        self.budgie.restart()
 
     def get_dnd(self):
-        return bool(self.dispatcher().GetDoNotDisturb(dbus_interface=IFACE))
+        return self.budgie.get_dnd()
 
     def set_dnd(self, on):
-        # As Raven's switch does: a toggle, only when it is not as wanted.
-        if self.get_dnd() != on:
-            self.dispatcher().ToggleDoNotDisturb(dbus_interface=IFACE)
+        self.budgie.set_dnd(on)
         self.assertEqual(self.get_dnd(), on)
 
     def test_toggled_once_each_way(self):

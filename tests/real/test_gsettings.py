@@ -2,14 +2,18 @@
 GSettings key: the desktops' REAL schemas (Debian's cinnamon-desktop-data
 and mate-notification-daemon-common; for elementary, which Debian does not
 ship, a schema with its one key compiled here) in a real dconf database,
-through a dconf-service activated on the test's bus. Only the notification
-server is a dbusmock stand-in (tests/mocks/dnd_servers.py) that introduces
-itself as the desktop's own does; the switch it would obey is the key."""
+through a dconf-service activated on the test's bus. MATE's is its real
+notification server (mate-notification-daemon, under Xvfb), reading the key
+from that same database; Cinnamon's lives inside the Cinnamon shell and
+elementary's is not in Debian, so theirs is a dbusmock stand-in
+(tests/mocks/dnd_servers.py) that introduces itself as the desktop's own
+does; the switch it would obey is the key."""
 import os
 import subprocess
 
 import real
-from real import Contract, RealTestCase
+import servers
+from real import Contract, Popups, RealTestCase
 
 ELEMENTARY_SCHEMA = """<?xml version="1.0" encoding="UTF-8"?>
 <schemalist>
@@ -90,9 +94,16 @@ class Cinnamon(GSettingsDesktop, RealTestCase):
     key, quiet = "display-notifications", False  # Cinnamon shows nothing while it is false
 
 
-class Mate(GSettingsDesktop, RealTestCase):
-    title, server = "MATE", "mate"
+class Mate(GSettingsDesktop, Popups, RealTestCase):
+    title = "MATE"
     schema, key, path = "org.mate.NotificationDaemon", "do-not-disturb", "/org/mate/notification-daemon/"
+
+    def start_servers(self):
+        self.assertIsNone(self.user_value(), "a fresh dconf database")
+        # The server reads the key from the database present writes, as on a MATE desktop.
+        self.popup_server = self.start_server(servers.MateNotificationDaemon, {
+            k: self.bus.env[k] for k in ("XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "GSETTINGS_BACKEND")})
+        self.assertEqual(servers.server_information(self.bus.connection)[:2], ("Notification Daemon", "MATE"))
 
 
 class Elementary(GSettingsDesktop, RealTestCase):
