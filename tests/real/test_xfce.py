@@ -1,16 +1,17 @@
 """present against the real xfce4-notifyd (0.7, xfconfd, Xvfb): the Xfconf
 property /do-not-disturb of channel xfce4-notifyd, which is unset until the
-user first sets it and is kept by xfconfd, not by the notification server."""
+user first sets it and is kept by xfconfd, not by the notification server;
+an alert it shows is a popup window of its own."""
 import real
 import servers
-from real import Contract, RealTestCase
+from real import Contract, Popups, RealTestCase
 
 
-class Xfce(Contract, RealTestCase):
+class Xfce(Contract, Popups, RealTestCase):
     title = "xfce4-notifyd"
 
     def start_servers(self):
-        self.xfce = self.start_server(servers.XfceNotifyd)
+        self.popup_server = self.xfce = self.start_server(servers.XfceNotifyd)
 
     def get_dnd(self):
         return bool(self.xfce.get_dnd())
