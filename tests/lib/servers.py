@@ -746,25 +746,24 @@ class NotificationDaemon(_X11Server):
         self._wait_ready()
 
 
-class MateNotificationDaemon(_X11Server):
-    """MATE's notification server 1.26 under Xvfb.  DND is GSettings
-    org.mate.NotificationDaemon do-not-disturb, which it reads at each Notify:
-    an alert sent while it is true is given an id and never shown.
+class _GSettingsServer(_X11Server):
+    """An X11 server whose do-not-disturb is a GSettings key in dconf,
+    written by the dconf-service the bus activates, and read by the server.
 
-    The key lives in dconf, written by the dconf-service the bus activates.
     `settings_env` (XDG_CONFIG_HOME, XDG_RUNTIME_DIR, GSETTINGS_BACKEND) names
     the database the program under test uses, which the server must share,
     XDG_RUNTIME_DIR included: there dconf-service tells readers that the
     database changed, and without it the server keeps the first one it mapped.
     Without `settings_env`, the server's own dirs, pushed into the bus's
-    activation environment; the bus must be able to activate SERVICES."""
+    activation environment; the bus must be able to activate SERVICES.
+    Subclasses set SCHEMA, KEY, QUIET (the key's value in do-not-disturb) and
+    argv."""
 
-    name = 'mate-notification-daemon'
-    BINARY = '/usr/lib/mate-notification-daemon/mate-notification-daemon'
-    binaries = (BINARY, 'gsettings', 'dbus-update-activation-environment', 'xwininfo')
-    bus_names = (NOTIFICATIONS,)
+    binaries = ('gsettings', 'dbus-update-activation-environment')
     SERVICES = ('ca.desrt.dconf',)
-    SCHEMA, KEY = 'org.mate.NotificationDaemon', 'do-not-disturb'
+    SCHEMA = KEY = None
+    QUIET = True
+    argv = ()
 
     def __init__(self, settings_env=None, xvfb=None, bus_address=None):
         super().__init__(xvfb, bus_address)
@@ -778,7 +777,7 @@ class MateNotificationDaemon(_X11Server):
             self.env['GSETTINGS_BACKEND'] = 'dconf'
             subprocess.run(['dbus-update-activation-environment', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR',
                             'GSETTINGS_BACKEND'], env=self.full_env(), check=True)
-        self.main = self.spawn([self.BINARY])
+        self.main = self.spawn(list(self.argv))
         self._wait_ready()
 
     def _gsettings(self, *args):
@@ -786,10 +785,64 @@ class MateNotificationDaemon(_X11Server):
                               text=True, timeout=30).stdout.strip()
 
     def get_dnd(self):
-        return self._gsettings('get', self.SCHEMA, self.KEY) == 'true'
+        return self._gsettings('get', self.SCHEMA, self.KEY) == str(self.QUIET).lower()
 
     def set_dnd(self, on):
-        self._gsettings('set', self.SCHEMA, self.KEY, str(bool(on)).lower())
+        self._gsettings('set', self.SCHEMA, self.KEY, str(self.QUIET == bool(on)).lower())
+
+
+class MateNotificationDaemon(_GSettingsServer):
+    """MATE's notification server 1.26 under Xvfb.  DND is GSettings
+    org.mate.NotificationDaemon do-not-disturb, which it reads at each Notify:
+    an alert sent while it is true is given an id and never shown."""
+
+    name = 'mate-notification-daemon'
+    BINARY = '/usr/lib/mate-notification-daemon/mate-notification-daemon'
+    argv = (BINARY,)
+    binaries = _GSettingsServer.binaries + (BINARY, 'xwininfo')
+    bus_names = (NOTIFICATIONS,)
+    SCHEMA, KEY = 'org.mate.NotificationDaemon', 'do-not-disturb'
+
+
+class Cinnamon(_GSettingsServer):
+    """Cinnamon 5.6 under Xvfb (no window manager before it, no system bus):
+    its notification server is part of the shell, so the whole shell runs.
+    DND is GSettings org.cinnamon.desktop.notifications display-notifications
+    = false.  Banners are drawn inside the shell, not in windows of their own:
+    shown() is what the shell's message tray has shown since the server
+    started, by title."""
+
+    name = 'cinnamon'
+    argv = ('cinnamon', '--replace')
+    binaries = _GSettingsServer.binaries + ('cinnamon',)
+    bus_names = (NOTIFICATIONS, 'org.Cinnamon')
+    main_names = bus_names
+    SCHEMA, KEY, QUIET = 'org.cinnamon.desktop.notifications', 'display-notifications', False
+    start_timeout = 30.0
+
+    def _start(self):
+        super()._start()
+        # Every banner the tray shows, kept by title: one may come and go between two looks.
+        self.eval('global.presentShown = [];'
+                  'const tray = Main.messageTray, show = tray._showNotification;'
+                  'tray._showNotification = function() {'
+                  '  const r = show.apply(this, arguments);'
+                  '  global.presentShown.push(this._notification.title);'
+                  '  return r; }')
+
+    def _wait_ready(self, old_owner=None):
+        super()._wait_ready(old_owner)
+        self.wait_owned_by('org.Cinnamon', self.main)
+
+    def eval(self, js):
+        """org.Cinnamon.Eval: the result as JSON text."""
+        ok, result = self.bus.get_object('org.Cinnamon', '/org/Cinnamon').Eval(js, dbus_interface='org.Cinnamon')
+        if not ok:
+            raise ServerError(f'Eval failed: {result}')
+        return str(result)
+
+    def shown(self):
+        return set(json.loads(self.eval('global.presentShown')))
 
 
 class Budgie(_X11Server):
@@ -1123,4 +1176,4 @@ class Swaync(_WaylandServer):
         return int(self._cc().NotificationCount())
 
 
-ALL = (Dunst, XfceNotifyd, NotificationDaemon, MateNotificationDaemon, Budgie, GnomeShell, Mako, Swaync)
+ALL = (Dunst, XfceNotifyd, NotificationDaemon, MateNotificationDaemon, Cinnamon, Budgie, GnomeShell, Mako, Swaync)

@@ -2,12 +2,11 @@
 GSettings key: the desktops' REAL schemas (Debian's cinnamon-desktop-data
 and mate-notification-daemon-common; for elementary, which Debian does not
 ship, a schema with its one key compiled here) in a real dconf database,
-through a dconf-service activated on the test's bus. MATE's is its real
-notification server (mate-notification-daemon, under Xvfb), reading the key
-from that same database; Cinnamon's lives inside the Cinnamon shell and
-elementary's is not in Debian, so theirs is a dbusmock stand-in
-(tests/mocks/dnd_servers.py) that introduces itself as the desktop's own
-does; the switch it would obey is the key."""
+through a dconf-service activated on the test's bus. Cinnamon and MATE run
+their real notification servers (the Cinnamon shell, mate-notification-daemon;
+under Xvfb), reading the key from that same database. elementary's is not
+in Debian: a dbusmock stand-in (tests/mocks/dnd_servers.py) introduces
+itself as it does, and the switch it would obey is the key."""
 import os
 import subprocess
 
@@ -88,22 +87,29 @@ class GSettingsDesktop(Contract):
         self.assertIsNone(self.user_value())
 
 
-class Cinnamon(GSettingsDesktop, RealTestCase):
-    title, server = "Cinnamon", "cinnamon"
+class RealServer(Popups):
+    """A desktop whose real server runs here (real_server, a servers.py
+    class), reading the key from the database present writes, as on that
+    desktop; it introduces itself as `introduces`."""
+
+    real_server = introduces = None
+
+    def start_servers(self):
+        self.assertIsNone(self.user_value(), "a fresh dconf database")
+        self.popup_server = self.start_server(self.real_server, {
+            k: self.bus.env[k] for k in ("XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "GSETTINGS_BACKEND")})
+        self.assertEqual(servers.server_information(self.bus.connection)[:2], self.introduces)
+
+
+class Cinnamon(RealServer, GSettingsDesktop, RealTestCase):
+    title, real_server, introduces = "Cinnamon", servers.Cinnamon, ("cinnamon", "GNOME")
     schema, path = "org.cinnamon.desktop.notifications", "/org/cinnamon/desktop/notifications/"
     key, quiet = "display-notifications", False  # Cinnamon shows nothing while it is false
 
 
-class Mate(GSettingsDesktop, Popups, RealTestCase):
-    title = "MATE"
+class Mate(RealServer, GSettingsDesktop, RealTestCase):
+    title, real_server, introduces = "MATE", servers.MateNotificationDaemon, ("Notification Daemon", "MATE")
     schema, key, path = "org.mate.NotificationDaemon", "do-not-disturb", "/org/mate/notification-daemon/"
-
-    def start_servers(self):
-        self.assertIsNone(self.user_value(), "a fresh dconf database")
-        # The server reads the key from the database present writes, as on a MATE desktop.
-        self.popup_server = self.start_server(servers.MateNotificationDaemon, {
-            k: self.bus.env[k] for k in ("XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "GSETTINGS_BACKEND")})
-        self.assertEqual(servers.server_information(self.bus.connection)[:2], ("Notification Daemon", "MATE"))
 
 
 class Elementary(GSettingsDesktop, RealTestCase):
