@@ -251,6 +251,12 @@ class Contract:
         self.assertFalse(self.get_dnd())
         self.assert_end_reasons(["interrupted", "stop"])
 
+    def test_doctor_tries_the_switch_and_puts_it_back(self):
+        out = self.ok("doctor")
+        self.assertIn("ok       backend: %s (detected)\n" % self.title, out)
+        self.assertIn("ok       do-not-disturb: %s: set, read back and put back\n" % self.title, out)
+        self.assertFalse(self.get_dnd())
+
     def test_timer_ends_it(self):
         self.start(self.title, "2s", "2 s")
         self.assertTrue(self.get_dnd())
