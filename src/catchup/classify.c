@@ -30,15 +30,27 @@ static const char *const *names(const struct present_alert_event *ev, const char
 	return out;
 }
 
+/* Whether entry names the desktop entry de, which the decoder took ".desktop" off: an id may end in that
+ * word itself, as Telegram's "org.telegram.desktop" does, and be listed as sent. */
+static bool names_entry(const char *entry, const char *de)
+{
+	static const char suffix[] = ".desktop";
+	size_t len = strlen(de), n = strlen(entry);
+	return n == len + strlen(suffix) && strncasecmp(entry, de, len) == 0 && strcasecmp(entry + len, suffix) == 0;
+}
+
 /* The first of the alert's names found in list, or NULL. */
 static const char *listed(const struct present_alert_event *ev, const char *const *list)
 {
 	const char *n[5];
 	names(ev, n);
 	for (size_t i = 0; list && list[i]; i++)
-		for (int j = 0; j < 4; j++)
+		for (int j = 0; j < 4; j++) {
 			if (n[j] && strcasecmp(n[j], list[i]) == 0)
 				return n[j];
+			if (j == 1 && n[j] && *n[j] && names_entry(list[i], n[j]))
+				return list[i];
+		}
 	return NULL;
 }
 

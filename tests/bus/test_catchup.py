@@ -96,6 +96,16 @@ class Classification(Catchup):
         wait_until(lambda: self.db().execute("SELECT sum(count) FROM owed").fetchone()[0] == 2, what="owed items")
         self.assertEqual(self.owed_rows(), [("person", "org.signal.Signal", "Carla Souza", "from: 3pm I'm free", 2)])
 
+    def test_a_telegram_message_is_owed_to_its_sender(self):
+        """Telegram's desktop entry is "org.telegram.desktop": its id ends in
+        the word a misnamed entry's suffix is, and is listed so."""
+        self.meeting(("Telegram", "Fred Otto", "are we still on for 5?", {"desktop-entry": "org.telegram.desktop"}))
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM owed").fetchone()[0] == 1, what="owed items")
+        self.assertEqual(self.db().execute("SELECT class, rule FROM alerts").fetchall(),
+                         [("person", "person: org.telegram.desktop is in people_apps")])
+        self.assertEqual([r[0:1] + r[2:] for r in self.owed_rows()],
+                         [("person", "Fred Otto", "are we still on for 5?", 1)])
+
     def test_mail_that_names_nobody_is_kept_but_owes_nothing(self):
         """A count of new mail or a reminder from a mail client: held and
         shown again as mail, but nobody waits for an answer. Each client's
