@@ -1,5 +1,6 @@
 /* `present alerts`: reads the store directly; the daemon need not run. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,14 +8,24 @@
 
 #include "cli.h"
 #include "client.h"
+#include "grow.h"
 #include "paths.h"
 #include "store.h"
 #include "text.h"
 #include "timefmt.h"
 
+/* A time the monitor was not listening, with the alerts of the listing, where it began. */
+struct gap {
+	int64_t from, to;
+	char *reason;
+};
+
 struct listing {
 	bool json;
 	int n;
+	struct gap *gaps;
+	size_t n_gaps, cap, next_gap;
+	bool failed;
 };
 
 static void ms_clock(int64_t ms, char *buf, size_t size)
@@ -31,10 +42,29 @@ static const char *known(const char *name)
 	return name && *name && strcmp(name, "?") != 0 ? name : NULL;
 }
 
+static void print_gap(const struct gap *g)
+{
+	char a[16], b[16];
+	ms_clock(g->from, a, sizeof(a));
+	ms_clock(g->to, b, sizeof(b));
+	printf("%s  (alerts not watched until %s: ", a, b);
+	present_text_terminal(stdout, g->reason);
+	puts(")");
+}
+
+/* The gaps that began before `before` (ms), not yet printed. */
+static void print_gaps_before(struct listing *l, int64_t before)
+{
+	for (; l->next_gap < l->n_gaps && l->gaps[l->next_gap].from <= before; l->next_gap++)
+		print_gap(&l->gaps[l->next_gap]);
+}
+
 /* The first line of s, for a one-line listing. */
 static void print_row(const struct present_alert_row *row, void *userdata)
 {
 	struct listing *l = userdata;
+	if (!l->json)
+		print_gaps_before(l, row->received_at);
 	/* An empty name is none, and none reads as it does in the catch-up. */
 	const char *app = known(row->app) ? row->app : known(row->app_name) ? row->app_name : "(unnamed)";
 	if (l->json) {
@@ -76,15 +106,16 @@ static void print_row(const struct present_alert_row *row, void *userdata)
 	l->n++;
 }
 
-static void print_gap(int64_t from, int64_t to, const char *reason, void *userdata)
+static void take_gap(int64_t from, int64_t to, const char *reason, void *userdata)
 {
 	struct listing *l = userdata;
-	char a[16], b[16];
-	if (l->json)
+	if (l->failed || !present_grow(&l->gaps, &l->cap, l->n_gaps, sizeof(*l->gaps)) ||
+		!(l->gaps[l->n_gaps].reason = strdup(reason ? reason : ""))) {
+		l->failed = true;
 		return;
-	ms_clock(from, a, sizeof(a));
-	ms_clock(to, b, sizeof(b));
-	printf("%s  (alerts not watched until %s: %s)\n", a, b, reason);
+	}
+	l->gaps[l->n_gaps].from = from;
+	l->gaps[l->n_gaps++].to = to;
 }
 
 static int parse_id(const char *text, int64_t *ret)
@@ -146,9 +177,19 @@ int present_cli_alerts(const struct present_args *args)
 	} else {
 		fputs("[", stdout);
 	}
-	r = present_store_alerts_each(store, session.id, print_row, &l);
+	/* Read first, so that each is said where it happened, among the alerts. */
+	r = args->json ? 0 : present_store_gaps_each(store, session.id, take_gap, &l);
+	if (r == 0 && l.failed) {
+		fputs("present: out of memory\n", stderr);
+		r = 1;
+	}
 	if (r == 0)
-		r = present_store_gaps_each(store, session.id, print_gap, &l);
+		r = present_store_alerts_each(store, session.id, print_row, &l);
+	if (r == 0 && !args->json)
+		print_gaps_before(&l, INT64_MAX);
+	for (size_t i = 0; i < l.n_gaps; i++)
+		free(l.gaps[i].reason);
+	free(l.gaps);
 	if (args->json)
 		puts(l.n ? "\n]" : "]");
 	else if (r == 0)
@@ -157,5 +198,5 @@ int present_cli_alerts(const struct present_args *args)
 		fprintf(stderr, "present: cannot read the store: %s\n", present_store_error(store));
 	present_session_record_finish(&session);
 	present_store_close(store);
-	return r < 0 ? PRESENT_EXIT_FAILURE : PRESENT_EXIT_OK;
+	return r != 0 ? PRESENT_EXIT_FAILURE : PRESENT_EXIT_OK;
 }

@@ -318,8 +318,10 @@ class MonitorLoss(CaptureCase):
                    "the gap to be recorded")
         App(self).notify("A", "after the loss", "")
         self.assertEqual([a["summary"] for a in self.wait_alerts(2)], ["before the loss", "after the loss"])
-        self.assertRegex(self.ok("alerts"), r"\(alerts not watched until \d\d:\d\d:\d\d: the monitor connection "
-                                            r"was lost\)\n")
+        # Where it happened: after the alert before it, before the one after it.
+        self.assertRegex(self.ok("alerts"), r"  A: before the loss\n.*\n"
+                                            r"\d\d:\d\d:\d\d  \(alerts not watched until \d\d:\d\d:\d\d: the monitor "
+                                            r"connection was lost\)\n\d\d:\d\d:\d\d  A: after the loss\n")
         self.assertTrue(self.call("GetStatus")["active"])
 
 
