@@ -47,11 +47,19 @@ struct group {
  * hundred thousand alerts is summed up as fast as one that held ten. */
 #define LATEST_PER_APP 10
 
+/* A time the monitor was not listening: what came in then may be missing. */
+struct gap {
+	int64_t from, to;
+	char *reason;
+};
+
 struct catchup {
 	struct group *groups; /* in the order each app first sent something */
 	size_t n, cap;
 	struct group noise; /* every app's: one line, "N system alerts" */
 	size_t total;
+	struct gap *gaps;
+	size_t n_gaps, gaps_cap;
 	bool failed;
 };
 
@@ -109,10 +117,24 @@ static void take_alert(const struct present_alert_row *row, void *userdata)
 	g->n++;
 }
 
-/* The counts of every app, then the latest alerts of each. */
+static void take_gap(int64_t from, int64_t to, const char *reason, void *userdata)
+{
+	struct catchup *c = userdata;
+	if (!present_grow(&c->gaps, &c->gaps_cap, c->n_gaps, sizeof(*c->gaps)) ||
+		!(c->gaps[c->n_gaps].reason = strdup(reason ? reason : ""))) {
+		c->failed = true;
+		return;
+	}
+	c->gaps[c->n_gaps].from = from;
+	c->gaps[c->n_gaps++].to = to;
+}
+
+/* The counts of every app, then the latest alerts of each, and when none were watched. */
 static int read_alerts(struct present_store *store, int64_t session_id, size_t latest, struct catchup *c)
 {
 	int r = present_store_alert_groups(store, session_id, take_group, c);
+	if (r >= 0)
+		r = present_store_gaps_each(store, session_id, take_gap, c);
 	for (size_t i = 0; r >= 0 && i < c->n; i++) {
 		r = present_store_alerts_latest(store, session_id, c->groups[i].app, latest, take_alert, &c->groups[i]);
 		c->failed |= c->groups[i].failed;
@@ -140,6 +162,9 @@ static void catchup_finish(struct catchup *c)
 		group_finish(&c->groups[i]);
 	free(c->groups);
 	group_finish(&c->noise);
+	for (size_t i = 0; i < c->n_gaps; i++)
+		free(c->gaps[i].reason);
+	free(c->gaps);
 }
 
 static void print_session(const struct present_session_record *s, size_t total, bool colour)
@@ -160,6 +185,24 @@ static void print_session(const struct present_session_record *s, size_t total, 
 		printf(": %zu alert%s held\n", total, total == 1 ? "" : "s");
 	else
 		puts(": nothing came in");
+}
+
+/* Said before what came in: the counts and the list of who is waiting leave out what came then. */
+static void print_gaps(const struct catchup *c, bool colour)
+{
+	for (size_t i = 0; i < c->n_gaps; i++) {
+		char from[16], to[16];
+		const struct gap *g = &c->gaps[i];
+		for (int j = 0; j < 2; j++) {
+			time_t t = (time_t)((j ? g->to : g->from) / 1000);
+			struct tm tm;
+			localtime_r(&t, &tm);
+			strftime(j ? to : from, sizeof(from), "%H:%M:%S", &tm);
+		}
+		printf("%sAlerts were not watched from %s to %s (", colour ? RED : "", from, to);
+		present_text_terminal(stdout, g->reason);
+		printf("): what came in then is missing here.%s\n", colour ? RESET : "");
+	}
 }
 
 static void print_alert(const struct held *h, bool colour)
@@ -207,6 +250,7 @@ static void print_plain(const struct present_session_record *s, const struct cat
 		print_session(s, c->total, colour);
 	else
 		puts("No session yet: nothing was held.");
+	print_gaps(c, colour);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct group *g = &c->groups[i];
 		fputs(colour ? BOLD : "", stdout);
@@ -259,7 +303,18 @@ static void print_json(const struct present_session_record *s, const struct catc
 			present_text_json(stdout, s->end_reason);
 		else
 			fputs("null", stdout);
-		printf(", \"alerts\": %zu}", c->total);
+		printf(", \"alerts\": %zu, \"gaps\": [", c->total);
+		for (size_t i = 0; i < c->n_gaps; i++) {
+			fputs(i ? ", {\"from\": " : "{\"from\": ", stdout);
+			char when[40];
+			present_time_iso8601(c->gaps[i].from / 1000, when, sizeof(when));
+			printf("\"%s\"", when);
+			present_time_json(stdout, "to", c->gaps[i].to / 1000);
+			fputs(", \"reason\": ", stdout);
+			present_text_json(stdout, c->gaps[i].reason);
+			fputs("}", stdout);
+		}
+		fputs("]}", stdout);
 	} else {
 		fputs("null", stdout);
 	}

@@ -322,6 +322,12 @@ class MonitorLoss(CaptureCase):
         self.assertRegex(self.ok("alerts"), r"  A: before the loss\n.*\n"
                                             r"\d\d:\d\d:\d\d  \(alerts not watched until \d\d:\d\d:\d\d: the monitor "
                                             r"connection was lost\)\n\d\d:\d\d:\d\d  A: after the loss\n")
+        # The catch-up says it too: its counts and who is waiting leave out what came then.
+        self.assertRegex(self.ok("catchup"), r"\nAlerts were not watched from \d\d:\d\d:\d\d to \d\d:\d\d:\d\d \(the "
+                                             r"monitor connection was lost\): what came in then is missing here\.\n")
+        [gap] = json.loads(self.ok("catchup", "--json"))["session"]["gaps"]
+        self.assertEqual(gap["reason"], "the monitor connection was lost")
+        self.assertLessEqual(gap["from"], gap["to"])
         self.assertTrue(self.call("GetStatus")["active"])
 
 

@@ -453,7 +453,7 @@ class Catchup(OwedCase):
 
         self.assertEqual(json.loads(self.ok("catchup", "--json")), {
             "session": {"id": 1, "label": "Acme review", "started_at": iso(started), "planned_end": iso(planned),
-                        "ended_at": iso(ended), "end_reason": "stop", "alerts": 6},
+                        "ended_at": iso(ended), "end_reason": "stop", "alerts": 6, "gaps": []},
             "apps": [
                 {"app": "thunderbird", "count": 1, "earlier": 0, "alerts": [alert(0)]},
                 {"app": "akonadi_newmailnotifier_agent", "count": 1, "earlier": 0, "alerts": [alert(1)]},
