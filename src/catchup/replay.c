@@ -33,8 +33,8 @@ struct held {
 };
 
 struct tally {
-	int alerts, owed;
-	int64_t first_due; /* ms; 0: none */
+	int alerts, owed, overdue;
+	int64_t now_ms, first_due; /* ms; 0: none still to come */
 	GHashTable *senders; /* every app that sent anything, noise included */
 	GHashTable *apps; /* app -> struct app_alerts, non-noise alerts only */
 	GPtrArray *order; /* apps in order of their first alert */
@@ -85,9 +85,14 @@ static void count_alert(const struct present_alert_row *row, void *userdata)
 static void count_owed(const struct present_owed_row *row, void *userdata)
 {
 	struct tally *t = userdata;
+	/* The deadline that matters next, as for `present owed`: an acknowledged item still owes its answer, and
+	 * one whose deadline has passed (the sender wrote in an earlier session too) is late, not due by then. */
+	int64_t due = strcmp(row->state, "owed") == 0 ? row->ack_by : row->answer_by;
 	t->owed++;
-	if (strcmp(row->state, "owed") == 0 && (!t->first_due || row->ack_by < t->first_due))
-		t->first_due = row->ack_by;
+	if (due < t->now_ms)
+		t->overdue++;
+	else if (!t->first_due || due < t->first_due)
+		t->first_due = due;
 }
 
 static void summary(struct present_daemon *d, const struct tally *t, int64_t started_at, int64_t ended_at)
@@ -102,9 +107,11 @@ static void summary(struct present_daemon *d, const struct tally *t, int64_t sta
 			g_hash_table_size(t->senders), g_hash_table_size(t->senders) == 1 ? "" : "s");
 	if (t->owed) {
 		g_string_append_printf(body, " · %d repl%s owed", t->owed, t->owed == 1 ? "y" : "ies");
+		if (t->overdue)
+			g_string_append_printf(body, ", %d overdue", t->overdue);
 		if (t->first_due) {
 			present_time_clock(t->first_due / 1000, present_time_now(), due, sizeof(due));
-			g_string_append_printf(body, ", first by %s", due);
+			g_string_append_printf(body, ", %s by %s", t->overdue ? "next" : "first", due);
 		}
 	}
 	if (asprintf(&text, "While you were present (%s)", length) < 0)
@@ -170,6 +177,7 @@ void present_replay(struct present_daemon *d, int64_t session_id, int64_t starte
 	if (!d->store || strcmp(d->config.replay_mode, "none") == 0)
 		return;
 	struct tally t = {
+		.now_ms = present_time_now() * 1000,
 		.apps = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, app_free),
 		.senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 		.order = g_ptr_array_new(),

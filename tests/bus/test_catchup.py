@@ -173,6 +173,29 @@ class Replay(Catchup):
         [(first,)] = self.db().execute("SELECT ack_by FROM owed").fetchall()
         self.assertEqual(shown[1][2], "1 alert from 1 app · 1 reply owed, first by %s" % ms_clock(first))
 
+    def test_the_summary_gives_the_deadline_that_comes_next(self):
+        """Bob, acknowledged after the first meeting, writes again during the
+        second: his answer is what is due. Carla's acknowledgement was due
+        before the second meeting ended: she is late, not due by then."""
+        self.meeting(MEETING[2], ("Signal", "Carla", "ping", {"desktop-entry": "org.signal.Signal"}))
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the first summary")
+        self.ok("ack", "1")
+        self.ok("start", "10m")
+        app = App(self)
+        app.notify("Signal", "Bob", "still there?", {"desktop-entry": "org.signal.Signal"})
+        app.notify("Signal", "Carla", "hello?", {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.db().execute("SELECT count FROM owed ORDER BY id").fetchall() == [(2,), (2,)],
+                   what="the second messages")
+        with self.db() as db:
+            db.execute("UPDATE owed SET ack_by = 1000 WHERE sender = 'Carla'")
+        self.ok("stop")
+        shown = wait_until(lambda: len(self.shown_by_present()) == 2 and self.shown_by_present(),
+                           what="the second summary")
+        [(answer_by,)] = self.db().execute("SELECT answer_by FROM owed WHERE sender = 'Bob'").fetchall()
+        self.assertEqual(shown[1][2], "2 alerts from 1 app · 2 replies owed, 1 overdue, next by %s"
+                         % ms_clock(answer_by))
+
     def test_summary_action_runs_the_review_command(self):
         self.meeting(*MEETING[:1])
         self.ok("stop")
