@@ -1088,8 +1088,9 @@ static int owed_rows(struct present_store *store, sqlite3_stmt *st, present_owed
 
 int present_store_owed_each(struct present_store *store, bool all, present_owed_row_fn fn, void *userdata)
 {
+	/* Each by its next deadline, open or not: an item has the same place in both lists. */
 	sqlite3_stmt *st = prepare(store,
-		all ? OWED_COLUMNS "ORDER BY answer_by, id"
+		all ? OWED_COLUMNS "ORDER BY CASE state WHEN 'owed' THEN ack_by ELSE answer_by END, id"
 		    : OWED_COLUMNS "WHERE state IN ('owed', 'acknowledged') ORDER BY CASE state WHEN 'owed' THEN ack_by "
 				   "ELSE answer_by END, id");
 	if (!st)

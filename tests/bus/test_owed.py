@@ -190,6 +190,18 @@ class Listing(OwedCase):
                          [(3, "dismissed", False), (1, "owed", False), (2, "answered", False)])
         self.assertTrue(self.ok("owed", "--all").endswith("\n3 in all, 1 open.\n"))
 
+    def test_all_lists_the_open_items_in_the_same_order(self):
+        """Ana's acknowledgement is due before Bob's answer, though her answer
+        is due after it: open items are in the order 'owed' gives them."""
+        self.meeting()
+        now = int(time.time() * 1000)
+        with self.db() as db:
+            db.execute("UPDATE owed SET state = 'acknowledged', answer_by = ? WHERE id = 2", (now + 4 * 3600000,))
+            db.execute("UPDATE owed SET ack_by = ?, answer_by = ? WHERE id = 1", (now + 2 * 3600000, now + 86400000))
+            db.execute("UPDATE owed SET state = 'answered' WHERE id = 3")
+        self.assertEqual([o["id"] for o in json.loads(self.ok("owed", "--json"))], [1, 2])
+        self.assertEqual([o["id"] for o in json.loads(self.ok("owed", "--all", "--json"))], [1, 2, 3])
+
     def test_nothing_owed(self):
         self.assertEqual(self.ok("owed"), "Nothing owed: you are all caught up.\n")
         self.assertEqual(self.ok("owed", "--json"), "[]\n")
