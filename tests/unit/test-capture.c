@@ -24,10 +24,11 @@
 #define GTK_IFACE "org.gtk.Notifications"
 #define PORTAL_IFACE "org.freedesktop.portal.Notification"
 #define IMPL_IFACE "org.freedesktop.impl.portal.Notification"
-/* The connections of a sandboxed app, of the portal, and of its backend. */
-#define APP ":1.50"
-#define PORTAL ":1.20"
-#define BACKEND ":1.21"
+/* The connections of a sandboxed app, of the portal, and of its backend: names the bus never gives, as it
+ * gives ":1.N" to the connection each test makes (the capture ignores its own), N growing with the tests. */
+#define APP ":9.50"
+#define PORTAL ":9.20"
+#define BACKEND ":9.21"
 #define WAIT_US (10 * G_USEC_PER_SEC)
 
 /* Memory runs out on demand: this many strdup() calls to come fail. */
@@ -346,7 +347,7 @@ static void answered(struct fixture *f, const char *sender, const char *entry, d
 static void notified(struct fixture *f, const char *sender, const char *entry, dbus_uint32_t replaces,
 	const char *summary, const char *body, dbus_uint32_t server_id)
 {
-	answered(f, sender, entry, replaces, summary, body, ":1.5", server_id);
+	answered(f, sender, entry, replaces, summary, body, ":9.5", server_id);
 }
 
 /* NotificationClosed(server_id, reason 1: it expired), as sender emits it. */
@@ -434,14 +435,14 @@ static void test_same_text_twice_from_a_sandboxed_app(struct fixture *f, gconstp
  * backend hop comes first. */
 static void test_same_text_from_two_sandboxed_apps(struct fixture *f, gconstpointer data)
 {
-	add(f, ":1.50", PORTAL_IFACE, NULL, "a", "New message", "");
-	add(f, ":1.51", PORTAL_IFACE, NULL, "b", "New message", "");
+	add(f, ":9.50", PORTAL_IFACE, NULL, "a", "New message", "");
+	add(f, ":9.51", PORTAL_IFACE, NULL, "b", "New message", "");
 	add(f, PORTAL, IMPL_IFACE, "im.dino.Dino", "b", "New message", "");
 	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "a", "New message", "");
 	stop(f);
 	assert_rows(f, "SELECT path, caller, app, notification_id, updates FROM alerts ORDER BY id",
-		"portal|:1.50|org.gnome.Fractal|a|0\n"
-		"portal|:1.51|im.dino.Dino|b|0\n");
+		"portal|:9.50|org.gnome.Fractal|a|0\n"
+		"portal|:9.51|im.dino.Dino|b|0\n");
 }
 
 /* A sandboxed chat app's alert: the portal's hop names no app, the later
@@ -452,7 +453,7 @@ static void test_later_hop_names_the_app(struct fixture *f, gconstpointer data)
 	add(f, APP, PORTAL_IFACE, NULL, "n1", "Ana", "are you free?");
 	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free?");
 	add(f, BACKEND, GTK_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free?");
-	add_in(f, ":1.51", PORTAL_IFACE, NULL, "m1", "Bob", "lunch?", "im.received");
+	add_in(f, ":9.51", PORTAL_IFACE, NULL, "m1", "Bob", "lunch?", "im.received");
 	add_in(f, PORTAL, IMPL_IFACE, "im.dino.Dino", "m1", "Bob", "lunch?", "im.received");
 	stop(f);
 	assert_rows(f, "SELECT id, path, app, class, rule, updates, updated_at, owed_id FROM alerts ORDER BY id",
@@ -527,9 +528,9 @@ static void test_update_through_notify_once(struct fixture *f, gconstpointer dat
  * session started just before they go out must not hold them again. */
 static void test_own_replay_is_not_an_alert(struct fixture *f, gconstpointer data)
 {
-	seen(f, notify_message(NOTIFY_IFACE, "Thunderbird", NULL, 0, "Acme: 1 new message", "", false, getpid()), ":1.9");
+	seen(f, notify_message(NOTIFY_IFACE, "Thunderbird", NULL, 0, "Acme: 1 new message", "", false, getpid()), ":9.9");
 	seen(f, notify_message(NOTIFY_IFACE, "Evolution", NULL, 0, "Acme: 1 new message", "", false, getpid() + 1),
-		":1.10");
+		":9.10");
 	stop(f);
 	assert_rows(f, "SELECT app_name FROM alerts", "Evolution\n");
 }
@@ -539,9 +540,9 @@ static void test_own_replay_is_not_an_alert(struct fixture *f, gconstpointer dat
  * same for a sandboxed app, whose withdrawal crosses the portal's hops. */
 static void test_id_used_again_after_withdrawal(struct fixture *f, gconstpointer data)
 {
-	add(f, ":1.60", GTK_IFACE, "org.gnome.Geary", "email-arrived", "Bob Stone", "Invoice 2211");
-	remove_note(f, ":1.60", GTK_IFACE, "org.gnome.Geary", "email-arrived");
-	add(f, ":1.60", GTK_IFACE, "org.gnome.Geary", "email-arrived", "Carla Souza", "Lunch");
+	add(f, ":9.60", GTK_IFACE, "org.gnome.Geary", "email-arrived", "Bob Stone", "Invoice 2211");
+	remove_note(f, ":9.60", GTK_IFACE, "org.gnome.Geary", "email-arrived");
+	add(f, ":9.60", GTK_IFACE, "org.gnome.Geary", "email-arrived", "Carla Souza", "Lunch");
 	add(f, APP, PORTAL_IFACE, NULL, "n1", "Ana", "are you free?");
 	add(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "n1", "Ana", "are you free?");
 	remove_note(f, APP, PORTAL_IFACE, NULL, "n1");
@@ -587,27 +588,27 @@ static char *ignored_held(struct fixture *f)
  * them there first. */
 static void test_ignored_alerts_held_by_the_server(struct fixture *f, gconstpointer data)
 {
-	notified(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 2", 7);
-	notified(f, ":1.71", "org.gnome.Fractal", 0, "Ana", "are you free?", 8);
+	notified(f, ":9.70", "com.spotify.Client", 0, "Now playing", "Song 2", 7);
+	notified(f, ":9.71", "org.gnome.Fractal", 0, "Ana", "are you free?", 8);
 	/* An update keeps its id. */
-	notified(f, ":1.70", "com.spotify.Client", 7, "Now playing", "Song 3", 7);
+	notified(f, ":9.70", "com.spotify.Client", 7, "Now playing", "Song 3", 7);
 	/* Taken back by the app, closed by the server, or refused: nothing left to close. */
-	notified(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 4", 9);
-	withdrawn(f, ":1.70", 9);
-	notified(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 5", 10);
-	closed(f, ":1.5", 10);
-	answered(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 6", ":1.5", 0);
+	notified(f, ":9.70", "com.spotify.Client", 0, "Now playing", "Song 4", 9);
+	withdrawn(f, ":9.70", 9);
+	notified(f, ":9.70", "com.spotify.Client", 0, "Now playing", "Song 5", 10);
+	closed(f, ":9.5", 10);
+	answered(f, ":9.70", "com.spotify.Client", 0, "Now playing", "Song 6", ":9.5", 0);
 	/* Only the server that gave an id can close it: another's signal says nothing about it. */
-	notified(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 7", 11);
-	closed(f, ":1.99", 11);
+	notified(f, ":9.70", "com.spotify.Client", 0, "Now playing", "Song 7", 11);
+	closed(f, ":9.99", 11);
 	/* The server was replaced: the new one numbers from 1 again. */
-	answered(f, ":1.70", "com.spotify.Client", 0, "Now playing", "Song 8", ":1.6", 1);
+	answered(f, ":9.70", "com.spotify.Client", 0, "Now playing", "Song 8", ":9.6", 1);
 	/* A sandboxed app, named by a later hop, through a backend to the freedesktop server. */
 	add(f, APP, PORTAL_IFACE, NULL, "n1", "Podcast", "Episode 12");
 	add(f, PORTAL, IMPL_IFACE, "com.spotify.Client", "n1", "Podcast", "Episode 12");
-	answered(f, BACKEND, "com.spotify.Client", 0, "Podcast", "Episode 12", ":1.5", 12);
+	answered(f, BACKEND, "com.spotify.Client", 0, "Podcast", "Episode 12", ":9.5", 12);
 	char *got = ignored_held(f);
-	g_assert_cmpstr(got, ==, ":1.5 11\n:1.5 12\n:1.5 7\n:1.6 1\n");
+	g_assert_cmpstr(got, ==, ":9.5 11\n:9.5 12\n:9.5 7\n:9.6 1\n");
 	g_free(got);
 	stop(f);
 	assert_rows(f, "SELECT id, app, body, class, server_id FROM alerts ORDER BY id",
@@ -627,7 +628,7 @@ static void test_owed_without_memory_for_the_sender(struct fixture *f, gconstpoi
 {
 	/* The sender's copy, then the empty name instead. */
 	g_atomic_int_set(&strdup_failures, 2);
-	add(f, ":1.60", GTK_IFACE, "org.gnome.Geary", "email-arrived", "Bob Stone", "Invoice 2211");
+	add(f, ":9.60", GTK_IFACE, "org.gnome.Geary", "email-arrived", "Bob Stone", "Invoice 2211");
 	g_assert_cmpint(g_atomic_int_get(&strdup_failures), ==, 0);
 	stop(f);
 	assert_rows(f, "SELECT id, app, summary, class, owed_id FROM alerts", "1|org.gnome.Geary|Bob Stone|mail|1\n");
