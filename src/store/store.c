@@ -806,6 +806,30 @@ int present_store_alert_update(struct present_store *store, const struct present
 		(int64_t)a->urgency, a->category, a->actions, a->hints, a->cls, a->rule, at, a->id);
 }
 
+/* Takes alert id out of the response owed that the portal's hop, which names no app, opened or joined for it. */
+static int disown(struct present_store *store, int64_t id)
+{
+	sqlite3_stmt *st = prepare(store,
+		"SELECT o.id FROM alerts a JOIN owed o ON o.id = a.owed_id WHERE a.id = ? AND o.app = ''");
+	if (!st)
+		return fail(store, "taking back a response owed");
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	int64_t item = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	release(store, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(store, "taking back a response owed");
+	if (!item)
+		return 0;
+	int r = run(store, "UPDATE alerts SET owed_id = NULL WHERE id = ?", "i", id);
+	if (r == 0)
+		r = run(store, "UPDATE owed SET count = count - 1 WHERE id = ?", "i", item);
+	/* Its only message: nobody is owed. */
+	return r < 0 ? r
+		     : run(store, "DELETE FROM owed WHERE id = ?1 AND (count <= 0 OR NOT EXISTS (SELECT 1 FROM alerts "
+				  "WHERE owed_id = ?1))", "i", item);
+}
+
 int present_store_alert_set_app(struct present_store *store, int64_t id, const char *app, const char *cls,
 	const char *rule)
 {
@@ -813,6 +837,10 @@ int present_store_alert_set_app(struct present_store *store, int64_t id, const c
 		cls, rule, id);
 	if (r < 0)
 		return r;
+	/* The hop that names no app took the alert for a message (its category, a reply button); the app named
+	 * now may say otherwise (ignore_apps, a system app). What it added to the item it opened is taken back. */
+	if (strcmp(cls, "mail") != 0 && strcmp(cls, "person") != 0)
+		return disown(store, id);
 	/* A response owed from the first hop on (a sandboxed app's category or reply button) was opened without the
 	 * app's name. The portal's hop comes first at every message, so each opened another: it joins the app's
 	 * open item for the same sender, if there is one, as a message of the app's own would have. */

@@ -490,6 +490,21 @@ static void test_sandboxed_chat_is_one_response_owed(struct fixture *f, gconstpo
 		"1|im.dino.Dino|Bob|or 1?|3|1|1|1|1\n2||Carla|call me|1|1|1|1|1\n");
 }
 
+/* A sandboxed app in ignore_apps (or a system app) that says its alert is a
+ * message: owed at the portal's hop, which names no app, and noise once the
+ * backend's hop names it. Nobody is owed for it. */
+static void test_an_ignored_sandboxed_app_owes_nothing(struct fixture *f, gconstpointer data)
+{
+	add_in(f, APP, PORTAL_IFACE, NULL, "m1", "Bob", "lunch?", "im.received");
+	add_in(f, PORTAL, IMPL_IFACE, "com.spotify.Client", "m1", "Bob", "lunch?", "im.received");
+	add_in(f, ":9.51", PORTAL_IFACE, NULL, "m2", "Bob", "at noon?", "im.received");
+	add_in(f, PORTAL, IMPL_IFACE, "org.gnome.Fractal", "m2", "Bob", "at noon?", "im.received");
+	stop(f);
+	assert_rows(f, "SELECT id, app, class, coalesce(owed_id, '-') FROM alerts ORDER BY id",
+		"1|com.spotify.Client|noise|-\n2|org.gnome.Fractal|person|1\n");
+	assert_rows(f, "SELECT id, app, sender, count FROM owed", "1|org.gnome.Fractal|Bob|1\n");
+}
+
 /* A sandboxed chat app updates its alert (the same id again), through the
  * portal to GNOME's backend and on to the shell: one update, each hop
  * finding the alert by its own id. */
@@ -648,6 +663,7 @@ int main(int argc, char **argv)
 	ADD("same-text-from-two-sandboxed-apps", test_same_text_from_two_sandboxed_apps);
 	ADD("later-hop-names-the-app", test_later_hop_names_the_app);
 	ADD("sandboxed-chat-is-one-response-owed", test_sandboxed_chat_is_one_response_owed);
+	ADD("an-ignored-sandboxed-app-owes-nothing", test_an_ignored_sandboxed_app_owes_nothing);
 	ADD("update-through-hops-once", test_update_through_hops_once);
 	ADD("update-through-notify-once", test_update_through_notify_once);
 	ADD("id-used-again-after-withdrawal", test_id_used_again_after_withdrawal);
