@@ -412,7 +412,12 @@ static void say_acknowledged(const struct present_owed_row *row, bool already, i
 		fprintf(stderr, "Acknowledged #%lld", (long long)row->id);
 	}
 	print_about(stderr, row);
-	fprintf(stderr, "; answer in full by %s.", by);
+	/* Acknowledged late, the reply then promised a time of its own (promised_by()), which only its text
+	 * says: the deadline on record, gone already then, is not what the person was told. */
+	if (already && answer_by / 60 * 60 <= at / 1000)
+		fprintf(stderr, ", late: it was to be answered in full by %s.", by);
+	else
+		fprintf(stderr, "; answer in full by %s.", by);
 	if (!text || !*text) {
 		/* Acknowledged through D-Bus (SetOwedState), with no text on record. */
 		fputc('\n', stderr);

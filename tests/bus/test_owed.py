@@ -354,10 +354,12 @@ class Acting(OwedCase):
             self.assertEqual(self.items()[item]["ack_text"], DEFAULT_ACK % by)
             # The deadline on record stays what it was: the item is still late.
             self.assertEqual(self.items()[item]["answer_by"], items[item]["answer_by"])
-        # Given again, the reply recorded, with no second warning.
+        # Given again, the reply recorded, with no second warning, and no deadline it did not promise.
         r = self.present("ack", "1")
         self.assertEqual((r.returncode, r.stdout), (0, self.items()[1]["ack_text"] + "\n"))
-        self.assertNotIn("warning", r.stderr)
+        self.assertEqual(r.stderr, "#1 was already acknowledged at %s (Ana Lima · Invoice Q3), late: it was to be "
+                         "answered in full by %s. The text given then:\n"
+                         % (ms_clock(self.items()[1]["acked_at"]), for_people(items[1]["answer_by"])))
 
     def test_done_dismiss_snooze(self):
         self.meeting()
