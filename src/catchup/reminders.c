@@ -71,7 +71,7 @@ static void remind(const struct present_owed_row *row, void *userdata)
 	bool answer = ((struct reminding *)userdata)->answer;
 	char when[32], *summary = NULL, *body = NULL;
 	present_time_clock((answer ? row->answer_by : row->ack_by) / 1000, present_time_now(), when, sizeof(when));
-	if (asprintf(&summary, "%s is waiting (%s)", row->sender, row->app) < 0)
+	if (asprintf(&summary, *row->app ? "%s is waiting (%s)" : "%s is waiting", row->sender, row->app) < 0)
 		summary = NULL;
 	if (asprintf(&body, "%s by %s%s%s%s", answer ? "Answer in full" : "Acknowledge", when,
 		    *row->subject ? ": “" : "", row->subject, *row->subject ? "”" : "") < 0)

@@ -130,7 +130,8 @@ static void print_who(FILE *f, const struct present_owed_row *row, bool colour)
 	present_text_terminal(f, row->sender);
 	fputs(colour ? RESET : "", f);
 	fputs(" · ", f);
-	present_text_terminal(f, row->app);
+	/* An item whose messages named no app (a portal's hop that none followed), as the catch-up calls one. */
+	present_text_terminal(f, *row->app ? row->app : "(unnamed)");
 	if (row->subject && *row->subject) {
 		fputs(" · ", f);
 		present_text_terminal(f, row->subject);
@@ -169,7 +170,7 @@ void present_print_owed_json(FILE *f, const struct present_owed_row *row, int64_
 	fputs(", \"kind\": ", f);
 	present_text_json(f, row->kind);
 	fputs(", \"app\": ", f);
-	present_text_json(f, row->app);
+	present_text_json_or_null(f, row->app);
 	fputs(", \"from\": ", f);
 	present_text_json(f, row->sender);
 	fputs(", \"subject\": ", f);

@@ -399,6 +399,13 @@ class Reminders(Catchup):
         self.assertEqual(body, "Acknowledge by %s: “call me when you can”" % ms_clock(ack_by))
         wait_until(lambda: self.db().execute("SELECT reminded FROM owed").fetchone() == (1,), what="the mark")
 
+    def test_reminder_for_a_message_that_named_no_app(self):
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "58s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(("", "Erin", "lunch?", {"category": "im.received"}))
+        self.ok("stop")
+        [(app, summary, body, _)] = wait_until(self.shown_by_present, 10, "the reminder")
+        self.assertEqual((app, summary), ("present", "Erin is waiting"))
+
     def test_store_locked_when_due(self):
         # Another writer holds the store when the reminder falls due, 5 s
         # after the alert: none is given while it cannot be marked, not even

@@ -240,6 +240,13 @@ class Listing(OwedCase):
                           catchup["owed"]), (None, [(None, 2), ("org.signal.Signal", 1)],
                                              [dict(self.owed_json(item), subject=None)]))
 
+    def test_an_item_that_names_no_app(self):
+        """A message that gave no app's name (a portal hop that no other
+        followed, a bare Notify): unnamed, as the catch-up says, null in JSON."""
+        self.meeting([("", "Erin", "lunch?", {"category": "im.received"})])
+        self.assertRegex(self.ok("owed"), r"^#1  Erin · \(unnamed\) · lunch\? · 1 message · ")
+        self.assertIsNone(json.loads(self.ok("owed", "--json"))[0]["app"])
+
     def test_text_from_alerts_cannot_reach_the_terminal(self):
         evil = ("Signal", "Eve\x1b]52;c;aGk=\x07", "hi\x1b[2J there", {"desktop-entry": "org.signal.Signal"})
         self.meeting([evil])
