@@ -13,7 +13,7 @@ struct present_capture;
 struct present_capture_rules {
 	struct present_classify_lists lists;
 	int64_t ack_within, answer_within; /* seconds from the first message */
-	void (*on_new)(void *userdata); /* a new alert was held (may be NULL) */
+	void (*on_new)(void *userdata); /* a new alert was held, or one added to what is owed (may be NULL) */
 	void *userdata;
 };
 

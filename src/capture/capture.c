@@ -318,14 +318,18 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 	/* An update crosses the hops the alert did, each finding the alert by
 	 * its own id: it is one update, counted at its first hop. */
 	struct recent *hop = earlier_hop(cap, found ? unbox(found) : 0, ev, at);
+	bool owes_more = false; /* not a new alert, but more owed: the counts said change all the same */
 	if (hop) {
 		id = hop->id;
+		bool owed = hop->owed;
 		if (!hop->has_app && ev->app)
 			name_app(cap, hop, ev);
+		owes_more = hop->owed && !owed;
 	} else if (found) {
 		id = unbox(found);
 		bool owed = record(cap, PRESENT_WRITE_UPDATE, id, ev, at);
 		remember(cap, id, ev, at, owed);
+		owes_more = owed;
 	} else {
 		id = present_writer_next_id(cap->writer);
 		bool owed = record(cap, PRESENT_WRITE_INSERT, id, ev, at);
@@ -334,6 +338,8 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 		if (cap->rules.on_new)
 			cap->rules.on_new(cap->rules.userdata);
 	}
+	if (owes_more && cap->rules.on_new)
+		cap->rules.on_new(cap->rules.userdata);
 	/* Replies that never come (the caller said NO_REPLY_EXPECTED) must not pile up. */
 	if (g_hash_table_size(cap->pending) > PENDING_MAX)
 		g_hash_table_remove_all(cap->pending);

@@ -78,6 +78,20 @@ class StatusBar(BusTestCase):
         self.ok("done", "1")
         self.assertEqual(self.ok("status", "--format", "{alerts} {owed}"), "2 0\n")
 
+    def test_owed_follows_an_updated_alert(self):
+        """Evolution shows new mail by updating one alert: another sender's
+        mail is another reply owed, though no new alert was held."""
+        from test_capture import App
+        self.ok("start", "45m")
+        app = App(self)
+        evolution = {"desktop-entry": "org.gnome.Evolution"}
+        first = app.notify("evolution-mail-notification", "New email in Evolution",
+                           "You have received 1 new message.\nFrom: Bob\nSubject: Contract", evolution)
+        wait_until(lambda: self.ok("status", "--format", "{alerts} {owed}") == "1 1\n", 10, "Bob's mail counted")
+        app.notify("evolution-mail-notification", "New email in Evolution",
+                   "You have received 2 new messages.\nFrom: Dan\nSubject: Hi", evolution, replaces=first)
+        wait_until(lambda: self.ok("status", "--format", "{alerts} {owed}") == "1 2\n", 10, "Dan's mail counted")
+
     def test_status_does_not_use_the_bus(self):
         self.ok("start", "45m", "--label", "Acme")
         # A bus that answers nobody: only the mirror can answer. (Its address
