@@ -35,6 +35,13 @@ struct present_classification {
 void present_classify(const struct present_alert_event *ev, const struct present_classify_lists *lists,
 	struct present_classification *ret);
 
+/**
+ * The app's id as the lists write it, when the decoder took ".desktop" off
+ * its desktop entry and that was part of the id (Telegram's
+ * "org.telegram.desktop"); else NULL. The string is the list's.
+ */
+const char *present_classify_whole_id(const struct present_alert_event *ev, const struct present_classify_lists *lists);
+
 /** Whether rule (as stored with an alert) says its app is in ignore_apps: for a daemon that did not see it classified. */
 bool present_classify_rule_is_ignored(const char *rule);
 

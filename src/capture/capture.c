@@ -356,6 +356,14 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 	struct present_alert_event ev;
 	if (!present_alert_decode(msg, &ev))
 		return;
+	/* An id the decoder cut short goes by the lists' spelling, as its portal's hop spells it too. Out of memory,
+	 * it keeps the short one, which the lists still match. */
+	const char *whole = ev.kind == PRESENT_EVENT_ADD ? present_classify_whole_id(&ev, &cap->rules.lists) : NULL;
+	char *whole_copy = whole ? strdup(whole) : NULL;
+	if (whole_copy) {
+		free(ev.app);
+		ev.app = whole_copy;
+	}
 	int64_t at = now_ms();
 	gpointer found = NULL;
 	char *key = NULL;

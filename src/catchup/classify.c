@@ -54,6 +54,19 @@ static const char *listed(const struct present_alert_event *ev, const char *cons
 	return NULL;
 }
 
+const char *present_classify_whole_id(const struct present_alert_event *ev, const struct present_classify_lists *lists)
+{
+	const char *const *all[] = {lists->ignore_apps, lists->mail_apps, lists->people_apps};
+	/* Only an app named by its desktop entry: an id from the portal or GTK arrives whole. */
+	if (!ev->desktop_entry || !*ev->desktop_entry || !ev->app || strcmp(ev->app, ev->desktop_entry) != 0)
+		return NULL;
+	for (size_t l = 0; l < sizeof(all) / sizeof(all[0]); l++)
+		for (size_t i = 0; all[l] && all[l][i]; i++)
+			if (names_entry(all[l][i], ev->desktop_entry))
+				return all[l][i];
+	return NULL;
+}
+
 static bool category_is(const struct present_alert_event *ev, const char *const *cats)
 {
 	for (size_t i = 0; ev->category && cats[i]; i++) {

@@ -101,10 +101,10 @@ class Classification(Catchup):
         the word a misnamed entry's suffix is, and is listed so."""
         self.meeting(("Telegram", "Fred Otto", "are we still on for 5?", {"desktop-entry": "org.telegram.desktop"}))
         wait_until(lambda: self.db().execute("SELECT count(*) FROM owed").fetchone()[0] == 1, what="owed items")
-        self.assertEqual(self.db().execute("SELECT class, rule FROM alerts").fetchall(),
-                         [("person", "person: org.telegram.desktop is in people_apps")])
-        self.assertEqual([r[0:1] + r[2:] for r in self.owed_rows()],
-                         [("person", "Fred Otto", "are we still on for 5?", 1)])
+        self.assertEqual(self.db().execute("SELECT app, class, rule FROM alerts").fetchall(),
+                         [("org.telegram.desktop", "person", "person: org.telegram.desktop is in people_apps")])
+        self.assertEqual(self.owed_rows(),
+                         [("person", "org.telegram.desktop", "Fred Otto", "are we still on for 5?", 1)])
 
     def test_mail_that_names_nobody_is_kept_but_owes_nothing(self):
         """A count of new mail or a reminder from a mail client: held and

@@ -56,7 +56,7 @@ struct fixture {
 };
 
 static const char *const mail_apps[] = {"org.gnome.Geary", NULL};
-static const char *const people_apps[] = {"org.gnome.Fractal", NULL};
+static const char *const people_apps[] = {"org.gnome.Fractal", "org.telegram.desktop", NULL};
 static const char *const ignore_apps[] = {"com.spotify.Client", NULL};
 
 static DBusConnection *connect_bus(void)
@@ -505,6 +505,20 @@ static void test_an_ignored_sandboxed_app_owes_nothing(struct fixture *f, gconst
 	assert_rows(f, "SELECT id, app, sender, count FROM owed", "1|org.gnome.Fractal|Bob|1\n");
 }
 
+/* Telegram's id ends in ".desktop", which the decoder takes off a desktop
+ * entry: sandboxed, through the portal to a backend that hands it to the
+ * freedesktop server with that id as its entry, it is one app all the
+ * same, one alert and one response owed. */
+static void test_an_id_ending_in_desktop_is_one_app(struct fixture *f, gconstpointer data)
+{
+	add(f, APP, PORTAL_IFACE, NULL, "m1", "Fred", "ok?");
+	add(f, PORTAL, IMPL_IFACE, "org.telegram.desktop", "m1", "Fred", "ok?");
+	answered(f, BACKEND, "org.telegram.desktop", 0, "Fred", "ok?", ":9.5", 3);
+	stop(f);
+	assert_rows(f, "SELECT app, class FROM alerts", "org.telegram.desktop|person\n");
+	assert_rows(f, "SELECT app, sender, count FROM owed", "org.telegram.desktop|Fred|1\n");
+}
+
 /* A sandboxed chat app updates its alert (the same id again), through the
  * portal to GNOME's backend and on to the shell: one update, each hop
  * finding the alert by its own id. */
@@ -664,6 +678,7 @@ int main(int argc, char **argv)
 	ADD("later-hop-names-the-app", test_later_hop_names_the_app);
 	ADD("sandboxed-chat-is-one-response-owed", test_sandboxed_chat_is_one_response_owed);
 	ADD("an-ignored-sandboxed-app-owes-nothing", test_an_ignored_sandboxed_app_owes_nothing);
+	ADD("an-id-ending-in-desktop-is-one-app", test_an_id_ending_in_desktop_is_one_app);
 	ADD("update-through-hops-once", test_update_through_hops_once);
 	ADD("update-through-notify-once", test_update_through_notify_once);
 	ADD("id-used-again-after-withdrawal", test_id_used_again_after_withdrawal);
