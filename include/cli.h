@@ -99,6 +99,22 @@ void present_cli_owed_rows_take(const struct present_owed_row *row, void *userda
 /** Frees the copies and clears the list. */
 void present_cli_owed_rows_finish(struct present_cli_owed_rows *l);
 
+/** The times alerts were not watched in a session (the monitor lost), copied out of the store's callbacks. */
+struct present_cli_gaps {
+	struct present_cli_gap {
+		int64_t from, to; /* ms */
+		char *reason;
+	} *gaps;
+	size_t n, cap;
+	bool failed; /* memory ran out: some are missing */
+};
+
+/** A present_gap_fn: appends a copy of the gap to userdata, a struct present_cli_gaps. */
+void present_cli_gaps_take(int64_t from, int64_t to, const char *reason, void *userdata);
+
+/** Frees the copies and clears the list. */
+void present_cli_gaps_finish(struct present_cli_gaps *l);
+
 /** An alert as one line for a terminal: "summary — body (updated N×) (withdrawn)", first lines only, made safe. */
 void present_print_alert_text(FILE *f, const char *summary, const char *body, int updates, bool withdrawn);
 

@@ -14,18 +14,11 @@
 #include "text.h"
 #include "timefmt.h"
 
-/* A time the monitor was not listening, with the alerts of the listing, where it began. */
-struct gap {
-	int64_t from, to;
-	char *reason;
-};
-
 struct listing {
 	bool json;
 	int n;
-	struct gap *gaps;
-	size_t n_gaps, cap, next_gap;
-	bool failed;
+	struct present_cli_gaps gaps; /* each said among the alerts, where it began */
+	size_t next_gap;
 };
 
 static void ms_clock(int64_t ms, char *buf, size_t size)
@@ -42,7 +35,7 @@ static const char *known(const char *name)
 	return name && *name && strcmp(name, "?") != 0 ? name : NULL;
 }
 
-static void print_gap(const struct gap *g)
+static void print_gap(const struct present_cli_gap *g)
 {
 	char a[16], b[16];
 	ms_clock(g->from, a, sizeof(a));
@@ -55,8 +48,8 @@ static void print_gap(const struct gap *g)
 /* The gaps that began before `before` (ms), not yet printed. */
 static void print_gaps_before(struct listing *l, int64_t before)
 {
-	for (; l->next_gap < l->n_gaps && l->gaps[l->next_gap].from <= before; l->next_gap++)
-		print_gap(&l->gaps[l->next_gap]);
+	for (; l->next_gap < l->gaps.n && l->gaps.gaps[l->next_gap].from <= before; l->next_gap++)
+		print_gap(&l->gaps.gaps[l->next_gap]);
 }
 
 /* The first line of s, for a one-line listing. */
@@ -106,16 +99,23 @@ static void print_row(const struct present_alert_row *row, void *userdata)
 	l->n++;
 }
 
-static void take_gap(int64_t from, int64_t to, const char *reason, void *userdata)
+void present_cli_gaps_take(int64_t from, int64_t to, const char *reason, void *userdata)
 {
-	struct listing *l = userdata;
-	if (l->failed || !present_grow(&l->gaps, &l->cap, l->n_gaps, sizeof(*l->gaps)) ||
-		!(l->gaps[l->n_gaps].reason = strdup(reason ? reason : ""))) {
+	struct present_cli_gaps *l = userdata;
+	char *copy = NULL;
+	if (!present_grow(&l->gaps, &l->cap, l->n, sizeof(*l->gaps)) || !(copy = strdup(reason ? reason : ""))) {
 		l->failed = true;
 		return;
 	}
-	l->gaps[l->n_gaps].from = from;
-	l->gaps[l->n_gaps++].to = to;
+	l->gaps[l->n++] = (struct present_cli_gap){from, to, copy};
+}
+
+void present_cli_gaps_finish(struct present_cli_gaps *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->gaps[i].reason);
+	free(l->gaps);
+	*l = (struct present_cli_gaps){0};
 }
 
 static int parse_id(const char *text, int64_t *ret)
@@ -178,8 +178,8 @@ int present_cli_alerts(const struct present_args *args)
 		fputs("[", stdout);
 	}
 	/* Read first, so that each is said where it happened, among the alerts. */
-	r = args->json ? 0 : present_store_gaps_each(store, session.id, take_gap, &l);
-	if (r == 0 && l.failed) {
+	r = args->json ? 0 : present_store_gaps_each(store, session.id, present_cli_gaps_take, &l.gaps);
+	if (r == 0 && l.gaps.failed) {
 		fputs("present: out of memory\n", stderr);
 		r = 1;
 	}
@@ -187,9 +187,7 @@ int present_cli_alerts(const struct present_args *args)
 		r = present_store_alerts_each(store, session.id, print_row, &l);
 	if (r == 0 && !args->json)
 		print_gaps_before(&l, INT64_MAX);
-	for (size_t i = 0; i < l.n_gaps; i++)
-		free(l.gaps[i].reason);
-	free(l.gaps);
+	present_cli_gaps_finish(&l.gaps);
 	if (args->json)
 		puts(l.n ? "\n]" : "]");
 	else if (r == 0)

@@ -47,19 +47,12 @@ struct group {
  * hundred thousand alerts is summed up as fast as one that held ten. */
 #define LATEST_PER_APP 10
 
-/* A time the monitor was not listening: what came in then may be missing. */
-struct gap {
-	int64_t from, to;
-	char *reason;
-};
-
 struct catchup {
 	struct group *groups; /* in the order each app first sent something */
 	size_t n, cap;
 	struct group noise; /* every app's: one line, "N system alerts" */
 	size_t total;
-	struct gap *gaps;
-	size_t n_gaps, gaps_cap;
+	struct present_cli_gaps gaps; /* what came in then may be missing */
 	bool failed;
 };
 
@@ -117,24 +110,13 @@ static void take_alert(const struct present_alert_row *row, void *userdata)
 	g->n++;
 }
 
-static void take_gap(int64_t from, int64_t to, const char *reason, void *userdata)
-{
-	struct catchup *c = userdata;
-	if (!present_grow(&c->gaps, &c->gaps_cap, c->n_gaps, sizeof(*c->gaps)) ||
-		!(c->gaps[c->n_gaps].reason = strdup(reason ? reason : ""))) {
-		c->failed = true;
-		return;
-	}
-	c->gaps[c->n_gaps].from = from;
-	c->gaps[c->n_gaps++].to = to;
-}
-
 /* The counts of every app, then the latest alerts of each, and when none were watched. */
 static int read_alerts(struct present_store *store, int64_t session_id, size_t latest, struct catchup *c)
 {
 	int r = present_store_alert_groups(store, session_id, take_group, c);
 	if (r >= 0)
-		r = present_store_gaps_each(store, session_id, take_gap, c);
+		r = present_store_gaps_each(store, session_id, present_cli_gaps_take, &c->gaps);
+	c->failed |= c->gaps.failed;
 	for (size_t i = 0; r >= 0 && i < c->n; i++) {
 		r = present_store_alerts_latest(store, session_id, c->groups[i].app, latest, take_alert, &c->groups[i]);
 		c->failed |= c->groups[i].failed;
@@ -162,9 +144,7 @@ static void catchup_finish(struct catchup *c)
 		group_finish(&c->groups[i]);
 	free(c->groups);
 	group_finish(&c->noise);
-	for (size_t i = 0; i < c->n_gaps; i++)
-		free(c->gaps[i].reason);
-	free(c->gaps);
+	present_cli_gaps_finish(&c->gaps);
 }
 
 static void print_session(const struct present_session_record *s, size_t total, bool colour)
@@ -190,9 +170,9 @@ static void print_session(const struct present_session_record *s, size_t total, 
 /* Said before what came in: the counts and the list of who is waiting leave out what came then. */
 static void print_gaps(const struct catchup *c, bool colour)
 {
-	for (size_t i = 0; i < c->n_gaps; i++) {
+	for (size_t i = 0; i < c->gaps.n; i++) {
 		char from[16], to[16];
-		const struct gap *g = &c->gaps[i];
+		const struct present_cli_gap *g = &c->gaps.gaps[i];
 		for (int j = 0; j < 2; j++) {
 			time_t t = (time_t)((j ? g->to : g->from) / 1000);
 			struct tm tm;
@@ -304,14 +284,15 @@ static void print_json(const struct present_session_record *s, const struct catc
 		else
 			fputs("null", stdout);
 		printf(", \"alerts\": %zu, \"gaps\": [", c->total);
-		for (size_t i = 0; i < c->n_gaps; i++) {
+		for (size_t i = 0; i < c->gaps.n; i++) {
+			const struct present_cli_gap *g = &c->gaps.gaps[i];
 			fputs(i ? ", {\"from\": " : "{\"from\": ", stdout);
 			char when[40];
-			present_time_iso8601(c->gaps[i].from / 1000, when, sizeof(when));
+			present_time_iso8601(g->from / 1000, when, sizeof(when));
 			printf("\"%s\"", when);
-			present_time_json(stdout, "to", c->gaps[i].to / 1000);
+			present_time_json(stdout, "to", g->to / 1000);
 			fputs(", \"reason\": ", stdout);
-			present_text_json(stdout, c->gaps[i].reason);
+			present_text_json(stdout, g->reason);
 			fputs("}", stdout);
 		}
 		fputs("]}", stdout);
