@@ -375,7 +375,16 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	struct present_status s = {0};
 	struct present_cli_heads_up h = {0};
 	bool started = false;
-	if ((r = present_client_connect_daemon(&c)) == 0 && (r = heads_up_before(&c, args, seconds, &h)) == 0)
+	r = present_client_connect_daemon(&c);
+	/* No daemon listens, and its status file is gone with the runtime
+	 * directory (the machine lost power in a session): only the store tells.
+	 * A daemon activated now would put the switches back, then silence the
+	 * desktop again for a new session; this ends the dead one, as stop does. */
+	if (r == 0 && !c.direct && left_by_a_dead_daemon() && !present_client_daemon_running(&c)) {
+		present_client_disconnect(&c);
+		return restore_here();
+	}
+	if (r == 0 && (r = heads_up_before(&c, args, seconds, &h)) == 0)
 		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);
 	if (r == 0 && started) {
 		r = report_started(args, &h, &s);

@@ -176,6 +176,27 @@ class Contract:
                 self.assertFalse(self.bus.has_owner(), "%s must not start a daemon" % verb)
         self.assertEqual(self.ok("stop"), "No session is running.\n")
 
+    def test_power_loss_then_the_shortcut_puts_it_back(self):
+        # The machine lost power in a session: $XDG_RUNTIME_DIR starts empty,
+        # the daemon's status file and socket with it, and only the store
+        # tells. The key pressed to end the silence must end it, as a stop
+        # does, not put it back and then silence the desktop for another hour.
+        for verb in ("stop", "toggle"):
+            self.ok("start", "10m")
+            os.kill(self.bus.pid_of(), signal.SIGKILL)
+            self.wait_daemon_gone()
+            runtime = os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present")
+            for name in os.listdir(runtime):
+                os.unlink(os.path.join(runtime, name))
+            self.assertTrue(self.s.get())
+            self.assertEqual(self.ok(verb), "Put back 1 do-not-disturb change.\n", verb)
+            self.assertFalse(self.s.get(), verb)
+            self.assertEqual(self.sessions()[-1][4], "interrupted", verb)
+            self.assertIsNotNone(self.sessions()[-1][3], verb)
+            self.assertFalse(self.bus.has_owner(), "%s must not start a daemon" % verb)
+        self.assertEqual(len(self.sessions()), 2)
+        self.assertIn("do-not-disturb on", self.ok("toggle"))
+
     def test_sigkill_then_next_start_puts_it_back_first(self):
         self.ok("start", "10m")
         os.kill(self.bus.pid_of(), signal.SIGKILL)
@@ -977,6 +998,12 @@ class TwoLogins(BusTestCase):
         self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("elsewhere", None), ("here", None)])
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(2,)])
         self.assertNotIn("interrupted", self.bus.read_log())
+
+    def test_a_toggle_here_starts_while_a_live_daemons_session_runs_elsewhere(self):
+        # The store holds a session, but one whose daemon lives: not one to end.
+        self.elsewhere(self.ok, "start", "10m", "--label", "elsewhere")
+        self.assertIn("· do-not-disturb on (dunst)", self.ok("toggle", "5m", "--label", "here"))
+        self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("elsewhere", None), ("here", None)])
         self.assertTrue(self.paused(self.other))
         self.ok("stop")
         self.assertFalse(self.paused(self.bus))
