@@ -611,7 +611,7 @@ static const struct verb *find_verb(const char *name);
 /* What `present VERB --help` prints. */
 static int print_usage(const struct verb *v)
 {
-	printf("Usage: present %s %s\n", v->name, v->synopsis);
+	printf("Usage: present %s%s%s\n", v->name, *v->synopsis ? " " : "", v->synopsis);
 	return PRESENT_EXIT_OK;
 }
 
@@ -661,7 +661,7 @@ static int print_help(FILE *f)
 		"Usage: present VERB [ARGS]\n"
 		"Hold a focus session: the desktop goes quiet, nothing is lost.\n\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  present %-8s %s\n", verbs[i].name, verbs[i].synopsis);
+		fprintf(f, *verbs[i].synopsis ? "  present %-8s %s\n" : "  present %s%s\n", verbs[i].name, verbs[i].synopsis);
 	fprintf(f,
 		"\nDURATION: 60 (minutes), 45m, 90s, 2h, 1h30; at most 24h.\n"
 		"Options: --label TEXT (-l) names the meeting; --json prints JSON.\n"

@@ -323,8 +323,10 @@ static void run(struct present_daemon *d)
 int main(int argc, char **argv)
 {
 	bool restore_only = false;
-	if (argc > 2)
+	if (argc > 2) {
+		fprintf(stderr, "present-daemon: '%s' is one argument too many\n", argv[2]);
 		return usage(stderr, 2);
+	}
 	if (argc == 2) {
 		if (strcmp(argv[1], "--version") == 0) {
 			printf("present-daemon %s\n", PRESENT_VERSION);
@@ -332,8 +334,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[1], "--help") == 0)
 			return usage(stdout, 0);
-		if (strcmp(argv[1], "--restore") != 0)
+		if (strcmp(argv[1], "--restore") != 0) {
+			fprintf(stderr, "present-daemon: unknown option '%s'\n", argv[1]);
 			return usage(stderr, 2);
+		}
 		restore_only = true;
 	}
 

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import threading
 import time
 
@@ -350,6 +351,23 @@ class BadInput(BusTestCase):
         self.assert_refused(["start"], 78, path + ":1:")
         self.assertEqual(len(self.sessions()), 1)
         self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
+
+    def test_help_ends_no_line_in_blanks(self):
+        # A verb without arguments has nothing to pad or to follow its name.
+        self.assertEqual(self.ok("stop", "--help"), "Usage: present stop\n")
+        self.assertIn("  present stop\n", self.ok("--help"))
+        for verb in re.findall(r"^  present (\w+)", self.ok("--help"), re.M):
+            for line in (self.ok("--help") + self.ok(verb, "--help")).splitlines():
+                self.assertEqual(line, line.rstrip(), verb)
+
+    def test_daemon_names_what_it_does_not_take(self):
+        for argv, says in ((["--frob"], "present-daemon: unknown option '--frob'\n"),
+                           (["--restore", "x"], "present-daemon: 'x' is one argument too many\n")):
+            r = subprocess.run([os.environ["PRESENT_DAEMON"]] + argv, env=self.bus.env, capture_output=True,
+                               text=True, timeout=10)
+            self.assertEqual(r.returncode, 2, argv)
+            self.assertEqual(r.stdout, "", argv)
+            self.assertTrue(r.stderr.startswith(says + "Usage: present-daemon "), r.stderr)
 
     def test_help_and_version(self):
         out = self.ok("--help")
