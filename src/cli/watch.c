@@ -48,7 +48,8 @@ void present_cli_print_status_line(const struct present_args *args, const struct
 
 struct watch {
 	struct present_status s;
-	bool refresh; /* the daemon came: ask it what runs */
+	bool refresh; /* the daemon came, or left: ask what runs */
+	bool revive; /* the next refresh may start a daemon, to put back what a dead one left */
 	bool gone; /* the bus went away */
 };
 
@@ -72,11 +73,15 @@ static void on_message(struct watch *w, const struct present_wire_msg *m)
 	if (is_signal(m, "org.freedesktop.DBus", "NameOwnerChanged")) {
 		if (present_wire_iter_read(&it, 's', &name) && present_wire_iter_read(&it, 's', &old_owner) &&
 			present_wire_iter_read(&it, 's', &new_owner) && strcmp(name, PRESENT_BUS_NAME) == 0) {
-			/* A daemon only leaves when idle, or when it died: either way nothing runs. */
-			if (*new_owner)
-				w->refresh = true;
-			else
+			/* A daemon only leaves when idle, or when it died: either way nothing runs. One
+			 * that died in a session may have left the desktop silenced, for a refresh to
+			 * see to; that happens once per session shown, so a daemon that keeps dying
+			 * is not started over and over. */
+			if (!*new_owner) {
+				w->revive = w->s.active || w->s.n_unrestored;
 				set_idle(w);
+			}
+			w->refresh = true;
 		}
 	} else if (is_signal(m, PRESENT_INTERFACE, "SessionEnded")) {
 		set_idle(w);
@@ -91,14 +96,32 @@ static void on_message(struct watch *w, const struct present_wire_msg *m)
 	}
 }
 
-/* Asks a running daemon what runs; never starts one. No answer: the daemon
- * is not there, or left in between, and its leaving says so. */
+/* Whether the daemon's mirror says its writer died in a session, or with a switch left on. */
+static bool dead_in_a_session(void)
+{
+	char *path = present_statefile_path();
+	struct present_status s;
+	int r = path ? present_statefile_read(path, &s) : -ENOMEM;
+	free(path);
+	if (r == 0)
+		present_status_finish(&s);
+	return r == -EOWNERDEAD;
+}
+
+/*
+ * Asks a running daemon what runs. No answer: the daemon is not there, or
+ * left in between, and its leaving says so. It starts none, but where one
+ * died in a session: without systemd to put back what that one left,
+ * nothing else would while the bar shows idle, so a daemon started now
+ * does, first, and answers, as for `present status`.
+ */
 static void refresh(struct present_client *c, struct watch *w)
 {
-	w->refresh = false;
+	bool activate = w->revive && dead_in_a_session();
+	w->refresh = w->revive = false;
 	set_idle(w);
 	struct present_wire_error err = {0};
-	struct present_wire_msg *reply = present_client_call(c, "GetStatus", false, &err, "");
+	struct present_wire_msg *reply = present_client_call(c, "GetStatus", activate, &err, "");
 	struct present_wire_iter it;
 	if (reply) {
 		present_wire_iter_init(reply, &it);
@@ -229,6 +252,7 @@ int present_cli_watch(const struct present_args *args)
 		goto out;
 	}
 	/* Subscribed first, then asked: a change in between is not lost. */
+	w.revive = true;
 	refresh(&c, &w);
 	for (;;) {
 		if (!drain(&c, &w)) {

@@ -3,6 +3,8 @@ import json
 import os
 import signal
 
+import dbus
+
 import harness
 from harness import CLI, BusTestCase, Watcher, wait_until
 
@@ -52,6 +54,41 @@ class Watch(BusTestCase):
         # And a new daemon is followed too.
         self.ok("start", "10m", "--label", "again")
         self.assertEqual(w.line(), "active|10m|again|0")
+
+    def paused(self):
+        dunst = self.bus.connection.get_object("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
+        return bool(dunst.Get("org.dunstproject.cmd0", "paused", dbus_interface=dbus.PROPERTIES_IFACE))
+
+    def test_a_daemon_that_dies_in_a_session_is_replaced_to_put_it_back(self):
+        # No systemd to restore after the death (a window manager started
+        # with dbus-run-session): the bar is all the user sees, and idle
+        # while dunst stays paused would hide the silence for good.
+        self.ok("start", "30m")
+        w = Watcher(self, "--format", FORMAT)
+        self.assertEqual(w.line(), "active|30m||0")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.assertEqual(w.line(), "idle|||")
+        self.assertFalse(self.paused(), "the silence the dead daemon left must be put back")
+        self.assertEqual(self.sessions()[-1][4], "interrupted")
+        self.assertTrue(self.nothing_printed(w))
+
+    def test_a_watch_started_after_a_daemon_died_in_a_session_puts_it_back(self):
+        self.ok("start", "30m")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.assertTrue(self.paused())
+        w = Watcher(self, "--format", FORMAT)
+        self.assertEqual(w.line(), "idle|||")
+        self.assertFalse(self.paused())
+
+    def test_a_daemon_that_dies_idle_is_not_replaced(self):
+        w = Watcher(self, "--format", FORMAT)
+        self.assertEqual(w.line(), "idle|||")
+        self.call("GetStatus")
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+        self.assertTrue(self.nothing_printed(w))
+        self.assertFalse(self.bus.has_owner(), "nothing was left to put back: no daemon to start")
 
     def test_minutes_left_follow_the_clock(self):
         w = Watcher(self, "--format", FORMAT)
