@@ -572,6 +572,48 @@ static char *builtin_taken(const struct keys *k)
 }
 
 /* Returns an exit code, or -EBUSY when fallback is set and keys are taken (by what: *ret_builtin). */
+/* GVariant text of the list of custom shortcuts with ours in it, last if it was not there. */
+static char *with_ours(char *const *list)
+{
+	char *out = NULL;
+	size_t len = 0;
+	bool ours = false;
+	FILE *f = open_memstream(&out, &len);
+	if (!f)
+		return NULL;
+	fputc('[', f);
+	for (size_t i = 0; list[i]; i++) {
+		char *item = gvariant_string(list[i]);
+		fprintf(f, "%s%s", i ? ", " : "", item ? item : "''");
+		free(item);
+		ours = ours || strcmp(list[i], OUR_PATH) == 0;
+	}
+	if (!ours)
+		fputs(list[0] ? ", '" OUR_PATH "'" : "'" OUR_PATH "'", f);
+	fputc(']', f);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The list of custom shortcuts, with ours, for the commands --print shows; NULL when it cannot be read. Read
+ * quietly: what cannot be read is said with the commands. */
+static char *listed_with_ours(void)
+{
+	char *argv[] = {"gsettings", "get", MEDIA_KEYS, "custom-keybindings", NULL};
+	char *out = NULL, *err = NULL, *text = NULL;
+	if (run(argv, &out, &err) == 0) {
+		char **list = gvariant_strings(out ? out : "");
+		text = list ? with_ours(list) : NULL;
+		present_strv_free(list);
+	}
+	free(out);
+	free(err);
+	return text;
+}
+
 static int bind_gnome(const struct keys *k, const char *command, bool fallback, char **ret_builtin)
 {
 	char accel[128], *list_text = NULL;
@@ -624,23 +666,8 @@ static int bind_gnome(const struct keys *k, const char *command, bool fallback, 
 	} else if (r == PRESENT_EXIT_OK) {
 		/* The entry first, then the list: GNOME never sees a shortcut half made. */
 		char *schema = relocatable(OUR_PATH), *name = gvariant_string("present toggle"),
-		     *cmd = gvariant_string(command), *binding = gvariant_string(accel), *new_list = NULL;
-		size_t len = 3 + strlen(OUR_PATH) + 4;
-		for (size_t i = 0; list && list[i]; i++)
-			len += strlen(list[i]) * 2 + 4;
-		new_list = malloc(len + 1);
-		if (new_list) {
-			strcpy(new_list, "[");
-			for (size_t i = 0; list && list[i]; i++) {
-				char *item = gvariant_string(list[i]);
-				if (item) {
-					strcat(new_list, item);
-					strcat(new_list, ", ");
-				}
-				free(item);
-			}
-			strcat(new_list, "'" OUR_PATH "']");
-		}
+		     *cmd = gvariant_string(command), *binding = gvariant_string(accel),
+		     *new_list = list ? with_ours(list) : NULL;
 		bool ok = schema && name && cmd && binding && new_list &&
 			gsettings(NULL, "set", schema, "name", name) && gsettings(NULL, "set", schema, "command", cmd) &&
 			gsettings(NULL, "set", schema, "binding", binding) &&
@@ -833,17 +860,24 @@ static int print_how(enum desktop desktop, const struct keys *k, const char *com
 	char *gvariant = gvariant_string(command), *quoted = gvariant ? shell_arg(gvariant) : NULL;
 	free(gvariant);
 	switch (desktop) {
-	case DESKTOP_GNOME:
+	case DESKTOP_GNOME: {
 		format_keys(k, GTK, accel, sizeof(accel));
-		fputs("present: on GNOME, these commands add the shortcut (to a list of custom shortcuts that is empty "
-		      "so far):\n",
+		/* The last command sets the whole list: the custom shortcuts already there must stay in it. */
+		char *listed = listed_with_ours(), *list = shell_arg(listed ? listed : "['" OUR_PATH "']");
+		fputs(listed ? "present: on GNOME, these commands add the shortcut:\n"
+			     : "present: on GNOME, these commands add the shortcut; the last one sets the list of custom "
+			       "shortcuts, which could not be read here: add to it those that 'gsettings get " MEDIA_KEYS
+			       " custom-keybindings' shows\n",
 			stderr);
 		printf("gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " name 'present toggle'\n"
 		       "gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " command %s\n"
 		       "gsettings set " CUSTOM_SCHEMA ":" OUR_PATH " binding '%s'\n"
-		       "gsettings set " MEDIA_KEYS " custom-keybindings \"['" OUR_PATH "']\"\n",
-			quoted ? quoted : "", accel);
+		       "gsettings set " MEDIA_KEYS " custom-keybindings %s\n",
+			quoted ? quoted : "", accel, list ? list : "");
+		free(listed);
+		free(list);
 		break;
+	}
 	case DESKTOP_XFCE:
 		format_keys(k, GTK, accel, sizeof(accel));
 		fputs("present: on XFCE, this command adds the shortcut:\n", stderr);

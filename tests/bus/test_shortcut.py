@@ -68,6 +68,35 @@ class Print(BusTestCase):
                               "\"['/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/present/']\"\n"
                               % (schema, schema, schema))
 
+    def test_print_on_gnome_keeps_the_custom_shortcuts_there(self):
+        # The last line sets GNOME's list of custom shortcuts: written with
+        # ours alone, it would drop the user's own from Settings.
+        bindir = os.path.join(self.root, "bin")
+        os.mkdir(bindir)
+        log = os.path.join(self.root, "gsettings.log")
+        mine = "/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/custom0/"
+        ours = "/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/present/"
+        listed = os.path.join(self.root, "listed")
+        with open(os.path.join(bindir, "gsettings"), "w") as f:
+            f.write('#!/bin/sh\nprintf "%%s\\n" "$*" >> %s\n'
+                    'if [ "$1 $3" = "get custom-keybindings" ]; then cat %s; fi\n' % (log, listed))
+        os.chmod(os.path.join(bindir, "gsettings"), 0o755)
+        env = dict(PLAIN, XDG_CURRENT_DESKTOP="GNOME",
+                   PATH="%s:%s:%s" % (bindir, os.path.dirname(os.path.abspath(CLI)), os.environ["PATH"]))
+        for now, then in (("['%s']" % mine, "['%s', '%s']" % (mine, ours)),
+                          ("['%s', '%s']" % (ours, mine), "['%s', '%s']" % (ours, mine)),
+                          ("@as []", "['%s']" % ours)):
+            with open(listed, "w") as f:
+                f.write(now + "\n")
+            r = self.present("shortcut", "--print", env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.splitlines()[-1], "gsettings set org.gnome.settings-daemon.plugins.media-keys "
+                                                        "custom-keybindings \"%s\"" % then, now)
+            self.assertEqual(r.stderr, "present: on GNOME, these commands add the shortcut:\n")
+        with open(log) as f:
+            self.assertEqual(set(f.read().splitlines()),
+                             {"get org.gnome.settings-daemon.plugins.media-keys custom-keybindings"})
+
     def test_unknown_desktop_and_full_path(self):
         out, err = self.shortcut("", path=False)
         self.assertEqual(out, "%s toggle\n" % os.path.realpath(CLI))
