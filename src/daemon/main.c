@@ -320,6 +320,34 @@ static void run(struct present_daemon *d)
 	present_session_end(d, "signal");
 }
 
+/*
+ * The commands the daemon runs (the "Catch up" of the summary and of
+ * reminders, on_start, on_end) name present by name, but the PATH that
+ * D-Bus activation or systemd gives the daemon need not hold its directory:
+ * ~/.local/bin rarely is there. It goes last, so the user's PATH still
+ * decides which present runs.
+ */
+static void path_with_present(void)
+{
+	char *self = g_file_read_link("/proc/self/exe", NULL);
+	char *dir = self ? g_path_get_dirname(self) : NULL;
+	char *sibling = dir ? g_build_filename(dir, "present", NULL) : NULL;
+	/* Beside the daemon in a build tree, else where it was installed. */
+	const char *bindir = sibling && g_file_test(sibling, G_FILE_TEST_IS_EXECUTABLE) ? dir : PRESENT_BINDIR;
+	const char *path = g_getenv("PATH");
+	/* No PATH is a search of the system's directories, which one naming only ours would lose. */
+	char **dirs = g_strsplit(path ? path : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+	if (!g_strv_contains((const char *const *)dirs, bindir)) {
+		char *grown = g_strconcat(path ? path : "/usr/local/bin:/usr/bin:/bin", ":", bindir, NULL);
+		g_setenv("PATH", grown, TRUE);
+		g_free(grown);
+	}
+	g_strfreev(dirs);
+	g_free(sibling);
+	g_free(dir);
+	g_free(self);
+}
+
 int main(int argc, char **argv)
 {
 	bool restore_only = false;
@@ -340,6 +368,7 @@ int main(int argc, char **argv)
 		}
 		restore_only = true;
 	}
+	path_with_present();
 
 	struct present_daemon d = {0};
 	present_session_init(&d.session);

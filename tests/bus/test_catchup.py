@@ -204,6 +204,28 @@ class Replay(Catchup):
                      if name == "Notify" and str(a[3]).startswith("While you were present")]
         self.assertEqual(actions, ["default", "Catch up"])
 
+    def test_the_review_command_finds_present_off_the_path(self):
+        # Installed under ~/.local, present is rarely on the PATH that D-Bus
+        # activation or systemd gives the daemon: "Catch up" would open a
+        # terminal that cannot find it.
+        found = os.path.join(self.root, "found")
+        self.write_config('replay = { review_command = [ "sh", "-c", "command -v present > %s" ]; };\n' % found)
+        self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").UpdateActivationEnvironment(
+            {"PATH": "/usr/bin:/bin"}, dbus_interface="org.freedesktop.DBus")
+        self.meeting(*MEETING[:1])
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the summary")
+        calls = [(str(a[3]), int(a[1])) for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
+                 if name == "Notify"]
+        # The mock numbers each new notification from 1.
+        [summary_id] = [i + 1 for i, (summary, _) in enumerate([c for c in calls if c[1] == 0])
+                        if summary.startswith("While you were present")]
+        self.notifications().EmitSignal("org.freedesktop.Notifications", "ActionInvoked", "us",
+                                        [dbus.UInt32(summary_id), "default"], dbus_interface=MOCK)
+        wait_until(lambda: os.path.exists(found) and os.path.getsize(found), what="the review command")
+        with open(found) as f:
+            self.assertEqual(os.path.realpath(f.read().strip()), os.path.realpath(harness.CLI))
+
     def test_an_empty_review_command_is_none(self):
         self.write_config("replay = { review_command = []; };\n")
         self.meeting(*MEETING[:1])
