@@ -23,6 +23,7 @@ struct present_daemon {
 	DBusConnection *calling; /* the connection of the call being handled, or NULL */
 	struct present_config config;
 	struct present_store *store; /* NULL when the store cannot be opened */
+	char *store_error; /* then which store, and why: for the user, who may never see the log */
 	struct present_session session;
 	struct present_dnd *dnd;
 	struct present_notifier *notifier;
@@ -57,6 +58,9 @@ int present_daemon_reload_config(struct present_daemon *d, present_config_warn_f
 
 /** Arms or disarms the idle exit after anything that can change whether the daemon is needed. */
 void present_daemon_update_idle(struct present_daemon *d);
+
+/** Why there is no store: its path and the reason, as opening it said. */
+const char *present_daemon_store_error(const struct present_daemon *d);
 
 /** Ends the main loop: the session (if any) is ended first with reason. */
 void present_daemon_quit(struct present_daemon *d, const char *reason);

@@ -268,17 +268,22 @@ static int serve(struct present_daemon *d)
 	return 0;
 }
 
+const char *present_daemon_store_error(const struct present_daemon *d)
+{
+	return d->store_error ? d->store_error : "the store cannot be opened";
+}
+
 static void open_store(struct present_daemon *d)
 {
 	char *path = present_path_store(), *error = NULL;
 	if (!path) {
-		present_log("warning", "no state directory (neither XDG_STATE_HOME nor HOME is set): sessions are not recorded");
-		return;
+		d->store_error = strdup("no state directory (neither XDG_STATE_HOME nor HOME is set)");
+	} else if (present_store_open(path, &d->store, &error) < 0) {
+		d->store_error = error;
+		error = NULL;
 	}
-	if (present_store_open(path, &d->store, &error) < 0) {
-		present_log("warning", "%s: sessions are not recorded", error);
-		free(error);
-	}
+	if (!d->store)
+		present_log("warning", "%s: sessions are not recorded", present_daemon_store_error(d));
 	free(path);
 }
 
@@ -416,6 +421,7 @@ int main(int argc, char **argv)
 	if (d.loop)
 		g_main_loop_unref(d.loop);
 	present_store_close(d.store);
+	free(d.store_error);
 	present_config_finish(&d.config);
 	return d.exit_code;
 }

@@ -250,8 +250,9 @@ static void diagnose_capture(struct present_daemon *d, struct findings *f)
 {
 	char *error = NULL;
 	if (d->session.active) {
+		/* Without the store, the store's finding says why. */
 		if (d->session.capture_error)
-			add_finding("failure", "alerts", d->session.capture_error, f);
+			add_finding("failure", "alerts", d->store ? d->session.capture_error : "not held: there is no store", f);
 		else
 			add_finding("ok", "alerts", "held for the running session", f);
 		return;
@@ -296,8 +297,12 @@ static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, 
 	for (guint i = 0; i < unknown->len; i++)
 		add_finding("warning", "configuration", unknown->pdata[i], &f);
 	g_ptr_array_unref(unknown);
-	add_finding(d->store ? "ok" : "failure", "store",
-		d->store ? present_store_path(d->store) : "cannot be opened: sessions and changes are not recorded", &f);
+	if (d->store) {
+		add_finding("ok", "store", present_store_path(d->store), &f);
+	} else if (asprintf(&line, "%s: sessions and changes are not recorded", present_daemon_store_error(d)) > 0) {
+		add_finding("failure", "store", line, &f);
+		free(line);
+	}
 	present_dnd_diagnose(d->dnd, &d->config, add_finding, &f);
 	diagnose_capture(d, &f);
 
@@ -339,7 +344,7 @@ static DBusMessage *method_set_owed_state(struct present_daemon *d, DBusMessage 
 		return NULL;
 	}
 	if (!d->store) {
-		dbus_set_error(err, DBUS_ERROR_FAILED, "the store cannot be opened");
+		dbus_set_error(err, DBUS_ERROR_FAILED, "%s", present_daemon_store_error(d));
 		return NULL;
 	}
 	int r = present_store_owed_set_state(d->store, (int64_t)id, state, g_get_real_time() / 1000);
@@ -360,7 +365,7 @@ static DBusMessage *method_acknowledge(struct present_daemon *d, DBusMessage *ms
 		return NULL;
 	}
 	if (!d->store) {
-		dbus_set_error(err, DBUS_ERROR_FAILED, "the store cannot be opened");
+		dbus_set_error(err, DBUS_ERROR_FAILED, "%s", present_daemon_store_error(d));
 		return NULL;
 	}
 	int64_t at;
@@ -395,7 +400,7 @@ static DBusMessage *method_snooze(struct present_daemon *d, DBusMessage *msg, DB
 		return NULL;
 	}
 	if (!d->store) {
-		dbus_set_error(err, DBUS_ERROR_FAILED, "the store cannot be opened");
+		dbus_set_error(err, DBUS_ERROR_FAILED, "%s", present_daemon_store_error(d));
 		return NULL;
 	}
 	int r = present_store_owed_snooze(d->store, (int64_t)id, g_get_real_time() / 1000 + (int64_t)seconds * 1000);

@@ -183,7 +183,7 @@ static void start_capture(struct present_daemon *d)
 	struct present_capture_spare *spare = d->capture_spare;
 	d->capture_spare = NULL;
 	if (!spare)
-		error = strdup("the store cannot be opened");
+		error = strdup(present_daemon_store_error(d));
 	else
 		s->capture = present_capture_start(d->bus, spare, d->notifications_owner, (int64_t)s->id,
 			&(struct present_capture_rules){
@@ -250,7 +250,7 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	bool record_change = present_dnd_prepare(d->dnd, &d->config, &s->dnd, &change);
 	int64_t id = 0;
 	if (!d->store) {
-		s->store_error = strdup("the store cannot be opened");
+		s->store_error = strdup(present_daemon_store_error(d));
 	} else if (present_store_session_begin(d->store, s->label, s->started_at, s->ends_at,
 			   record_change ? &change : NULL, &id) < 0) {
 		/* The caller hears it too (store_error in the status): a crash could leave the desktop silenced. */

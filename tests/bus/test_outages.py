@@ -323,11 +323,19 @@ class StoreOutage(DunstCase):
         wait_until(lambda: not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().rsplit(
             ")", 1)[1].split()[0] == "Z", 30, "the daemon to exit")
 
-    def session_without_store(self):
+    def assert_no_store(self, stderr, why):
+        """What start says of a store out of reach: which one, and why, as the user may never read the log."""
+        self.assertEqual(stderr, "present: warning: alerts are not being held: %s: %s\n" % (self.store_path, why))
+        r = self.present("doctor")
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("\nFAIL     store: %s: %s: sessions and changes are not recorded\n" % (self.store_path, why),
+                      r.stdout)
+
+    def session_without_store(self, why):
         """A session starts and ends with the store out of reach: silenced, then put back, with a warning."""
         r = self.present("start", "10m")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
+        self.assert_no_store(r.stderr, why)
         self.assertTrue(self.dnd())
         self.ok("stop")
         self.assertFalse(self.dnd())
@@ -345,7 +353,7 @@ class StoreOutage(DunstCase):
         r = self.present("start", "10m")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"· do-not-disturb on \(dunst\)\n$")
-        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
+        self.assert_no_store(r.stderr, "cannot open it for writing (read-only)")
         self.assertTrue(self.dnd())
         r = self.present("stop")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -365,7 +373,7 @@ class StoreOutage(DunstCase):
         reader.execute("SELECT count(*) FROM sessions").fetchone()
         self.assertTrue(os.path.exists(self.store_path + "-wal"))
         self.read_only()
-        self.session_without_store()
+        self.session_without_store("cannot open it for writing (read-only)")
         self.assertIn("%s: cannot open it for writing (read-only): sessions are not recorded" % self.store_path,
                       self.daemon_log())
         self.writable_again()
@@ -484,7 +492,7 @@ class StoreOutage(DunstCase):
         os.makedirs(os.path.dirname(self.state), exist_ok=True)
         with open(self.state, "w") as f:
             f.write("not a directory\n")
-        self.session_without_store()
+        self.session_without_store("cannot make a private directory for it: Not a directory")
         self.assertIn("cannot make a private directory for it: Not a directory", self.daemon_log())
         with open(self.state) as f:
             self.assertEqual(f.read(), "not a directory\n")
@@ -494,7 +502,7 @@ class StoreOutage(DunstCase):
         os.chown(self.state, 65534, 65534)
         r = self.present("start", "10m")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stderr, "present: warning: alerts are not being held: the store cannot be opened\n")
+        self.assert_no_store(r.stderr, "cannot make a private directory for it: it belongs to another user")
         self.ok("stop")
         self.assertFalse(self.dnd())
         self.assertIn("it belongs to another user", self.daemon_log())
