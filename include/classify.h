@@ -42,7 +42,10 @@ void present_classify(const struct present_alert_event *ev, const struct present
  */
 const char *present_classify_whole_id(const struct present_alert_event *ev, const struct present_classify_lists *lists);
 
-/** Whether rule (as stored with an alert) says its app is in ignore_apps: for a daemon that did not see it classified. */
+/**
+ * Whether rule (as stored with an alert) says its app is in ignore_apps: for
+ * a daemon that did not see it classified.
+ */
 bool present_classify_rule_is_ignored(const char *rule);
 
 /** "noise", "alert", "mail", "person". */

@@ -223,8 +223,8 @@ static bool unnamed(const char *app)
 	return strcmp(app, "?") == 0;
 }
 
-static void print_plain(const struct present_session_record *s, const struct catchup *c, const struct present_cli_owed_rows *owed,
-	int64_t now_ms, bool colour)
+static void print_plain(const struct present_session_record *s, const struct catchup *c,
+	const struct present_cli_owed_rows *owed, int64_t now_ms, bool colour)
 {
 	if (s->id)
 		print_session(s, c->total, colour);
@@ -268,8 +268,8 @@ static void json_alerts(const struct group *g)
 	fputs("]", stdout);
 }
 
-static void print_json(const struct present_session_record *s, const struct catchup *c, const struct present_cli_owed_rows *owed,
-	int64_t now_ms)
+static void print_json(const struct present_session_record *s, const struct catchup *c,
+	const struct present_cli_owed_rows *owed, int64_t now_ms)
 {
 	fputs("{\"session\": ", stdout);
 	if (s->id) {

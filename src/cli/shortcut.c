@@ -571,7 +571,6 @@ static char *builtin_taken(const struct keys *k)
 	return NULL;
 }
 
-/* Returns an exit code, or -EBUSY when fallback is set and keys are taken (by what: *ret_builtin). */
 /* GVariant text of the list of custom shortcuts with ours in it, last if it was not there. */
 static char *with_ours(char *const *list)
 {
@@ -614,6 +613,7 @@ static char *listed_with_ours(void)
 	return text;
 }
 
+/* Returns an exit code, or -EBUSY when fallback is set and keys are taken (by what: *ret_builtin). */
 static int bind_gnome(const struct keys *k, const char *command, bool fallback, char **ret_builtin)
 {
 	char accel[128], *list_text = NULL;

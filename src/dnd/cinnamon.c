@@ -3,7 +3,8 @@
 
 #include "dnd-gsettings.h"
 
-static const struct present_gsettings_switch sw = {"org.cinnamon.desktop.notifications", "display-notifications", false};
+static const struct present_gsettings_switch sw = {
+	"org.cinnamon.desktop.notifications", "display-notifications", false};
 
 static int probe(const struct present_dnd_ctx *ctx)
 {
