@@ -303,19 +303,6 @@ static bool left_by_a_dead_daemon(void)
 	return left;
 }
 
-/* Whether the daemon's mirror says its writer died in a session, or with a
- * switch left on. */
-static bool dead_in_a_session(void)
-{
-	char *path = present_statefile_path();
-	struct present_status s;
-	int r = path ? present_statefile_read(path, &s) : -ENOMEM;
-	free(path);
-	if (r == 0)
-		present_status_finish(&s);
-	return r == -EOWNERDEAD;
-}
-
 /* Puts back what a dead daemon left, in this process (`present-daemon
  * --restore`), without activating a daemon: also what the unit's
  * ExecStopPost runs, while the unit is stopping and activation would wait
@@ -368,7 +355,7 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 
 	/* The daemon died in a session: to whoever presses the key the session
 	 * still runs, and the desktop is still silenced. This ends it. */
-	if (dead_in_a_session())
+	if (present_statefile_writer_died())
 		return restore_here();
 
 	struct present_client c = {0};

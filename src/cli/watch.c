@@ -96,18 +96,6 @@ static void on_message(struct watch *w, const struct present_wire_msg *m)
 	}
 }
 
-/* Whether the daemon's mirror says its writer died in a session, or with a switch left on. */
-static bool dead_in_a_session(void)
-{
-	char *path = present_statefile_path();
-	struct present_status s;
-	int r = path ? present_statefile_read(path, &s) : -ENOMEM;
-	free(path);
-	if (r == 0)
-		present_status_finish(&s);
-	return r == -EOWNERDEAD;
-}
-
 /*
  * Asks a running daemon what runs. No answer: the daemon is not there, or
  * left in between, and its leaving says so. It starts none, but where one
@@ -117,7 +105,7 @@ static bool dead_in_a_session(void)
  */
 static void refresh(struct present_client *c, struct watch *w)
 {
-	bool activate = w->revive && dead_in_a_session();
+	bool activate = w->revive && present_statefile_writer_died();
 	w->refresh = w->revive = false;
 	set_idle(w);
 	struct present_wire_error err = {0};

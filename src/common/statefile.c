@@ -332,3 +332,14 @@ int present_statefile_read(const char *path, struct present_status *s)
 {
 	return present_statefile_read_counts(path, s, 0, NULL);
 }
+
+bool present_statefile_writer_died(void)
+{
+	char *path = present_statefile_path();
+	struct present_status s;
+	int r = path ? present_statefile_read(path, &s) : -ENOMEM;
+	free(path);
+	if (r == 0)
+		present_status_finish(&s);
+	return r == -EOWNERDEAD;
+}
