@@ -196,7 +196,7 @@ class Capture(CaptureCase):
                     "com.discordapp.Discord", "n1", note)
         wait_until(lambda: [(a["app"], a["class"]) for a in self.alerts()] == [("com.discordapp.Discord", "noise")],
                    what="the alert, named")
-        time.sleep(0.3)  # what is owed is written with it; give a wrong one the time to land
+        # The naming and what it does to the responses owed are one commit: both are in, or neither.
         self.assertEqual(self.db().execute("SELECT count(*) FROM owed").fetchone(), (0,))
         self.assertEqual(self.ok("owed"), "Nothing owed: you are all caught up.\n")
 
