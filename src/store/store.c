@@ -1081,7 +1081,8 @@ int present_store_owed_note(struct present_store *store, int64_t alert_id, const
 	return run(store, "UPDATE alerts SET owed_id = ? WHERE id = ?", "ii", id, alert_id);
 }
 
-static int owed_rows(struct present_store *store, sqlite3_stmt *st, present_owed_row_fn fn, void *userdata)
+static int owed_rows(struct present_store *store, sqlite3_stmt *st, const char *what, present_owed_row_fn fn,
+	void *userdata)
 {
 	int rc, n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1107,23 +1108,36 @@ static int owed_rows(struct present_store *store, sqlite3_stmt *st, present_owed
 		n++;
 	}
 	release(store, st);
-	return rc == SQLITE_DONE ? n : fail(store, "listing responses owed");
+	return rc == SQLITE_DONE ? n : fail(store, what);
 }
 
 #define OWED_COLUMNS                                                                                                   \
 	"SELECT id, coalesce(session_id, 0), kind, app, sender, subject, count, received_at, last_at, ack_by, "          \
 	"answer_by, state, coalesce(snoozed_until, 0), reminded, coalesce(acked_at, 0), ack_text FROM owed "
+#define OWED_OPEN "state IN ('owed', 'acknowledged')"
+/* The deadline that comes next: the acknowledgement until it is made, then the answer. */
+#define OWED_BY_NEXT_DEADLINE "ORDER BY CASE state WHEN 'owed' THEN ack_by ELSE answer_by END, id"
+
+/* Runs sql, with ?1 and ?2 (as many as it has) bound to a and b, for fn; what says what failed. Returns how
+ * many rows there were, or -errno. */
+static int owed_query(struct present_store *store, const char *sql, int64_t a, int64_t b, const char *what,
+	present_owed_row_fn fn, void *userdata)
+{
+	sqlite3_stmt *st = prepare(store, sql);
+	if (!st)
+		return fail(store, what);
+	const int64_t args[] = {a, b};
+	for (int i = 0; i < sqlite3_bind_parameter_count(st) && i < 2; i++)
+		sqlite3_bind_int64(st, i + 1, args[i]);
+	return owed_rows(store, st, what, fn, userdata);
+}
 
 int present_store_owed_each(struct present_store *store, bool all, present_owed_row_fn fn, void *userdata)
 {
 	/* Each by its next deadline, open or not: an item has the same place in both lists. */
-	sqlite3_stmt *st = prepare(store,
-		all ? OWED_COLUMNS "ORDER BY CASE state WHEN 'owed' THEN ack_by ELSE answer_by END, id"
-		    : OWED_COLUMNS "WHERE state IN ('owed', 'acknowledged') ORDER BY CASE state WHEN 'owed' THEN ack_by "
-				   "ELSE answer_by END, id");
-	if (!st)
-		return fail(store, "listing responses owed");
-	int r = owed_rows(store, st, fn, userdata);
+	const char *sql =
+		all ? OWED_COLUMNS OWED_BY_NEXT_DEADLINE : OWED_COLUMNS "WHERE " OWED_OPEN " " OWED_BY_NEXT_DEADLINE;
+	int r = owed_query(store, sql, 0, 0, "listing responses owed", fn, userdata);
 	return r < 0 ? r : 0;
 }
 
@@ -1134,24 +1148,16 @@ int present_store_owed_of_session_each(struct present_store *store, int64_t sess
 	 * sender's item from an earlier session. Both: an updated alert (Evolution
 	 * counts new mail in one) goes to the item of its latest sender, and
 	 * leaves the one it opened with no alert pointing to it. */
-	sqlite3_stmt *st = prepare(store,
-		OWED_COLUMNS "WHERE state IN ('owed', 'acknowledged') AND (session_id = ? OR id IN (SELECT owed_id FROM "
-			     "alerts WHERE session_id = ?)) ORDER BY CASE state WHEN 'owed' THEN ack_by ELSE answer_by END, id");
-	if (!st)
-		return fail(store, "listing responses owed");
-	sqlite3_bind_int64(st, 1, session_id);
-	sqlite3_bind_int64(st, 2, session_id);
-	int r = owed_rows(store, st, fn, userdata);
+	int r = owed_query(store,
+		OWED_COLUMNS "WHERE " OWED_OPEN " AND (session_id = ?1 OR id IN (SELECT owed_id FROM alerts WHERE "
+			     "session_id = ?1)) " OWED_BY_NEXT_DEADLINE,
+		session_id, 0, "listing responses owed", fn, userdata);
 	return r < 0 ? r : 0;
 }
 
 int present_store_owed_get(struct present_store *store, int64_t id, present_owed_row_fn fn, void *userdata)
 {
-	sqlite3_stmt *st = prepare(store, OWED_COLUMNS "WHERE id = ?");
-	if (!st)
-		return fail(store, "reading a response owed");
-	sqlite3_bind_int64(st, 1, id);
-	return owed_rows(store, st, fn, userdata);
+	return owed_query(store, OWED_COLUMNS "WHERE id = ?1", id, 0, "reading a response owed", fn, userdata);
 }
 
 int present_store_owed_ack(struct present_store *store, int64_t id, int64_t at, const char *text, int64_t *ret_at,
@@ -1256,14 +1262,9 @@ int present_store_owed_due_each(struct present_store *store, int64_t from, int64
 	void *userdata)
 {
 	/* An acknowledged item has no acknowledgement left to fall due, only its answer. */
-	sqlite3_stmt *st = prepare(store,
-		OWED_COLUMNS "WHERE state IN ('owed', 'acknowledged') AND ((state = 'owed' AND ack_by BETWEEN ?1 AND ?2) "
-			     "OR answer_by BETWEEN ?1 AND ?2) ORDER BY CASE WHEN state = 'owed' AND ack_by >= ?1 THEN ack_by "
-			     "ELSE answer_by END, id");
-	if (!st)
-		return fail(store, "listing responses owed");
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	int r = owed_rows(store, st, fn, userdata);
+	int r = owed_query(store,
+		OWED_COLUMNS "WHERE " OWED_OPEN " AND ((state = 'owed' AND ack_by BETWEEN ?1 AND ?2) OR answer_by BETWEEN ?1 "
+			     "AND ?2) ORDER BY CASE WHEN state = 'owed' AND ack_by >= ?1 THEN ack_by ELSE answer_by END, id",
+		from, to, "listing responses owed", fn, userdata);
 	return r < 0 ? r : 0;
 }

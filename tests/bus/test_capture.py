@@ -227,8 +227,7 @@ class Capture(CaptureCase):
         for i in range(300):
             app.notify("Burst", "alert %d" % i, "")
         time.sleep(0.2)
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.assertEqual(sorted(a["summary"] for a in self.alerts()), sorted("alert %d" % i for i in range(300)))
         self.assertEqual(self.db().execute("PRAGMA integrity_check").fetchone(), ("ok",))
 

@@ -206,8 +206,7 @@ class DirectSocket(BusTestCase):
     def test_a_dead_daemons_socket_is_taken_over(self):
         self.ok("start", "10m", "--label", "Killed")
         path = direct_socket(self)
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
 
         def answers():
             with socket.socket(socket.AF_UNIX) as s:
@@ -273,8 +272,7 @@ class Lifetime(BusTestCase):
 
     def test_sigkill_then_next_start_records_the_interruption(self):
         self.ok("start", "30m", "--label", "Killed")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.assertIsNone(self.sessions()[0][4])
         self.ok("start", "5m")
         rows = self.sessions()

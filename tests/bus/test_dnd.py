@@ -149,8 +149,7 @@ class Contract:
 
     def test_sigkill_then_present_restore(self):
         self.ok("start", "10m")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.assertTrue(self.s.get(), "nothing may put it back but present")
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
         self.assertFalse(self.s.get())
@@ -165,8 +164,7 @@ class Contract:
                            ("toggle", "Put back 1 do-not-disturb change.\n"),
                            ("status", "Not in a session.\n")):
             self.ok("start", "10m")
-            os.kill(self.bus.pid_of(), signal.SIGKILL)
-            self.wait_daemon_gone()
+            self.kill_daemon()
             self.assertTrue(self.s.get())
             self.assertEqual(self.ok(verb), says, verb)
             self.assertFalse(self.s.get(), verb)
@@ -183,8 +181,7 @@ class Contract:
         # does, not put it back and then silence the desktop for another hour.
         for verb in ("stop", "toggle"):
             self.ok("start", "10m")
-            os.kill(self.bus.pid_of(), signal.SIGKILL)
-            self.wait_daemon_gone()
+            self.kill_daemon()
             runtime = os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present")
             for name in os.listdir(runtime):
                 os.unlink(os.path.join(runtime, name))
@@ -199,8 +196,7 @@ class Contract:
 
     def test_sigkill_then_next_start_puts_it_back_first(self):
         self.ok("start", "10m")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.s.set(True)  # still on, as the dead daemon left it
         self.assertIn("do-not-disturb on", self.ok("start", "5m"))
         self.ok("stop")
@@ -210,8 +206,7 @@ class Contract:
         # The daemon dies, and the server is another process by the restore,
         # one the user silenced by hand.
         self.ok("start", "10m")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.kill_mock()
         self.start_server()
         self.s.set(True)
@@ -237,8 +232,7 @@ class Contract:
         if not self.restarts:
             self.skipTest("the switch outlives the server")
         self.ok("start", "10m")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.kill_mock()
         self.start_server()
         self.s.set(True)
@@ -361,8 +355,7 @@ class Contract:
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
         # Recorded too, for a daemon that dies before the end.
         self.assertEqual(self.present("start", "10m").returncode, 3)
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
         self.assertFalse(self.s.get())
 
@@ -474,8 +467,7 @@ class DunstContract(Contract, BusTestCase):
     def test_left_on_by_a_daemon_that_died_is_said_and_tried_again(self):
         self.write_config("daemon = { idle_exit = 1; };\n")
         self.ok("start", "10m")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.refuse_off(True)
         self.present("doctor")  # any call that starts a daemon
         notice = wait_until(self.left_on_notice, 5, "the notification that do-not-disturb is still on")
@@ -596,8 +588,7 @@ class DunstContract(Contract, BusTestCase):
         # left could start a session that the restore then undid.
         for verb in ("restore", "start"):
             self.ok("start", "10m")
-            os.kill(self.bus.pid_of(), signal.SIGKILL)
-            self.wait_daemon_gone()
+            self.kill_daemon()
             out = self.present_behind_a_takeover(verb, *(["5m"] if verb == "start" else []))
             self.assertIn("Put back 1 do-not-disturb change" if verb == "restore" else "· do-not-disturb on", out)
             self.present("stop")
@@ -624,8 +615,7 @@ class MakoContract(Contract, BusTestCase):
         # mako's memory and went with it. The other answers that it has no
         # such object.
         self.ok("start", "10m")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.kill_mock()
         self.mock = self.start_mock("dnd_servers", server="dunst")
         self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
@@ -685,8 +675,7 @@ class SwayncInhibitor(BusTestCase):
 
     def test_sigkill_then_present_restore(self):
         self.ok("start", "10m")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.assertEqual(self.inhibitors(), ["present"], "swaync keeps an inhibitor whose caller died")
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
         self.assertEqual(self.inhibitors(), [])

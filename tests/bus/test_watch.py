@@ -74,8 +74,7 @@ class Watch(BusTestCase):
 
     def test_a_watch_started_after_a_daemon_died_in_a_session_puts_it_back(self):
         self.ok("start", "30m")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.assertTrue(self.paused())
         w = Watcher(self, "--format", FORMAT)
         self.assertEqual(w.line(), "idle|||")
@@ -85,8 +84,7 @@ class Watch(BusTestCase):
         w = Watcher(self, "--format", FORMAT)
         self.assertEqual(w.line(), "idle|||")
         self.call("GetStatus")
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
         self.assertTrue(self.nothing_printed(w))
         self.assertFalse(self.bus.has_owner(), "nothing was left to put back: no daemon to start")
 

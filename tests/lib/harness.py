@@ -301,6 +301,11 @@ class BusTestCase(unittest.TestCase):
     def wait_daemon_gone(self, timeout=10):
         wait_until(lambda: not self.bus.has_owner(), timeout, "the daemon to leave the bus")
 
+    def kill_daemon(self):
+        """SIGKILL: no chance to put anything back. Returns once it has left the bus."""
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.wait_daemon_gone()
+
 
 class Valgrind:
     """The valgrind hook: PRESENT_VALGRIND="valgrind --leak-check=full ..." runs

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -173,11 +172,6 @@ class RealTestCase(BusTestCase):
 
     def stop(self):
         self.assertRegex(self.ok("stop"), STOPPED)
-
-    def kill_daemon(self):
-        """SIGKILL: no chance to put anything back."""
-        os.kill(self.bus.pid_of(), signal.SIGKILL)
-        self.wait_daemon_gone()
 
     def end_reasons(self):
         return [s[4] for s in self.sessions()]
