@@ -162,6 +162,14 @@ int present_store_dnd_list(struct present_store *store, struct present_dnd_recor
 
 void present_dnd_records_free(struct present_dnd_record *recs, size_t n);
 
+/**
+ * Whether a daemon that died left something to put back: a session it never
+ * ended, or a do-not-disturb change still recorded (a live daemon's left
+ * out, as above). A store that cannot be read says yes: the restore that
+ * follows reports why.
+ */
+bool present_store_left_behind(struct present_store *store);
+
 /** An alert as stored; times in milliseconds since the epoch. */
 struct present_alert_record {
 	int64_t id; /* chosen by the caller (capture numbers alerts itself) */

@@ -279,23 +279,15 @@ static char *daemon_path(void)
 	return strdup(PRESENT_LIBEXECDIR "/present-daemon");
 }
 
-/* Whether a daemon that died left something to put back: a session it
- * never ended, or a change still recorded. A store that cannot be read is
- * for the restore to report. */
+/* Whether a daemon that died left something to put back (see
+ * present_store_left_behind()); no store, nothing. */
 static bool left_by_a_dead_daemon(void)
 {
 	char *path = present_path_store(), *error = NULL;
 	struct present_store *store = NULL;
 	bool left = path && access(path, F_OK) == 0;
 	if (left && present_store_open(path, &store, &error) == 0) {
-		struct present_session_record rec;
-		struct present_dnd_record *recs = NULL;
-		size_t n = 0;
-		int r = present_store_session_unfinished(store, &rec);
-		if (r > 0)
-			present_session_record_finish(&rec);
-		left = r != 0 || present_store_dnd_list(store, &recs, &n) < 0 || n > 0;
-		present_dnd_records_free(recs, n);
+		left = present_store_left_behind(store);
 		present_store_close(store);
 	}
 	free(error);

@@ -784,6 +784,19 @@ void present_dnd_records_free(struct present_dnd_record *recs, size_t n)
 	free(recs);
 }
 
+bool present_store_left_behind(struct present_store *store)
+{
+	struct present_session_record rec;
+	struct present_dnd_record *recs = NULL;
+	size_t n = 0;
+	int r = present_store_session_unfinished(store, &rec);
+	if (r > 0)
+		present_session_record_finish(&rec);
+	bool left = r != 0 || present_store_dnd_list(store, &recs, &n) < 0 || n > 0;
+	present_dnd_records_free(recs, n);
+	return left;
+}
+
 int present_store_alert_insert(struct present_store *store, const struct present_alert_record *a)
 {
 	return run(store,
