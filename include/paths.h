@@ -1,6 +1,8 @@
 #ifndef PRESENT_PATHS_H
 #define PRESENT_PATHS_H
 
+#include <stdbool.h>
+
 /**
  * The XDG base directory named by env_var, or HOME/fallback when it is unset
  * or not absolute (as the spec says). Returns a string to free(), or NULL
@@ -13,6 +15,9 @@ char *present_path_state_dir(void);
 
 /** The store's database file, in the state directory; free() it. */
 char *present_path_store(void);
+
+/** Whether the store's file exists: no session was ever recorded without it. */
+bool present_path_store_exists(void);
 
 /**
  * Makes dir and its parents, then insists it is a directory owned by us

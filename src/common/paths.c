@@ -43,6 +43,14 @@ char *present_path_store(void)
 	return out;
 }
 
+bool present_path_store_exists(void)
+{
+	char *path = present_path_store();
+	bool exists = path && access(path, F_OK) == 0;
+	free(path);
+	return exists;
+}
+
 static int mkdir_parents(char *path, mode_t mode)
 {
 	for (char *p = path + 1; *p; p++) {

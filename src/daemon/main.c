@@ -172,10 +172,12 @@ static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, 
 static int usage(FILE *f, int code)
 {
 	fprintf(f,
-		"Usage: present-daemon [--help|--version|--restore]\n"
+		"Usage: present-daemon [--help|--version|--restore|--login]\n"
 		"Holds present's focus sessions on the session bus as %s.\n"
 		"It is started by D-Bus activation; run 'present' instead.\n"
-		"--restore puts back what a daemon that died left changed, and exits.\n",
+		"--restore puts back what a daemon that died left changed, and exits.\n"
+		"--login has the bus start the daemon if a session left something to\n"
+		"put back or a reminder is to come, and exits.\n",
 		PRESENT_BUS_NAME);
 	return code;
 }
@@ -308,6 +310,39 @@ static int restore_once(struct present_daemon *d)
 	return r < 0 ? 1 : 0;
 }
 
+/* `present-daemon --login`, from the session's autostart entry. A daemon
+ * runs only while it has something to do, and after a power cut or a logout
+ * in a session nothing would start one before the user next runs present:
+ * a switch kept in settings (GNOME, Xfce, MATE...) would stay on, and the
+ * reminders of responses owed would not come. Either has the bus start the
+ * daemon (through its systemd unit, where there is one), which puts the
+ * switch back before anything else and keeps the reminders' timer. With
+ * neither, nothing runs. */
+static int wake_at_login(struct present_daemon *d)
+{
+	const char *why = NULL;
+	if (present_store_left_behind(d->store)) {
+		why = "a session that did not end left a change to put back";
+	} else {
+		present_reminders_reschedule(d->reminders);
+		if (present_reminders_pending(d->reminders))
+			why = "reminders of responses owed are to come";
+	}
+	if (!why)
+		return 0;
+	DBusError err;
+	dbus_error_init(&err);
+	dbus_uint32_t result = 0;
+	if (!dbus_bus_start_service_by_name(d->bus, PRESENT_BUS_NAME, 0, &result, &err)) {
+		present_log("error", "cannot start the daemon, though %s: %s", why, err.message);
+		dbus_error_free(&err);
+		return 1;
+	}
+	present_log("info", "%s: %s", why,
+		result == DBUS_START_REPLY_ALREADY_RUNNING ? "the daemon runs already" : "the daemon is started");
+	return 0;
+}
+
 static void run(struct present_daemon *d)
 {
 	if ((d->exit_code = serve(d)) != 0)
@@ -355,7 +390,7 @@ static void path_with_present(void)
 
 int main(int argc, char **argv)
 {
-	bool restore_only = false;
+	bool restore_only = false, login = false;
 	if (argc > 2) {
 		fprintf(stderr, "present-daemon: '%s' is one argument too many\n", argv[2]);
 		return usage(stderr, 2);
@@ -367,12 +402,17 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[1], "--help") == 0)
 			return usage(stdout, 0);
-		if (strcmp(argv[1], "--restore") != 0) {
+		restore_only = strcmp(argv[1], "--restore") == 0;
+		login = strcmp(argv[1], "--login") == 0;
+		if (!restore_only && !login) {
 			fprintf(stderr, "present-daemon: unknown option '%s'\n", argv[1]);
 			return usage(stderr, 2);
 		}
-		restore_only = true;
 	}
+	/* A user who never ran a session has no store: nothing to look at, and
+	 * none to make at each login. */
+	if (login && !present_path_store_exists())
+		return 0;
 	path_with_present();
 
 	struct present_daemon d = {0};
@@ -393,7 +433,9 @@ int main(int argc, char **argv)
 		present_log("error", "out of memory");
 		d.exit_code = 1;
 	}
-	if (d.exit_code == 0 && restore_only)
+	if (d.exit_code == 0 && login)
+		d.exit_code = d.store ? wake_at_login(&d) : 1;
+	else if (d.exit_code == 0 && restore_only)
 		d.exit_code = restore_once(&d);
 	else if (d.exit_code == 0)
 		run(&d);

@@ -458,6 +458,22 @@ class Reminders(Catchup):
         self.daemon_pid = self.bus.pid_of()
         wait_until(self.shown_by_present, 10, "the reminder from the new daemon")
 
+    def test_reminders_come_after_the_next_login(self):
+        # The user logged out (or the machine went down) with a response owed:
+        # at the next login the autostart entry brings back the daemon,
+        # which reminds when it is due, without present being run.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "57s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        os.kill(self.daemon_pid, signal.SIGKILL)
+        self.wait_daemon_gone()
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("reminders of responses owed are to come: the daemon is started", r.stderr)
+        self.daemon_pid = self.bus.pid_of()
+        [(app, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder from the daemon of the new login")
+        self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
+
     def test_acknowledged_is_not_reminded_to_acknowledge(self):
         self.write_config('owed = { ack_within = "1m"; remind_ack_before = "58s"; };\nreplay = { mode = "none"; };\n')
         self.meeting(MEETING[2])

@@ -312,5 +312,66 @@ class Lifetime(BusTestCase):
                                                   dbus_interface=dbus.PROPERTIES_IFACE))
 
 
+class Login(BusTestCase):
+    """`present-daemon --login`, which the session's autostart entry runs:
+    a daemon at login only when one has something to do."""
+
+    def test_a_user_who_never_ran_a_session_starts_nothing(self):
+        r = self.login()
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "", ""))
+        self.assertFalse(self.bus.has_owner())
+        self.assertFalse(os.path.exists(os.path.dirname(self.store_path)), "no store is made at login")
+
+    def test_nothing_left_and_nothing_owed_starts_nothing(self):
+        self.start_mock("dnd_servers", server="dunst")
+        self.ok("start", "10m")
+        self.ok("stop")
+        self.kill_daemon()  # the end of the login: nothing was left
+        r = self.login()
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertFalse(self.bus.has_owner(), "a daemon with nothing to do was started")
+
+    def test_a_session_a_dead_daemon_left_starts_one(self):
+        # No switch to put back (no server), only the session to record as interrupted.
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.ok("start", "10m", "--label", "Killed")
+        self.kill_daemon()
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("a session that did not end left a change to put back: the daemon is started", r.stderr)
+        self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("Killed", "interrupted")])
+        # Then it has nothing left to do, and goes.
+        self.wait_daemon_gone(5)
+        self.assertEqual(self.login().stderr, "")
+        self.assertFalse(self.bus.has_owner())
+
+    def test_a_running_daemon_is_left_to_its_work(self):
+        self.write_config('owed = { ack_within = "1h"; };\n')
+        self.ok("start", "10m")
+        pid = self.bus.pid_of()
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.bus.pid_of(), pid)
+        self.assertTrue(self.call("GetStatus")["active"])
+
+    def test_a_bus_that_cannot_start_it_is_an_error(self):
+        self.ok("start", "10m")
+        self.kill_daemon()
+        # The next login's bus has no activation file for present.
+        empty = os.path.join(self.root, "no-services")
+        os.makedirs(empty)
+        saved, harness.SERVICE_DIR = harness.SERVICE_DIR, empty
+        try:
+            bus = harness.PrivateBus(os.path.join(self.root, "login2"),
+                                     dirs={k: self.bus.env[k] for k in ("XDG_CONFIG_HOME", "XDG_STATE_HOME")})
+        finally:
+            harness.SERVICE_DIR = saved
+        self.addCleanup(bus.close)
+        r = self.login(bus)
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"^present-daemon: error: cannot start the daemon, though a session that did not "
+                                   r"end left a change to put back: .+\n$")
+        self.assertIsNone(self.sessions()[0][4], "left for a daemon to take over")
+
 if __name__ == "__main__":
     harness.main()

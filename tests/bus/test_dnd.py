@@ -194,6 +194,27 @@ class Contract:
         self.assertEqual(len(self.sessions()), 2)
         self.assertIn("do-not-disturb on", self.ok("toggle"))
 
+    def test_power_loss_then_the_next_login_puts_it_back(self):
+        # The machine lost power in a session, came back, and the user logged
+        # in: a new bus, an empty $XDG_RUNTIME_DIR, the store and the settings
+        # as they were. Before any key is pressed, the session's autostart
+        # entry puts back a switch that outlived the power cut, and only that.
+        self.ok("start", "10m", "--label", "Meeting")
+        self.kill_daemon()
+        old = self.bus
+        old.close()
+        self.bus = harness.PrivateBus(os.path.join(self.root, "next-boot"), dirs={
+            k: old.env[k] for k in ("HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")})
+        self.start_server()
+        # Kept in settings, present's; in memory, the new server's, so the user's own.
+        self.s.set(True)
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_until(lambda: self.query("SELECT count(*) FROM dnd_changes") == [(0,)], 5, "the change to be taken over")
+        self.assertEqual(self.s.get(), self.restarts)
+        self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("Meeting", "interrupted")])
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+
     def test_sigkill_then_next_start_puts_it_back_first(self):
         self.ok("start", "10m")
         self.kill_daemon()

@@ -9,6 +9,8 @@ installed activation file; and with --destdir for --prefix /usr and
 """
 import atexit
 import os
+import shlex
+import signal
 import shutil
 import struct
 import subprocess
@@ -27,9 +29,10 @@ def has_systemd_pc():
     return subprocess.run(["pkg-config", "--exists", "systemd"]).returncode == 0
 
 
-def expected_files(prefix, etc, unit_dir):
+def expected_files(prefix, etc, unit_dir, autostart):
     """Every file an install with this prefix holds, relative to the root."""
     files = {
+        autostart + "/present.desktop",
         prefix + "/bin/present",
         prefix + "/libexec/present-daemon",
         prefix + "/share/dbus-1/services/dev.present.Present.service",
@@ -115,10 +118,10 @@ class Install(unittest.TestCase):
         env.update(extra)
         return env
 
-    def check_layout(self, root, top, prefix, etc, unit_dir):
+    def check_layout(self, root, top, prefix, etc, unit_dir, autostart):
         """The exact set of files under root + top (root: the DESTDIR, or ""), and
         each one's content or paths."""
-        self.assertEqual(files_under(root + top), {root + f for f in expected_files(prefix, etc, unit_dir)})
+        self.assertEqual(files_under(root + top), {root + f for f in expected_files(prefix, etc, unit_dir, autostart)})
         on_disk = root + prefix
         conf_dir = root + etc + "/xdg/present"
         for name in ("bin/present", "libexec/present-daemon"):
@@ -135,7 +138,11 @@ class Install(unittest.TestCase):
         self.assertEqual(keys(unit, "BusName"), ["dev.present.Present"])
         # `systemctl --user enable present` starts it with the graphical session.
         self.assertEqual(keys(unit, "WantedBy"), ["graphical-session.target"])
-        self.assertNotIn("@", read(unit) + read(service))
+        entry = root + autostart + "/present.desktop"
+        self.assertEqual(keys(entry, "Exec"), [prefix + "/libexec/present-daemon --login"])
+        self.assertNotIn("@", read(unit) + read(service) + read(entry))
+        if shutil.which("desktop-file-validate") or os.environ.get("CI"):  # installed by .ci/packages
+            self.run_ok(["desktop-file-validate", entry])
 
         self.assertEqual(read(conf_dir + "/present.conf"), read(SOURCE_ROOT + "/conf/present.conf"))
         self.assertEqual(read(on_disk + "/share/dbus-1/interfaces/dev.present.Present1.xml"),
@@ -158,7 +165,9 @@ class Install(unittest.TestCase):
 
     def test_1_home_prefix_layout(self):
         self.run_ok([MESON, "install", "-C", self.build, "--no-rebuild", "--quiet"])
-        self.check_layout("", self.home, self.prefix, self.prefix + "/etc", self.prefix + "/share/systemd/user")
+        # The autostart entry goes where session managers look for a user's own: ~/.config/autostart.
+        self.check_layout("", self.home, self.prefix, self.prefix + "/etc", self.prefix + "/share/systemd/user",
+                          self.home + "/.config/autostart")
 
     def test_2_home_prefix_runs(self):
         present = self.prefix + "/bin/present"
@@ -192,6 +201,18 @@ class Install(unittest.TestCase):
             # "10 min left", or "9 min 59 s left" once a second boundary has passed since the start.
             self.assertRegex(run("status"), r"^Present until (?:\w{3} )?\d\d:\d\d · \d+ min(?: \d+ s)? left")
             self.assertRegex(run("stop"), r"^Session ended after ")
+
+            # The daemon dies in a session; the installed autostart entry's
+            # command, at the next login, has the bus start the installed daemon.
+            run("start", "10m", "--quiet")
+            os.kill(bus.pid_of(), signal.SIGKILL)
+            harness.wait_until(lambda: not bus.has_owner(), 10, "the daemon to go")
+            login = shlex.split(keys(self.home + "/.config/autostart/present.desktop", "Exec")[0])
+            r = subprocess.run(login, env=bus.env, capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(os.readlink("/proc/%d/exe" % bus.pid_of()), self.prefix + "/libexec/present-daemon")
+            harness.wait_until(lambda: run("history", "--json").count('"interrupted"') == 1, 10,
+                               "the session to be recorded as interrupted")
         except AssertionError as e:
             raise AssertionError("%s\nthe bus and the daemon said:\n%s" % (e, bus.read_log())) from None
         finally:
@@ -238,10 +259,11 @@ class Install(unittest.TestCase):
     # /usr and /usr/local, into a DESTDIR.
 
     def destdir_install(self, prefix, etc, unit_dir):
+        # Session managers read autostart entries from /etc/xdg, whatever the prefix.
         self.run_ok([MESON, "configure", self.build, "--prefix", prefix])
         dest = os.path.join(self.tmp, "dest" + prefix.replace("/", "-"))
         self.run_ok([MESON, "install", "-C", self.build, "--quiet", "--destdir", dest])
-        self.check_layout(dest, "/", prefix, etc, unit_dir)
+        self.check_layout(dest, "/", prefix, etc, unit_dir, "/etc/xdg/autostart")
         out = self.run_ok([dest + prefix + "/bin/present", "--help"], env=self.user_env())
         self.assertIn("present start", out)
         self.run_ok([NINJA, "-C", self.build, "uninstall"])

@@ -25,6 +25,7 @@ import dbus.mainloop.glib
 from gi.repository import GLib
 
 CLI = os.environ.get("PRESENT_CLI", "present")
+DAEMON = os.environ.get("PRESENT_DAEMON", "present-daemon")
 SERVICE_DIR = os.environ.get("PRESENT_SERVICE_DIR", "")
 BUS_NAME = "dev.present.Present"
 OBJECT_PATH = "/dev/present/Present"
@@ -222,6 +223,12 @@ class BusTestCase(unittest.TestCase):
         r = self.present(*args, **kwargs)
         self.assertEqual(r.returncode, 0, "present %s: %s%s" % (" ".join(args), r.stdout, r.stderr))
         return r.stdout
+
+    def login(self, bus=None):
+        """What the session's autostart entry runs at each login (systemd/present.desktop.in)."""
+        argv = valgrind.wrap([DAEMON, "--login"], self.root)
+        return subprocess.run(argv, env=(bus or self.bus).env, capture_output=True, text=True,
+                              timeout=30 * valgrind.slower)
 
     def write_config(self, text, config_home=None):
         """Writes present.conf under config_home, by default the XDG_CONFIG_HOME of the bus and the CLI."""

@@ -245,6 +245,22 @@ class Contract:
         self.assertFalse(self.get_dnd())
         self.assert_end_reasons(["interrupted", "stop"])
 
+    def test_daemon_gone_then_the_next_login_puts_it_back(self):
+        # The daemon died in a session and its runtime files went with it (a
+        # logout, a power cut that spared the server in this test): the
+        # autostart entry's command at the next login puts the switch back
+        # on the real server, before any key is pressed.
+        self.start(self.title)
+        self.kill_daemon()
+        runtime = os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present")
+        for name in os.listdir(runtime):
+            os.unlink(os.path.join(runtime, name))
+        self.assertTrue(self.get_dnd())
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_until(lambda: not self.get_dnd(), 10, "the daemon started at login to put do-not-disturb back")
+        self.assert_end_reasons(["interrupted"])
+
     def test_doctor_tries_the_switch_and_puts_it_back(self):
         out = self.ok("doctor")
         self.assertIn("ok       backend: %s (detected)\n" % self.title, out)
