@@ -23,6 +23,7 @@ SOURCE_ROOT = os.environ["PRESENT_SOURCE_ROOT"]
 MAN = os.environ.get("PRESENT_MAN", "true") == "true"
 MESON = shutil.which("meson")
 NINJA = shutil.which("ninja") or shutil.which("samu")
+AUTOSTART_GENERATOR = "/usr/lib/systemd/user-generators/systemd-xdg-autostart-generator"
 
 
 def has_systemd_pc():
@@ -168,6 +169,14 @@ class Install(unittest.TestCase):
         # The autostart entry goes where session managers look for a user's own: ~/.config/autostart.
         self.check_layout("", self.home, self.prefix, self.prefix + "/etc", self.prefix + "/share/systemd/user",
                           self.home + "/.config/autostart")
+        # GNOME and KDE Plasma run autostart entries as the systemd units this generator makes of them.
+        if os.path.exists(AUTOSTART_GENERATOR) or os.environ.get("CI"):  # systemd, in .ci/packages
+            out = os.path.join(self.tmp, "generated")
+            os.makedirs(out)
+            self.run_ok([AUTOSTART_GENERATOR, out, out, out],
+                        env=self.user_env(XDG_CONFIG_DIRS=os.path.join(self.tmp, "no-such-dir")))
+            self.assertEqual(keys(out + "/app-present@autostart.service", "ExecStart"),
+                             [":%s/libexec/present-daemon --login" % self.prefix])
 
     def test_2_home_prefix_runs(self):
         present = self.prefix + "/bin/present"
