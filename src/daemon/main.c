@@ -322,7 +322,7 @@ static int wake_at_login(struct present_daemon *d)
 {
 	const char *why = NULL;
 	if (present_store_left_behind(d->store)) {
-		why = "a session that did not end left a change to put back";
+		why = "a daemon that died left a session or a change to take over";
 	} else {
 		present_reminders_reschedule(d->reminders);
 		if (present_reminders_pending(d->reminders))

@@ -338,7 +338,8 @@ class Login(BusTestCase):
         self.kill_daemon()
         r = self.login()
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("a session that did not end left a change to put back: the daemon is started", r.stderr)
+        self.assertIn("a daemon that died left a session or a change to take over: the daemon is started",
+                      r.stderr)
         self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("Killed", "interrupted")])
         # Then it has nothing left to do, and goes.
         self.wait_daemon_gone(5)
@@ -369,8 +370,8 @@ class Login(BusTestCase):
         self.addCleanup(bus.close)
         r = self.login(bus)
         self.assertEqual(r.returncode, 1)
-        self.assertRegex(r.stderr, r"^present-daemon: error: cannot start the daemon, though a session that did not "
-                                   r"end left a change to put back: .+\n$")
+        self.assertRegex(r.stderr, r"^present-daemon: error: cannot start the daemon, though a daemon that died left "
+                                   r"a session or a change to take over: .+\n$")
         self.assertIsNone(self.sessions()[0][4], "left for a daemon to take over")
 
 if __name__ == "__main__":
