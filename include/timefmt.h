@@ -1,6 +1,7 @@
 #ifndef PRESENT_TIMEFMT_H
 #define PRESENT_TIMEFMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,5 +20,15 @@ void present_time_json(FILE *f, const char *key, int64_t seconds);
  * week, "2026-12-01 15:30" beyond; "now" is the reference point.
  */
 void present_time_clock(int64_t t, int64_t now, char *buf, size_t size);
+
+/** Whether from and to (seconds since the epoch) fall on different local days. */
+bool present_time_spans_days(int64_t from, int64_t to);
+
+/**
+ * A time of day, ms since the epoch: "15:30", or "15:30:07" with seconds;
+ * with the weekday in front ("Sun 00:10") when dated, for the times of a
+ * session that ran across midnight.
+ */
+void present_time_of_day(int64_t ms, bool seconds, bool dated, char *buf, size_t size);
 
 #endif

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "client.h"
@@ -16,18 +15,11 @@
 
 struct listing {
 	bool json;
+	bool dated; /* the session ran across midnight: each time says its day */
 	int n;
 	struct present_cli_gaps gaps; /* each said among the alerts, where it began */
 	size_t next_gap;
 };
-
-static void ms_clock(int64_t ms, char *buf, size_t size)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(buf, size, "%H:%M:%S", &tm);
-}
 
 /* A name the alert gave, if any: "" and "?" (what the listings print for none) name nothing. */
 static const char *known(const char *name)
@@ -35,11 +27,11 @@ static const char *known(const char *name)
 	return name && *name && strcmp(name, "?") != 0 ? name : NULL;
 }
 
-static void print_gap(const struct present_cli_gap *g)
+static void print_gap(const struct listing *l, const struct present_cli_gap *g)
 {
-	char a[16], b[16];
-	ms_clock(g->from, a, sizeof(a));
-	ms_clock(g->to, b, sizeof(b));
+	char a[24], b[24];
+	present_time_of_day(g->from, true, l->dated, a, sizeof(a));
+	present_time_of_day(g->to, true, l->dated, b, sizeof(b));
 	printf("%s  (alerts not watched until %s: ", a, b);
 	present_text_terminal(stdout, g->reason);
 	puts(")");
@@ -49,7 +41,7 @@ static void print_gap(const struct present_cli_gap *g)
 static void print_gaps_before(struct listing *l, int64_t before)
 {
 	for (; l->next_gap < l->gaps.n && l->gaps.gaps[l->next_gap].from <= before; l->next_gap++)
-		print_gap(&l->gaps.gaps[l->next_gap]);
+		print_gap(l, &l->gaps.gaps[l->next_gap]);
 }
 
 /* The first line of s, for a one-line listing. */
@@ -85,8 +77,8 @@ static void print_row(const struct present_alert_row *row, void *userdata)
 		printf(", \"path\": \"%s\", \"updates\": %d, \"withdrawn\": %s}", row->path, row->updates,
 			row->withdrawn ? "true" : "false");
 	} else {
-		char when[16];
-		ms_clock(row->received_at, when, sizeof(when));
+		char when[24];
+		present_time_of_day(row->received_at, true, l->dated, when, sizeof(when));
 		printf("%s  ", when);
 		present_text_terminal(stdout, app);
 		fputs(": ", stdout);
@@ -162,7 +154,10 @@ int present_cli_alerts(const struct present_args *args)
 		return code;
 	}
 
-	struct listing l = {.json = args->json};
+	struct listing l = {
+		.json = args->json,
+		.dated = present_time_spans_days(session.started_at, session.ended_at ? session.ended_at : present_time_now()),
+	};
 	if (!args->json) {
 		char started[32], ended[32];
 		present_time_clock(session.started_at, present_time_now(), started, sizeof(started));

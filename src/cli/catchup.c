@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -168,30 +167,23 @@ static void print_session(const struct present_session_record *s, size_t total, 
 }
 
 /* Said before what came in: the counts and the list of who is waiting leave out what came then. */
-static void print_gaps(const struct catchup *c, bool colour)
+static void print_gaps(const struct catchup *c, bool dated, bool colour)
 {
 	for (size_t i = 0; i < c->gaps.n; i++) {
-		char from[16], to[16];
+		char from[24], to[24];
 		const struct present_cli_gap *g = &c->gaps.gaps[i];
-		for (int j = 0; j < 2; j++) {
-			time_t t = (time_t)((j ? g->to : g->from) / 1000);
-			struct tm tm;
-			localtime_r(&t, &tm);
-			strftime(j ? to : from, sizeof(from), "%H:%M:%S", &tm);
-		}
+		present_time_of_day(g->from, true, dated, from, sizeof(from));
+		present_time_of_day(g->to, true, dated, to, sizeof(to));
 		printf("%sAlerts were not watched from %s to %s (", colour ? RED : "", from, to);
 		present_text_terminal(stdout, g->reason);
 		printf("): what came in then is missing here.%s\n", colour ? RESET : "");
 	}
 }
 
-static void print_alert(const struct held *h, bool colour)
+static void print_alert(const struct held *h, bool dated, bool colour)
 {
-	char when[16];
-	time_t t = (time_t)(h->received_at / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%H:%M", &tm);
+	char when[24];
+	present_time_of_day(h->received_at, false, dated, when, sizeof(when));
 	printf("  %s%s%s  ", colour ? DIM : "", when, colour ? RESET : "");
 	present_print_alert_text(stdout, h->summary, h->body, h->updates, h->withdrawn);
 	putchar('\n');
@@ -230,7 +222,9 @@ static void print_plain(const struct present_session_record *s, const struct cat
 		print_session(s, c->total, colour);
 	else
 		puts("No session yet: nothing was held.");
-	print_gaps(c, colour);
+	/* Across midnight a time of day alone could be either day's. */
+	bool dated = s->id && present_time_spans_days(s->started_at, s->ended_at ? s->ended_at : now_ms / 1000);
+	print_gaps(c, dated, colour);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct group *g = &c->groups[i];
 		fputs(colour ? BOLD : "", stdout);
@@ -240,7 +234,7 @@ static void print_plain(const struct present_session_record *s, const struct cat
 			printf("  %s… %zu earlier (present catchup --all, or present alerts --last)%s\n", colour ? DIM : "",
 				g->count - g->n, colour ? RESET : "");
 		for (size_t j = 0; j < g->n; j++)
-			print_alert(&g->alerts[j], colour);
+			print_alert(&g->alerts[j], dated, colour);
 	}
 	if (c->noise.count)
 		printf("%s%zu system alert%s%s\n", colour ? DIM : "", c->noise.count, c->noise.count == 1 ? "" : "s",

@@ -49,3 +49,21 @@ void present_time_json(FILE *f, const char *key, int64_t seconds)
 	present_time_iso8601(seconds, when, sizeof(when));
 	fprintf(f, ", \"%s\": \"%s\"", key, when);
 }
+
+bool present_time_spans_days(int64_t from, int64_t to)
+{
+	time_t a = (time_t)from, b = (time_t)to;
+	struct tm ta, tb;
+	localtime_r(&a, &ta);
+	localtime_r(&b, &tb);
+	return ta.tm_year != tb.tm_year || ta.tm_yday != tb.tm_yday;
+}
+
+void present_time_of_day(int64_t ms, bool seconds, bool dated, char *buf, size_t size)
+{
+	static const char *const formats[2][2] = {{"%H:%M", "%H:%M:%S"}, {"%a %H:%M", "%a %H:%M:%S"}};
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(buf, size, formats[dated][seconds], &tm);
+}

@@ -221,6 +221,28 @@ class DaylightSaving(BusTestCase):
         self.assertEqual(times, ["2025-10-26T02:30:00+02:00", "2025-10-26T02:30:00+01:00",
                                  "2025-10-26T03:30:00+01:00"])
 
+    def test_a_session_across_midnight_gives_each_time_its_day(self):
+        # 23:30 CEST on Saturday to 03:00 CET on Sunday: "00:15" alone could be either night's.
+        db = self.db()
+        db.execute("INSERT INTO sessions(id, label, started_at, planned_end, ended_at, end_reason) "
+                   "VALUES (99, 'late call', ?, ?, ?, 'stop')",
+                   (ms("2025-10-25T21:30") // 1000, ms("2025-10-26T02:00") // 1000, ms("2025-10-26T02:00") // 1000))
+        for i, utc in enumerate(["2025-10-25T21:45", "2025-10-25T22:15"]):
+            db.execute("INSERT INTO alerts(id, session_id, received_at, path, app, summary, class) "
+                       "VALUES (?, 99, ?, 'notify', 'A', ?, 'alert')", (1000 + i, ms(utc), "at " + utc))
+        db.execute("INSERT INTO capture_gaps(session_id, started_at, ended_at, reason) VALUES (99, ?, ?, 'lost')",
+                   (ms("2025-10-25T22:00"), ms("2025-10-25T22:10")))
+        db.commit()
+        out = self.ok("alerts", "--session", "99")
+        self.assertEqual(re.findall(r"^(\w{3} \d\d:\d\d:\d\d)  (.*)", out, re.M), [
+            ("Sat 23:45:00", "A: at 2025-10-25T21:45"),
+            ("Sun 00:00:00", "(alerts not watched until Sun 00:10:00: lost)"),
+            ("Sun 00:15:00", "A: at 2025-10-25T22:15")])
+        out = self.ok("catchup")
+        self.assertIn("Alerts were not watched from Sun 00:00:00 to Sun 00:10:00 (lost)", out)
+        self.assertEqual(re.findall(r"^  (\w{3} \d\d:\d\d)  (.*)", out, re.M),
+                         [("Sat 23:45", "at 2025-10-25T21:45"), ("Sun 00:15", "at 2025-10-25T22:15")])
+
     def insert_owed(self, sender, received, ack_by, answer_by):
         db = self.db()
         db.execute("INSERT INTO owed(kind, app, sender, subject, received_at, last_at, ack_by, answer_by) "
