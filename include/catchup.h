@@ -32,6 +32,9 @@ struct present_reminders;
 struct present_reminders *present_reminders_create(struct present_daemon *d);
 void present_reminders_destroy(struct present_reminders *r);
 
+/** When the next reminder falls due, read from the store (ms since the epoch; 0: none to come). */
+int64_t present_reminders_next(const struct present_reminders *r);
+
 /** Reads the responses owed again and arms the one timer for the next reminder. */
 void present_reminders_reschedule(struct present_reminders *r);
 

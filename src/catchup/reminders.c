@@ -108,22 +108,28 @@ static void visit(const struct present_owed_row *row, void *userdata)
 
 static gboolean fired(gint fd, GIOCondition cond, gpointer data);
 
-void present_reminders_reschedule(struct present_reminders *r)
+int64_t present_reminders_next(const struct present_reminders *r)
 {
 	struct present_daemon *d = r->d;
 	struct scan s = {.cfg = &d->config, .now = g_get_real_time() / 1000};
 	if (d->store && present_store_owed_each(d->store, false, visit, &s) < 0)
 		present_log("warning", "reminders: %s", present_store_error(d->store));
-	if (s.next && s.next < r->retry_at)
-		s.next = r->retry_at;
-	r->next_ms = s.next;
+	return s.next;
+}
+
+void present_reminders_reschedule(struct present_reminders *r)
+{
+	int64_t now = g_get_real_time() / 1000, next = present_reminders_next(r);
+	if (next && next < r->retry_at)
+		next = r->retry_at;
+	r->next_ms = next;
 	struct itimerspec its = {
-		.it_value = {.tv_sec = s.next / 1000, .tv_nsec = (s.next % 1000) * 1000000},
+		.it_value = {.tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000},
 	};
 	/* A due time already past still arms: it fires at once. */
-	if (s.next && s.next <= s.now)
+	if (next && next <= now)
 		its.it_value = (struct timespec){.tv_nsec = 1};
-	if (!s.next) {
+	if (!next) {
 		if (r->source)
 			g_source_remove(r->source);
 		r->source = 0;

@@ -323,10 +323,8 @@ static int wake_at_login(struct present_daemon *d)
 	const char *why = NULL;
 	if (present_store_left_behind(d->store)) {
 		why = "a daemon that died left a session or a change to take over";
-	} else {
-		present_reminders_reschedule(d->reminders);
-		if (present_reminders_pending(d->reminders))
-			why = "reminders of responses owed are to come";
+	} else if (present_reminders_next(d->reminders)) {
+		why = "reminders of responses owed are to come";
 	}
 	if (!why)
 		return 0;
