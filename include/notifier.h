@@ -12,12 +12,27 @@
 
 struct present_notifier;
 
+/** What the notifier asks of its owner. */
+struct present_notifier_ops {
+	/* present_notifier_waiting() has changed. */
+	void (*waiting_changed)(void *data);
+	/* The user activated a notice: its command, to run. */
+	void (*run)(char *const *argv, void *data);
+};
+
 /**
  * keep_path: where the ids of tagged notices still shown are kept for the
  * next daemon on the same bus (present_path_for_bus("shown")); NULL keeps
- * them in memory only.
+ * them in memory only. ops (kept; may be NULL) are called with data.
  */
-struct present_notifier *present_notifier_create(const char *keep_path);
+struct present_notifier *present_notifier_create(const char *keep_path, const struct present_notifier_ops *ops,
+	void *data);
+
+/**
+ * Whether a notice with a command is still shown by the server that took it:
+ * its button works only while this process runs.
+ */
+bool present_notifier_waiting(const struct present_notifier *n);
 
 /** Sends what is queued and frees (notices already shown stay); accepts NULL. */
 void present_notifier_destroy(struct present_notifier *n);

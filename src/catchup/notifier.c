@@ -27,7 +27,9 @@ struct present_notifier {
 	bool closed; /* destroyed: calls still under way only clean up */
 	GDBusConnection *bus; /* NULL until the first notice */
 	guint action_signal, closed_signal, owner_signal;
-	GHashTable *commands; /* the server's id -> argv to run when it is activated */
+	GHashTable *commands; /* the server's id -> struct command, while it may be activated */
+	const struct present_notifier_ops *ops; /* may be NULL */
+	void *data;
 	GHashTable *shown; /* tag -> struct shown, its last notice while not closed */
 	/* Where shown is kept for the next daemon (NULL: nowhere), and the
 	 * guid of the bus that the entries read from it came from, until the
@@ -44,11 +46,34 @@ struct shown {
 	guint32 id;
 };
 
+/* What the button of a notice shown runs. Ids are the server's, so the
+ * server that gave one is kept with it: another takes none of them along. */
+struct command {
+	char *server;
+	char **argv;
+};
+
 struct call {
 	struct present_notifier *n;
 	char **command;
 	char *tag;
 };
+
+static void command_free(gpointer data)
+{
+	struct command *c = data;
+	g_free(c->server);
+	g_strfreev(c->argv);
+	g_free(c);
+}
+
+/* The daemon stays while a button of ours is shown: one that exited would
+ * leave it on screen (GNOME's tray, swaync's panel) doing nothing. */
+static void commands_changed(struct present_notifier *n, bool before)
+{
+	if (before != present_notifier_waiting(n) && n->ops && n->ops->waiting_changed && !n->closed)
+		n->ops->waiting_changed(n->data);
+}
 
 static void shown_free(gpointer data)
 {
@@ -122,11 +147,14 @@ static void keep_save(struct present_notifier *n)
 	g_clear_error(&error);
 }
 
-struct present_notifier *present_notifier_create(const char *keep_path)
+struct present_notifier *present_notifier_create(const char *keep_path, const struct present_notifier_ops *ops,
+	void *data)
 {
 	struct present_notifier *n = g_new0(struct present_notifier, 1);
 	n->refs = 1;
-	n->commands = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_strfreev);
+	n->ops = ops;
+	n->data = data;
+	n->commands = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, command_free);
 	n->shown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, shown_free);
 	n->keep_path = g_strdup(keep_path);
 	keep_load(n);
@@ -156,12 +184,9 @@ static void on_action(GDBusConnection *bus, const char *sender, const char *path
 	if (n->closed || !g_variant_is_of_type(params, G_VARIANT_TYPE("(us)")))
 		return;
 	g_variant_get(params, "(u&s)", &id, &action);
-	char **argv = g_hash_table_lookup(n->commands, GUINT_TO_POINTER(id));
-	GError *error = NULL;
-	if (argv && !g_spawn_async(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &error)) {
-		present_log("warning", "cannot run %s: %s", argv[0], error->message);
-		g_error_free(error);
-	}
+	const struct command *c = g_hash_table_lookup(n->commands, GUINT_TO_POINTER(id));
+	if (c && g_strcmp0(c->server, sender) == 0 && n->ops && n->ops->run)
+		n->ops->run(c->argv, n->data);
 }
 
 struct gone {
@@ -176,10 +201,20 @@ static gboolean is_gone(gpointer tag, gpointer value, gpointer data)
 	return strcmp(s->server, g->server) == 0 && (!g->id || s->id == g->id);
 }
 
+static gboolean is_gone_command(gpointer id, gpointer value, gpointer data)
+{
+	const struct command *c = value;
+	const struct gone *g = data;
+	return strcmp(c->server, g->server) == 0 && (!g->id || GPOINTER_TO_UINT(id) == g->id);
+}
+
 static void forget(struct present_notifier *n, const char *server, guint32 id)
 {
+	bool before = present_notifier_waiting(n);
 	if (g_hash_table_foreach_remove(n->shown, is_gone, &(struct gone){server, id}))
 		keep_save(n);
+	g_hash_table_foreach_remove(n->commands, is_gone_command, &(struct gone){server, id});
+	commands_changed(n, before);
 }
 
 static void on_closed(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
@@ -190,7 +225,6 @@ static void on_closed(GDBusConnection *bus, const char *sender, const char *path
 	if (n->closed || !g_variant_is_of_type(params, G_VARIANT_TYPE("(uu)")))
 		return;
 	g_variant_get(params, "(uu)", &id, &reason);
-	g_hash_table_remove(n->commands, GUINT_TO_POINTER(id));
 	if (sender)
 		forget(n, sender, id);
 }
@@ -221,6 +255,7 @@ static bool connect_bus(struct present_notifier *n)
 		g_clear_object(&n->bus);
 		/* Whatever happened meanwhile went unseen: a new bus, most likely. */
 		g_hash_table_remove_all(n->shown);
+		g_hash_table_remove_all(n->commands);
 	}
 	GError *error = NULL;
 	char *address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, NULL, &error);
@@ -270,11 +305,15 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 		guint32 id;
 		g_variant_get(body, "(u)", &id);
 		const char *server = g_dbus_message_get_sender(reply);
-		if (c->command) {
+		if (c->command && server) {
+			bool before = present_notifier_waiting(n);
 			if (g_hash_table_size(n->commands) >= COMMANDS_MAX)
 				g_hash_table_remove_all(n->commands);
-			g_hash_table_replace(n->commands, GUINT_TO_POINTER(id), c->command);
+			struct command *command = g_new(struct command, 1);
+			*command = (struct command){g_strdup(server), c->command};
+			g_hash_table_replace(n->commands, GUINT_TO_POINTER(id), command);
 			c->command = NULL;
+			commands_changed(n, before);
 		}
 		if (c->tag && server && g_dbus_is_unique_name(server)) {
 			shown_put(n, c->tag, server, id);
@@ -369,8 +408,15 @@ void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 	 * takes nobody's notice with it, and is not started again for this. */
 	g_dbus_connection_call(n->bus, s->server, PATH, NAME, "CloseNotification", g_variant_new("(u)", s->id), NULL,
 		G_DBUS_CALL_FLAGS_NO_AUTO_START, NOTIFY_TIMEOUT_MS, NULL, NULL, NULL);
-	g_hash_table_remove(n->shown, tag);
-	keep_save(n);
+	/* Its button goes with it, whether or not the server says it closed. */
+	char *server = g_strdup(s->server);
+	forget(n, server, s->id);
+	g_free(server);
+}
+
+bool present_notifier_waiting(const struct present_notifier *n)
+{
+	return n && n->bus && !g_dbus_connection_is_closed(n->bus) && g_hash_table_size(n->commands) > 0;
 }
 
 void present_notifier_destroy(struct present_notifier *n)

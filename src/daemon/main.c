@@ -12,6 +12,7 @@
 #include "bus-call.h"
 #include "bus-glue.h"
 #include "daemon.h"
+#include "launch.h"
 #include "leftovers.h"
 #include "paths.h"
 #include "present-build.h"
@@ -49,15 +50,24 @@ static bool serve_direct(DBusConnection *conn, void *data)
 	return present_service_register(data, conn);
 }
 
-static void direct_closed(void *data)
+/* A caller gone, a notice with a button closed: either may leave the daemon idle. */
+static void recheck_idle(void *data)
 {
 	present_daemon_update_idle(data);
+}
+
+static void run_for_notice(char *const *argv, void *data)
+{
+	char *error = NULL;
+	if (!present_launch(data, argv, NULL, NULL, NULL, &error))
+		present_log("warning", "cannot run %s: %s", argv[0], error);
+	free(error);
 }
 
 /* Once the bus name is ours: a daemon without it must not answer there. */
 static void open_direct(struct present_daemon *d)
 {
-	static const struct present_direct_ops ops = {.serve = serve_direct, .closed = direct_closed};
+	static const struct present_direct_ops ops = {.serve = serve_direct, .closed = recheck_idle};
 	char *path = present_path_direct(), *error = NULL;
 	if (!path)
 		return;
@@ -120,9 +130,11 @@ void present_daemon_update_idle(struct present_daemon *d)
 		d->idle_source = 0;
 	}
 	/* A reminder still to come keeps the daemon: its timer is all it waits
-	 * on. So does a switch left on: nothing else would try it again. */
+	 * on. So does a switch left on: nothing else would try it again; and a
+	 * notice of ours with a button: nothing else would answer it. */
 	if (!d->session.active && !d->name_released && d->loop &&
-		!(d->reminders && present_reminders_pending(d->reminders)) && !present_dnd_has_leftovers(d->dnd))
+		!(d->reminders && present_reminders_pending(d->reminders)) && !present_dnd_has_leftovers(d->dnd) &&
+		!present_notifier_waiting(d->notifier))
 		d->idle_source = g_timeout_add_seconds((guint)d->config.idle_exit, on_idle, d);
 }
 
@@ -424,7 +436,8 @@ int main(int argc, char **argv)
 
 	d.exit_code = connect_bus(&d);
 	char *shown = present_path_for_bus("shown");
-	d.notifier = present_notifier_create(shown);
+	static const struct present_notifier_ops notifier_ops = {.waiting_changed = recheck_idle, .run = run_for_notice};
+	d.notifier = present_notifier_create(shown, &notifier_ops, &d);
 	free(shown);
 	d.reminders = present_reminders_create(&d);
 	if (d.exit_code == 0 && !(d.dnd = present_dnd_create(d.bus, d.store))) {

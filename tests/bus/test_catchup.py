@@ -226,6 +226,38 @@ class Replay(Catchup):
         with open(found) as f:
             self.assertEqual(os.path.realpath(f.read().strip()), os.path.realpath(harness.CLI))
 
+    def button_shown_then_idle(self):
+        """A summary with its "Catch up" button, left on screen past idle_exit
+        (GNOME's tray, swaync's panel keep it until the user looks). Nothing
+        is owed: a reminder to come would keep the daemon by itself."""
+        ran = os.path.join(self.root, "ran")
+        self.write_config('daemon = { idle_exit = 1; };\n'
+                          'replay = { review_command = [ "sh", "-c", "echo $$ >> %s" ]; };\n' % ran)
+        self.meeting(MEETING[4])
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the summary")
+        time.sleep(2.5)  # longer than idle_exit
+        return ran
+
+    def test_the_daemon_stays_while_its_button_is_shown(self):
+        ran = self.button_shown_then_idle()
+        self.assertEqual(self.bus.pid_of(), self.daemon_pid)
+        self.notifications().EmitSignal("org.freedesktop.Notifications", "ActionInvoked", "us",
+                                        [dbus.UInt32(self.summary_id()), "default"], dbus_interface=MOCK)
+        wait_until(lambda: os.path.exists(ran), what="the review command")
+        time.sleep(2.5)  # the server has not closed it: the button still works
+        self.assertEqual(self.bus.pid_of(), self.daemon_pid)
+        # Dismissed (reason 2): nothing is left to answer.
+        self.notifications().EmitSignal("org.freedesktop.Notifications", "NotificationClosed", "uu",
+                                        [dbus.UInt32(self.summary_id()), dbus.UInt32(2)], dbus_interface=MOCK)
+        self.wait_daemon_gone()
+
+    def test_a_server_gone_takes_the_button_along(self):
+        self.button_shown_then_idle()
+        self.assertEqual(self.bus.pid_of(), self.daemon_pid)
+        self.kill_mock()
+        self.wait_daemon_gone()
+
     def test_an_empty_review_command_is_none(self):
         self.write_config("replay = { review_command = []; };\n")
         self.meeting(*MEETING[:1])

@@ -17,7 +17,10 @@ import subprocess
 import tempfile
 import unittest
 
+import dbus
+
 import harness
+import usermanager
 
 SOURCE_ROOT = os.environ["PRESENT_SOURCE_ROOT"]
 MAN = os.environ.get("PRESENT_MAN", "true") == "true"
@@ -238,6 +241,101 @@ class Install(unittest.TestCase):
             self.assertFalse(bus.has_owner())
         finally:
             bus.close()
+
+    def test_2_home_prefix_under_systemd(self):
+        """The installed unit, under systemd's own user manager, as GNOME and
+        Plasma run it: the bus has the manager start present.service."""
+        why = usermanager.why_not()
+        if why and not os.environ.get("CI"):  # CI runs as root, with systemd and dbus-user-session
+            self.skipTest(why)
+        present = self.prefix + "/bin/present"
+        # The user's own directories apart from the install's, which the manager
+        # and the bus find through XDG_DATA_DIRS: the install stays as installed.
+        manager = usermanager.UserManager(os.path.join(self.tmp, "systemd"), [self.prefix + "/share"])
+        mock = None
+        launched = []
+        try:
+            env = manager.env
+            mock = subprocess.Popen([harness.PYTHON, "-m", "dbusmock", "--template",
+                                     os.path.join(harness.MOCKS, "dnd_servers.py")], env=env, start_new_session=True,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            bus = manager.connection
+            harness.wait_until(lambda: bus.name_has_owner("org.freedesktop.Notifications"), what="the mock server")
+            server = bus.get_object("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
+
+            def paused():
+                return bool(server.Get("org.dunstproject.cmd0", "paused", dbus_interface=dbus.PROPERTIES_IFACE))
+
+            marker = os.path.join(self.tmp, "catching-up")
+            os.makedirs(env["XDG_CONFIG_HOME"] + "/present")
+            with open(env["XDG_CONFIG_HOME"] + "/present/present.conf", "w") as f:
+                f.write('daemon = { idle_exit = 1; };\n'
+                        'replay = { review_command = [ "sh", "-c", "echo $$ > %s; exec sleep 600" ]; };\n' % marker)
+
+            def run(*args):
+                r = subprocess.run([present] + list(args), env=env, capture_output=True, text=True, timeout=30)
+                self.assertEqual(r.returncode, 0, "present %s: %s%s" % (" ".join(args), r.stdout, r.stderr))
+                return r.stdout
+
+            run("start", "10m", "--quiet")
+            self.assertEqual(manager.systemctl("is-active", "present.service"), "active")
+            self.assertTrue(paused())
+            # An alert that owes nothing: no reminder to come keeps the daemon.
+            bus.get_object("org.freedesktop.Notifications", "/org/freedesktop/Notifications").Notify(
+                "Calendar", 0, "", "Standup in 5 minutes", "", [], {"desktop-entry": "org.gnome.Calendar"}, -1,
+                dbus_interface="org.freedesktop.Notifications")
+            harness.wait_until(lambda: run("status", "--format", "{alerts}").strip() == "1", what="the alert held")
+            run("stop")
+            self.assertFalse(paused())
+
+            def summary_id():
+                calls = server.GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
+                notices = [a for _, name, a in calls if name == "Notify"]
+                return [i + 1 for i, a in enumerate(notices) if str(a[3]).startswith("While you were present")]
+
+            [summary] = harness.wait_until(summary_id, what="the summary")
+            server.EmitSignal("org.freedesktop.Notifications", "ActionInvoked", "us",
+                              [dbus.UInt32(summary), "default"], dbus_interface="org.freedesktop.DBus.Mock")
+            harness.wait_until(lambda: os.path.exists(marker) and os.path.getsize(marker), what="the review command")
+            with open(marker) as f:
+                launched.append(int(f.read()))
+            # A scope of its own, not the daemon's unit: stopping that one would end it.
+            def cgroup():
+                with open("/proc/%d/cgroup" % launched[0]) as f:
+                    return f.read()
+
+            scope = "0::/app.slice/app-present-sh-%d.scope\n" % launched[0]
+            harness.wait_until(lambda: scope in cgroup(), what="its scope (it is in %s)" % cgroup().split("\n")[-2])
+            # Closed, the summary lets the daemon go: its unit stops, and the catch-up goes on.
+            server.EmitSignal("org.freedesktop.Notifications", "NotificationClosed", "uu",
+                              [dbus.UInt32(summary), dbus.UInt32(2)], dbus_interface="org.freedesktop.DBus.Mock")
+            harness.wait_until(lambda: manager.systemctl("is-active", "present.service") == "inactive",
+                               what="the daemon to exit")
+            os.kill(launched[0], 0)
+
+            # A daemon killed in a session: the unit's ExecStopPost puts the
+            # switch back, and systemd starts the daemon again.
+            run("start", "10m", "--quiet")
+            self.assertTrue(paused())
+            pid = bus.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").GetConnectionUnixProcessID(
+                harness.BUS_NAME, dbus_interface="org.freedesktop.DBus")
+            os.kill(pid, signal.SIGKILL)
+            harness.wait_until(lambda: not paused(), what="the switch put back")
+            harness.wait_until(lambda: manager.systemctl("show", "-P", "NRestarts", "present.service") == "1",
+                               what="the daemon started again")
+            harness.wait_until(lambda: run("history", "--json").count('"interrupted"') == 1,
+                               what="the session recorded as interrupted")
+        except AssertionError as e:
+            raise AssertionError("%s\nthe user manager said:\n%s" % (e, manager.read_log())) from None
+        finally:
+            for pid in launched:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            if mock:
+                harness.kill_group(mock)
+            manager.close()
 
     @unittest.skipUnless(MAN and shutil.which("man") and shutil.which("manpath"), "man-db is not installed")
     def test_3_home_prefix_man_found(self):
