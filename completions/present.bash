@@ -135,7 +135,7 @@ _present()
 		;;
 	status | watch) options='--json --waybar --format --help' ;;
 	alerts) options='--session --last --json --help' ;;
-	catchup) options='--interactive --all --json --help' ;;
+	catchup) options='--interactive --all --json --hold --help' ;;
 	owed) options='--all --json --help' ;;
 	ack | done | dismiss)
 		options='--help'

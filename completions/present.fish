@@ -134,10 +134,11 @@ complete -c present -n '__fish_seen_subcommand_from alerts' -l session -x -k -a 
 complete -c present -n '__fish_seen_subcommand_from alerts' -l last -d 'The last session'
 complete -c present -n '__fish_seen_subcommand_from alerts' -l json -d 'Print JSON'
 
-# catchup [-i] [--all] [--json]
+# catchup [-i] [--all] [--json|--hold]
 complete -c present -n '__fish_seen_subcommand_from catchup' -s i -l interactive -d 'One key for each response owed'
 complete -c present -n '__fish_seen_subcommand_from catchup' -l all -d 'Every alert, not the latest ten per app'
 complete -c present -n '__fish_seen_subcommand_from catchup' -l json -d 'Print JSON'
+complete -c present -n '__fish_seen_subcommand_from catchup' -l hold -d 'Wait for a key before closing'
 
 # owed [--all] [--json]
 complete -c present -n '__fish_seen_subcommand_from owed' -l all -d 'Also the items answered and dismissed'

@@ -18,7 +18,7 @@ struct present_args {
 	const char *format; /* --format: a status bar's line */
 	bool json, last, help;
 	bool waybar, print; /* --waybar, --print */
-	bool all, quiet, interactive; /* --all, --quiet (-q), --interactive (-i) */
+	bool all, quiet, interactive, hold; /* --all, --quiet (-q), --interactive (-i), --hold */
 };
 
 /** `present alerts`: the alerts held in a session, oldest first. */

@@ -344,9 +344,10 @@ static void catch_signals(bool on)
 
 #define KEY_INTERRUPT (-2)
 
-/* Shows prompt and reads one key, unechoed, without Enter; -1 at end of input, KEY_INTERRUPT for
- * Ctrl-C or Ctrl-\. The terminal is raw only while waiting, so a slow call to the daemon can still be
- * interrupted; and raw before the prompt shows, so no key typed after it is read the cooked way. */
+/* Shows prompt and reads one key of accepted (NULL: any), unechoed, without Enter; -1 at end of
+ * input, KEY_INTERRUPT for Ctrl-C or Ctrl-\. The terminal is raw only while waiting, so a slow call
+ * to the daemon can still be interrupted; and raw before the prompt shows, so no key typed after it
+ * is read the cooked way. */
 static int read_key(const char *prompt, const char *accepted)
 {
 	struct termios raw;
@@ -379,7 +380,7 @@ static int read_key(const char *prompt, const char *accepted)
 			key = KEY_INTERRUPT;
 			break;
 		}
-		if (ch < 0x80 && strchr(accepted, ch)) {
+		if (!accepted || (ch < 0x80 && strchr(accepted, ch))) {
 			key = ch;
 			break;
 		}
@@ -476,24 +477,40 @@ out:
 	return r;
 }
 
+/* A window opened for the catch-up (the summary's button) closes when we
+ * exit: the list, the tally or an error stay until they are read. Not after
+ * a Ctrl-C, which asked to be out now. */
+static void hold(const struct present_args *args, int r)
+{
+	if (!args->hold || r == 130)
+		return;
+	fflush(stderr);
+	catch_signals(true);
+	if (read_key("\nPress a key to close. ", NULL) >= 0)
+		putchar('\n');
+	catch_signals(false);
+}
+
 int present_cli_catchup(const struct present_args *args)
 {
-	if (args->interactive && args->json) {
-		fputs("present: '-i' walks through the list on a terminal; '--json' prints it for a script: give one\n"
-		      "Usage: present catchup [-i] [--all] [--json]\n",
-			stderr);
+	if ((args->interactive || args->hold) && args->json) {
+		fprintf(stderr, "present: '%s' is for a terminal; '--json' prints the list for a script: give one\n"
+				"Usage: present catchup [-i] [--all] [--json|--hold]\n",
+			args->interactive ? "-i" : "--hold");
 		return PRESENT_EXIT_USAGE;
 	}
-	if (args->interactive && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		fputs("present: 'catchup -i' reads single keys, so it needs a terminal on its input and output; "
-		      "'present catchup' alone prints the list\n",
-			stderr);
+	if ((args->interactive || args->hold) && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "present: 'catchup %s' reads single keys, so it needs a terminal on its input and output; "
+				"'present catchup' alone prints the list\n",
+			args->interactive ? "-i" : "--hold");
 		return PRESENT_EXIT_USAGE;
 	}
 	struct present_store *store;
 	int r = present_cli_store_open(&store);
-	if (r)
+	if (r) {
+		hold(args, r);
 		return r;
+	}
 	struct present_session_record session = {0};
 	struct catchup c = {0};
 	struct present_cli_owed_rows owed = {0};
@@ -517,6 +534,7 @@ int present_cli_catchup(const struct present_args *args)
 	if (args->interactive && owed.n)
 		r = walk(store, &owed, colour);
 out:
+	hold(args, r);
 	present_cli_owed_rows_finish(&owed);
 	catchup_finish(&c);
 	present_session_record_finish(&session);

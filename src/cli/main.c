@@ -615,7 +615,7 @@ static const struct verb verbs[] = {
 	{"restore", "", 0, 0, "", verb_restore},
 	{"doctor", "", 0, 0, "", verb_doctor},
 	{"alerts", "[--session ID|--last] [--json]", 0, 0, "session last json", verb_alerts},
-	{"catchup", "[-i] [--all] [--json]", 0, 0, "interactive all json", verb_catchup},
+	{"catchup", "[-i] [--all] [--json|--hold]", 0, 0, "interactive all json hold", verb_catchup},
 	{"owed", "[--all] [--json]", 0, 0, "all json", verb_owed},
 	{"ack", "ID", 1, 1, "", verb_owed_state},
 	{"done", "ID", 1, 1, "", verb_owed_state},
@@ -645,7 +645,8 @@ static int print_help(FILE *f)
 		"\nDURATION: 60 (minutes), 45m, 90s, 2h, 1h30; at most 24h.\n"
 		"Options: --label TEXT (-l) names the meeting; --json prints JSON.\n"
 		"  --quiet (-q): start without the heads-up about responses falling due in the meeting.\n"
-		"  catchup -i (--interactive): a key for each response owed. ID: a number from 'present owed'.\n"
+		"  catchup -i (--interactive): a key for each response owed; --hold: a key to close at the end.\n"
+		"  ID: a number from 'present owed'.\n"
 		"  'present ack ID' prints the text to send on stdout, and what it did on stderr.\n"
 		"  --waybar: a Waybar module's JSON; --format FORMAT: a status bar's line, with {state} {remaining}\n"
 		"  {until} {label} {alerts} {owed} {overdue}. 'watch' prints one more on every change.\n"
@@ -666,6 +667,7 @@ struct option {
 static const struct option options[] = {
 	{"all", false, offsetof(struct present_args, all)},
 	{"format", true, offsetof(struct present_args, format)},
+	{"hold", false, offsetof(struct present_args, hold)},
 	{"interactive", false, offsetof(struct present_args, interactive)},
 	{"json", false, offsetof(struct present_args, json)},
 	{"label", true, offsetof(struct present_args, label)},

@@ -101,7 +101,8 @@ static const struct key keys[] = {
 	{"on_end", KEY_COMMAND, offsetof(struct present_config, on_end), 0, 64, NULL},
 };
 
-static const char *const default_review_command[] = {"x-terminal-emulator", "-e", "present", "catchup", "-i", NULL};
+static const char *const default_review_command[] = {"x-terminal-emulator", "-e", "present", "catchup", "-i", "--hold",
+	NULL};
 
 static char **strv_copy(const char *const *v)
 {

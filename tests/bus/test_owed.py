@@ -132,6 +132,13 @@ class OwedCase(BusTestCase):
                 except OSError:
                     pass
 
+    def assert_held_until(self, p, master, key):
+        """p still runs a while after its last words, and exits once key is pressed."""
+        time.sleep(0.3)
+        self.assertIsNone(p.poll())
+        os.write(master, key)
+        self.assertEqual(p.wait(10), 0)
+
     def assert_terminal_restored(self, slave, before):
         after = termios.tcgetattr(slave)
         self.assertEqual(after, before)
@@ -564,6 +571,22 @@ class Catchup(OwedCase):
         self.assertIn("needs a terminal", r.stderr)
         self.assertEqual(self.present("catchup", "-i", "--json").returncode, 2)
         self.assertEqual(self.query("SELECT DISTINCT state FROM owed"), [("owed",)])
+        r = self.present("catchup", "--hold")
+        self.assertEqual((r.returncode, r.stdout), (2, ""))
+        self.assertIn("'catchup --hold' reads single keys", r.stderr)
+        r = self.present("catchup", "--hold", "--json")
+        self.assertEqual((r.returncode, r.stdout), (2, ""))
+        self.assertIn("'--hold' is for a terminal; '--json' prints the list for a script", r.stderr)
+
+    def test_hold_keeps_the_window_until_a_key(self):
+        """The summary's button opens a terminal on `catchup -i --hold`: a
+        terminal closes its window as soon as present exits, before the list
+        (here nothing is owed, so there is no walk) could be read."""
+        p, master, slave = self.pty_run("catchup", "-i", "--hold")
+        self.expect(master, r"Nothing came in\.|No session yet")
+        self.expect(master, r"\r\nPress a key to close\. ")
+        self.assert_held_until(p, master, b"x")
+        self.assert_terminal_restored(slave, self.pty_before)
 
 
 class Interactive(OwedCase):
@@ -618,6 +641,20 @@ class Interactive(OwedCase):
         self.assertEqual([r[0] for r in rows], ["dismissed", "owed", "owed"])
         self.assertAlmostEqual(rows[1][1], time.time() * 1000 + 3600 * 1000, delta=10000)
         self.assertIsNone(rows[2][1])
+
+    def test_hold_after_the_walk_but_not_after_ctrl_c(self):
+        self.meeting()
+        p, master, slave = self.pty_run("catchup", "-i", "--hold")
+        self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"q")
+        self.expect(master, r"3 left for later\.\r\n\r\nPress a key to close\. ")
+        self.assert_held_until(p, master, b"\r")
+        p, master, slave = self.pty_run("catchup", "-i", "--hold")
+        self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"\x03")
+        self.assertEqual(p.wait(10), 130)
+        self.assertNotIn(b"Press a key", self.pty_out)
+        self.assert_terminal_restored(slave, self.pty_before)
 
     def test_ctrl_c_restores_the_terminal(self):
         self.meeting()

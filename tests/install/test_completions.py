@@ -158,7 +158,7 @@ class Bash(unittest.TestCase):
             ["--label"],
             ["--json", "--waybar", "--format", "--help"],
             ["--waybar"],
-            ["--interactive", "--all", "--json", "--help"],
+            ["--interactive", "--all", "--json", "--hold", "--help"],
             ["--all", "--json", "--help"],
             ["--session", "--last", "--json", "--help"],
             ["--json", "--help"],
