@@ -33,12 +33,13 @@ static void child_exited(GPid pid, gint status, gpointer p)
 	g_spawn_close_pid(pid);
 }
 
-/* The part of a unit name that names the program: systemd-escape's rules. */
+/* The part of a unit name that names the program: systemd-escape's rules,
+ * cut short well within the 255 bytes a unit name may have. */
 static void escape_name(GString *out, const char *argv0)
 {
 	const char *base = strrchr(argv0, '/');
 	base = base ? base + 1 : argv0;
-	for (const char *c = base; *c; c++) {
+	for (const char *c = base; *c && c - base < 48; c++) {
 		if (g_ascii_isalnum(*c) || *c == '_' || (*c == '.' && c != base) || *c == ':')
 			g_string_append_c(out, *c);
 		else
