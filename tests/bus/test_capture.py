@@ -53,6 +53,20 @@ class CaptureCase(BusTestCase):
         for member, sig in methods:
             mock.AddMethod(iface, member, sig, "", "", dbus_interface="org.freedesktop.DBus.Mock")
 
+    def mock_portal(self):
+        """The notification portal and its GTK backend, each taking AddNotification."""
+        self.mock_service("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.portal.Notification", [("AddNotification", "sa{sv}")])
+        self.mock_service("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.impl.portal.Notification", [("AddNotification", "ssa{sv}")])
+
+    def through_portal(self, sandboxed, portal, app_id, note_id, note):
+        """A sandboxed app's notice, both hops: the app's to the portal, the portal's to its backend."""
+        sandboxed.call("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                       "org.freedesktop.portal.Notification", "AddNotification", "sa{sv}", note_id, note)
+        portal.call("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
+                    "org.freedesktop.impl.portal.Notification", "AddNotification", "ssa{sv}", app_id, note_id, note)
+
     def db(self):
         import sqlite3
         db = sqlite3.connect(self.store_path)
@@ -128,19 +142,12 @@ class Capture(CaptureCase):
                    what="one record, updated then withdrawn")
 
     def test_portal_hops_are_one_alert(self):
-        self.mock_service("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
-                          "org.freedesktop.portal.Notification", [("AddNotification", "sa{sv}")])
-        self.mock_service("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
-                          "org.freedesktop.impl.portal.Notification", [("AddNotification", "ssa{sv}")])
+        self.mock_portal()
         self.ok("start", "10m")
         sandboxed, portal, backend = App(self), App(self), App(self)
         note = dbus.Dictionary({"title": dbus.String("Bob", variant_level=1),
                                 "body": dbus.String("call me", variant_level=1)}, signature="sv")
-        sandboxed.call("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
-                       "org.freedesktop.portal.Notification", "AddNotification", "sa{sv}", "n1", note)
-        portal.call("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
-                    "org.freedesktop.impl.portal.Notification", "AddNotification", "ssa{sv}",
-                    "org.signal.Signal", "n1", note)
+        self.through_portal(sandboxed, portal, "org.signal.Signal", "n1", note)
         backend.notify("Signal", "Bob", "call me", {"desktop-entry": "org.signal.Signal"})
         [a] = self.wait_alerts(1)
         self.assertEqual((a["app"], a["summary"], a["body"], a["path"]), ("org.signal.Signal", "Bob", "call me",
@@ -151,10 +158,7 @@ class Capture(CaptureCase):
     def test_a_sandboxed_chat_is_one_response_owed(self):
         """Owed from the portal's own hop on (a category, a reply button),
         before the backend's hop names the app: one person, one item."""
-        self.mock_service("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
-                          "org.freedesktop.portal.Notification", [("AddNotification", "sa{sv}")])
-        self.mock_service("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
-                          "org.freedesktop.impl.portal.Notification", [("AddNotification", "ssa{sv}")])
+        self.mock_portal()
         self.ok("start", "10m")
         sandboxed, portal = App(self), App(self)
         reply = dbus.Array([dbus.Dictionary({"label": dbus.String("Reply", variant_level=1),
@@ -165,11 +169,7 @@ class Capture(CaptureCase):
                                          ("please", {"buttons": reply})]):
             note = dbus.Dictionary(dict(title=dbus.String("Bob", variant_level=1),
                                         body=dbus.String(body, variant_level=1), **how), signature="sv")
-            sandboxed.call("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
-                           "org.freedesktop.portal.Notification", "AddNotification", "sa{sv}", "n%d" % i, note)
-            portal.call("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
-                        "org.freedesktop.impl.portal.Notification", "AddNotification", "ssa{sv}",
-                        "org.signal.Signal", "n%d" % i, note)
+            self.through_portal(sandboxed, portal, "org.signal.Signal", "n%d" % i, note)
         self.wait_alerts(2)
         owed = ("SELECT o.app, o.sender, o.subject, o.count, count(a.id) FROM owed o "
                 "LEFT JOIN alerts a ON a.owed_id = o.id ")
@@ -180,20 +180,13 @@ class Capture(CaptureCase):
         """Its category says it is a message; the backend's hop names an app
         in ignore_apps: noise, and nobody is owed."""
         self.write_config('ignore_apps = ["com.discordapp.Discord"];\n')
-        self.mock_service("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
-                          "org.freedesktop.portal.Notification", [("AddNotification", "sa{sv}")])
-        self.mock_service("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
-                          "org.freedesktop.impl.portal.Notification", [("AddNotification", "ssa{sv}")])
+        self.mock_portal()
         self.ok("start", "10m")
         sandboxed, portal = App(self), App(self)
         note = dbus.Dictionary({"title": dbus.String("Bob", variant_level=1),
                                 "body": dbus.String("gg", variant_level=1),
                                 "category": dbus.String("im.received", variant_level=1)}, signature="sv")
-        sandboxed.call("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
-                       "org.freedesktop.portal.Notification", "AddNotification", "sa{sv}", "n1", note)
-        portal.call("org.freedesktop.impl.portal.desktop.gtk", "/org/freedesktop/portal/desktop",
-                    "org.freedesktop.impl.portal.Notification", "AddNotification", "ssa{sv}",
-                    "com.discordapp.Discord", "n1", note)
+        self.through_portal(sandboxed, portal, "com.discordapp.Discord", "n1", note)
         wait_until(lambda: [(a["app"], a["class"]) for a in self.alerts()] == [("com.discordapp.Discord", "noise")],
                    what="the alert, named")
         # The naming and what it does to the responses owed are one commit: both are in, or neither.
