@@ -1,6 +1,7 @@
 #ifndef PRESENT_CONFIG_H
 #define PRESENT_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /** session.default_duration when the file does not set it, in seconds. */
@@ -20,6 +21,7 @@ struct present_config {
 	char *ack_template; /* owed.ack_template: "{answer_by}" is replaced */
 	char *replay_mode; /* replay.mode: "summary", "each" or "none" */
 	char **review_command; /* replay.review_command: argv, run from the summary's action; NULL: none */
+	bool review_in_terminal; /* review_command is the default, to be run in a terminal found at the time */
 	char **on_start, **on_end; /* argv run when a session starts, ends; NULL: none */
 };
 

@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "grow.h"
 #include "notifier.h"
+#include "review.h"
 #include "timefmt.h"
 
 /* How long a reminder waits when the store would not take its mark. */
@@ -76,14 +77,16 @@ static void remind(const struct present_owed_row *row, void *userdata)
 	if (asprintf(&body, "%s by %s%s%s%s", answer ? "Answer in full" : "Acknowledge", when,
 		    *row->subject ? ": “" : "", row->subject, *row->subject ? "”" : "") < 0)
 		body = NULL;
+	char **review = present_review_command(&d->config);
 	present_notify(d->notifier, &(struct present_notice){
 		.summary = summary ? summary : "A response is owed",
 		.body = body,
 		.icon = "mail-unread",
 		.urgency = 1,
-		.command = d->config.review_command,
+		.command = review,
 		.action_label = "Catch up",
 	});
+	g_strfreev(review);
 	free(summary);
 	free(body);
 }

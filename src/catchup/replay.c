@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "dnd.h"
 #include "notifier.h"
+#include "review.h"
 #include "duration.h"
 #include "timefmt.h"
 
@@ -116,15 +117,17 @@ static void summary(struct present_daemon *d, const struct tally *t, int64_t sta
 	}
 	if (asprintf(&text, "While you were present (%s)", length) < 0)
 		text = NULL;
+	char **review = t->alerts ? present_review_command(&d->config) : NULL;
 	present_notify(d->notifier, &(struct present_notice){
 		.summary = text ? text : "While you were present",
 		.body = body->str,
 		.icon = "appointment-missed",
 		.urgency = 1,
-		.command = t->alerts ? d->config.review_command : NULL,
+		.command = review,
 		.action_label = "Catch up",
 		.tag = SUMMARY_TAG,
 	});
+	g_strfreev(review);
 	free(text);
 	g_string_free(body, TRUE);
 }

@@ -101,8 +101,7 @@ static const struct key keys[] = {
 	{"on_end", KEY_COMMAND, offsetof(struct present_config, on_end), 0, 64, NULL},
 };
 
-static const char *const default_review_command[] = {"x-terminal-emulator", "-e", "present", "catchup", "-i", "--hold",
-	NULL};
+static const char *const default_review_command[] = {"present", "catchup", "-i", "--hold", NULL};
 
 static char **strv_copy(const char *const *v)
 {
@@ -132,6 +131,7 @@ void present_config_init(struct present_config *cfg)
 				       "full by {answer_by}."),
 		.replay_mode = strdup("summary"),
 		.review_command = strv_copy(default_review_command),
+		.review_in_terminal = true,
 	};
 }
 
@@ -981,6 +981,9 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 		config_setting_t *s = config_lookup(&lc, keys[i].path);
 		if (s && (r = read_key(&keys[i], s, cfg, &src, ret_error)) < 0)
 			goto out;
+		/* A command of the user's own is run as written: it may be a terminal already, or need none. */
+		if (s && keys[i].offset == offsetof(struct present_config, review_command))
+			cfg->review_in_terminal = false;
 	}
 	if ((r = check_deadlines(&lc, cfg, &src, ret_error)) < 0)
 		goto out;

@@ -196,13 +196,47 @@ class Replay(Catchup):
         self.assertEqual(shown[1][2], "2 alerts from 1 app · 2 replies owed, 1 overdue, next by %s"
                          % ms_clock(answer_by))
 
-    def test_summary_action_runs_the_review_command(self):
+    def summary_actions(self):
+        [actions] = [list(map(str, a[5])) for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
+                     if name == "Notify" and str(a[3]).startswith("While you were present")]
+        return actions
+
+    def activation_environment(self, **env):
+        """The environment the daemon about to be started by the bus gets, as a desktop's session sets it."""
+        self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").UpdateActivationEnvironment(
+            env, dbus_interface="org.freedesktop.DBus")
+
+    def test_the_default_review_runs_in_the_desktops_terminal(self):
+        """No x-terminal-emulator (Fedora, Arch): Plasma's own terminal opens the catch-up."""
+        bin_dir = os.path.join(self.root, "bin")
+        os.mkdir(bin_dir)
+        ran = os.path.join(self.root, "ran")
+        for terminal in ("xterm", "konsole"):
+            with open(os.path.join(bin_dir, terminal), "w") as f:
+                f.write('#!/bin/sh\nprintf "%%s\\n" "$0" "$@" > %s\n' % ran)
+            os.chmod(os.path.join(bin_dir, terminal), 0o755)
+        self.activation_environment(PATH=bin_dir, XDG_CURRENT_DESKTOP="KDE")
         self.meeting(*MEETING[:1])
         self.ok("stop")
         wait_until(self.shown_by_present, what="the summary")
-        [actions] = [list(map(str, a[5])) for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
-                     if name == "Notify" and str(a[3]).startswith("While you were present")]
-        self.assertEqual(actions, ["default", "Catch up"])
+        self.assertEqual(self.summary_actions(), ["default", "Catch up"])
+        self.notifications().EmitSignal("org.freedesktop.Notifications", "ActionInvoked", "us",
+                                        [dbus.UInt32(self.summary_id()), "default"], dbus_interface=MOCK)
+        wait_until(lambda: os.path.exists(ran) and os.path.getsize(ran), what="the terminal")
+        with open(ran) as f:
+            self.assertEqual(f.read().splitlines(),
+                             [os.path.join(bin_dir, "konsole"), "-e", "present", "catchup", "-i", "--hold"])
+
+    def test_no_terminal_no_button(self):
+        """A button that could only fail is not shown; the log says why."""
+        empty = os.path.join(self.root, "empty")
+        os.mkdir(empty)
+        self.activation_environment(PATH=empty)
+        self.meeting(*MEETING[:1])
+        self.ok("stop")
+        wait_until(self.shown_by_present, what="the summary")
+        self.assertEqual(self.summary_actions(), [])
+        self.assertIn("no terminal to run the catch-up in", self.bus.read_log())
 
     def test_the_review_command_finds_present_off_the_path(self):
         # Installed under ~/.local, present is rarely on the PATH that D-Bus
@@ -210,8 +244,7 @@ class Replay(Catchup):
         # terminal that cannot find it.
         found = os.path.join(self.root, "found")
         self.write_config('replay = { review_command = [ "sh", "-c", "command -v present > %s" ]; };\n' % found)
-        self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").UpdateActivationEnvironment(
-            {"PATH": "/usr/bin:/bin"}, dbus_interface="org.freedesktop.DBus")
+        self.activation_environment(PATH="/usr/bin:/bin")
         self.meeting(*MEETING[:1])
         self.ok("stop")
         wait_until(self.shown_by_present, what="the summary")
@@ -264,9 +297,7 @@ class Replay(Catchup):
         r = self.present("stop")
         self.assertEqual((r.returncode, r.stderr), (0, ""))
         wait_until(self.shown_by_present, what="the summary")
-        [actions] = [list(map(str, a[5])) for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
-                     if name == "Notify" and str(a[3]).startswith("While you were present")]
-        self.assertEqual(actions, [])
+        self.assertEqual(self.summary_actions(), [])
 
     def test_nothing_came_in(self):
         self.ok("start", "10m")

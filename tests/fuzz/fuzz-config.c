@@ -156,7 +156,7 @@ static void check_defaults(const struct present_config *cfg)
 		cfg->ack_within == d.ack_within && cfg->answer_within == d.answer_within &&
 		cfg->remind_ack_before == d.remind_ack_before && cfg->remind_answer_before == d.remind_answer_before &&
 		strcmp(cfg->ack_template, d.ack_template) == 0 && strcmp(cfg->replay_mode, d.replay_mode) == 0 &&
-		same_strv(cfg->review_command, d.review_command);
+		same_strv(cfg->review_command, d.review_command) && cfg->review_in_terminal == d.review_in_terminal;
 	present_config_finish(&d);
 	if (!same) {
 		fail("a failed load did not leave the defaults", NULL);

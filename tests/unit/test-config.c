@@ -119,6 +119,7 @@ static void test_shipped_default_is_valid(struct fixture *f, gconstpointer data)
 	g_assert_true(g_strv_equal((const char *const *)cfg.ignore_apps, (const char *const *)defaults.ignore_apps));
 	g_assert_true(g_strv_equal((const char *const *)cfg.review_command,
 		(const char *const *)defaults.review_command));
+	g_assert_true(cfg.review_in_terminal && defaults.review_in_terminal);
 	g_assert_cmpint(cfg.ack_within, ==, defaults.ack_within);
 	g_assert_cmpint(cfg.answer_within, ==, defaults.answer_within);
 	g_assert_cmpint(cfg.remind_ack_before, ==, defaults.remind_ack_before);
