@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 struct present_daemon;
+struct present_session_record;
 
 /*
  * After the meeting, on the daemon's side: the replay at the end of a
@@ -12,13 +13,13 @@ struct present_daemon;
  */
 
 /**
- * Shows what came in during session_id as replay.mode says: one summary,
- * each alert again (grouped per app when one app sent many; not at all
- * where the server shows held alerts again by itself), or nothing.
- * backend_id is the do-not-disturb backend that held them ("dunst"...), or NULL.
+ * Shows what came in during the session that ended as rec says, as
+ * replay.mode says: one summary, each alert again (grouped per app when one
+ * app sent many; not at all where the server shows held alerts again by
+ * itself), or nothing. backend_id is the do-not-disturb backend that held
+ * them ("dunst"...), or NULL.
  */
-void present_replay(struct present_daemon *d, int64_t session_id, int64_t started_at, int64_t ended_at,
-	const char *backend_id);
+void present_replay(struct present_daemon *d, const struct present_session_record *rec, const char *backend_id);
 
 /**
  * Closes the last session's summary if it is still shown: a session is

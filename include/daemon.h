@@ -29,7 +29,7 @@ struct present_daemon {
 	struct present_notifier *notifier;
 	struct present_reminders *reminders;
 	struct present_capture_spare *capture_spare; /* the next session's, made ahead; or NULL */
-	guint idle_source, spare_source;
+	guint idle_source, spare_source, replay_left_source;
 	/* Trying again to put back what an end left on (leftovers.c). */
 	guint leftovers_source;
 	unsigned leftovers_tries;

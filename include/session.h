@@ -60,8 +60,15 @@ void present_session_server_changed(struct present_daemon *d, const char *owner)
 /** The responses owed changed (a state set, a snooze): the status mirror says so. */
 void present_session_owed_changed(struct present_daemon *d);
 
-/** Closes a session a killed daemon left behind in the store. */
+/** Closes a session a killed daemon left behind in the store; its summary is then due. */
 void present_session_recover(struct present_daemon *d);
+
+/**
+ * Shows the summary of a session a daemon died in, due since its recovery,
+ * once a notification server runs and nothing is left silenced; between
+ * sessions, in a daemon that serves.
+ */
+void present_session_replay_left(struct present_daemon *d);
 
 /**
  * Makes the next session's capture ready (its monitor connection and

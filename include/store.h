@@ -21,7 +21,7 @@ struct present_session_record {
 };
 
 /** The schema version this build writes. */
-#define PRESENT_STORE_SCHEMA 10
+#define PRESENT_STORE_SCHEMA 11
 
 /**
  * Opens (creating if needed) the database at path, in a private directory,
@@ -128,6 +128,23 @@ int present_store_session_finish(struct present_store *store, int64_t id, int64_
  * Returns 1 and fills ret, 0 when there is none, or -errno.
  */
 int present_store_session_unfinished(struct present_store *store, struct present_session_record *ret);
+
+/**
+ * Records that a session ended because its daemon died (at ended_at), and
+ * that its summary is due: holder is the do-not-disturb backend that held
+ * its alerts, or NULL.
+ */
+int present_store_session_interrupted(struct present_store *store, int64_t id, int64_t ended_at, const char *holder);
+
+/**
+ * The latest session whose summary is due (present_store_session_interrupted()),
+ * with the backend that held its alerts in *ret_holder (NULL for none; free()
+ * it). Returns 1, 0 when none is due, or -errno.
+ */
+int present_store_replay_due(struct present_store *store, struct present_session_record *ret, char **ret_holder);
+
+/** No summary is due any more: the latest was shown, those before it are in `present catchup`. */
+int present_store_replay_done(struct present_store *store);
 
 /** Frees what a record owns. */
 void present_session_record_finish(struct present_session_record *rec);

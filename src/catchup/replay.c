@@ -14,6 +14,7 @@
 #include "dnd.h"
 #include "notifier.h"
 #include "review.h"
+#include "store.h"
 #include "duration.h"
 #include "timefmt.h"
 
@@ -96,10 +97,10 @@ static void count_owed(const struct present_owed_row *row, void *userdata)
 		t->first_due = due;
 }
 
-static void summary(struct present_daemon *d, const struct tally *t, int64_t started_at, int64_t ended_at)
+static void summary(struct present_daemon *d, const struct tally *t, const struct present_session_record *rec)
 {
 	char length[32], due[32], *text = NULL;
-	present_duration_format(ended_at - started_at, length, sizeof(length));
+	present_duration_format(rec->ended_at - rec->started_at, length, sizeof(length));
 	GString *body = g_string_new(NULL);
 	if (t->alerts == 0)
 		g_string_append(body, "Nothing came in.");
@@ -115,7 +116,10 @@ static void summary(struct present_daemon *d, const struct tally *t, int64_t sta
 			g_string_append_printf(body, ", %s by %s", t->overdue ? "next" : "first", due);
 		}
 	}
-	if (asprintf(&text, "While you were present (%s)", length) < 0)
+	/* Cut short by the daemon's end, the session may have left the user
+	 * thinking the desktop is still silenced. */
+	bool interrupted = g_strcmp0(rec->end_reason, "interrupted") == 0;
+	if (asprintf(&text, "While you were present (%s%s)", length, interrupted ? "; interrupted" : "") < 0)
 		text = NULL;
 	char **review = t->alerts ? present_review_command(&d->config) : NULL;
 	present_notify(d->notifier, &(struct present_notice){
@@ -174,8 +178,7 @@ static void each(struct present_daemon *d, const struct tally *t)
 	}
 }
 
-void present_replay(struct present_daemon *d, int64_t session_id, int64_t started_at, int64_t ended_at,
-	const char *backend_id)
+void present_replay(struct present_daemon *d, const struct present_session_record *rec, const char *backend_id)
 {
 	if (!d->store || strcmp(d->config.replay_mode, "none") == 0)
 		return;
@@ -185,15 +188,15 @@ void present_replay(struct present_daemon *d, int64_t session_id, int64_t starte
 		.senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 		.order = g_ptr_array_new(),
 	};
-	if (present_store_alerts_each(d->store, session_id, count_alert, &t) < 0 ||
-		present_store_owed_of_session_each(d->store, session_id, count_owed, &t) < 0)
+	if (present_store_alerts_each(d->store, rec->id, count_alert, &t) < 0 ||
+		present_store_owed_of_session_each(d->store, rec->id, count_owed, &t) < 0)
 		present_log("warning", "replay: %s", present_store_error(d->store));
 	/* Where the server shows what it held by itself, a replay would show everything twice. */
 	const struct present_dnd_backend *b = backend_id ? present_dnd_backend_find(backend_id) : NULL;
 	if (strcmp(d->config.replay_mode, "each") == 0 && !(b && b->shows_held_again))
 		each(d, &t);
 	else if (strcmp(d->config.replay_mode, "summary") == 0)
-		summary(d, &t, started_at, ended_at);
+		summary(d, &t, rec);
 	g_ptr_array_unref(t.order);
 	g_hash_table_destroy(t.apps);
 	g_hash_table_destroy(t.senders);

@@ -91,6 +91,8 @@ void present_leftovers_check(struct present_daemon *d)
 		d->leftovers_tries = 0;
 		/* Also one an earlier daemon showed: the notifier kept its id. */
 		present_notifier_withdraw(d->notifier, LEFT_ON_TAG);
+		/* The desktop is back as it was: a session cut short by a daemon's death can be summed up. */
+		present_session_replay_left(d);
 	}
 	/* What is left keeps the daemon; once nothing is, it may leave. */
 	present_daemon_update_idle(d);

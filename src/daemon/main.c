@@ -455,6 +455,8 @@ int main(int argc, char **argv)
 		g_source_remove(d.idle_source);
 	if (d.spare_source)
 		g_source_remove(d.spare_source);
+	if (d.replay_left_source)
+		g_source_remove(d.replay_left_source);
 	present_leftovers_finish(&d);
 	present_session_finish(&d.session);
 	present_capture_spare_free(d.capture_spare);

@@ -372,8 +372,14 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	int64_t now = present_time_now();
 	if (d->store && s->id)
 		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, now, reason));
-	if (d->store && s->id && strcmp(reason, "disconnected") != 0)
-		present_replay(d, (int64_t)s->id, s->started_at, now, holder);
+	if (d->store && s->id && strcmp(reason, "disconnected") != 0) {
+		/* A summary an earlier daemon's death left due would now replace
+		 * this one's: its alerts are in `present catchup`. */
+		store_warn(d, present_store_replay_done(d->store));
+		present_replay(d, &(struct present_session_record){.id = (int64_t)s->id, .started_at = s->started_at,
+					  .ended_at = now, .end_reason = (char *)reason},
+			holder);
+	}
 	present_reminders_reschedule(d->reminders);
 	present_log("info", "session %llu ended: %s", (unsigned long long)s->id, reason);
 	/* Emit while the details are still there, so listeners see what ended. */
@@ -420,24 +426,32 @@ static void close_if_ignored(uint32_t server_id, const char *rule, void *userdat
 		close_ignored(c->server, server_id, &c->closing);
 }
 
-/* What close_ignored_held() does at an end, for a session whose daemon died:
- * its records say which server holds what. Only the same server process,
- * which still holds them, is asked: another gives its own ids. It goes before
- * the put-back that would show them. */
-static void close_ignored_left(struct present_daemon *d, int64_t session_id)
+/* The backend whose server-wide switch held a dead daemon's session's
+ * alerts, as its records say; NULL when none is recorded. */
+static const struct present_dnd_backend *holder_left(struct present_daemon *d, int64_t session_id)
 {
 	struct present_dnd_record *recs;
 	size_t n;
 	const struct present_dnd_backend *holder = NULL;
-	if (!d->bus || present_store_dnd_list(d->store, &recs, &n) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
-		if (recs[i].session_id == session_id && !recs[i].app && b && b->shows_held_again)
-			holder = b;
-	}
+	if (present_store_dnd_list(d->store, &recs, &n) < 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (recs[i].session_id == session_id && !recs[i].app && present_dnd_backend_find(recs[i].backend))
+			holder = present_dnd_backend_find(recs[i].backend);
 	present_dnd_records_free(recs, n);
-	char *server = holder ? present_bus_owner_of(d->bus, PRESENT_NOTIFICATIONS_NAME) : NULL;
+	return holder;
+}
+
+/* What close_ignored_held() does at an end, for a session whose daemon died:
+ * its records say which server holds what. Only the same server process,
+ * which still holds them, is asked: another gives its own ids. It goes before
+ * the put-back that would show them. */
+static void close_ignored_left(struct present_daemon *d, int64_t session_id,
+	const struct present_dnd_backend *holder)
+{
+	if (!d->bus || !holder || !holder->shows_held_again)
+		return;
+	char *server = present_bus_owner_of(d->bus, PRESENT_NOTIFICATIONS_NAME);
 	if (!server)
 		return;
 	struct closing_left c = {{d->bus, 0}, server};
@@ -461,12 +475,47 @@ void present_session_recover(struct present_daemon *d)
 	if (r == 0)
 		return;
 	int64_t now = present_time_now();
-	/* Whatever the daemon was guarding ended when it died; say so in history. */
-	store_warn(d, present_store_session_finish(d->store, rec.id, rec.planned_end < now ? rec.planned_end : now,
-		"interrupted"));
+	const struct present_dnd_backend *holder = holder_left(d, rec.id);
+	/* Whatever the daemon was guarding ended when it died; say so in
+	 * history, and in the summary a serving daemon shows once the desktop
+	 * is back (present_session_replay_left()). */
+	store_warn(d, present_store_session_interrupted(d->store, rec.id, rec.planned_end < now ? rec.planned_end : now,
+		holder ? holder->id : NULL));
 	present_log("warning", "session %lld was interrupted (the daemon stopped during it)", (long long)rec.id);
-	close_ignored_left(d, rec.id);
+	close_ignored_left(d, rec.id, holder);
 	present_session_record_finish(&rec);
+}
+
+static gboolean replay_left(gpointer data)
+{
+	struct present_daemon *d = data;
+	d->replay_left_source = 0;
+	/* Shown into a silenced desktop, or to no server at all, it would be
+	 * lost: it waits for both, as the check that calls this does. A session
+	 * started meanwhile makes it stale: its end clears it. */
+	if (!d->store || d->session.active || !d->notifications_owner || present_dnd_has_leftovers(d->dnd))
+		return G_SOURCE_REMOVE;
+	struct present_session_record rec;
+	char *holder = NULL;
+	int r = present_store_replay_due(d->store, &rec, &holder);
+	if (r <= 0) {
+		store_warn(d, r);
+		return G_SOURCE_REMOVE;
+	}
+	present_replay(d, &rec, holder);
+	store_warn(d, present_store_replay_done(d->store));
+	present_session_record_finish(&rec);
+	free(holder);
+	return G_SOURCE_REMOVE;
+}
+
+void present_session_replay_left(struct present_daemon *d)
+{
+	/* Once the calls already queued are served: a daemon the bus started
+	 * for a `present start` would show the summary only for the start to
+	 * close it at once. */
+	if (!d->replay_left_source && d->loop)
+		d->replay_left_source = g_idle_add(replay_left, d);
 }
 
 void present_session_describe(const struct present_daemon *d, struct present_status *ret)

@@ -151,6 +151,11 @@ static const char *const migrations[] = {
 	 * daemon on another session bus sharing the store can reach that bus and
 	 * put the switch back there while its server still runs. */
 	"ALTER TABLE dnd_changes ADD COLUMN address TEXT;",
+
+	/* A session a daemon died in, whose summary the next daemon shows:
+	 * the backend that held its alerts ('' for none), until shown. */
+	"ALTER TABLE sessions ADD COLUMN replay_due TEXT;"
+	"CREATE INDEX sessions_replay_due ON sessions(id) WHERE replay_due IS NOT NULL;",
 };
 
 /* An alert's app as catch-up groups it, "?" for none: the expression of the
@@ -638,6 +643,18 @@ int present_store_session_finish(struct present_store *store, int64_t id, int64_
 		ended_at, reason, id);
 }
 
+int present_store_session_interrupted(struct present_store *store, int64_t id, int64_t ended_at, const char *holder)
+{
+	int r = run(store,
+		"UPDATE sessions SET ended_at = ?, end_reason = 'interrupted', replay_due = coalesce(?, '') "
+		"WHERE id = ? AND ended_at IS NULL",
+		"isi", ended_at, holder, id);
+	/* One summary is shown: of the last session cut short. Cleared second,
+	 * so that a crash in between leaves two due, never none. */
+	return r < 0 ? r
+		     : run(store, "UPDATE sessions SET replay_due = NULL WHERE replay_due IS NOT NULL AND id <> ?", "i", id);
+}
+
 static char *column_text(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
@@ -690,6 +707,28 @@ int present_store_session_unfinished(struct present_store *store, struct present
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(store, "looking for an unfinished session");
 	return rc == SQLITE_ROW;
+}
+
+int present_store_replay_due(struct present_store *store, struct present_session_record *ret, char **ret_holder)
+{
+	sqlite3_stmt *st = prepare(store,
+		"SELECT " SESSION_COLUMNS ", replay_due FROM sessions WHERE replay_due IS NOT NULL ORDER BY id DESC LIMIT 1");
+	if (!st)
+		return fail(store, "looking for a summary due");
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		session_row(st, ret);
+		*ret_holder = *sqlite3_column_text(st, 6) ? column_text(st, 6) : NULL;
+	}
+	release(store, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(store, "looking for a summary due");
+	return rc == SQLITE_ROW;
+}
+
+int present_store_replay_done(struct present_store *store)
+{
+	return run(store, "UPDATE sessions SET replay_due = NULL WHERE replay_due IS NOT NULL", "");
 }
 
 void present_session_record_finish(struct present_session_record *rec)

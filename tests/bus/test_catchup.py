@@ -3,6 +3,7 @@ import glob
 import os
 import signal
 import sqlite3
+import subprocess
 import time
 
 import dbus
@@ -290,6 +291,70 @@ class Replay(Catchup):
         self.assertEqual(self.bus.pid_of(), self.daemon_pid)
         self.kill_mock()
         self.wait_daemon_gone()
+
+    def killed_in_a_meeting(self):
+        """Three alerts held, then the daemon SIGKILLed mid-session, and what
+        its systemd unit's ExecStopPost runs: the session is recorded
+        interrupted and dunst unpaused, with no daemon to sum anything up."""
+        self.meeting(*MEETING[:3])
+        self.kill_daemon()
+        r = subprocess.run([harness.DAEMON, "--restore"], env=self.bus.env, capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.db().execute("SELECT end_reason, replay_due FROM sessions").fetchall(),
+                         [("interrupted", "dunst")])
+
+    def summaries(self):
+        """The summaries every daemon of the test sent."""
+        return [str(a[3]) for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
+                if name == "Notify" and str(a[3]).startswith("While you were present")]
+
+    def test_the_next_daemon_sums_up_a_session_its_predecessor_died_in(self):
+        """The unit's restart, or the next `present` run: the held alerts
+        are summed up as an end would have, said to be cut short."""
+        self.killed_in_a_meeting()
+        self.ok("doctor")  # any call has the bus start a daemon
+        self.daemon_pid = self.bus.pid_of()
+        [(app, summary, body, _)] = wait_until(self.shown_by_present, what="the summary")
+        self.assertEqual(app, "present")
+        self.assertRegex(summary, r"^While you were present \(\d+ s; interrupted\)$")
+        [(owed, first)] = self.db().execute("SELECT count(*), min(ack_by) FROM owed").fetchall()
+        self.assertEqual(body, "3 alerts from 2 apps · %d replies owed, first by %s" % (owed, ms_clock(first)))
+        self.assertEqual(self.db().execute("SELECT replay_due FROM sessions").fetchall(), [(None,)])
+        # Once: the daemon after it has nothing more to say.
+        self.kill_daemon()
+        self.ok("doctor")
+        self.daemon_pid = self.bus.pid_of()
+        time.sleep(1)
+        self.assertEqual(len(self.summaries()), 1)
+
+    def test_it_waits_for_a_notification_server(self):
+        """At login the daemon may come up before the desktop's server."""
+        self.killed_in_a_meeting()
+        self.kill_mock()
+        self.ok("doctor")
+        self.daemon_pid = self.bus.pid_of()
+        time.sleep(1)
+        self.assertEqual(self.db().execute("SELECT replay_due FROM sessions").fetchall(), [("dunst",)])
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        [(_, summary, _, _)] = wait_until(self.shown_by_present, what="the summary once a server is there")
+        self.assertIn("; interrupted)", summary)
+
+    def test_a_start_makes_it_stale(self):
+        """A daemon the bus starts for a `present start` does not show the
+        last summary for the start to close at once; that session's end
+        shows its own, and the one cut short is left to `present catchup`."""
+        self.killed_in_a_meeting()
+        self.ok("start", "10m")
+        self.daemon_pid = self.bus.pid_of()
+        time.sleep(1)
+        self.assertEqual(self.summaries(), [])
+        self.ok("stop")
+        wait_until(self.summaries, what="the second session's summary")
+        time.sleep(1)
+        [summary] = self.summaries()
+        self.assertNotIn("interrupted", summary)
+        self.assertEqual(self.db().execute("SELECT replay_due FROM sessions").fetchall(), [(None,), (None,)])
 
     def test_an_empty_review_command_is_none(self):
         self.write_config("replay = { review_command = []; };\n")

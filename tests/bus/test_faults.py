@@ -273,6 +273,8 @@ class FaultInjection(BusTestCase):
         self.recoveries[choice] += 1
         if choice == "next trial":
             return
+        cut_short = self.db().execute("SELECT id FROM sessions WHERE ended_at IS NULL").fetchall()
+        summed_up = len(self.cut_short_summaries())
         if choice == "restore":
             r = self.present("restore")
             self.assertEqual(r.returncode, 0, r.stderr)
@@ -289,7 +291,26 @@ class FaultInjection(BusTestCase):
         self.expect("no session left open after %s" % choice, not open_sessions, str(open_sessions))
         left = db.execute("SELECT backend, saved FROM dnd_changes").fetchall()
         self.expect("no change left to put back after %s" % choice, not left, str(left))
+        # The session cut short is summed up by the daemon that follows;
+        # `present restore` leaves that to it.
+        due = db.execute("SELECT id FROM sessions WHERE replay_due IS NOT NULL").fetchall()
+        if choice == "restore":
+            self.expect("a session cut short has its summary due after restore", due == cut_short, str(due))
+        elif cut_short:
+            try:
+                wait_until(lambda: len(self.cut_short_summaries()) > summed_up, 5)
+            except AssertionError:
+                pass
+            self.expect("a session cut short is summed up after a restart",
+                        len(self.cut_short_summaries()) == summed_up + 1, str(self.cut_short_summaries()))
+        if choice == "restart":
+            due = db.execute("SELECT id FROM sessions WHERE replay_due IS NOT NULL").fetchall()
+            self.expect("no summary left due after a restart", not due, str(due))
         self.recovered = True
+
+    def cut_short_summaries(self):
+        return [str(a[3]) for _, name, a in self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
+                if name == "Notify" and str(a[3]).endswith("; interrupted)")]
 
     def start_session(self, length="10m"):
         r = self.present("start", length)

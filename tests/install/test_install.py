@@ -325,6 +325,11 @@ class Install(unittest.TestCase):
                                what="the daemon started again")
             harness.wait_until(lambda: run("history", "--json").count('"interrupted"') == 1,
                                what="the session recorded as interrupted")
+            # The daemon started again sums it up, as its end would have.
+            def cut_short():
+                calls = server.GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
+                return [str(a[3]) for _, name, a in calls if name == "Notify" and str(a[3]).endswith("; interrupted)")]
+            harness.wait_until(cut_short, what="the summary of the session cut short")
         except AssertionError as e:
             raise AssertionError("%s\nthe user manager said:\n%s" % (e, manager.read_log())) from None
         finally:

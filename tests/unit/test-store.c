@@ -126,6 +126,52 @@ static void test_sessions(struct fixture *f, gconstpointer data)
 	sql_int(f->path, "SELECT count(*) FROM sessions WHERE end_reason = 'stop'", 1);
 }
 
+/* A session a daemon died in: its summary is due until shown, the latest only. */
+static void test_interrupted_summary_due(struct fixture *f, gconstpointer data)
+{
+	(void)data;
+	open_ok(f);
+	struct present_session_record rec;
+	char *holder = NULL;
+	int64_t a, b;
+	g_assert_cmpint(present_store_session_begin(f->store, "first", 1000, 4600, NULL, &a), ==, 0);
+	g_assert_cmpint(present_store_session_begin(f->store, "second", 5000, 8600, NULL, &b), ==, 0);
+	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 0);
+	g_assert_true(present_store_left_behind(f->store));
+	g_assert_cmpint(present_store_session_interrupted(f->store, a, 2000, NULL), ==, 0);
+	sql_int(f->path, "SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL", 1);
+	g_assert_cmpint(present_store_session_interrupted(f->store, b, 6000, "dunst"), ==, 0);
+	/* One is shown, of the last session cut short. */
+	sql_int(f->path, "SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL", 1);
+	/* Once ended, it stays as it ended. */
+	g_assert_cmpint(present_store_session_interrupted(f->store, b, 7000, NULL), ==, 0);
+	g_assert_cmpint(present_store_session_unfinished(f->store, &rec), ==, 0);
+	/* A summary due alone starts no daemon at login: the next one shows it. */
+	g_assert_false(present_store_left_behind(f->store));
+
+	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 1);
+	g_assert_cmpint(rec.id, ==, b);
+	g_assert_cmpint(rec.started_at, ==, 5000);
+	g_assert_cmpint(rec.ended_at, ==, 6000);
+	g_assert_cmpstr(rec.end_reason, ==, "interrupted");
+	g_assert_cmpstr(holder, ==, "dunst");
+	present_session_record_finish(&rec);
+	g_free(holder);
+
+	g_assert_cmpint(present_store_replay_done(f->store), ==, 0);
+	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 0);
+	sql_int(f->path, "SELECT count(*) FROM sessions WHERE end_reason = 'interrupted'", 2);
+
+	/* No holder recorded is none, not an empty name. */
+	int64_t c;
+	g_assert_cmpint(present_store_session_begin(f->store, "third", 9000, 9600, NULL, &c), ==, 0);
+	g_assert_cmpint(present_store_session_interrupted(f->store, c, 9100, NULL), ==, 0);
+	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 1);
+	g_assert_cmpint(rec.id, ==, c);
+	g_assert_null(holder);
+	present_session_record_finish(&rec);
+}
+
 /* The session and the change it is about to make: one commit, or neither. */
 static void test_session_with_its_change(struct fixture *f, gconstpointer data)
 {
@@ -296,6 +342,7 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 	sql_exec(f->path, "ALTER TABLE dnd_changes DROP COLUMN bus; ALTER TABLE dnd_changes DROP COLUMN server; "
 			  "ALTER TABLE dnd_changes DROP COLUMN owner; ALTER TABLE sessions DROP COLUMN owner; "
 			  "ALTER TABLE dnd_changes DROP COLUMN address; "
+			  "DROP INDEX sessions_replay_due; ALTER TABLE sessions DROP COLUMN replay_due; "
 			  "INSERT INTO sessions(label, started_at, planned_end) VALUES ('Acme', 1000, 4600); "
 			  "INSERT INTO dnd_changes(session_id, backend, saved, made_at) VALUES (1, 'dunst', 'false', 1000); "
 			  "PRAGMA user_version = 7");
@@ -332,6 +379,13 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(recs[0].address, ==, "unix:path=/run/b");
 	g_assert_cmpstr(recs[0].server, ==, ":1.9");
 	present_dnd_records_free(recs, n);
+	/* The session it left is interrupted, and its summary due. */
+	g_assert_cmpint(present_store_session_interrupted(f->store, 1, 2000, "dunst"), ==, 0);
+	char *holder = NULL;
+	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 1);
+	g_assert_cmpstr(holder, ==, "dunst");
+	present_session_record_finish(&rec);
+	g_free(holder);
 }
 
 /* Counts what another connection, owning nothing, would take over: the unfinished session and the changes. */
@@ -403,6 +457,7 @@ int main(int argc, char **argv)
 	ADD("private-files-and-wal", test_private_files_and_wal);
 	ADD("wal-kept-between-runs", test_wal_kept_between_runs);
 	ADD("sessions", test_sessions);
+	ADD("interrupted-summary-due", test_interrupted_summary_due);
 	ADD("session-with-its-change", test_session_with_its_change);
 	ADD("newer-schema-refused", test_newer_schema_refused);
 	ADD("schema-7-migrates", test_schema_7_migrates);
