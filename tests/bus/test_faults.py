@@ -273,7 +273,8 @@ class FaultInjection(BusTestCase):
         self.recoveries[choice] += 1
         if choice == "next trial":
             return
-        cut_short = self.db().execute("SELECT id FROM sessions WHERE ended_at IS NULL").fetchall()
+        cut_short = (self.db().execute("SELECT id FROM sessions WHERE ended_at IS NULL").fetchall()
+                     if self.store_ready() else [])
         summed_up = len(self.cut_short_summaries())
         if choice == "restore":
             r = self.present("restore")
