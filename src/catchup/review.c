@@ -17,7 +17,7 @@ struct terminal {
 	const char *program;
 	const char *exec[3]; /* what comes before the command, NULL-terminated */
 	bool chosen; /* names the user's choice, whatever the desktop */
-	const char *desktops; /* XDG_CURRENT_DESKTOP names it is the terminal of, space-separated */
+	const char *desktops[5]; /* XDG_CURRENT_DESKTOP names it is the terminal of, NULL-terminated */
 };
 
 /* In the order tried once the user's choice and the desktop's own are not
@@ -25,32 +25,29 @@ struct terminal {
  * single-string options (gnome-terminal's -e, mate-terminal's -e) would
  * need the command quoted for a shell. */
 static const struct terminal terminals[] = {
-	{"xdg-terminal-exec", {NULL}, true, NULL},
-	{"x-terminal-emulator", {"-e"}, true, NULL},
-	{"ptyxis", {"--"}, false, "GNOME"},
-	{"kgx", {"-e"}, false, "GNOME"},
-	{"gnome-terminal", {"--"}, false, "GNOME X-Cinnamon Budgie Unity"},
-	{"konsole", {"-e"}, false, "KDE"},
-	{"xfce4-terminal", {"-x"}, false, "XFCE"},
-	{"mate-terminal", {"-x"}, false, "MATE"},
-	{"io.elementary.terminal", {"-x"}, false, "Pantheon"},
-	{"tilix", {"-e"}, false, "Budgie"},
-	{"foot", {"--"}, false, "sway"},
-	{"terminator", {"-x"}, false, NULL},
-	{"alacritty", {"-e"}, false, NULL},
-	{"kitty", {"--"}, false, NULL},
-	{"wezterm", {"start", "--"}, false, NULL},
-	{"xterm", {"-e"}, false, NULL},
+	{"xdg-terminal-exec", {NULL}, true, {NULL}},
+	{"x-terminal-emulator", {"-e"}, true, {NULL}},
+	{"ptyxis", {"--"}, false, {"GNOME"}},
+	{"kgx", {"-e"}, false, {"GNOME"}},
+	{"gnome-terminal", {"--"}, false, {"GNOME", "X-Cinnamon", "Budgie", "Unity"}},
+	{"konsole", {"-e"}, false, {"KDE"}},
+	{"xfce4-terminal", {"-x"}, false, {"XFCE"}},
+	{"mate-terminal", {"-x"}, false, {"MATE"}},
+	{"io.elementary.terminal", {"-x"}, false, {"Pantheon"}},
+	{"tilix", {"-e"}, false, {"Budgie"}},
+	{"foot", {"--"}, false, {"sway"}},
+	{"terminator", {"-x"}, false, {NULL}},
+	{"alacritty", {"-e"}, false, {NULL}},
+	{"kitty", {"--"}, false, {NULL}},
+	{"wezterm", {"start", "--"}, false, {NULL}},
+	{"xterm", {"-e"}, false, {NULL}},
 };
 
 #define N_TERMINALS (sizeof(terminals) / sizeof(terminals[0]))
 
 static bool of_desktop(const struct terminal *t, const char *desktop)
 {
-	if (!t->desktops)
-		return false;
-	g_auto(GStrv) names = g_strsplit(t->desktops, " ", -1);
-	for (char **n = names; *n; n++)
+	for (const char *const *n = t->desktops; *n; n++)
 		if (g_ascii_strcasecmp(*n, desktop) == 0)
 			return true;
 	return false;

@@ -712,13 +712,14 @@ int present_store_session_unfinished(struct present_store *store, struct present
 int present_store_replay_due(struct present_store *store, struct present_session_record *ret, char **ret_holder)
 {
 	sqlite3_stmt *st = prepare(store,
-		"SELECT " SESSION_COLUMNS ", replay_due FROM sessions WHERE replay_due IS NOT NULL ORDER BY id DESC LIMIT 1");
+		"SELECT " SESSION_COLUMNS ", nullif(replay_due, '') FROM sessions WHERE replay_due IS NOT NULL "
+		"ORDER BY id DESC LIMIT 1");
 	if (!st)
 		return fail(store, "looking for a summary due");
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		session_row(st, ret);
-		*ret_holder = *sqlite3_column_text(st, 6) ? column_text(st, 6) : NULL;
+		*ret_holder = column_text(st, 6);
 	}
 	release(store, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

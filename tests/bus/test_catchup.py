@@ -1,7 +1,6 @@
 """After the meeting, on the daemon's side: classification, the replay, reminders."""
 import glob
 import os
-import signal
 import sqlite3
 import subprocess
 import time
@@ -576,12 +575,15 @@ class Reminders(Catchup):
         self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchone(), (1,))
         self.assertEqual(self.bus.read_log().count("trying again"), 1)
 
-    def test_reminders_survive_a_restart(self):
+    def owed_then_daemon_killed(self):
+        """Bob's message owed, reminded of in 3 s, and no daemon left to remind."""
         self.write_config('owed = { ack_within = "1m"; remind_ack_before = "57s"; };\nreplay = { mode = "none"; };\n')
         self.meeting(MEETING[2])
         self.ok("stop")
-        os.kill(self.daemon_pid, signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.kill_daemon()
+
+    def test_reminders_survive_a_restart(self):
+        self.owed_then_daemon_killed()
         self.ok("doctor")  # brings the daemon back, which reads what is owed
         self.daemon_pid = self.bus.pid_of()
         wait_until(self.shown_by_present, 10, "the reminder from the new daemon")
@@ -590,11 +592,7 @@ class Reminders(Catchup):
         # The user logged out (or the machine went down) with a response owed:
         # at the next login the autostart entry brings back the daemon,
         # which reminds when it is due, without present being run.
-        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "57s"; };\nreplay = { mode = "none"; };\n')
-        self.meeting(MEETING[2])
-        self.ok("stop")
-        os.kill(self.daemon_pid, signal.SIGKILL)
-        self.wait_daemon_gone()
+        self.owed_then_daemon_killed()
         r = self.login()
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("reminders of responses owed are to come: the daemon is started", r.stderr)
