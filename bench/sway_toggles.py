@@ -19,8 +19,10 @@ import servers  # noqa: E402
 from timing import timed  # noqa: E402
 
 
-def measure(bus, server, on_cmd, off_cmd):
-    """One round is present start, the tool on, present stop, the tool off.
+def measure(bus, server, on_cmd, off_cmd, clear):
+    """One round is present start and stop, then the tool on and off: each
+    turns the switch, and the tool starts with present's summary closed, as
+    in bench/run's rounds.
     mako 1.7.1 can crash when its modes change just after a notification
     shows (present's summary at each stop is one): a round that saw the
     server die is counted, the server started again and the round run anew."""
@@ -29,8 +31,8 @@ def measure(bus, server, on_cmd, off_cmd):
     i = 0
     while i < 3 + runs:
         try:
-            t = [timed([present, "start", "60"], env), timed(on_cmd, env), timed([present, "stop"], env),
-                 timed(off_cmd, env)]
+            t = {"start": timed([present, "start", "60"], env), "stop": timed([present, "stop"], env),
+                 "clear": timed(clear, env), "on": timed(on_cmd, env), "off": timed(off_cmd, env)}
         except RuntimeError:
             if server.main.poll() is None or times["crashes"] >= 5:
                 raise
@@ -40,9 +42,9 @@ def measure(bus, server, on_cmd, off_cmd):
             subprocess.run([present, "stop"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             continue
         if i >= 3:
-            times["start"].append(t[0])
-            times["baseline"] += [t[1], t[3]]
-            times["stop"].append(t[2])
+            times["start"].append(t["start"])
+            times["baseline"] += [t["on"], t["off"]]
+            times["stop"].append(t["stop"])
         i += 1
     return times
 
@@ -54,14 +56,14 @@ try:
     os.makedirs(os.path.dirname(config), exist_ok=True)
     with open(config, "w") as f:
         f.write("[mode=do-not-disturb]\ninvisible=1\n")
-    for name, cls, args, on_cmd, off_cmd, tool in (
+    for name, cls, args, on_cmd, off_cmd, tool, clear in (
             ("mako", servers.Mako, ("[mode=do-not-disturb]\ninvisible=1\n",),
              ["makoctl", "mode", "-a", "do-not-disturb"], ["makoctl", "mode", "-r", "do-not-disturb"],
-             "makoctl mode -a"),
+             "makoctl mode -a", ["makoctl", "dismiss", "--all"]),
             ("SwayNotificationCenter", servers.Swaync, (), ["swaync-client", "-dn"], ["swaync-client", "-df"],
-             "swaync-client -dn")):
+             "swaync-client -dn", ["swaync-client", "--close-all"])):
         with cls(*args, bus_address=bus.address) as server:
-            times = measure(bus, server, on_cmd, off_cmd)
+            times = measure(bus, server, on_cmd, off_cmd, clear)
             print(json.dumps({"server": name, "tool": tool, **times}), flush=True)
         if bus.has_owner():
             os.kill(bus.pid_of(), 15)
