@@ -2,8 +2,9 @@
  * bench/flood N [APP SENDERS]: sends N Notify calls as fast as the bus takes
  * them, the way a busy app does (each expects its reply), then waits for all
  * N replies. The last one's summary is "flood N-1": watchers wait for it.
- * With APP and SENDERS, the alerts come from APP (say, a mail client) and
- * their summaries name SENDERS people in turn, as a full inbox would.
+ * With APP and SENDERS, the alerts come from APP and name SENDERS people in
+ * turn, as a full inbox would, the way Thunderbird does: the account in the
+ * summary, "<subject> from <sender>" on the body's first line.
  */
 #include <dbus/dbus.h>
 #include <stdio.h>
@@ -20,18 +21,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	long senders = argc > 3 ? strtol(argv[3], NULL, 10) : 0;
-	const char *app = argc > 2 ? argv[2] : "flood", *icon = "", *body = "a line of text, about as long as a preview";
+	const char *app = argc > 2 ? argv[2] : "flood", *icon = "", *preview = "a line of text, about as long as a preview";
 	dbus_uint32_t replaces = 0;
 	dbus_int32_t timeout = -1;
-	char summary[64];
+	char summary[64], text[128];
 	for (long i = 0; i < n; i++) {
 		DBusMessage *m = dbus_message_new_method_call("org.freedesktop.Notifications",
 			"/org/freedesktop/Notifications", "org.freedesktop.Notifications", "Notify");
-		const char *s = summary;
-		if (senders > 0 && i < n - 1)
-			snprintf(summary, sizeof(summary), "Client %ld", i % senders);
-		else
+		const char *s = summary, *body = preview;
+		if (senders > 0 && i < n - 1) {
+			snprintf(summary, sizeof(summary), "Work received 1 new message");
+			snprintf(text, sizeof(text), "Invoice %ld from Client %ld\n%s", i, i % senders, preview);
+			body = text;
+		} else {
 			snprintf(summary, sizeof(summary), "flood %ld", i);
+		}
 		DBusMessageIter it, a, h;
 		dbus_message_iter_init_append(m, &it);
 		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &app);
