@@ -8,6 +8,9 @@ _present_verbs='start stop toggle extend status watch doctor restore alerts catc
 _present_durations='25m 45m 60 90m 2h'
 _present_extend_durations='5m 10m 15m 30m 1h'
 _present_snooze_durations='30m 1h 2h 4h'
+# With plus signs, which present takes too: GTK's <Super> would have to be
+# quoted on the command line.
+_present_keys='Super+p Super+Shift+p Ctrl+Alt+p'
 
 # The present being completed, for the owed ids and sessions: the one typed
 # (~/.local/bin/present), else the one on PATH.
@@ -147,7 +150,10 @@ _present()
 		((nargs == 1)) && positional=snooze
 		;;
 	history) options='--json --help' ;;
-	shortcut) options='--print --help' ;;
+	shortcut)
+		options='--print --help'
+		((nargs == 0)) && positional=keys
+		;;
 	help)
 		options='--help'
 		((nargs == 0)) && positional=verb
@@ -164,6 +170,7 @@ _present()
 	duration) mapfile -t COMPREPLY < <(compgen -W "$_present_durations" -- "$cur") ;;
 	extend) mapfile -t COMPREPLY < <(compgen -W "$_present_extend_durations" -- "$cur") ;;
 	snooze) mapfile -t COMPREPLY < <(compgen -W "$_present_snooze_durations" -- "$cur") ;;
+	keys) mapfile -t COMPREPLY < <(compgen -W "$_present_keys" -- "$cur") ;;
 	owed) _present_complete_ids "$cur" < <(_present_owed_items) ;;
 	verb) mapfile -t COMPREPLY < <(compgen -W "$_present_verbs" -- "$cur") ;;
 	'') [[ -z $cur ]] && mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur") ;;

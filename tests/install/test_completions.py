@@ -197,6 +197,20 @@ class Bash(unittest.TestCase):
             ["--help"],
         ])
 
+    def test_shortcut_keys(self):
+        got = bash_complete([
+            ["present", "shortcut", ""],
+            ["present", "shortcut", "Super+"],
+            ["present", "shortcut", "--print", "C"],
+            ["present", "shortcut", "Super+p", ""],
+        ], self.bin)
+        self.assertEqual(got, [
+            ["Super+p", "Super+Shift+p", "Ctrl+Alt+p"],
+            ["Super+p", "Super+Shift+p"],
+            ["Ctrl+Alt+p"],
+            ["--print", "--help"],  # one key only
+        ])
+
     def test_owed_ids(self):
         got = bash_complete([
             (["present", "ack", ""], 63),  # listed: with who and what
