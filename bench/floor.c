@@ -17,17 +17,17 @@
 struct switch_call {
 	const char *server;
 	struct present_wire_call call;
-	const char *arg1, *arg2; /* the string arguments before the value, or NULL */
-	bool value_is_variant;
+	/* The property's two names, before its value in a variant; NULL: the value alone. */
+	const char *arg1, *arg2;
 };
 
 static const struct switch_call switches[] = {
 	{"dunst", {"org.freedesktop.Notifications", "/org/freedesktop/Notifications", "org.freedesktop.DBus.Properties",
-		"Set", true, 0}, "org.dunstproject.cmd0", "paused", true},
+		"Set", true, 0}, "org.dunstproject.cmd0", "paused"},
 	{"xfce", {"org.xfce.Xfconf", "/org/xfce/Xfconf", "org.xfce.Xfconf", "SetProperty", true, 0}, "xfce4-notifyd",
-		"/do-not-disturb", true},
+		"/do-not-disturb"},
 	{"swaync", {"org.erikreider.swaync.cc", "/org/erikreider/swaync/cc", "org.erikreider.swaync.cc", "SetDnd", true,
-		0}, NULL, NULL, false},
+		0}, NULL, NULL},
 };
 
 int main(int argc, char **argv)
@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	struct present_wire_error err = {0};
 	struct present_wire *w = present_wire_connect(&err);
 	struct present_wire_msg *reply = NULL;
-	if (w && s->value_is_variant)
+	if (w && s->arg1)
 		reply = present_wire_call(w, &s->call, &err, "ssv", s->arg1, s->arg2, "b", (int)on);
 	else if (w)
 		reply = present_wire_call(w, &s->call, &err, "b", (int)on);
