@@ -97,8 +97,8 @@ char **present_in_terminal(const char *const *argv)
 {
 	char **out = first(is_chosen, NULL, argv);
 	/* "ubuntu:GNOME": the first name is the most specific. */
-	g_auto(GStrv) desktops = g_strsplit(g_getenv("XDG_CURRENT_DESKTOP") ? g_getenv("XDG_CURRENT_DESKTOP") : "", ":",
-		-1);
+	const char *current = g_getenv("XDG_CURRENT_DESKTOP");
+	g_auto(GStrv) desktops = g_strsplit(current ? current : "", ":", -1);
 	for (char **d = desktops; !out && *d; d++)
 		if (**d)
 			out = first(of_desktop, *d, argv);
