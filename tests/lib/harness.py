@@ -194,6 +194,9 @@ class BusTestCase(unittest.TestCase):
 
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="present-test-")
+        # Last of all, after the cleanups a test adds: a second login's bus
+        # still has a daemon to end, a mount still holds a directory.
+        self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
         self.bus = PrivateBus(self.root, self.service_dirs)
 
     def tearDown(self):
@@ -202,7 +205,6 @@ class BusTestCase(unittest.TestCase):
         with open(os.path.join(self.root, "bus.log"), errors="replace") as f:
             self.bus_log = f.read()
         valgrind_errors = valgrind.errors(self.root)
-        shutil.rmtree(self.root, ignore_errors=True)
         if valgrind_errors:
             raise AssertionError("valgrind reported errors:\n" + valgrind_errors)
         # The daemon runs under the bus, so its sanitizer reports land in its log.

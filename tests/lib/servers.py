@@ -447,6 +447,15 @@ class Server:
 
     def stop(self):
         try:
+            self.halt()
+        finally:
+            self.remove_files()
+
+    def halt(self):
+        """Stops the server's processes and keeps its files: what else runs on
+        the bus with its environment (the present daemon given GNOME Shell's
+        XDG dirs) may still write there until that bus goes."""
+        try:
             while self.procs:
                 self.procs.pop().stop()
             self._kill_activated()
@@ -454,12 +463,14 @@ class Server:
                 wait_until(lambda n=name: not has_owner(n, self.bus), 5,
                            f'{name} to be released')
         finally:
-            if self.tmp:
-                shutil.rmtree(self.tmp, ignore_errors=True)
-                self.tmp = None
             if self.bus_address and self._bus is not None:
                 self._bus.close()
                 self._bus = None
+
+    def remove_files(self):
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
 
     def restart(self):
         """Kill the server and start it again; returns once the new process
@@ -609,9 +620,9 @@ class _Nested(Server):
             self.display_server.start()
         super().start()
 
-    def stop(self):
+    def halt(self):
         try:
-            super().stop()
+            super().halt()
         finally:
             if self._own_display:
                 self._own_display.stop()
@@ -985,12 +996,12 @@ class GnomeShell(Server):
             self._watchdog.join()
             self._watchdog = None
 
-    def stop(self):
+    def halt(self):
         self._stop_watchdog()
         if self.system_bus is not None:
             self.system_bus.close()
             self.system_bus = None
-        super().stop()
+        super().halt()
 
     # -- settings, through the same tools a user would use
 

@@ -99,14 +99,17 @@ class RealTestCase(BusTestCase):
         failed = self._failed()
         errors = []
         # The servers first: stopping one waits on the bus for its names to go.
+        # Their files go once the bus has: the daemon may still write there.
+        stopped = []
         while self.servers:
             server = self.servers.pop()
+            stopped.append(server)
             if failed:
                 for proc in server.procs:
                     sys.stderr.write("--- %s: %s (exit %s), log tail:\n%s" % (
                         server.name, proc.name, proc.poll(), proc.log_tail(30)))
             try:
-                server.stop()
+                server.halt()
             except Exception as e:  # go on: the bus and the others must go too
                 errors.append("stopping %s: %s" % (server.name, e))
         BusTestCase.tearDown(self)
@@ -118,6 +121,8 @@ class RealTestCase(BusTestCase):
                 "%d %s" % (p, servers.command_line(p)) for p in sorted(left)))
             servers.kill_pids(left)
             _reap()
+        for server in stopped:
+            server.remove_files()
         if errors:
             raise AssertionError("\n".join(errors))
 
