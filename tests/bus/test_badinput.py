@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import sqlite3
-import tempfile
 import time
 
 import dbus
@@ -415,9 +414,7 @@ class BytesInPaths(BusTestCase):
     UTF-8 names them: the paths are bytes D-Bus cannot carry as they are
     (libdbus aborts a process that tries), so they go out repaired."""
 
-    def setUp(self):
-        self.root = tempfile.mkdtemp(prefix="present-test-")
-        self.bus = harness.PrivateBus(self.root, dirs={"XDG_CONFIG_HOME": "r\udce9glages", "XDG_STATE_HOME": "\udce9tat"})
+    bus_dirs = {"XDG_CONFIG_HOME": "r\udce9glages", "XDG_STATE_HOME": "\udce9tat"}
 
     def test_paths_that_are_not_utf8(self):
         self.write_config('session = { default_duration = "30m"; };\n')

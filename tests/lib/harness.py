@@ -191,13 +191,14 @@ class BusTestCase(unittest.TestCase):
     """A test case with a private bus in self.bus and helpers for present."""
 
     service_dirs = ()
+    bus_dirs = None  # PrivateBus(dirs=): other names for HOME and the XDG directories
 
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="present-test-")
         # Last of all, after the cleanups a test adds: a second login's bus
         # still has a daemon to end, a mount still holds a directory.
         self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
-        self.bus = PrivateBus(self.root, self.service_dirs)
+        self.bus = PrivateBus(self.root, self.service_dirs, dirs=self.bus_dirs)
 
     def tearDown(self):
         self.bus.close()
