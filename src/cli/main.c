@@ -279,6 +279,17 @@ static char *daemon_path(void)
 	return strdup(PRESENT_LIBEXECDIR "/present-daemon");
 }
 
+/* Runs present-daemon with option in this process. Returns only if it cannot run. */
+static int daemon_here(const char *option)
+{
+	char *path = daemon_path();
+	fflush(stdout);
+	execl(path, path, option, (char *)NULL);
+	fprintf(stderr, "present: cannot run %s: %s\n", path, strerror(errno));
+	free(path);
+	return PRESENT_EXIT_FAILURE;
+}
+
 /* Whether a daemon that died left something to put back (see
  * present_store_left_behind()); no store, nothing. */
 static bool left_by_a_dead_daemon(void)
@@ -301,12 +312,15 @@ static bool left_by_a_dead_daemon(void)
  * on it. Returns only if that cannot run. */
 static int restore_here(void)
 {
-	char *path = daemon_path();
-	fflush(stdout);
-	execl(path, path, "--restore", (char *)NULL);
-	fprintf(stderr, "present: cannot run %s: %s\n", path, strerror(errno));
-	free(path);
-	return PRESENT_EXIT_FAILURE;
+	return daemon_here("--restore");
+}
+
+/* Ends a session whose daemon died, as restore_here() does, then has the
+ * bus start a daemon to sum it up (`present-daemon --end`): what the key
+ * that ends a session does when none is alive to end it. */
+static int end_here(void)
+{
+	return daemon_here("--end");
 }
 
 static int verb_stop(const struct verb *v, const struct present_args *args)
@@ -320,12 +334,12 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 	/* A shortcut pressed with nothing running is not an error, and must not
 	 * start a daemon just to say so. But one that died in a session (killed,
 	 * or the machine lost power) left its switches on: this stop puts them
-	 * back. */
+	 * back, and has its alerts summed up. */
 	if (r == CALL_NO_DAEMON) {
 		r = 0;
 		if (left_by_a_dead_daemon()) {
 			present_client_disconnect(&c);
-			return restore_here();
+			return end_here();
 		}
 	}
 	if (r == 0) {
@@ -348,7 +362,7 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	/* The daemon died in a session: to whoever presses the key the session
 	 * still runs, and the desktop is still silenced. This ends it. */
 	if (present_statefile_writer_died())
-		return restore_here();
+		return end_here();
 
 	struct present_client c = {0};
 	struct present_status s = {0};
@@ -361,7 +375,7 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	 * desktop again for a new session; this ends the dead one, as stop does. */
 	if (r == 0 && !c.direct && left_by_a_dead_daemon() && !present_client_daemon_running(&c)) {
 		present_client_disconnect(&c);
-		return restore_here();
+		return end_here();
 	}
 	if (r == 0 && (r = heads_up_before(&c, args, seconds, &h)) == 0)
 		r = call(&c, "Toggle", "toggle the session", &started, &s, "us", seconds, label);

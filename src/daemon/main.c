@@ -184,12 +184,14 @@ static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, 
 static int usage(FILE *f, int code)
 {
 	fprintf(f,
-		"Usage: present-daemon [--help|--version|--restore|--login]\n"
+		"Usage: present-daemon [--help|--version|--restore|--end|--login]\n"
 		"Holds present's focus sessions on the session bus as %s.\n"
 		"It is started by D-Bus activation; run 'present' instead.\n"
 		"--restore puts back what a daemon that died left changed, and exits.\n"
+		"--end does the same, then has the bus start the daemon to sum up\n"
+		"the session it ended, and exits.\n"
 		"--login has the bus start the daemon if a session left something to\n"
-		"put back or a reminder is to come, and exits.\n",
+		"put back or sum up, or a reminder is to come, and exits.\n",
 		PRESENT_BUS_NAME);
 	return code;
 }
@@ -322,35 +324,64 @@ static int restore_once(struct present_daemon *d)
 	return r < 0 ? 1 : 0;
 }
 
-/* `present-daemon --login`, from the session's autostart entry. A daemon
- * runs only while it has something to do, and after a power cut or a logout
- * in a session nothing would start one before the user next runs present:
- * a switch kept in settings (GNOME, Xfce, MATE...) would stay on, and the
- * reminders of responses owed would not come. Either has the bus start the
- * daemon (through its systemd unit, where there is one), which puts the
- * switch back before anything else and keeps the reminders' timer. With
- * neither, nothing runs. */
-static int wake_at_login(struct present_daemon *d)
+/* What a daemon would have to do, with none running: NULL for nothing. A
+ * daemon runs only while it has something to do, and after a power cut, a
+ * logout in a session or a crash nothing would start one before the user
+ * next runs present: a switch kept in settings (GNOME, Xfce, MATE...) would
+ * stay on, the held alerts would not be summed up, and the reminders of
+ * responses owed would not come. */
+static const char *work_left(struct present_daemon *d)
 {
-	const char *why = NULL;
-	if (present_store_left_behind(d->store)) {
-		why = "a daemon that died left a session or a change to take over";
-	} else if (present_reminders_next(d->reminders)) {
-		why = "reminders of responses owed are to come";
+	struct present_session_record rec;
+	char *holder = NULL;
+	if (!d->store)
+		return NULL;
+	if (present_store_left_behind(d->store))
+		return "a daemon that died left a session or a change to take over";
+	if (present_store_replay_due(d->store, &rec, &holder) > 0) {
+		present_session_record_finish(&rec);
+		free(holder);
+		return "the summary of a session cut short is to be shown";
 	}
+	if (present_reminders_next(d->reminders))
+		return "reminders of responses owed are to come";
+	return NULL;
+}
+
+/* Has the bus start the daemon (through its systemd unit, where there is
+ * one) if work_left() finds anything: it puts a switch back before anything
+ * else, shows the summary once a notification server is there, and keeps
+ * the reminders' timer. At login it says why; after a stop, whose reply is
+ * already printed, it fails with a warning alone: the desktop is back. */
+static int wake_for_work(struct present_daemon *d, bool at_login)
+{
+	const char *why = work_left(d);
 	if (!why)
 		return 0;
 	DBusError err;
 	dbus_error_init(&err);
 	dbus_uint32_t result = 0;
 	if (!dbus_bus_start_service_by_name(d->bus, PRESENT_BUS_NAME, 0, &result, &err)) {
-		present_log("error", "cannot start the daemon, though %s: %s", why, err.message);
+		present_log(at_login ? "error" : "warning", "cannot start the daemon, though %s: %s", why, err.message);
 		dbus_error_free(&err);
-		return 1;
+		return at_login ? 1 : 0;
 	}
-	present_log("info", "%s: %s", why,
-		result == DBUS_START_REPLY_ALREADY_RUNNING ? "the daemon runs already" : "the daemon is started");
+	if (at_login)
+		present_log("info", "%s: %s", why,
+			result == DBUS_START_REPLY_ALREADY_RUNNING ? "the daemon runs already" : "the daemon is started");
 	return 0;
+}
+
+/* `present-daemon --end`: the key that ends a session whose daemon died
+ * (`present stop`, `present toggle`). It puts back as --restore does, then
+ * has a daemon sum the session up, as any end does, and try again what it
+ * could not put back. Not for the unit's ExecStopPost: activation would
+ * wait on the unit it runs in. */
+static int end_dead_session(struct present_daemon *d)
+{
+	int r = restore_once(d);
+	wake_for_work(d, false);
+	return r;
 }
 
 static void run(struct present_daemon *d)
@@ -400,7 +431,7 @@ static void path_with_present(void)
 
 int main(int argc, char **argv)
 {
-	bool restore_only = false, login = false;
+	bool restore_only = false, login = false, end = false;
 	if (argc > 2) {
 		fprintf(stderr, "present-daemon: '%s' is one argument too many\n", argv[2]);
 		return usage(stderr, 2);
@@ -414,7 +445,8 @@ int main(int argc, char **argv)
 			return usage(stdout, 0);
 		restore_only = strcmp(argv[1], "--restore") == 0;
 		login = strcmp(argv[1], "--login") == 0;
-		if (!restore_only && !login) {
+		end = strcmp(argv[1], "--end") == 0;
+		if (!restore_only && !login && !end) {
 			fprintf(stderr, "present-daemon: unknown option '%s'\n", argv[1]);
 			return usage(stderr, 2);
 		}
@@ -445,9 +477,11 @@ int main(int argc, char **argv)
 		d.exit_code = 1;
 	}
 	if (d.exit_code == 0 && login)
-		d.exit_code = d.store ? wake_at_login(&d) : 1;
+		d.exit_code = d.store ? wake_for_work(&d, true) : 1;
 	else if (d.exit_code == 0 && restore_only)
 		d.exit_code = restore_once(&d);
+	else if (d.exit_code == 0 && end)
+		d.exit_code = end_dead_session(&d);
 	else if (d.exit_code == 0)
 		run(&d);
 

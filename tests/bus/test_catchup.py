@@ -327,6 +327,44 @@ class Replay(Catchup):
         time.sleep(1)
         self.assertEqual(len(self.summaries()), 1)
 
+    def test_the_key_that_ends_it_has_it_summed_up(self):
+        """No systemd to restart the daemon: the stop pressed next puts the
+        desktop back in its own process, and a daemon it has the bus start
+        shows the summary, as after any end."""
+        for verb in ("stop", "toggle"):
+            self.meeting(*MEETING[:3])
+            self.kill_daemon()
+            self.assertEqual(self.ok(verb), "Put back 1 do-not-disturb change.\n", verb)
+            self.daemon_pid = self.bus.pid_of()
+            [(_, summary, body, _)] = wait_until(self.shown_by_present, what="the summary after " + verb)
+            self.assertRegex(summary, r"^While you were present \(\d+ s; interrupted\)$")
+            self.assertTrue(body.startswith("3 alerts from 2 apps"), body)
+            wait_until(lambda: self.db().execute("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL")
+                       .fetchone()[0] == 0, what="no summary due any more")
+            self.assertFalse(self.call("GetStatus")["active"], verb)
+            with self.db() as db:  # meeting() counts the alerts of the store
+                db.execute("DELETE FROM alerts")
+
+    def test_the_next_login_shows_it(self):
+        """Put back by the unit's ExecStopPost, or by `present restore`, and
+        the user logged out before any daemon ran: the autostart entry has
+        one started at the next login for the summary alone (no response is
+        owed, so no reminder would start one)."""
+        self.meeting(*MEETING[3:])
+        self.kill_daemon()
+        r = subprocess.run([harness.DAEMON, "--restore"], env=self.bus.env, capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.db().execute("SELECT count(*) FROM owed").fetchone()[0], 0)
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("the summary of a session cut short is to be shown: the daemon is started", r.stderr)
+        self.daemon_pid = self.bus.pid_of()
+        [(_, summary, _, _)] = wait_until(self.shown_by_present, what="the summary")
+        self.assertIn("; interrupted)", summary)
+        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)],
+                   what="no summary due any more")
+
     def test_it_waits_for_a_notification_server(self):
         """At login the daemon may come up before the desktop's server."""
         self.killed_in_a_meeting()

@@ -341,6 +341,15 @@ class Login(BusTestCase):
         self.assertIn("a daemon that died left a session or a change to take over: the daemon is started",
                       r.stderr)
         self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("Killed", "interrupted")])
+        # With no notification server to show the session's summary to, it
+        # goes when idle, and the next login starts it again for that.
+        self.wait_daemon_gone(5)
+        self.assertIn("the summary of a session cut short is to be shown: the daemon is started", self.login().stderr)
+        self.wait_daemon_gone(5)
+        self.start_mock("dnd_servers", server="dunst")
+        self.login()
+        wait_until(lambda: self.query("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL") == [(0,)],
+                   5, "the summary to be shown")
         # Then it has nothing left to do, and goes.
         self.wait_daemon_gone(5)
         self.assertEqual(self.login().stderr, "")
