@@ -625,8 +625,14 @@ class _Nested(Server):
             super().halt()
         finally:
             if self._own_display:
-                self._own_display.stop()
-                self._own_display = self.display_server = None
+                self._own_display.halt()
+
+    def remove_files(self):
+        # The display's runtime directory is the server's (display_vars).
+        super().remove_files()
+        if self._own_display:
+            self._own_display.remove_files()
+            self._own_display = self.display_server = None
 
     def inherited_env(self):
         return {k: self.display_server.env[k] for k in self.display_vars}
