@@ -307,16 +307,19 @@ class FaultInjection(BusTestCase):
             self.expect("a session cut short has its summary due after restore",
                         due == cut_short if cut_short else due in ([], last_cut), "%s, cut short %s" % (due, cut_short))
         elif cut_short:
-            try:
-                wait_until(lambda: len(self.cut_short_summaries()) > summed_up, 5)
-            except AssertionError:
-                pass
-            self.expect("a session cut short is summed up after a restart",
-                        len(self.cut_short_summaries()) == summed_up + 1, str(self.cut_short_summaries()))
+            self.expect_summed_up("a session cut short is summed up after a restart", summed_up)
         if choice == "restart":
             due = db.execute("SELECT id FROM sessions WHERE replay_due IS NOT NULL").fetchall()
             self.expect("no summary left due after a restart", not due, str(due))
         self.recovered = True
+
+    def expect_summed_up(self, invariant, before):
+        """One more summary of a session cut short than `before`, within 5 s."""
+        try:
+            wait_until(lambda: len(self.cut_short_summaries()) > before, 5)
+        except AssertionError:
+            pass
+        self.expect(invariant, len(self.cut_short_summaries()) == before + 1, str(self.cut_short_summaries()))
 
     def cut_short_summaries(self):
         return [str(a[3]) for _, name, a in self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
@@ -372,12 +375,7 @@ class FaultInjection(BusTestCase):
             if self.finish_cli(cli, "stop").startswith(("Put back", "Nothing to restore")):
                 # It found its daemon dead, and ended the session as a restore does: a daemon it had
                 # started sums that session up.
-                try:
-                    wait_until(lambda: len(self.cut_short_summaries()) > summed_up, 5)
-                except AssertionError:
-                    pass
-                self.expect("a session a stop ended after its daemon died is summed up",
-                            len(self.cut_short_summaries()) == summed_up + 1, str(self.cut_short_summaries()))
+                self.expect_summed_up("a session a stop ended after its daemon died is summed up", summed_up)
             self.end(killed, (ready, min(stopping, killed) - LOSS_WINDOW), last=i == n - 1)
         self.assert_all_held()
 
