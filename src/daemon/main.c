@@ -384,6 +384,22 @@ static int end_dead_session(struct present_daemon *d)
 	return r;
 }
 
+/* `present-daemon --login`, from the session's autostart entry. */
+static int login_once(struct present_daemon *d)
+{
+	return d->store ? wake_for_work(d, true) : 1;
+}
+
+/* The options that do one thing instead of serving, and exit. */
+static const struct {
+	const char *option;
+	int (*once)(struct present_daemon *d);
+} once_options[] = {
+	{"--restore", restore_once},
+	{"--end", end_dead_session},
+	{"--login", login_once},
+};
+
 static void run(struct present_daemon *d)
 {
 	if ((d->exit_code = serve(d)) != 0)
@@ -431,7 +447,7 @@ static void path_with_present(void)
 
 int main(int argc, char **argv)
 {
-	bool restore_only = false, login = false, end = false;
+	int (*once)(struct present_daemon *d) = NULL;
 	if (argc > 2) {
 		fprintf(stderr, "present-daemon: '%s' is one argument too many\n", argv[2]);
 		return usage(stderr, 2);
@@ -443,17 +459,17 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[1], "--help") == 0)
 			return usage(stdout, 0);
-		restore_only = strcmp(argv[1], "--restore") == 0;
-		login = strcmp(argv[1], "--login") == 0;
-		end = strcmp(argv[1], "--end") == 0;
-		if (!restore_only && !login && !end) {
+		for (size_t i = 0; i < sizeof(once_options) / sizeof(once_options[0]); i++)
+			if (strcmp(argv[1], once_options[i].option) == 0)
+				once = once_options[i].once;
+		if (!once) {
 			fprintf(stderr, "present-daemon: unknown option '%s'\n", argv[1]);
 			return usage(stderr, 2);
 		}
 	}
 	/* A user who never ran a session has no store: nothing to look at, and
 	 * none to make at each login. */
-	if (login && !present_path_store_exists())
+	if (once == login_once && !present_path_store_exists())
 		return 0;
 	path_with_present();
 
@@ -476,12 +492,8 @@ int main(int argc, char **argv)
 		present_log("error", "out of memory");
 		d.exit_code = 1;
 	}
-	if (d.exit_code == 0 && login)
-		d.exit_code = d.store ? wake_for_work(&d, true) : 1;
-	else if (d.exit_code == 0 && restore_only)
-		d.exit_code = restore_once(&d);
-	else if (d.exit_code == 0 && end)
-		d.exit_code = end_dead_session(&d);
+	if (d.exit_code == 0 && once)
+		d.exit_code = once(&d);
 	else if (d.exit_code == 0)
 		run(&d);
 
