@@ -2,6 +2,7 @@
 #define PRESENT_NOTIFIER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * present's own notifications (the end-of-session summary, replays,
@@ -18,6 +19,10 @@ struct present_notifier_ops {
 	void (*waiting_changed)(void *data);
 	/* The user activated a notice: its command, to run. */
 	void (*run)(char *const *argv, void *data);
+	/* The server answered a notice sent with a ref: taken says whether it
+	 * took it (it gave an id) or not (it refused, there was none, or it did
+	 * not answer in time). Not called once the notifier is destroyed. */
+	void (*answered)(int64_t ref, bool taken, void *data);
 };
 
 /**
@@ -47,6 +52,8 @@ struct present_notice {
 	/* Names it for present_notifier_withdraw() while it is shown (the last
 	 * notice of a tag only); NULL: never withdrawn. */
 	const char *tag;
+	/* Not 0: ops->answered() is called with it once the server has answered. */
+	int64_t ref;
 };
 
 /**

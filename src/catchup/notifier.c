@@ -57,6 +57,7 @@ struct call {
 	struct present_notifier *n;
 	char **command;
 	char *tag;
+	int64_t ref;
 };
 
 static void command_free(gpointer data)
@@ -297,6 +298,8 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 	GVariant *body = reply && !g_dbus_message_to_gerror(reply, &error) ? g_dbus_message_get_body(reply) : NULL;
 	if (!error && (!body || !g_variant_is_of_type(body, G_VARIANT_TYPE("(u)"))))
 		g_set_error(&error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE, "the server's answer is not an id");
+	if (c->ref && !n->closed && n->ops && n->ops->answered)
+		n->ops->answered(c->ref, !error, n->data);
 	if (error) {
 		if (!n->closed)
 			present_log("warning", "cannot show a notification: %s", error->message);
@@ -379,6 +382,7 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 	c->n = n;
 	c->command = command ? g_strdupv((char **)notice->command) : NULL;
 	c->tag = g_strdup(notice->tag);
+	c->ref = notice->ref;
 	n->refs++;
 	/* Activation allowed, as for any app's notification: a server started on demand shows it. */
 	GDBusMessage *call = g_dbus_message_new_method_call(NAME, PATH, NAME, "Notify");
