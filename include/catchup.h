@@ -17,9 +17,17 @@ struct present_session_record;
  * replay.mode says: one summary, each alert again (grouped per app when one
  * app sent many; not at all where the server shows held alerts again by
  * itself), or nothing. backend_id is the do-not-disturb backend that held
- * them ("dunst"...), or NULL.
+ * them ("dunst"...), or NULL. The session's summary stays due in the store
+ * until the server has taken it, and nothing is sent while one is on its way.
  */
 void present_replay(struct present_daemon *d, const struct present_session_record *rec, const char *backend_id);
+
+/**
+ * The server has answered for session_id's summary: taken, it is no longer
+ * due; refused or unanswered, it stays due, to be shown when a server
+ * comes or by the next daemon (present_session_replay_left()).
+ */
+void present_replay_answered(struct present_daemon *d, int64_t session_id, bool taken);
 
 /**
  * Closes the last session's summary if it is still shown: a session is

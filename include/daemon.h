@@ -35,6 +35,7 @@ struct present_daemon {
 	unsigned leftovers_tries;
 	char *leftovers_shown; /* what the status file and the last signal say is left on; NULL for nothing */
 	char *notifications_owner; /* who owns org.freedesktop.Notifications, or NULL */
+	int64_t summary_sent; /* the session whose summary the server has yet to answer for, or 0 */
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */
 	char *statefile; /* where the session is mirrored for `present status`, or NULL */
 	/* A reply to send before the slower part of a call: a start's, before

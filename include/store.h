@@ -119,8 +119,14 @@ int present_store_session_begin(struct present_store *store, const char *label, 
 /** Moves a running session's planned end (extend). */
 int present_store_session_set_end(struct present_store *store, int64_t id, int64_t planned_end);
 
-/** Records how and when a session ended. */
-int present_store_session_finish(struct present_store *store, int64_t id, int64_t ended_at, const char *reason);
+/**
+ * Records how and when a session ended and, with summary_due, that its
+ * summary is to be shown (until present_store_replay_done()): holder is the
+ * do-not-disturb backend that held its alerts, or NULL. A summary due of an
+ * earlier session is dropped: its alerts are in `present catchup`.
+ */
+int present_store_session_finish(struct present_store *store, int64_t id, int64_t ended_at, const char *reason,
+	bool summary_due, const char *holder);
 
 /**
  * Finds a session that never ended (the daemon died during it), leaving out
@@ -130,21 +136,14 @@ int present_store_session_finish(struct present_store *store, int64_t id, int64_
 int present_store_session_unfinished(struct present_store *store, struct present_session_record *ret);
 
 /**
- * Records that a session ended because its daemon died (at ended_at), and
- * that its summary is due: holder is the do-not-disturb backend that held
- * its alerts, or NULL.
- */
-int present_store_session_interrupted(struct present_store *store, int64_t id, int64_t ended_at, const char *holder);
-
-/**
- * The latest session whose summary is due (present_store_session_interrupted()),
+ * The latest session whose summary is due (present_store_session_finish()),
  * with the backend that held its alerts in *ret_holder (NULL for none; free()
  * it). Returns 1, 0 when none is due, or -errno.
  */
 int present_store_replay_due(struct present_store *store, struct present_session_record *ret, char **ret_holder);
 
-/** No summary is due any more: the latest was shown, those before it are in `present catchup`. */
-int present_store_replay_done(struct present_store *store);
+/** Session id's summary is not due any more: the server has taken it, or there was nothing to show. */
+int present_store_replay_done(struct present_store *store, int64_t id);
 
 /** Frees what a record owns. */
 void present_session_record_finish(struct present_session_record *rec);

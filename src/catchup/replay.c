@@ -97,7 +97,8 @@ static void count_owed(const struct present_owed_row *row, void *userdata)
 		t->first_due = due;
 }
 
-static void summary(struct present_daemon *d, const struct tally *t, const struct present_session_record *rec)
+/* Returns whether it went to the bus, to be answered. */
+static bool summary(struct present_daemon *d, const struct tally *t, const struct present_session_record *rec)
 {
 	char length[32], due[32], *text = NULL;
 	present_duration_format(rec->ended_at - rec->started_at, length, sizeof(length));
@@ -122,7 +123,7 @@ static void summary(struct present_daemon *d, const struct tally *t, const struc
 	if (asprintf(&text, "While you were present (%s%s)", length, interrupted ? "; interrupted" : "") < 0)
 		text = NULL;
 	char **review = t->alerts ? present_review_command(&d->config) : NULL;
-	present_notify(d->notifier, &(struct present_notice){
+	bool sent = present_notify(d->notifier, &(struct present_notice){
 		.summary = text ? text : "While you were present",
 		.body = body->str,
 		.icon = "appointment-missed",
@@ -130,10 +131,12 @@ static void summary(struct present_daemon *d, const struct tally *t, const struc
 		.command = review,
 		.action_label = "Catch up",
 		.tag = SUMMARY_TAG,
+		.ref = rec->id,
 	});
 	g_strfreev(review);
 	free(text);
 	g_string_free(body, TRUE);
+	return sent;
 }
 
 static void each(struct present_daemon *d, const struct tally *t)
@@ -180,8 +183,15 @@ static void each(struct present_daemon *d, const struct tally *t)
 
 void present_replay(struct present_daemon *d, const struct present_session_record *rec, const char *backend_id)
 {
-	if (!d->store || strcmp(d->config.replay_mode, "none") == 0)
+	if (!d->store)
 		return;
+	/* Already on its way: the server's answer says whether it is still due. */
+	if (d->summary_sent == rec->id)
+		return;
+	if (strcmp(d->config.replay_mode, "none") == 0) {
+		present_replay_answered(d, rec->id, true);
+		return;
+	}
 	struct tally t = {
 		.now_ms = present_time_now() * 1000,
 		.apps = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, app_free),
@@ -193,13 +203,32 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 		present_log("warning", "replay: %s", present_store_error(d->store));
 	/* Where the server shows what it held by itself, a replay would show everything twice. */
 	const struct present_dnd_backend *b = backend_id ? present_dnd_backend_find(backend_id) : NULL;
-	if (strcmp(d->config.replay_mode, "each") == 0 && !(b && b->shows_held_again))
-		each(d, &t);
-	else if (strcmp(d->config.replay_mode, "summary") == 0)
-		summary(d, &t, rec);
+	if (strcmp(d->config.replay_mode, "summary") == 0) {
+		/* Due until the server takes it: one the bus could not reach, or a
+		 * daemon killed first, leaves it to be shown later. */
+		if (summary(d, &t, rec))
+			d->summary_sent = rec->id;
+	} else {
+		/* Alerts shown again, or left to the server to show: nothing to wait for. */
+		if (!(b && b->shows_held_again))
+			each(d, &t);
+		present_replay_answered(d, rec->id, true);
+	}
 	g_ptr_array_unref(t.order);
 	g_hash_table_destroy(t.apps);
 	g_hash_table_destroy(t.senders);
+}
+
+void present_replay_answered(struct present_daemon *d, int64_t session_id, bool taken)
+{
+	if (d->summary_sent == session_id)
+		d->summary_sent = 0;
+	if (taken && d->store) {
+		int r = present_store_replay_done(d->store, session_id);
+		if (r < 0)
+			present_log("warning", "the summary of session %lld was shown, but stays due: %s",
+				(long long)session_id, present_store_error(d->store));
+	}
 }
 
 void present_replay_withdraw(struct present_daemon *d)

@@ -64,6 +64,11 @@ static void run_for_notice(char *const *argv, void *data)
 	free(error);
 }
 
+static void summary_answered(int64_t session_id, bool taken, void *data)
+{
+	present_replay_answered(data, session_id, taken);
+}
+
 /* Once the bus name is ours: a daemon without it must not answer there. */
 static void open_direct(struct present_daemon *d)
 {
@@ -341,7 +346,7 @@ static const char *work_left(struct present_daemon *d)
 	if (present_store_replay_due(d->store, &rec, &holder) > 0) {
 		present_session_record_finish(&rec);
 		free(holder);
-		return "the summary of a session cut short is to be shown";
+		return "the summary of a session is still to be shown";
 	}
 	if (present_reminders_next(d->reminders))
 		return "reminders of responses owed are to come";
@@ -484,7 +489,11 @@ int main(int argc, char **argv)
 
 	d.exit_code = connect_bus(&d);
 	char *shown = present_path_for_bus("shown");
-	static const struct present_notifier_ops notifier_ops = {.waiting_changed = recheck_idle, .run = run_for_notice};
+	static const struct present_notifier_ops notifier_ops = {
+		.waiting_changed = recheck_idle,
+		.run = run_for_notice,
+		.answered = summary_answered,
+	};
 	d.notifier = present_notifier_create(shown, &notifier_ops, &d);
 	free(shown);
 	d.reminders = present_reminders_create(&d);

@@ -370,16 +370,14 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	present_capture_stop(s->capture);
 	s->capture = NULL;
 	int64_t now = present_time_now();
+	/* With the bus gone there is nobody to show a summary to, nor a desktop to show it on. */
+	bool sum_up = strcmp(reason, "disconnected") != 0;
 	if (d->store && s->id)
-		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, now, reason));
-	if (d->store && s->id && strcmp(reason, "disconnected") != 0) {
-		/* A summary an earlier daemon's death left due would now replace
-		 * this one's: its alerts are in `present catchup`. */
-		store_warn(d, present_store_replay_done(d->store));
+		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, now, reason, sum_up, holder));
+	if (d->store && s->id && sum_up)
 		present_replay(d, &(struct present_session_record){.id = (int64_t)s->id, .started_at = s->started_at,
 					  .ended_at = now, .end_reason = (char *)reason},
 			holder);
-	}
 	present_reminders_reschedule(d->reminders);
 	present_log("info", "session %llu ended: %s", (unsigned long long)s->id, reason);
 	/* Emit while the details are still there, so listeners see what ended. */
@@ -481,8 +479,8 @@ void present_session_recover(struct present_daemon *d)
 	/* Whatever the daemon was guarding ended when it died; say so in
 	 * history, and in the summary a serving daemon shows once the desktop
 	 * is back (present_session_replay_left()). */
-	store_warn(d, present_store_session_interrupted(d->store, rec.id, rec.planned_end < now ? rec.planned_end : now,
-		holder ? holder->id : NULL));
+	store_warn(d, present_store_session_finish(d->store, rec.id, rec.planned_end < now ? rec.planned_end : now,
+		"interrupted", true, holder ? holder->id : NULL));
 	present_log("warning", "session %lld was interrupted (the daemon stopped during it)", (long long)rec.id);
 	close_ignored_left(d, rec.id, holder);
 	present_session_record_finish(&rec);
@@ -505,7 +503,6 @@ static gboolean replay_left(gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	present_replay(d, &rec, holder);
-	store_warn(d, present_store_replay_done(d->store));
 	present_session_record_finish(&rec);
 	free(holder);
 	return G_SOURCE_REMOVE;

@@ -637,22 +637,18 @@ int present_store_session_set_end(struct present_store *store, int64_t id, int64
 	return run(store, "UPDATE sessions SET planned_end = ? WHERE id = ?", "ii", planned_end, id);
 }
 
-int present_store_session_finish(struct present_store *store, int64_t id, int64_t ended_at, const char *reason)
-{
-	return run(store, "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL", "isi",
-		ended_at, reason, id);
-}
-
-int present_store_session_interrupted(struct present_store *store, int64_t id, int64_t ended_at, const char *holder)
+int present_store_session_finish(struct present_store *store, int64_t id, int64_t ended_at, const char *reason,
+	bool summary_due, const char *holder)
 {
 	int r = run(store,
-		"UPDATE sessions SET ended_at = ?, end_reason = 'interrupted', replay_due = coalesce(?, '') "
+		"UPDATE sessions SET ended_at = ?, end_reason = ?, replay_due = CASE WHEN ? THEN coalesce(?, '') END "
 		"WHERE id = ? AND ended_at IS NULL",
-		"isi", ended_at, holder, id);
-	/* One summary is shown: of the last session cut short. Cleared second,
+		"isisi", ended_at, reason, (int64_t)summary_due, holder, id);
+	/* One summary is shown: of the last session that ended. Cleared second,
 	 * so that a crash in between leaves two due, never none. */
-	return r < 0 ? r
-		     : run(store, "UPDATE sessions SET replay_due = NULL WHERE replay_due IS NOT NULL AND id <> ?", "i", id);
+	return r < 0 || !summary_due
+		       ? r
+		       : run(store, "UPDATE sessions SET replay_due = NULL WHERE replay_due IS NOT NULL AND id <> ?", "i", id);
 }
 
 static char *column_text(sqlite3_stmt *st, int col)
@@ -727,9 +723,9 @@ int present_store_replay_due(struct present_store *store, struct present_session
 	return rc == SQLITE_ROW;
 }
 
-int present_store_replay_done(struct present_store *store)
+int present_store_replay_done(struct present_store *store, int64_t id)
 {
-	return run(store, "UPDATE sessions SET replay_due = NULL WHERE replay_due IS NOT NULL", "");
+	return run(store, "UPDATE sessions SET replay_due = NULL WHERE id = ? AND replay_due IS NOT NULL", "i", id);
 }
 
 void present_session_record_finish(struct present_session_record *rec)

@@ -358,7 +358,7 @@ class Replay(Catchup):
         self.assertEqual(self.db().execute("SELECT count(*) FROM owed").fetchone()[0], 0)
         r = self.login()
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("the summary of a session cut short is to be shown: the daemon is started", r.stderr)
+        self.assertIn("the summary of a session is still to be shown: the daemon is started", r.stderr)
         self.daemon_pid = self.bus.pid_of()
         [(_, summary, _, _)] = wait_until(self.shown_by_present, what="the summary")
         self.assertIn("; interrupted)", summary)
@@ -376,6 +376,27 @@ class Replay(Catchup):
         self.mock = self.start_mock("dnd_servers", **self.server)
         [(_, summary, _, _)] = wait_until(self.shown_by_present, what="the summary once a server is there")
         self.assertIn("; interrupted)", summary)
+
+    def test_a_summary_no_server_took_is_shown_when_one_comes(self):
+        """The server went away in the meeting: the summary sent at the end
+        reaches nobody, and stays due until a server takes it."""
+        self.meeting(*MEETING[:3])
+        self.kill_mock()
+        self.ok("stop")
+        due = lambda: self.db().execute("SELECT replay_due IS NOT NULL FROM sessions").fetchall()
+        time.sleep(1)
+        self.assertEqual(due(), [(1,)])
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        [(_, summary, body, _)] = wait_until(self.shown_by_present, what="the summary once a server is there")
+        self.assertRegex(summary, r"^While you were present \(\d+ s\)$")
+        self.assertTrue(body.startswith("3 alerts from 2 apps"), body)
+        wait_until(lambda: due() == [(0,)], what="no summary due any more")
+        # Once: the daemon after it has nothing more to say.
+        self.kill_daemon()
+        self.ok("doctor")
+        self.daemon_pid = self.bus.pid_of()
+        time.sleep(1)
+        self.assertEqual(len(self.summaries()), 1)
 
     def test_a_start_makes_it_stale(self):
         """A daemon the bus starts for a `present start` does not show the

@@ -344,7 +344,7 @@ class Login(BusTestCase):
         # With no notification server to show the session's summary to, it
         # goes when idle, and the next login starts it again for that.
         self.wait_daemon_gone(5)
-        self.assertIn("the summary of a session cut short is to be shown: the daemon is started", self.login().stderr)
+        self.assertIn("the summary of a session is still to be shown: the daemon is started", self.login().stderr)
         self.wait_daemon_gone(5)
         self.start_mock("dnd_servers", server="dunst")
         self.login()

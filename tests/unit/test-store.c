@@ -106,9 +106,9 @@ static void test_sessions(struct fixture *f, gconstpointer data)
 	int64_t a, b;
 	g_assert_cmpint(present_store_session_begin(f->store, "Acme", 1000, 4600, NULL, &a), ==, 0);
 	g_assert_cmpint(present_store_session_set_end(f->store, a, 5200), ==, 0);
-	g_assert_cmpint(present_store_session_finish(f->store, a, 2000, "stop"), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, a, 2000, "stop", false, NULL), ==, 0);
 	/* Finishing twice keeps the first end: a late timer cannot rewrite it. */
-	g_assert_cmpint(present_store_session_finish(f->store, a, 3000, "timer"), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, a, 3000, "timer", true, NULL), ==, 0);
 
 	struct present_session_record rec;
 	g_assert_cmpint(present_store_session_unfinished(f->store, &rec), ==, 0);
@@ -124,10 +124,12 @@ static void test_sessions(struct fixture *f, gconstpointer data)
 	sql_int(f->path, "SELECT planned_end FROM sessions WHERE label = 'Acme'", 5200);
 	sql_int(f->path, "SELECT ended_at FROM sessions WHERE label = 'Acme'", 2000);
 	sql_int(f->path, "SELECT count(*) FROM sessions WHERE end_reason = 'stop'", 1);
+	/* Nor can it mark a summary due that the first end did not. */
+	sql_int(f->path, "SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL", 0);
 }
 
-/* A session a daemon died in: its summary is due until shown, the latest only. */
-static void test_interrupted_summary_due(struct fixture *f, gconstpointer data)
+/* A session's summary is due until shown, the latest session's only. */
+static void test_summary_due(struct fixture *f, gconstpointer data)
 {
 	(void)data;
 	open_ok(f);
@@ -138,13 +140,13 @@ static void test_interrupted_summary_due(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(present_store_session_begin(f->store, "second", 5000, 8600, NULL, &b), ==, 0);
 	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 0);
 	g_assert_true(present_store_left_behind(f->store));
-	g_assert_cmpint(present_store_session_interrupted(f->store, a, 2000, NULL), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, a, 2000, "interrupted", true, NULL), ==, 0);
 	sql_int(f->path, "SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL", 1);
-	g_assert_cmpint(present_store_session_interrupted(f->store, b, 6000, "dunst"), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, b, 6000, "interrupted", true, "dunst"), ==, 0);
 	/* One is shown, of the last session cut short. */
 	sql_int(f->path, "SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL", 1);
 	/* Once ended, it stays as it ended. */
-	g_assert_cmpint(present_store_session_interrupted(f->store, b, 7000, NULL), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, b, 7000, "interrupted", true, NULL), ==, 0);
 	g_assert_cmpint(present_store_session_unfinished(f->store, &rec), ==, 0);
 	/* A summary due alone starts no daemon at login: the next one shows it. */
 	g_assert_false(present_store_left_behind(f->store));
@@ -158,18 +160,34 @@ static void test_interrupted_summary_due(struct fixture *f, gconstpointer data)
 	present_session_record_finish(&rec);
 	g_free(holder);
 
-	g_assert_cmpint(present_store_replay_done(f->store), ==, 0);
+	g_assert_cmpint(present_store_replay_done(f->store, b), ==, 0);
 	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 0);
 	sql_int(f->path, "SELECT count(*) FROM sessions WHERE end_reason = 'interrupted'", 2);
 
 	/* No holder recorded is none, not an empty name. */
 	int64_t c;
 	g_assert_cmpint(present_store_session_begin(f->store, "third", 9000, 9600, NULL, &c), ==, 0);
-	g_assert_cmpint(present_store_session_interrupted(f->store, c, 9100, NULL), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, c, 9100, "interrupted", true, NULL), ==, 0);
 	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 1);
 	g_assert_cmpint(rec.id, ==, c);
 	g_assert_null(holder);
 	present_session_record_finish(&rec);
+
+	/* A session ended by the user has its summary due as well, until the
+	 * server takes it; taking an earlier one's does not clear it. */
+	int64_t e;
+	g_assert_cmpint(present_store_session_begin(f->store, "fourth", 9700, 9900, NULL, &e), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, e, 9800, "stopped", true, "dunst"), ==, 0);
+	g_assert_cmpint(present_store_replay_done(f->store, c), ==, 0);
+	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 1);
+	g_assert_cmpint(rec.id, ==, e);
+	g_assert_cmpstr(rec.end_reason, ==, "stopped");
+	g_assert_cmpstr(holder, ==, "dunst");
+	present_session_record_finish(&rec);
+	g_free(holder);
+	sql_int(f->path, "SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL", 1);
+	g_assert_cmpint(present_store_replay_done(f->store, e), ==, 0);
+	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 0);
 }
 
 /* The session and the change it is about to make: one commit, or neither. */
@@ -380,7 +398,7 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(recs[0].server, ==, ":1.9");
 	present_dnd_records_free(recs, n);
 	/* The session it left is interrupted, and its summary due. */
-	g_assert_cmpint(present_store_session_interrupted(f->store, 1, 2000, "dunst"), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, 1, 2000, "interrupted", true, "dunst"), ==, 0);
 	char *holder = NULL;
 	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 1);
 	g_assert_cmpstr(holder, ==, "dunst");
@@ -457,7 +475,7 @@ int main(int argc, char **argv)
 	ADD("private-files-and-wal", test_private_files_and_wal);
 	ADD("wal-kept-between-runs", test_wal_kept_between_runs);
 	ADD("sessions", test_sessions);
-	ADD("interrupted-summary-due", test_interrupted_summary_due);
+	ADD("summary-due", test_summary_due);
 	ADD("session-with-its-change", test_session_with_its_change);
 	ADD("newer-schema-refused", test_newer_schema_refused);
 	ADD("schema-7-migrates", test_schema_7_migrates);
