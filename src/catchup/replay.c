@@ -226,7 +226,7 @@ void present_replay_answered(struct present_daemon *d, int64_t session_id, bool 
 	if (taken && d->store) {
 		int r = present_store_replay_done(d->store, session_id);
 		if (r < 0)
-			present_log("warning", "the summary of session %lld was shown, but stays due: %s",
+			present_log("warning", "cannot record that the summary of session %lld is done with: %s",
 				(long long)session_id, present_store_error(d->store));
 	}
 }
