@@ -1,6 +1,7 @@
 """After the meeting, on the daemon's side: classification, the replay, reminders."""
 import glob
 import os
+import re
 import sqlite3
 import subprocess
 import time
@@ -31,6 +32,11 @@ class Catchup(BusTestCase):
         calls = self.notifications().GetCalls(dbus_interface=MOCK)
         return [(str(a[0]), str(a[3]), str(a[4]), a[6]) for _, name, a in calls
                 if name == "Notify" and str(a[0]) != "" and int(a[6].get("sender-pid", 0)) == self.daemon_pid]
+
+    def summaries(self):
+        """The summaries every daemon of the test sent."""
+        return [str(a[3]) for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
+                if name == "Notify" and str(a[3]).startswith("While you were present")]
 
     def meeting(self, *alerts, length="10m"):
         self.ok("start", length)
@@ -303,11 +309,6 @@ class Replay(Catchup):
         self.assertEqual(self.db().execute("SELECT end_reason, replay_due FROM sessions").fetchall(),
                          [("interrupted", "dunst")])
 
-    def summaries(self):
-        """The summaries every daemon of the test sent."""
-        return [str(a[3]) for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
-                if name == "Notify" and str(a[3]).startswith("While you were present")]
-
     def test_the_next_daemon_sums_up_a_session_its_predecessor_died_in(self):
         """The unit's restart, or the next `present` run: the held alerts
         are summed up as an end would have, said to be cut short."""
@@ -558,6 +559,29 @@ class Replay(Catchup):
         self.ok("stop")
         time.sleep(0.3)
         self.assertEqual(self.shown_by_present(), [])
+
+
+class SlowServer(Catchup):
+    """A server that takes its time to answer for the summary."""
+    server = {"server": "dunst", "slow_summary": 3}
+
+    def test_a_daemon_gone_before_the_answer_leaves_the_summary_to_the_next(self):
+        """Killed after it sent the summary and before the server answered,
+        the daemon cannot know it was shown: the next one shows it again,
+        twice rather than never."""
+        self.meeting(*MEETING[:3])
+        self.ok("stop")
+        wait_until(lambda: "session 1 ended: stop" in self.bus.read_log(), 5, "the end and its summary sent")
+        time.sleep(0.3)
+        self.kill_daemon()
+        self.assertEqual(self.db().execute("SELECT replay_due FROM sessions").fetchall(), [("dunst",)])
+        self.ok("doctor")
+        self.daemon_pid = self.bus.pid_of()
+        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)], 15,
+                   "the next daemon's summary taken")
+        summaries = self.summaries()
+        self.assertEqual(len(summaries), 2, summaries)
+        self.assertTrue(all(re.match(r"^While you were present \(\d+ s\)$", s) for s in summaries), summaries)
 
 
 class ReplayEach(Catchup):

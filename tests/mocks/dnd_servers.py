@@ -71,6 +71,10 @@ org.freedesktop.DBus.Error.UnknownMethod, as GDBus does for a path with
 nothing registered).  They come when the test calls Register() on
 interface org.example.Mock of the Notifications object, or by themselves
 "late_ms" milliseconds after the start.
+
+"slow_summary" (seconds) holds the answer to a Notify whose summary starts
+"While you were present" that long, as a server busy drawing does: the
+caller has sent its summary and has no answer yet.
 '''
 
 import ctypes
@@ -135,6 +139,7 @@ def load(mock, parameters):
     mock.withheld = []
     mock.next_id = 1
     mock.on_notify = lambda: None
+    mock.slow_summary = float(parameters.get('slow_summary', 0))
     mock.AddMethods(MAIN_IFACE, [
         ('GetCapabilities', '', 'as', lambda self: caps),
         ('GetServerInformation', '', 'ssss', lambda self: _registered(self) and info),
@@ -184,6 +189,8 @@ def _notify(self, app_name, replaces_id, icon, summary, body, actions, hints, ti
         replaces_id = self.next_id
         self.next_id += 1
     self.on_notify()
+    if self.slow_summary and summary.startswith('While you were present'):
+        time.sleep(self.slow_summary)
     return replaces_id
 
 
