@@ -320,7 +320,8 @@ class Replay(Catchup):
         self.assertRegex(summary, r"^While you were present \(\d+ s; interrupted\)$")
         [(owed, first)] = self.db().execute("SELECT count(*), min(ack_by) FROM owed").fetchall()
         self.assertEqual(body, "3 alerts from 2 apps · %d replies owed, first by %s" % (owed, ms_clock(first)))
-        self.assertEqual(self.db().execute("SELECT replay_due FROM sessions").fetchall(), [(None,)])
+        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)],
+                   what="the summary taken")
         # Once: the daemon after it has nothing more to say.
         self.kill_daemon()
         self.ok("doctor")

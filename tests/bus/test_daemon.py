@@ -326,6 +326,9 @@ class Login(BusTestCase):
         self.start_mock("dnd_servers", server="dunst")
         self.ok("start", "10m")
         self.ok("stop")
+        # The summary is due until the server has answered for it.
+        wait_until(lambda: self.query("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL") == [(0,)], 5,
+                   "the summary taken")
         self.kill_daemon()  # the end of the login: nothing was left
         r = self.login()
         self.assertEqual((r.returncode, r.stderr), (0, ""))

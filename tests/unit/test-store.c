@@ -177,11 +177,11 @@ static void test_summary_due(struct fixture *f, gconstpointer data)
 	 * server takes it; taking an earlier one's does not clear it. */
 	int64_t e;
 	g_assert_cmpint(present_store_session_begin(f->store, "fourth", 9700, 9900, NULL, &e), ==, 0);
-	g_assert_cmpint(present_store_session_finish(f->store, e, 9800, "stopped", true, "dunst"), ==, 0);
+	g_assert_cmpint(present_store_session_finish(f->store, e, 9800, "stop", true, "dunst"), ==, 0);
 	g_assert_cmpint(present_store_replay_done(f->store, c), ==, 0);
 	g_assert_cmpint(present_store_replay_due(f->store, &rec, &holder), ==, 1);
 	g_assert_cmpint(rec.id, ==, e);
-	g_assert_cmpstr(rec.end_reason, ==, "stopped");
+	g_assert_cmpstr(rec.end_reason, ==, "stop");
 	g_assert_cmpstr(holder, ==, "dunst");
 	present_session_record_finish(&rec);
 	g_free(holder);
