@@ -320,8 +320,7 @@ class Replay(Catchup):
         self.assertRegex(summary, r"^While you were present \(\d+ s; interrupted\)$")
         [(owed, first)] = self.db().execute("SELECT count(*), min(ack_by) FROM owed").fetchall()
         self.assertEqual(body, "3 alerts from 2 apps · %d replies owed, first by %s" % (owed, ms_clock(first)))
-        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)],
-                   what="the summary taken")
+        self.wait_summary_taken()
         # Once: the daemon after it has nothing more to say.
         self.kill_daemon()
         self.ok("doctor")
@@ -341,8 +340,7 @@ class Replay(Catchup):
             [(_, summary, body, _)] = wait_until(self.shown_by_present, what="the summary after " + verb)
             self.assertRegex(summary, r"^While you were present \(\d+ s; interrupted\)$")
             self.assertTrue(body.startswith("3 alerts from 2 apps"), body)
-            wait_until(lambda: self.db().execute("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL")
-                       .fetchone()[0] == 0, what="no summary due any more")
+            self.wait_summary_taken()
             self.assertFalse(self.call("GetStatus")["active"], verb)
             with self.db() as db:  # meeting() counts the alerts of the store
                 db.execute("DELETE FROM alerts")
@@ -364,8 +362,7 @@ class Replay(Catchup):
         self.daemon_pid = self.bus.pid_of()
         [(_, summary, _, _)] = wait_until(self.shown_by_present, what="the summary")
         self.assertIn("; interrupted)", summary)
-        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)],
-                   what="no summary due any more")
+        self.wait_summary_taken()
 
     def test_it_waits_for_a_notification_server(self):
         """At login the daemon may come up before the desktop's server."""
@@ -385,14 +382,13 @@ class Replay(Catchup):
         self.meeting(*MEETING[:3])
         self.kill_mock()
         self.ok("stop")
-        due = lambda: self.db().execute("SELECT replay_due IS NOT NULL FROM sessions").fetchall()
         time.sleep(1)
-        self.assertEqual(due(), [(1,)])
+        self.assertEqual(self.db().execute("SELECT replay_due IS NOT NULL FROM sessions").fetchall(), [(1,)])
         self.mock = self.start_mock("dnd_servers", **self.server)
         [(_, summary, body, _)] = wait_until(self.shown_by_present, what="the summary once a server is there")
         self.assertRegex(summary, r"^While you were present \(\d+ s\)$")
         self.assertTrue(body.startswith("3 alerts from 2 apps"), body)
-        wait_until(lambda: due() == [(0,)], what="no summary due any more")
+        self.wait_summary_taken()
         # Once: the daemon after it has nothing more to say.
         self.kill_daemon()
         self.ok("doctor")
@@ -578,8 +574,7 @@ class SlowServer(Catchup):
         self.assertEqual(self.db().execute("SELECT replay_due FROM sessions").fetchall(), [("dunst",)])
         self.ok("doctor")
         self.daemon_pid = self.bus.pid_of()
-        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)], 15,
-                   "the next daemon's summary taken")
+        self.wait_summary_taken(15)
         summaries = self.summaries()
         self.assertEqual(len(summaries), 2, summaries)
         self.assertTrue(all(re.match(r"^While you were present \(\d+ s\)$", s) for s in summaries), summaries)

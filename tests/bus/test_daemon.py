@@ -327,8 +327,7 @@ class Login(BusTestCase):
         self.ok("start", "10m")
         self.ok("stop")
         # The summary is due until the server has answered for it.
-        wait_until(lambda: self.query("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL") == [(0,)], 5,
-                   "the summary taken")
+        self.wait_summary_taken(5)
         self.kill_daemon()  # the end of the login: nothing was left
         r = self.login()
         self.assertEqual((r.returncode, r.stderr), (0, ""))
@@ -351,8 +350,7 @@ class Login(BusTestCase):
         self.wait_daemon_gone(5)
         self.start_mock("dnd_servers", server="dunst")
         self.login()
-        wait_until(lambda: self.query("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL") == [(0,)],
-                   5, "the summary to be shown")
+        self.wait_summary_taken(5)
         # Then it has nothing left to do, and goes.
         self.wait_daemon_gone(5)
         self.assertEqual(self.login().stderr, "")

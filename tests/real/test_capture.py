@@ -350,8 +350,7 @@ class GnomeShell(Contract, CaptureCase):
         wait_until(lambda: [t[:23] for t, _ in self.tray().get("present", [])] == ["While you were present "], 5,
                    "the shell to hold the summary")
         # The shell gave it an id: no daemon is to show it again.
-        wait_until(lambda: self.query("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL") == [(0,)], 5,
-                   "the summary taken")
+        self.wait_summary_taken(5)
 
     def assert_reminder_held(self):
         # The summary went when session 2 started: the reminder is all there is.

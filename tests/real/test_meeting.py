@@ -151,8 +151,7 @@ class Summary(Meeting):
         self.assertRegex(summary, r"^While you were present \(\d+ s\)$")
         self.assertEqual(body, "8 alerts from 7 apps · 7 replies owed, first by %s" % ms_clock(items[1]["ack_by"]))
         # dunst gave it an id: it is not due any more, for this daemon or the next.
-        wait_until(lambda: self.query("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL") == [(0,)],
-                   what="the summary taken")
+        self.wait_summary_taken()
 
 
 class Each(Meeting):
