@@ -196,6 +196,8 @@ class DaylightSaving(BusTestCase):
         self.start_mock("dnd_servers", server="dunst")
         self.ok("start", "1m")  # a store, in the current schema
         self.ok("stop")
+        # Stopped before the server's answer, the daemon would leave its summary for the next to show.
+        self.wait_summary_taken()
         self.daemon_pid = self.bus.pid_of()
         os.kill(self.daemon_pid, signal.SIGTERM)
         self.wait_daemon_gone()
