@@ -70,6 +70,9 @@ void present_text_terminal(FILE *f, const char *s)
 bool present_text_has_word(const char *list, const char *word)
 {
 	size_t len = strlen(word);
+	/* "gnome kde" is found in "... gnome kde ...", yet names no one backend. */
+	if (strchr(word, ' '))
+		return false;
 	for (const char *p = list; len && (p = strstr(p, word)); p += len)
 		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
 			return true;

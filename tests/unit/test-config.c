@@ -210,6 +210,9 @@ static void test_broken_files(struct fixture *f, gconstpointer data)
 		{"daemon = { idle_exit = 1.5; };\n", ":1: 'daemon.idle_exit' must be a whole number"},
 		{"dnd = { backend = \"windows\"; };\n", ":1: 'dnd.backend' must be one of: auto none gnome"},
 		{"dnd = { backend = 3; };\n", ":1: 'dnd.backend' must be one of:"},
+		/* Two choices, side by side in the list, are still not one. */
+		{"dnd = { backend = \"gnome kde\"; };\n", ":1: 'dnd.backend' must be one of:"},
+		{"replay = { mode = \"summary each\"; };\n", ":1: 'replay.mode' must be one of: summary each none"},
 		{"mail_apps = \"thunderbird\";\n", ":1: 'mail_apps' must be a list of strings"},
 		{"mail_apps = [\"a\", \"\"];\n", ":1: 'mail_apps' entry 2 must be a non-empty string"},
 		{"mail_apps = ( \"a\", 5 );\n", ":1: 'mail_apps' entry 2 must be a non-empty string"},

@@ -52,11 +52,26 @@ static void test_terminal(void)
 	free(out);
 }
 
+static void test_has_word(void)
+{
+	const char *list = "auto none gnome kde";
+	g_assert_true(present_text_has_word(list, "auto"));
+	g_assert_true(present_text_has_word(list, "gnome"));
+	g_assert_true(present_text_has_word(list, "kde"));
+	g_assert_false(present_text_has_word(list, "gnom"));
+	g_assert_false(present_text_has_word(list, "nome"));
+	g_assert_false(present_text_has_word(list, ""));
+	g_assert_false(present_text_has_word(list, "gnome kde"));
+	g_assert_false(present_text_has_word(list, "kde "));
+	g_assert_false(present_text_has_word(list, " auto"));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/text/json", test_json);
 	g_test_add_func("/text/json-or-null", test_json_or_null);
 	g_test_add_func("/text/terminal", test_terminal);
+	g_test_add_func("/text/has-word", test_has_word);
 	return g_test_run();
 }
