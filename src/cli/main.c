@@ -120,7 +120,7 @@ static int call_activating(struct present_client *c, const char *method, const c
 /* Only Start says AlreadyActive; name the end so the user knows what runs. */
 static int report_already_active(struct present_client *c)
 {
-	struct present_status s;
+	struct present_status s = {0};
 	int64_t now = present_time_now();
 	if (call(c, "GetStatus", "read the status", NULL, &s, "") == 0 && s.active) {
 		char until[32];
