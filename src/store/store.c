@@ -230,35 +230,46 @@ static void release(struct present_store *store, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 }
 
-static int migrate(struct present_store *store)
+static int schema_version(struct present_store *store, int *ret)
 {
 	sqlite3_stmt *st;
-	int version = 0;
 	if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
 		return fail(store, "reading the schema version");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
+	*ret = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
-
-	if (version > PRESENT_STORE_SCHEMA) {
+	if (*ret > PRESENT_STORE_SCHEMA) {
 		snprintf(store->error, sizeof(store->error),
-			"%s: written by a newer present (schema %d, this one knows %d)", store->path, version,
+			"%s: written by a newer present (schema %d, this one knows %d)", store->path, *ret,
 			PRESENT_STORE_SCHEMA);
 		return -EPROTO;
 	}
-	for (; version < PRESENT_STORE_SCHEMA; version++) {
+	return 0;
+}
+
+static int migrate(struct present_store *store)
+{
+	int version, r = schema_version(store, &version);
+	if (r < 0 || version == PRESENT_STORE_SCHEMA)
+		return r;
+	/* Each step reads the version again under the write lock: two daemons
+	 * (two logins) opening a store that needs it both read the old version
+	 * first, and the second, once the lock is its own, would run a step the
+	 * first had run, and fail on a table or column already there. */
+	for (;;) {
+		if ((r = exec(store, "BEGIN IMMEDIATE")) < 0)
+			return r;
+		if ((r = schema_version(store, &version)) < 0 || version == PRESENT_STORE_SCHEMA) {
+			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+			return r;
+		}
 		char bump[64];
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", version + 1);
-		int r = exec(store, "BEGIN IMMEDIATE");
-		if (r < 0)
-			return r;
 		if ((r = exec(store, migrations[version])) < 0 || (r = exec(store, bump)) < 0 ||
 			(r = exec(store, "COMMIT")) < 0) {
 			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 			return r;
 		}
 	}
-	return 0;
 }
 
 int present_store_open(const char *path, struct present_store **ret, char **ret_error)

@@ -349,14 +349,13 @@ static void sql_exec(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
-/* A store an older present wrote, with a change it left to put back: it
- * opens, migrates, and the change is still there, naming no server. */
-static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
+/* The store as an older present left it: schema 7, today's without what
+ * came after it, with a session and a change to put back. */
+static void make_schema_7(struct fixture *f)
 {
 	open_ok(f);
 	present_store_close(f->store);
 	f->store = NULL;
-	/* Schema 7 is today's without what came after it. */
 	sql_exec(f->path, "ALTER TABLE dnd_changes DROP COLUMN bus; ALTER TABLE dnd_changes DROP COLUMN server; "
 			  "ALTER TABLE dnd_changes DROP COLUMN owner; ALTER TABLE sessions DROP COLUMN owner; "
 			  "ALTER TABLE dnd_changes DROP COLUMN address; "
@@ -364,6 +363,13 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 			  "INSERT INTO sessions(label, started_at, planned_end) VALUES ('Acme', 1000, 4600); "
 			  "INSERT INTO dnd_changes(session_id, backend, saved, made_at) VALUES (1, 'dunst', 'false', 1000); "
 			  "PRAGMA user_version = 7");
+}
+
+/* A store an older present wrote, with a change it left to put back: it
+ * opens, migrates, and the change is still there, naming no server. */
+static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
+{
+	make_schema_7(f);
 	open_ok(f);
 	sql_int(f->path, "PRAGMA user_version", PRESENT_STORE_SCHEMA);
 	struct present_dnd_record *recs;
@@ -404,6 +410,38 @@ static void test_schema_7_migrates(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(holder, ==, "dunst");
 	present_session_record_finish(&rec);
 	g_free(holder);
+}
+
+static gpointer open_in_thread(gpointer path)
+{
+	struct present_store *store;
+	char *error = NULL;
+	if (present_store_open(path, &store, &error) < 0) {
+		g_test_message("open: %s", error);
+		free(error);
+		return GINT_TO_POINTER(0);
+	}
+	present_store_close(store);
+	return GINT_TO_POINTER(1);
+}
+
+/* Two logins upgrade at once: both daemons read the old schema before
+ * either has the lock, and each step is run once, by whichever takes it. */
+static void test_two_opens_migrate_once(struct fixture *f, gconstpointer data)
+{
+	make_schema_7(f);
+	sqlite3 *db;
+	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	GThread *a = g_thread_new("a", open_in_thread, f->path), *b = g_thread_new("b", open_in_thread, f->path);
+	/* Both are waiting on the lock well before the 2 s they wait at most. */
+	g_usleep(300 * 1000);
+	g_assert_cmpint(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(db);
+	g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(a)), ==, 1);
+	g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(b)), ==, 1);
+	sql_int(f->path, "PRAGMA user_version", PRESENT_STORE_SCHEMA);
+	sql_int(f->path, "SELECT count(*) FROM dnd_changes", 1);
 }
 
 /* Counts what another connection, owning nothing, would take over: the unfinished session and the changes. */
@@ -479,6 +517,7 @@ int main(int argc, char **argv)
 	ADD("session-with-its-change", test_session_with_its_change);
 	ADD("newer-schema-refused", test_newer_schema_refused);
 	ADD("schema-7-migrates", test_schema_7_migrates);
+	ADD("two-opens-migrate-once", test_two_opens_migrate_once);
 	ADD("a-live-owners-session-is-left-alone", test_a_live_owners_session_is_left_alone);
 	ADD("not-a-database", test_not_a_database);
 	ADD("foreign-directory-refused", test_foreign_directory_refused);
