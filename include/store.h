@@ -82,6 +82,16 @@ bool present_store_deferring(struct present_store *store);
 void present_store_abandon(struct present_store *store);
 
 /**
+ * Reads that follow see the store as it is at the first of them, whatever
+ * a daemon writes meanwhile, until present_store_snapshot_end(): counts
+ * and the rows counted then agree.
+ */
+int present_store_snapshot_begin(struct present_store *store);
+
+/** Ends present_store_snapshot_begin(); does nothing outside one. */
+void present_store_snapshot_end(struct present_store *store);
+
+/**
  * Replaces the wait on a lock another connection holds (2 s by default):
  * fn is called with data and how often it was called for this lock, and
  * returns nonzero to wait and try again, 0 to fail with -EBUSY.

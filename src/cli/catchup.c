@@ -380,7 +380,8 @@ static int read_key(const char *prompt, const char *accepted)
 			key = KEY_INTERRUPT;
 			break;
 		}
-		if (!accepted || (ch < 0x80 && strchr(accepted, ch))) {
+		/* strchr() finds the terminator too: a NUL (Ctrl-Space) is no key of the list. */
+		if (!accepted || (ch && ch < 0x80 && strchr(accepted, ch))) {
 			key = ch;
 			break;
 		}
@@ -514,10 +515,16 @@ int present_cli_catchup(const struct present_args *args)
 	struct present_session_record session = {0};
 	struct catchup c = {0};
 	struct present_cli_owed_rows owed = {0};
-	if (store && (r = present_store_session_get(store, 0, &session)) > 0)
+	/* One view of a store the daemon may be writing to: an alert that came
+	 * between two reads would be among an app's latest but not in its count. */
+	if (store)
+		r = present_store_snapshot_begin(store);
+	if (store && r >= 0 && (r = present_store_session_get(store, 0, &session)) > 0)
 		r = read_alerts(store, session.id, args->all ? SIZE_MAX : LATEST_PER_APP, &c);
 	if (store && r >= 0)
 		r = present_store_owed_each(store, false, present_cli_owed_rows_take, &owed);
+	if (store)
+		present_store_snapshot_end(store);
 	if (r < 0 || c.failed || owed.failed) {
 		fprintf(stderr, "present: cannot read the store: %s\n",
 			r < 0 ? present_store_error(store) : "out of memory");

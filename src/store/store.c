@@ -568,6 +568,18 @@ void present_store_abandon(struct present_store *store)
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int present_store_snapshot_begin(struct present_store *store)
+{
+	/* Deferred: the snapshot is taken at the first read, and takes no lock a writer waits on. */
+	return sqlite3_get_autocommit(store->db) ? exec(store, "BEGIN DEFERRED") : 0;
+}
+
+void present_store_snapshot_end(struct present_store *store)
+{
+	if (!sqlite3_get_autocommit(store->db) && sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 void present_store_busy_handler(struct present_store *store, int (*fn)(void *data, int count), void *data)
 {
 	sqlite3_busy_handler(store->db, fn, data);
