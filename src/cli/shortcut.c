@@ -1004,8 +1004,10 @@ int present_cli_shortcut(const struct present_args *args)
 			desktop == DESKTOP_XFCE ? bind_xfce : bind_gnome;
 		/* Keys the user named are theirs to free; the default moves aside. */
 		if ((r = bind(&k, command, !args->n_positional, &builtin)) == -EBUSY) {
-			fprintf(stderr, "present: %s is taken by %s: using " SECOND_KEYS " instead\n", text,
-				builtin ? builtin : "another shortcut");
+			/* What holds them is another program's command, told as it is written but never obeyed. */
+			fprintf(stderr, "present: %s is taken by ", text);
+			present_text_terminal(stderr, builtin ? builtin : "another shortcut");
+			fputs(": using " SECOND_KEYS " instead\n", stderr);
 			parse_keys(SECOND_KEYS, &k, NULL, NULL);
 			r = bind(&k, command, false, NULL);
 		}
