@@ -73,6 +73,11 @@ struct present_dnd {
 	 * ran out for its line here. */
 	struct present_unrestored *left;
 	size_t n_left, left_cap;
+	/* Changes whose put-back failed and that the store has no record of
+	 * (it could not be written when the session began): the only copy,
+	 * tried again with the records while this daemon runs. */
+	struct change *unrecorded;
+	size_t n_unrecorded;
 	/* What present_dnd_prepare() found for present_dnd_silence() to turn on. */
 	struct {
 		const struct present_dnd_backend *backend; /* NULL: nothing to turn on */
@@ -248,6 +253,13 @@ void present_dnd_destroy(struct present_dnd *dnd)
 	for (size_t i = 0; i < dnd->n_changes; i++)
 		change_free(&dnd->changes[i]);
 	free(dnd->changes);
+	if (dnd->n_unrecorded)
+		present_log("warning", "%zu do-not-disturb change(s) that could be neither recorded nor put back stay "
+				       "on: nothing will try again; turn them off by hand",
+			dnd->n_unrecorded);
+	for (size_t i = 0; i < dnd->n_unrecorded; i++)
+		change_free(&dnd->unrecorded[i]);
+	free(dnd->unrecorded);
 	if (dnd->n_done && forget_done(dnd))
 		present_log("warning", "%s: %zu do-not-disturb change(s) already put back stay recorded; the next start "
 				       "puts them back only if they still read as set",
@@ -839,6 +851,17 @@ static void left_on(struct present_dnd *dnd, struct present_dnd_report *report, 
 	}
 }
 
+/* Takes c over (on success) into the changes only this daemon knows of. */
+static bool keep_unrecorded(struct present_dnd *dnd, struct change *c)
+{
+	struct change *grown = realloc(dnd->unrecorded, (dnd->n_unrecorded + 1) * sizeof(*grown));
+	if (!grown)
+		return false;
+	dnd->unrecorded = grown;
+	dnd->unrecorded[dnd->n_unrecorded++] = *c;
+	return true;
+}
+
 int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *report)
 {
 	int restored = 0;
@@ -850,8 +873,14 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 		char *error = NULL;
 		int r = put_back(&ctx, c->backend, c->app, c->saved, &error);
 		if (r < 0) {
-			/* Left in the store: the next start or `present restore` tries again. */
-			left_on(dnd, report, c->backend, c->app, error ? error : strerror(-r), c->row);
+			/* Left in the store, or failing that kept here: the next start or
+			 * `present restore` tries again. */
+			bool kept = !c->row && keep_unrecorded(dnd, c);
+			left_on(dnd, report, c->backend, c->app, error ? error : strerror(-r), c->row || kept);
+			if (kept) {
+				free(error);
+				continue;
+			}
 		} else {
 			restored++;
 			forget(dnd, c->row);
@@ -901,6 +930,17 @@ static DBusConnection *open_bus(const char *address, const char *id)
 	return NULL;
 }
 
+/* Whether server no longer owns the notification name on our bus; *owner
+ * is the owner, asked once per restore (when *asked). */
+static bool owner_gone(struct present_dnd *dnd, const char *server, char **owner, bool *asked)
+{
+	if (!*asked) {
+		*owner = present_bus_owner_of(dnd->bus, PRESENT_NOTIFICATIONS_NAME);
+		*asked = true;
+	}
+	return !*owner || strcmp(*owner, server) != 0;
+}
+
 /* Whether the server that confirmed rec, a change to a switch kept in its
  * memory, is gone: no longer the owner of the notification name on its bus
  * (*owner: the owner here, asked once per restore, when *asked), or on a bus
@@ -929,37 +969,67 @@ static bool server_gone(struct present_dnd *dnd, const struct present_dnd_backen
 		}
 		return gone;
 	}
-	if (!*asked) {
-		*owner = present_bus_owner_of(dnd->bus, PRESENT_NOTIFICATIONS_NAME);
-		*asked = true;
+	return owner_gone(dnd, rec->server, owner, asked);
+}
+
+/* The changes only this daemon knows of, put back as the records are: one
+ * to a switch in a server's memory went with the server that confirmed it. */
+static void restore_unrecorded(struct present_dnd *dnd, const struct present_dnd_ctx *ctx,
+	struct present_dnd_report *report, char **owner, bool *asked, int *restored, char **ret_error)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < dnd->n_unrecorded; i++) {
+		struct change *c = &dnd->unrecorded[i];
+		char *error = NULL;
+		if (in_memory(c->backend) && c->owner && owner_gone(dnd, c->owner, owner, asked)) {
+			present_log("info", "not putting back %s: the server that had it (%s) is gone, and the switch with it",
+				describe(c->backend, c->app), c->owner);
+			change_free(c);
+			continue;
+		}
+		int r = put_back(ctx, c->backend, c->app, c->saved, &error);
+		if (r < 0) {
+			if (!error)
+				error = strdup(strerror(-r));
+			left_on(dnd, report, c->backend, c->app, error ? error : "out of memory", true);
+			free(*ret_error);
+			*ret_error = error;
+			dnd->unrecorded[kept++] = *c;
+			continue;
+		}
+		(*restored)++;
+		free(error);
+		change_free(c);
 	}
-	return !*owner || strcmp(*owner, rec->server) != 0;
+	dnd->n_unrecorded = kept;
 }
 
 int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_report *report, char **ret_error)
 {
 	*ret_error = NULL;
-	if (!dnd->store)
-		return 0;
-	/* What was put back already but is still recorded goes first, so that it is not put back twice. */
-	if (dnd->n_done)
-		forget_done(dnd);
-	struct present_dnd_record *recs;
-	size_t n;
-	int r = present_store_dnd_list(dnd->store, &recs, &n);
-	if (r < 0) {
-		*ret_error = strdup(present_store_error(dnd->store));
-		return r;
+	struct present_dnd_record *recs = NULL;
+	size_t n = 0;
+	if (dnd->store) {
+		/* What was put back already but is still recorded goes first, so that it is not put back twice. */
+		if (dnd->n_done)
+			forget_done(dnd);
+		int r = present_store_dnd_list(dnd->store, &recs, &n);
+		if (r < 0) {
+			*ret_error = strdup(present_store_error(dnd->store));
+			return r;
+		}
 	}
 	struct present_dnd_ctx ctx = {.bus = dnd->bus};
-	if (n)
+	if (n || dnd->n_unrecorded)
 		ctx = context(dnd);
-	/* Each record is tried now: what is left on is what fails again. */
+	/* Each is tried now: what is left on is what fails again. */
 	forget_left(dnd);
 	dnd->leftovers = false;
-	int restored = 0, failed = 0;
+	int restored = 0;
 	char *owner = NULL;
 	bool asked = false;
+	restore_unrecorded(dnd, &ctx, report, &owner, &asked, &restored, ret_error);
+	int failed = (int)dnd->n_unrecorded;
 	for (size_t i = 0; i < n; i++) {
 		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
 		char *error = NULL;

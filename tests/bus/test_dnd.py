@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -432,6 +433,28 @@ class DunstContract(Contract, BusTestCase):
         self.refuse_off(False)
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
         self.assertFalse(self.s.get())
+
+    def test_a_put_back_the_store_could_not_record_is_tried_again(self):
+        # The store was locked when the session began: the change has no
+        # record, and the daemon's memory is the only place it is kept.
+        self.ok("doctor")  # the store, made
+        other = sqlite3.connect(self.store_path, isolation_level=None)
+        self.addCleanup(other.close)
+        other.execute("BEGIN IMMEDIATE")
+        r = self.present("start", "10m")
+        other.execute("ROLLBACK")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("do-not-disturb on (dunst)", r.stdout)
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+        self.refuse_off(True)
+        r = self.present("stop")
+        self.assertEqual((r.returncode, r.stderr), (4, self.REFUSED_PUT_BACK))
+        self.assertTrue(self.s.get())
+        self.assertIn("present keeps trying", self.ok("status"))
+        self.refuse_off(False)
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.s.get())
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
 
     def test_a_refused_put_back_is_said_at_toggle(self):
         self.ok("toggle", "10m")
