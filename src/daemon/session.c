@@ -433,7 +433,8 @@ static const struct present_dnd_backend *holder_left(struct present_daemon *d, i
 	const struct present_dnd_backend *holder = NULL;
 	if (present_store_dnd_list(d->store, &recs, &n) < 0)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
+	/* Newest first: a server that took another's place came later. */
+	for (size_t i = 0; i < n && !holder; i++) {
 		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
 		if (recs[i].session_id == session_id && !recs[i].app && b)
 			holder = b;

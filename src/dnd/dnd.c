@@ -754,10 +754,15 @@ static bool silence(struct present_dnd *dnd, const struct present_config *cfg, c
 
 const char *present_dnd_active_backend(const struct present_dnd *dnd)
 {
-	for (size_t i = 0; i < dnd->n_changes; i++)
+	/* The server that holds what comes now: a switch kept in settings
+	 * (swaync 0.7, Xfconf) outlives its server, and stays among the changes
+	 * once another has taken its place. */
+	if (dnd->holding)
+		return dnd->holding->id;
+	for (size_t i = dnd->n_changes; i-- > 0;)
 		if (!dnd->changes[i].app)
 			return dnd->changes[i].backend->id;
-	return dnd->holding ? dnd->holding->id : NULL;
+	return NULL;
 }
 
 /* present_dnd_restore_leftovers(), logged: "put back N change(s) <when>". */

@@ -966,6 +966,32 @@ class ServerReplaced(BusTestCase):
         self.ok("stop")
         self.assertFalse(Dunst(self).get())
 
+    def test_what_the_server_that_came_holds_is_closed_on_it(self):
+        """swaync 0.7, whose switch outlives it, gives way to dunst during
+        the session: dunst holds what comes next and shows it all again on
+        unpause, so an ignored app's alert is closed on dunst."""
+        self.write_config('ignore_apps = ["com.spotify.Client"];\n')
+        self.kill_mock()
+        self.mock = self.start_mock("dnd_servers", server="swaync")
+        wait_until(lambda: self.bus.has_owner("org.erikreider.swaync.cc"), what="swaync's control centre")
+        self.assertIn("· do-not-disturb on (SwayNotificationCenter)", self.ok("start", "10m"))
+        self.kill_mock()
+        self.mock = self.start_mock("dnd_servers", server="dunst")
+        wait_until(lambda: (self.call("GetStatus")["dnd_backend"], self.call("GetStatus")["dnd_state"])
+                   == ("dunst", "on"), 5, "dunst to be silenced")
+        server_id = int(self.notifications().Notify(
+            "Spotify", dbus.UInt32(0), "", "Now playing", "Song 2", dbus.Array([], signature="s"),
+            dbus.Dictionary({"desktop-entry": "com.spotify.Client"}, signature="sv"), -1,
+            dbus_interface=NOTIFICATIONS))
+        wait_until(lambda: self.query("SELECT server_id, class FROM alerts") == [(server_id, "noise")], 5,
+                   "the alert held with dunst's id")
+        # swaync's own switch cannot be put back while it is away: said, and tried again later.
+        self.assertEqual(self.present("stop").returncode, 4)
+        closed = [int(a[0]) for _, name, a in self.notifications().GetCalls(dbus_interface=DBUSMOCK)
+                  if name == "CloseNotification"]
+        self.assertEqual(closed, [server_id])
+        self.assertFalse(Dunst(self).get())
+
 
 class Plasma(BusTestCase):
     """KDE: our own inhibition, held by the daemon's connection."""
