@@ -318,6 +318,15 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 	/* An update crosses the hops the alert did, each finding the alert by
 	 * its own id: it is one update, counted at its first hop. */
 	struct recent *hop = earlier_hop(cap, found ? unbox(found) : 0, ev, at);
+	/* A portal hop moments ago starts this alert, whatever alert the id
+	 * still names: a sandboxed app run again calls from a new connection
+	 * with the ids its last run gave, and the backend's hop finds the
+	 * alert of that run by its id. */
+	if (!hop && found) {
+		struct recent *chain = earlier_hop(cap, 0, ev, at);
+		if (chain && (chain->path == PRESENT_PATH_PORTAL || chain->path == PRESENT_PATH_IMPL_PORTAL))
+			hop = chain;
+	}
 	bool owes_more = false; /* not a new alert, but more owed: the counts said change all the same */
 	if (hop) {
 		id = hop->id;

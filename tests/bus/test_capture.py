@@ -155,6 +155,23 @@ class Capture(CaptureCase):
         time.sleep(0.3)  # let any stray hop land before counting again
         self.assertEqual(len(self.alerts()), 1)
 
+    def test_a_sandboxed_app_restarted_reuses_its_ids(self):
+        """Its second run calls from a new connection with an id its first
+        run gave (Geary's one id for new mail): a new alert, named, and the
+        first run's left as it was."""
+        self.mock_portal()
+        self.ok("start", "10m")
+        portal = App(self)
+        for text in ("first run", "second run"):
+            sandboxed = App(self)
+            note = dbus.Dictionary({"title": dbus.String("New mail", variant_level=1),
+                                    "body": dbus.String(text, variant_level=1)}, signature="sv")
+            self.through_portal(sandboxed, portal, "org.gnome.Geary", "email-arrived", note)
+            self.wait_alerts(1 if text == "first run" else 2)
+        time.sleep(0.3)  # let any stray hop land before counting again
+        self.assertEqual([(a["app"], a["body"], a["updates"]) for a in self.alerts()],
+                         [("org.gnome.Geary", "first run", 0), ("org.gnome.Geary", "second run", 0)])
+
     def test_a_sandboxed_chat_is_one_response_owed(self):
         """Owed from the portal's own hop on (a category, a reply button),
         before the backend's hop names the app: one person, one item."""
