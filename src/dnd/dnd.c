@@ -879,8 +879,9 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 		int r = put_back(&ctx, c->backend, c->app, c->saved, &error);
 		if (r < 0) {
 			/* Left in the store, or failing that kept here: the next start or
-			 * `present restore` tries again. */
-			bool kept = !c->row && keep_unrecorded(dnd, c);
+			 * `present restore` tries again. A hold the server drops with our
+			 * connection is not kept: it would keep the daemon, and the hold. */
+			bool kept = !c->row && !c->backend->released_on_disconnect && keep_unrecorded(dnd, c);
 			left_on(dnd, report, c->backend, c->app, error ? error : strerror(-r), c->row || kept);
 			if (kept) {
 				free(error);
