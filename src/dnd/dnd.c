@@ -978,6 +978,17 @@ static bool server_gone(struct present_dnd *dnd, const struct present_dnd_backen
 	return owner_gone(dnd, rec->server, owner, asked);
 }
 
+/* A leftover that failed again (r, error taken): said, and its reason is the call's. */
+static void failed_again(struct present_dnd *dnd, struct present_dnd_report *report,
+	const struct present_dnd_backend *b, const char *app, int r, char *error, char **ret_error)
+{
+	if (!error)
+		error = strdup(strerror(-r));
+	left_on(dnd, report, b, app, error ? error : "out of memory", true);
+	free(*ret_error);
+	*ret_error = error;
+}
+
 /* The changes only this daemon knows of, put back as the records are: one
  * to a switch in a server's memory went with the server that confirmed it. */
 static void restore_unrecorded(struct present_dnd *dnd, const struct present_dnd_ctx *ctx,
@@ -995,11 +1006,7 @@ static void restore_unrecorded(struct present_dnd *dnd, const struct present_dnd
 		}
 		int r = put_back(ctx, c->backend, c->app, c->saved, &error);
 		if (r < 0) {
-			if (!error)
-				error = strdup(strerror(-r));
-			left_on(dnd, report, c->backend, c->app, error ? error : "out of memory", true);
-			free(*ret_error);
-			*ret_error = error;
+			failed_again(dnd, report, c->backend, c->app, r, error, ret_error);
 			dnd->unrecorded[kept++] = *c;
 			continue;
 		}
@@ -1054,12 +1061,8 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 		int put = b ? put_back(there ? &elsewhere : &ctx, b, recs[i].app, recs[i].saved, &error) : 0;
 		close_bus(there);
 		if (put < 0) {
-			if (!error)
-				error = strdup(strerror(-put));
-			left_on(dnd, report, b, recs[i].app, error ? error : "out of memory", true);
+			failed_again(dnd, report, b, recs[i].app, put, error, ret_error);
 			failed++;
-			free(*ret_error);
-			*ret_error = error;
 			continue;
 		}
 		if (b)
