@@ -1109,11 +1109,15 @@ bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_co
 	/* A new server process starts with its in-memory switches off; drop
 	 * what we had set on the old one and silence the new one. What the new
 	 * one confirmed is its own: a start's calls reach it while the news of
-	 * its arrival waits behind that start. */
+	 * its arrival waits behind that start. A call that failed may have
+	 * reached either, so its change stays, to be turned on again and put
+	 * back: dropped, the switch it left on would read as the user's. A hold
+	 * stays only as a handle of the server that gave it. */
 	size_t kept = 0;
 	for (size_t i = 0; i < dnd->n_changes; i++) {
 		struct change *c = &dnd->changes[i];
-		if (c->backend->persistent || (c->owner && !gone && strcmp(c->owner, owner) == 0)) {
+		if (c->backend->persistent || (!c->confirmed && !c->backend->held) ||
+			(c->owner && !gone && strcmp(c->owner, owner) == 0)) {
 			dnd->changes[kept++] = *c;
 			continue;
 		}

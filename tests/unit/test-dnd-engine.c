@@ -35,6 +35,7 @@ static struct fake {
 	int undecided; /* the probe cannot tell this many more times (a server still starting) */
 	int probes;
 	int unregistered; /* on() answers as a server whose object is not registered, this many more times */
+	int late_answers; /* on() acts but answers too late for its caller, this many more times */
 } fake;
 
 static bool *switch_of(const char *app)
@@ -64,6 +65,10 @@ static int fake_on(const struct present_dnd_ctx *ctx, const char *app, char **re
 		return -EOPNOTSUPP;
 	}
 	*switch_of(app) = true;
+	if (fake.late_answers-- > 0) {
+		*ret_error = strdup("Fake: no reply in time");
+		return -ETIMEDOUT;
+	}
 	return 0;
 }
 
@@ -256,6 +261,30 @@ static void test_a_change_a_failed_call_left_is_turned_on_again(void)
 	present_dnd_destroy(dnd);
 }
 
+/* A server that took the name while a start's call was on its way: the call
+ * acted on it, but failed for its caller, and the news of the new server
+ * came after. That change is the session's, and is put back at its end; read
+ * as the switch already on, it would pass for the user's and stay on. */
+static void test_a_failed_call_that_reached_the_new_server_is_put_back(void)
+{
+	char *no_apps[] = {NULL};
+	struct present_config cfg = {.dnd_backend = "auto", .mail_apps = no_apps};
+	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_dnd_report report = {0};
+	present_dnd_watching(dnd);
+	fake = (struct fake){.late_answers = 1};
+	start(dnd, &cfg, &report);
+	g_assert_cmpstr(report.state, ==, "failed");
+	g_assert_true(fake.wide);
+	g_assert_true(present_dnd_server_changed(dnd, &cfg, ":1.8", &report));
+	g_assert_cmpstr(report.state, ==, "on");
+	g_assert_cmpint(present_dnd_restore(dnd, &report), ==, 1);
+	g_assert_false(fake.wide);
+	g_assert_cmpint(fake.offs, ==, 1);
+	present_dnd_report_finish(&report);
+	present_dnd_destroy(dnd);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -266,5 +295,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/dnd/engine/late/undecided-detection-is-not-kept", test_undecided_detection_is_not_kept);
 	g_test_add_func("/dnd/engine/late/a-change-a-failed-call-left-is-turned-on-again",
 		test_a_change_a_failed_call_left_is_turned_on_again);
+	g_test_add_func("/dnd/engine/server-changed/a-failed-call-that-reached-the-new-server-is-put-back",
+		test_a_failed_call_that_reached_the_new_server_is_put_back);
 	return g_test_run();
 }
