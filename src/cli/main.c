@@ -291,13 +291,16 @@ static int daemon_here(const char *option)
 }
 
 /* Whether a daemon that died left something to put back (see
- * present_store_left_behind()); no store, nothing. */
+ * present_store_left_behind()); no store, nothing. A store this process
+ * cannot open (read-only, another user's) tells nothing, and what would
+ * put back from it could not open it either: the daemon runs without it, and
+ * a toggle must still start a session. */
 static bool left_by_a_dead_daemon(void)
 {
 	char *path = present_path_store(), *error = NULL;
 	struct present_store *store = NULL;
-	bool left = path && access(path, F_OK) == 0;
-	if (left && present_store_open(path, &store, &error) == 0) {
+	bool left = false;
+	if (path && access(path, F_OK) == 0 && present_store_open(path, &store, &error) == 0) {
 		left = present_store_left_behind(store);
 		present_store_close(store);
 	}

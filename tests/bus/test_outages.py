@@ -363,6 +363,25 @@ class StoreOutage(DunstCase):
         self.writable_again()
         self.assert_intact(["before"])
 
+    def test_toggle_starts_and_ends_a_session_with_the_store_read_only(self):
+        """The key bound to toggle, pressed with no daemon running: a store it cannot open
+        tells of no session left behind, so the press starts one, and the next ends it."""
+        self.first_session()
+        self.daemon_gone()
+        self.read_only()
+        r = self.present("toggle", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"· do-not-disturb on \(dunst\)\n$")
+        self.assertTrue(self.dnd())
+        r = self.present("toggle")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(self.dnd())
+        self.daemon_gone()
+        r = self.present("stop")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "No session is running.\n", ""))
+        self.writable_again()
+        self.assert_intact(["before"])
+
     def test_read_only_with_the_wal_files_left(self):
         """A read-only store whose write-ahead log is still there (another connection has it
         open, as a daemon still closing would): SQLite would open it for reading without a
