@@ -449,14 +449,16 @@ static int verb_status(const struct verb *v, const struct present_args *args)
 	char *mirror = present_statefile_path();
 	r = mirror && present_client_bus_plausible() ? present_statefile_read_counts(mirror, &s, now, &counts) : -EAGAIN;
 	free(mirror);
-	if (r == -ENOENT)
+	if (r == -ENOENT) {
 		r = 0;
-	/* Its daemon died in a session: one started now puts back what that one
-	 * left, as the unit's ExecStopPost does under systemd, and answers. */
-	else if (r == -EOWNERDEAD && (r = present_client_connect(&c)) == 0)
-		r = call_activating(&c, "GetStatus", "read the status", NULL, &s, "");
-	else if (r != 0 && (r = present_client_connect_daemon(&c)) == 0)
+	} else if (r == -EOWNERDEAD) {
+		/* Its daemon died in a session: one started now puts back what that
+		 * one left, as the unit's ExecStopPost does under systemd, and answers. */
+		if ((r = present_client_connect(&c)) == 0)
+			r = call_activating(&c, "GetStatus", "read the status", NULL, &s, "");
+	} else if (r != 0 && (r = present_client_connect_daemon(&c)) == 0) {
 		r = call(&c, "GetStatus", "read the status", NULL, &s, "");
+	}
 	/* No daemon means no session: a daemon only exits when idle. */
 	if (r == CALL_NO_DAEMON)
 		r = 0;

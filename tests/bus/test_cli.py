@@ -242,6 +242,21 @@ class BadInput(BusTestCase):
                 self.assert_refused(verb, 69, "cannot reach the session bus", env=env)
         self.assert_nothing_changed()
 
+    def test_a_dead_daemons_session_on_a_bus_gone_is_said_once(self):
+        """The bus died and took the daemon in a session: its file says so, its socket
+        is still there, and nothing listens. status says it cannot reach the bus, once."""
+        path = os.path.join(self.root, "dead-bus")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.bind(path)
+        address = "unix:path=" + path
+        status = self.bus.for_bus("status", address)
+        os.makedirs(os.path.dirname(status), exist_ok=True)
+        with open(status, "w") as f:
+            f.write("active=1\n")
+        r = self.assert_refused(["status"], 69, "cannot reach the session bus",
+                                env={"DBUS_SESSION_BUS_ADDRESS": address})
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+
     def test_bus_that_refuses_us(self):
         # present does not wait for the bus's answer to its authentication;
         # the first call reads it, and a refusal still means "unreachable".

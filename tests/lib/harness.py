@@ -106,10 +106,11 @@ class PrivateBus:
         self.connection = dbus.bus.BusConnection(self.address)
         self.extra = []  # other processes a test started on this bus
 
-    def for_bus(self, name):
-        """$XDG_RUNTIME_DIR/present/NAME-HASH: what present_path_for_bus() keeps there for this bus alone."""
+    def for_bus(self, name, address=None):
+        """$XDG_RUNTIME_DIR/present/NAME-HASH: what present_path_for_bus() keeps there for this
+        bus alone (or for the bus at address)."""
         h = 14695981039346656037  # FNV-1a of the address without its guid, as paths.c hashes it
-        for byte in re.sub(r"(?:[,;]|^)guid=[^,;]*", "", self.address).encode():
+        for byte in re.sub(r"(?:[,;]|^)guid=[^,;]*", "", address or self.address).encode():
             h = ((h ^ byte) * 1099511628211) % 2 ** 64
         return os.path.join(self.env["XDG_RUNTIME_DIR"], "present", "%s-%016x" % (name, h))
 
