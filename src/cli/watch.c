@@ -120,18 +120,35 @@ static void refresh(struct present_client *c, struct watch *w)
 	present_wire_error_free(&err);
 }
 
-/* What the line depends on: a line is printed only when this changes. */
+/* What the line depends on: a line is printed only when this changes. The
+ * whole status shows it (plain, --json), so what a session says of
+ * do-not-disturb and of the store counts too: a new server's, or a retry's. */
 static char *line_key(const struct present_status *s, const struct present_statefile_counts *counts, int64_t now)
 {
 	struct present_bar bar = {.active = s->active, .ends_at = s->ends_at};
 	int64_t next = present_bar_next_change(&bar, now);
-	char *key = NULL;
-	char *left_on = present_unrestored_text(s->unrestored, s->n_unrestored);
-	int r = asprintf(&key, "%d %llu %lld %lld %u %d %u %u %s\n%s", s->active, (unsigned long long)s->id,
+	char *key = NULL, *left_on = present_unrestored_text(s->unrestored, s->n_unrestored);
+	size_t size;
+	FILE *f = open_memstream(&key, &size);
+	if (!f) {
+		free(left_on);
+		return NULL;
+	}
+	fprintf(f, "%d %llu %lld %lld %u %d %u %u %s\n%s", s->active, (unsigned long long)s->id,
 		(long long)s->ends_at, (long long)next, (unsigned)s->alerts, counts->owed_known, (unsigned)counts->owed,
 		(unsigned)counts->overdue, s->label ? s->label : "", left_on ? left_on : "");
+	const char *const said[] = {s->dnd_state, s->dnd_server, s->dnd_backend, s->dnd_note, s->capture_error,
+		s->store_error};
+	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+		fprintf(f, "\n%s", said[i] ? said[i] : "");
+	for (size_t i = 0; s->muted && s->muted[i]; i++)
+		fprintf(f, "\n%s", s->muted[i]);
 	free(left_on);
-	return r < 0 ? NULL : key;
+	if (fclose(f) != 0) {
+		free(key);
+		return NULL;
+	}
+	return key;
 }
 
 /* The responses owed are only in the daemon's mirror; it is written before each signal. */

@@ -14,7 +14,7 @@ FORMAT = "{state}|{remaining}|{label}|{alerts}"
 class Watch(BusTestCase):
     def setUp(self):
         super().setUp()
-        self.start_mock("dnd_servers", server="dunst")
+        self.mock = self.start_mock("dnd_servers", server="dunst")
 
     def test_follows_start_extend_stop_without_starting_the_daemon(self):
         w = Watcher(self, "--format", FORMAT)
@@ -117,6 +117,19 @@ class Watch(BusTestCase):
         self.ok("stop")
         self.assertFalse(json.loads(j.line())["active"])
         self.assertEqual(json.loads(w.line())["class"], "idle")
+
+    def test_a_new_servers_do_not_disturb_is_a_change(self):
+        """The server replaced in a session: the session says what the new one's
+        do-not-disturb is, and the line that shows it is printed again."""
+        self.ok("start", "20m")
+        j = Watcher(self, "--json")
+        self.assertEqual(json.loads(j.line())["dnd"]["state"], "on")
+        self.kill_mock()
+        self.mock = self.start_mock("dnd_servers", server="dunst", refuse_on="refused")
+        # The old server gone, a line may say so first (no do-not-disturb to show).
+        dnd = json.loads(j.line())["dnd"] or json.loads(j.line())["dnd"]
+        self.assertEqual(dnd["state"], "failed")
+        self.assertTrue(dnd["note"].endswith("do-not-disturb refused by the test"), dnd["note"])
 
     def test_ends_when_the_reader_goes(self):
         w = Watcher(self, "--format", FORMAT)
