@@ -7,6 +7,7 @@
 #include "client.h"
 #include "paths.h"
 #include "protocol.h"
+#include "text.h"
 
 #define DBUS_ERROR "org.freedesktop.DBus.Error."
 
@@ -145,22 +146,29 @@ static bool is_unreachable(const char *name)
 	return false;
 }
 
+/* "present: <lead><message>" on stderr: the message comes from the daemon,
+ * the bus or a server it quotes, and is filtered for the terminal. */
+__attribute__((format(printf, 3, 4))) static int say(int code, const char *message, const char *lead, ...)
+{
+	va_list ap;
+	va_start(ap, lead);
+	fputs("present: ", stderr);
+	vfprintf(stderr, lead, ap);
+	va_end(ap);
+	present_text_terminal(stderr, message);
+	fputc('\n', stderr);
+	return code;
+}
+
 int present_client_report(const char *what, const struct present_wire_error *err)
 {
 	const char *name = err->name ? err->name : "", *message = err->message ? err->message : "out of memory";
-	if (strcmp(name, PRESENT_ERROR_CONFIG) == 0) {
-		fprintf(stderr, "present: %s\n", message);
-		return PRESENT_EXIT_CONFIG;
-	}
+	if (strcmp(name, PRESENT_ERROR_CONFIG) == 0)
+		return say(PRESENT_EXIT_CONFIG, message, "%s", "");
 	/* The connection is made without waiting, so a bus that refuses us says so at the first call. */
-	if (strcmp(name, DBUS_ERROR "AuthFailed") == 0) {
-		fprintf(stderr, "present: cannot reach the session bus: %s\n", message);
-		return PRESENT_EXIT_UNAVAILABLE;
-	}
-	if (is_unreachable(name)) {
-		fprintf(stderr, "present: cannot reach the present daemon (%s): %s\n", PRESENT_BUS_NAME, message);
-		return PRESENT_EXIT_UNAVAILABLE;
-	}
-	fprintf(stderr, "present: cannot %s: %s\n", what, message);
-	return PRESENT_EXIT_FAILURE;
+	if (strcmp(name, DBUS_ERROR "AuthFailed") == 0)
+		return say(PRESENT_EXIT_UNAVAILABLE, message, "cannot reach the session bus: ");
+	if (is_unreachable(name))
+		return say(PRESENT_EXIT_UNAVAILABLE, message, "cannot reach the present daemon (%s): ", PRESENT_BUS_NAME);
+	return say(PRESENT_EXIT_FAILURE, message, "cannot %s: ", what);
 }

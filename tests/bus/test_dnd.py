@@ -476,6 +476,18 @@ class DunstContract(Contract, BusTestCase):
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
         self.assertFalse(self.s.get())
 
+    def test_a_servers_reason_reaches_the_terminal_filtered(self):
+        """The server's own words are quoted in restore's error: a terminal sequence in
+        them is shown, not obeyed, as everywhere else present prints them."""
+        self.ok("start", "10m")
+        self.refuse_off(True, "\x1b]0;owned\x07\x1b[2Jbusy")
+        r = self.present("restore")
+        self.assertEqual((r.returncode, r.stderr), (1, "present: cannot restore the desktop: the running session was "
+                         "ended, but some changes could not be put back yet: org.freedesktop.Notifications Set: "
+                         "?]0;owned??[2Jbusy\n"))
+        self.refuse_off(False)
+        self.ok("restore")
+
     LEFT_ON = "Do-not-disturb could not be turned off"
 
     def notices(self):
