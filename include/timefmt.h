@@ -5,9 +5,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 /** Current wall-clock time in seconds since the epoch. */
 int64_t present_time_now(void);
+
+/**
+ * Arms fd, a CLOCK_REALTIME timerfd, to fire at the wall-clock time at, and
+ * to wake its reader when the clock is set (TFD_TIMER_CANCEL_ON_SET); a
+ * zero at disarms it. Returns 0 or -errno.
+ */
+int present_time_timer_set(int fd, struct timespec at);
 
 /** "2026-11-22T15:30:00+01:00": local time with its offset, for JSON. */
 void present_time_iso8601(int64_t t, char *buf, size_t size);

@@ -126,12 +126,10 @@ void present_reminders_reschedule(struct present_reminders *r)
 	if (next && next < r->retry_at)
 		next = r->retry_at;
 	r->next_ms = next;
-	struct itimerspec its = {
-		.it_value = {.tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000},
-	};
+	struct timespec at = {.tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000};
 	/* A due time already past still arms: it fires at once. */
 	if (next && next <= now)
-		its.it_value = (struct timespec){.tv_nsec = 1};
+		at = (struct timespec){.tv_nsec = 1};
 	if (!next) {
 		if (r->source)
 			g_source_remove(r->source);
@@ -140,8 +138,9 @@ void present_reminders_reschedule(struct present_reminders *r)
 	}
 	if (r->fd < 0)
 		r->fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (r->fd < 0 || timerfd_settime(r->fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) < 0) {
-		present_log("warning", "reminders: cannot set the timer: %s", strerror(errno));
+	int e = r->fd < 0 ? errno : -present_time_timer_set(r->fd, at);
+	if (e) {
+		present_log("warning", "reminders: cannot set the timer: %s", strerror(e));
 		return;
 	}
 	if (!r->source)

@@ -168,9 +168,8 @@ static void read_counts(const struct present_status *s, int64_t now, struct pres
 static bool arm(int timer, const struct present_status *s, int64_t now)
 {
 	struct present_bar bar = {.active = s->active, .ends_at = s->ends_at};
-	struct itimerspec its = {.it_value = {.tv_sec = present_bar_next_change(&bar, now)}};
-	/* CANCEL_ON_SET: a clock that was set wakes us to look again. */
-	return timerfd_settime(timer, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) == 0;
+	/* A clock that was set wakes us to look again. */
+	return present_time_timer_set(timer, (struct timespec){.tv_sec = present_bar_next_change(&bar, now)}) == 0;
 }
 
 static bool subscribe(struct present_client *c)

@@ -1,4 +1,6 @@
+#include <errno.h>
 #include <stdio.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 #include "timefmt.h"
@@ -8,6 +10,17 @@ int64_t present_time_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ts.tv_sec;
+}
+
+int present_time_timer_set(int fd, struct timespec at)
+{
+	struct itimerspec its = {.it_value = at};
+	if (timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) == 0)
+		return 0;
+	/* A clock set that nobody has read from fd yet is said once, here, and
+	 * fd is armed all the same (timerfd_settime(2), NOTES): whoever arms it
+	 * has just looked at the clock. */
+	return errno == ECANCELED ? 0 : -errno;
 }
 
 void present_time_iso8601(int64_t t, char *buf, size_t size)

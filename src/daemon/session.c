@@ -50,11 +50,10 @@ static void store_warn(struct present_daemon *d, int r)
 		present_log("warning", "session not recorded: %s", present_store_error(d->store));
 }
 
-static bool arm(struct present_session *s)
+/* Returns 0 or -errno. A clock set wakes the timer, so that we look again. */
+static int arm(struct present_session *s)
 {
-	struct itimerspec its = {.it_value = {.tv_sec = s->ends_at}};
-	/* CANCEL_ON_SET wakes us when the clock is set, so we can look again. */
-	return timerfd_settime(s->timer_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) == 0;
+	return present_time_timer_set(s->timer_fd, (struct timespec){.tv_sec = s->ends_at});
 }
 
 static gboolean timer_fired(gint fd, GIOCondition cond, gpointer data)
@@ -227,8 +226,9 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	s->started_at = present_time_now();
 	s->ends_at = s->started_at + seconds;
 	s->label = strdup(label ? label : "");
-	if (!arm(s)) {
-		dbus_set_error(err, DBUS_ERROR_FAILED, "cannot set the session timer: %s", strerror(errno));
+	int r = arm(s);
+	if (r < 0) {
+		dbus_set_error(err, DBUS_ERROR_FAILED, "cannot set the session timer: %s", strerror(-r));
 		present_session_finish(s);
 		return false;
 	}
@@ -294,9 +294,10 @@ bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError
 	}
 	int64_t old = s->ends_at;
 	s->ends_at = ends_at;
-	if (!arm(s)) {
+	int r = arm(s);
+	if (r < 0) {
 		s->ends_at = old;
-		dbus_set_error(err, DBUS_ERROR_FAILED, "cannot set the session timer: %s", strerror(errno));
+		dbus_set_error(err, DBUS_ERROR_FAILED, "cannot set the session timer: %s", strerror(-r));
 		return false;
 	}
 	if (d->store && s->id)
