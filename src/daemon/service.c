@@ -304,6 +304,8 @@ static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, 
 		free(line);
 	}
 	present_dnd_diagnose(d->dnd, &d->config, add_finding, &f);
+	/* Trying the switch may have left it on, as a session's end can: said and tried again the same way. */
+	present_leftovers_check(d);
 	diagnose_capture(d, &f);
 
 	if (!dbus_message_iter_close_container(&it, &f.array) || !f.ok) {

@@ -1218,7 +1218,8 @@ static void try_switch(struct present_dnd *dnd, const struct present_dnd_ctx *ct
 		say(add, userdata, "ok", "do-not-disturb", "%s: set, read back and put back", b->title);
 	} else {
 		say(add, userdata, "failure", "do-not-disturb",
-			"%s was set but could not be put back; 'present restore' tries again", b->title);
+			"%s was set but could not be put back; present keeps trying, and 'present restore' tries now",
+			b->title);
 	}
 	free(error);
 }

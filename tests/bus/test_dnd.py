@@ -535,6 +535,21 @@ class DunstContract(Contract, BusTestCase):
         wait_until(lambda: notice[0] in self.notices()[1], 5, "the notification to be withdrawn")
         self.wait_daemon_gone()
 
+    def test_a_put_back_doctor_could_not_make_is_tried_again(self):
+        """doctor turns the switch on and back to try it: left on, it is as a session's
+        leftover, shown in the status and tried again (doctor itself said it)."""
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.refuse_off(True)
+        r = self.present("doctor")
+        self.assertIn("was set but could not be put back; present keeps trying, and 'present restore' tries now",
+                      r.stdout)
+        self.assertTrue(self.s.get())
+        self.assertIn("do-not-disturb is still on", self.ok("status"))
+        self.refuse_off(False)
+        wait_until(lambda: not self.s.get(), 10, "the daemon to put do-not-disturb back by itself")
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        self.wait_daemon_gone()
+
     def test_a_start_that_puts_it_back_withdraws_the_notice(self):
         self.ok("start", "10m")
         self.refuse_off(True)
