@@ -154,6 +154,11 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 	/* ECANCELED: the clock was set; the scan below decides what is due now. */
 	if (read(fd, &n, sizeof(n)) < 0 && errno != ECANCELED && errno != EAGAIN)
 		present_log("warning", "reminders: %s", strerror(errno));
+	/* In a meeting nothing reaches the user, and a reminder sent now would be
+	 * held unseen and count as given: the session's end arms the timer again,
+	 * and what fell due meanwhile comes then. */
+	if (r->d->session.active)
+		return G_SOURCE_CONTINUE;
 	struct scan s = {.cfg = &r->d->config, .now = g_get_real_time() / 1000, .firing = true};
 	if (r->d->store)
 		present_store_owed_each(r->d->store, false, visit, &s);

@@ -624,6 +624,21 @@ class Reminders(Catchup):
         self.assertEqual(body, "Acknowledge by %s: “call me when you can”" % ms_clock(ack_by))
         wait_until(lambda: self.db().execute("SELECT reminded FROM owed").fetchone() == (1,), what="the mark")
 
+    def test_a_reminder_due_in_a_session_waits_for_its_end(self):
+        # Due 4 s after the alert, in the next meeting: given once that ends,
+        # not into do-not-disturb, where it would pass unseen and count as given.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "56s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        self.ok("start", "10m")
+        [(received,)] = self.db().execute("SELECT received_at FROM owed").fetchall()
+        time.sleep(max(0, received / 1000 + 5 - time.time()))
+        self.assertEqual(self.shown_by_present(), [])
+        self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchall(), [(0,)])
+        self.ok("stop")
+        [(app, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder")
+        self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
+
     def test_reminder_for_a_message_that_named_no_app(self):
         self.write_config('owed = { ack_within = "1m"; remind_ack_before = "58s"; };\nreplay = { mode = "none"; };\n')
         self.meeting(("", "Erin", "lunch?", {"category": "im.received"}))
