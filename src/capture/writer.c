@@ -219,7 +219,7 @@ static void keep(struct present_writer *w, struct op *batch)
 static void wait_retry(struct present_writer *w)
 {
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += RETRY_MS / 1000;
 	until.tv_nsec += (RETRY_MS % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {
@@ -314,7 +314,13 @@ struct present_writer *present_writer_create(const char *path, char **ret_error)
 	w->next_id = 1;
 	present_store_busy_handler(w->store, busy, w);
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->wake, NULL);
+	/* The retry's wait is on the monotonic clock: the wall clock set back
+	 * an hour would hold what failed unwritten for that hour. */
+	pthread_condattr_t monotonic;
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->wake, &monotonic);
+	pthread_condattr_destroy(&monotonic);
 	pthread_cond_init(&w->done, NULL);
 	if (pthread_create(&w->thread, NULL, run, w) != 0) {
 		*ret_error = strdup("cannot start the writer thread");

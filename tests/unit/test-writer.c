@@ -2,6 +2,9 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "store-fixture.h"
 #include "writer.h"
@@ -17,6 +20,17 @@ static sqlite3_vfs *real_vfs;
 static gint fail_reads; /* the database's and its log's reads fail while set */
 static gint failed_reads;
 static gint busy_locks; /* tries to take the write lock while another connection held it */
+static gint clock_set_back; /* the wall clock reads an hour ahead, as just before it is set back */
+
+/* The wall clock as the writer reads it: while clock_set_back is set, an
+ * hour ahead of the kernel's, which waits on that clock go by. */
+int clock_gettime(clockid_t clock, struct timespec *ts)
+{
+	long r = syscall(SYS_clock_gettime, clock, ts);
+	if (r == 0 && clock == CLOCK_REALTIME && g_atomic_int_get(&clock_set_back))
+		ts->tv_sec += 3600;
+	return (int)r;
+}
 
 struct shim_file {
 	sqlite3_file base;
@@ -290,6 +304,48 @@ static void test_batch_rolled_back_is_kept(struct fixture *f, gconstpointer data
 	sql_int(f, "SELECT closed_reason FROM alerts WHERE summary = 'first'", 2);
 }
 
+static int count_of(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	g_assert_cmpint(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+	int n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* The wall clock set back an hour while a batch waits to be tried again:
+ * the try comes a second later all the same, not an hour later, unwritten
+ * all that while. */
+static void test_a_clock_set_back_does_not_hold_a_retry(struct fixture *f, gconstpointer data)
+{
+	char *error = NULL;
+	struct present_writer *w = present_writer_create(f->path, &error);
+	g_assert_nonnull(w);
+	insert(f, w, "first");
+	present_writer_sync(w);
+
+	/* The writer's connection has read the alerts' pages, not yet the gaps': writing one reads, and fails. */
+	g_atomic_int_set(&failed_reads, 0);
+	g_atomic_int_set(&clock_set_back, 1);
+	g_atomic_int_set(&fail_reads, 1);
+	present_writer_gap(w, f->session, 3000, 4000, "the monitor connection was lost");
+	wait_for(&failed_reads);
+	g_usleep(100000); /* the writer settles on when to try again */
+	g_atomic_int_set(&fail_reads, 0);
+	g_atomic_int_set(&clock_set_back, 0);
+
+	int64_t deadline = g_get_monotonic_time() + WAIT_US;
+	while (count_of(f, "SELECT count(*) FROM capture_gaps") == 0) {
+		g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+		g_usleep(10000);
+	}
+	present_writer_destroy(w);
+}
+
 /* The same user logged in twice: two daemons, one store. Alerts the other
  * one stores while this writer waits keep their numbers, and what names an
  * alert of ours, by the number capture gave it, reaches ours. */
@@ -339,5 +395,6 @@ int main(int argc, char **argv)
 #define ADD(name, fn) g_test_add("/writer/" name, struct fixture, NULL, setup, fn, teardown)
 	ADD("batch-rolled-back-is-kept", test_batch_rolled_back_is_kept);
 	ADD("alerts-stored-elsewhere-keep-their-numbers", test_alerts_stored_elsewhere_keep_their_numbers);
+	ADD("a-clock-set-back-does-not-hold-a-retry", test_a_clock_set_back_does_not_hold_a_retry);
 	return g_test_run();
 }
