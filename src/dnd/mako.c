@@ -99,15 +99,26 @@ static int off(const struct present_dnd_ctx *ctx, const char *app, const char *s
 	return change_modes(ctx, false, ret_error);
 }
 
+/* As mako reads its file: a line is taken without the space around it, and
+ * one that starts with '#' is a comment, whose mode would hide nothing. */
 static bool file_defines_mode(const char *path)
 {
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return false;
-	char line[512];
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t len;
 	bool found = false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, "[mode=" DND_MODE "]") != NULL;
+	while (!found && (len = getline(&line, &size, f)) >= 0) {
+		char *start = line + strspn(line, " \t");
+		char *end = line + len;
+		while (end > start && strchr(" \t\r\n", end[-1]))
+			end--;
+		*end = '\0';
+		found = strcmp(start, "[mode=" DND_MODE "]") == 0;
+	}
+	free(line);
 	fclose(f);
 	return found;
 }
@@ -123,7 +134,7 @@ static char *check(const struct present_dnd_ctx *ctx)
 	if (config_home && asprintf(&candidates[1], "%s/mako/config", config_home) < 0)
 		candidates[1] = NULL;
 	for (int i = 0; i < 2 && !path; i++)
-		if (candidates[i] && access(candidates[i], F_OK) == 0)
+		if (candidates[i] && access(candidates[i], R_OK) == 0)
 			path = candidates[i];
 	if (!path || !file_defines_mode(path)) {
 		if (asprintf(&note,

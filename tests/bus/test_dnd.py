@@ -683,6 +683,19 @@ class MakoContract(Contract, BusTestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("FAIL     do-not-disturb: mako's config", r.stdout)
 
+    def test_a_mode_commented_out_is_no_mode(self):
+        # mako skips the line, and its mode would hide nothing: the session says so, not "on".
+        with open(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako", "config"), "w") as f:
+            f.write("# [mode=do-not-disturb]\n# invisible=1\n")
+        r = self.present("start", "10m")
+        self.assertIn("· do-not-disturb unavailable", r.stdout)
+        self.assertFalse(self.s.get())
+        self.ok("stop")
+        # As mako reads it, with space around: the mode is there.
+        with open(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako", "config"), "w") as f:
+            f.write("font=monospace 10\n\n  [mode=do-not-disturb]\t\n  invisible=1\n")
+        self.assertIn("· do-not-disturb on (mako)", self.ok("start", "10m"))
+
     def test_gone_with_the_server_that_had_it(self):
         # A crash, and another server has the name since: the mode lived in
         # mako's memory and went with it. The other answers that it has no
