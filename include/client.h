@@ -72,4 +72,11 @@ bool present_client_no_daemon(const struct present_wire_error *err);
 /** Prints a failed call's error once and returns the exit code it maps to. */
 int present_client_report(const char *what, const struct present_wire_error *err);
 
+/**
+ * Writes "present: <lead><message>" to stderr: lead is formatted as printf
+ * does, message is another program's words (the daemon's, the bus's, a
+ * server's) and is filtered for the terminal; NULL is "out of memory".
+ */
+__attribute__((format(printf, 2, 3))) void present_client_complain(const char *message, const char *lead, ...);
+
 #endif

@@ -16,7 +16,7 @@ int present_client_connect(struct present_client *c)
 	struct present_wire_error err = {0};
 	c->bus = present_wire_connect(&err);
 	if (!c->bus) {
-		fprintf(stderr, "present: cannot reach the session bus: %s\n", err.message ? err.message : "out of memory");
+		present_client_complain(err.message, "cannot reach the session bus: ");
 		present_wire_error_free(&err);
 		return PRESENT_EXIT_UNAVAILABLE;
 	}
@@ -146,29 +146,33 @@ static bool is_unreachable(const char *name)
 	return false;
 }
 
-/* "present: <lead><message>" on stderr: the message comes from the daemon,
- * the bus or a server it quotes, and is filtered for the terminal. */
-__attribute__((format(printf, 3, 4))) static int say(int code, const char *message, const char *lead, ...)
+void present_client_complain(const char *message, const char *lead, ...)
 {
 	va_list ap;
 	va_start(ap, lead);
 	fputs("present: ", stderr);
 	vfprintf(stderr, lead, ap);
 	va_end(ap);
-	present_text_terminal(stderr, message);
+	present_text_terminal(stderr, message ? message : "out of memory");
 	fputc('\n', stderr);
-	return code;
 }
 
 int present_client_report(const char *what, const struct present_wire_error *err)
 {
-	const char *name = err->name ? err->name : "", *message = err->message ? err->message : "out of memory";
-	if (strcmp(name, PRESENT_ERROR_CONFIG) == 0)
-		return say(PRESENT_EXIT_CONFIG, message, "%s", "");
-	/* The connection is made without waiting, so a bus that refuses us says so at the first call. */
-	if (strcmp(name, DBUS_ERROR "AuthFailed") == 0)
-		return say(PRESENT_EXIT_UNAVAILABLE, message, "cannot reach the session bus: ");
-	if (is_unreachable(name))
-		return say(PRESENT_EXIT_UNAVAILABLE, message, "cannot reach the present daemon (%s): ", PRESENT_BUS_NAME);
-	return say(PRESENT_EXIT_FAILURE, message, "cannot %s: ", what);
+	const char *name = err->name ? err->name : "";
+	int code = PRESENT_EXIT_FAILURE;
+	if (strcmp(name, PRESENT_ERROR_CONFIG) == 0) {
+		code = PRESENT_EXIT_CONFIG;
+		present_client_complain(err->message, "%s", "");
+	} else if (strcmp(name, DBUS_ERROR "AuthFailed") == 0) {
+		/* The connection is made without waiting, so a bus that refuses us says so at the first call. */
+		code = PRESENT_EXIT_UNAVAILABLE;
+		present_client_complain(err->message, "cannot reach the session bus: ");
+	} else if (is_unreachable(name)) {
+		code = PRESENT_EXIT_UNAVAILABLE;
+		present_client_complain(err->message, "cannot reach the present daemon (%s): ", PRESENT_BUS_NAME);
+	} else {
+		present_client_complain(err->message, "cannot %s: ", what);
+	}
+	return code;
 }

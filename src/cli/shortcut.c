@@ -712,8 +712,7 @@ static struct present_wire_msg *xfconf_all(struct present_client *c, const char 
 	/* Nothing set there yet is no shortcut at all. */
 	if (!reply && (!err.name || (strcmp(err.name, "org.xfce.Xfconf.Error.PropertyNotFound") != 0 &&
 					    strcmp(err.name, "org.xfce.Xfconf.Error.ChannelNotFound") != 0))) {
-		fprintf(stderr, "present: cannot read XFCE's shortcuts (%s): %s\n", XFCONF_NAME,
-			err.message ? err.message : "out of memory");
+		present_client_complain(err.message, "cannot read XFCE's shortcuts (%s): ", XFCONF_NAME);
 		*ret_failed = true;
 	}
 	present_wire_error_free(&err);
@@ -804,8 +803,7 @@ static int bind_xfce(const struct keys *k, const char *command, bool fallback, c
 			printf("%s now runs '%s' (XFCE keyboard shortcut).\n", accel, command);
 			present_wire_msg_free(reply);
 		} else {
-			fprintf(stderr, "present: cannot set XFCE's shortcut %s: %s\n", property,
-				err.message ? err.message : "out of memory");
+			present_client_complain(err.message, "cannot set XFCE's shortcut %s: ", property);
 			r = PRESENT_EXIT_FAILURE;
 		}
 		present_wire_error_free(&err);

@@ -184,8 +184,7 @@ static bool subscribe(struct present_client *c)
 		struct present_wire_error err = {0};
 		struct present_wire_msg *reply = present_client_call_bus(c, "AddMatch", &err, rules[i]);
 		if (!reply) {
-			fprintf(stderr, "present: cannot follow the daemon's signals: %s\n",
-				err.message ? err.message : "out of memory");
+			present_client_complain(err.message, "cannot follow the daemon's signals: ");
 			present_wire_error_free(&err);
 			return false;
 		}

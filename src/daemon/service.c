@@ -304,7 +304,8 @@ static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, 
 		free(line);
 	}
 	present_dnd_diagnose(d->dnd, &d->config, add_finding, &f);
-	/* Trying the switch may have left it on, as a session's end can: said and tried again the same way. */
+	/* Trying the switch may have left it on: shown in the status and tried again as a session's leftovers are
+	 * (doctor's own report said it). */
 	present_leftovers_check(d);
 	diagnose_capture(d, &f);
 

@@ -113,7 +113,7 @@ static bool file_defines_mode(const char *path)
 	while (!found && (len = getline(&line, &size, f)) >= 0) {
 		char *start = line + strspn(line, " \t");
 		char *end = line + len;
-		while (end > start && strchr(" \t\r\n", end[-1]))
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
 			end--;
 		*end = '\0';
 		found = strcmp(start, "[mode=" DND_MODE "]") == 0;

@@ -547,7 +547,7 @@ class DunstContract(Contract, BusTestCase):
         self.assertIn("do-not-disturb is still on", self.ok("status"))
         self.refuse_off(False)
         wait_until(lambda: not self.s.get(), 10, "the daemon to put do-not-disturb back by itself")
-        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        wait_until(lambda: self.ok("status") == "Not in a session.\n", 5, "the status to say it")
         self.wait_daemon_gone()
 
     def test_a_start_that_puts_it_back_withdraws_the_notice(self):

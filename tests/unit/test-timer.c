@@ -30,7 +30,7 @@ static void test_armed_after_an_unread_clock_set(void)
 		g_test_skip("setting the clock needs CAP_SYS_TIME");
 		goto out;
 	}
-	/* What the kernel does, which the helper must take for success. */
+	/* What the kernel does, which present_time_timer_set() must take for success. */
 	struct itimerspec its = {.it_value = {.tv_sec = now + 7200}};
 	if (timerfd_settime(raw, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) == 0) {
 		g_test_skip("this kernel does not say ECANCELED when a timer is armed after a clock set");
