@@ -346,6 +346,21 @@ static void close_ignored_held(struct present_daemon *d, const char *holder)
 		present_log("info", "closed %u alert(s) of ignore_apps held by %s", c.n, b->title);
 }
 
+/* The daemon's file says what the end left on before the caller hears of the
+ * end: the end removed the file, and a status read then would say "not in a
+ * session" with the desktop still silenced. */
+static void mirror_left_on(struct present_daemon *d)
+{
+	size_t n;
+	const struct present_unrestored *left = present_dnd_leftovers(d->dnd, &n);
+	if (!d->statefile || !n)
+		return;
+	struct present_status idle = {.unrestored = (struct present_unrestored *)left, .n_unrestored = n};
+	int r = present_statefile_write_owed(d->statefile, getpid(), &idle, NULL);
+	if (r < 0)
+		present_log("warning", "%s: %s", d->statefile, strerror(-r));
+}
+
 bool present_session_end(struct present_daemon *d, const char *reason)
 {
 	struct present_session *s = &d->session;
@@ -362,6 +377,7 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	 * keep waiting). */
 	close_ignored_held(d, holder);
 	present_dnd_restore(d->dnd, &s->dnd);
+	mirror_left_on(d);
 	/* A caller waiting to hear that the session ended (Stop) hears it now,
 	 * with what could not be put back: the rest can wait on a locked store
 	 * or a slow disk. */

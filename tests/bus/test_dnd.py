@@ -594,6 +594,18 @@ class DunstContract(Contract, BusTestCase):
         self.assertEqual(json.loads(self.ok("status", "--json"))["left_on"], [])
         self.assertEqual(self.ok("status", "--format", "{state}"), "idle\n")
 
+    def test_status_as_a_stop_answers_says_what_is_left_on(self):
+        # The end goes on after the stop's answer (here: waiting for the store
+        # another process locks); a status read meanwhile reads the daemon's file.
+        self.ok("start", "10m")
+        self.refuse_off(True)
+        other = sqlite3.connect(self.store_path, isolation_level=None)
+        self.addCleanup(other.close)
+        other.execute("BEGIN IMMEDIATE")
+        self.assertEqual(self.present("stop").returncode, 4)
+        self.assertRegex(self.ok("status"), r"^Not in a session, but do-not-disturb is still on")
+        other.execute("ROLLBACK")
+
     def test_status_follows_a_new_reason_for_what_is_left_on(self):
         # Still one switch left on, but no longer for the same reason: the
         # status says the latest, not the first.
