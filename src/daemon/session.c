@@ -73,6 +73,29 @@ static gboolean timer_fired(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Writes status to the daemon's file, or removes the file when there is
+ * nothing to show: no session, nothing left on. */
+static void mirror_write(struct present_daemon *d, const struct present_status *status,
+	const struct present_statefile_owed *owed)
+{
+	if (!status->active && !status->n_unrestored) {
+		if (unlink(d->statefile) < 0 && errno != ENOENT)
+			present_log("warning", "%s: %s", d->statefile, strerror(errno));
+		return;
+	}
+	int r = present_statefile_write_owed(d->statefile, getpid(), status, owed);
+	if (r < 0)
+		present_log("warning", "%s: %s", d->statefile, strerror(-r));
+}
+
+/* Between sessions, what an earlier one left on: it still silences the desktop. */
+static void describe_left_on(const struct present_daemon *d, struct present_status *status)
+{
+	size_t n;
+	status->unrestored = (struct present_unrestored *)present_dnd_leftovers(d->dnd, &n);
+	status->n_unrestored = n;
+}
+
 /* `present status` reads this file instead of asking over the bus; status
  * bars show the alerts held and the responses owed from it too. */
 void present_session_mirror(struct present_daemon *d)
@@ -82,16 +105,9 @@ void present_session_mirror(struct present_daemon *d)
 	if (!d->statefile)
 		return;
 	present_session_describe(d, &status);
-	if (!status.active && !status.n_unrestored) {
-		if (unlink(d->statefile) < 0 && errno != ENOENT)
-			present_log("warning", "%s: %s", d->statefile, strerror(errno));
-		return;
-	}
 	bool owed_known = status.active && d->store && present_statefile_owed_collect(d->store, &owed) == 0;
-	int r = present_statefile_write_owed(d->statefile, getpid(), &status, owed_known ? &owed : NULL);
+	mirror_write(d, &status, owed_known ? &owed : NULL);
 	present_statefile_owed_finish(&owed);
-	if (r < 0)
-		present_log("warning", "%s: %s", d->statefile, strerror(-r));
 }
 
 static gboolean report_counts(gpointer data)
@@ -351,14 +367,11 @@ static void close_ignored_held(struct present_daemon *d, const char *holder)
  * session" with the desktop still silenced. */
 static void mirror_left_on(struct present_daemon *d)
 {
-	size_t n;
-	const struct present_unrestored *left = present_dnd_leftovers(d->dnd, &n);
-	if (!d->statefile || !n)
+	struct present_status idle = {0};
+	if (!d->statefile)
 		return;
-	struct present_status idle = {.unrestored = (struct present_unrestored *)left, .n_unrestored = n};
-	int r = present_statefile_write_owed(d->statefile, getpid(), &idle, NULL);
-	if (r < 0)
-		present_log("warning", "%s: %s", d->statefile, strerror(-r));
+	describe_left_on(d, &idle);
+	mirror_write(d, &idle, NULL);
 }
 
 bool present_session_end(struct present_daemon *d, const char *reason)
@@ -555,10 +568,6 @@ void present_session_describe(const struct present_daemon *d, struct present_sta
 		.store_error = s->store_error,
 		.alerts = s->capture ? (uint32_t)present_capture_count(s->capture) : 0,
 	};
-	/* Between sessions, what an earlier one left on: it still silences the desktop. */
-	if (!s->active) {
-		size_t n;
-		ret->unrestored = (struct present_unrestored *)present_dnd_leftovers(d->dnd, &n);
-		ret->n_unrestored = n;
-	}
+	if (!s->active)
+		describe_left_on(d, ret);
 }
