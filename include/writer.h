@@ -42,6 +42,17 @@ struct present_writer *present_writer_create(const char *path, char **ret_error)
 void present_writer_destroy(struct present_writer *w);
 
 /**
+ * The session is over: tries at once to write what is queued, waiting a
+ * short while only on a lock held elsewhere. True when all of it is
+ * written; false when the store could not take it: the thread keeps it and
+ * tries again each second, until present_writer_idle() or destroy.
+ */
+bool present_writer_end(struct present_writer *w);
+
+/** Whether everything queued is written (or failed for a reason of its own). */
+bool present_writer_idle(struct present_writer *w);
+
+/**
  * The number the next alert takes, so that later events can name it: this
  * writer's own numbering, from 1. The store gives the alert its id when it
  * is written, which is the same unless another daemon wrote alerts to the

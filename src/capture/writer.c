@@ -14,8 +14,10 @@
  * once it is ending (its end must not wait on another process). */
 #define BUSY_WAIT_MS 2000
 #define BUSY_WAIT_STOPPING_MS 300
-/* Kept ops beyond this are dropped: a store locked for good must not cost
- * all of the memory in a flood. */
+/* While the store cannot be written, ops beyond this many waiting are
+ * dropped as they come: a store locked for good must not cost all of the
+ * memory in a flood, and what is already kept is the oldest, and so the
+ * first the user answers. */
 #define KEPT_MAX 100000
 
 struct op {
@@ -41,7 +43,11 @@ struct present_writer {
 	struct op *head, *tail;
 	uint64_t queued, committed; /* ops counted, for present_writer_sync() */
 	uint64_t failures;
+	uint64_t refused; /* commits the store could not take, for present_writer_end() */
+	uint64_t dropped; /* ops not kept past KEPT_MAX since the store last took a batch */
 	bool stopping;
+	bool ending; /* the session has ended: short waits on a lock, and a retry now */
+	bool retry_now;
 	bool failing; /* the last batch could not be written: said once, until one is */
 	int64_t next_id; /* the capture's numbering: the main thread's alone */
 	/* The store's numbering, the writer thread's alone: ascending by from. */
@@ -227,7 +233,7 @@ static void wait_retry(struct present_writer *w)
 		until.tv_nsec -= 1000000000L;
 	}
 	/* Each new op wakes the condition: only the end of the session cuts the wait short. */
-	while (!w->stopping && pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT)
+	while (!w->stopping && !w->retry_now && pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT)
 		;
 }
 
@@ -243,17 +249,19 @@ static void *run(void *data)
 		/* Take everything queued: what arrives during this commit is the next batch. */
 		struct op *batch = w->head;
 		w->head = w->tail = NULL;
+		w->retry_now = false;
 		pthread_mutex_unlock(&w->lock);
 		uint64_t n = count_ops(batch), failed = 0;
 		int r = commit(w, batch, &failed);
 		pthread_mutex_lock(&w->lock);
 
-		uint64_t waiting = w->queued - w->committed;
-		if (r < 0 && !w->stopping && waiting <= KEPT_MAX) {
+		if (r < 0 && !w->stopping) {
 			if (!w->failing)
 				present_log("warning", "alerts not stored yet (kept to try again): %s",
 					present_store_error(w->store));
 			w->failing = true;
+			w->refused++;
+			pthread_cond_broadcast(&w->done);
 			keep(w, batch);
 			wait_retry(w);
 			continue;
@@ -266,6 +274,11 @@ static void *run(void *data)
 		} else if (w->failing) {
 			present_log("info", "alerts are stored again");
 			w->failing = false;
+		}
+		if (w->dropped) {
+			present_log("warning", "%llu write%s not kept while the store could not be written: %d were waiting",
+				(unsigned long long)w->dropped, w->dropped == 1 ? "" : "s", KEPT_MAX);
+			w->dropped = 0;
 		}
 		w->failures += failed;
 		w->committed += n;
@@ -294,9 +307,9 @@ static int busy(void *data, int count)
 	if (count == 0)
 		w->busy_since = now_ms();
 	pthread_mutex_lock(&w->lock);
-	bool stopping = w->stopping;
+	bool ending = w->ending || w->stopping;
 	pthread_mutex_unlock(&w->lock);
-	if (now_ms() - w->busy_since >= (stopping ? BUSY_WAIT_STOPPING_MS : BUSY_WAIT_MS))
+	if (now_ms() - w->busy_since >= (ending ? BUSY_WAIT_STOPPING_MS : BUSY_WAIT_MS))
 		return 0;
 	usleep(count < 10 ? 1000 : 10000);
 	return 1;
@@ -356,6 +369,13 @@ int64_t present_writer_next_id(struct present_writer *w)
 static void push(struct present_writer *w, struct op *op)
 {
 	pthread_mutex_lock(&w->lock);
+	if (w->failing && w->queued - w->committed >= KEPT_MAX) {
+		w->dropped++;
+		w->failures++;
+		pthread_mutex_unlock(&w->lock);
+		op_free(op);
+		return;
+	}
 	if (w->tail)
 		w->tail->next = op;
 	else
@@ -437,6 +457,28 @@ void present_writer_sync(struct present_writer *w)
 	while (w->committed < target)
 		pthread_cond_wait(&w->done, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+}
+
+bool present_writer_end(struct present_writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->ending = true;
+	w->retry_now = true;
+	pthread_cond_signal(&w->wake);
+	uint64_t target = w->queued, refused = w->refused;
+	while (w->committed < target && w->refused == refused)
+		pthread_cond_wait(&w->done, &w->lock);
+	bool written = w->committed >= target;
+	pthread_mutex_unlock(&w->lock);
+	return written;
+}
+
+bool present_writer_idle(struct present_writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	bool idle = w->committed >= w->queued;
+	pthread_mutex_unlock(&w->lock);
+	return idle;
 }
 
 uint64_t present_writer_failures(struct present_writer *w)

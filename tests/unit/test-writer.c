@@ -339,6 +339,67 @@ static void test_a_clock_set_back_does_not_hold_a_retry(struct fixture *f, gcons
 	present_writer_destroy(w);
 }
 
+static sqlite3 *lock_store(struct fixture *f)
+{
+	sqlite3 *db;
+	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	return db;
+}
+
+static void unlock_store(sqlite3 *db)
+{
+	g_assert_cmpint(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A session ends while another process holds the store: the end hears at
+ * once that its alerts are not written, and the writer keeps them and
+ * writes them once the lock is gone, instead of giving them up. */
+static void test_an_end_under_a_lock_keeps_what_is_queued(struct fixture *f, gconstpointer data)
+{
+	char *error = NULL;
+	struct present_writer *w = present_writer_create(f->path, &error);
+	g_assert_nonnull(w);
+	insert(f, w, "first");
+	present_writer_sync(w);
+	sqlite3 *db = lock_store(f);
+	insert(f, w, "second");
+	g_assert_false(present_writer_end(w));
+	g_assert_false(present_writer_idle(w));
+	unlock_store(db);
+	int64_t deadline = g_get_monotonic_time() + WAIT_US;
+	while (!present_writer_idle(w)) {
+		g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+		g_usleep(10000);
+	}
+	g_assert_cmpuint(present_writer_failures(w), ==, 0);
+	present_writer_destroy(w);
+	sql_int(f, "SELECT count(*) FROM alerts WHERE summary IN ('first', 'second')", 2);
+}
+
+/* Past the limit of what is kept while the store cannot be written, what
+ * comes is dropped: what is kept is the oldest, and stays. */
+static void test_past_the_limit_the_newest_are_dropped(struct fixture *f, gconstpointer data)
+{
+	enum { KEPT = 100000, MORE = KEPT + 10 };
+	char *error = NULL;
+	struct present_writer *w = present_writer_create(f->path, &error);
+	g_assert_nonnull(w);
+	sqlite3 *db = lock_store(f);
+	insert(f, w, "oldest");
+	/* Returns once a try has failed: the writer knows the store is out of reach. */
+	g_assert_false(present_writer_end(w));
+	for (int i = 0; i < MORE; i++)
+		insert(f, w, "newer");
+	unlock_store(db);
+	present_writer_sync(w);
+	g_assert_cmpuint(present_writer_failures(w), ==, MORE + 1 - KEPT);
+	present_writer_destroy(w);
+	sql_int(f, "SELECT count(*) FROM alerts WHERE summary = 'oldest'", 1);
+	sql_int(f, "SELECT count(*) FROM alerts WHERE summary = 'newer'", KEPT - 1);
+}
+
 /* The same user logged in twice: two daemons, one store. Alerts the other
  * one stores while this writer waits keep their numbers, and what names an
  * alert of ours, by the number capture gave it, reaches ours. */
@@ -389,5 +450,7 @@ int main(int argc, char **argv)
 	ADD("batch-rolled-back-is-kept", test_batch_rolled_back_is_kept);
 	ADD("alerts-stored-elsewhere-keep-their-numbers", test_alerts_stored_elsewhere_keep_their_numbers);
 	ADD("a-clock-set-back-does-not-hold-a-retry", test_a_clock_set_back_does_not_hold_a_retry);
+	ADD("an-end-under-a-lock-keeps-what-is-queued", test_an_end_under_a_lock_keeps_what_is_queued);
+	ADD("past-the-limit-the-newest-are-dropped", test_past_the_limit_the_newest_are_dropped);
 	return g_test_run();
 }
