@@ -7,6 +7,8 @@
 
 #include "classify.h"
 
+struct present_writer;
+
 struct present_capture;
 
 /** How capture sorts what it holds (copied at the start). */
@@ -54,6 +56,13 @@ struct present_capture *present_capture_start(DBusConnection *bus, struct presen
 
 /** Stops watching, writes what is queued, and frees; accepts NULL. */
 void present_capture_stop(struct present_capture *cap);
+
+/**
+ * Stops watching and frees, but hands back the writer (NULL if none), still
+ * writing what is queued: a session's end need not give up the alerts a
+ * locked store has kept waiting. Accepts NULL.
+ */
+struct present_writer *present_capture_end(struct present_capture *cap);
 
 /** The notification name has a new owner (or none: NULL), whose own forwarding hops are not new alerts. */
 void present_capture_server_owner(struct present_capture *cap, const char *owner);

@@ -34,6 +34,9 @@ struct present_daemon {
 	guint leftovers_source;
 	unsigned leftovers_tries;
 	char *leftovers_shown; /* what the status file and the last signal say is left on; NULL for nothing */
+	/* What ended sessions still owe the store (backlog.c), and its retry. */
+	GQueue *backlog;
+	guint backlog_source;
 	char *notifications_owner; /* who owns org.freedesktop.Notifications, or NULL */
 	int64_t summary_sent; /* the session whose summary the server has yet to answer for, or 0 */
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */

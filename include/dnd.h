@@ -155,6 +155,15 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 /** Whether a put-back failed and its record waits in the store to be tried again. */
 bool present_dnd_has_leftovers(const struct present_dnd *dnd);
 
+/**
+ * Deletes now the records of changes put back that the store could not
+ * delete then; returns how many are still kept (0: none is).
+ */
+size_t present_dnd_forget_put_back(struct present_dnd *dnd);
+
+/** How many records of changes put back the store could not delete yet. */
+size_t present_dnd_put_back_kept(const struct present_dnd *dnd);
+
 /** Those put-backs, each with why it failed last (*ret_n of them); valid until the next put-back. */
 const struct present_unrestored *present_dnd_leftovers(const struct present_dnd *dnd, size_t *ret_n);
 

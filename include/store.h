@@ -98,6 +98,9 @@ void present_store_snapshot_end(struct present_store *store);
  */
 void present_store_busy_handler(struct present_store *store, int (*fn)(void *data, int count), void *data);
 
+/** How long to wait on a lock another connection holds, in ms; 0 puts back the default of 2 s. */
+void present_store_busy_timeout(struct present_store *store, int ms);
+
 /** A do-not-disturb change not yet put back. */
 struct present_dnd_record {
 	int64_t id, session_id;

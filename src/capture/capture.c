@@ -528,12 +528,13 @@ struct present_capture *present_capture_start(DBusConnection *bus, struct presen
 	return cap;
 }
 
-void present_capture_stop(struct present_capture *cap)
+struct present_writer *present_capture_end(struct present_capture *cap)
 {
 	if (!cap)
-		return;
+		return NULL;
+	/* The monitor's last reads, what the bus sent it before it closed, still go to the writer. */
 	present_monitor_destroy(cap->monitor);
-	present_writer_destroy(cap->writer);
+	struct present_writer *w = cap->writer;
 	for (unsigned i = 0; i < RECENT; i++) {
 		g_free(cap->recent[i].caller);
 		g_free(cap->recent[i].app);
@@ -552,6 +553,12 @@ void present_capture_stop(struct present_capture *cap)
 	g_strfreev((char **)cap->rules.lists.people_apps);
 	g_strfreev((char **)cap->rules.lists.ignore_apps);
 	g_free(cap);
+	return w;
+}
+
+void present_capture_stop(struct present_capture *cap)
+{
+	present_writer_destroy(present_capture_end(cap));
 }
 
 void present_capture_server_owner(struct present_capture *cap, const char *owner)

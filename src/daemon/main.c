@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backlog.h"
 #include "bus-call.h"
 #include "bus-glue.h"
 #include "daemon.h"
@@ -135,11 +136,12 @@ void present_daemon_update_idle(struct present_daemon *d)
 		d->idle_source = 0;
 	}
 	/* A reminder still to come keeps the daemon: its timer is all it waits
-	 * on. So does a switch left on: nothing else would try it again; and a
-	 * notice of ours with a button: nothing else would answer it. */
+	 * on. So does a switch left on: nothing else would try it again; a
+	 * notice of ours with a button: nothing else would answer it; and what
+	 * the store could not take yet: nothing else holds it. */
 	if (!d->session.active && !d->name_released && d->loop &&
 		!(d->reminders && present_reminders_pending(d->reminders)) && !present_dnd_has_leftovers(d->dnd) &&
-		!present_notifier_waiting(d->notifier))
+		!present_notifier_waiting(d->notifier) && !present_backlog_owed(d))
 		d->idle_source = g_timeout_add_seconds((guint)d->config.idle_exit, on_idle, d);
 }
 
@@ -514,6 +516,7 @@ int main(int argc, char **argv)
 		g_source_remove(d.replay_left_source);
 	present_leftovers_finish(&d);
 	present_session_finish(&d.session);
+	present_backlog_finish(&d);
 	present_capture_spare_free(d.capture_spare);
 	free(d.notifications_owner);
 	present_dnd_destroy(d.dnd);

@@ -8,6 +8,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "backlog.h"
 #include "bus-call.h"
 #include "catchup.h"
 #include "classify.h"
@@ -397,17 +398,18 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	present_service_reply_early(d);
 	present_leftovers_say(d, s->dnd.unrestored, s->dnd.n_unrestored);
 	present_hooks_session_ended(d, reason);
-	present_capture_stop(s->capture);
+	struct present_writer *writer = present_capture_end(s->capture);
 	s->capture = NULL;
-	int64_t now = present_time_now();
-	/* With the bus gone there is nobody to show a summary to, nor a desktop to show it on. */
-	bool sum_up = strcmp(reason, "disconnected") != 0;
-	if (d->store && s->id)
-		store_warn(d, present_store_session_finish(d->store, (int64_t)s->id, now, reason, sum_up, holder));
-	if (d->store && s->id && sum_up)
-		present_replay(d, &(struct present_session_record){.id = (int64_t)s->id, .started_at = s->started_at,
-					  .ended_at = now, .end_reason = (char *)reason},
-			holder);
+	present_backlog_session_ended(d, &(struct present_backlog_end){
+		.writer = writer,
+		.session_id = (int64_t)s->id,
+		.started_at = s->started_at,
+		.ended_at = present_time_now(),
+		.reason = reason,
+		/* With the bus gone there is nobody to show a summary to, nor a desktop to show it on. */
+		.sum_up = strcmp(reason, "disconnected") != 0,
+		.holder = holder,
+	});
 	present_reminders_reschedule(d->reminders);
 	present_log("info", "session %llu ended: %s", (unsigned long long)s->id, reason);
 	/* Emit while the details are still there, so listeners see what ended. */

@@ -220,6 +220,16 @@ static size_t forget_done(struct present_dnd *dnd)
 	return kept;
 }
 
+size_t present_dnd_forget_put_back(struct present_dnd *dnd)
+{
+	return dnd->n_done ? forget_done(dnd) : 0;
+}
+
+size_t present_dnd_put_back_kept(const struct present_dnd *dnd)
+{
+	return dnd ? dnd->n_done : 0;
+}
+
 static bool is_done(const struct present_dnd *dnd, int64_t row)
 {
 	for (size_t i = 0; i < dnd->n_done; i++)

@@ -17,6 +17,8 @@
 
 /* Statements prepared once, keyed by their SQL text (always a literal). */
 #define STATEMENT_CACHE 24
+/* How long a statement waits on a lock another connection holds. */
+#define BUSY_TIMEOUT_MS 2000
 
 struct present_store {
 	sqlite3 *db;
@@ -316,7 +318,7 @@ int present_store_open(const char *path, struct present_store **ret, char **ret_
 		r = fail(store, "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(store->db, 2000);
+	sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
 	/* The write-ahead log stays when the last connection closes: a log made
 	 * anew costs a sync of it and of the directory at the first commit, which
 	 * after each activation of the daemon is a start's (1.5 ms). Its size is
@@ -364,7 +366,7 @@ int present_store_open_readonly(const char *path, struct present_store **ret, ch
 	if (sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		r = fail(store, "cannot open");
 	} else {
-		sqlite3_busy_timeout(store->db, 2000);
+		sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
 		sqlite3_stmt *st = prepare(store, "PRAGMA user_version");
 		int version = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 		if (st)
@@ -578,6 +580,11 @@ void present_store_snapshot_end(struct present_store *store)
 {
 	if (!sqlite3_get_autocommit(store->db) && sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void present_store_busy_timeout(struct present_store *store, int ms)
+{
+	sqlite3_busy_timeout(store->db, ms > 0 ? ms : BUSY_TIMEOUT_MS);
 }
 
 void present_store_busy_handler(struct present_store *store, int (*fn)(void *data, int count), void *data)

@@ -469,10 +469,17 @@ class StoreOutage(DunstCase):
         lock.execute("ROLLBACK")
         self.assert_intact(["before"] + [s[0] for s in self.sessions()[1:]])
 
-    def test_stop_answers_when_the_store_is_locked_during_the_session(self):
-        """The lock taken mid-session: the alert writer keeps what it cannot write and gives
-        it up, said, once the session ends; stop answers, the desktop comes back, the daemon
-        answers the next call at once, and the change put back is not put back again."""
+    def summaries(self):
+        """The bodies of the daemon's summaries the server was given."""
+        calls = self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
+        return [str(a[4]) for _, name, a in calls if name == "Notify" and str(a[3]).startswith("While you were present")]
+
+    def test_alerts_kept_through_a_lock_are_stored_once_it_is_gone(self):
+        """The lock taken mid-session: the alert writer keeps what it cannot write; stop answers
+        and the desktop comes back; the daemon stays, and once the lock is gone it stores every
+        alert, records the session's end (not as interrupted), sums it up counting them all, and
+        deletes the record of the change it put back without a restore."""
+        self.write_config("daemon = { idle_exit = 1; };\n")
         self.first_session()
         self.ok("start", "10m", "--label", "locked")
         app = App(self)
@@ -481,22 +488,48 @@ class StoreOutage(DunstCase):
         lock = self.locked()
         for i in range(20):
             app.notify("Signal", "Ana", "locked %d" % i, {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.status_now()["alerts"] == 21, what="the alerts seen")
+        summaries = len(self.summaries())
         r = self.present("stop")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertFalse(self.dnd(), "do-not-disturb is put back first")
         # Nothing may be left waiting on the lock.
         self.assertFalse(self.status_now()["active"])
-        wait_until(lambda: re.search(r"20 alerts \(\d+ writes\) not stored", self.daemon_log()),
-                   what="the alerts given up, said")
+        wait_until(lambda: "its alerts wait for the store" in self.daemon_log(), what="the wait, said")
         self.assertIn("database is locked", self.daemon_log())
+        pid = self.bus.pid_of()
+        time.sleep(3 * harness.valgrind.slower)
+        self.assertEqual(self.bus.pid_of(), pid, "the daemon left what the store is owed (idle_exit is 1 s)")
+        self.assertEqual(len(self.summaries()), summaries, "a summary before the alerts it counts are stored")
         lock.execute("ROLLBACK")
+        wait_until(lambda: "its alerts and its end are recorded" in self.daemon_log(), what="the store written")
+        db = self.db()
+        self.assertEqual([b for (b,) in db.execute("SELECT body FROM alerts ORDER BY id")],
+                         ["before the lock"] + ["locked %d" % i for i in range(20)])
+        self.assertEqual(db.execute("SELECT count FROM owed").fetchall(), [(21,)])
+        self.assertEqual(db.execute("SELECT end_reason FROM sessions WHERE label = 'locked'").fetchall(), [("stop",)])
+        wait_until(lambda: db.execute("SELECT count(*) FROM dnd_changes").fetchone()[0] == 0,
+                   what="the record of the change put back deleted")
+        wait_until(lambda: len(self.summaries()) == summaries + 1, what="the summary, once the alerts are stored")
+        self.assertRegex(self.summaries()[-1], r"\b21\b")
         self.assertEqual(self.ok("restore"), "Nothing to restore: the desktop is as you left it.\n")
         self.assertFalse(self.dnd())
-        db = self.db()
-        self.assertEqual(db.execute("SELECT count(*) FROM dnd_changes").fetchone()[0], 0)
-        self.assertEqual([b for (b,) in db.execute("SELECT body FROM alerts")], ["before the lock"])
-        self.assertEqual(db.execute("SELECT count FROM owed").fetchall(), [(1,)])
         self.assert_intact(["before", "locked"])
+
+    def test_an_end_the_store_refuses_is_recorded_once_it_takes_it(self):
+        """The lock taken as the session ends, after its alerts are stored: the end is
+        recorded once the lock is gone, as a stop, not as an interrupted session."""
+        self.first_session()
+        self.ok("start", "10m", "--label", "refused")
+        App(self).notify("Signal", "Ana", "stored", {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM owed").fetchone()[0] == 1, what="the alert")
+        lock = self.locked()
+        self.ok("stop")
+        wait_until(lambda: "its end waits for the store" in self.daemon_log(), what="the wait, said")
+        lock.execute("ROLLBACK")
+        wait_until(lambda: "its alerts and its end are recorded" in self.daemon_log(), what="the end recorded")
+        self.assertEqual(self.db().execute("SELECT end_reason FROM sessions WHERE label = 'refused'").fetchall(),
+                         [("stop",)])
 
     def test_start_says_when_the_session_cannot_be_recorded(self):
         """The user must hear that this session is not recorded (and a crash could leave

@@ -1,0 +1,167 @@
+#include <errno.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backlog.h"
+#include "catchup.h"
+#include "daemon.h"
+#include "session.h"
+#include "writer.h"
+
+/* A try in the background waits this long on a lock held elsewhere: the
+ * daemon's one loop must not stand still each second while it is held. */
+#define TRY_WAIT_MS 50
+
+struct closing {
+	struct present_writer *writer; /* NULL once it has written all it held */
+	int64_t session_id, ended_at;
+	char *reason, *holder;
+	bool sum_up;
+};
+
+static void closing_free(struct closing *c)
+{
+	present_writer_destroy(c->writer);
+	free(c->reason);
+	free(c->holder);
+	free(c);
+}
+
+/* The store cannot take it now, though it may later. */
+static bool store_later(int r)
+{
+	return r == -EBUSY || r == -ENOSPC || r == -EROFS;
+}
+
+/* The session's alerts first, then its end: the summary the end makes due
+ * counts what the store holds. False while the store cannot take them. */
+static bool close_session(struct present_daemon *d, struct closing *c)
+{
+	if (c->writer) {
+		if (!present_writer_idle(c->writer))
+			return false;
+		present_writer_destroy(c->writer);
+		c->writer = NULL;
+	}
+	if (!d->store || !c->session_id)
+		return true;
+	int r = present_store_session_finish(d->store, c->session_id, c->ended_at, c->reason, c->sum_up, c->holder);
+	if (r < 0 && store_later(r))
+		return false;
+	if (r < 0)
+		present_log("warning", "session %lld's end not recorded: %s", (long long)c->session_id,
+			present_store_error(d->store));
+	return true;
+}
+
+void present_backlog_session_ended(struct present_daemon *d, const struct present_backlog_end *end)
+{
+	struct closing now = {
+		.writer = end->writer,
+		.session_id = end->session_id,
+		.ended_at = end->ended_at,
+		.reason = (char *)end->reason,
+		.holder = (char *)end->holder,
+		.sum_up = end->sum_up,
+	};
+	if (now.writer && present_writer_end(now.writer)) {
+		present_writer_destroy(now.writer);
+		now.writer = NULL;
+	}
+	/* Sessions close in the order they ended: the last one's summary is the one due. */
+	if ((!d->backlog || g_queue_is_empty(d->backlog)) && close_session(d, &now)) {
+		if (now.sum_up && d->store && now.session_id)
+			present_replay(d,
+				&(struct present_session_record){.id = now.session_id, .started_at = end->started_at,
+					.ended_at = end->ended_at, .end_reason = now.reason},
+				now.holder);
+		return;
+	}
+	struct closing *later = malloc(sizeof(*later));
+	if (!d->backlog)
+		d->backlog = g_queue_new();
+	if (later) {
+		*later = now;
+		later->reason = strdup(now.reason);
+		later->holder = now.holder ? strdup(now.holder) : NULL;
+	}
+	if (!later || !later->reason || (now.holder && !later->holder)) {
+		present_log("warning", "session %lld: out of memory: what the store could not take is given up",
+			(long long)now.session_id);
+		if (later) {
+			later->writer = NULL;
+			closing_free(later);
+		}
+		present_writer_destroy(now.writer);
+		return;
+	}
+	present_log("warning", "session %lld: %s; tried again each second",
+		(long long)now.session_id,
+		now.writer ? "its alerts wait for the store" : "its end waits for the store");
+	g_queue_push_tail(d->backlog, later);
+	present_backlog_check(d);
+}
+
+static gboolean try_again(gpointer data)
+{
+	struct present_daemon *d = data;
+	d->backlog_source = 0;
+	if (d->store)
+		present_store_busy_timeout(d->store, TRY_WAIT_MS);
+	bool closed = false;
+	struct closing *c;
+	while (d->backlog && (c = g_queue_peek_head(d->backlog)) && close_session(d, c)) {
+		present_log("info", "session %lld: its alerts and its end are recorded", (long long)c->session_id);
+		g_queue_pop_head(d->backlog);
+		closing_free(c);
+		closed = true;
+	}
+	present_dnd_forget_put_back(d->dnd);
+	if (d->store)
+		present_store_busy_timeout(d->store, 0);
+	/* The summary, held until the alerts it counts are stored. */
+	if (closed)
+		present_session_replay_left(d);
+	present_backlog_check(d);
+	return G_SOURCE_REMOVE;
+}
+
+bool present_backlog_owed(const struct present_daemon *d)
+{
+	return (d->backlog && !g_queue_is_empty(d->backlog)) || present_dnd_put_back_kept(d->dnd);
+}
+
+void present_backlog_check(struct present_daemon *d)
+{
+	bool owed = present_backlog_owed(d);
+	if (owed && !d->backlog_source && d->loop)
+		d->backlog_source = g_timeout_add_seconds(1, try_again, d);
+	else if (!owed && d->backlog_source) {
+		g_source_remove(d->backlog_source);
+		d->backlog_source = 0;
+	}
+	present_daemon_update_idle(d);
+}
+
+void present_backlog_finish(struct present_daemon *d)
+{
+	if (d->backlog_source)
+		g_source_remove(d->backlog_source);
+	d->backlog_source = 0;
+	if (!d->backlog)
+		return;
+	struct closing *c;
+	while ((c = g_queue_pop_head(d->backlog))) {
+		/* Its last try, which logs what it gives up. */
+		present_writer_destroy(c->writer);
+		c->writer = NULL;
+		if (d->store && c->session_id &&
+			present_store_session_finish(d->store, c->session_id, c->ended_at, c->reason, c->sum_up, c->holder) < 0)
+			present_log("warning", "session %lld's end not recorded: %s: the next daemon records it as interrupted",
+				(long long)c->session_id, present_store_error(d->store));
+		closing_free(c);
+	}
+	g_queue_free(d->backlog);
+	d->backlog = NULL;
+}
