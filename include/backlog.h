@@ -28,7 +28,10 @@ struct present_backlog_end {
 /** Closes a session that has ended, now if the store takes it, else later, in the order the sessions ended. */
 void present_backlog_session_ended(struct present_daemon *d, const struct present_backlog_end *end);
 
-/** After anything that may have left something owed: tries again each second while it is. */
+/**
+ * After anything that may have left something owed: tries again each second
+ * while it is; re-arms the idle exit when that changes.
+ */
 void present_backlog_check(struct present_daemon *d);
 
 /** Whether anything is owed to the store. */

@@ -37,6 +37,7 @@ struct present_daemon {
 	/* What ended sessions still owe the store (backlog.c), and its retry. */
 	GQueue *backlog;
 	guint backlog_source;
+	bool backlog_was_owed;
 	char *notifications_owner; /* who owns org.freedesktop.Notifications, or NULL */
 	int64_t summary_sent; /* the session whose summary the server has yet to answer for, or 0 */
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */

@@ -161,7 +161,11 @@ bool present_dnd_has_leftovers(const struct present_dnd *dnd);
  */
 size_t present_dnd_forget_put_back(struct present_dnd *dnd);
 
-/** How many records of changes put back the store could not delete yet. */
+/**
+ * How many records of changes put back the store could not delete yet,
+ * for a reason that may pass (locked, full); 0 when none is, or the store
+ * failed otherwise: trying again would not help.
+ */
 size_t present_dnd_put_back_kept(const struct present_dnd *dnd);
 
 /** Those put-backs, each with why it failed last (*ret_n of them); valid until the next put-back. */

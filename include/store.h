@@ -98,6 +98,12 @@ void present_store_snapshot_end(struct present_store *store);
  */
 void present_store_busy_handler(struct present_store *store, int (*fn)(void *data, int count), void *data);
 
+/**
+ * Whether a -errno of a write means the store cannot take writes now but
+ * may later: locked by another process, full, read-only.
+ */
+bool present_store_later(int r);
+
 /** How long to wait on a lock another connection holds, in ms; 0 puts back the default of 2 s. */
 void present_store_busy_timeout(struct present_store *store, int ms);
 

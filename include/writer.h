@@ -49,7 +49,11 @@ void present_writer_destroy(struct present_writer *w);
  */
 bool present_writer_end(struct present_writer *w);
 
-/** Whether everything queued is written (or failed for a reason of its own). */
+/**
+ * Whether everything queued is written, or given up: after
+ * present_writer_end(), a failure the store will not get over (I/O,
+ * corruption) gives up what it could not write, and logs it.
+ */
 bool present_writer_idle(struct present_writer *w);
 
 /**

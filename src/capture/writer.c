@@ -147,12 +147,6 @@ static int apply(struct present_writer *w, const struct op *op, int64_t *top)
 	return -EINVAL;
 }
 
-/* The store cannot take writes now, though it may later. */
-static bool transient(int r)
-{
-	return r == -EBUSY || r == -ENOSPC || r == -EROFS;
-}
-
 static uint64_t count_ops(const struct op *op)
 {
 	uint64_t n = 0;
@@ -185,7 +179,7 @@ static int commit(struct present_writer *w, struct op *batch, uint64_t *ret_fail
 		int q = apply(w, op, &top);
 		/* Some failures (I/O, memory) roll the whole transaction back, the
 		 * batch's earlier writes with it: the batch failed as a whole. */
-		if (q < 0 && (transient(q) || q == -ENOMEM || !present_store_deferring(w->store)))
+		if (q < 0 && (present_store_later(q) || q == -ENOMEM || !present_store_deferring(w->store)))
 			r = q;
 		else if (q < 0 && failed++ == 0)
 			present_log("warning", "alert not stored: %s", present_store_error(w->store));
@@ -255,7 +249,9 @@ static void *run(void *data)
 		int r = commit(w, batch, &failed);
 		pthread_mutex_lock(&w->lock);
 
-		if (r < 0 && !w->stopping) {
+		/* Once the session has ended, only a store that may take it later
+		 * is waited for: the daemon stays for what is kept. */
+		if (r < 0 && !w->stopping && (!w->ending || present_store_later(r) || r == -ENOMEM)) {
 			if (!w->failing)
 				present_log("warning", "alerts not stored yet (kept to try again): %s",
 					present_store_error(w->store));

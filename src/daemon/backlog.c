@@ -28,12 +28,6 @@ static void closing_free(struct closing *c)
 	free(c);
 }
 
-/* The store cannot take it now, though it may later. */
-static bool store_later(int r)
-{
-	return r == -EBUSY || r == -ENOSPC || r == -EROFS;
-}
-
 /* The session's alerts first, then its end: the summary the end makes due
  * counts what the store holds. False while the store cannot take them. */
 static bool close_session(struct present_daemon *d, struct closing *c)
@@ -47,7 +41,7 @@ static bool close_session(struct present_daemon *d, struct closing *c)
 	if (!d->store || !c->session_id)
 		return true;
 	int r = present_store_session_finish(d->store, c->session_id, c->ended_at, c->reason, c->sum_up, c->holder);
-	if (r < 0 && store_later(r))
+	if (r < 0 && present_store_later(r))
 		return false;
 	if (r < 0)
 		present_log("warning", "session %lld's end not recorded: %s", (long long)c->session_id,
@@ -112,7 +106,7 @@ static gboolean try_again(gpointer data)
 	bool closed = false;
 	struct closing *c;
 	while (d->backlog && (c = g_queue_peek_head(d->backlog)) && close_session(d, c)) {
-		present_log("info", "session %lld: its alerts and its end are recorded", (long long)c->session_id);
+		present_log("info", "session %lld: what the store was owed is written", (long long)c->session_id);
 		g_queue_pop_head(d->backlog);
 		closing_free(c);
 		closed = true;
@@ -141,7 +135,11 @@ void present_backlog_check(struct present_daemon *d)
 		g_source_remove(d->backlog_source);
 		d->backlog_source = 0;
 	}
-	present_daemon_update_idle(d);
+	/* Only when that changes: each try re-arming it would put off the idle exit for good. */
+	if (owed != d->backlog_was_owed) {
+		d->backlog_was_owed = owed;
+		present_daemon_update_idle(d);
+	}
 }
 
 void present_backlog_finish(struct present_daemon *d)

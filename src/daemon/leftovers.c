@@ -95,10 +95,10 @@ void present_leftovers_check(struct present_daemon *d)
 		/* The desktop is back as it was: a session cut short by a daemon's death can be summed up. */
 		present_session_replay_left(d);
 	}
-	/* A put-back's record the store could not delete is tried again with
-	 * the rest it is owed. What is left keeps the daemon; once nothing is,
-	 * it may leave (present_backlog_check() re-arms the idle exit). */
+	/* A put-back's record the store could not delete is tried again with the rest it is owed. */
 	present_backlog_check(d);
+	/* What is left keeps the daemon; once nothing is, it may leave. */
+	present_daemon_update_idle(d);
 }
 
 void present_leftovers_say(struct present_daemon *d, const struct present_unrestored *items, size_t n)

@@ -66,6 +66,7 @@ struct present_dnd {
 	 * user chose since. */
 	int64_t *done;
 	size_t n_done;
+	bool done_later; /* a delete of them failed only because the store could not take it then */
 	char *save_error; /* why this session's changes could not be recorded, or NULL */
 	bool leftovers; /* a put-back failed: its record waits in the store */
 	/* Those switches, each with the reason, for whoever asks meanwhile. The
@@ -195,8 +196,10 @@ static void forget(struct present_dnd *dnd, int64_t row)
 {
 	if (!row || !dnd->store)
 		return;
-	if (present_store_dnd_forget(dnd->store, row) == 0)
+	int r = present_store_dnd_forget(dnd->store, row);
+	if (r == 0)
 		return;
+	dnd->done_later = dnd->done_later || present_store_later(r);
 	int64_t *grown = realloc(dnd->done, (dnd->n_done + 1) * sizeof(*grown));
 	if (!grown) {
 		present_log("warning", "%s: a later restore could undo do-not-disturb set since",
@@ -213,9 +216,14 @@ static void forget(struct present_dnd *dnd, int64_t row)
 static size_t forget_done(struct present_dnd *dnd)
 {
 	size_t kept = 0;
-	for (size_t i = 0; i < dnd->n_done; i++)
-		if (present_store_dnd_forget(dnd->store, dnd->done[i]) < 0)
+	dnd->done_later = false;
+	for (size_t i = 0; i < dnd->n_done; i++) {
+		int r = present_store_dnd_forget(dnd->store, dnd->done[i]);
+		if (r < 0) {
 			dnd->done[kept++] = dnd->done[i];
+			dnd->done_later = dnd->done_later || present_store_later(r);
+		}
+	}
 	dnd->n_done = kept;
 	return kept;
 }
@@ -227,7 +235,7 @@ size_t present_dnd_forget_put_back(struct present_dnd *dnd)
 
 size_t present_dnd_put_back_kept(const struct present_dnd *dnd)
 {
-	return dnd ? dnd->n_done : 0;
+	return dnd && dnd->done_later ? dnd->n_done : 0;
 }
 
 static bool is_done(const struct present_dnd *dnd, int64_t row)

@@ -582,6 +582,11 @@ void present_store_snapshot_end(struct present_store *store)
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+bool present_store_later(int r)
+{
+	return r == -EBUSY || r == -ENOSPC || r == -EROFS;
+}
+
 void present_store_busy_timeout(struct present_store *store, int ms)
 {
 	sqlite3_busy_timeout(store->db, ms > 0 ? ms : BUSY_TIMEOUT_MS);

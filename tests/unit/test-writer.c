@@ -378,6 +378,27 @@ static void test_an_end_under_a_lock_keeps_what_is_queued(struct fixture *f, gco
 	sql_int(f, "SELECT count(*) FROM alerts WHERE summary IN ('first', 'second')", 2);
 }
 
+/* Once the session has ended, a failure the store will not get over (here
+ * I/O) is not waited for: the end would wait for good. It is given up and
+ * counted, as before the end a lock or a full disk would not be. */
+static void test_an_end_does_not_wait_on_an_io_error(struct fixture *f, gconstpointer data)
+{
+	char *error = NULL;
+	struct present_writer *w = present_writer_create(f->path, &error);
+	g_assert_nonnull(w);
+	insert(f, w, "first");
+	present_writer_sync(w);
+	/* The writer's connection has read the alerts' pages, not yet the gaps': writing one reads, and fails. */
+	g_atomic_int_set(&fail_reads, 1);
+	present_writer_gap(w, f->session, 3000, 4000, "the monitor connection was lost");
+	g_assert_true(present_writer_end(w));
+	g_assert_true(present_writer_idle(w));
+	g_atomic_int_set(&fail_reads, 0);
+	g_assert_cmpuint(present_writer_failures(w), ==, 1);
+	present_writer_destroy(w);
+	sql_int(f, "SELECT count(*) FROM capture_gaps", 0);
+}
+
 /* Past the limit of what is kept while the store cannot be written, what
  * comes is dropped: what is kept is the oldest, and stays. */
 static void test_past_the_limit_the_newest_are_dropped(struct fixture *f, gconstpointer data)
@@ -452,5 +473,6 @@ int main(int argc, char **argv)
 	ADD("a-clock-set-back-does-not-hold-a-retry", test_a_clock_set_back_does_not_hold_a_retry);
 	ADD("an-end-under-a-lock-keeps-what-is-queued", test_an_end_under_a_lock_keeps_what_is_queued);
 	ADD("past-the-limit-the-newest-are-dropped", test_past_the_limit_the_newest_are_dropped);
+	ADD("an-end-does-not-wait-on-an-io-error", test_an_end_does_not_wait_on_an_io_error);
 	return g_test_run();
 }
