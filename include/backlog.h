@@ -17,7 +17,7 @@ struct present_writer;
  */
 
 struct present_backlog_end {
-	struct present_writer *writer; /* taken; NULL for none */
+	struct present_writer *writer; /* taken by present_backlog_session_ended(); NULL for none */
 	int64_t session_id; /* 0: the session was never recorded */
 	int64_t started_at, ended_at;
 	const char *reason;

@@ -12,52 +12,55 @@
  * daemon's one loop must not stand still each second while it is held. */
 #define TRY_WAIT_MS 50
 
-struct closing {
-	struct present_writer *writer; /* NULL once it has written all it held */
-	int64_t session_id, ended_at;
-	char *reason, *holder;
-	bool sum_up;
-};
-
-static void closing_free(struct closing *c)
+/* A queued end owns its writer and its strings. */
+static void end_free(struct present_backlog_end *e)
 {
-	present_writer_destroy(c->writer);
-	free(c->reason);
-	free(c->holder);
-	free(c);
+	present_writer_destroy(e->writer);
+	free((char *)e->reason);
+	free((char *)e->holder);
+	free(e);
 }
 
 /* The session's alerts first, then its end: the summary the end makes due
  * counts what the store holds. False while the store cannot take them. */
-static bool close_session(struct present_daemon *d, struct closing *c)
+static bool close_session(struct present_daemon *d, struct present_backlog_end *e)
 {
-	if (c->writer) {
-		if (!present_writer_idle(c->writer))
+	if (e->writer) {
+		if (!present_writer_idle(e->writer))
 			return false;
-		present_writer_destroy(c->writer);
-		c->writer = NULL;
+		present_writer_destroy(e->writer);
+		e->writer = NULL;
 	}
-	if (!d->store || !c->session_id)
+	if (!d->store || !e->session_id)
 		return true;
-	int r = present_store_session_finish(d->store, c->session_id, c->ended_at, c->reason, c->sum_up, c->holder);
+	int r = present_store_session_finish(d->store, e->session_id, e->ended_at, e->reason, e->sum_up, e->holder);
 	if (r < 0 && present_store_later(r))
 		return false;
 	if (r < 0)
-		present_log("warning", "session %lld's end not recorded: %s", (long long)c->session_id,
+		present_log("warning", "session %lld's end not recorded: %s", (long long)e->session_id,
 			present_store_error(d->store));
 	return true;
 }
 
+/* A copy that owns its strings, or NULL without memory. */
+static struct present_backlog_end *end_copy(const struct present_backlog_end *now)
+{
+	struct present_backlog_end *later = malloc(sizeof(*later));
+	if (!later)
+		return NULL;
+	*later = *now;
+	later->reason = strdup(now->reason);
+	later->holder = now->holder ? strdup(now->holder) : NULL;
+	if (later->reason && (later->holder || !now->holder))
+		return later;
+	later->writer = NULL;
+	end_free(later);
+	return NULL;
+}
+
 void present_backlog_session_ended(struct present_daemon *d, const struct present_backlog_end *end)
 {
-	struct closing now = {
-		.writer = end->writer,
-		.session_id = end->session_id,
-		.ended_at = end->ended_at,
-		.reason = (char *)end->reason,
-		.holder = (char *)end->holder,
-		.sum_up = end->sum_up,
-	};
+	struct present_backlog_end now = *end;
 	if (now.writer && present_writer_end(now.writer)) {
 		present_writer_destroy(now.writer);
 		now.writer = NULL;
@@ -66,32 +69,22 @@ void present_backlog_session_ended(struct present_daemon *d, const struct presen
 	if ((!d->backlog || g_queue_is_empty(d->backlog)) && close_session(d, &now)) {
 		if (now.sum_up && d->store && now.session_id)
 			present_replay(d,
-				&(struct present_session_record){.id = now.session_id, .started_at = end->started_at,
-					.ended_at = end->ended_at, .end_reason = now.reason},
+				&(struct present_session_record){.id = now.session_id, .started_at = now.started_at,
+					.ended_at = now.ended_at, .end_reason = (char *)now.reason},
 				now.holder);
 		return;
 	}
-	struct closing *later = malloc(sizeof(*later));
-	if (!d->backlog)
-		d->backlog = g_queue_new();
-	if (later) {
-		*later = now;
-		later->reason = strdup(now.reason);
-		later->holder = now.holder ? strdup(now.holder) : NULL;
-	}
-	if (!later || !later->reason || (now.holder && !later->holder)) {
+	struct present_backlog_end *later = end_copy(&now);
+	if (!later) {
 		present_log("warning", "session %lld: out of memory: what the store could not take is given up",
 			(long long)now.session_id);
-		if (later) {
-			later->writer = NULL;
-			closing_free(later);
-		}
 		present_writer_destroy(now.writer);
 		return;
 	}
-	present_log("warning", "session %lld: %s; tried again each second",
-		(long long)now.session_id,
+	present_log("warning", "session %lld: %s; tried again each second", (long long)now.session_id,
 		now.writer ? "its alerts wait for the store" : "its end waits for the store");
+	if (!d->backlog)
+		d->backlog = g_queue_new();
 	g_queue_push_tail(d->backlog, later);
 	present_backlog_check(d);
 }
@@ -103,11 +96,11 @@ static gboolean try_again(gpointer data)
 	if (d->store)
 		present_store_busy_timeout(d->store, TRY_WAIT_MS);
 	bool closed = false;
-	struct closing *c;
-	while (d->backlog && (c = g_queue_peek_head(d->backlog)) && close_session(d, c)) {
-		present_log("info", "session %lld: what the store was owed is written", (long long)c->session_id);
+	struct present_backlog_end *e;
+	while (d->backlog && (e = g_queue_peek_head(d->backlog)) && close_session(d, e)) {
+		present_log("info", "session %lld: what the store was owed is written", (long long)e->session_id);
 		g_queue_pop_head(d->backlog);
-		closing_free(c);
+		end_free(e);
 		closed = true;
 	}
 	present_dnd_forget_put_back(d->dnd);
@@ -148,16 +141,15 @@ void present_backlog_finish(struct present_daemon *d)
 	d->backlog_source = 0;
 	if (!d->backlog)
 		return;
-	struct closing *c;
-	while ((c = g_queue_pop_head(d->backlog))) {
+	struct present_backlog_end *e;
+	while ((e = g_queue_pop_head(d->backlog))) {
 		/* Its last try, which logs what it gives up. */
-		present_writer_destroy(c->writer);
-		c->writer = NULL;
-		if (d->store && c->session_id &&
-			present_store_session_finish(d->store, c->session_id, c->ended_at, c->reason, c->sum_up, c->holder) < 0)
+		present_writer_destroy(e->writer);
+		e->writer = NULL;
+		if (!close_session(d, e))
 			present_log("warning", "session %lld's end not recorded: %s: the next daemon records it as interrupted",
-				(long long)c->session_id, present_store_error(d->store));
-		closing_free(c);
+				(long long)e->session_id, present_store_error(d->store));
+		end_free(e);
 	}
 	g_queue_free(d->backlog);
 	d->backlog = NULL;

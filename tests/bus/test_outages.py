@@ -345,11 +345,15 @@ class StoreOutage(DunstCase):
         self.assertEqual(db.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
         self.assertEqual([s[0] for s in self.sessions()], sessions)
 
-    def test_read_only_from_the_start(self):
+    def read_only_after_a_session(self):
+        """A store with one session in it, read-only from the next daemon's start."""
         self.first_session()
         # The daemon gone, not only its name: it checkpoints and removes the WAL as it exits.
         self.daemon_gone()
         self.read_only()
+
+    def test_read_only_from_the_start(self):
+        self.read_only_after_a_session()
         r = self.present("start", "10m")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"· do-not-disturb on \(dunst\)\n$")
@@ -366,9 +370,7 @@ class StoreOutage(DunstCase):
     def test_toggle_starts_and_ends_a_session_with_the_store_read_only(self):
         """The key bound to toggle, pressed with no daemon running: a store it cannot open
         tells of no session left behind, so the press starts one, and the next ends it."""
-        self.first_session()
-        self.daemon_gone()
-        self.read_only()
+        self.read_only_after_a_session()
         r = self.present("toggle", "10m")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"· do-not-disturb on \(dunst\)\n$")

@@ -276,17 +276,30 @@ static void wait_for(gint *counter)
 	}
 }
 
+static struct present_writer *writer(struct fixture *f)
+{
+	char *error = NULL;
+	struct present_writer *w = present_writer_create(f->path, &error);
+	g_assert_nonnull(w);
+	return w;
+}
+
+/* A writer that has stored one alert, summary. */
+static struct present_writer *writer_with(struct fixture *f, const char *summary)
+{
+	struct present_writer *w = writer(f);
+	insert(f, w, summary);
+	present_writer_sync(w);
+	return w;
+}
+
 /* A read that fails midway through a batch rolls SQLite's whole transaction
  * back: what the batch wrote before it is gone. The batch is kept and
  * written again, whole, not its rest one write at a time. */
 static void test_batch_rolled_back_is_kept(struct fixture *f, gconstpointer data)
 {
-	char *error = NULL;
-	struct present_writer *w = present_writer_create(f->path, &error);
-	g_assert_nonnull(w);
 	/* The writer's connection has read the alerts' pages, not yet the gaps'. */
-	insert(f, w, "first");
-	present_writer_sync(w);
+	struct present_writer *w = writer_with(f, "first");
 
 	/* Both writes in one batch: queued while the writer waits on a lock. */
 	sqlite3 *db;
@@ -315,11 +328,7 @@ static void test_batch_rolled_back_is_kept(struct fixture *f, gconstpointer data
  * all that while. */
 static void test_a_clock_set_back_does_not_hold_a_retry(struct fixture *f, gconstpointer data)
 {
-	char *error = NULL;
-	struct present_writer *w = present_writer_create(f->path, &error);
-	g_assert_nonnull(w);
-	insert(f, w, "first");
-	present_writer_sync(w);
+	struct present_writer *w = writer_with(f, "first");
 
 	/* The writer's connection has read the alerts' pages, not yet the gaps': writing one reads, and fails. */
 	g_atomic_int_set(&failed_reads, 0);
@@ -358,11 +367,7 @@ static void unlock_store(sqlite3 *db)
  * writes them once the lock is gone, instead of giving them up. */
 static void test_an_end_under_a_lock_keeps_what_is_queued(struct fixture *f, gconstpointer data)
 {
-	char *error = NULL;
-	struct present_writer *w = present_writer_create(f->path, &error);
-	g_assert_nonnull(w);
-	insert(f, w, "first");
-	present_writer_sync(w);
+	struct present_writer *w = writer_with(f, "first");
 	sqlite3 *db = lock_store(f);
 	insert(f, w, "second");
 	g_assert_false(present_writer_end(w));
@@ -383,11 +388,7 @@ static void test_an_end_under_a_lock_keeps_what_is_queued(struct fixture *f, gco
  * counted, as before the end a lock or a full disk would not be. */
 static void test_an_end_does_not_wait_on_an_io_error(struct fixture *f, gconstpointer data)
 {
-	char *error = NULL;
-	struct present_writer *w = present_writer_create(f->path, &error);
-	g_assert_nonnull(w);
-	insert(f, w, "first");
-	present_writer_sync(w);
+	struct present_writer *w = writer_with(f, "first");
 	/* The writer's connection has read the alerts' pages, not yet the gaps': writing one reads, and fails. */
 	g_atomic_int_set(&fail_reads, 1);
 	present_writer_gap(w, f->session, 3000, 4000, "the monitor connection was lost");
@@ -404,9 +405,7 @@ static void test_an_end_does_not_wait_on_an_io_error(struct fixture *f, gconstpo
 static void test_past_the_limit_the_newest_are_dropped(struct fixture *f, gconstpointer data)
 {
 	enum { KEPT = 100000, MORE = KEPT + 10 };
-	char *error = NULL;
-	struct present_writer *w = present_writer_create(f->path, &error);
-	g_assert_nonnull(w);
+	struct present_writer *w = writer(f);
 	sqlite3 *db = lock_store(f);
 	insert(f, w, "oldest");
 	/* Returns once a try has failed: the writer knows the store is out of reach. */
@@ -426,11 +425,7 @@ static void test_past_the_limit_the_newest_are_dropped(struct fixture *f, gconst
  * alert of ours, by the number capture gave it, reaches ours. */
 static void test_alerts_stored_elsewhere_keep_their_numbers(struct fixture *f, gconstpointer data)
 {
-	char *error = NULL;
-	struct present_writer *w = present_writer_create(f->path, &error);
-	g_assert_nonnull(w);
-	insert(f, w, "ours 1");
-	present_writer_sync(w);
+	struct present_writer *w = writer_with(f, "ours 1");
 
 	sqlite3 *db;
 	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
