@@ -19,6 +19,11 @@ struct present_writer;
 struct present_backlog_end {
 	struct present_writer *writer; /* taken by present_backlog_session_ended(); NULL for none */
 	int64_t session_id; /* 0: the session was never recorded */
+	/* The session's record itself is owed (the store could not take it at
+	 * its start): written first, its alerts then go in under it. */
+	bool begin_owed;
+	const char *label;
+	int64_t planned_end;
 	int64_t started_at, ended_at;
 	const char *reason;
 	bool sum_up;
@@ -33,6 +38,9 @@ void present_backlog_session_ended(struct present_daemon *d, const struct presen
  * while it is; re-arms the idle exit when that changes.
  */
 void present_backlog_check(struct present_daemon *d);
+
+/** Whether an ended session waits for the store: the summary due is its own, once it is written. */
+bool present_backlog_ends_waiting(const struct present_daemon *d);
 
 /** Whether anything is owed to the store. */
 bool present_backlog_owed(const struct present_daemon *d);

@@ -64,6 +64,15 @@ void present_capture_stop(struct present_capture *cap);
  */
 struct present_writer *present_capture_end(struct present_capture *cap);
 
+/**
+ * The session is not recorded yet (the store was locked at its start): its
+ * alerts wait, held, for present_capture_recorded().
+ */
+void present_capture_hold(struct present_capture *cap);
+
+/** The session is recorded as session_id (0: it will not be): what waited is written under it. Accepts NULL. */
+void present_capture_recorded(struct present_capture *cap, int64_t session_id);
+
 /** The notification name has a new owner (or none: NULL), whose own forwarding hops are not new alerts. */
 void present_capture_server_owner(struct present_capture *cap, const char *owner);
 

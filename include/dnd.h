@@ -130,6 +130,14 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 	const struct present_dnd_change *change, struct present_dnd_report *ret);
 
 /**
+ * The session is recorded late, as session_id (the store was locked at its
+ * start): what this session changed is recorded under it, so that a crash
+ * from now on leaves nothing on, and report's warning that one could goes.
+ * Returns 0, or -errno when the store did not take it (the warning stays).
+ */
+int present_dnd_record_late(struct present_dnd *dnd, int64_t session_id, struct present_dnd_report *report);
+
+/**
  * The id of the backend that silenced the desktop in this session, or whose
  * switch the session found on already; NULL when neither.
  */

@@ -22,6 +22,10 @@ struct present_session {
 	struct present_capture *capture; /* NULL when alerts cannot be held */
 	char *capture_error; /* why not */
 	char *store_error; /* why the session is not recorded in the store, or NULL */
+	/* The store could not take the session's record at its start but may
+	 * later (locked by another process, full): it is tried each second,
+	 * and the alerts wait for it. */
+	bool begin_owed;
 	int timer_fd; /* CLOCK_REALTIME: fires on resume if the end passed during a suspend */
 	guint timer_source;
 	guint counts_source; /* a pending report of new alerts, at most one a second */
@@ -43,6 +47,12 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 
 /** Tells the log, the hooks and the bus's listeners of the session just started. */
 void present_session_announce(struct present_daemon *d);
+
+/**
+ * Records the running session the store could not take at its start, its
+ * alerts and changes under it. False while the store still cannot take it.
+ */
+bool present_session_record_late(struct present_daemon *d);
 
 /** Moves the end of the running session by seconds. */
 bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError *err);

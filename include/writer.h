@@ -44,10 +44,21 @@ void present_writer_destroy(struct present_writer *w);
 /**
  * The session is over: tries at once to write what is queued, waiting a
  * short while only on a lock held elsewhere. True when all of it is
- * written; false when the store could not take it: the thread keeps it and
- * tries again each second, until present_writer_idle() or destroy.
+ * written; false when the store could not take it (the thread keeps it
+ * and tries again each second, until present_writer_idle() or destroy), or
+ * while the writer is held.
  */
 bool present_writer_end(struct present_writer *w);
+
+/**
+ * The session these alerts belong to is not recorded yet (the store was
+ * locked at its start): nothing is written until present_writer_recorded(),
+ * or until destroy, which writes it under no session rather than lose it.
+ */
+void present_writer_hold(struct present_writer *w);
+
+/** The session is recorded as session_id (0: it will not be): what was held is written, under it. */
+void present_writer_recorded(struct present_writer *w, int64_t session_id);
 
 /**
  * Whether everything queued is written, or given up: after

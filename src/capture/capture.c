@@ -528,6 +528,19 @@ struct present_capture *present_capture_start(DBusConnection *bus, struct presen
 	return cap;
 }
 
+void present_capture_hold(struct present_capture *cap)
+{
+	present_writer_hold(cap->writer);
+}
+
+void present_capture_recorded(struct present_capture *cap, int64_t session_id)
+{
+	if (!cap)
+		return;
+	cap->session_id = session_id;
+	present_writer_recorded(cap->writer, session_id);
+}
+
 struct present_writer *present_capture_end(struct present_capture *cap)
 {
 	if (!cap)

@@ -49,6 +49,10 @@ struct present_writer {
 	bool ending; /* the session has ended: short waits on a lock, and a retry now */
 	bool retry_now;
 	bool failing; /* the last batch could not be written: said once, until one is */
+	/* The session is not recorded yet: nothing is written until it is, so
+	 * that its alerts go in under its number, not under none. */
+	bool held;
+	int64_t session_id; /* for ops that name none, once it is recorded */
 	int64_t next_id; /* the capture's numbering: the main thread's alone */
 	/* The store's numbering, the writer thread's alone: ascending by from. */
 	struct shift *shifts;
@@ -113,11 +117,14 @@ static int64_t number(struct present_writer *w, int64_t id, int64_t *top)
 	return ++*top;
 }
 
-static int apply(struct present_writer *w, const struct op *op, int64_t *top)
+static int apply(struct present_writer *w, const struct op *op, int64_t session_id, int64_t *top)
 {
 	struct present_store *store = w->store;
 	struct present_alert_record a = op->alert;
-	int64_t id = op->kind == PRESENT_WRITE_GAP ? op->id : stored_id(w, op->id);
+	struct present_owed_note note = op->note;
+	a.session_id = a.session_id ? a.session_id : session_id;
+	note.session_id = note.session_id ? note.session_id : session_id;
+	int64_t id = op->kind == PRESENT_WRITE_GAP ? (op->id ? op->id : session_id) : stored_id(w, op->id);
 	int r;
 	switch (op->kind) {
 	case PRESENT_WRITE_INSERT:
@@ -132,7 +139,7 @@ static int apply(struct present_writer *w, const struct op *op, int64_t *top)
 			r = present_store_alert_update(store, &a, op->number);
 		else
 			r = present_store_alert_set_app(store, a.id, a.app, a.cls, a.rule);
-		return r < 0 || !op->owed ? r : present_store_owed_note(store, a.id, &op->note);
+		return r < 0 || !op->owed ? r : present_store_owed_note(store, a.id, &note);
 	case PRESENT_WRITE_SERVER_ID:
 		return present_store_alert_set_server_id(store, id, (uint32_t)op->number, op->text);
 	case PRESENT_WRITE_WITHDRAW:
@@ -167,7 +174,7 @@ static uint64_t count_new(const struct op *op)
  * when the store could not take it (nothing of it is written). A write that
  * fails for a reason of its own is logged once per batch and the rest still
  * go in: one bad row must not cost the others. */
-static int commit(struct present_writer *w, struct op *batch, uint64_t *ret_failed)
+static int commit(struct present_writer *w, struct op *batch, int64_t session_id, uint64_t *ret_failed)
 {
 	uint64_t failed = 0;
 	size_t shifts = w->n_shifts;
@@ -176,7 +183,7 @@ static int commit(struct present_writer *w, struct op *batch, uint64_t *ret_fail
 	if (r == 0 && count_new(batch))
 		r = present_store_alert_top(w->store, &top);
 	for (struct op *op = batch; r == 0 && op; op = op->next) {
-		int q = apply(w, op, &top);
+		int q = apply(w, op, session_id, &top);
 		/* Some failures (I/O, memory) roll the whole transaction back, the
 		 * batch's earlier writes with it: the batch failed as a whole. */
 		if (q < 0 && (present_store_later(q) || q == -ENOMEM || !present_store_deferring(w->store)))
@@ -236,7 +243,8 @@ static void *run(void *data)
 	struct present_writer *w = data;
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!w->head && !w->stopping)
+		/* Stopping, what is held is written under no session rather than lost. */
+		while ((!w->head || w->held) && !w->stopping)
 			pthread_cond_wait(&w->wake, &w->lock);
 		if (!w->head && w->stopping)
 			break;
@@ -244,9 +252,10 @@ static void *run(void *data)
 		struct op *batch = w->head;
 		w->head = w->tail = NULL;
 		w->retry_now = false;
+		int64_t session_id = w->session_id;
 		pthread_mutex_unlock(&w->lock);
 		uint64_t n = count_ops(batch), failed = 0;
-		int r = commit(w, batch, &failed);
+		int r = commit(w, batch, session_id, &failed);
 		pthread_mutex_lock(&w->lock);
 
 		/* Once the session has ended, only a store that may take it later
@@ -365,7 +374,7 @@ int64_t present_writer_next_id(struct present_writer *w)
 static void push(struct present_writer *w, struct op *op)
 {
 	pthread_mutex_lock(&w->lock);
-	if (w->failing && w->queued - w->committed >= KEPT_MAX) {
+	if ((w->failing || w->held) && w->queued - w->committed >= KEPT_MAX) {
 		w->dropped++;
 		w->failures++;
 		pthread_mutex_unlock(&w->lock);
@@ -462,11 +471,27 @@ bool present_writer_end(struct present_writer *w)
 	w->retry_now = true;
 	pthread_cond_signal(&w->wake);
 	uint64_t target = w->queued, refused = w->refused;
-	while (w->committed < target && w->refused == refused)
+	while (w->committed < target && w->refused == refused && !w->held)
 		pthread_cond_wait(&w->done, &w->lock);
 	bool written = w->committed >= target;
 	pthread_mutex_unlock(&w->lock);
 	return written;
+}
+
+void present_writer_hold(struct present_writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->held = true;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void present_writer_recorded(struct present_writer *w, int64_t session_id)
+{
+	pthread_mutex_lock(&w->lock);
+	w->held = false;
+	w->session_id = session_id;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
 }
 
 bool present_writer_idle(struct present_writer *w)

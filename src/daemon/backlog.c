@@ -16,17 +16,42 @@
 static void end_free(struct present_backlog_end *e)
 {
 	present_writer_destroy(e->writer);
+	free((char *)e->label);
 	free((char *)e->reason);
 	free((char *)e->holder);
 	free(e);
 }
 
-/* The session's alerts first, then its end: the summary the end makes due
- * counts what the store holds. False while the store cannot take them. */
+/* The session's record the store could not take at its start, with the end
+ * already known. False while the store still cannot take it; else its
+ * alerts are written, under it, or under none when the store refused it
+ * for good. */
+static bool record_begin(struct present_daemon *d, struct present_backlog_end *e)
+{
+	if (!e->begin_owed)
+		return true;
+	int r = present_store_session_begin(d->store, e->label, e->started_at, e->planned_end, NULL, &e->session_id);
+	if (r < 0 && present_store_later(r))
+		return false;
+	if (r < 0)
+		present_log("warning", "session not recorded: %s", present_store_error(d->store));
+	e->begin_owed = false;
+	if (e->writer)
+		present_writer_recorded(e->writer, e->session_id);
+	return true;
+}
+
+/* The session's record if owed, its alerts, then its end: the summary the
+ * end makes due counts what the store holds. False while the store cannot
+ * take them. */
 static bool close_session(struct present_daemon *d, struct present_backlog_end *e)
 {
+	bool owed = e->begin_owed;
+	if (!record_begin(d, e))
+		return false;
 	if (e->writer) {
-		if (!present_writer_idle(e->writer))
+		/* Just released, its alerts have not been tried yet: now, not in a second. */
+		if (!(owed ? present_writer_end(e->writer) : present_writer_idle(e->writer)))
 			return false;
 		present_writer_destroy(e->writer);
 		e->writer = NULL;
@@ -49,9 +74,10 @@ static struct present_backlog_end *end_copy(const struct present_backlog_end *no
 	if (!later)
 		return NULL;
 	*later = *now;
+	later->label = strdup(now->label ? now->label : "");
 	later->reason = strdup(now->reason);
 	later->holder = now->holder ? strdup(now->holder) : NULL;
-	if (later->reason && (later->holder || !now->holder))
+	if (later->label && later->reason && (later->holder || !now->holder))
 		return later;
 	later->writer = NULL;
 	end_free(later);
@@ -82,7 +108,9 @@ void present_backlog_session_ended(struct present_daemon *d, const struct presen
 		return;
 	}
 	present_log("warning", "session %lld: %s; tried again each second", (long long)now.session_id,
-		now.writer ? "its alerts wait for the store" : "its end waits for the store");
+		now.begin_owed ? "its record waits for the store"
+		: now.writer   ? "its alerts wait for the store"
+			       : "its end waits for the store");
 	if (!d->backlog)
 		d->backlog = g_queue_new();
 	g_queue_push_tail(d->backlog, later);
@@ -103,6 +131,9 @@ static gboolean try_again(gpointer data)
 		end_free(e);
 		closed = true;
 	}
+	/* After the sessions before it, which are recorded first. */
+	if (d->session.active && d->session.begin_owed && !present_backlog_ends_waiting(d))
+		present_session_record_late(d);
 	present_dnd_forget_put_back(d->dnd);
 	if (d->store)
 		present_store_busy_timeout(d->store, 0);
@@ -113,9 +144,15 @@ static gboolean try_again(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+bool present_backlog_ends_waiting(const struct present_daemon *d)
+{
+	return d->backlog && !g_queue_is_empty(d->backlog);
+}
+
 bool present_backlog_owed(const struct present_daemon *d)
 {
-	return (d->backlog && !g_queue_is_empty(d->backlog)) || present_dnd_put_back_kept(d->dnd);
+	return present_backlog_ends_waiting(d) || present_dnd_put_back_kept(d->dnd) ||
+		(d->session.active && d->session.begin_owed);
 }
 
 void present_backlog_check(struct present_daemon *d)
@@ -143,7 +180,16 @@ void present_backlog_finish(struct present_daemon *d)
 		return;
 	struct present_backlog_end *e;
 	while ((e = g_queue_pop_head(d->backlog))) {
-		/* Its last try, which logs what it gives up. */
+		/* Its last try, which logs what it gives up; alerts whose session
+		 * cannot be recorded go in under none rather than not at all. */
+		if (!record_begin(d, e)) {
+			present_log("warning", "session not recorded: %s: its alerts are stored under none",
+				present_store_error(d->store));
+			e->begin_owed = false;
+			e->session_id = 0;
+			if (e->writer)
+				present_writer_recorded(e->writer, 0);
+		}
 		present_writer_destroy(e->writer);
 		e->writer = NULL;
 		if (!close_session(d, e))

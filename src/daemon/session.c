@@ -266,21 +266,50 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	struct present_dnd_change change = {0};
 	bool record_change = present_dnd_prepare(d->dnd, &d->config, &s->dnd, &change);
 	int64_t id = 0;
+	int r_begin = 0;
 	if (!d->store) {
 		s->store_error = strdup(present_daemon_store_error(d));
-	} else if (present_store_session_begin(d->store, s->label, s->started_at, s->ends_at,
-			   record_change ? &change : NULL, &id) < 0) {
+	} else if ((r_begin = present_store_session_begin(d->store, s->label, s->started_at, s->ends_at,
+			    record_change ? &change : NULL, &id)) < 0) {
 		/* The caller hears it too (store_error in the status): a crash could leave the desktop silenced. */
-		store_warn(d, -EIO);
+		store_warn(d, r_begin);
 		s->store_error = strdup(present_store_error(d->store));
+		s->begin_owed = present_store_later(r_begin);
 	}
 	s->id = (uint64_t)id;
 	/* Listening starts before the desktop goes quiet, so nothing slips by. */
 	start_capture(d);
+	/* Stored under no session, they would be no meeting's: no summary, and nobody owed. */
+	if (s->begin_owed && s->capture)
+		present_capture_hold(s->capture);
 	present_dnd_silence(d->dnd, &d->config, id, record_change ? &change : NULL, &s->dnd);
 	dnd_retry_arm(d);
 
 	present_session_mirror(d);
+	present_backlog_check(d);
+	return true;
+}
+
+bool present_session_record_late(struct present_daemon *d)
+{
+	struct present_session *s = &d->session;
+	int64_t id = 0;
+	int r = present_store_session_begin(d->store, s->label, s->started_at, s->ends_at, NULL, &id);
+	if (r < 0 && present_store_later(r))
+		return false;
+	s->begin_owed = false;
+	store_warn(d, r);
+	s->id = (uint64_t)id;
+	present_capture_recorded(s->capture, id);
+	if (id && present_dnd_record_late(d->dnd, id, &s->dnd) < 0)
+		present_log("warning", "%s: a crash now could leave do-not-disturb on", present_store_error(d->store));
+	else if (id) {
+		present_log("info", "session %lld recorded, once the store took it", (long long)id);
+		free(s->store_error);
+		s->store_error = NULL;
+	}
+	present_session_mirror(d);
+	present_service_properties_changed(d);
 	return true;
 }
 
@@ -403,6 +432,9 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	present_backlog_session_ended(d, &(struct present_backlog_end){
 		.writer = writer,
 		.session_id = (int64_t)s->id,
+		.begin_owed = s->begin_owed,
+		.label = s->label,
+		.planned_end = s->ends_at,
 		.started_at = s->started_at,
 		.ended_at = present_time_now(),
 		.reason = reason,
@@ -525,8 +557,10 @@ static gboolean replay_left(gpointer data)
 	d->replay_left_source = 0;
 	/* Shown into a silenced desktop, or to no server at all, it would be
 	 * lost: it waits for both, as the check that calls this does. A session
-	 * started meanwhile makes it stale: its end clears it. */
-	if (!d->store || d->session.active || !d->notifications_owner || present_dnd_has_leftovers(d->dnd))
+	 * started meanwhile makes it stale: its end clears it. So does one whose
+	 * end waits for the store: its own summary follows once it is written. */
+	if (!d->store || d->session.active || !d->notifications_owner || present_dnd_has_leftovers(d->dnd) ||
+		present_backlog_ends_waiting(d))
 		return G_SOURCE_REMOVE;
 	struct present_session_record rec;
 	char *holder = NULL;

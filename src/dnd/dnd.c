@@ -857,6 +857,32 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 	silenced(dnd, cfg, &ctx, b, r, error, ret);
 }
 
+int present_dnd_record_late(struct present_dnd *dnd, int64_t session_id, struct present_dnd_report *report)
+{
+	dnd->session_id = session_id;
+	for (size_t i = 0; i < dnd->n_changes; i++) {
+		struct change *c = &dnd->changes[i];
+		if (c->row || !needs_record(dnd, c->backend))
+			continue;
+		/* Its server is the one that confirmed it, as note_server() records it. */
+		const char *server = in_memory(c->backend) && !c->backend->held ? c->owner : NULL;
+		struct present_dnd_change change = record_of(dnd, c->backend, c->app, c->saved, server);
+		int r = present_store_dnd_save(dnd->store, session_id, &change, present_time_now());
+		if (r < 0)
+			return r;
+		c->row = change.id;
+	}
+	/* The note silenced() gave a switch that went on is that warning alone. */
+	if (dnd->save_error && report && report->state &&
+		(strcmp(report->state, "on") == 0 || strcmp(report->state, "already-on") == 0)) {
+		free(report->note);
+		report->note = NULL;
+	}
+	free(dnd->save_error);
+	dnd->save_error = NULL;
+	return 0;
+}
+
 /* A switch that could not be put back: logged, and added to report (may be
  * NULL) for whoever must hear what stays as the session left it. One with a
  * record in the store (recorded) is tried again later: kept, and the reason,

@@ -534,6 +534,72 @@ class StoreOutage(DunstCase):
                          [("stop",)])
         wait_until(lambda: not self.bus.has_owner(), what="the idle exit, once nothing is owed")
 
+    def count(self, sql, *args):
+        return self.db().execute(sql, args).fetchone()[0]
+
+    def messages_while_locked(self, label):
+        """Another process holds the store as the session starts: the user hears that it is not
+        recorded, and three messages arrive, held by the daemon alone."""
+        self.first_session()
+        lock = self.locked()
+        r = self.present("start", "10m", "--label", label)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("this session is not being recorded", r.stderr)
+        self.assertTrue(self.dnd())
+        app = App(self)
+        for i in range(3):
+            app.notify("Signal", "Ana", "held %d" % i, {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.status_now()["alerts"] == 3, what="the alerts seen")
+        time.sleep(2 * harness.valgrind.slower)
+        self.assertEqual(self.count("SELECT count(*) FROM alerts WHERE body LIKE 'held %'"), 0,
+                         "alerts stored before their session")
+        return lock
+
+    def assert_under(self, label):
+        """The session's three alerts and the response they owe are its own, not no session's."""
+        session = self.count("SELECT id FROM sessions WHERE label = ?", label)
+        self.assertEqual(self.count("SELECT count(*) FROM alerts WHERE body LIKE 'held %' AND session_id = ?",
+                                    session), 3)
+        self.assertEqual(self.db().execute("SELECT session_id, count FROM owed").fetchall(), [(session, 3)])
+
+    def test_a_session_locked_out_at_its_start_is_recorded_once_the_lock_is_gone(self):
+        """The store locked as the session starts, freed during it: the daemon records the session
+        then, its alerts under it, and the change it made, so that a crash from then on leaves
+        nothing on; the warning that it is not recorded goes."""
+        lock = self.messages_while_locked("late")
+        lock.execute("ROLLBACK")
+        wait_until(lambda: "recorded, once the store took it" in self.daemon_log(), what="the session recorded")
+        self.assertEqual([s[0] for s in self.sessions()], ["before", "late"])
+        self.assertIsNone(self.sessions()[1][3], "the session ended as it was recorded")
+        wait_until(lambda: self.count("SELECT count(*) FROM alerts WHERE body LIKE 'held %'") == 3,
+                   what="the held alerts stored")
+        self.assert_under("late")
+        self.assertEqual(self.count("SELECT count(*) FROM dnd_changes WHERE session_id = "
+                                    "(SELECT id FROM sessions WHERE label = 'late')"), 1)
+        r = self.present("status")
+        self.assertNotIn("not being recorded", r.stdout + r.stderr)
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.assertTrue(self.dnd())
+        self.ok("restore")
+        self.assertFalse(self.dnd(), "the change recorded late was not put back after a crash")
+
+    def test_a_session_locked_out_from_start_to_end_is_recorded_once_the_lock_is_gone(self):
+        """The lock held through the whole session: the stop answers and the desktop comes back;
+        once the lock is gone, the session is recorded as stopped, with its alerts under it, and
+        summed up, counting them."""
+        lock = self.messages_while_locked("throughout")
+        summaries = len(self.summaries())
+        self.ok("stop")
+        self.assertFalse(self.dnd())
+        wait_until(lambda: "its record waits for the store" in self.daemon_log(), what="the wait, said")
+        lock.execute("ROLLBACK")
+        wait_until(lambda: "what the store was owed is written" in self.daemon_log(), what="the store written")
+        self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("before", "stop"), ("throughout", "stop")])
+        self.assert_under("throughout")
+        wait_until(lambda: len(self.summaries()) == summaries + 1, what="the summary")
+        self.assertRegex(self.summaries()[-1], r"\b3\b")
+        self.assertIn("throughout", self.ok("catchup"))
+
     def test_start_says_when_the_session_cannot_be_recorded(self):
         """The user must hear that this session is not recorded (and a crash could leave
         do-not-disturb on), not only the daemon's log."""

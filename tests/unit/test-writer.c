@@ -420,6 +420,68 @@ static void test_past_the_limit_the_newest_are_dropped(struct fixture *f, gconst
 	sql_int(f, "SELECT count(*) FROM alerts WHERE summary = 'newer'", KEPT - 1);
 }
 
+/* One alert under session (0: none yet), adding to a response owed under it too. */
+static void insert_owed(struct present_writer *w, int64_t session, const char *summary)
+{
+	struct present_alert_record a = {
+		.id = present_writer_next_id(w),
+		.session_id = session,
+		.received_at = 2000,
+		.path = "notify",
+		.app = "thunderbird",
+		.summary = summary,
+		.urgency = -1,
+	};
+	struct present_owed_note note = {
+		.session_id = session,
+		.kind = "mail",
+		.app = "thunderbird",
+		.sender = "Ana",
+		.subject = summary,
+		.at = 2000,
+		.ack_by = 3000,
+		.answer_by = 4000,
+	};
+	present_writer_alert(w, PRESENT_WRITE_INSERT, &a, &note);
+}
+
+/* A session the store could not record at its start: its alerts wait
+ * until it is, then go in under it, with what they owe and the gaps in
+ * the capture, not under no session (no meeting's, nobody owed). */
+static void test_held_alerts_go_in_under_the_session_recorded(struct fixture *f, gconstpointer data)
+{
+	struct present_writer *w = writer(f);
+	present_writer_hold(w);
+	insert_owed(w, 0, "held");
+	present_writer_gap(w, 0, 3000, 4000, "the monitor connection was lost");
+	g_assert_false(present_writer_end(w));
+	g_usleep(100000);
+	g_assert_false(present_writer_idle(w));
+	sql_int(f, "SELECT count(*) FROM alerts", 0);
+	present_writer_recorded(w, f->session);
+	present_writer_sync(w);
+	g_assert_cmpuint(present_writer_failures(w), ==, 0);
+	present_writer_destroy(w);
+	char *sql = g_strdup_printf("SELECT (SELECT count(*) FROM alerts WHERE summary = 'held' AND session_id = %1$"
+				    G_GINT64_FORMAT ") + (SELECT count(*) FROM owed WHERE session_id = %1$" G_GINT64_FORMAT
+				    ") + (SELECT count(*) FROM capture_gaps WHERE session_id = %1$" G_GINT64_FORMAT ")",
+		f->session);
+	sql_int(f, sql, 3);
+	g_free(sql);
+}
+
+/* A writer still held when it must stop (the daemon leaving, the session
+ * never recorded) writes what it holds under no session: kept, not lost. */
+static void test_held_alerts_are_not_lost_at_the_end(struct fixture *f, gconstpointer data)
+{
+	struct present_writer *w = writer(f);
+	present_writer_hold(w);
+	insert_owed(w, 0, "held");
+	present_writer_destroy(w);
+	sql_int(f, "SELECT count(*) FROM alerts WHERE summary = 'held' AND session_id = 0", 1);
+	sql_int(f, "SELECT count(*) FROM owed WHERE session_id = 0", 1);
+}
+
 /* The same user logged in twice: two daemons, one store. Alerts the other
  * one stores while this writer waits keep their numbers, and what names an
  * alert of ours, by the number capture gave it, reaches ours. */
@@ -469,5 +531,7 @@ int main(int argc, char **argv)
 	ADD("an-end-under-a-lock-keeps-what-is-queued", test_an_end_under_a_lock_keeps_what_is_queued);
 	ADD("past-the-limit-the-newest-are-dropped", test_past_the_limit_the_newest_are_dropped);
 	ADD("an-end-does-not-wait-on-an-io-error", test_an_end_does_not_wait_on_an_io_error);
+	ADD("held-alerts-go-in-under-the-session-recorded", test_held_alerts_go_in_under_the_session_recorded);
+	ADD("held-alerts-are-not-lost-at-the-end", test_held_alerts_are_not_lost_at_the_end);
 	return g_test_run();
 }
