@@ -30,10 +30,11 @@ struct present_reminders {
 	int64_t retry_at; /* ms; while the store refuses marks, nothing fires before it */
 };
 
-/* A reminder that fell due in a scan. */
+/* A reminder that fell due in a scan: answer's, with the acknowledgement's
+ * (due too, or given already), or the acknowledgement's alone. */
 struct due {
 	int64_t id;
-	bool answer;
+	bool answer, ack;
 };
 
 struct scan {
@@ -99,7 +100,7 @@ static void visit(const struct present_owed_row *row, void *userdata)
 	if (s->firing && ((answer && answer <= s->now) || (ack && ack <= s->now))) {
 		/* Out of memory, it stays due and is reminded at the next scan. */
 		if (present_grow(&s->due, &s->due_cap, s->n_due, sizeof(*s->due)))
-			s->due[s->n_due++] = (struct due){row->id, answer && answer <= s->now};
+			s->due[s->n_due++] = (struct due){row->id, answer && answer <= s->now, !ack || ack <= s->now};
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -168,9 +169,11 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 	 * the store refuses waits a while: due, it would fire again at once. */
 	bool refused = false;
 	for (size_t i = 0; i < s.n_due; i++) {
-		/* Answering in full is past acknowledging: one reminder is enough. */
-		int which = s.due[i].answer ? PRESENT_OWED_REMINDED_ACK | PRESENT_OWED_REMINDED_ANSWER
-					    : PRESENT_OWED_REMINDED_ACK;
+		/* Both due at once (after a session, a suspend): answering in full is
+		 * past acknowledging, and one reminder is enough. An answer due
+		 * first (a short answer_within) leaves the acknowledgement's to come. */
+		int which = (s.due[i].answer ? PRESENT_OWED_REMINDED_ANSWER : 0) |
+			(s.due[i].ack ? PRESENT_OWED_REMINDED_ACK : 0);
 		if (present_store_owed_reminded(r->d->store, s.due[i].id, which) < 0) {
 			if (!refused && !r->retry_at)
 				present_log("warning", "reminders: %s; trying again in %d s",

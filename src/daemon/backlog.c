@@ -137,9 +137,12 @@ static gboolean try_again(gpointer data)
 	present_dnd_forget_put_back(d->dnd);
 	if (d->store)
 		present_store_busy_timeout(d->store, 0);
-	/* The summary, held until the alerts it counts are stored. */
-	if (closed)
+	/* The summary, held until the alerts it counts are stored; and the
+	 * reminders, which the end scheduled before the messages were owed. */
+	if (closed) {
 		present_session_replay_left(d);
+		present_reminders_reschedule(d->reminders);
+	}
 	present_backlog_check(d);
 	return G_SOURCE_REMOVE;
 }

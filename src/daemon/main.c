@@ -43,6 +43,9 @@ int present_daemon_reload_config(struct present_daemon *d, present_config_warn_f
 	}
 	present_config_finish(&d->config);
 	d->config = fresh;
+	/* How long before a deadline a reminder comes may have changed. */
+	if (d->reminders)
+		present_reminders_reschedule(d->reminders);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 import glob
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import time
@@ -666,6 +667,49 @@ class Reminders(Catchup):
         self.assertEqual(len(self.shown_by_present()), 1)
         self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchone(), (1,))
         self.assertEqual(self.bus.read_log().count("trying again"), 1)
+
+    def test_an_answer_due_first_leaves_the_acknowledgement_to_come(self):
+        # A short answer_within, reminded long before: the answer's reminder
+        # comes 2 s after the alert, the acknowledgement's at 8 s, and the
+        # first does not stand for the second, not yet due.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "52s"; answer_within = "2m"; '
+                          'remind_answer_before = "118s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        shown = wait_until(lambda: len(self.shown_by_present()) == 2 and self.shown_by_present(), 15,
+                           "both reminders")
+        self.assertEqual([body.split(" by ")[0] for _, _, body, _ in shown], ["Answer in full", "Acknowledge"])
+        wait_until(lambda: self.db().execute("SELECT reminded FROM owed").fetchone() == (3,), what="both marks")
+
+    def test_a_reload_moves_the_reminder(self):
+        # Due 55 s after the alert as configured; the configuration read
+        # again on SIGHUP puts it 2 s after, and it comes then.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "5s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "58s"; };\nreplay = { mode = "none"; };\n')
+        os.kill(self.daemon_pid, signal.SIGHUP)
+        wait_until(lambda: "configuration reloaded" in self.bus.read_log(), what="the reload")
+        wait_until(self.shown_by_present, 10, "the reminder, as the configuration read again sets it")
+
+    def test_messages_stored_after_a_locked_end_are_reminded(self):
+        # The store locked as the session ends: the messages are owed only
+        # once it frees up, after the end scheduled the reminders; the one
+        # due 5 s after the alert still comes.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "55s"; };\nreplay = { mode = "none"; };\n')
+        self.ok("start", "10m")
+        self.daemon_pid = self.bus.pid_of()
+        other = sqlite3.connect(self.store_path, isolation_level=None)
+        self.addCleanup(other.close)
+        other.execute("BEGIN IMMEDIATE")
+        App(self).notify(*MEETING[2])
+        wait_until(lambda: self.call("GetStatus")["alerts"] == 1, what="the alert seen")
+        self.ok("stop")
+        wait_until(lambda: "its alerts wait for the store" in self.bus.read_log(), what="the wait")
+        other.execute("ROLLBACK")
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM owed").fetchone()[0] == 1, what="the owed item")
+        [(app, summary, _, _)] = wait_until(self.shown_by_present, 15, "the reminder")
+        self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
 
     def owed_then_daemon_killed(self):
         """Bob's message owed, reminded of in 3 s, and no daemon left to remind."""
