@@ -62,11 +62,12 @@ int present_cli_owed(const struct present_args *args);
  * (starting it if needed), and says so; an acknowledgement also prints the
  * text from owed.ack_template, which the daemon records with it, and an item
  * acknowledged already is left as it is and its recorded text printed again.
- * store may be NULL (it is then opened).
+ * store may be NULL (it is then opened). *ret_gone (may be NULL) says
+ * whether a failure is that the item is gone or closed already.
  * Returns an exit code.
  */
 int present_cli_owed_act(struct present_client *c, struct present_store *store, uint64_t id, const char *state,
-	uint32_t snooze);
+	uint32_t snooze, bool *ret_gone);
 
 /** `present ack|done|dismiss ID`, `present snooze ID DURATION`: present_cli_owed_act() on a connection of its own. */
 int present_cli_owed_command(uint64_t id, const char *state, uint32_t snooze);

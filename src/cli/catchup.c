@@ -392,6 +392,7 @@ static int read_key(const char *prompt, const char *accepted)
 
 struct tally {
 	int acknowledged, answered, dismissed, snoozed, skipped;
+	int failed; /* not changed, for a reason said as it happened (the store locked, the daemon gone) */
 };
 
 static void print_tally(const struct tally *t, size_t left)
@@ -400,7 +401,7 @@ static void print_tally(const struct tally *t, size_t left)
 		int n;
 		const char *what;
 	} parts[] = {{t->acknowledged, "acknowledged"}, {t->answered, "answered"}, {t->dismissed, "dismissed"},
-		{t->snoozed, "snoozed"}, {t->skipped, "skipped"}};
+		{t->snoozed, "snoozed"}, {t->skipped, "skipped"}, {t->failed, "not changed (said above)"}};
 	bool any = false;
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (!parts[i].n)
@@ -457,9 +458,14 @@ static int walk(struct present_store *store, const struct present_cli_owed_rows 
 		}
 		puts(state ? (key == 'a' ? "acknowledge" : key == 'd' ? "done" : "dismiss") : "snooze 1h");
 		fflush(stdout);
-		r = present_cli_owed_act(&c, store, (uint64_t)row->id, state, 3600);
+		bool gone;
+		r = present_cli_owed_act(&c, store, (uint64_t)row->id, state, 3600, &gone);
+		/* Gone or closed already, it needs nothing more; else it is still
+		 * owed, and the tally and the exit status must not hide it. Either
+		 * way the others still wait. */
 		if (r == PRESENT_EXIT_FAILURE) {
-			r = 0; /* this one is gone or closed already: the others still wait */
+			t.failed += !gone;
+			r = 0;
 			continue;
 		}
 		if (r)
@@ -475,7 +481,7 @@ out:
 	putchar('\n');
 	print_tally(&t, owed->n - (i < owed->n ? i : owed->n));
 	present_client_disconnect(&c);
-	return r;
+	return r ? r : t.failed ? PRESENT_EXIT_FAILURE : PRESENT_EXIT_OK;
 }
 
 /* A window opened for the catch-up (the summary's button) closes when we

@@ -447,8 +447,9 @@ static void say_done(const struct present_owed_row *row, const char *state, uint
 }
 
 int present_cli_owed_act(struct present_client *c, struct present_store *store, uint64_t id, const char *state,
-	uint32_t snooze)
+	uint32_t snooze, bool *ret_gone)
 {
+	bool gone = false;
 	struct present_store *own = NULL;
 	struct present_owed_row row = {0};
 	const struct ack_config *ac = NULL;
@@ -469,11 +470,13 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 		fprintf(stderr, "present: there is no response owed #%llu; 'present owed --all' lists them\n",
 			(unsigned long long)id);
 		r = PRESENT_EXIT_FAILURE;
+		gone = true;
 		goto out;
 	}
 	if (!is_open(row.state)) {
 		fprintf(stderr, "present: #%llu is already %s\n", (unsigned long long)id, row.state);
 		r = PRESENT_EXIT_FAILURE;
+		gone = true;
 		goto out;
 	}
 	bool ack = state && strcmp(state, "acknowledged") == 0;
@@ -499,6 +502,7 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 		if (err.name && strcmp(err.name, PRESENT_ERROR_NO_SUCH_ITEM) == 0) {
 			fprintf(stderr, "present: #%llu is no longer open\n", (unsigned long long)id);
 			r = PRESENT_EXIT_FAILURE;
+			gone = true;
 		} else {
 			const char *what = state ? "change the response owed" : "snooze the response owed";
 			r = present_client_report(what, &err);
@@ -526,6 +530,8 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 	}
 	present_wire_msg_free(reply);
 out:
+	if (ret_gone)
+		*ret_gone = r && gone;
 	free(text);
 	present_cli_owed_row_finish(&row);
 	present_store_close(own);
@@ -537,7 +543,7 @@ int present_cli_owed_command(uint64_t id, const char *state, uint32_t snooze)
 	struct present_client c = {0};
 	int r = present_client_connect_daemon(&c);
 	if (r == 0)
-		r = present_cli_owed_act(&c, NULL, id, state, snooze);
+		r = present_cli_owed_act(&c, NULL, id, state, snooze, NULL);
 	present_client_disconnect(&c);
 	return r;
 }
@@ -628,7 +634,7 @@ static int acknowledge_due(struct present_client *c, struct present_store *store
 	/* Each says for itself what went wrong, and is left for 'present owed' to list. */
 	for (size_t i = 0; i < due->n_due; i++)
 		if (strcmp(due->due[i].state, "owed") == 0)
-			present_cli_owed_act(c, store, due->due[i].id, "acknowledged", 0);
+			present_cli_owed_act(c, store, due->due[i].id, "acknowledged", 0, NULL);
 	return PRESENT_EXIT_OK;
 }
 

@@ -610,6 +610,24 @@ class Interactive(OwedCase):
                          [("acknowledged",), ("answered",), ("owed",)])
         self.assert_terminal_restored(slave, before)
 
+    def test_a_change_the_store_refuses_is_not_counted_as_done(self):
+        """Another process holds the store: the item stays owed, and neither the tally nor the
+        exit status may pass it for handled."""
+        self.meeting()
+        lock = sqlite3.connect(self.store_path, isolation_level=None)
+        self.addCleanup(lock.close)
+        lock.execute("BEGIN IMMEDIATE")
+        p, master, _ = self.pty_run("catchup", "-i")
+        self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"d")
+        self.expect(master, r"present: .*database is locked.*\r\n")
+        self.expect(master, r"\[2/3\].*\n  a/d/x/s/n/q\? ")
+        os.write(master, b"q")
+        self.expect(master, r"\r\n1 not changed \(said above\), 2 left for later\.\r\n")
+        self.assertEqual(p.wait(10), 1)
+        lock.execute("ROLLBACK")
+        self.assertEqual(self.query("SELECT state FROM owed WHERE id = 1"), [("owed",)])
+
     def test_an_item_acknowledged_before_is_not_counted_again(self):
         self.meeting()
         self.call("SetOwedState", dbus.UInt64(1), "acknowledged")
