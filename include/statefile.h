@@ -24,7 +24,7 @@
 
 struct present_store;
 
-/** The open responses owed, as the mirror keeps them: each one's next deadline (seconds). */
+/** The open responses owed, as the mirror keeps them: each one's next deadline (ms). */
 struct present_statefile_owed {
 	int64_t *due;
 	size_t n;

@@ -178,6 +178,9 @@ void present_session_record_finish(struct present_session_record *rec);
 int present_store_dnd_save(struct present_store *store, int64_t session_id, struct present_dnd_change *change,
 	int64_t made_at);
 
+/** Puts change id, recorded under no session, under session_id, once the session is recorded. */
+int present_store_dnd_set_session(struct present_store *store, int64_t id, int64_t session_id);
+
 /** Records which server (bus id and address, unique name) confirmed change id, once it has answered. */
 int present_store_dnd_set_server(struct present_store *store, int64_t id, const char *bus, const char *address,
 	const char *server);

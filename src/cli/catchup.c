@@ -458,7 +458,7 @@ static int walk(struct present_store *store, const struct present_cli_owed_rows 
 		}
 		puts(state ? (key == 'a' ? "acknowledge" : key == 'd' ? "done" : "dismiss") : "snooze 1h");
 		fflush(stdout);
-		bool gone;
+		bool gone = false;
 		r = present_cli_owed_act(&c, store, (uint64_t)row->id, state, 3600, &gone);
 		/* Gone or closed already, it needs nothing more; else it is still
 		 * owed, and the tally and the exit status must not hide it. Either

@@ -457,7 +457,7 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 	char *text = NULL;
 	int r = 0;
 	if (!store && (r = present_cli_store_open(&own)))
-		return r;
+		goto out;
 	if (!store)
 		store = own;
 	/* The store names the item for the messages, and spares the daemon a call about one that cannot be. */

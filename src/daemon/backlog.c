@@ -131,8 +131,9 @@ static gboolean try_again(gpointer data)
 		end_free(e);
 		closed = true;
 	}
-	/* After the sessions before it, which are recorded first. */
-	if (d->session.active && d->session.begin_owed && !present_backlog_ends_waiting(d))
+	/* Not behind the sessions before it: one whose alerts a full disk
+	 * cannot take would keep this one unrecorded, its alerts held in memory. */
+	if (d->session.active && d->session.begin_owed)
 		present_session_record_late(d);
 	present_dnd_forget_put_back(d->dnd);
 	if (d->store)
@@ -186,7 +187,7 @@ void present_backlog_finish(struct present_daemon *d)
 		/* Its last try, which logs what it gives up; alerts whose session
 		 * cannot be recorded go in under none rather than not at all. */
 		if (!record_begin(d, e)) {
-			present_log("warning", "session not recorded: %s: its alerts are stored under none",
+			present_log("warning", "session not recorded: %s: its alerts get one last try, under no session",
 				present_store_error(d->store));
 			e->begin_owed = false;
 			e->session_id = 0;

@@ -300,14 +300,16 @@ bool present_session_record_late(struct present_daemon *d)
 	s->begin_owed = false;
 	store_warn(d, r);
 	s->id = (uint64_t)id;
-	present_capture_recorded(s->capture, id);
+	/* Before the writer is let go: its commits would keep these waiting on the lock. */
 	if (id && present_dnd_record_late(d->dnd, id, &s->dnd) < 0)
 		present_log("warning", "%s: a crash now could leave do-not-disturb on", present_store_error(d->store));
-	else if (id) {
+	if (id) {
+		/* Recorded now; what a crash could still leave on is the report's to say. */
 		present_log("info", "session %lld recorded, once the store took it", (long long)id);
 		free(s->store_error);
 		s->store_error = NULL;
 	}
+	present_capture_recorded(s->capture, id);
 	present_session_mirror(d);
 	present_service_properties_changed(d);
 	return true;

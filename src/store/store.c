@@ -782,6 +782,12 @@ int present_store_dnd_save(struct present_store *store, int64_t session_id, stru
 	return r;
 }
 
+int present_store_dnd_set_session(struct present_store *store, int64_t id, int64_t session_id)
+{
+	return run(store, "UPDATE dnd_changes SET session_id = ? WHERE id = ? AND session_id IS NULL", "ii", session_id,
+		id);
+}
+
 int present_store_dnd_set_server(struct present_store *store, int64_t id, const char *bus, const char *address,
 	const char *server)
 {
