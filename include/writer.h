@@ -53,7 +53,7 @@ bool present_writer_end(struct present_writer *w);
 /**
  * The session these alerts belong to is not recorded yet (the store was
  * locked at its start): nothing is written until present_writer_recorded(),
- * or until destroy, which writes it under no session rather than lose it.
+ * or until destroy, which tries it under no session rather than drop it.
  */
 void present_writer_hold(struct present_writer *w);
 
