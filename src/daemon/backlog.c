@@ -184,15 +184,12 @@ void present_backlog_finish(struct present_daemon *d)
 		return;
 	struct present_backlog_end *e;
 	while ((e = g_queue_pop_head(d->backlog))) {
-		/* Its last try, which logs what it gives up; alerts whose session
-		 * cannot be recorded go in under none rather than not at all. */
+		/* Its last try, which logs what it gives up; a writer still held
+		 * tries its alerts under no session as it is destroyed. */
 		if (!record_begin(d, e)) {
 			present_log("warning", "session not recorded: %s: its alerts get one last try, under no session",
 				present_store_error(d->store));
 			e->begin_owed = false;
-			e->session_id = 0;
-			if (e->writer)
-				present_writer_recorded(e->writer, 0);
 		}
 		present_writer_destroy(e->writer);
 		e->writer = NULL;

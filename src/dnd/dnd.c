@@ -862,19 +862,19 @@ int present_dnd_record_late(struct present_dnd *dnd, int64_t session_id, struct 
 	dnd->session_id = session_id;
 	for (size_t i = 0; i < dnd->n_changes; i++) {
 		struct change *c = &dnd->changes[i];
-		/* One saved as the store freed up, before the session was recorded, went under none. */
-		int r = c->row ? present_store_dnd_set_session(dnd->store, c->row, session_id) : 0;
+		int r = 0;
+		if (c->row) {
+			/* Saved as the store freed up, before the session was recorded: under none. */
+			r = present_store_dnd_set_session(dnd->store, c->row, session_id);
+		} else if (needs_record(dnd, c->backend)) {
+			/* Its server is the one that confirmed it, as note_server() records it. */
+			const char *server = in_memory(c->backend) && !c->backend->held ? c->owner : NULL;
+			struct present_dnd_change change = record_of(dnd, c->backend, c->app, c->saved, server);
+			r = present_store_dnd_save(dnd->store, session_id, &change, present_time_now());
+			c->row = change.id;
+		}
 		if (r < 0)
 			return r;
-		if (c->row || !needs_record(dnd, c->backend))
-			continue;
-		/* Its server is the one that confirmed it, as note_server() records it. */
-		const char *server = in_memory(c->backend) && !c->backend->held ? c->owner : NULL;
-		struct present_dnd_change change = record_of(dnd, c->backend, c->app, c->saved, server);
-		r = present_store_dnd_save(dnd->store, session_id, &change, present_time_now());
-		if (r < 0)
-			return r;
-		c->row = change.id;
 	}
 	/* The note silenced() gave a switch that went on is that warning alone. */
 	if (dnd->save_error && report && report->state &&

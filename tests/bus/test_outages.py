@@ -534,9 +534,6 @@ class StoreOutage(DunstCase):
                          [("stop",)])
         wait_until(lambda: not self.bus.has_owner(), what="the idle exit, once nothing is owed")
 
-    def count(self, sql, *args):
-        return self.db().execute(sql, args).fetchone()[0]
-
     def messages_while_locked(self, label):
         """Another process holds the store as the session starts: the user hears that it is not
         recorded, and three messages arrive, held by the daemon alone."""
@@ -554,9 +551,9 @@ class StoreOutage(DunstCase):
 
     def assert_under(self, label):
         """The session's three alerts and the response they owe are its own, not no session's."""
-        session = self.count("SELECT id FROM sessions WHERE label = ?", label)
-        self.assertEqual(self.count("SELECT count(*) FROM alerts WHERE body LIKE 'held %' AND session_id = ?",
-                                    session), 3)
+        [(session,)] = self.query("SELECT id FROM sessions WHERE label = ?", label)
+        self.assertEqual(self.query("SELECT count(*) FROM alerts WHERE body LIKE 'held %' AND session_id = ?",
+                                    session), [(3,)])
         self.assertEqual(self.db().execute("SELECT session_id, count FROM owed").fetchall(), [(session, 3)])
 
     def test_a_session_locked_out_at_its_start_is_recorded_once_the_lock_is_gone(self):
@@ -568,11 +565,11 @@ class StoreOutage(DunstCase):
         wait_until(lambda: "recorded, once the store took it" in self.daemon_log(), what="the session recorded")
         self.assertEqual([s[0] for s in self.sessions()], ["before", "late"])
         self.assertIsNone(self.sessions()[1][3], "the session ended as it was recorded")
-        wait_until(lambda: self.count("SELECT count(*) FROM alerts WHERE body LIKE 'held %'") == 3,
+        wait_until(lambda: self.query("SELECT count(*) FROM alerts WHERE body LIKE 'held %'") == [(3,)],
                    what="the held alerts stored")
         self.assert_under("late")
-        self.assertEqual(self.count("SELECT count(*) FROM dnd_changes WHERE session_id = "
-                                    "(SELECT id FROM sessions WHERE label = 'late')"), 1)
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes WHERE session_id = "
+                                    "(SELECT id FROM sessions WHERE label = 'late')"), [(1,)])
         r = self.present("status")
         self.assertNotIn("not being recorded", r.stdout + r.stderr)
         os.kill(self.bus.pid_of(), signal.SIGKILL)
