@@ -72,11 +72,15 @@ static void remind(const struct present_owed_row *row, void *userdata)
 	struct present_daemon *d = ((struct reminding *)userdata)->d;
 	bool answer = ((struct reminding *)userdata)->answer;
 	char when[32], *summary = NULL, *body = NULL;
-	present_time_clock((answer ? row->answer_by : row->ack_by) / 1000, present_time_now(), when, sizeof(when));
+	int64_t by = answer ? row->answer_by : row->ack_by;
+	present_time_clock(by / 1000, present_time_now(), when, sizeof(when));
 	if (asprintf(&summary, *row->app ? "%s is waiting (%s)" : "%s is waiting", row->sender, row->app) < 0)
 		summary = NULL;
-	if (asprintf(&body, "%s by %s%s%s%s", answer ? "Answer in full" : "Acknowledge", when,
-		    *row->subject ? ": “" : "", row->subject, *row->subject ? "”" : "") < 0)
+	/* Given late (after a session, a suspend, a daemon down), "by" a time
+	 * gone would read as a slip of the clock. */
+	bool late = by <= g_get_real_time() / 1000;
+	if (asprintf(&body, "%s%s%s%s%s%s", answer ? "Answer in full" : "Acknowledge", late ? ", overdue since " : " by ",
+		    when, *row->subject ? ": “" : "", row->subject, *row->subject ? "”" : "") < 0)
 		body = NULL;
 	char **review = present_review_command(&d->config);
 	present_notify(d->notifier, &(struct present_notice){

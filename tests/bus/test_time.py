@@ -270,7 +270,7 @@ class DaylightSaving(BusTestCase):
         self.assertRegex(text, r"Bob · .* · answer by 2025-10-26 01:45 ")
         self.assertRegex(text, r"Chen · .* · answer by 2025-10-26 03:15 ")
 
-        # The daemon, in Berlin too, reminds of all three at once (they are due).
+        # The daemon, in Berlin too, reminds of all three at once: they are due, and past.
         self.call("GetStatus")
         pid = self.bus.pid_of()
 
@@ -280,9 +280,9 @@ class DaylightSaving(BusTestCase):
                     if name == "Notify" and int(a[6].get("sender-pid", 0)) == pid}
 
         got = wait_until(lambda: len(reminders()) == 3 and reminders(), 10, "three reminders")
-        self.assertEqual(got["Ana"], "Acknowledge by 2025-10-26 03:00: “the contract”")
-        self.assertEqual(got["Bob"], "Answer in full by 2025-10-26 01:45: “the contract”")
-        self.assertEqual(got["Chen"], "Answer in full by 2025-10-26 03:15: “the contract”")
+        self.assertEqual(got["Ana"], "Acknowledge, overdue since 2025-10-26 03:00: “the contract”")
+        self.assertEqual(got["Bob"], "Answer in full, overdue since 2025-10-26 01:45: “the contract”")
+        self.assertEqual(got["Chen"], "Answer in full, overdue since 2025-10-26 03:15: “the contract”")
 
 
 if __name__ == "__main__":
