@@ -50,4 +50,13 @@ void present_reminders_reschedule(struct present_reminders *r);
 /** Whether a reminder is still to come (the daemon stays for it). */
 bool present_reminders_pending(const struct present_reminders *r);
 
+/**
+ * The server answered a notice whose ref is negative, a reminder's: one it
+ * did not take is due again. Returns false for any other ref.
+ */
+bool present_reminders_answered(struct present_reminders *r, int64_t ref, bool taken);
+
+/** A notification server came on the bus: reminders none took are tried again now. */
+void present_reminders_server_came(struct present_reminders *r);
+
 #endif

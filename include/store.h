@@ -373,8 +373,11 @@ int present_store_owed_ack(struct present_store *store, int64_t id, int64_t at, 
 /** Snoozes item id until `until` (ms). */
 int present_store_owed_snooze(struct present_store *store, int64_t id, int64_t until);
 
-/** Records that a reminder (PRESENT_OWED_REMINDED_*) was given for item id. */
-int present_store_owed_reminded(struct present_store *store, int64_t id, int which);
+/**
+ * Records that the reminders `which` (PRESENT_OWED_REMINDED_* bits) were
+ * given for item id, or, given false, that they are due again.
+ */
+int present_store_owed_reminded(struct present_store *store, int64_t id, int which, bool given);
 
 /** The highest id an alert has in *ret_top (0: none). Returns 0 or -errno. */
 int present_store_alert_top(struct present_store *store, int64_t *ret_top);

@@ -21,6 +21,9 @@
 
 /* How long a reminder waits when the store would not take its mark. */
 #define RETRY_MS 5000
+/* How long one no server took waits, unless a server comes first: a bus
+ * with none refuses at once, as often as it is asked. */
+#define NOT_SHOWN_RETRY_MS 60000
 
 struct present_reminders {
 	struct present_daemon *d;
@@ -64,13 +67,23 @@ static void due_times(const struct present_owed_row *row, const struct present_c
 /* What remind() is called with. */
 struct reminding {
 	struct present_daemon *d;
-	bool answer;
+	int which; /* the PRESENT_OWED_REMINDED_* bits it gives */
+	bool sent; /* set by remind(): it went to the bus */
 };
+
+/* A reminder's notice names its item and its bits, for the server's answer;
+ * negative, apart from the summaries' (session ids). */
+static int64_t notice_ref(int64_t id, int which)
+{
+	return -(id * 4 + which);
+}
 
 static void remind(const struct present_owed_row *row, void *userdata)
 {
-	struct present_daemon *d = ((struct reminding *)userdata)->d;
-	bool answer = ((struct reminding *)userdata)->answer;
+	struct reminding *rm = userdata;
+	struct present_daemon *d = rm->d;
+	int which = rm->which;
+	bool answer = which & PRESENT_OWED_REMINDED_ANSWER;
 	char when[32], *summary = NULL, *body = NULL;
 	int64_t by = answer ? row->answer_by : row->ack_by;
 	present_time_clock(by / 1000, present_time_now(), when, sizeof(when));
@@ -83,13 +96,14 @@ static void remind(const struct present_owed_row *row, void *userdata)
 		    when, *row->subject ? ": “" : "", row->subject, *row->subject ? "”" : "") < 0)
 		body = NULL;
 	char **review = present_review_command(&d->config);
-	present_notify(d->notifier, &(struct present_notice){
+	rm->sent = present_notify(d->notifier, &(struct present_notice){
 		.summary = summary ? summary : "A response is owed",
 		.body = body,
 		.icon = "mail-unread",
 		.urgency = 1,
 		.command = review,
 		.action_label = "Catch up",
+		.ref = notice_ref(row->id, which),
 	});
 	g_strfreev(review);
 	free(summary);
@@ -115,6 +129,23 @@ static void visit(const struct present_owed_row *row, void *userdata)
 }
 
 static gboolean fired(gint fd, GIOCondition cond, gpointer data);
+
+/* Left marked, a reminder no server took would count as given, and never
+ * come: it is due again, after a while or once a server comes. */
+static void not_shown(struct present_reminders *r, int64_t id, int which)
+{
+	struct present_store *store = r->d->store;
+	if (!store || present_store_owed_reminded(store, id, which, false) < 0) {
+		present_log("warning", "a reminder no server took is not given again: %s",
+			store ? present_store_error(store) : "no store");
+		return;
+	}
+	present_log("info", "a reminder no server took comes again once a server is there, or in %d s",
+		NOT_SHOWN_RETRY_MS / 1000);
+	int64_t at = g_get_real_time() / 1000 + NOT_SHOWN_RETRY_MS;
+	if (at > r->retry_at)
+		r->retry_at = at;
+}
 
 int64_t present_reminders_next(const struct present_reminders *r)
 {
@@ -167,10 +198,13 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 	struct scan s = {.cfg = &r->d->config, .now = g_get_real_time() / 1000, .firing = true};
 	if (r->d->store)
 		present_store_owed_each(r->d->store, false, visit, &s);
+	bool waited = r->retry_at != 0;
+	r->retry_at = 0;
 	/* Marked once the scan has ended, when the store waits for a lock
 	 * another writer holds: during the scan it would refuse at once. A
-	 * reminder is given only once marked, so none is given twice, and one
-	 * the store refuses waits a while: due, it would fire again at once. */
+	 * reminder is sent only once marked, so none is given twice, and one
+	 * the store refuses waits a while: due, it would fire again at once.
+	 * One no server takes is unmarked (present_reminders_answered()). */
 	bool refused = false;
 	for (size_t i = 0; i < s.n_due; i++) {
 		/* Both due at once (after a session, a suspend): answering in full is
@@ -178,17 +212,22 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 		 * first (a short answer_within) leaves the acknowledgement's to come. */
 		int which = (s.due[i].answer ? PRESENT_OWED_REMINDED_ANSWER : 0) |
 			(s.due[i].ack ? PRESENT_OWED_REMINDED_ACK : 0);
-		if (present_store_owed_reminded(r->d->store, s.due[i].id, which) < 0) {
-			if (!refused && !r->retry_at)
+		if (present_store_owed_reminded(r->d->store, s.due[i].id, which, true) < 0) {
+			if (!refused && !waited)
 				present_log("warning", "reminders: %s; trying again in %d s",
 					present_store_error(r->d->store), RETRY_MS / 1000);
 			refused = true;
 			continue;
 		}
-		present_store_owed_get(r->d->store, s.due[i].id, remind, &(struct reminding){r->d, s.due[i].answer});
+		struct reminding rm = {r->d, which, false};
+		present_store_owed_get(r->d->store, s.due[i].id, remind, &rm);
+		/* Not from remind(): the store is still reading there. */
+		if (!rm.sent)
+			not_shown(r, s.due[i].id, which);
 	}
 	free(s.due);
-	r->retry_at = refused ? s.now + RETRY_MS : 0;
+	if (refused && r->retry_at < s.now + RETRY_MS)
+		r->retry_at = s.now + RETRY_MS;
 	present_reminders_reschedule(r);
 	present_daemon_update_idle(r->d);
 	return G_SOURCE_CONTINUE;
@@ -216,4 +255,24 @@ void present_reminders_destroy(struct present_reminders *r)
 bool present_reminders_pending(const struct present_reminders *r)
 {
 	return r->next_ms != 0;
+}
+
+bool present_reminders_answered(struct present_reminders *r, int64_t ref, bool taken)
+{
+	if (ref >= 0)
+		return false;
+	if (!r || taken)
+		return true;
+	not_shown(r, -ref / 4, (int)(-ref % 4));
+	present_reminders_reschedule(r);
+	present_daemon_update_idle(r->d);
+	return true;
+}
+
+void present_reminders_server_came(struct present_reminders *r)
+{
+	if (!r || !r->retry_at)
+		return;
+	r->retry_at = 0;
+	present_reminders_reschedule(r);
 }

@@ -68,9 +68,12 @@ static void run_for_notice(char *const *argv, void *data)
 	free(error);
 }
 
-static void summary_answered(int64_t session_id, bool taken, void *data)
+/* Reminders' refs are negative, summaries' are their sessions' ids. */
+static void notice_answered(int64_t ref, bool taken, void *data)
 {
-	present_replay_answered(data, session_id, taken);
+	struct present_daemon *d = data;
+	if (!present_reminders_answered(d->reminders, ref, taken))
+		present_replay_answered(d, ref, taken);
 }
 
 /* Once the bus name is ours: a daemon without it must not answer there. */
@@ -185,6 +188,8 @@ static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, 
 		d->notifications_owner = *new_owner ? strdup(new_owner) : NULL;
 		/* A server that (re)started keeps no do-not-disturb of ours. */
 		present_session_server_changed(d, new_owner);
+		if (*new_owner)
+			present_reminders_server_came(d->reminders);
 		if (d->session.capture)
 			present_capture_server_owner(d->session.capture, new_owner);
 	}
@@ -497,7 +502,7 @@ int main(int argc, char **argv)
 	static const struct present_notifier_ops notifier_ops = {
 		.waiting_changed = recheck_idle,
 		.run = run_for_notice,
-		.answered = summary_answered,
+		.answered = notice_answered,
 	};
 	d.notifier = present_notifier_create(shown, &notifier_ops, &d);
 	free(shown);

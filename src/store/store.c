@@ -1313,9 +1313,11 @@ int present_store_owed_snooze(struct present_store *store, int64_t id, int64_t u
 	return r < 0 ? r : sqlite3_changes(store->db);
 }
 
-int present_store_owed_reminded(struct present_store *store, int64_t id, int which)
+int present_store_owed_reminded(struct present_store *store, int64_t id, int which, bool given)
 {
-	return run(store, "UPDATE owed SET reminded = reminded | ? WHERE id = ?", "ii", (int64_t)which, id);
+	return run(store, given ? "UPDATE owed SET reminded = reminded | ? WHERE id = ?" :
+				  "UPDATE owed SET reminded = reminded & ~? WHERE id = ?",
+		"ii", (int64_t)which, id);
 }
 
 int present_store_history_each(struct present_store *store, present_history_fn fn, void *userdata)

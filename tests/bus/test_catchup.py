@@ -668,6 +668,24 @@ class Reminders(Catchup):
         self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchone(), (1,))
         self.assertEqual(self.bus.read_log().count("trying again"), 1)
 
+    def test_a_reminder_no_server_took_comes_when_one_does(self):
+        # Due 5 s after the alert, with the server gone since the stop: it
+        # reaches nobody, is not counted as given, and comes with the next server.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "55s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        self.kill_mock()
+        [(received,)] = self.db().execute("SELECT received_at FROM owed").fetchall()
+        time.sleep(max(0, received / 1000 + 7 - time.time()))
+        self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchone(), (0,))
+        self.assertIn("a reminder no server took comes again", self.bus.read_log())
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        [(app, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder once a server is there")
+        self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
+        wait_until(lambda: self.db().execute("SELECT reminded FROM owed").fetchone() == (1,), what="the mark")
+        time.sleep(1)
+        self.assertEqual(len(self.shown_by_present()), 1)
+
     def test_an_answer_due_first_leaves_the_acknowledgement_to_come(self):
         # A short answer_within, reminded long before: the answer's reminder
         # comes 2 s after the alert (or at the stop), the acknowledgement's
