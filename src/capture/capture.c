@@ -30,14 +30,23 @@ struct recent {
 	bool owed; /* the alert counts towards a response owed already */
 };
 
+/* An alert sent with Notify, by whom, and (once answered) which server
+ * numbered it. Ids are only the server's count: another app, or a server
+ * that restarted and counts again, gives the same id to another alert. */
+struct numbered {
+	int64_t id; /* the alert */
+	char *caller, *app_name; /* who sent it, and under what name */
+	char *server; /* the unique name that answered; NULL until then */
+};
+
 struct present_capture {
 	struct present_monitor *monitor;
 	struct present_writer *writer;
 	int64_t session_id;
 	char *own_name; /* the daemon's unique name: its own calls are not alerts */
 	char *server_owner; /* who owns org.freedesktop.Notifications */
-	GHashTable *pending; /* "caller serial" of a Notify -> alert id, until its reply */
-	GHashTable *by_server_id; /* the server's id -> alert id */
+	GHashTable *pending; /* "caller serial" of a Notify -> struct numbered, until its reply */
+	GHashTable *by_server_id; /* the server's id -> struct numbered */
 	GHashTable *by_note_id; /* "path app id" (gtk, portal) -> alert id */
 	GHashTable *ignored_ids; /* alert ids of apps in ignore_apps */
 	/* Their alerts the server may still hold: its id -> its unique name.
@@ -63,6 +72,33 @@ static gpointer box(int64_t id)
 static int64_t unbox(gpointer p)
 {
 	return (int64_t)GPOINTER_TO_SIZE(p);
+}
+
+static bool same(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static void numbered_free(gpointer p)
+{
+	struct numbered *n = p;
+	g_free(n->caller);
+	g_free(n->app_name);
+	g_free(n->server);
+	g_free(n);
+}
+
+/* The alert a Notify's replaces_id names, when the caller may update it:
+ * the app that sent it, from the connection that did, or under the same
+ * name (notify-send -r and dunstify -r are a new process each time). An id
+ * that names another app's alert is an id out of date (the app's server
+ * restarted) or a guess: it starts an alert of its own. */
+static gpointer updated_by(struct present_capture *cap, const struct present_alert_event *ev)
+{
+	const struct numbered *n = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev->replaces_id));
+	if (!n || !(same(n->caller, ev->caller) || (ev->app_name && *ev->app_name && same(n->app_name, ev->app_name))))
+		return NULL;
+	return box(n->id);
 }
 
 static char *call_key(const char *name, uint32_t serial)
@@ -243,11 +279,6 @@ static void name_app(struct present_capture *cap, struct recent *hop, const stru
 	hop->owed = hop->owed || owed;
 }
 
-static bool same(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
 /* An earlier hop of the same alert (of alert id, unless 0), the latest:
  * the same text moments ago, from a portal hop or from another connection
  * (a backend forwarding it). An app repeating itself on its own connection
@@ -312,7 +343,7 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 	char *key = ev->path == PRESENT_PATH_NOTIFY ? NULL : note_key(ev);
 
 	if (ev->path == PRESENT_PATH_NOTIFY && ev->replaces_id)
-		found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev->replaces_id));
+		found = updated_by(cap, ev);
 	else if (key)
 		found = g_hash_table_lookup(cap->by_note_id, key);
 	/* An update crosses the hops the alert did, each finding the alert by
@@ -352,8 +383,11 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 	/* Replies that never come (the caller said NO_REPLY_EXPECTED) must not pile up. */
 	if (g_hash_table_size(cap->pending) > PENDING_MAX)
 		g_hash_table_remove_all(cap->pending);
-	if (ev->path == PRESENT_PATH_NOTIFY)
-		g_hash_table_replace(cap->pending, call_key(ev->caller, ev->serial), box(id));
+	if (ev->path == PRESENT_PATH_NOTIFY) {
+		struct numbered *n = g_new0(struct numbered, 1);
+		*n = (struct numbered){.id = id, .caller = g_strdup(ev->caller), .app_name = g_strdup(ev->app_name)};
+		g_hash_table_replace(cap->pending, call_key(ev->caller, ev->serial), n);
+	}
 	if (key)
 		g_hash_table_replace(cap->by_note_id, key, box(id));
 	else
@@ -375,6 +409,7 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 	}
 	int64_t at = now_ms();
 	gpointer found = NULL;
+	struct numbered *n;
 	char *key = NULL;
 	/* Our own calls, and the notification server forwarding what it got
 	 * (GNOME's proxy to the shell), are not alerts of their own. */
@@ -395,22 +430,29 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 	case PRESENT_EVENT_REPLY:
 	case PRESENT_EVENT_ERROR:
 		key = call_key(ev.destination, ev.reply_serial);
-		if (!g_hash_table_lookup_extended(cap->pending, key, NULL, &found))
+		gpointer call = NULL;
+		if (!g_hash_table_steal_extended(cap->pending, key, &call, (gpointer *)&n))
 			break;
+		g_free(call);
 		if (ev.kind == PRESENT_EVENT_REPLY) {
-			present_writer_change(cap->writer, PRESENT_WRITE_SERVER_ID, unbox(found), ev.server_id, ev.caller);
-			g_hash_table_replace(cap->by_server_id, GUINT_TO_POINTER(ev.server_id), found);
-			if (g_hash_table_contains(cap->ignored_ids, found))
+			present_writer_change(cap->writer, PRESENT_WRITE_SERVER_ID, n->id, ev.server_id, ev.caller);
+			if (g_hash_table_contains(cap->ignored_ids, box(n->id)))
 				g_hash_table_replace(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id),
 					g_strdup(ev.caller));
+			n->server = g_strdup(ev.caller);
+			g_hash_table_replace(cap->by_server_id, GUINT_TO_POINTER(ev.server_id), n);
 		} else {
-			present_writer_change(cap->writer, PRESENT_WRITE_REFUSED, unbox(found), 0, ev.error_name);
+			present_writer_change(cap->writer, PRESENT_WRITE_REFUSED, n->id, 0, ev.error_name);
+			numbered_free(n);
 		}
-		g_hash_table_remove(cap->pending, key);
 		break;
 	case PRESENT_EVENT_WITHDRAW:
 		if (ev.path == PRESENT_PATH_NOTIFY) {
-			found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id));
+			/* Taken back by the app that sent it; another's call (an id out
+			 * of date) closes it on the server all the same, but its message
+			 * still stands. */
+			n = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id));
+			found = n && same(n->caller, ev.caller) ? box(n->id) : NULL;
 			g_hash_table_remove(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id));
 		} else {
 			found = g_hash_table_lookup(cap->by_note_id, key = note_key(&ev));
@@ -426,8 +468,9 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 		/* Anyone may emit the signal: only the server that gave the id closes it. */
 		if (same(g_hash_table_lookup(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id)), ev.caller))
 			g_hash_table_remove(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id));
-		if ((found = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id))))
-			present_writer_change(cap->writer, PRESENT_WRITE_CLOSED, unbox(found), ev.reason, NULL);
+		n = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id));
+		if (n && same(n->server, ev.caller))
+			present_writer_change(cap->writer, PRESENT_WRITE_CLOSED, n->id, ev.reason, NULL);
 		break;
 	case PRESENT_EVENT_ACTION:
 	case PRESENT_EVENT_NONE:
@@ -508,8 +551,8 @@ struct present_capture *present_capture_start(DBusConnection *bus, struct presen
 	};
 	cap->own_name = g_strdup(dbus_bus_get_unique_name(bus));
 	cap->server_owner = server_owner && *server_owner ? g_strdup(server_owner) : NULL;
-	cap->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	cap->by_server_id = g_hash_table_new(g_direct_hash, g_direct_equal);
+	cap->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, numbered_free);
+	cap->by_server_id = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, numbered_free);
 	cap->by_note_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	cap->ignored_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
 	cap->ignored_on_server = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);

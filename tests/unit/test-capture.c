@@ -327,11 +327,11 @@ static void remove_note(struct fixture *f, const char *sender, const char *iface
 	seen(f, msg, sender);
 }
 
-/* A Notify from sender, and server's answer to it: server_id, or an error when 0. */
-static void answered(struct fixture *f, const char *sender, const char *entry, dbus_uint32_t replaces,
-	const char *summary, const char *body, const char *server, dbus_uint32_t server_id)
+/* A Notify from sender under app's name, and server's answer to it: server_id, or an error when 0. */
+static void answered_as(struct fixture *f, const char *sender, const char *app, const char *entry,
+	dbus_uint32_t replaces, const char *summary, const char *body, const char *server, dbus_uint32_t server_id)
 {
-	DBusMessage *call = notify_message(NOTIFY_IFACE, "Fractal", entry, replaces, summary, body, false, 0);
+	DBusMessage *call = notify_message(NOTIFY_IFACE, app, entry, replaces, summary, body, false, 0);
 	seen(f, dbus_message_ref(call), sender);
 	DBusMessage *reply = server_id ? dbus_message_new_method_return(call)
 				       : dbus_message_new_error(call, "org.freedesktop.Notifications.Error.Full", "full");
@@ -341,6 +341,12 @@ static void answered(struct fixture *f, const char *sender, const char *entry, d
 	}
 	seen(f, reply, server);
 	dbus_message_unref(call);
+}
+
+static void answered(struct fixture *f, const char *sender, const char *entry, dbus_uint32_t replaces,
+	const char *summary, const char *body, const char *server, dbus_uint32_t server_id)
+{
+	answered_as(f, sender, "Fractal", entry, replaces, summary, body, server, server_id);
 }
 
 /* A Notify from sender, and the server's answer to it: server_id. */
@@ -587,6 +593,45 @@ static void test_id_used_again_after_withdrawal(struct fixture *f, gconstpointer
 		"4|portal|org.gnome.Fractal|Ana|call me|0|0|person\n");
 }
 
+/* A server's ids are only its count: another app's call with one, out of
+ * date (the server restarted and counts again) or guessed, neither updates
+ * nor takes back the alert it now names, and only the server that gave an
+ * id closes it. Updates from a new process under the same name (notify-send
+ * -r) are updates. */
+static void test_ids_name_one_apps_alerts(struct fixture *f, gconstpointer data)
+{
+	answered_as(f, ":9.80", "Fractal", "org.gnome.Fractal", 0, "Ana", "call me", ":9.5", 5);
+	answered_as(f, ":9.81", "Geary", "org.gnome.Geary", 5, "Bob Stone", "Invoice 2211", ":9.5", 6);
+	withdrawn(f, ":9.81", 5);
+	closed(f, ":9.99", 5);
+	answered_as(f, ":9.82", "notify-send", NULL, 0, "Backup", "10%", ":9.5", 9);
+	answered_as(f, ":9.83", "notify-send", NULL, 9, "Backup", "50%", ":9.5", 9);
+	stop(f);
+	assert_rows(f,
+		"SELECT id, app_name, body, updates, withdrawn_at IS NOT NULL, closed_reason, server_id FROM alerts "
+		"ORDER BY id",
+		"1|Fractal|call me|0|0|-|5\n"
+		"2|Geary|Invoice 2211|0|0|-|6\n"
+		"3|notify-send|50%|1|0|-|9\n");
+	assert_rows(f, "SELECT app, sender, count FROM owed ORDER BY id",
+		"org.gnome.Fractal|Ana|1\n"
+		"org.gnome.Geary|Bob Stone|1\n");
+}
+
+/* The same calls from the app that sent it and the server that numbered it. */
+static void test_ids_used_by_their_own(struct fixture *f, gconstpointer data)
+{
+	answered_as(f, ":9.80", "Fractal", "org.gnome.Fractal", 0, "Ana", "call me", ":9.5", 5);
+	answered_as(f, ":9.80", "Fractal", "org.gnome.Fractal", 5, "Ana", "call me now", ":9.5", 5);
+	answered_as(f, ":9.80", "Fractal", "org.gnome.Fractal", 0, "Carla", "lunch?", ":9.5", 6);
+	withdrawn(f, ":9.80", 6);
+	closed(f, ":9.5", 5);
+	stop(f);
+	assert_rows(f, "SELECT id, body, updates, withdrawn_at IS NOT NULL, closed_reason FROM alerts ORDER BY id",
+		"1|call me now|1|0|1\n"
+		"2|lunch?|0|1|-\n");
+}
+
 static void collect_ignored(const char *server, uint32_t server_id, void *userdata)
 {
 	g_ptr_array_add(userdata, g_strdup_printf("%s %u", server, server_id));
@@ -685,6 +730,8 @@ int main(int argc, char **argv)
 	ADD("owed-without-memory-for-the-sender", test_owed_without_memory_for_the_sender);
 	ADD("own-replay-is-not-an-alert", test_own_replay_is_not_an_alert);
 	ADD("ignored-alerts-held-by-the-server", test_ignored_alerts_held_by_the_server);
+	ADD("ids-name-one-apps-alerts", test_ids_name_one_apps_alerts);
+	ADD("ids-used-by-their-own", test_ids_used_by_their_own);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
