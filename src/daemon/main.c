@@ -2,6 +2,7 @@
  * present-daemon: holds the focus session. Started by D-Bus activation (or
  * its systemd user unit), it exits when idle and is brought back on demand.
  */
+#include <errno.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -239,6 +240,20 @@ static int restore_leftovers(struct present_daemon *d, struct present_dnd_report
 	return r;
 }
 
+/*
+ * Called with the takeover lock held and no other daemon on this bus: a
+ * status file is a dead daemon's, whose session has just been ended. Left,
+ * it would say that session still runs, and the next `present toggle` would
+ * end it again (through --end, which refuses while a daemon runs) instead
+ * of starting one. What is still left on keeps it: the key tries again, and
+ * a serving daemon writes its own.
+ */
+static void drop_dead_statefile(struct present_daemon *d)
+{
+	if (d->statefile && !present_dnd_has_leftovers(d->dnd) && unlink(d->statefile) < 0 && errno != ENOENT)
+		present_log("warning", "%s: %s", d->statefile, strerror(errno));
+}
+
 /* Waits while another process (a daemon, or `present-daemon --restore`)
  * takes over what a dead daemon left, so that a restore never puts back what
  * a new daemon's first session turns on. The descriptor to close once done;
@@ -291,6 +306,7 @@ static int serve(struct present_daemon *d)
 	present_session_recover(d);
 	struct present_dnd_report left = {0};
 	restore_leftovers(d, &left);
+	drop_dead_statefile(d);
 	if (lock >= 0)
 		close(lock);
 	present_leftovers_say(d, left.unrestored, left.n_unrestored);
@@ -333,6 +349,7 @@ static int restore_once(struct present_daemon *d)
 		present_session_recover(d);
 		if ((r = restore_leftovers(d, NULL)) >= 0)
 			present_print_restored(r);
+		drop_dead_statefile(d);
 	}
 	if (lock >= 0)
 		close(lock);

@@ -408,6 +408,30 @@ class Contract:
 class DunstContract(Contract, BusTestCase):
     server = Dunst
 
+    def test_the_shortcut_after_ending_a_dead_daemons_session_starts_one(self):
+        # Whoever ends the dead daemon's session, the key (through
+        # `present-daemon --end`) or a status bar (through the daemon it
+        # starts), must not leave its status file saying it still runs: the
+        # next press would end it again, and never start one.
+        for verb, says in (("toggle", "Put back 1 do-not-disturb change.\n"), ("status", "Not in a session.\n")):
+            self.ok("start", "10m")
+            self.kill_daemon()
+            self.assertEqual(self.ok(verb), says, verb)
+            wait_until(self.bus.has_owner, what="the daemon that sums the session up")
+            self.assertIn("do-not-disturb on", self.ok("toggle", "10m"), verb)
+            self.assertTrue(self.s.get(), verb)
+            self.assertRegex(self.ok("toggle"), r"^Session ended after ", verb)
+            self.assertFalse(self.s.get(), verb)
+
+    def test_the_shortcut_after_present_restore_starts_one(self):
+        # `present restore` ended it with no daemon running, and starts none.
+        self.ok("start", "10m")
+        self.kill_daemon()
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.bus.has_owner())
+        self.assertIn("do-not-disturb on", self.ok("toggle", "10m"))
+        self.assertTrue(self.s.get())
+
     def refuse_off(self, refuse, why=""):
         obj = self.s.obj(NOTIFICATIONS, "/org/freedesktop/Notifications")
         obj.Set("org.example.Mock", "RefuseWith", why, signature="ssv", dbus_interface=dbus.PROPERTIES_IFACE)
