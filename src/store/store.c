@@ -169,6 +169,8 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == PRESENT_STORE_SCHEM
 
 __attribute__((format(printf, 2, 3))) static int fail(struct present_store *store, const char *fmt, ...)
 {
+	/* What the failed call left, before anything here can change it. */
+	int sys = errno;
 	char what[256];
 	va_list ap;
 	va_start(ap, fmt);
@@ -189,6 +191,19 @@ __attribute__((format(printf, 2, 3))) static int fail(struct present_store *stor
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return -EBADMSG;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_IOERR: {
+		/* SQLite says full only for ENOSPC at a write: a quota, or a
+		 * disk found full at fsync, is an I/O error to it, and as much
+		 * a disk to free as a full one. It does not record the errno
+		 * of every failure (not of a commit's write): then the errno
+		 * the failed call left tells. */
+		int e = store->db ? sqlite3_system_errno(store->db) : 0;
+		if (!e)
+			e = sys;
+		return e == ENOSPC || e == EDQUOT ? -ENOSPC : -EIO;
+	}
 	default:
 		return -EIO;
 	}

@@ -1,3 +1,4 @@
+#include <dlfcn.h>
 #include <errno.h>
 #include <glib.h>
 #include <sqlite3.h>
@@ -8,6 +9,35 @@
 #include <unistd.h>
 
 #include "store.h"
+
+/* Writes to the disk fail on demand with this errno (0: they do not). */
+static gint write_errno;
+
+/* SQLite's own writes, whichever of the two its build calls. */
+static ssize_t failing(const char *name, int fd, const void *buf, size_t n, off_t at)
+{
+	int e = g_atomic_int_get(&write_errno);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	ssize_t (*real)(int, const void *, size_t, off_t) = (ssize_t(*)(int, const void *, size_t, off_t))dlsym(
+		RTLD_NEXT, name);
+	return real(fd, buf, n, at);
+}
+
+/* Built with 64-bit offsets, the headers name pwrite64 for pwrite: the
+ * plain symbol is named by hand. */
+ssize_t pwrite_plain(int fd, const void *buf, size_t n, off_t at) __asm__("pwrite");
+ssize_t pwrite_plain(int fd, const void *buf, size_t n, off_t at)
+{
+	return failing("pwrite", fd, buf, n, at);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t at)
+{
+	return failing("pwrite64", fd, buf, n, at);
+}
 
 struct fixture {
 	char *dir, *path;
@@ -506,6 +536,23 @@ static void test_a_live_owners_session_is_left_alone(struct fixture *f, gconstpo
 	g_free(pattern);
 }
 
+/* A quota reached, as a full disk, is space for the user to free: the
+ * write is to be tried again, not given up (present_store_later()). */
+static void test_a_quota_is_a_full_disk(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	int64_t id = 0;
+	for (int i = 0; i < 2; i++) {
+		g_atomic_int_set(&write_errno, i ? ENOSPC : EDQUOT);
+		int r = present_store_session_begin(f->store, "Acme", 1000, 4600, NULL, &id);
+		g_atomic_int_set(&write_errno, 0);
+		g_assert_cmpint(r, ==, -ENOSPC);
+		g_assert_true(present_store_later(r));
+	}
+	g_assert_cmpint(present_store_session_begin(f->store, "Acme", 1000, 4600, NULL, &id), ==, 0);
+	sql_int(f->path, "SELECT count(*) FROM sessions", 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -522,5 +569,6 @@ int main(int argc, char **argv)
 	ADD("not-a-database", test_not_a_database);
 	ADD("foreign-directory-refused", test_foreign_directory_refused);
 	ADD("owed-acknowledged-once", test_owed_acknowledged_once);
+	ADD("a-quota-is-a-full-disk", test_a_quota_is_a_full_disk);
 	return g_test_run();
 }
