@@ -1320,8 +1320,12 @@ void present_dnd_diagnose(struct present_dnd *dnd, const struct present_config *
 	char *why = b->check ? b->check(&ctx) : NULL;
 	if (why)
 		say(add, userdata, "failure", "do-not-disturb", "%s", why);
-	else if (dnd->active)
+	else if (dnd->active && dnd->holding)
 		say(add, userdata, "ok", "do-not-disturb", "%s: on for the running session, so not tried now", b->title);
+	else if (dnd->active)
+		/* The session could not turn it on: saying "on" would hide the very thing to fix. */
+		say(add, userdata, "warning", "do-not-disturb",
+			"%s: the running session could not turn it on ('present status' says why); not tried now", b->title);
 	else if (dnd->leftovers)
 		/* Trying it would read it as on, and call that the user's choice. */
 		say(add, userdata, "failure", "do-not-disturb",

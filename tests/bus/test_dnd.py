@@ -335,6 +335,9 @@ class Contract:
         self.assertIn("ok       backend: %s (detected)\n" % self.s.title, out)
         self.assertIn("ok       do-not-disturb: %s: set, read back and put back\n" % self.s.title, out)
         self.assertFalse(self.s.get())
+        self.ok("start", "10m")
+        self.assertIn("ok       do-not-disturb: %s: on for the running session, so not tried now\n" % self.s.title,
+                      self.ok("doctor"))
 
     def assert_not_silenced(self, r):
         """A start whose do-not-disturb was refused: exit 3, and why on stderr; returns the reason."""
@@ -354,6 +357,9 @@ class Contract:
         self.assertEqual((dnd["state"], dnd["note"]), ("failed", why))
         self.assertFalse(self.s.get())
         self.assertTrue(self.call("GetStatus")["active"], "the session runs all the same")
+        # Not "on for the running session", which would hide what to fix.
+        self.assertIn("warning  do-not-disturb: %s: the running session could not turn it on ('present status' says "
+                      "why); not tried now\n" % self.s.title, self.present("doctor").stdout)
         self.ok("stop")
         self.assertFalse(self.s.get())
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
