@@ -465,7 +465,8 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 			g_hash_table_remove(cap->by_note_id, key);
 		break;
 	case PRESENT_EVENT_CLOSED:
-		/* Anyone may emit the signal: only the server that gave the id closes it. */
+		/* Anyone may emit the signal: only the server that gave the id closes it,
+		 * for the ignored alerts it holds as for the alerts' marks. */
 		if (same(g_hash_table_lookup(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id)), ev.caller))
 			g_hash_table_remove(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id));
 		n = g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(ev.server_id));

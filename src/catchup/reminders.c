@@ -198,6 +198,7 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 	struct scan s = {.cfg = &r->d->config, .now = g_get_real_time() / 1000, .firing = true};
 	if (r->d->store)
 		present_store_owed_each(r->d->store, false, visit, &s);
+	/* Set anew below by what fails now; a refusal already waited on is not logged again. */
 	bool waited = r->retry_at != 0;
 	r->retry_at = 0;
 	/* Marked once the scan has ended, when the store waits for a lock
