@@ -6,6 +6,7 @@
 
 void present_text_json(FILE *f, const char *s)
 {
+	size_t n, bad;
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
 		switch (*p) {
@@ -29,8 +30,16 @@ void present_text_json(FILE *f, const char *s)
 				 * showing the output would obey them. */
 				fprintf(f, "\\u%04x", p[1]);
 				p++;
-			} else {
+			} else if (*p < 0x80) {
 				fputc(*p, f);
+			} else if ((n = present_utf8_char(p, SIZE_MAX, &bad)) == 0) {
+				/* JSON is UTF-8 and parsers refuse the whole document for one
+				 * bad byte; a store edited by hand can hold one. */
+				fputs("\\ufffd", f);
+				p += bad - 1;
+			} else {
+				fwrite(p, 1, n, f);
+				p += n - 1;
 			}
 		}
 	}

@@ -22,6 +22,10 @@ static void test_json(void)
 	out = capture(present_text_json, "Zoë · 会议");
 	g_assert_cmpstr(out, ==, "\"Zoë · 会议\"");
 	free(out);
+	/* A stray byte, a sequence cut short by a letter, one cut short by the end. */
+	out = capture(present_text_json, "a\xff" "b\xe4\xbc" "x\xc3");
+	g_assert_cmpstr(out, ==, "\"a\\ufffdb\\ufffdx\\ufffd\"");
+	free(out);
 }
 
 static void test_json_or_null(void)
