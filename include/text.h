@@ -32,6 +32,15 @@ size_t present_utf8_char(const unsigned char *s, size_t n, size_t *bad);
 /** Whether s is well-formed UTF-8 throughout (by present_utf8_char()). */
 bool present_utf8_valid(const char *s);
 
+/**
+ * Turns a notification body, which is markup, into the text people saw, in
+ * place: the spec's and Pango's tags are dropped, entities (named, decimal
+ * and hex) become their characters, and what is neither (a bare "&", an
+ * unescaped "<bob@example.com>") stays as the app wrote it. Returns s;
+ * accepts NULL.
+ */
+char *present_text_unmarkup(char *s);
+
 /** Frees a NULL-terminated list of strings; accepts NULL. */
 void present_strv_free(char **v);
 

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "classify.h"
+#include "text.h"
 
 /* Apps whose alerts are about the machine, not about anyone waiting. */
 static const char *const system_apps[] = {
@@ -207,31 +208,6 @@ static bool app_is(const struct present_alert_event *ev, const char *const *ids)
 	return listed(ev, ids) != NULL;
 }
 
-/* Bodies are markup (servers announce body-markup, and Evolution escapes
- * its text): who and what are read as people see them. */
-static char *unescape(char *s)
-{
-	static const struct {
-		const char *entity, *text;
-	} entities[] = {{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&#39;", "'"}};
-	char *out = s;
-	for (const char *p = s; s && *p;) {
-		size_t i = 0, n = sizeof(entities) / sizeof(entities[0]);
-		for (; i < n; i++)
-			if (strncmp(p, entities[i].entity, strlen(entities[i].entity)) == 0)
-				break;
-		if (i < n) {
-			*out++ = *entities[i].text;
-			p += strlen(entities[i].entity);
-		} else {
-			*out++ = *p++;
-		}
-	}
-	if (s)
-		*out = '\0';
-	return s;
-}
-
 /* Element's "Sender (Room)": the sender, without a trailing balanced
  * " (…)" group, which may hold parentheses of its own ("Design (EU)"). */
 static char *element_sender(const char *summary)
@@ -331,9 +307,10 @@ bool present_owed_extract(const struct present_alert_event *ev, char **ret_from,
 		subject = dup_range(body, line_end(body));
 	*ret_from = from ? from : strdup("");
 	*ret_subject = subject ? subject : strdup("");
-	/* The summary is plain text; what came from the body is not. */
+	/* The summary is plain text; what came from the body is markup (servers announce body-markup, and
+	 * Evolution escapes its text): who and what are read as people saw them. */
 	if (*ret_from && strcmp(*ret_from, summary) != 0)
-		unescape(*ret_from);
-	unescape(*ret_subject);
+		present_text_unmarkup(*ret_from);
+	present_text_unmarkup(*ret_subject);
 	return true;
 }

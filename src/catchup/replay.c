@@ -16,6 +16,7 @@
 #include "review.h"
 #include "store.h"
 #include "duration.h"
+#include "text.h"
 #include "timefmt.h"
 
 /* More alerts than this from one app are replayed as one notification. */
@@ -167,8 +168,10 @@ static void each(struct present_daemon *d, const struct tally *t)
 		for (guint j = 0; j < a->alerts->len; j++) {
 			const struct held *h = a->alerts->pdata[j];
 			present_time_clock(h->at / 1000, present_time_now(), when, sizeof(when));
-			char *body = g_strdup_printf("%s%s(at %s)", h->body ? h->body : "", h->body && *h->body ? "\n" : "",
-				when);
+			/* The body was markup, and the notifier escapes what it is given: it goes as the text shown. */
+			char *text = present_text_unmarkup(g_strdup(h->body ? h->body : ""));
+			char *body = g_strdup_printf("%s%s(at %s)", text, *text ? "\n" : "", when);
+			g_free(text);
 			present_notify(d->notifier, &(struct present_notice){
 				.app_name = h->app_name ? h->app_name : a->app,
 				.summary = h->summary,

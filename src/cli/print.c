@@ -270,11 +270,12 @@ int present_print_findings(const struct present_wire_msg *reply)
 	return failures ? 1 : 0;
 }
 
-/* The first line only: a summary line must not be broken by the text's own newlines. */
+/* The first line only: a summary line must not be broken by the text's own newlines, nor end in a
+ * "?" for a CRLF's CR. */
 static void first_line(FILE *f, const char *s)
 {
-	const char *nl = strchr(s, '\n');
-	char *line = nl ? strndup(s, (size_t)(nl - s)) : NULL;
+	size_t len = strcspn(s, "\r\n");
+	char *line = s[len] ? strndup(s, len) : NULL;
 	present_text_terminal(f, line ? line : s);
 	free(line);
 }
@@ -282,10 +283,13 @@ static void first_line(FILE *f, const char *s)
 void present_print_alert_text(FILE *f, const char *summary, const char *body, int updates, bool withdrawn)
 {
 	first_line(f, summary ? summary : "");
-	if (body && *body) {
+	/* The body is markup, as the app sent it: what people saw is its text. */
+	char *text = body ? present_text_unmarkup(strdup(body)) : NULL;
+	if (text && *text) {
 		fputs(" — ", f);
-		first_line(f, body);
+		first_line(f, text);
 	}
+	free(text);
 	if (updates)
 		fprintf(f, " (updated %d×)", updates);
 	if (withdrawn)

@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,92 @@ bool present_utf8_valid(const char *s)
 		if (!(n = present_utf8_char((const unsigned char *)s, SIZE_MAX, NULL)))
 			return false;
 	return true;
+}
+
+/* The tags of the notification spec's body markup, and Pango's that servers also take. */
+static size_t markup_tag(const char *s)
+{
+	static const char *const names[] = {"a", "b", "big", "br", "i", "img", "s", "small", "span", "sub", "sup",
+		"tt", "u", NULL};
+	const char *p = s + 1;
+	if (*p == '/')
+		p++;
+	size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+	bool known = false;
+	for (size_t i = 0; names[i] && !known; i++)
+		known = strlen(names[i]) == len && strncmp(p, names[i], len) == 0;
+	/* "<bob@example.com>" and "a < b" are text that an app did not escape. */
+	if (!known || !strchr(" \t\n/>", p[len]))
+		return 0;
+	const char *end = strpbrk(p + len, "<>");
+	return end && *end == '>' ? (size_t)(end - s) + 1 : 0;
+}
+
+/* The character an entity at s stands for, written at out; how much of s it took (0: not one). */
+static size_t markup_entity(const char *s, char *out, size_t *written)
+{
+	static const struct {
+		const char *entity;
+		char c;
+	} named[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		size_t len = strlen(named[i].entity);
+		if (strncmp(s, named[i].entity, len) == 0) {
+			*out = named[i].c;
+			*written = 1;
+			return len;
+		}
+	}
+	if (s[1] != '#')
+		return 0;
+	bool hex = s[2] == 'x' || s[2] == 'X';
+	const char *digits = s + (hex ? 3 : 2), *p = digits;
+	unsigned long c = 0;
+	for (; (hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)) && c <= 0x10ffff; p++)
+		c = c * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)*p) ? *p - '0' : (*p | 0x20) - 'a' + 10);
+	if (p == digits || *p != ';' || c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	/* Never longer than the entity: "&#N;" is 4 bytes or more for 1, and so on. */
+	unsigned char *o = (unsigned char *)out;
+	if (c < 0x80) {
+		o[0] = (unsigned char)c;
+		*written = 1;
+	} else if (c < 0x800) {
+		o[0] = (unsigned char)(0xc0 | c >> 6);
+		o[1] = (unsigned char)(0x80 | (c & 0x3f));
+		*written = 2;
+	} else if (c < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | c >> 12);
+		o[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (c & 0x3f));
+		*written = 3;
+	} else {
+		o[0] = (unsigned char)(0xf0 | c >> 18);
+		o[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		o[3] = (unsigned char)(0x80 | (c & 0x3f));
+		*written = 4;
+	}
+	return (size_t)(p - s) + 1;
+}
+
+char *present_text_unmarkup(char *s)
+{
+	char *out = s;
+	for (const char *p = s; s && *p;) {
+		size_t taken, written;
+		if (*p == '<' && (taken = markup_tag(p)) > 0) {
+			p += taken;
+		} else if (*p == '&' && (taken = markup_entity(p, out, &written)) > 0) {
+			p += taken;
+			out += written;
+		} else {
+			*out++ = *p++;
+		}
+	}
+	if (s)
+		*out = '\0';
+	return s;
 }
 
 void present_strv_free(char **v)

@@ -285,6 +285,19 @@ class Capture(CaptureCase):
                          r"          alert: no rule says a response is owed\n"
                          r"4 alerts held\.\n$")
 
+    def test_alerts_show_the_text_people_saw(self):
+        """A body is markup: listed, it is the text the server showed, its
+        first line, and a CRLF's CR is no "?"; the JSON keeps it as sent."""
+        self.ok("start", "10m")
+        app = App(self)
+        app.notify("KMail", "New mail", "From: Ana &lt;ana@x.org&gt;\nSubject: Q3", {})
+        app.notify("Chat", "Bob", "<b>Tom</b> &amp; Jerry, a < b\r\nsecond line", {})
+        alerts = self.wait_alerts(2)
+        self.assertEqual(alerts[0]["body"], "From: Ana &lt;ana@x.org&gt;\nSubject: Q3")
+        self.assertRegex(self.ok("alerts"),
+                         r"\d\d:\d\d:\d\d  KMail: New mail — From: Ana <ana@x\.org>\n.*\n"
+                         r"\d\d:\d\d:\d\d  Chat: Bob — Tom & Jerry, a < b\n")
+
     def test_other_processes_see_every_write(self):
         """Readers come and go (the CLI, scripts): the daemon's writes must stay visible to them."""
         self.ok("start", "10m")

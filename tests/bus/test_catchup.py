@@ -584,13 +584,18 @@ class ReplayEach(Catchup):
     def test_each_again_grouped_and_escaped(self):
         self.write_config('replay = { mode = "each"; };\n')
         burst = [("Slack", "#general %d" % i, "msg %d" % i, {"desktop-entry": "com.slack.Slack"}) for i in range(5)]
+        # The body is markup as the app sent it: it comes again as the text it
+        # showed, escaped, never escaped twice (KMail's "&lt;ana@x.org&gt;").
         self.meeting(("Evil", "<b>bold</b>", "<a href='https://x'>click</a> & more", {}),
+                     ("KMail", "New mail", "From: Ana &lt;ana@x.org&gt;", {}),
                      ("NetworkManager", "Connected", "", {"category": "network.connected"}), *burst)
         self.ok("stop")
-        shown = wait_until(lambda: len(self.shown_by_present()) == 2 and self.shown_by_present(), what="the replay")
-        (app1, s1, b1, h1), (app2, s2, b2, h2) = shown
+        shown = wait_until(lambda: len(self.shown_by_present()) == 3 and self.shown_by_present(), what="the replay")
+        (app1, s1, b1, h1), (app3, s3, b3, h3), (app2, s2, b2, h2) = shown
         self.assertEqual((app1, s1), ("Evil", "<b>bold</b>"))
-        self.assertRegex(b1, r"^&lt;a href='https://x'&gt;click&lt;/a&gt; &amp; more\n\(at \d\d:\d\d\)$")
+        self.assertRegex(b1, r"^click &amp; more\n\(at \d\d:\d\d\)$")
+        self.assertEqual((app3, s3), ("KMail", "New mail"))
+        self.assertRegex(b3, r"^From: Ana &lt;ana@x\.org&gt;\n\(at \d\d:\d\d\)$")
         self.assertEqual((app2, s2), ("Slack", "5 alerts while you were present"))
         self.assertEqual(len(b2.splitlines()), 5)
 

@@ -1,6 +1,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "text.h"
 
@@ -56,6 +57,27 @@ static void test_terminal(void)
 	free(out);
 }
 
+static void unmarkup(const char *in, const char *want)
+{
+	char *s = strdup(in);
+	g_assert_cmpstr(present_text_unmarkup(s), ==, want);
+	free(s);
+}
+
+static void test_unmarkup(void)
+{
+	/* As KMail and Evolution send a sender, and an app's own tags. */
+	unmarkup("From: Ana &lt;ana@x.org&gt;", "From: Ana <ana@x.org>");
+	unmarkup("<b>Tom</b> &amp; <i>Jerry</i><br/>next", "Tom & Jerry" "next");
+	unmarkup("<a href='https://x'>click</a> <img src=\"x.png\" alt=\"x\"/>", "click ");
+	unmarkup("&quot;&apos;&#39;&#x41;&#233;&#x1F600;", "\"''Aé\U0001F600");
+	/* What an app did not escape stays as it wrote it. */
+	unmarkup("From: Bob <bob@example.com>", "From: Bob <bob@example.com>");
+	unmarkup("a < b & c > d, <b unclosed, &nbsp; &#; &#0; &#xD800; &#1114112; &#x110000;",
+		"a < b & c > d, <b unclosed, &nbsp; &#; &#0; &#xD800; &#1114112; &#x110000;");
+	g_assert_null(present_text_unmarkup(NULL));
+}
+
 static void test_has_word(void)
 {
 	const char *list = "auto none gnome kde";
@@ -76,6 +98,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/text/json", test_json);
 	g_test_add_func("/text/json-or-null", test_json_or_null);
 	g_test_add_func("/text/terminal", test_terminal);
+	g_test_add_func("/text/unmarkup", test_unmarkup);
 	g_test_add_func("/text/has-word", test_has_word);
 	return g_test_run();
 }
