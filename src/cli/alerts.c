@@ -129,17 +129,15 @@ int present_cli_alerts(const struct present_args *args)
 			args->session);
 		return PRESENT_EXIT_USAGE;
 	}
-	char *path = present_path_store(), *error = NULL;
 	struct present_store *store = NULL;
-	int r = path ? present_store_open_readonly(path, &store, &error) : -ENOENT;
-	free(path);
+	int code = present_cli_store_open(&store);
+	if (code)
+		return code;
 	struct present_session_record session = {0};
-	if (r == 0)
-		r = present_store_session_get(store, id, &session);
+	int r = store ? present_store_session_get(store, id, &session) : 0;
 	if (r <= 0) {
-		int code = PRESENT_EXIT_OK;
-		if (r < 0 && r != -ENOENT) {
-			fprintf(stderr, "present: cannot read the store: %s\n", error ? error : present_store_error(store));
+		if (r < 0) {
+			fprintf(stderr, "present: cannot read the store: %s\n", present_store_error(store));
 			code = PRESENT_EXIT_FAILURE;
 		} else if (id) {
 			fprintf(stderr, "present: there is no session %lld\n", (long long)id);
@@ -149,7 +147,6 @@ int present_cli_alerts(const struct present_args *args)
 		} else {
 			puts("No session yet: nothing was held.");
 		}
-		free(error);
 		present_store_close(store);
 		return code;
 	}
