@@ -30,7 +30,10 @@ struct present_session_record {
  */
 int present_store_open(const char *path, struct present_store **ret, char **ret_error);
 
-/** Opens an existing store to read it (the CLI's listings); -ENOENT when there is none yet. */
+/**
+ * Opens an existing store to read it (the CLI's listings); -ENOENT when there is none yet (or its schema is
+ * not written yet), -EPROTO when it has another schema than this build's, which only the daemon migrates.
+ */
 int present_store_open_readonly(const char *path, struct present_store **ret, char **ret_error);
 
 /** Closes the store; accepts NULL. */

@@ -388,11 +388,17 @@ int present_store_open_readonly(const char *path, struct present_store **ret, ch
 			release(store, st);
 		if (version < 0)
 			r = fail(store, "reading the schema version");
-		else if (version != PRESENT_STORE_SCHEMA) {
-			/* Only the daemon migrates; until it has, there is nothing this version can read. */
-			snprintf(store->error, sizeof(store->error), "%s: schema %d, this present reads %d", path, version,
-				PRESENT_STORE_SCHEMA);
-			r = version < PRESENT_STORE_SCHEMA ? -ENOENT : -EPROTO;
+		else if (version == 0) {
+			/* Created, and its schema not yet written: a daemon is setting it up, or will. */
+			r = -ENOENT;
+		} else if (version != PRESENT_STORE_SCHEMA) {
+			/* Only the daemon migrates. An older store holds what was owed before the upgrade: "nothing
+			 * owed" would be a lie until the daemon has updated it. */
+			snprintf(store->error, sizeof(store->error),
+				"%s was written by %s present (schema %d; this one reads %d)%s", path,
+				version < PRESENT_STORE_SCHEMA ? "an earlier" : "a later", version, PRESENT_STORE_SCHEMA,
+				version < PRESENT_STORE_SCHEMA ? "; the daemon updates it when it next starts" : "");
+			r = -EPROTO;
 		}
 	}
 	if (r < 0) {

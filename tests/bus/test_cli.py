@@ -165,6 +165,34 @@ class Sessions(BusTestCase):
         self.assertEqual(json.loads(self.ok("status", "--json"))["ends_at"], ends)
         self.assertEqual(len(self.sessions()), 1)
 
+    def test_a_store_another_version_wrote_is_not_called_empty(self):
+        """Upgraded, the listings run before the daemon has updated the store:
+        they must not say that nothing is owed when something is."""
+        self.ok("start", "10m")
+        self.ok("stop")
+        [(version,)] = self.query("PRAGMA user_version")
+        for older, which in ((version - 1, "an earlier"), (version + 1, "a later")):
+            self.query("PRAGMA user_version = %d" % older)
+            for verb in ("owed", "catchup", "alerts", "history"):
+                r = self.present(verb)
+                self.assertEqual((r.returncode, r.stdout), (1, ""), verb)
+                self.assertRegex(r.stderr, r"^present: cannot read the store: .*present\.db was written by %s "
+                                           r"present \(schema %d; this one reads %d\)" % (which, older, version))
+        self.query("PRAGMA user_version = 0")  # created, its schema not yet written: nothing yet
+        self.assertEqual(self.ok("alerts"), "No session yet: nothing was held.\n")
+
+    def test_a_store_that_cannot_be_reached_is_said_so(self):
+        """The same message and exit from every listing, none a crash (alerts
+        read its store apart once, and died on this)."""
+        not_a_dir = os.path.join(self.root, "a-file")
+        open(not_a_dir, "w").close()
+        for env in ({"XDG_STATE_HOME": not_a_dir}, {"XDG_STATE_HOME": None, "HOME": None}):
+            for verb in ("owed", "catchup", "alerts", "history"):
+                r = self.present(verb, env=env)
+                self.assertEqual((r.returncode, r.stdout), (1, ""), (verb, env))
+                self.assertRegex(r.stderr, r"^present: cannot (read the store: Not a directory|find the store: "
+                                           r"neither XDG_STATE_HOME nor HOME is set)\n$", (verb, env))
+
     def test_extend(self):
         self.ok("start", "10m")
         before = json.loads(self.ok("status", "--json"))["remaining_s"]
