@@ -28,6 +28,7 @@ struct present_notifier {
 	GDBusConnection *bus; /* NULL until the first notice */
 	guint action_signal, closed_signal, owner_signal;
 	GHashTable *commands; /* the server's id -> struct command, while it may be activated */
+	guint64 commands_given; /* how many were ever put in commands: each one's age */
 	const struct present_notifier_ops *ops; /* may be NULL */
 	void *data;
 	GHashTable *shown; /* tag -> struct shown, its last notice while not closed */
@@ -51,6 +52,7 @@ struct shown {
 struct command {
 	char *server;
 	char **argv;
+	guint64 given; /* the older goes first when there are too many */
 };
 
 struct call {
@@ -287,6 +289,24 @@ static bool connect_bus(struct present_notifier *n)
 	return true;
 }
 
+/* The notice longest shown gives up its button, and only it: the summary
+ * just sent, and reminders still on screen, keep theirs. */
+static void forget_oldest_command(struct present_notifier *n)
+{
+	GHashTableIter it;
+	gpointer id, value, oldest = NULL;
+	guint64 given = G_MAXUINT64;
+	g_hash_table_iter_init(&it, n->commands);
+	while (g_hash_table_iter_next(&it, &id, &value)) {
+		const struct command *c = value;
+		if (c->given < given) {
+			given = c->given;
+			oldest = id;
+		}
+	}
+	g_hash_table_remove(n->commands, oldest);
+}
+
 static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 {
 	struct call *c = data;
@@ -311,9 +331,9 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 		if (c->command && server) {
 			bool before = present_notifier_waiting(n);
 			if (g_hash_table_size(n->commands) >= COMMANDS_MAX)
-				g_hash_table_remove_all(n->commands);
+				forget_oldest_command(n);
 			struct command *command = g_new(struct command, 1);
-			*command = (struct command){g_strdup(server), c->command};
+			*command = (struct command){g_strdup(server), c->command, ++n->commands_given};
 			g_hash_table_replace(n->commands, GUINT_TO_POINTER(id), command);
 			c->command = NULL;
 			commands_changed(n, before);

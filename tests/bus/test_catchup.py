@@ -691,6 +691,37 @@ class Reminders(Catchup):
         time.sleep(1)
         self.assertEqual(len(self.shown_by_present()), 1)
 
+    def test_the_oldest_buttons_make_room_for_new_ones(self):
+        """Notices a server never says it closed (GNOME's tray keeps them):
+        past 64 buttons, the oldest gives its up, not every one."""
+        ran = os.path.join(self.root, "ran")
+        self.write_config('replay = { mode = "none"; review_command = [ "sh", "-c", "echo >> %s" ]; };\n' % ran)
+        self.ok("start", "1m")
+        self.ok("stop")
+        os.kill(self.bus.pid_of(), signal.SIGTERM)
+        self.wait_daemon_gone()
+        now, hour = int(time.time() * 1000), 3600 * 1000
+        with self.db() as db:
+            for i in range(66):
+                db.execute("INSERT INTO owed(kind, app, sender, subject, received_at, last_at, ack_by, answer_by) "
+                           "VALUES ('person', 'org.signal.Signal', ?, 'the contract', ?, ?, ?, ?)",
+                           ("P%d" % i, now - hour, now - hour, now - 1000, now + 24 * hour))
+        self.call("GetStatus")  # a daemon, which gives the 66 reminders due
+        pid = self.bus.pid_of()
+        calls = lambda: [a for _, name, a in self.notifications().GetCalls(dbus_interface=MOCK)
+                         if name == "Notify" and int(a[6].get("sender-pid", 0)) == pid]
+        wait_until(lambda: len(calls()) == 66, 10, "66 reminders")
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM owed WHERE reminded = 1").fetchone() == (66,),
+                   what="the servers' answers")
+        # The mock numbers them 1 to 66: the first two have given up their buttons.
+        for server_id in (1, 3, 66):
+            self.notifications().EmitSignal("org.freedesktop.Notifications", "ActionInvoked", "us",
+                                            [dbus.UInt32(server_id), "default"], dbus_interface=MOCK)
+        wait_until(lambda: os.path.exists(ran) and os.path.getsize(ran) >= 2, what="two buttons' commands")
+        time.sleep(0.5)
+        with open(ran) as f:
+            self.assertEqual(f.read(), "\n\n")
+
     def test_an_answer_due_first_leaves_the_acknowledgement_to_come(self):
         # A short answer_within, reminded long before: the answer's reminder
         # comes 2 s after the alert (or at the stop), the acknowledgement's
