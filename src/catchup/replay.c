@@ -140,8 +140,12 @@ static bool summary(struct present_daemon *d, const struct tally *t, const struc
 	return sent;
 }
 
-static void each(struct present_daemon *d, const struct tally *t)
+/* Shows each held alert again, answered under the session's id. Returns how many notices went to the bus;
+ * *tried, how many there were to show. */
+static guint each(struct present_daemon *d, const struct tally *t, int64_t session_id, guint *tried)
 {
+	guint sent = 0;
+	*tried = 0;
 	for (guint i = 0; i < t->order->len; i++) {
 		const struct app_alerts *a = t->order->pdata[i];
 		const struct held *first = a->alerts->pdata[0];
@@ -154,12 +158,14 @@ static void each(struct present_daemon *d, const struct tally *t)
 				g_string_append_printf(body, "%s%s %s", j ? "\n" : "", when, h->summary);
 			}
 			char *title = g_strdup_printf("%u alerts while you were present", a->alerts->len);
-			present_notify(d->notifier, &(struct present_notice){
+			(*tried)++;
+			sent += present_notify(d->notifier, &(struct present_notice){
 				.app_name = first->app_name ? first->app_name : a->app,
 				.summary = title,
 				.body = body->str,
 				.icon = first->icon,
 				.urgency = 1,
+				.ref = session_id,
 			});
 			g_free(title);
 			g_string_free(body, TRUE);
@@ -172,16 +178,19 @@ static void each(struct present_daemon *d, const struct tally *t)
 			char *text = present_text_unmarkup(g_strdup(h->body ? h->body : ""));
 			char *body = g_strdup_printf("%s%s(at %s)", text, *text ? "\n" : "", when);
 			g_free(text);
-			present_notify(d->notifier, &(struct present_notice){
+			(*tried)++;
+			sent += present_notify(d->notifier, &(struct present_notice){
 				.app_name = h->app_name ? h->app_name : a->app,
 				.summary = h->summary,
 				.body = body,
 				.icon = h->icon,
 				.urgency = h->urgency,
+				.ref = session_id,
 			});
 			g_free(body);
 		}
 	}
+	return sent;
 }
 
 void present_replay(struct present_daemon *d, const struct present_session_record *rec, const char *backend_id)
@@ -212,10 +221,14 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 		if (summary(d, &t, rec))
 			d->summary_sent = rec->id;
 	} else {
-		/* Alerts shown again, or left to the server to show: nothing to wait for. */
-		if (!(b && b->shows_held_again))
-			each(d, &t);
-		present_replay_answered(d, rec->id, true);
+		/* As the summary: due until the server takes one of them (a server
+		 * takes all or none). Nothing to show, or the server shows what it
+		 * held by itself: done. */
+		guint tried = 0;
+		if (!(b && b->shows_held_again) && each(d, &t, rec->id, &tried) > 0)
+			d->summary_sent = rec->id;
+		else if (tried == 0)
+			present_replay_answered(d, rec->id, true);
 	}
 	g_ptr_array_unref(t.order);
 	g_hash_table_destroy(t.apps);

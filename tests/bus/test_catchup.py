@@ -600,6 +600,23 @@ class ReplayEach(Catchup):
         self.assertEqual(len(b2.splitlines()), 5)
 
 
+    def test_what_no_server_took_comes_when_one_does(self):
+        """As the summary: alerts replayed to no server stay due."""
+        self.write_config('replay = { mode = "each"; };\n')
+        self.meeting(("Signal", "Bob", "call me", {"desktop-entry": "org.signal.Signal"}),
+                     ("Calendar", "Standup", "in 5 minutes", {"desktop-entry": "org.gnome.Calendar"}))
+        self.kill_mock()
+        # swaync gone, its switch cannot be put back either: that waits for it too.
+        self.assertEqual(self.present("stop").returncode, 4)
+        time.sleep(1)
+        self.assertEqual(self.db().execute("SELECT replay_due IS NOT NULL FROM sessions").fetchall(), [(1,)])
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        shown = wait_until(lambda: len(self.shown_by_present()) == 2 and self.shown_by_present(),
+                           what="the replay once a server is there")
+        self.assertEqual([(a, s) for a, s, _, _ in shown], [("Signal", "Bob"), ("Calendar", "Standup")])
+        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)],
+                   what="the replay done with")
+
     def test_what_the_app_took_back_is_not_shown_again(self):
         self.write_config('replay = { mode = "each"; };\n')
         self.meeting(("Signal", "Bob", "call me", {"desktop-entry": "org.signal.Signal"}))
