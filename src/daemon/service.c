@@ -110,7 +110,9 @@ static DBusMessage *start_replying(struct present_daemon *d, DBusMessage *msg, c
 	DBusMessage *reply = NULL;
 	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
 	dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &seconds, DBUS_TYPE_STRING, &label, DBUS_TYPE_INVALID);
-	if (present_daemon_reload_config(d, log_and_collect_warning, warnings, &error) < 0) {
+	/* With a session running, the answer is that one's end, whatever the file now says: the file is
+	 * the next session's, and a broken one is said when that starts. */
+	if (!d->session.active && present_daemon_reload_config(d, log_and_collect_warning, warnings, &error) < 0) {
 		dbus_set_error(err, PRESENT_ERROR_CONFIG, "%s", error ? error : "cannot read the configuration");
 		free(error);
 		goto out;
@@ -285,12 +287,15 @@ static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, 
 
 	char *error = NULL, *line = NULL;
 	GPtrArray *unknown = g_ptr_array_new_with_free_func(g_free);
-	if (present_daemon_reload_config(d, collect_warning, unknown, &error) < 0) {
+	/* Read for the findings alone: a look must not change what the daemon, or its running session, does. */
+	struct present_config fresh;
+	bool read = present_config_load(&fresh, collect_warning, unknown, &error) == 0;
+	const struct present_config *cfg = read ? &fresh : &d->config;
+	if (!read) {
 		add_finding("failure", "configuration", error ? error : "cannot be read", &f);
 		free(error);
-	} else if (d->config.path && asprintf(&line, "%s", d->config.path) > 0) {
-		add_finding("ok", "configuration", line, &f);
-		free(line);
+	} else if (fresh.path) {
+		add_finding("ok", "configuration", fresh.path, &f);
 	} else {
 		add_finding("ok", "configuration", "no file: the built-in defaults apply", &f);
 	}
@@ -303,7 +308,8 @@ static DBusMessage *method_diagnose(struct present_daemon *d, DBusMessage *msg, 
 		add_finding("failure", "store", line, &f);
 		free(line);
 	}
-	present_dnd_diagnose(d->dnd, &d->config, add_finding, &f);
+	present_dnd_diagnose(d->dnd, cfg, add_finding, &f);
+	present_config_finish(&fresh);
 	/* Trying the switch may have left it on: shown in the status and tried again as a session's leftovers are
 	 * (doctor's own report said it). */
 	present_leftovers_check(d);

@@ -193,6 +193,16 @@ class Sessions(BusTestCase):
                 self.assertRegex(r.stderr, r"^present: cannot (read the store: Not a directory|find the store: "
                                            r"neither XDG_STATE_HOME nor HOME is set)\n$", (verb, env))
 
+    def test_start_while_running_with_a_broken_file_names_the_end(self):
+        """The file is the next session's: a start during one is told of that
+        one, not of a file it does not read yet."""
+        self.ok("start", "10m")
+        self.write_config("session = {\n")
+        r = self.present("start", "10")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"^present: a session is already running until ")
+        self.assertEqual(len(self.sessions()), 1)
+
     def test_extend(self):
         self.ok("start", "10m")
         before = json.loads(self.ok("status", "--json"))["remaining_s"]

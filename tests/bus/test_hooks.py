@@ -54,6 +54,19 @@ class Hooks(BusTestCase):
             "PRESENT_ALERTS": "0", "PRESENT_END_REASON": "stop", "PRESENT_LABEL": "Acme: review",
             "PRESENT_MINUTES": "25", "PRESENT_SESSION_ID": "1", "PRESENT_UNTIL": iso(planned)})
 
+    def test_doctor_in_a_meeting_changes_nothing(self):
+        """`present doctor` reads the file to report on it; the running
+        session keeps what it started with (its end's command among it)."""
+        hook = 'on_end = ["sh", "-c", "echo %s >> %s"];\n'
+        self.write_config(hook % ("first", self.out("ran")))
+        self.ok("start", "10m")
+        self.write_config(hook % ("second", self.out("ran")))
+        self.present("doctor")
+        self.ok("stop")
+        wait_until(lambda: os.path.exists(self.out("ran")), what="on_end to run")
+        with open(self.out("ran")) as f:
+            self.assertEqual(f.read(), "first\n")
+
     def test_end_by_timer_counts_the_alerts(self):
         self.write_config('on_end = ["sh", "-c", %s, "%s"];\n' % (json.dumps(DUMP), self.out("end")))
         self.ok("start", "3s")
