@@ -30,7 +30,7 @@ struct present_direct_ops {
 struct present_direct *present_direct_open(const char *path, const struct present_direct_ops *ops, void *data,
 	char **ret_error);
 
-/** Whether a caller's connection is open (an exit now could cut off its call). */
+/** Whether a caller's connection is open and was heard from lately (an exit now could cut off its call). */
 bool present_direct_busy(const struct present_direct *x);
 
 /**

@@ -16,8 +16,19 @@ struct present_direct {
 	char *path;
 	const struct present_direct_ops *ops;
 	void *data;
-	GPtrArray *conns; /* accepted DBusConnection *, each referenced */
+	GPtrArray *conns; /* struct caller *, one per accepted connection */
 	guint reap_source;
+};
+
+/* A caller quiet this long is not about to call: the CLI makes its calls
+ * at once. One stopped (Ctrl-Z) or hung would otherwise keep the daemon
+ * from ever leaving; leaving resets it, and its next call goes to the bus. */
+#define QUIET_US (10 * G_USEC_PER_SEC)
+
+struct caller {
+	struct present_direct *x;
+	DBusConnection *conn; /* referenced */
+	gint64 heard; /* monotonic: when it connected or last sent a message */
 };
 
 /* Who may connect is the directory's and the socket's mode to decide, and
@@ -30,11 +41,15 @@ static dbus_bool_t any_user(DBusConnection *conn, unsigned long uid, void *data)
 	return TRUE;
 }
 
-static void drop(DBusConnection *conn)
+static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void *data);
+
+static void drop(struct caller *c)
 {
-	present_bus_glue_detach(conn);
-	dbus_connection_close(conn);
-	dbus_connection_unref(conn);
+	dbus_connection_remove_filter(c->conn, on_message, c);
+	present_bus_glue_detach(c->conn);
+	dbus_connection_close(c->conn);
+	dbus_connection_unref(c->conn);
+	g_free(c);
 }
 
 static gboolean reap(gpointer data)
@@ -42,11 +57,11 @@ static gboolean reap(gpointer data)
 	struct present_direct *x = data;
 	x->reap_source = 0;
 	for (guint i = x->conns->len; i-- > 0;) {
-		DBusConnection *conn = x->conns->pdata[i];
-		if (dbus_connection_get_is_connected(conn))
+		struct caller *c = x->conns->pdata[i];
+		if (dbus_connection_get_is_connected(c->conn))
 			continue;
 		g_ptr_array_remove_index_fast(x->conns, i);
-		drop(conn);
+		drop(c);
 	}
 	x->ops->closed(x->data);
 	return G_SOURCE_REMOVE;
@@ -55,7 +70,9 @@ static gboolean reap(gpointer data)
 /* A closed connection is let go from the loop, not from inside its own dispatch. */
 static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void *data)
 {
-	struct present_direct *x = data;
+	struct caller *c = data;
+	struct present_direct *x = c->x;
+	c->heard = g_get_monotonic_time();
 	if (!dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected"))
 		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 	if (!x->reap_source)
@@ -66,12 +83,21 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 static void on_connection(DBusServer *server, DBusConnection *conn, void *data)
 {
 	struct present_direct *x = data;
+	struct caller *c = g_new(struct caller, 1);
+	*c = (struct caller){x, conn, g_get_monotonic_time()};
 	dbus_connection_set_unix_user_function(conn, any_user, NULL, NULL);
 	/* Not referenced, libdbus closes it: the caller goes to the bus. */
-	if (!dbus_connection_add_filter(conn, on_message, x, NULL) || !x->ops->serve(conn, x->data))
+	if (!dbus_connection_add_filter(conn, on_message, c, NULL)) {
+		g_free(c);
 		return;
+	}
+	if (!x->ops->serve(conn, x->data)) {
+		dbus_connection_remove_filter(conn, on_message, c);
+		g_free(c);
+		return;
+	}
 	dbus_connection_ref(conn);
-	g_ptr_array_add(x->conns, conn);
+	g_ptr_array_add(x->conns, c);
 	present_bus_glue_attach(conn, NULL);
 }
 
@@ -139,7 +165,13 @@ static void stop(struct present_direct *x)
 
 bool present_direct_busy(const struct present_direct *x)
 {
-	return x && x->conns->len > 0;
+	gint64 now = g_get_monotonic_time();
+	for (guint i = 0; x && i < x->conns->len; i++) {
+		const struct caller *c = x->conns->pdata[i];
+		if (now - c->heard < QUIET_US)
+			return true;
+	}
+	return false;
 }
 
 void present_direct_free(struct present_direct *x)

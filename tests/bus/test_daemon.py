@@ -238,6 +238,24 @@ class DirectSocket(BusTestCase):
         self.assertFalse(os.path.exists(path))
         self.assertEqual(self.ok("stop"), "No session is running.\n")
 
+    def test_a_caller_that_never_calls_does_not_keep_it(self):
+        """A `present` stopped with Ctrl-Z, or hung, after connecting: quiet
+        for 10 s, it no longer holds the daemon, which resets it on leaving."""
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.ok("start", "1m")
+        self.ok("stop")
+        path = direct_socket(self)
+        pid = self.bus.pid_of()
+        caller = socket.socket(socket.AF_UNIX)
+        self.addCleanup(caller.close)
+        caller.connect(path)
+        time.sleep(5)
+        self.assertEqual(self.bus.pid_of(), pid)
+        self.wait_daemon_gone(10)
+        self.assertFalse(os.path.exists(path))
+        caller.settimeout(5)
+        self.assertEqual(caller.recv(1), b"")
+
 
 class Lifetime(BusTestCase):
     def test_activated_then_exits_when_idle_and_comes_back(self):
