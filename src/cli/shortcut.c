@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -434,6 +435,9 @@ static int run(char *const argv[], char **out, char **err)
 	int pout[2] = {-1, -1}, perr[2] = {-1, -1}, r = 0;
 	posix_spawn_file_actions_t fa;
 	*out = *err = NULL;
+	/* Ignored by whoever started us (it survives exec), SIGCHLD would have the kernel reap the child before
+	 * we could read how it exited. */
+	signal(SIGCHLD, SIG_DFL);
 	if (pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0) {
 		r = -errno;
 		goto out;
@@ -461,10 +465,11 @@ static int run(char *const argv[], char **out, char **err)
 		if (fds[1].revents && !slurp(perr[0], err, &nerr))
 			fds[1].fd = -1;
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	int status = 0, w;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
-	r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	/* Its outcome unknown, a binding it may not have made is not reported as made. */
+	r = w < 0 ? -errno : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
 	for (int i = 0; i < 2; i++) {
 		if (pout[i] >= 0)

@@ -2,6 +2,7 @@
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 
 from gi.repository import GLib
@@ -177,6 +178,20 @@ class Print(BusTestCase):
                 "set %s binding '<Super>Page_Up'" % custom,
                 "set org.gnome.settings-daemon.plugins.media-keys custom-keybindings "
                 "['/org/gnome/settings-daemon/plugins/media-keys/custom-keybindings/present/']"])
+
+    def test_a_failure_is_seen_with_sigchld_ignored(self):
+        """Ignored SIGCHLD survives exec (some launchers leave it so): the
+        kernel would reap gsettings unseen, and its failure pass for success."""
+        env, log = self.fake_gsettings()
+        with open(os.path.join(self.root, "bin", "gsettings"), "a") as f:
+            f.write('if [ "$1" = set ]; then echo "No such schema" >&2; exit 1; fi\n')
+        e = dict(self.bus.env)
+        e.update(env, XDG_CURRENT_DESKTOP="GNOME")
+        e = {k: v for k, v in e.items() if v is not None}
+        r = subprocess.run([CLI, "shortcut"], env=e, capture_output=True, text=True, timeout=30,
+                           preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN))
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("No such schema", r.stderr)
 
     def test_a_typing_key_needs_super_control_or_alt(self):
         env, log = self.fake_gsettings()
