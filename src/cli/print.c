@@ -274,8 +274,9 @@ int present_print_findings(const struct present_wire_msg *reply)
  * "?" for a CRLF's CR. */
 static void first_line(FILE *f, const char *s)
 {
-	size_t len = strcspn(s, "\r\n");
-	char *line = s[len] ? strndup(s, len) : NULL;
+	size_t len = strcspn(s, "\n");
+	bool crlf = s[len] && len > 0 && s[len - 1] == '\r';
+	char *line = s[len] ? strndup(s, len - crlf) : NULL;
 	present_text_terminal(f, line ? line : s);
 	free(line);
 }
