@@ -104,7 +104,8 @@ void present_classify(const struct present_alert_event *ev, const struct present
 	struct present_classification *ret)
 {
 	static const char *const mail_categories[] = {"email.arrived", NULL};
-	static const char *const person_categories[] = {"im.received", "call", NULL};
+	/* A call ringing, or missed (portal v2); one under way, or ended, leaves nobody waiting. */
+	static const char *const person_categories[] = {"im.received", "call.incoming", "call.unanswered", NULL};
 	const char *name;
 
 	if ((name = listed(ev, lists->ignore_apps))) {

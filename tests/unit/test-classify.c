@@ -81,6 +81,13 @@ static void test_rules_in_order(void)
 	ev = alert("x", "Ana calling", "");
 	ev.category = "call.incoming";
 	check(&ev, PRESENT_CLASS_PERSON, "person: category call.incoming");
+	ev.category = "call.unanswered";
+	check(&ev, PRESENT_CLASS_PERSON, "person: category call.unanswered");
+	/* A call under way, or over, leaves nobody waiting for an answer. */
+	ev.category = "call.ongoing";
+	check(&ev, PRESENT_CLASS_ALERT, "alert: no rule says a response is owed");
+	ev.category = "call.ended";
+	check(&ev, PRESENT_CLASS_ALERT, "alert: no rule says a response is owed");
 	ev = alert("telegram", "Ana", "hi");
 	ev.inline_reply = true;
 	check(&ev, PRESENT_CLASS_PERSON, "person: it can be answered in place (inline-reply)");
