@@ -320,11 +320,6 @@ static char *ack_text(const char *template, const struct present_owed_row *row, 
 	return text;
 }
 
-static void warn_config(const char *message, void *userdata)
-{
-	fprintf(stderr, "present: warning: %s\n", message);
-}
-
 /* What an acknowledgement takes from this process's present.conf. */
 struct ack_config {
 	char *template; /* owed.ack_template */
@@ -343,7 +338,9 @@ static int load_ack_config(const struct ack_config **ret)
 	*ret = &loaded;
 	if (r >= 0)
 		return r;
-	if (present_config_load(&cfg, warn_config, NULL, &error) < 0) {
+	/* Keys it does not know are not said here: a start's reply says the daemon's file's, and doctor
+	 * names them; said here too, a start that acknowledges said each twice. */
+	if (present_config_load(&cfg, NULL, NULL, &error) < 0) {
 		fprintf(stderr, "present: %s\n", error);
 		free(error);
 		present_config_finish(&cfg);
@@ -425,8 +422,21 @@ static void say_acknowledged(const struct present_owed_row *row, bool already, i
 		return;
 	}
 	fputs(already ? " The text given then:\n" : " To send:\n", stderr);
-	fputs(text, stdout);
-	fputc('\n', stdout);
+	/* Piped (`| wl-copy`), the text goes as recorded; on a terminal, what came from elsewhere (any client
+	 * may record a text) must not drive it, and each line is filtered. */
+	if (isatty(STDOUT_FILENO)) {
+		for (const char *line = text; line;) {
+			const char *nl = strchr(line, '\n');
+			char *copy = strndup(line, nl ? (size_t)(nl - line) : strlen(line));
+			present_text_terminal(stdout, copy ? copy : "");
+			fputc('\n', stdout);
+			free(copy);
+			line = nl ? nl + 1 : NULL;
+		}
+	} else {
+		fputs(text, stdout);
+		fputc('\n', stdout);
+	}
 	fflush(stdout);
 }
 

@@ -302,6 +302,19 @@ class Acting(OwedCase):
         self.assertEqual((int(at), str(recorded), bool(already)), (before["acked_at"], DEFAULT_ACK % by, True))
         self.assertEqual(self.items()[1], before)
 
+    def test_a_text_from_elsewhere_does_not_drive_the_terminal(self):
+        """Any client may record a text (Acknowledge): on a terminal it is
+        filtered, line by line; piped, it goes as recorded."""
+        self.meeting()
+        text = "ok\x1b]0;pwned\x07\nsecond"
+        self.call("Acknowledge", dbus.UInt64(3), text)
+        self.assertEqual(self.present("ack", "3").stdout, text + "\n")
+        p, master, _ = self.pty_run("ack", "3")
+        out = self.expect(master, r"second\r\n")
+        self.assertEqual(p.wait(10), 0)
+        self.assertNotIn("\x1b", out)
+        self.assertIn("ok?]0;pwned?\r\nsecond\r\n", out)
+
     def test_acknowledged_without_text_says_when(self):
         self.meeting()
         items = self.items()
@@ -703,6 +716,19 @@ class Interactive(OwedCase):
 
 
 class History(OwedCase):
+    def test_a_store_edited_by_hand_breaks_neither_terminal_nor_json(self):
+        self.meeting()
+        with self.db() as db:
+            db.execute("UPDATE sessions SET end_reason = 'odd\x1b[2J'")
+            db.execute("UPDATE alerts SET path = 'a\"b\\'")
+        out = self.ok("history")
+        self.assertNotIn("\x1b", out)
+        self.assertRegex(out.splitlines()[1], r"^      1  .* \?  ")
+        self.assertEqual({a["path"] for a in json.loads(self.ok("alerts", "--json"))}, {'a"b\\'})
+        with self.db() as db:
+            db.execute("UPDATE sessions SET end_reason = 'paused'")  # a later present's word
+        self.assertRegex(self.ok("history").splitlines()[1], r" paused ")
+
     def test_sessions_newest_first(self):
         self.meeting()
         self.ok("start", "1s", "--label", "Quick call")
@@ -840,6 +866,24 @@ class HeadsUp(OwedCase):
         self.assertEqual(self.query("SELECT sender, state FROM owed WHERE state = 'acknowledged' ORDER BY id"),
                          [("Dana", "acknowledged"), ("Fay", "acknowledged")])
         self.assertTrue(self.call("GetStatus")["active"])
+
+    def test_a_key_the_file_does_not_know_is_said_once(self):
+        """The acknowledgement reads the file too: its unknown key is the
+        start's reply's to say, not a second time."""
+        self.write_config('colour = "blue";\n')
+        self.prepare()
+        p, master, _ = self.pty_run("start", "60")
+        out = self.expect(master, r"Acknowledge them now\? \[y/N\] ")
+        os.write(master, b"y\n")
+        out += self.expect(master, r"Present until [^\n]*\n")
+        self.assertEqual(p.wait(10), 0)
+        while select.select([master], [], [], 0.2)[0]:
+            try:
+                out += os.read(master, 4096).decode(errors="replace")
+            except OSError:
+                break
+        self.assertEqual(len(re.findall(r"present: warning: \S*present\.conf:1: unknown key 'colour'", out)), 1,
+                         out)
 
     def test_without_a_length_it_asks_about_all_of_the_default(self):
         """A session of session.default_duration: the question before going
