@@ -74,8 +74,9 @@ static void print_row(const struct present_alert_row *row, void *userdata)
 		present_text_json(stdout, row->cls);
 		fputs(", \"rule\": ", stdout);
 		present_text_json_or_null(stdout, row->rule);
-		printf(", \"path\": \"%s\", \"updates\": %d, \"withdrawn\": %s}", row->path, row->updates,
-			row->withdrawn ? "true" : "false");
+		fputs(", \"path\": ", stdout);
+		present_text_json(stdout, row->path);
+		printf(", \"updates\": %d, \"withdrawn\": %s}", row->updates, row->withdrawn ? "true" : "false");
 	} else {
 		char when[24];
 		present_time_of_day(row->received_at, true, l->dated, when, sizeof(when));

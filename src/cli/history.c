@@ -33,6 +33,10 @@ static const char *ended_how(const char *reason)
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(table[i].reason, reason) == 0)
 			return table[i].words;
+	/* A later present's word, shown as it is; anything else in a store edited by hand is not for a terminal. */
+	for (const char *p = reason; *p; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			return "?";
 	return reason;
 }
 
