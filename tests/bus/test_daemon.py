@@ -223,14 +223,20 @@ class DirectSocket(BusTestCase):
         wait_until(lambda: [(s[0], s[4]) for s in self.sessions()] == [("Killed", "interrupted"), ("", "stop")],
                    what="the killed session and the new one recorded")
 
-    def test_idle_exit_waits_for_a_connected_caller_then_removes_the_socket(self):
+    def connected_to_an_idle_daemon(self):
+        """A daemon with nothing to do but for a caller connected to it: (its socket, its pid, the caller)."""
         self.write_config("daemon = { idle_exit = 1; };\n")
         self.ok("start", "1m")
         self.ok("stop")
         path = direct_socket(self)
         pid = self.bus.pid_of()
         caller = socket.socket(socket.AF_UNIX)
+        self.addCleanup(caller.close)
         caller.connect(path)
+        return path, pid, caller
+
+    def test_idle_exit_waits_for_a_connected_caller_then_removes_the_socket(self):
+        path, pid, caller = self.connected_to_an_idle_daemon()
         time.sleep(2.5)  # longer than idle_exit: a call may still come on that connection
         self.assertEqual(self.bus.pid_of(), pid)
         caller.close()
@@ -241,14 +247,7 @@ class DirectSocket(BusTestCase):
     def test_a_caller_that_never_calls_does_not_keep_it(self):
         """A `present` stopped with Ctrl-Z, or hung, after connecting: quiet
         for 10 s, it no longer holds the daemon, which resets it on leaving."""
-        self.write_config("daemon = { idle_exit = 1; };\n")
-        self.ok("start", "1m")
-        self.ok("stop")
-        path = direct_socket(self)
-        pid = self.bus.pid_of()
-        caller = socket.socket(socket.AF_UNIX)
-        self.addCleanup(caller.close)
-        caller.connect(path)
+        path, pid, caller = self.connected_to_an_idle_daemon()
         time.sleep(5)
         self.assertEqual(self.bus.pid_of(), pid)
         self.wait_daemon_gone(10)
