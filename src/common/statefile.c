@@ -259,10 +259,12 @@ static int read_once(const char *path, struct present_status *s, int64_t now,
 			close(fd);
 		return r;
 	}
-	char line[4096];
+	/* getline: a server's error text kept here has no bound, and a cut line's tail would read as a key. */
+	char *line = NULL;
+	size_t line_cap = 0;
 	bool active = true;
 	size_t cap = 0;
-	while (fgets(line, sizeof(line), f)) {
+	while (getline(&line, &line_cap, f) >= 0) {
 		line[strcspn(line, "\n")] = '\0';
 		char *eq = strchr(line, '=');
 		if (!eq)
@@ -301,6 +303,7 @@ static int read_once(const char *path, struct present_status *s, int64_t now,
 			*field = unescape(v);
 		}
 	}
+	free(line);
 	int r = writer_alive(fileno(f), path);
 	fclose(f);
 	/* A daemon that exits cleanly says first that nothing is on. */

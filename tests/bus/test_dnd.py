@@ -624,6 +624,17 @@ class DunstContract(Contract, BusTestCase):
         self.assertEqual(json.loads(self.ok("status", "--json"))["left_on"], [])
         self.assertEqual(self.ok("status", "--format", "{state}"), "idle\n")
 
+    def test_a_long_reason_is_read_back_whole(self):
+        # A server's error text has no bound: the daemon's file keeps it on
+        # one line, and a reader cutting lines would read its tail as a key.
+        self.ok("start", "10m")
+        why = "x" * 5000 + " active=0"
+        self.refuse_off(True, why)
+        self.assertEqual(self.present("stop").returncode, 4)
+        status = json.loads(self.ok("status", "--json"))
+        self.assertEqual(status["left_on"][0]["reason"], "org.freedesktop.Notifications Set: " + why)
+        self.assertTrue(os.path.exists(self.bus.for_bus("status")), "answered from the daemon's file")
+
     def test_status_as_a_stop_answers_says_what_is_left_on(self):
         # The end goes on after the stop's answer (here: waiting for the store
         # another process locks); a status read meanwhile reads the daemon's file.
