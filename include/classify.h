@@ -55,11 +55,15 @@ const char *present_class_name(enum present_alert_class cls);
  * Who is waiting and about what, read the way each client writes it, by
  * that client's rule alone (Thunderbird: "subject from sender"; Evolution
  * and KMail: a From: line and a Subject: line; Element: "Sender (Room)";
- * Geary and most others: the summary is the sender). Returns false when
- * the client's rule finds no sender (a count of new mail, a reminder): the
- * alert is nobody's message, and no response is owed for it. Both strings
- * are allocated (free() them); either may be "" but not NULL.
+ * Geary and most others: the summary is the sender). The mail clients'
+ * sentences are read in the first of languages (g_get_language_names():
+ * "de_DE", "de", ..., most wanted first; NULL for none) that their
+ * catalogue has, else in English. Returns false when the client's rule
+ * finds no sender (a count of new mail, a reminder): the alert is nobody's
+ * message, and no response is owed for it. Both strings are allocated
+ * (free() them); either may be "" but not NULL.
  */
-bool present_owed_extract(const struct present_alert_event *ev, char **ret_from, char **ret_subject);
+bool present_owed_extract(const struct present_alert_event *ev, const char *const *languages, char **ret_from,
+	char **ret_subject);
 
 #endif

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "classify.h"
+#include "mail-formats.h"
 #include "text.h"
 
 /* Apps whose alerts are about the machine, not about anyone waiting. */
@@ -192,16 +193,94 @@ static const char *line_end(const char *s)
 	return nl ? nl : s + strlen(s);
 }
 
-/* The value of a "Key: value" line in text, or NULL. The key is matched as
- * the mail clients write it, at the start of a line and in that case: a
- * line of a message that merely starts "from: 3pm" names nobody. */
-static char *field(const char *text, const char *key)
+/* The last occurrence of needle (len n) in [s, end), or NULL. */
+static const char *last_in(const char *s, const char *end, const char *needle, size_t n)
 {
-	size_t len = strlen(key);
-	for (const char *line = text; line && *line; line = *line_end(line) ? line_end(line) + 1 : NULL)
-		if (strncmp(line, key, len) == 0)
-			return dup_range(line + len, line_end(line));
-	return NULL;
+	const char *found = NULL;
+	for (const char *p = s; p < end && (p = memmem(p, (size_t)(end - p), needle, n)); p++)
+		found = p;
+	return found;
+}
+
+/*
+ * Reads the line [line, end) as format (struct present_mail_format): the
+ * text around %1 (subject) and %2 (sender) as the client writes it, each
+ * placeholder something. A sentence with the subject first ends with the
+ * sender after its last separator, as a subject may hold the separator
+ * ("Notes from Ana from Bob") and a name seldom does. Sets what it names.
+ */
+static bool read_as(const char *line, const char *end, const char *format, char **ret_subject, char **ret_sender)
+{
+	const char *first = strchr(format, '%'), *second = first ? strchr(first + 2, '%') : NULL;
+	if (!first || second == first + 2)
+		return false;
+	size_t head = (size_t)(first - format);
+	const char *tail = second ? second + 2 : first + 2;
+	size_t tail_len = strlen(tail);
+	if ((size_t)(end - line) < head + tail_len || strncmp(line, format, head) != 0 ||
+		memcmp(end - tail_len, tail, tail_len) != 0)
+		return false;
+	const char *a = line + head, *b_end = end - tail_len, *a_end = b_end, *b = b_end;
+	if (second) {
+		size_t sep = (size_t)(second - first - 2);
+		const char *at = first[1] == '1' ? last_in(a, b_end, first + 2, sep) : memmem(a, (size_t)(b_end - a),
+			first + 2, sep);
+		if (!at)
+			return false;
+		a_end = at;
+		b = at + sep;
+	}
+	char *one = dup_range(a, a_end), *two = second ? dup_range(b, b_end) : NULL;
+	if (!one || !*one || (second && (!two || !*two))) {
+		free(one);
+		free(two);
+		return false;
+	}
+	*(first[1] == '1' ? ret_subject : ret_sender) = one;
+	if (second)
+		*(second[1] == '1' ? ret_subject : ret_sender) = two;
+	return true;
+}
+
+/* Whether a line of text (or its first alone) reads as format. */
+static bool line_as(const char *text, const char *format, bool first_line_only, char **ret_subject,
+	char **ret_sender)
+{
+	for (const char *line = text; line && *line; line = *line_end(line) ? line_end(line) + 1 : NULL) {
+		if (read_as(line, line_end(line), format, ret_subject, ret_sender))
+			return true;
+		if (first_line_only)
+			break;
+	}
+	return false;
+}
+
+/*
+ * The sender and subject of a mail client's alert, in the first of the
+ * user's languages (as g_get_language_names() gives them, most wanted
+ * first; NULL: none) whose format the text reads as, or in English, which
+ * a client writes what its catalogue leaves untranslated in.
+ */
+static bool read_mail(const char *text, enum present_mail_client client, const char *const *languages,
+	bool first_line_only, char **ret_subject, char **ret_sender)
+{
+	const struct present_mail_format *formats = present_mail_formats(client), *english = formats, *found = NULL;
+	while (strcmp(english->lang, "en") != 0)
+		english++;
+	for (size_t i = 0; !found && languages && languages[i]; i++)
+		for (const struct present_mail_format *f = formats; !found && f != english; f++)
+			if (strcmp(f->lang, languages[i]) == 0 &&
+				line_as(text, f->from, first_line_only, ret_subject, ret_sender))
+				found = f;
+	if (!found && line_as(text, english->from, first_line_only, ret_subject, ret_sender))
+		found = english;
+	if (!found)
+		return false;
+	const char *subjects[] = {found->subject, english->subject};
+	for (size_t i = 0; i < 2 && !*ret_subject; i++)
+		if (subjects[i])
+			line_as(text, subjects[i], false, ret_subject, ret_sender);
+	return true;
 }
 
 static bool app_is(const struct present_alert_event *ev, const char *const *ids)
@@ -258,7 +337,8 @@ static bool geary_batch(const char *body)
 	return count_phrase(&body) && strcmp(body, " total") == 0;
 }
 
-bool present_owed_extract(const struct present_alert_event *ev, char **ret_from, char **ret_subject)
+bool present_owed_extract(const struct present_alert_event *ev, const char *const *languages, char **ret_from,
+	char **ret_subject)
 {
 	static const char *const thunderbird[] = {"thunderbird", "org.mozilla.thunderbird",
 		"net.thunderbird.thunderbird", NULL};
@@ -276,20 +356,11 @@ bool present_owed_extract(const struct present_alert_event *ev, char **ret_from,
 	 * (Thunderbird's reminders, Evolution's and Geary's counts) name no
 	 * sender, and a sender taken from their title would be nobody. */
 	if (app_is(ev, thunderbird)) {
-		/* Body line 1: "<subject> from <sender>". */
-		const char *end = line_end(body), *at = NULL;
-		for (const char *p = body; (p = strstr(p, " from ")) && p < end; p++)
-			at = p;
-		if (at) {
-			from = dup_range(at + 6, end);
-			subject = dup_range(body, at);
-		}
-		named = at != NULL;
-	} else if (app_is(ev, evolution) || app_is(ev, kmail) ||
-		(ev->kde_event_id && strcmp(ev->kde_event_id, "new-email") == 0)) {
-		if ((from = field(body, "From:")))
-			subject = field(body, "Subject:");
-		named = from != NULL;
+		named = read_mail(body, PRESENT_MAIL_THUNDERBIRD, languages, true, &subject, &from);
+	} else if (app_is(ev, evolution)) {
+		named = read_mail(body, PRESENT_MAIL_EVOLUTION, languages, false, &subject, &from);
+	} else if (app_is(ev, kmail) || (ev->kde_event_id && strcmp(ev->kde_event_id, "new-email") == 0)) {
+		named = read_mail(body, PRESENT_MAIL_KMAIL, languages, false, &subject, &from);
 	} else if (app_is(ev, geary)) {
 		named = !geary_batch(body);
 	} else if (app_is(ev, element)) {

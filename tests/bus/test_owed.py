@@ -162,6 +162,18 @@ class Listing(OwedCase):
             "3 responses owed.",
         ]))
 
+    def test_mail_in_the_desktops_language(self):
+        # The clients write in the desktop's language; the daemon started by
+        # the bus reads it from the same variables they do.
+        self.set_activation_env(LANG="de_DE.UTF-8", LANGUAGE="", LC_ALL="", LC_MESSAGES="")
+        self.meeting([
+            ("Thunderbird", "Acme: 1 neue Nachricht", "Rechnung Q3 von Ana Lima", {"desktop-entry": "thunderbird"}),
+            ("Neuer-E-Mail-Benachrichtiger", "Neue E-Mail", "Von: Bob\nBetreff: Vertrag",
+             {"x-kde-appname": "akonadi_newmailnotifier_agent", "x-kde-eventId": "new-email"}),
+        ])
+        self.assertEqual([(i["sender"], i["subject"]) for i in self.items().values()],
+                         [("Ana Lima", "Rechnung Q3"), ("Bob", "Vertrag")])
+
     def test_overdue_is_marked(self):
         self.meeting()
         now = int(time.time() * 1000)

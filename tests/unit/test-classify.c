@@ -153,14 +153,20 @@ static void test_real_clients_with_the_defaults(void)
 	present_config_finish(&cfg);
 }
 
-static void extract(const struct present_alert_event *ev, const char *from, const char *subject)
+static void extract_in(const char *const *languages, const struct present_alert_event *ev, const char *from,
+	const char *subject)
 {
 	char *f, *s;
-	g_assert_true(present_owed_extract(ev, &f, &s));
+	g_assert_true(present_owed_extract(ev, languages, &f, &s));
 	g_assert_cmpstr(f, ==, from);
 	g_assert_cmpstr(s, ==, subject);
 	free(f);
 	free(s);
+}
+
+static void extract(const struct present_alert_event *ev, const char *from, const char *subject)
+{
+	extract_in(NULL, ev, from, subject);
 }
 
 static void test_who_and_what(void)
@@ -202,14 +208,19 @@ static void test_who_and_what(void)
 }
 
 /* A mail client's alert that its own rule finds no sender in. */
-static void nobody(const struct present_alert_event *ev)
+static void nobody_in(const char *const *languages, const struct present_alert_event *ev)
 {
 	char *f, *s;
-	g_assert_false(present_owed_extract(ev, &f, &s));
+	g_assert_false(present_owed_extract(ev, languages, &f, &s));
 	g_assert_cmpstr(f, ==, "");
 	g_assert_cmpstr(s, ==, "");
 	free(f);
 	free(s);
+}
+
+static void nobody(const struct present_alert_event *ev)
+{
+	nobody_in(NULL, ev);
 }
 
 /* From: and Subject: lines are Evolution's and KMail's, as they write them:
@@ -230,6 +241,56 @@ static void test_from_lines_only_where_the_client_writes_them(void)
 	ev = alert("Neuer Mail-Benachrichtiger", "Neue E-Mail", "From: Carla\nSubject: Lunch");
 	ev.kde_event_id = "new-email";
 	extract(&ev, "Carla", "Lunch");
+}
+
+/* The clients write their sentences in the desktop's language, as their
+ * catalogues give them; what a catalogue leaves untranslated, in English. */
+static void test_in_the_users_language(void)
+{
+	const char *const de[] = {"de_DE.UTF-8", "de_DE", "de.UTF-8", "de", "C", NULL};
+	struct present_alert_event ev = alert("thunderbird", "Acme: 1 neue Nachricht", "Rechnung von Ana Lima");
+	extract_in(de, &ev, "Ana Lima", "Rechnung");
+	nobody(&ev);
+	ev = alert("thunderbird", "Acme", "Grüße von Bob von Ana Lima\nVorschau");
+	extract_in(de, &ev, "Ana Lima", "Grüße von Bob");
+	/* A Thunderbird without the language pack speaks English. */
+	ev = alert("thunderbird", "Acme: 1 new message", "Invoice from Ana Lima");
+	extract_in(de, &ev, "Ana Lima", "Invoice");
+	/* The sender first; a region's own way before its language's. */
+	const char *const hu[] = {"hu_HU", "hu", NULL}, *const ja[] = {"ja_JP", "ja", NULL};
+	const char *const es_mx[] = {"es_MX", "es", NULL}, *const zh_hk[] = {"zh_HK", "zh", NULL};
+	ev = alert("thunderbird", "Acme", "Ana Lima küldi: Számla");
+	extract_in(hu, &ev, "Ana Lima", "Számla");
+	ev = alert("thunderbird", "Acme", "Ana より: 請求書");
+	extract_in(ja, &ev, "Ana", "請求書");
+	ev = alert("thunderbird", "Acme", "Factura desde Ana");
+	extract_in(es_mx, &ev, "Ana", "Factura");
+	ev = alert("thunderbird", "Acme", "Factura de Ana");
+	extract_in(es_mx, &ev, "Ana", "Factura");
+	ev = alert("thunderbird", "Acme", "來自 Ana 的 發票");
+	extract_in(zh_hk, &ev, "Ana", "發票");
+	/* A line that only starts or ends as the sentence does names nobody. */
+	ev = alert("thunderbird", "Acme", "Ana küldi:");
+	nobody_in(hu, &ev);
+	ev = alert("thunderbird", "Acme", " von Ana");
+	nobody_in(de, &ev);
+
+	const char *const fr[] = {"fr_FR.UTF-8", "fr_FR", "fr", NULL}, *const ka[] = {"ka_GE", "ka", NULL};
+	ev = alert("org.gnome.Evolution", "Nouveau courriel dans Evolution",
+		"Vous avez reçu 1 nouveau message.\nDe\u00a0: Ana &lt;ana@example.org&gt;\nObjet\u00a0: Facture");
+	extract_in(fr, &ev, "Ana <ana@example.org>", "Facture");
+	/* Georgian Evolution leaves "Subject: %s" untranslated. */
+	ev = alert("org.gnome.Evolution", "Evolution", "ვისგან: Ana\nSubject: Invoice");
+	extract_in(ka, &ev, "Ana", "Invoice");
+	ev = alert(NULL, "Neue E-Mail", "Von: Carla\nBetreff: Mittagessen\nIn: Posteingang");
+	ev.kde_event_id = "new-email";
+	extract_in(de, &ev, "Carla", "Mittagessen");
+	/* KMail's Spanish differs from Evolution's. */
+	const char *const es[] = {"es", NULL};
+	ev.body = "Desde: Carla\nAsunto: Comida";
+	extract_in(es, &ev, "Carla", "Comida");
+	ev = alert("org.gnome.Evolution", "Evolution", "Desde: Carla\nAsunto: Comida");
+	nobody_in(es, &ev);
 }
 
 /* A mail client's alerts that are not one message from someone: kept, but
@@ -270,6 +331,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/classify/from-lines-only-where-the-client-writes-them",
 		test_from_lines_only_where_the_client_writes_them);
 	g_test_add_func("/classify/mail-that-names-nobody", test_mail_that_names_nobody);
+	g_test_add_func("/classify/in-the-users-language", test_in_the_users_language);
 	g_test_add_func("/classify/real-clients-with-the-defaults", test_real_clients_with_the_defaults);
 	return g_test_run();
 }
