@@ -16,6 +16,7 @@ struct present_capture_rules {
 	struct present_classify_lists lists;
 	int64_t ack_within, answer_within; /* seconds from the first message */
 	void (*on_new)(void *userdata); /* a new alert was held, or one added to what is owed (may be NULL) */
+	void (*on_watching)(bool watching, void *userdata); /* the monitor was lost, or is back (may be NULL) */
 	void *userdata;
 };
 
@@ -48,8 +49,10 @@ void present_capture_spare_ask(struct present_capture_spare *spare);
  * Starts holding alerts for session_id from what spare holds (taken): a
  * monitor on the bus, and the writer thread. bus is the daemon's own
  * connection, whose own calls are not alerts; server_owner owns the
- * notification name now (NULL: nobody). NULL with *ret_error when the bus
- * refuses a monitor or the store cannot be opened.
+ * notification name now (NULL: nobody). NULL with *ret_error when the
+ * store cannot be opened. When the bus refuses a monitor, it starts all
+ * the same with *ret_error set: not watching, it asks again until the bus
+ * lets it (rules->on_watching hears when), and records the gap.
  */
 struct present_capture *present_capture_start(DBusConnection *bus, struct present_capture_spare *spare,
 	const char *server_owner, int64_t session_id, const struct present_capture_rules *rules, char **ret_error);

@@ -15,6 +15,14 @@
 
 typedef void (*present_monitor_message_fn)(DBusMessage *msg, void *userdata);
 typedef void (*present_monitor_gap_fn)(int64_t from_ms, int64_t to_ms, const char *reason, void *userdata);
+/* Lost (false, reconnecting) or back (true, after the gap was reported). */
+typedef void (*present_monitor_watching_fn)(bool watching, void *userdata);
+
+struct present_monitor_calls {
+	present_monitor_message_fn on_message;
+	present_monitor_gap_fn on_gap;
+	present_monitor_watching_fn on_watching;
+};
 
 struct present_monitor;
 
@@ -35,11 +43,12 @@ DBusPendingCall *present_monitor_ask(DBusConnection *conn);
 
 /**
  * Becomes a monitor on conn (taken; NULL: connects first), with the answer
- * to asked (taken; NULL: asks now). NULL with *ret_error set when the bus
- * refuses.
+ * to asked (taken; NULL: asks now). When the bus refuses, *ret_error says
+ * why, and the monitor starts lost: it asks again as after a loss, and
+ * reports the gap from now when it is back. NULL when memory runs out.
  */
 struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPendingCall *asked,
-	present_monitor_message_fn on_message, present_monitor_gap_fn on_gap, void *userdata, char **ret_error);
+	const struct present_monitor_calls *calls, void *userdata, char **ret_error);
 
 /**
  * Takes in what the bus sent before now, reports the gap still open if the
@@ -47,7 +56,7 @@ struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPending
  */
 void present_monitor_destroy(struct present_monitor *m);
 
-/** Whether the monitor is connected now (false while it reconnects). */
-bool present_monitor_connected(const struct present_monitor *m);
+/** Whether the bus lets present become a monitor now (else *ret_error says why): asked and let go. */
+bool present_monitor_try(char **ret_error);
 
 #endif

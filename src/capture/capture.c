@@ -493,6 +493,13 @@ static void on_gap(int64_t from, int64_t to, const char *reason, void *userdata)
 	present_writer_gap(cap->writer, cap->session_id, from, to, reason);
 }
 
+static void on_watching(bool watching, void *userdata)
+{
+	struct present_capture *cap = userdata;
+	if (cap->rules.on_watching)
+		cap->rules.on_watching(watching, cap->rules.userdata);
+}
+
 struct present_capture_spare {
 	char *store_path;
 	DBusConnection *conn; /* NULL: could not connect, tried again at the start */
@@ -549,6 +556,7 @@ struct present_capture *present_capture_start(DBusConnection *bus, struct presen
 		.ack_within = rules->ack_within,
 		.answer_within = rules->answer_within,
 		.on_new = rules->on_new,
+		.on_watching = rules->on_watching,
 		.userdata = rules->userdata,
 	};
 	cap->own_name = g_strdup(dbus_bus_get_unique_name(bus));
@@ -561,7 +569,8 @@ struct present_capture *present_capture_start(DBusConnection *bus, struct presen
 	cap->writer = spare->writer ? spare->writer : present_writer_create(spare->store_path, ret_error);
 	spare->writer = NULL;
 	if (cap->writer) {
-		cap->monitor = present_monitor_create(spare->conn, spare->asked, on_message, on_gap, cap, ret_error);
+		cap->monitor = present_monitor_create(spare->conn, spare->asked,
+			&(const struct present_monitor_calls){on_message, on_gap, on_watching}, cap, ret_error);
 		spare->conn = NULL;
 		spare->asked = NULL;
 	}

@@ -26,13 +26,16 @@ static const char *const rules[] = {
 #define RECONNECT_MAX_MS 5000
 #define DRAIN_MAX 100000
 #define LOST_REASON "the monitor connection was lost"
+#define NEVER_REASON "the bus did not let present watch at the start"
 
 struct present_monitor {
 	DBusConnection *conn;
 	present_monitor_message_fn on_message;
 	present_monitor_gap_fn on_gap;
+	present_monitor_watching_fn on_watching;
 	void *userdata;
 	int64_t lost_at; /* ms; 0 while connected */
+	bool never_watched; /* lost since the start: the bus did not let it watch */
 	guint retry_source, teardown_source;
 	guint retry_ms;
 };
@@ -55,13 +58,18 @@ static void drop(struct present_monitor *m)
 }
 
 /* Out of the dispatch that reported the loss: the connection is still in use there. */
+static void retry_from_now(struct present_monitor *m)
+{
+	m->retry_ms = RECONNECT_FIRST_MS;
+	m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
+}
+
 static gboolean teardown(gpointer data)
 {
 	struct present_monitor *m = data;
 	m->teardown_source = 0;
 	drop(m);
-	m->retry_ms = RECONNECT_FIRST_MS;
-	m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
+	retry_from_now(m);
 	return G_SOURCE_REMOVE;
 }
 
@@ -73,6 +81,7 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *msg, void *da
 			m->lost_at = now_ms();
 			present_log("warning", "the alert monitor lost its connection; reconnecting");
 			m->teardown_source = g_idle_add(teardown, m);
+			m->on_watching(false, m->userdata);
 		}
 		return DBUS_HANDLER_RESULT_HANDLED;
 	}
@@ -183,12 +192,14 @@ static gboolean reconnect(gpointer data)
 	int64_t from = m->lost_at;
 	m->lost_at = 0;
 	present_log("info", "the alert monitor is back after %lld ms", (long long)(now_ms() - from));
-	m->on_gap(from, now_ms(), LOST_REASON, m->userdata);
+	m->on_gap(from, now_ms(), m->never_watched ? NEVER_REASON : LOST_REASON, m->userdata);
+	m->never_watched = false;
+	m->on_watching(true, m->userdata);
 	return G_SOURCE_REMOVE;
 }
 
 struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPendingCall *asked,
-	present_monitor_message_fn on_message, present_monitor_gap_fn on_gap, void *userdata, char **ret_error)
+	const struct present_monitor_calls *calls, void *userdata, char **ret_error)
 {
 	struct present_monitor *m = calloc(1, sizeof(*m));
 	if (!m) {
@@ -200,10 +211,15 @@ struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPending
 		}
 		return NULL;
 	}
-	*m = (struct present_monitor){.on_message = on_message, .on_gap = on_gap, .userdata = userdata};
+	*m = (struct present_monitor){.on_message = calls->on_message, .on_gap = calls->on_gap,
+		.on_watching = calls->on_watching, .userdata = userdata};
+	/* Refused now is not refused for good (a spare connection the bus dropped, a bus too busy to answer in
+	 * time): not watching from the start, it keeps asking as after a loss, and the gap is recorded. */
 	if (!attach(m, conn, asked, ret_error)) {
-		free(m);
-		return NULL;
+		present_log("warning", "the alert monitor is not watching yet; trying again");
+		m->lost_at = now_ms();
+		m->never_watched = true;
+		retry_from_now(m);
 	}
 	return m;
 }
@@ -230,6 +246,16 @@ static void drain(struct present_monitor *m)
 	}
 }
 
+bool present_monitor_try(char **ret_error)
+{
+	DBusConnection *conn = become_monitor(NULL, NULL, ret_error);
+	if (!conn)
+		return false;
+	dbus_connection_close(conn);
+	dbus_connection_unref(conn);
+	return true;
+}
+
 void present_monitor_destroy(struct present_monitor *m)
 {
 	if (!m)
@@ -237,16 +263,11 @@ void present_monitor_destroy(struct present_monitor *m)
 	drain(m);
 	/* Not back by the end: nothing was watched from the loss to now either. */
 	if (m->lost_at)
-		m->on_gap(m->lost_at, now_ms(), LOST_REASON, m->userdata);
+		m->on_gap(m->lost_at, now_ms(), m->never_watched ? NEVER_REASON : LOST_REASON, m->userdata);
 	if (m->retry_source)
 		g_source_remove(m->retry_source);
 	if (m->teardown_source)
 		g_source_remove(m->teardown_source);
 	drop(m);
 	free(m);
-}
-
-bool present_monitor_connected(const struct present_monitor *m)
-{
-	return m->conn != NULL && m->lost_at == 0;
 }

@@ -223,14 +223,6 @@ static DBusMessage *method_restore(struct present_daemon *d, DBusMessage *msg, D
 	return restore_reply(d, msg);
 }
 
-static void ignore_message(DBusMessage *msg, void *userdata)
-{
-}
-
-static void ignore_gap(int64_t from, int64_t to, const char *reason, void *userdata)
-{
-}
-
 struct findings {
 	DBusMessageIter array;
 	bool ok;
@@ -259,12 +251,10 @@ static void diagnose_capture(struct present_daemon *d, struct findings *f)
 			add_finding("ok", "alerts", "held for the running session", f);
 		return;
 	}
-	struct present_monitor *m = present_monitor_create(NULL, NULL, ignore_message, ignore_gap, NULL, &error);
-	if (m)
+	if (present_monitor_try(&error))
 		add_finding("ok", "alerts", "can be held (the bus lets present monitor them)", f);
 	else
 		add_finding("failure", "alerts", error ? error : "cannot be held", f);
-	present_monitor_destroy(m);
 	free(error);
 }
 

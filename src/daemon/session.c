@@ -192,6 +192,17 @@ void present_session_owed_changed(struct present_daemon *d)
 		present_session_mirror(d);
 }
 
+/* What the status says while no monitor watches: the user is told, and told again when it is back. */
+static void watching(bool now, void *userdata)
+{
+	struct present_daemon *d = userdata;
+	struct present_session *s = &d->session;
+	free(s->capture_error);
+	s->capture_error = now ? NULL : strdup("the monitor connection was lost; present is reconnecting");
+	present_session_mirror(d);
+	present_service_emit(d, "SessionChanged", NULL);
+}
+
 static void start_capture(struct present_daemon *d)
 {
 	struct present_session *s = &d->session;
@@ -209,12 +220,17 @@ static void start_capture(struct present_daemon *d)
 				.ack_within = d->config.ack_within,
 				.answer_within = d->config.answer_within,
 				.on_new = alert_held,
+				.on_watching = watching,
 				.userdata = d,
 			},
 			&error);
 	if (!s->capture) {
 		present_log("warning", "alerts are not held: %s", error ? error : "out of memory");
 		s->capture_error = error ? error : strdup("out of memory");
+	} else if (error) {
+		if (asprintf(&s->capture_error, "%s; present keeps asking", error) < 0)
+			s->capture_error = NULL;
+		free(error);
 	}
 }
 

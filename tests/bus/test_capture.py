@@ -376,6 +376,25 @@ class MonitorLoss(CaptureCase):
         self.assertLessEqual(gap["from"], gap["to"])
         self.assertTrue(self.call("GetStatus")["active"])
 
+    def test_a_monitor_refused_at_the_start_is_asked_again(self):
+        # The connection made ahead for the next session is dropped by the
+        # bus before the session asks on it: refused once is not for good.
+        self.ok("doctor")
+        pid = self.bus.pid_of()
+        wait_until(lambda: len(sockets_of(pid)) == 2, what="the daemon's connection made ahead")
+        [spare] = sorted(sockets_of(pid))[1:]
+        shut_down_socket(pid, spare)
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("present keeps asking", r.stderr)
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM capture_gaps").fetchone()[0] == 1, 10,
+                   "the gap to be recorded")
+        self.assertNotIn("alerts are not being held", self.ok("status"))
+        App(self).notify("A", "once watched", "")
+        self.assertEqual([a["summary"] for a in self.wait_alerts(1)], ["once watched"])
+        [gap] = json.loads(self.ok("catchup", "--json"))["session"]["gaps"]
+        self.assertEqual(gap["reason"], "the bus did not let present watch at the start")
+
 
 class TwoLogins(CaptureCase):
     """The same user logged in twice: two session buses, two daemons, one store."""
