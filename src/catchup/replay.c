@@ -38,6 +38,7 @@ struct held {
 struct tally {
 	int alerts, owed, overdue;
 	int64_t now_ms, first_due; /* ms; 0: none still to come */
+	int64_t unwatched_ms; /* the capture's gaps: what came then is not counted */
 	GHashTable *senders; /* every app that sent anything, noise included */
 	GHashTable *apps; /* app -> struct app_alerts, non-noise alerts only */
 	GPtrArray *order; /* apps in order of their first alert */
@@ -98,17 +99,30 @@ static void count_owed(const struct present_owed_row *row, void *userdata)
 		t->first_due = due;
 }
 
+static void count_gap(int64_t from, int64_t to, const char *reason, void *userdata)
+{
+	struct tally *t = userdata;
+	t->unwatched_ms += to > from ? to - from : 0;
+}
+
 /* Returns whether it went to the bus, to be answered. */
 static bool summary(struct present_daemon *d, const struct tally *t, const struct present_session_record *rec)
 {
 	char length[32], due[32], *text = NULL;
 	present_duration_format(rec->ended_at - rec->started_at, length, sizeof(length));
 	GString *body = g_string_new(NULL);
-	if (t->alerts == 0)
+	/* A count that left out what came while nobody watched must say so: "nothing" would be a promise. */
+	char unwatched[32];
+	present_duration_format((t->unwatched_ms + 999) / 1000, unwatched, sizeof(unwatched));
+	if (t->alerts == 0 && t->unwatched_ms)
+		g_string_append_printf(body, "Alerts were not watched for %s: what came then is missing.", unwatched);
+	else if (t->alerts == 0)
 		g_string_append(body, "Nothing came in.");
 	else
 		g_string_append_printf(body, "%d alert%s from %u app%s", t->alerts, t->alerts == 1 ? "" : "s",
 			g_hash_table_size(t->senders), g_hash_table_size(t->senders) == 1 ? "" : "s");
+	if (t->alerts && t->unwatched_ms)
+		g_string_append_printf(body, " (not watched for %s)", unwatched);
 	if (t->owed) {
 		g_string_append_printf(body, " · %d repl%s owed", t->owed, t->owed == 1 ? "y" : "ies");
 		if (t->overdue)
@@ -211,7 +225,8 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 		.order = g_ptr_array_new(),
 	};
 	if (present_store_alerts_each(d->store, rec->id, count_alert, &t) < 0 ||
-		present_store_owed_of_session_each(d->store, rec->id, count_owed, &t) < 0)
+		present_store_owed_of_session_each(d->store, rec->id, count_owed, &t) < 0 ||
+		present_store_gaps_each(d->store, rec->id, count_gap, &t) < 0)
 		present_log("warning", "replay: %s", present_store_error(d->store));
 	/* Where the server shows what it held by itself, a replay would show everything twice. */
 	const struct present_dnd_backend *b = backend_id ? present_dnd_backend_find(backend_id) : NULL;

@@ -11,7 +11,7 @@ import dbus
 
 import harness
 from harness import BusTestCase, ms_clock, wait_until
-from test_capture import App
+from test_capture import App, shut_down_socket, sockets_of
 
 MOCK = "org.freedesktop.DBus.Mock"
 
@@ -424,6 +424,18 @@ class Replay(Catchup):
         self.ok("stop")
         [(_, _, body, _)] = wait_until(self.shown_by_present, what="the summary")
         self.assertEqual(body, "Nothing came in.")
+
+    def test_a_gap_is_not_nothing(self):
+        # The monitor lost for a while: what came then is not in the count, and "nothing" would be a promise.
+        self.ok("start", "10m")
+        self.daemon_pid = self.bus.pid_of()
+        wait_until(lambda: len(sockets_of(self.daemon_pid)) == 2, what="the daemon's bus and monitor connections")
+        shut_down_socket(self.daemon_pid, sorted(sockets_of(self.daemon_pid))[1])
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM capture_gaps").fetchone()[0] == 1, 10,
+                   "the gap to be recorded")
+        self.ok("stop")
+        [(_, _, body, _)] = wait_until(self.shown_by_present, what="the summary")
+        self.assertRegex(body, r"^Alerts were not watched for \d+ s: what came then is missing\.$")
 
     def closed_by_present(self):
         """The ids present asked the server to close."""
