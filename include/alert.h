@@ -41,6 +41,7 @@ struct present_alert_event {
 	char *caller; /* the sender's unique name */
 	char *destination; /* as addressed: a unique or well-known name, or NULL */
 	uint32_t serial, reply_serial;
+	bool no_reply; /* the caller asked for no answer (NO_REPLY_EXPECTED): none will come to match */
 
 	/* PRESENT_EVENT_ADD */
 	char *app; /* the identity: portal/gtk app id, else desktop-entry, x-kde-appname, app_name */

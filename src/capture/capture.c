@@ -381,10 +381,10 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 	}
 	if (owes_more && cap->rules.on_new)
 		cap->rules.on_new(cap->rules.userdata);
-	/* Replies that never come (the caller said NO_REPLY_EXPECTED) must not pile up. */
+	/* A server that never answers must not pile its calls up; one asked for no answer gives none. */
 	if (g_hash_table_size(cap->pending) > PENDING_MAX)
 		g_hash_table_remove_all(cap->pending);
-	if (ev->path == PRESENT_PATH_NOTIFY) {
+	if (ev->path == PRESENT_PATH_NOTIFY && !ev->no_reply) {
 		struct numbered *n = g_new0(struct numbered, 1);
 		*n = (struct numbered){.id = id, .caller = g_strdup(ev->caller), .app_name = g_strdup(ev->app_name)};
 		g_hash_table_replace(cap->pending, call_key(ev->caller, ev->serial), n);

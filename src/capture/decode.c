@@ -680,6 +680,7 @@ bool present_alert_decode(DBusMessage *msg, struct present_alert_event *ev)
 	if (ok && ev->kind != PRESENT_EVENT_NONE) {
 		ev->serial = dbus_message_get_serial(msg);
 		ev->reply_serial = dbus_message_get_reply_serial(msg);
+		ev->no_reply = dbus_message_get_no_reply(msg);
 		ok = keep(ev, &ev->caller, dbus_message_get_sender(msg), PRESENT_ALERT_NAME_MAX) &&
 			keep(ev, &ev->destination, dbus_message_get_destination(msg), PRESENT_ALERT_NAME_MAX);
 	}

@@ -632,6 +632,29 @@ static void test_ids_used_by_their_own(struct fixture *f, gconstpointer data)
 		"2|lunch?|0|1|-\n");
 }
 
+/* Calls that asked for no answer get none: thousands of them (dbus-send without --print-reply) leave the
+ * calls still waiting for theirs matched. */
+static void test_no_answer_asked_waits_for_none(struct fixture *f, gconstpointer data)
+{
+	DBusMessage *call = notify_message(NOTIFY_IFACE, "Fractal", "org.gnome.Fractal", 0, "Ana", "call me", false, 0);
+	seen(f, dbus_message_ref(call), ":9.80");
+	for (int i = 0; i < 10001; i++) {
+		DBusMessage *msg = notify_message(NOTIFY_IFACE, "dbus-send", NULL, 0, "ping", "", false, 0);
+		dbus_message_set_no_reply(msg, TRUE);
+		seen(f, msg, ":9.90");
+	}
+	DBusMessage *reply = dbus_message_new_method_return(call);
+	dbus_uint32_t server_id = 5;
+	g_assert_true(dbus_message_set_destination(reply, ":9.80"));
+	dbus_message_append_args(reply, DBUS_TYPE_UINT32, &server_id, DBUS_TYPE_INVALID);
+	seen(f, reply, ":9.5");
+	dbus_message_unref(call);
+	answered(f, ":9.80", "org.gnome.Fractal", 5, "Ana", "call me now", ":9.5", 5);
+	stop(f);
+	assert_rows(f, "SELECT id, body, updates, server_id FROM alerts WHERE app_name = 'Fractal'",
+		"1|call me now|1|5\n");
+}
+
 static void collect_ignored(const char *server, uint32_t server_id, void *userdata)
 {
 	g_ptr_array_add(userdata, g_strdup_printf("%s %u", server, server_id));
@@ -732,6 +755,7 @@ int main(int argc, char **argv)
 	ADD("ignored-alerts-held-by-the-server", test_ignored_alerts_held_by_the_server);
 	ADD("ids-name-one-apps-alerts", test_ids_name_one_apps_alerts);
 	ADD("ids-used-by-their-own", test_ids_used_by_their_own);
+	ADD("no-answer-asked-waits-for-none", test_no_answer_asked_waits_for_none);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
