@@ -183,8 +183,8 @@ static bool owe(struct present_capture *cap, const struct present_alert_event *e
 {
 	if (c->cls != PRESENT_CLASS_MAIL && c->cls != PRESENT_CLASS_PERSON)
 		return false;
-	/* Mail that names nobody (a count, a reminder) is kept and shown, but nobody waits. */
-	/* The daemon's languages are the desktop's: the clients read the same variables. */
+	/* Mail that names nobody (a count, a reminder) is kept and shown, but nobody waits. The daemon's
+	 * languages are the desktop's: the clients read the same variables. */
 	if (!present_owed_extract(ev, g_get_language_names(), from, subject))
 		return false;
 	/* Either is NULL when memory ran out: still owed, by someone unnamed. */

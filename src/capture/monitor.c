@@ -57,13 +57,13 @@ static void drop(struct present_monitor *m)
 	m->conn = NULL;
 }
 
-/* Out of the dispatch that reported the loss: the connection is still in use there. */
 static void retry_from_now(struct present_monitor *m)
 {
 	m->retry_ms = RECONNECT_FIRST_MS;
 	m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
 }
 
+/* Out of the dispatch that reported the loss: the connection is still in use there. */
 static gboolean teardown(gpointer data)
 {
 	struct present_monitor *m = data;

@@ -530,7 +530,8 @@ class Catchup(OwedCase):
         self.assertEqual([o["id"] for o in json.loads(self.ok("catchup", "--json"))["owed"]], [2])
 
     def test_no_session_yet(self):
-        self.assertEqual(self.ok("catchup"), "No session yet: nothing was held.\n\nNothing owed: you are all caught up.\n")
+        self.assertEqual(self.ok("catchup"),
+                         "No session yet: nothing was held.\n\nNothing owed: you are all caught up.\n")
         self.assertEqual(json.loads(self.ok("catchup", "--json")),
                          {"session": None, "apps": [], "noise": {"count": 0, "earlier": 0, "alerts": []}, "owed": []})
 
