@@ -616,6 +616,16 @@ class Catchup(OwedCase):
 
 
 class Interactive(OwedCase):
+    PROMPT = r"\n  a/d/x/s/n/q\? "
+
+    def walk(self, master, *steps):
+        """Goes through `catchup -i`: each step, what the terminal shows (a pattern) and the key then
+        pressed at the prompt after it (None: no key, no prompt)."""
+        for shown, key in steps:
+            self.expect(master, shown + (self.PROMPT if key else ""))
+            if key:
+                os.write(master, key)
+
     def test_one_key_each(self):
         self.meeting()
         items = self.items()
@@ -624,13 +634,9 @@ class Interactive(OwedCase):
         self.expect(master, r"\[1/3\] #1  .*Ana Lima.*\n  a/d/x/s/n/q\? ")
         os.write(master, b"z")  # not a key of ours: nothing happens
         os.write(master, b"a")
-        self.expect(master, re.escape(DEFAULT_ACK % for_people(items[1]["answer_by"])) + r"\r\n")
-        self.expect(master, r"\[2/3\] #2 .*\n  a/d/x/s/n/q\? ")
-        os.write(master, b"d")
-        self.expect(master, r"Answered #2 \(Bob · Contract\)\.\r\n")
-        self.expect(master, r"\[3/3\] #3 .*\n  a/d/x/s/n/q\? ")
-        os.write(master, b" ")
-        self.expect(master, r"1 acknowledged, 1 answered, 1 skipped\.\r\n")
+        self.walk(master, (re.escape(DEFAULT_ACK % for_people(items[1]["answer_by"])) + r"\r\n", None),
+                  (r"\[2/3\] #2 .*", b"d"), (r"Answered #2 \(Bob · Contract\)\.\r\n", None), (r"\[3/3\] #3 .*", b" "),
+                  (r"1 acknowledged, 1 answered, 1 skipped\.\r\n", None))
         self.assertEqual(p.wait(10), 0)
         self.assertEqual(self.query("SELECT state FROM owed ORDER BY id"),
                          [("acknowledged",), ("answered",), ("owed",)])
@@ -644,12 +650,8 @@ class Interactive(OwedCase):
         self.addCleanup(lock.close)
         lock.execute("BEGIN IMMEDIATE")
         p, master, _ = self.pty_run("catchup", "-i")
-        self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
-        os.write(master, b"d")
-        self.expect(master, r"present: .*database is locked.*\r\n")
-        self.expect(master, r"\[2/3\].*\n  a/d/x/s/n/q\? ")
-        os.write(master, b"q")
-        self.expect(master, r"\r\n1 not changed \(said above\), 2 left for later\.\r\n")
+        self.walk(master, (r"\[1/3\].*", b"d"), (r"present: .*database is locked.*\r\n", None),
+                  (r"\[2/3\].*", b"q"), (r"\r\n1 not changed \(said above\), 2 left for later\.\r\n", None))
         self.assertEqual(p.wait(10), 1)
         lock.execute("ROLLBACK")
         self.assertEqual(self.query("SELECT state FROM owed WHERE id = 1"), [("owed",)])
@@ -658,28 +660,17 @@ class Interactive(OwedCase):
         self.meeting()
         self.call("SetOwedState", dbus.UInt64(1), "acknowledged")
         p, master, _ = self.pty_run("catchup", "-i")
-        self.expect(master, r"\[1/3\] #2 .*\n  a/d/x/s/n/q\? ")
-        os.write(master, b"n")
-        self.expect(master, r"\[2/3\] #3 .*\n  a/d/x/s/n/q\? ")
-        os.write(master, b"n")
-        self.expect(master, r"\[3/3\] #1  .*Ana Lima.*acknowledged\r\n  a/d/x/s/n/q\? ")
-        os.write(master, b"a")
-        self.expect(master, r"#1 was already acknowledged at ")
-        self.expect(master, r"\r\n2 skipped\.\r\n")
+        self.walk(master, (r"\[1/3\] #2 .*", b"n"), (r"\[2/3\] #3 .*", b"n"),
+                  (r"\[3/3\] #1  .*Ana Lima.*acknowledged\r", b"a"), (r"#1 was already acknowledged at ", None),
+                  (r"\r\n2 skipped\.\r\n", None))
         self.assertEqual(p.wait(10), 0)
 
     def test_dismiss_snooze_quit(self):
         self.meeting()
         p, master, slave = self.pty_run("catchup", "-i")
-        self.expect(master, r"\[1/3\].*\n  a/d/x/s/n/q\? ")
-        os.write(master, b"x")
-        self.expect(master, r"Dismissed #1 .*\r\n")
-        self.expect(master, r"\[2/3\].*\n  a/d/x/s/n/q\? ")
-        os.write(master, b"s")
-        self.expect(master, r"Snoozed #2 .*\r\n")
-        self.expect(master, r"\[3/3\].*\n  a/d/x/s/n/q\? ")
-        os.write(master, b"q")
-        self.expect(master, r"1 dismissed, 1 snoozed, 1 left for later\.\r\n")
+        self.walk(master, (r"\[1/3\].*", b"x"), (r"Dismissed #1 .*\r\n", None), (r"\[2/3\].*", b"s"),
+                  (r"Snoozed #2 .*\r\n", None), (r"\[3/3\].*", b"q"),
+                  (r"1 dismissed, 1 snoozed, 1 left for later\.\r\n", None))
         self.assertEqual(p.wait(10), 0)
         rows = self.query("SELECT state, snoozed_until FROM owed ORDER BY id")
         self.assertEqual([r[0] for r in rows], ["dismissed", "owed", "owed"])
