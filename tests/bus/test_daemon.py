@@ -303,15 +303,7 @@ class Lifetime(BusTestCase):
         os.kill(self.bus.process.pid, signal.SIGTERM)
         self.bus.process.wait()
 
-        def gone():
-            try:
-                os.kill(pid, 0)
-                with open("/proc/%d/stat" % pid) as f:
-                    return f.read().split()[2] == "Z"
-            except ProcessLookupError:
-                return True
-
-        wait_until(gone, 10, "the daemon to exit")
+        wait_until(lambda: harness.has_exited(pid), 10, "the daemon to exit")
         self.assertEqual(self.sessions()[0][4], "disconnected")
 
     def test_one_daemon_at_a_time(self):

@@ -152,14 +152,7 @@ class FaultInjection(BusTestCase):
         when = time.monotonic()
         os.kill(pid, signal.SIGKILL)
 
-        def gone():
-            try:
-                with open("/proc/%d/stat" % pid) as f:
-                    return f.read().rsplit(")", 1)[1].split()[0] == "Z"
-            except OSError:
-                return True
-
-        wait_until(gone, 10, "the killed daemon to go")
+        wait_until(lambda: harness.has_exited(pid), 10, "the killed daemon to go")
         wait_until(lambda: not self.bus.has_owner(), 10, "the bus to free the name")
         return when
 

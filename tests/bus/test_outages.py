@@ -256,14 +256,7 @@ class BusGone(DunstCase):
         os.kill(self.bus.process.pid, signal.SIGTERM)
         self.bus.process.wait()
 
-        def gone():
-            try:
-                with open("/proc/%d/stat" % pid) as f:
-                    return f.read().rsplit(")", 1)[1].split()[0] == "Z"
-            except OSError:
-                return True
-
-        wait_until(gone, 10, "the daemon to exit")
+        wait_until(lambda: harness.has_exited(pid), 10, "the daemon to exit")
         db = self.db()
         self.assertEqual(db.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
         self.assertEqual(sorted(b for (b,) in db.execute("SELECT body FROM alerts")),

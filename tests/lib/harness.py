@@ -55,6 +55,15 @@ def wait_until(condition, timeout=10.0, what="the condition"):
         delay = min(delay * 2, 0.1)
 
 
+def has_exited(pid):
+    """Whether the process is gone, or a zombie its parent has yet to reap."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 class PrivateBus:
     """A session bus of our own with present's activation file."""
 
