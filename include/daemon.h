@@ -51,6 +51,9 @@ struct present_daemon {
 	 * slower end of the session. */
 	DBusMessage *ending_call;
 	bool name_released;
+	/* Another daemon took the name as this one gave it back: this one only
+	 * finishes what nothing else knows of, then exits. */
+	bool finishing;
 	int exit_code;
 };
 

@@ -819,6 +819,23 @@ class Reminders(Catchup):
         [(app, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder from the daemon of the new login")
         self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
 
+    def test_a_snooze_answered_as_the_daemon_leaves_keeps_it(self):
+        """A snooze queued as the idle daemon gives its name back is answered there: the daemon stays for
+        the reminder it set, and gives it."""
+        self.write_config('daemon = { idle_exit = 1; };\nowed = { ack_within = "1m"; remind_ack_before = "58s"; };\n'
+                          'replay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        [(item,)] = self.db().execute("SELECT id FROM owed").fetchall()
+        with self.db() as db:  # both reminders given: nothing is to come
+            db.execute("UPDATE owed SET reminded = 3")
+        self.kill_daemon()
+        self.call("GetStatus")
+        self.daemon_pid, [snooze] = self.calls_as_it_leaves(("Snooze", "uint64:%d" % item, "uint32:2"))
+        self.assertEqual((snooze.communicate(timeout=10)[1], snooze.returncode), ("", 0))
+        [(app, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder after the snooze")
+        self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
+
     def test_acknowledged_is_not_reminded_to_acknowledge(self):
         self.write_config('owed = { ack_within = "1m"; remind_ack_before = "58s"; };\nreplay = { mode = "none"; };\n')
         self.meeting(MEETING[2])
