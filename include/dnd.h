@@ -137,6 +137,16 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
  */
 int present_dnd_record_late(struct present_dnd *dnd, int64_t session_id, struct present_dnd_report *report);
 
+/** Whether a change of this session has no record yet: the store refused it as the switch turned. */
+bool present_dnd_records_missing(const struct present_dnd *dnd);
+
+/**
+ * Records each change of this session that has no record yet, so that a crash from now on leaves nothing
+ * on; once all have one, report's warning that one could goes. Returns 0, or the first -errno the store
+ * gave (the warning stays, and what it did not take is tried at the next call).
+ */
+int present_dnd_record_missing(struct present_dnd *dnd, struct present_dnd_report *report);
+
 /**
  * The id of the backend that silenced the desktop in this session, or whose
  * switch the session found on already; NULL when neither.

@@ -54,6 +54,13 @@ void present_session_announce(struct present_daemon *d);
  */
 bool present_session_record_late(struct present_daemon *d);
 
+/**
+ * Records what the running session changed and the store refused as it was
+ * made (a server silenced while another process held the lock); the warning
+ * that a crash could leave it on goes once all of it is recorded.
+ */
+void present_session_record_dnd(struct present_daemon *d);
+
 /** Moves the end of the running session by seconds. */
 bool present_session_extend(struct present_daemon *d, int64_t seconds, DBusError *err);
 

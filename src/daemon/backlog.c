@@ -135,6 +135,8 @@ static gboolean try_again(gpointer data)
 	 * cannot take would keep this one unrecorded, its alerts held in memory. */
 	if (d->session.active && d->session.begin_owed)
 		present_session_record_late(d);
+	else if (d->session.active && present_dnd_records_missing(d->dnd))
+		present_session_record_dnd(d);
 	present_dnd_forget_put_back(d->dnd);
 	if (d->store)
 		present_store_busy_timeout(d->store, 0);
@@ -156,7 +158,7 @@ bool present_backlog_ends_waiting(const struct present_daemon *d)
 bool present_backlog_owed(const struct present_daemon *d)
 {
 	return present_backlog_ends_waiting(d) || present_dnd_put_back_kept(d->dnd) ||
-		(d->session.active && d->session.begin_owed);
+		(d->session.active && (d->session.begin_owed || present_dnd_records_missing(d->dnd)));
 }
 
 void present_backlog_check(struct present_daemon *d)

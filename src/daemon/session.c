@@ -155,6 +155,8 @@ static gboolean dnd_retry(gpointer data)
 	if (changed) {
 		present_session_mirror(d);
 		present_service_emit(d, "SessionChanged", NULL);
+		/* A change the store refused as it was made is recorded once it takes it. */
+		present_backlog_check(d);
 	}
 	return G_SOURCE_REMOVE;
 }
@@ -329,6 +331,16 @@ bool present_session_record_late(struct present_daemon *d)
 	present_session_mirror(d);
 	present_service_properties_changed(d);
 	return true;
+}
+
+void present_session_record_dnd(struct present_daemon *d)
+{
+	if (present_dnd_record_missing(d->dnd, &d->session.dnd) < 0)
+		return;
+	present_log("info", "do-not-disturb recorded, once the store took it");
+	present_session_mirror(d);
+	present_service_emit(d, "SessionChanged", NULL);
+	present_service_properties_changed(d);
 }
 
 void present_session_announce(struct present_daemon *d)

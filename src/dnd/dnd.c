@@ -860,22 +860,44 @@ void present_dnd_silence(struct present_dnd *dnd, const struct present_config *c
 int present_dnd_record_late(struct present_dnd *dnd, int64_t session_id, struct present_dnd_report *report)
 {
 	dnd->session_id = session_id;
+	int first = 0;
+	/* Saved as the store freed up, before the session was recorded: under
+	 * none, which a crash puts back all the same. */
+	for (size_t i = 0; i < dnd->n_changes; i++) {
+		int r = dnd->changes[i].row ? present_store_dnd_set_session(dnd->store, dnd->changes[i].row, session_id) : 0;
+		if (r < 0 && !first)
+			first = r;
+	}
+	int r = present_dnd_record_missing(dnd, report);
+	return first ? first : r;
+}
+
+bool present_dnd_records_missing(const struct present_dnd *dnd)
+{
+	for (size_t i = 0; i < dnd->n_changes; i++)
+		if (!dnd->changes[i].row && needs_record(dnd, dnd->changes[i].backend))
+			return true;
+	return false;
+}
+
+int present_dnd_record_missing(struct present_dnd *dnd, struct present_dnd_report *report)
+{
+	int first = 0;
+	/* Each is tried: one the store refuses must not keep the others from it. */
 	for (size_t i = 0; i < dnd->n_changes; i++) {
 		struct change *c = &dnd->changes[i];
-		int r = 0;
-		if (c->row) {
-			/* Saved as the store freed up, before the session was recorded: under none. */
-			r = present_store_dnd_set_session(dnd->store, c->row, session_id);
-		} else if (needs_record(dnd, c->backend)) {
-			/* Its server is the one that confirmed it, as note_server() records it. */
-			const char *server = in_memory(c->backend) && !c->backend->held ? c->owner : NULL;
-			struct present_dnd_change change = record_of(dnd, c->backend, c->app, c->saved, server);
-			r = present_store_dnd_save(dnd->store, session_id, &change, present_time_now());
-			c->row = change.id;
-		}
-		if (r < 0)
-			return r;
+		if (c->row || !needs_record(dnd, c->backend))
+			continue;
+		/* Its server is the one that confirmed it, as note_server() records it. */
+		const char *server = in_memory(c->backend) && !c->backend->held ? c->owner : NULL;
+		struct present_dnd_change change = record_of(dnd, c->backend, c->app, c->saved, server);
+		int r = present_store_dnd_save(dnd->store, dnd->session_id, &change, present_time_now());
+		if (r < 0 && !first)
+			first = r;
+		c->row = r < 0 ? 0 : change.id;
 	}
+	if (first)
+		return first;
 	/* The note silenced() gave a switch that went on is that warning alone. */
 	if (dnd->save_error && report && report->state &&
 		(strcmp(report->state, "on") == 0 || strcmp(report->state, "already-on") == 0)) {

@@ -570,6 +570,31 @@ class StoreOutage(DunstCase):
         self.ok("restore")
         self.assertFalse(self.dnd(), "the change recorded late was not put back after a crash")
 
+    def dnd_note(self):
+        return json.loads(self.ok("status", "--json"))["dnd"]["note"]
+
+    def test_a_server_silenced_while_the_store_is_locked_is_recorded_once_it_is_free(self):
+        """The server restarts during the session while another process holds the store: the new one
+        is silenced, the store cannot take the record of that change, and takes it once the lock is
+        gone, so that a crash from then on leaves nothing on."""
+        self.first_session()
+        self.ok("start", "10m", "--label", "restarted")
+        lock = self.locked()
+        self.kill_mock()
+        self.mock = self.start_dunst()
+        wait_until(self.dnd, 15, "the new server silenced")
+        self.assertIn("not recorded in the store", self.dnd_note())
+        lock.execute("ROLLBACK")
+        wait_until(lambda: "do-not-disturb recorded, once the store took it" in self.daemon_log(), 10,
+                   "the change recorded")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes WHERE session_id = "
+                                    "(SELECT id FROM sessions WHERE label = 'restarted')"), [(1,)])
+        self.assertIsNone(self.dnd_note())
+        os.kill(self.bus.pid_of(), signal.SIGKILL)
+        self.assertTrue(self.dnd())
+        self.ok("restore")
+        self.assertFalse(self.dnd(), "the change recorded late was not put back after a crash")
+
     def test_a_session_locked_out_from_start_to_end_is_recorded_once_the_lock_is_gone(self):
         """The lock held through the whole session: the stop answers and the desktop comes back;
         once the lock is gone, the session is recorded as stopped, with its alerts under it, and
