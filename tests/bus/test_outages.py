@@ -313,8 +313,7 @@ class StoreOutage(DunstCase):
         """SIGTERM, and the process gone, not only its name."""
         pid = self.bus.pid_of()
         os.kill(pid, signal.SIGTERM)
-        wait_until(lambda: not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().rsplit(
-            ")", 1)[1].split()[0] == "Z", 30, "the daemon to exit")
+        wait_until(lambda: harness.has_exited(pid), 30, "the daemon to exit")
 
     def assert_no_store(self, stderr, why):
         """What start says of a store out of reach: which one, and why, as the user may never read the log."""
