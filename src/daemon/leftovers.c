@@ -35,7 +35,7 @@ int present_leftovers_retry(struct present_daemon *d, char **ret_error)
 {
 	char *error = NULL;
 	/* Each switch that still cannot be put back is logged as it is tried. */
-	int r = present_dnd_restore_leftovers(d->dnd, NULL, &error);
+	int r = present_dnd_put_back_left(d->dnd, &error);
 	if (r > 0)
 		present_log("info", "put back %d do-not-disturb change(s) left on", r);
 	if (ret_error)

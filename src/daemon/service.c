@@ -155,8 +155,9 @@ static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBus
 	if (d->session.active)
 		return end_replying(d, msg, "stop");
 	/* What a session left on is what a stop pressed between sessions is
-	 * for: it is tried now, and the reply says what is still on. */
-	if (present_dnd_has_leftovers(d->dnd))
+	 * for, this daemon's or one's that died since: it is tried now, and
+	 * the reply says what is still on. */
+	if (present_dnd_has_leftovers(d->dnd) || present_dnd_left_by_the_dead(d->dnd))
 		present_leftovers_retry(d, NULL);
 	return reply_status(msg, d, &stopped, NULL, NULL);
 }

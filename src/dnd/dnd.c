@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bus-call.h"
 #include "config.h"
@@ -783,11 +784,23 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd)
 	return NULL;
 }
 
+bool present_dnd_left_by_the_dead(struct present_dnd *dnd)
+{
+	/* None of this daemon's own is left in the store outside a session but
+	 * those it failed to put back (dnd->leftovers): any other is a dead one's. */
+	struct present_dnd_record *recs = NULL;
+	size_t n = 0;
+	if (!dnd->store || present_store_dnd_list(dnd->store, &recs, &n) < 0)
+		return false;
+	present_dnd_records_free(recs, n);
+	return n > 0;
+}
+
 /* present_dnd_restore_leftovers(), logged: "put back N change(s) <when>". */
 static void retry_leftovers(struct present_dnd *dnd, const char *when)
 {
 	char *error = NULL;
-	int r = present_dnd_restore_leftovers(dnd, NULL, &error);
+	int r = present_dnd_put_back_left(dnd, &error);
 	if (r > 0)
 		present_log("info", "put back %d do-not-disturb change(s) %s", r, when);
 	else if (r < 0)
@@ -809,10 +822,14 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 	dnd->save_error = NULL;
 	if (dnd->n_done)
 		forget_done(dnd);
-	/* Before the switch is read: one the last session left on would pass
-	 * for the user's choice, and be left on. */
+	/* Before the switch is read: one the last session left on, or a daemon
+	 * that died since this one started (another login's, sharing the store
+	 * and, on GNOME, the switch), would pass for the user's choice, and be
+	 * left on. */
 	if (dnd->leftovers)
 		retry_leftovers(dnd, "that the last session left");
+	else if (present_dnd_left_by_the_dead(dnd))
+		retry_leftovers(dnd, "that a daemon which stopped left");
 
 	struct present_dnd_ctx ctx;
 	const struct present_dnd_backend *b = pick(dnd, cfg, &ctx, ret);
@@ -1144,6 +1161,17 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 	if (!dnd->active)
 		release(dnd);
 	return failed ? -EIO : restored;
+}
+
+int present_dnd_put_back_left(struct present_dnd *dnd, char **ret_error)
+{
+	/* A new daemon on a dead one's bus takes over its records under the lock
+	 * as it starts, then may turn the switch on for its first session. */
+	int lock = dnd->store ? present_store_lock_takeover(dnd->store) : -1;
+	int r = present_dnd_restore_leftovers(dnd, NULL, ret_error);
+	if (lock >= 0)
+		close(lock);
+	return r;
 }
 
 bool present_dnd_has_leftovers(const struct present_dnd *dnd)

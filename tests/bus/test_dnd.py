@@ -1224,6 +1224,28 @@ class TwoLogins(BusTestCase):
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
         self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("elsewhere", "interrupted")])
 
+    def test_a_session_puts_back_first_what_a_daemon_that_died_since_left(self):
+        # The daemon here read the store as it started, when the other lived:
+        # its next session takes over what the other left, before it reads
+        # a switch that other login may share (GNOME's), as the user's.
+        self.call("GetStatus")
+        pid = self.bus.pid_of()
+        self.killed_elsewhere()
+        self.assertIn("· do-not-disturb on (dunst)", self.ok("start", "5m", "--label", "here"))
+        self.assertEqual(self.bus.pid_of(), pid)
+        self.assertFalse(self.paused(self.other), "what the dead daemon left on was not put back")
+        self.assertIn("put back 1 do-not-disturb change(s) that a daemon which stopped left", self.bus.read_log())
+        self.ok("stop")
+        self.assertFalse(self.paused(self.bus))
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
+    def test_a_stop_between_sessions_puts_back_what_a_daemon_that_died_since_left(self):
+        self.call("GetStatus")
+        self.killed_elsewhere()
+        self.assertEqual(self.ok("stop"), "No session is running.\n")
+        self.assertFalse(self.paused(self.other), "what the dead daemon left on was not put back")
+        self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
+
     def test_a_dead_daemons_switch_on_a_bus_gone_is_dropped(self):
         self.killed_elsewhere()
         harness.kill_group(self.other.process)
