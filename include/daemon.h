@@ -50,10 +50,7 @@ struct present_daemon {
 	 * as the desktop is back, with what could not be put back, before the
 	 * slower end of the session. */
 	DBusMessage *ending_call;
-	bool name_released;
-	/* Another daemon took the name as this one gave it back: this one only
-	 * finishes what nothing else knows of, then exits. */
-	bool finishing;
+	bool name_released; /* exiting when idle: calls that would change anything are refused */
 	int exit_code;
 };
 

@@ -18,6 +18,7 @@
 #define PRESENT_ERROR_NOT_ACTIVE "dev.present.Error.NotActive"
 #define PRESENT_ERROR_CONFIG "dev.present.Error.Config"
 #define PRESENT_ERROR_NO_SUCH_ITEM "dev.present.Error.NoSuchItem"
+#define PRESENT_ERROR_EXITING "dev.present.Error.Exiting"
 
 /** The longest label Start and Toggle take, in bytes: longer does not fit a notification or a status bar. */
 #define PRESENT_LABEL_MAX 200

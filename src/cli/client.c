@@ -108,7 +108,18 @@ struct present_wire_msg *present_client_callv(struct present_client *c, const ch
 	}
 	if (!c->bus && !(c->bus = present_wire_connect(err)))
 		return NULL;
-	return present_wire_callv(c->bus, &call, err, signature, ap);
+	/* A daemon exiting when idle refuses what it could not see through; the
+	 * bus gives the call again to the next daemon, starting it (or, under
+	 * systemd, once this one is gone). A few tries: each exit is one. */
+	for (int tries = 1;; tries++) {
+		va_list again;
+		va_copy(again, ap);
+		struct present_wire_msg *reply = present_wire_callv(c->bus, &call, err, signature, again);
+		va_end(again);
+		if (reply || tries == 3 || !err->name || strcmp(err->name, PRESENT_ERROR_EXITING) != 0)
+			return reply;
+		present_wire_error_free(err);
+	}
 }
 
 struct present_wire_msg *present_client_call(struct present_client *c, const char *method, bool activate,

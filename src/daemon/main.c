@@ -92,23 +92,6 @@ static void open_direct(struct present_daemon *d)
 	free(path);
 }
 
-/* What this daemon alone can finish: a session; a switch left on, which
- * nothing else would try again; a notice of ours with a button, which
- * nothing else would answer; what the store could not take yet, which
- * nothing else holds. */
-static bool holds_its_own(const struct present_daemon *d)
-{
-	return d->session.active || present_dnd_has_leftovers(d->dnd) || present_notifier_waiting(d->notifier) ||
-		present_backlog_owed(d);
-}
-
-/* A reminder still to come keeps the daemon too: its timer is all it waits
- * on. Any daemon reads it from the store, so one without the name leaves it. */
-static bool has_work(const struct present_daemon *d)
-{
-	return holds_its_own(d) || (d->reminders && present_reminders_pending(d->reminders));
-}
-
 static gboolean on_idle(gpointer data)
 {
 	struct present_daemon *d = data;
@@ -123,7 +106,10 @@ static gboolean on_idle(gpointer data)
 	/* Stop listening, then give the name back: a caller not yet accepted is
 	 * reset and goes to the bus, and a call on the bus that races with our
 	 * exit activates a fresh daemon instead of being lost. Calls already
-	 * queued to us are still answered below. */
+	 * queued to us are answered below, those that would change anything
+	 * with an error that has the caller call again (service.c): what they
+	 * began, this daemon could not see through. Under systemd the unit stops
+	 * as the name goes (Type=dbus), and a start asked meanwhile waits for it. */
 	present_direct_free(d->direct);
 	d->direct = NULL;
 	DBusError err;
@@ -133,31 +119,8 @@ static gboolean on_idle(gpointer data)
 	d->name_released = true;
 	while (dbus_connection_dispatch(d->bus) == DBUS_DISPATCH_DATA_REMAINS)
 		;
-	if (!has_work(d)) {
-		present_log("info", "idle, exiting");
-		g_main_loop_quit(d->loop);
-		return G_SOURCE_REMOVE;
-	}
-	/* One of those calls started a session, or left something to come (a
-	 * snooze, a switch it could not put back): stay and take the name back. */
-	if (dbus_bus_request_name(d->bus, PRESENT_BUS_NAME, DBUS_NAME_FLAG_DO_NOT_QUEUE, NULL) ==
-		DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) {
-		d->name_released = false;
-		open_direct(d);
-		return G_SOURCE_REMOVE;
-	}
-	/* A daemon activated meanwhile owns it: nobody could reach this one to
-	 * stop a session, and nothing would make it exit. What the session
-	 * changed is still this daemon's to put back. */
-	if (d->session.active) {
-		present_log("warning", "another daemon took %s as a session started here: ending it", PRESENT_BUS_NAME);
-		present_daemon_quit(d, "interrupted");
-		return G_SOURCE_REMOVE;
-	}
-	present_log("warning", "another daemon took %s: this one finishes what only it holds, then exits",
-		PRESENT_BUS_NAME);
-	d->finishing = true;
-	present_daemon_update_idle(d);
+	present_log("info", "idle, exiting");
+	g_main_loop_quit(d->loop);
 	return G_SOURCE_REMOVE;
 }
 
@@ -167,16 +130,13 @@ void present_daemon_update_idle(struct present_daemon *d)
 		g_source_remove(d->idle_source);
 		d->idle_source = 0;
 	}
-	if (!d->loop)
-		return;
-	if (d->finishing) {
-		if (!holds_its_own(d)) {
-			present_log("info", "nothing left that only this daemon holds, exiting");
-			g_main_loop_quit(d->loop);
-		}
-		return;
-	}
-	if (!d->name_released && !has_work(d))
+	/* A reminder still to come keeps the daemon: its timer is all it waits
+	 * on. So does a switch left on: nothing else would try it again; a
+	 * notice of ours with a button: nothing else would answer it; and what
+	 * the store could not take yet: nothing else holds it. */
+	if (!d->session.active && !d->name_released && d->loop &&
+		!(d->reminders && present_reminders_pending(d->reminders)) && !present_dnd_has_leftovers(d->dnd) &&
+		!present_notifier_waiting(d->notifier) && !present_backlog_owed(d))
 		d->idle_source = g_timeout_add_seconds((guint)d->config.idle_exit, on_idle, d);
 }
 

@@ -23,6 +23,7 @@ struct method {
 	const char *member;
 	const char *signature;
 	method_fn handler;
+	bool reads_only; /* answered by a daemon exiting when idle too */
 };
 
 /* due_from: a start, which names the responses owed falling due in it, so
@@ -524,19 +525,19 @@ static DBusMessage *method_introspect(struct present_daemon *d, DBusMessage *msg
 }
 
 static const struct method methods[] = {
-	{PRESENT_INTERFACE, "Acknowledge", "ts", method_acknowledge},
-	{PRESENT_INTERFACE, "Diagnose", "", method_diagnose},
-	{PRESENT_INTERFACE, "Extend", "u", method_extend},
-	{PRESENT_INTERFACE, "GetStatus", "", method_get_status},
-	{PRESENT_INTERFACE, "Restore", "", method_restore},
-	{PRESENT_INTERFACE, "SetOwedState", "ts", method_set_owed_state},
-	{PRESENT_INTERFACE, "Snooze", "tu", method_snooze},
-	{PRESENT_INTERFACE, "Start", "us", method_start},
-	{PRESENT_INTERFACE, "Stop", "", method_stop},
-	{PRESENT_INTERFACE, "Toggle", "us", method_toggle},
-	{DBUS_INTERFACE_INTROSPECTABLE, "Introspect", "", method_introspect},
-	{DBUS_INTERFACE_PROPERTIES, "Get", "ss", method_properties_get},
-	{DBUS_INTERFACE_PROPERTIES, "GetAll", "s", method_properties_get_all},
+	{PRESENT_INTERFACE, "Acknowledge", "ts", method_acknowledge, false},
+	{PRESENT_INTERFACE, "Diagnose", "", method_diagnose, false},
+	{PRESENT_INTERFACE, "Extend", "u", method_extend, false},
+	{PRESENT_INTERFACE, "GetStatus", "", method_get_status, true},
+	{PRESENT_INTERFACE, "Restore", "", method_restore, false},
+	{PRESENT_INTERFACE, "SetOwedState", "ts", method_set_owed_state, false},
+	{PRESENT_INTERFACE, "Snooze", "tu", method_snooze, false},
+	{PRESENT_INTERFACE, "Start", "us", method_start, false},
+	{PRESENT_INTERFACE, "Stop", "", method_stop, false},
+	{PRESENT_INTERFACE, "Toggle", "us", method_toggle, false},
+	{DBUS_INTERFACE_INTROSPECTABLE, "Introspect", "", method_introspect, true},
+	{DBUS_INTERFACE_PROPERTIES, "Get", "ss", method_properties_get, true},
+	{DBUS_INTERFACE_PROPERTIES, "GetAll", "s", method_properties_get_all, true},
 };
 
 static const struct method *find_method(DBusMessage *msg)
@@ -597,6 +598,10 @@ static DBusHandlerResult dispatch(DBusConnection *conn, DBusMessage *msg, void *
 	else if (!dbus_message_has_signature(msg, m->signature))
 		dbus_set_error(&err, DBUS_ERROR_INVALID_ARGS, "%s takes (%s), not (%s)", m->member, m->signature,
 			dbus_message_get_signature(msg));
+	/* Queued as it gave its name back: a session, a snooze's reminder, a
+	 * switch left on would end with this process. The next daemon takes it. */
+	else if (d->name_released && !m->reads_only)
+		dbus_set_error(&err, PRESENT_ERROR_EXITING, "the present daemon is exiting; call again to reach the next one");
 	else {
 		d->calling = conn;
 		reply = m->handler(d, msg, &err);

@@ -819,9 +819,9 @@ class Reminders(Catchup):
         [(app, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder from the daemon of the new login")
         self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
 
-    def test_a_snooze_answered_as_the_daemon_leaves_keeps_it(self):
-        """A snooze queued as the idle daemon gives its name back is answered there: the daemon stays for
-        the reminder it set, and gives it."""
+    def test_a_snooze_sent_as_the_daemon_leaves_is_kept_by_the_next_one(self):
+        """`present snooze` reaching the idle daemon as it gives its name back: its reminder comes all
+        the same, from the daemon that the call, given again, starts."""
         self.write_config('daemon = { idle_exit = 1; };\nowed = { ack_within = "1m"; remind_ack_before = "58s"; };\n'
                           'replay = { mode = "none"; };\n')
         self.meeting(MEETING[2])
@@ -831,8 +831,18 @@ class Reminders(Catchup):
             db.execute("UPDATE owed SET reminded = 3")
         self.kill_daemon()
         self.call("GetStatus")
-        self.daemon_pid, [snooze] = self.calls_as_it_leaves(("Snooze", "uint64:%d" % item, "uint32:2"))
-        self.assertEqual((snooze.communicate(timeout=10)[1], snooze.returncode), ("", 0))
+
+        def snooze():
+            self.forget_direct_socket()
+            return subprocess.Popen([harness.CLI, "snooze", str(item), "2s"], env=self.bus.env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+        old, cli = self.as_it_leaves(snooze)
+        out, err = cli.communicate(timeout=30)
+        self.assertEqual((cli.returncode, err), (0, ""))
+        self.assertRegex(out, r"^Snoozed #%d " % item)
+        self.daemon_pid = wait_until(lambda: self.bus.has_owner() and self.bus.pid_of(), what="the next daemon")
+        self.assertNotEqual(self.daemon_pid, old)
         [(app, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder after the snooze")
         self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
 

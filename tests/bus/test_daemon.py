@@ -269,6 +269,45 @@ class Lifetime(BusTestCase):
         self.ok("start", "1m")
         self.assertNotEqual(self.bus.pid_of(), first)
 
+    def test_a_call_that_would_change_anything_as_it_leaves_is_refused(self):
+        """Queued as the idle daemon gives its name back, a start is refused with an error that has the
+        caller call again (the next daemon takes it): this one could not see a session through. A read
+        is answered."""
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.call("GetStatus")
+        got = []
+
+        def send():
+            for method, signature, args in (("GetStatus", "", ()), ("Start", "us", (600, ""))):
+                self.bus.connection.call_async(BUS_NAME, harness.OBJECT_PATH, INTERFACE, method, signature, args,
+                                               lambda *a, m=method: got.append((m, None)),
+                                               lambda e, m=method: got.append((m, e.get_dbus_name())))
+
+        pid, _ = self.as_it_leaves(send)
+        wait_until(lambda: len(got) == 2, what="both answers")
+        self.assertEqual(got, [("GetStatus", None), ("Start", "dev.present.Error.Exiting")])
+        wait_until(lambda: harness.has_exited(pid), what="the daemon to exit")
+        self.assertEqual(self.sessions(), [])
+        self.assertFalse(self.bus.has_owner())
+
+    def test_a_start_as_it_leaves_is_made_by_the_next_daemon(self):
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.call("GetStatus")
+
+        def start():
+            self.forget_direct_socket()
+            return subprocess.Popen([harness.CLI, "start", "10m"], env=self.bus.env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+        old, cli = self.as_it_leaves(start)
+        out, err = cli.communicate(timeout=30)
+        self.assertEqual((cli.returncode, err), (0, ""))
+        self.assertRegex(out, r"^Present until ")
+        self.assertNotEqual(self.bus.pid_of(), old)
+        self.assertTrue(self.call("GetStatus")["active"])
+        self.assertEqual([s[4] for s in self.sessions()], [None])
+        self.ok("stop")
+
     def test_stays_while_a_session_runs(self):
         self.write_config("daemon = { idle_exit = 1; };\n")
         self.ok("start", "1m")

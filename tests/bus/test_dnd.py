@@ -444,37 +444,6 @@ class DunstContract(Contract, BusTestCase):
         obj.Set("org.example.Mock", "RefuseOff", dbus.Boolean(refuse), signature="ssv",
                 dbus_interface=dbus.PROPERTIES_IFACE)
 
-    def test_a_session_started_as_another_daemon_takes_the_name_is_ended(self):
-        """Nobody could reach the idle daemon that answered a start queued as it gave its name back, now
-        another has it: it ends that session at once, putting the switch back."""
-        self.write_config("daemon = { idle_exit = 1; };\n")
-        self.call("GetStatus")
-        self.queue_for_the_name()
-        pid, [start] = self.calls_as_it_leaves(("Start", "uint32:600", "string:"))
-        self.assertEqual((start.communicate(timeout=10)[1], start.returncode), ("", 0))
-        wait_until(lambda: harness.has_exited(pid), 10, "the daemon to exit")
-        self.assertFalse(self.s.get())
-        self.assertEqual([s[4] for s in self.sessions()], ["interrupted"])
-        self.assertIn("another daemon took dev.present.Present as a session started here", self.bus.read_log())
-
-    def test_what_is_left_on_as_another_daemon_takes_the_name_is_still_put_back(self):
-        """A start and a stop queued as the idle daemon gave its name back, the put-back refused, another
-        daemon has the name: this one stays until it has put the switch back, then exits."""
-        self.write_config("daemon = { idle_exit = 1; };\n")
-        self.call("GetStatus")
-        self.queue_for_the_name()
-        self.refuse_off(True)
-        pid, calls = self.calls_as_it_leaves(("Start", "uint32:600", "string:"), ("Stop",))
-        self.assertEqual([(c.communicate(timeout=10)[1], c.returncode) for c in calls], [("", 0), ("", 0)])
-        time.sleep(1)
-        self.assertTrue(self.s.get())
-        self.assertFalse(harness.has_exited(pid))
-        self.refuse_off(False)
-        wait_until(lambda: not self.s.get(), 15, "the switch put back by the next try")
-        wait_until(lambda: harness.has_exited(pid), 10, "the daemon to exit")
-        self.assertEqual([s[4] for s in self.sessions()], ["stop"])
-        self.assertIn("another daemon took dev.present.Present: this one finishes", self.bus.read_log())
-
     REFUSED_PUT_BACK = ("present: do-not-disturb could not be put back (dunst): org.freedesktop.Notifications Set: "
                         "do-not-disturb refused by the test\npresent: 'present restore' tries again\n")
 

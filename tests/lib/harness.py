@@ -6,6 +6,7 @@ test adds), its own XDG directories, and loses every process it started when
 it ends. Results are printed as TAP for meson.
 """
 import datetime
+import glob
 import json
 import os
 import re
@@ -21,7 +22,6 @@ import time
 import unittest
 
 import dbus
-import dbus.bus
 import dbus.mainloop.glib
 from gi.repository import GLib
 
@@ -324,33 +324,25 @@ class BusTestCase(unittest.TestCase):
     def notifications(self, path="/org/freedesktop/Notifications"):
         return self.bus.connection.get_object("org.freedesktop.Notifications", path)
 
-    def calls_as_it_leaves(self, *calls):
-        """Sends each call (a method, then its arguments as dbus-send takes them) to the idle daemon,
-        stopped past its idle_exit: they wait on its socket as it gives its name back, and are answered
-        there. Returns its pid and the dbus-send processes, in the order of the calls."""
+    def as_it_leaves(self, send):
+        """Calls send() while the idle daemon is stopped past its idle_exit, so that the calls it sends
+        wait on the daemon's socket as it gives its name back. Returns the daemon's pid and what send()
+        returned."""
         pid = self.bus.pid_of()
         time.sleep(0.3)  # its idle timer armed by the call just answered
         os.kill(pid, signal.SIGSTOP)
-        senders = []
         try:
             time.sleep(2.5)  # past idle_exit
-            for method, *args in calls:
-                senders.append(subprocess.Popen(
-                    ["dbus-send", "--session", "--print-reply", "--dest=" + BUS_NAME, OBJECT_PATH,
-                     INTERFACE + "." + method] + list(args),
-                    env=self.bus.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-                time.sleep(0.3)  # on the daemon's socket, in this order
+            sent = send()
+            time.sleep(0.5 * valgrind.slower)  # on the daemon's socket
         finally:
             os.kill(pid, signal.SIGCONT)
-        return pid, senders
+        return pid, sent
 
-    def queue_for_the_name(self):
-        """A connection of the test's own, next in line for the daemon's name: a daemon that gives it
-        back finds it taken, as by a daemon activated meanwhile."""
-        other = dbus.bus.BusConnection(self.bus.env["DBUS_SESSION_BUS_ADDRESS"])
-        self.addCleanup(other.close)
-        self.assertEqual(other.request_name(BUS_NAME), dbus.bus.REQUEST_NAME_REPLY_IN_QUEUE)
-        return other
+    def forget_direct_socket(self):
+        """Removes the daemon's direct socket, as it does as it exits: the CLI goes to the bus."""
+        for path in glob.glob(os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present", "bus-*")):
+            os.unlink(path)
 
     def wait_daemon_gone(self, timeout=10):
         wait_until(lambda: not self.bus.has_owner(), timeout, "the daemon to leave the bus")
