@@ -171,14 +171,9 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_report *report, char **ret_error);
 
 /**
- * present_dnd_restore_leftovers() by a daemon already serving: under the store's takeover lock, as what
- * it puts back may be a dead daemon's that a new daemon on that one's bus takes over at the same time.
- */
-int present_dnd_put_back_left(struct present_dnd *dnd, char **ret_error);
-
-/**
- * Whether the store holds a change that no live daemon answers for and this one did not fail to put
- * back: one a daemon that died since this one started left (another login's, sharing the store).
+ * Whether the store holds a change that no live daemon answers for. Between sessions, and with nothing
+ * this daemon failed to put back (present_dnd_has_leftovers()), it is one a daemon that died since this
+ * one started left (another login's, sharing the store).
  */
 bool present_dnd_left_by_the_dead(struct present_dnd *dnd);
 

@@ -26,12 +26,20 @@ void present_leftovers_say(struct present_daemon *d, const struct present_unrest
 void present_leftovers_check(struct present_daemon *d);
 
 /**
- * Tries now to put back what is left on (between sessions), then as
+ * Tries now to put back what is left on (between sessions), this daemon's
+ * and what one that died left, its session ended first, then as
  * present_leftovers_check(). Returns how many changes it put back, or
  * -errno with *ret_error saying what is still left on (free() it; ret_error
  * may be NULL).
  */
 int present_leftovers_retry(struct present_daemon *d, char **ret_error);
+
+/**
+ * Waits while another process (a daemon starting, `present-daemon --restore`) takes over what a daemon
+ * that died left, then holds that right, so that a put-back never undoes what a new daemon's first session
+ * turns on. Returns the descriptor to close() once done, or -1 (no store, or no lock to be had: logged).
+ */
+int present_leftovers_lock(struct present_daemon *d);
 
 /** Stops trying; for the daemon's exit. */
 void present_leftovers_finish(struct present_daemon *d);

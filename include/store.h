@@ -152,7 +152,8 @@ int present_store_session_finish(struct present_store *store, int64_t id, int64_
 
 /**
  * Finds a session that never ended (the daemon died during it), leaving out
- * those of another process that still runs (present_store_own()).
+ * those of another process that still runs (present_store_own()) and this
+ * process's own: one whose end waits for the store is not a dead daemon's.
  * Returns 1 and fills ret, 0 when there is none, or -errno.
  */
 int present_store_session_unfinished(struct present_store *store, struct present_session_record *ret);

@@ -1,12 +1,14 @@
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backlog.h"
 #include "daemon.h"
 #include "leftovers.h"
 #include "log.h"
 #include "service.h"
+#include "store.h"
 #include "session.h"
 
 /* One notification at a time says what is left on: the last one replaces it. */
@@ -31,11 +33,28 @@ static gboolean try_again(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+int present_leftovers_lock(struct present_daemon *d)
+{
+	int fd = d->store ? present_store_lock_takeover(d->store) : -1;
+	if (d->store && fd < 0)
+		present_log("warning", "cannot lock the store to take over what a daemon that died left: %s",
+			strerror(-fd));
+	return fd;
+}
+
 int present_leftovers_retry(struct present_daemon *d, char **ret_error)
 {
 	char *error = NULL;
+	/* What is left may be a daemon's that died since this one started
+	 * (another login's): its session is ended first, while its records still
+	 * say which server held its alerts, and under the lock a daemon starting
+	 * on its bus takes for the same. */
+	int lock = present_leftovers_lock(d);
+	present_session_recover(d);
 	/* Each switch that still cannot be put back is logged as it is tried. */
-	int r = present_dnd_put_back_left(d->dnd, &error);
+	int r = present_dnd_restore_leftovers(d->dnd, NULL, &error);
+	if (lock >= 0)
+		close(lock);
 	if (r > 0)
 		present_log("info", "put back %d do-not-disturb change(s) left on", r);
 	if (ret_error)

@@ -242,19 +242,6 @@ static void drop_dead_statefile(struct present_daemon *d)
 		present_log("warning", "%s: %s", d->statefile, strerror(errno));
 }
 
-/* Waits while another process (a daemon, or `present-daemon --restore`)
- * takes over what a dead daemon left, so that a restore never puts back what
- * a new daemon's first session turns on. The descriptor to close once done;
- * -1 when there is nothing to wait for (no store) or no lock to be had. */
-static int lock_takeover(struct present_daemon *d)
-{
-	int fd = d->store ? present_store_lock_takeover(d->store) : -1;
-	if (d->store && fd < 0)
-		present_log("warning", "cannot lock the store to take over what a daemon that died left: %s",
-			strerror(-fd));
-	return fd;
-}
-
 static int serve(struct present_daemon *d)
 {
 	DBusError err;
@@ -285,7 +272,7 @@ static int serve(struct present_daemon *d)
 	 * daemon's, on this bus (one giving the name up) or on another sharing
 	 * the store, which present_store_own() tells apart. Calls queued
 	 * meanwhile wait for the loop. */
-	int lock = lock_takeover(d);
+	int lock = present_leftovers_lock(d);
 	/* From here on what this daemon records is its own: a daemon on another
 	 * session bus sharing the store leaves it alone while this one lives. */
 	if (d->store && present_store_own(d->store) < 0)
@@ -330,7 +317,7 @@ static int restore_once(struct present_daemon *d)
 	/* Taken before the look for a daemon: one that owns the name after the
 	 * look waits for this to be done before it takes over, and any
 	 * session it then starts is its own. */
-	int lock = lock_takeover(d), r = -1;
+	int lock = present_leftovers_lock(d), r = -1;
 	if (present_bus_has_owner(d->bus, PRESENT_BUS_NAME)) {
 		present_log("error", "a present daemon is running: ask it instead ('present restore')");
 	} else {

@@ -3,7 +3,8 @@
  * keeps the rule that makes it safe. Before a switch is changed, what to put
  * back goes to the store; at the end a switch is put back only if it is
  * still as we left it; whatever a dead daemon left in the store is put back
- * at the next start or by `present restore`.
+ * at the next start of a daemon, by `present restore`, or by a running
+ * daemon before its next session.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@ struct change {
 	int64_t row; /* 0 when not in the store */
 	char *owner; /* the unique name of the server that confirmed it; NULL: not known */
 	bool confirmed; /* it read back on; else a call failed that may have acted all the same */
+	bool unrecordable; /* the store refused its record for good (not busy, nor full): not tried again */
 };
 
 struct present_dnd {
@@ -786,8 +788,6 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd)
 
 bool present_dnd_left_by_the_dead(struct present_dnd *dnd)
 {
-	/* None of this daemon's own is left in the store outside a session but
-	 * those it failed to put back (dnd->leftovers): any other is a dead one's. */
 	struct present_dnd_record *recs = NULL;
 	size_t n = 0;
 	if (!dnd->store || present_store_dnd_list(dnd->store, &recs, &n) < 0)
@@ -796,11 +796,25 @@ bool present_dnd_left_by_the_dead(struct present_dnd *dnd)
 	return n > 0;
 }
 
-/* present_dnd_restore_leftovers(), logged: "put back N change(s) <when>". */
+/* present_dnd_restore_leftovers() by a daemon already serving. */
+static int put_back_left(struct present_dnd *dnd, char **ret_error)
+{
+	/* A new daemon on a dead one's bus takes over its records under the lock
+	 * as it starts, then may turn the switch on for its first session. */
+	int lock = dnd->store ? present_store_lock_takeover(dnd->store) : -1;
+	if (dnd->store && lock < 0)
+		present_log("warning", "cannot lock the store to put back what is left: %s", strerror(-lock));
+	int r = present_dnd_restore_leftovers(dnd, NULL, ret_error);
+	if (lock >= 0)
+		close(lock);
+	return r;
+}
+
+/* put_back_left(), logged: "put back N change(s) <when>". */
 static void retry_leftovers(struct present_dnd *dnd, const char *when)
 {
 	char *error = NULL;
-	int r = present_dnd_put_back_left(dnd, &error);
+	int r = put_back_left(dnd, &error);
 	if (r > 0)
 		present_log("info", "put back %d do-not-disturb change(s) %s", r, when);
 	else if (r < 0)
@@ -822,14 +836,10 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 	dnd->save_error = NULL;
 	if (dnd->n_done)
 		forget_done(dnd);
-	/* Before the switch is read: one the last session left on, or a daemon
-	 * that died since this one started (another login's, sharing the store
-	 * and, on GNOME, the switch), would pass for the user's choice, and be
-	 * left on. */
+	/* Before the switch is read: one the last session left on would pass
+	 * for the user's choice, and be left on. */
 	if (dnd->leftovers)
 		retry_leftovers(dnd, "that the last session left");
-	else if (present_dnd_left_by_the_dead(dnd))
-		retry_leftovers(dnd, "that a daemon which stopped left");
 
 	struct present_dnd_ctx ctx;
 	const struct present_dnd_backend *b = pick(dnd, cfg, &ctx, ret);
@@ -892,7 +902,7 @@ int present_dnd_record_late(struct present_dnd *dnd, int64_t session_id, struct 
 bool present_dnd_records_missing(const struct present_dnd *dnd)
 {
 	for (size_t i = 0; i < dnd->n_changes; i++)
-		if (!dnd->changes[i].row && needs_record(dnd, dnd->changes[i].backend))
+		if (!dnd->changes[i].row && !dnd->changes[i].unrecordable && needs_record(dnd, dnd->changes[i].backend))
 			return true;
 	return false;
 }
@@ -903,7 +913,7 @@ int present_dnd_record_missing(struct present_dnd *dnd, struct present_dnd_repor
 	/* Each is tried: one the store refuses must not keep the others from it. */
 	for (size_t i = 0; i < dnd->n_changes; i++) {
 		struct change *c = &dnd->changes[i];
-		if (c->row || !needs_record(dnd, c->backend))
+		if (c->row || c->unrecordable || !needs_record(dnd, c->backend))
 			continue;
 		/* Its server is the one that confirmed it, as note_server() records it. */
 		const char *server = in_memory(c->backend) && !c->backend->held ? c->owner : NULL;
@@ -912,6 +922,12 @@ int present_dnd_record_missing(struct present_dnd *dnd, struct present_dnd_repor
 		if (r < 0 && !first)
 			first = r;
 		c->row = r < 0 ? 0 : change.id;
+		/* Tried each second, an error that will not pass would be tried for the whole session. */
+		if (r < 0 && !present_store_later(r)) {
+			c->unrecordable = true;
+			present_log("warning", "%s: not tried again: a crash could leave %s on", present_store_error(dnd->store),
+				describe(c->backend, c->app));
+		}
 	}
 	if (first)
 		return first;
@@ -1161,17 +1177,6 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 	if (!dnd->active)
 		release(dnd);
 	return failed ? -EIO : restored;
-}
-
-int present_dnd_put_back_left(struct present_dnd *dnd, char **ret_error)
-{
-	/* A new daemon on a dead one's bus takes over its records under the lock
-	 * as it starts, then may turn the switch on for its first session. */
-	int lock = dnd->store ? present_store_lock_takeover(dnd->store) : -1;
-	int r = present_dnd_restore_leftovers(dnd, NULL, ret_error);
-	if (lock >= 0)
-		close(lock);
-	return r;
 }
 
 bool present_dnd_has_leftovers(const struct present_dnd *dnd)

@@ -522,6 +522,11 @@ static bool owned_elsewhere(const struct present_store *store, const char *owner
 	return alive;
 }
 
+static bool owned_here(const struct present_store *store, const char *owner)
+{
+	return owner && store->owner[0] && strcmp(owner, store->owner) == 0;
+}
+
 void present_store_release_memory(struct present_store *store)
 {
 	sqlite3_db_release_memory(store->db);
@@ -751,7 +756,10 @@ int present_store_session_unfinished(struct present_store *store, struct present
 	if (!st)
 		return fail(store, "looking for an unfinished session");
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && owned_elsewhere(store, (const char *)sqlite3_column_text(st, 6)))
+	/* Nor this daemon's own: one whose end waits for the store is not a dead daemon's. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		(owned_elsewhere(store, (const char *)sqlite3_column_text(st, 6)) ||
+			owned_here(store, (const char *)sqlite3_column_text(st, 6))))
 		;
 	if (rc == SQLITE_ROW)
 		session_row(st, ret);
