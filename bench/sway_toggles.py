@@ -10,6 +10,7 @@ FLOOR is bench/floor.c's program.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,3 +79,4 @@ try:
             harness.wait_until(lambda: not bus.has_owner(), 10, "the daemon to exit")
 finally:
     bus.close()
+    shutil.rmtree(root, ignore_errors=True)
