@@ -1,6 +1,7 @@
 #ifndef PRESENT_LEFTOVERS_H
 #define PRESENT_LEFTOVERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct present_daemon;
@@ -24,6 +25,12 @@ void present_leftovers_say(struct present_daemon *d, const struct present_unrest
  * (present_daemon_update_idle()).
  */
 void present_leftovers_check(struct present_daemon *d);
+
+/**
+ * Whether anything is left to put back: what this daemon could not, or what
+ * one that died since it started left in the store.
+ */
+bool present_leftovers_to_put_back(struct present_daemon *d);
 
 /**
  * Tries now to put back what is left on (between sessions), this daemon's

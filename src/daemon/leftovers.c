@@ -42,6 +42,12 @@ int present_leftovers_lock(struct present_daemon *d)
 	return fd;
 }
 
+bool present_leftovers_to_put_back(struct present_daemon *d)
+{
+	/* This daemon's own first: known without reading the store. */
+	return present_dnd_has_leftovers(d->dnd) || present_dnd_left_by_the_dead(d->dnd);
+}
+
 int present_leftovers_retry(struct present_daemon *d, char **ret_error)
 {
 	char *error = NULL;

@@ -158,7 +158,7 @@ static DBusMessage *method_stop(struct present_daemon *d, DBusMessage *msg, DBus
 	/* What a session left on is what a stop pressed between sessions is
 	 * for, this daemon's or one's that died since: it is tried now, and
 	 * the reply says what is still on. */
-	if (present_dnd_has_leftovers(d->dnd) || present_dnd_left_by_the_dead(d->dnd))
+	if (present_leftovers_to_put_back(d))
 		present_leftovers_retry(d, NULL);
 	return reply_status(msg, d, &stopped, NULL, NULL);
 }

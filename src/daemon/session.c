@@ -277,10 +277,11 @@ bool present_session_start(struct present_daemon *d, int64_t seconds, const char
 	if (d->capture_spare)
 		present_capture_spare_ask(d->capture_spare);
 
-	/* A daemon that died since this one started (another login's, sharing
-	 * the store and, on GNOME, the switch) left it on: read now, it would
-	 * pass for the user's choice, and be left on. */
-	if (!present_dnd_has_leftovers(d->dnd) && present_dnd_left_by_the_dead(d->dnd))
+	/* Before the switch is read: one the last session left on, or a daemon
+	 * that died since this one started (another login's, sharing the store
+	 * and, on GNOME, the switch), would pass for the user's choice, and be
+	 * left on. */
+	if (present_leftovers_to_put_back(d))
 		present_leftovers_retry(d, NULL);
 
 	/* The switch is read first, so that the session and the change about to

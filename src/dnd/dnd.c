@@ -836,10 +836,6 @@ bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *c
 	dnd->save_error = NULL;
 	if (dnd->n_done)
 		forget_done(dnd);
-	/* Before the switch is read: one the last session left on would pass
-	 * for the user's choice, and be left on. */
-	if (dnd->leftovers)
-		retry_leftovers(dnd, "that the last session left");
 
 	struct present_dnd_ctx ctx;
 	const struct present_dnd_backend *b = pick(dnd, cfg, &ctx, ret);

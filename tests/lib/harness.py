@@ -339,9 +339,13 @@ class BusTestCase(unittest.TestCase):
             os.kill(pid, signal.SIGCONT)
         return pid, sent
 
+    def direct_sockets(self):
+        """The daemon's direct sockets in the bus's runtime directory (one per bus)."""
+        return glob.glob(os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present", "bus-*"))
+
     def forget_direct_socket(self):
         """Removes the daemon's direct socket, as it does as it exits: the CLI goes to the bus."""
-        for path in glob.glob(os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present", "bus-*")):
+        for path in self.direct_sockets():
             os.unlink(path)
 
     def wait_daemon_gone(self, timeout=10):
