@@ -205,9 +205,11 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 	 * another writer holds: during the scan it would refuse at once. A
 	 * reminder is sent only once marked, so none is given twice, and one
 	 * the store refuses waits a while: due, it would fire again at once.
-	 * One no server takes is unmarked (present_reminders_answered()). */
+	 * One no server takes is unmarked (present_reminders_answered()). The
+	 * first refusal ends the round: each mark waits out the lock, and the
+	 * loop must not stand still that long for each reminder due. */
 	bool refused = false;
-	for (size_t i = 0; i < s.n_due; i++) {
+	for (size_t i = 0; i < s.n_due && !refused; i++) {
 		/* Both due at once (after a session, a suspend): answering in full is
 		 * past acknowledging, and one reminder is enough. An answer due
 		 * first (a short answer_within) leaves the acknowledgement's to come. */
@@ -218,7 +220,7 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 				present_log("warning", "reminders: %s; trying again in %d s",
 					present_store_error(r->d->store), RETRY_MS / 1000);
 			refused = true;
-			continue;
+			break;
 		}
 		struct reminding rm = {r->d, which, false};
 		present_store_owed_get(r->d->store, s.due[i].id, remind, &rm);
@@ -227,8 +229,10 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 			not_shown(r, s.due[i].id, which);
 	}
 	free(s.due);
-	if (refused && r->retry_at < s.now + RETRY_MS)
-		r->retry_at = s.now + RETRY_MS;
+	/* From now, not the scan: the wait on the lock came in between. */
+	int64_t retry = g_get_real_time() / 1000 + RETRY_MS;
+	if (refused && r->retry_at < retry)
+		r->retry_at = retry;
 	present_reminders_reschedule(r);
 	present_daemon_update_idle(r->d);
 	return G_SOURCE_CONTINUE;

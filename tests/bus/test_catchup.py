@@ -702,6 +702,27 @@ class Reminders(Catchup):
         self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchone(), (1,))
         self.assertEqual(self.bus.read_log().count("trying again"), 1)
 
+    def test_many_reminders_due_on_a_locked_store_leave_the_daemon_answering(self):
+        # Each mark waits 2 s on the lock: the reminders due at once must not
+        # hold the loop for 2 s each, round after round, past the CLI's 5 s wait.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "55s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(*[("Signal", name, "call me", {"desktop-entry": "org.signal.Signal"})
+                       for name in ("Ana", "Bob", "Cy", "Di", "Ed", "Flo")])
+        self.ok("stop")
+        other = sqlite3.connect(self.store_path, isolation_level=None)
+        self.addCleanup(other.close)
+        other.execute("BEGIN IMMEDIATE")
+        [(received,)] = self.db().execute("SELECT max(received_at) FROM owed").fetchall()
+        # Due from 5 s on: a first round finds one due, the next the rest.
+        time.sleep(max(0, received / 1000 + 6 - time.time()))
+        for _ in range(12):
+            self.daemon().GetStatus(dbus_interface=harness.INTERFACE, timeout=5)  # as long as the CLI waits
+            time.sleep(1)
+        self.assertEqual(self.shown_by_present(), [])
+        other.execute("ROLLBACK")
+        wait_until(lambda: len(self.shown_by_present()) == 6, 20, "the six reminders once the store is free")
+        self.assertEqual(self.db().execute("SELECT DISTINCT reminded FROM owed").fetchall(), [(1,)])
+
     def test_a_reminder_no_server_took_comes_when_one_does(self):
         # Due 5 s after the alert, with the server gone since the stop: it
         # reaches nobody, is not counted as given, and comes with the next server.
