@@ -21,8 +21,7 @@
 
 /* How long a reminder waits when the store would not take its mark. */
 #define RETRY_MS 5000
-/* How long one no server took waits, unless a server comes first: a bus
- * with none refuses at once, as often as it is asked. */
+/* How long one a server refused waits, unless another server comes first. */
 #define NOT_SHOWN_RETRY_MS 60000
 
 struct present_reminders {
@@ -31,6 +30,9 @@ struct present_reminders {
 	guint source;
 	int64_t next_ms; /* 0: nothing to come */
 	int64_t retry_at; /* ms; while the store refuses marks, nothing fires before it */
+	/* One was refused for want of any server: what is due waits for one to
+	 * come, with no timer, as a bus with none refuses at once, each time. */
+	bool awaiting_server;
 };
 
 /* A reminder that fell due in a scan: answer's, with the acknowledgement's
@@ -43,6 +45,7 @@ struct due {
 struct scan {
 	const struct present_config *cfg;
 	int64_t now, next;
+	int64_t after; /* next: only a time later than this */
 	bool firing; /* collect what is due */
 	struct due *due;
 	size_t n_due, due_cap;
@@ -123,7 +126,7 @@ static void visit(const struct present_owed_row *row, void *userdata)
 	}
 	for (int i = 0; i < 2; i++) {
 		int64_t t = i ? answer : ack;
-		if (t && (!s->next || t < s->next))
+		if (t && t > s->after && (!s->next || t < s->next))
 			s->next = t;
 	}
 }
@@ -140,20 +143,32 @@ static void not_shown(struct present_reminders *r, int64_t id, int which)
 			store ? present_store_error(store) : "no store");
 		return;
 	}
-	present_log("info", "a reminder no server took comes again once a server is there, or in %d s",
+	if (!r->d->notifications_owner) {
+		if (!r->awaiting_server)
+			present_log("info", "a reminder no server took comes again once a server is there");
+		r->awaiting_server = true;
+		return;
+	}
+	present_log("info", "a reminder the server refused comes again once another is there, or in %d s",
 		NOT_SHOWN_RETRY_MS / 1000);
 	int64_t at = g_get_real_time() / 1000 + NOT_SHOWN_RETRY_MS;
 	if (at > r->retry_at)
 		r->retry_at = at;
 }
 
-int64_t present_reminders_next(const struct present_reminders *r)
+/* The first reminder due later than after. */
+static int64_t next_after(const struct present_reminders *r, int64_t after)
 {
 	struct present_daemon *d = r->d;
-	struct scan s = {.cfg = &d->config, .now = g_get_real_time() / 1000};
+	struct scan s = {.cfg = &d->config, .now = g_get_real_time() / 1000, .after = after};
 	if (d->store && present_store_owed_each(d->store, false, visit, &s) < 0)
 		present_log("warning", "reminders: %s", present_store_error(d->store));
 	return s.next;
+}
+
+int64_t present_reminders_next(const struct present_reminders *r)
+{
+	return next_after(r, 0);
 }
 
 void present_reminders_reschedule(struct present_reminders *r)
@@ -161,7 +176,11 @@ void present_reminders_reschedule(struct present_reminders *r)
 	int64_t now = g_get_real_time() / 1000, next = present_reminders_next(r);
 	if (next && next < r->retry_at)
 		next = r->retry_at;
+	/* What is due keeps the daemon for a server to come; only what falls due
+	 * later wakes it. */
 	r->next_ms = next;
+	if (r->awaiting_server && next && next <= now)
+		next = next_after(r, now);
 	struct timespec at = {.tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000};
 	/* A due time already past still arms: it fires at once. */
 	if (next && next <= now)
@@ -201,6 +220,7 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 	/* Set anew below by what fails now; a refusal already waited on is not logged again. */
 	bool waited = r->retry_at != 0;
 	r->retry_at = 0;
+	r->awaiting_server = false;
 	/* Marked once the scan has ended, when the store waits for a lock
 	 * another writer holds: during the scan it would refuse at once. A
 	 * reminder is sent only once marked, so none is given twice, and one
@@ -276,8 +296,9 @@ bool present_reminders_answered(struct present_reminders *r, int64_t ref, bool t
 
 void present_reminders_server_came(struct present_reminders *r)
 {
-	if (!r || !r->retry_at)
+	if (!r || (!r->retry_at && !r->awaiting_server))
 		return;
 	r->retry_at = 0;
+	r->awaiting_server = false;
 	present_reminders_reschedule(r);
 }

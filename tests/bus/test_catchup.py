@@ -741,6 +741,32 @@ class Reminders(Catchup):
         time.sleep(1)
         self.assertEqual(len(self.shown_by_present()), 1)
 
+    def test_with_no_server_on_the_bus_a_reminder_waits_without_waking_the_daemon(self):
+        # A bus with no server refuses each Notify at once: trying again on a
+        # timer would wake the daemon, and keep it, for as long as none comes.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "55s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        self.kill_mock()
+        wait_until(lambda: "a reminder no server took comes again" in self.bus.read_log(), 15, "the refusal")
+        time.sleep(0.5)  # its timer is set again after the line
+        self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchone(), (0,))
+        # Only the answer's reminder, 22 h on, is to wake it.
+        self.assertGreater(min(self.timers()), 3600)
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        [(_, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder once a server is there")
+        self.assertEqual(summary, "Bob is waiting (org.signal.Signal)")
+
+    def timers(self):
+        """In how many seconds each of the daemon's armed timerfds fires."""
+        left, fds = [], "/proc/%d/fdinfo" % self.bus.pid_of()
+        for fd in os.listdir(fds):
+            with open(os.path.join(fds, fd)) as f:
+                value = re.search(r"^it_value: \((\d+), (\d+)\)", f.read(), re.M)
+            if value and value.groups() != ("0", "0"):
+                left.append(int(value[1]) + int(value[2]) / 1e9)
+        return left
+
     def test_the_oldest_buttons_make_room_for_new_ones(self):
         """Notices a server never says it closed (GNOME's tray keeps them):
         past 64 buttons, the oldest gives its up, not every one."""
