@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <glib.h>
+
 #include "classify.h"
 #include "mail-formats.h"
 #include "text.h"
@@ -202,12 +204,51 @@ static const char *last_in(const char *s, const char *end, const char *needle, s
 	return found;
 }
 
+/* Separators that are also particles of names: "Jan van Dijk", "Juan de la Cruz". */
+static const char *const particles[] = {"van", "von", "de", "da", NULL};
+
+static bool is_particle(const char *sep, size_t n)
+{
+	while (n && *sep == ' ')
+		sep++, n--;
+	while (n && sep[n - 1] == ' ')
+		n--;
+	for (size_t i = 0; particles[i]; i++)
+		if (strlen(particles[i]) == n && memcmp(particles[i], sep, n) == 0)
+			return true;
+	return false;
+}
+
+/* Whether [s, end) is one word starting with a capital: a given name. */
+static bool one_capitalized_word(const char *s, const char *end)
+{
+	return s < end && !memchr(s, ' ', (size_t)(end - s)) && g_unichar_isupper(g_utf8_get_char_validated(s, end - s));
+}
+
+/* Where the sender of "subject SEP sender" starts, sep at its last
+ * occurrence, at that sep: when the separator is a particle and what
+ * follows it is a bare surname ("Dijk", "la Cruz"), a given name before an
+ * earlier one is the sender's ("Offerte van Jan van Dijk"), as long as a
+ * subject is left. */
+static const char *name_with_particle(const char *subject, const char *at, const char *sep, size_t n,
+	const char *end)
+{
+	const char *rest = at + n, *prev;
+	if (!is_particle(sep, n) || (memchr(rest, ' ', (size_t)(end - rest)) && !g_unichar_islower(
+			g_utf8_get_char_validated(rest, end - rest))))
+		return at;
+	if (!(prev = last_in(subject, at, sep, n)) || prev == subject || !one_capitalized_word(prev + n, at))
+		return at;
+	return prev;
+}
+
 /*
  * Reads the line [line, end) as format (struct present_mail_format): the
  * text around %1 (subject) and %2 (sender) as the client writes it, each
  * placeholder something. A sentence with the subject first ends with the
  * sender after its last separator, as a subject may hold the separator
- * ("Notes from Ana from Bob") and a name seldom does. Sets what it names.
+ * ("Notes from Ana from Bob") and a name seldom does, unless the separator
+ * is a particle of names (name_with_particle()). Sets what it names.
  */
 static bool read_as(const char *line, const char *end, const char *format, char **ret_subject, char **ret_sender)
 {
@@ -227,6 +268,8 @@ static bool read_as(const char *line, const char *end, const char *format, char 
 			first + 2, sep);
 		if (!at)
 			return false;
+		if (first[1] == '1')
+			at = name_with_particle(a, at, first + 2, sep, b_end);
 		a_end = at;
 		b = at + sep;
 	}
@@ -255,6 +298,27 @@ static bool line_as(const char *text, const char *format, bool first_line_only, 
 	return false;
 }
 
+/* Whether the sender English reads is the end of the one the user's
+ * language read, which took the English separator for part of a name:
+ * "Informe de ventas from Ana" is not from "ventas from Ana". */
+static bool english_reads_less(const char *text, const struct present_mail_format *english,
+	bool first_line_only, const char *sender, char **ret_subject, char **ret_sender)
+{
+	char *subject = NULL, *from = NULL;
+	size_t n = sender ? strlen(sender) : 0, m;
+	if (!line_as(text, english->from, first_line_only, &subject, &from) || !from ||
+		(m = strlen(from)) >= n || strcmp(sender + n - m, from) != 0) {
+		free(subject);
+		free(from);
+		return false;
+	}
+	free(*ret_subject);
+	free(*ret_sender);
+	*ret_subject = subject;
+	*ret_sender = from;
+	return true;
+}
+
 /*
  * The sender and subject of a mail client's alert, in the first of the
  * user's languages (as g_get_language_names() gives them, most wanted
@@ -272,6 +336,8 @@ static bool read_mail(const char *text, enum present_mail_client client, const c
 			if (strcmp(f->lang, languages[i]) == 0 &&
 				line_as(text, f->from, first_line_only, ret_subject, ret_sender))
 				found = f;
+	if (found && english_reads_less(text, english, first_line_only, *ret_sender, ret_subject, ret_sender))
+		found = english;
 	if (!found && line_as(text, english->from, first_line_only, ret_subject, ret_sender))
 		found = english;
 	if (!found)

@@ -256,6 +256,23 @@ static void test_in_the_users_language(void)
 	/* A Thunderbird without the language pack speaks English. */
 	ev = alert("thunderbird", "Acme: 1 new message", "Invoice from Ana Lima");
 	extract_in(de, &ev, "Ana Lima", "Invoice");
+	const char *const nl[] = {"nl_NL", "nl", NULL}, *const es_es[] = {"es_ES", "es", NULL};
+	ev = alert("thunderbird", "Acme", "Informe de ventas from Ana");
+	extract_in(es_es, &ev, "Ana", "Informe de ventas");
+	/* Where the separator is also a particle of names, a surname after it
+	 * takes the given name before an earlier one. */
+	ev = alert("thunderbird", "Acme", "Offerte van Jan van Dijk");
+	extract_in(nl, &ev, "Jan van Dijk", "Offerte");
+	ev = alert("thunderbird", "Acme", "Verslag van de vergadering van Els van der Berg");
+	extract_in(nl, &ev, "Els van der Berg", "Verslag van de vergadering");
+	ev = alert("thunderbird", "Acme", "Informe de Juan de la Cruz");
+	extract_in(es_es, &ev, "Juan de la Cruz", "Informe");
+	ev = alert("thunderbird", "Acme", "Factura de marzo de Ana");
+	extract_in(es_es, &ev, "Ana", "Factura de marzo");
+	ev = alert("thunderbird", "Acme", "Jan van Dijk");
+	extract_in(nl, &ev, "Dijk", "Jan");
+	ev = alert("thunderbird", "Acme", "Notes from Ana from Bob");
+	extract_in(nl, &ev, "Bob", "Notes from Ana");
 	/* The sender first; a region's own way before its language's. */
 	const char *const hu[] = {"hu_HU", "hu", NULL}, *const ja[] = {"ja_JP", "ja", NULL};
 	const char *const es_mx[] = {"es_MX", "es", NULL}, *const zh_hk[] = {"zh_HK", "zh", NULL};
