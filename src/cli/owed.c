@@ -326,10 +326,16 @@ struct ack_config {
 	int64_t ack_within; /* owed.ack_within, seconds */
 };
 
+static void warn_config(const char *message, void *userdata)
+{
+	(void)userdata;
+	fprintf(stderr, "present: warning: %s\n", message);
+}
+
 /* The acknowledgement's configuration, read before anything changes: a broken file changes nothing. Read once
  * per process, whether it could be or not: the heads-up and `catchup -i` acknowledge one item after another,
  * and a file that failed the first is said once. */
-static int load_ack_config(const struct ack_config **ret)
+static int load_ack_config(bool warn, const struct ack_config **ret)
 {
 	static struct ack_config loaded;
 	static int r = -1;
@@ -338,9 +344,9 @@ static int load_ack_config(const struct ack_config **ret)
 	*ret = &loaded;
 	if (r >= 0)
 		return r;
-	/* Keys it does not know are not said here: a start's reply says the daemon's file's, and doctor
-	 * names them; said here too, a start that acknowledges said each twice. */
-	if (present_config_load(&cfg, NULL, NULL, &error) < 0) {
+	/* Keys it does not know are said unless a start's reply says them, as it does the daemon's file's:
+	 * a start that acknowledges would say each twice. */
+	if (present_config_load(&cfg, warn ? warn_config : NULL, NULL, &error) < 0) {
 		fprintf(stderr, "present: %s\n", error);
 		free(error);
 		present_config_finish(&cfg);
@@ -496,7 +502,7 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 		r = PRESENT_EXIT_OK;
 		goto out;
 	}
-	if (ack && (r = load_ack_config(&ac)))
+	if (ack && (r = load_ack_config(true, &ac)))
 		goto out;
 	if (ack)
 		promised = promised_by(&row, ac->ack_within, present_time_now());
@@ -624,7 +630,7 @@ bool present_cli_heads_up_can_ask(void)
 static int acknowledge_due(struct present_client *c, struct present_store *store, const struct present_status *due)
 {
 	const struct ack_config *ac;
-	int r = load_ack_config(&ac);
+	int r = load_ack_config(false, &ac);
 	if (r == PRESENT_EXIT_CONFIG) {
 		fputs("present: not acknowledged, as the reply to send comes from that file:", stderr);
 		const char *sep = " ";

@@ -296,6 +296,15 @@ class Acting(OwedCase):
         self.assertEqual((listed[2]["acked_at"], listed[2]["ack_text"]), (iso_ms(acked_at), DEFAULT_ACK % by))
         self.assertEqual((listed[0]["acked_at"], listed[0]["ack_text"]), (None, None))
 
+    def test_ack_says_a_key_the_file_does_not_know(self):
+        # A misspelt template would otherwise give the default reply unsaid.
+        self.meeting()
+        self.write_config('owed = { ack_templte = "On it, {from}."; };\n')
+        r = self.present("ack", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"^present: warning: \S*present\.conf:1: unknown key 'owed\.ack_templte' "
+                                   r"ignored\nAcknowledged #1 ")
+
     def test_a_second_ack_gives_the_same_text_and_changes_nothing(self):
         self.meeting()
         by = for_people(self.items()[1]["answer_by"])
