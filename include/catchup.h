@@ -52,9 +52,11 @@ bool present_reminders_pending(const struct present_reminders *r);
 
 /**
  * The server answered a notice whose ref is negative, a reminder's: one it
- * did not take is due again. Returns false for any other ref.
+ * did not take is due again, in a while or once a server comes; with
+ * no_server (none on the bus, none to start), only then. Returns false for
+ * any other ref.
  */
-bool present_reminders_answered(struct present_reminders *r, int64_t ref, bool taken);
+bool present_reminders_answered(struct present_reminders *r, int64_t ref, bool taken, bool no_server);
 
 /** A notification server came on the bus: reminders none took are tried again now. */
 void present_reminders_server_came(struct present_reminders *r);

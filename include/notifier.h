@@ -21,8 +21,9 @@ struct present_notifier_ops {
 	void (*run)(char *const *argv, void *data);
 	/* The server answered a notice sent with a ref: taken says whether it
 	 * took it (it gave an id) or not (it refused, there was none, or it did
-	 * not answer in time). Not called once the notifier is destroyed. */
-	void (*answered)(int64_t ref, bool taken, void *data);
+	 * not answer in time); no_server, that the bus had none to give it to
+	 * and none it could start. Not called once the notifier is destroyed. */
+	void (*answered)(int64_t ref, bool taken, bool no_server, void *data);
 };
 
 /**

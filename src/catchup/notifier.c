@@ -318,8 +318,11 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 	GVariant *body = reply && !g_dbus_message_to_gerror(reply, &error) ? g_dbus_message_get_body(reply) : NULL;
 	if (!error && (!body || !g_variant_is_of_type(body, G_VARIANT_TYPE("(u)"))))
 		g_set_error(&error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE, "the server's answer is not an id");
+	/* Not a failed start of one (Spawn.*): a timer may try that again. */
+	bool no_server = g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+		g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER);
 	if (c->ref && !n->closed && n->ops && n->ops->answered)
-		n->ops->answered(c->ref, !error, n->data);
+		n->ops->answered(c->ref, !error, no_server, n->data);
 	if (error) {
 		if (!n->closed)
 			present_log("warning", "cannot show a notification: %s", error->message);

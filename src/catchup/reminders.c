@@ -135,7 +135,7 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data);
 
 /* Left marked, a reminder no server took would count as given, and never
  * come: it is due again, after a while or once a server comes. */
-static void not_shown(struct present_reminders *r, int64_t id, int which)
+static void not_shown(struct present_reminders *r, int64_t id, int which, bool no_server)
 {
 	struct present_store *store = r->d->store;
 	if (!store || present_store_owed_reminded(store, id, which, false) < 0) {
@@ -143,13 +143,13 @@ static void not_shown(struct present_reminders *r, int64_t id, int which)
 			store ? present_store_error(store) : "no store");
 		return;
 	}
-	if (!r->d->notifications_owner) {
+	if (no_server) {
 		if (!r->awaiting_server)
 			present_log("info", "a reminder no server took comes again once a server is there");
 		r->awaiting_server = true;
 		return;
 	}
-	present_log("info", "a reminder the server refused comes again once another is there, or in %d s",
+	present_log("info", "a reminder no server took comes again once a server is there, or in %d s",
 		NOT_SHOWN_RETRY_MS / 1000);
 	int64_t at = g_get_real_time() / 1000 + NOT_SHOWN_RETRY_MS;
 	if (at > r->retry_at)
@@ -229,14 +229,14 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 	 * first refusal ends the round: each mark waits out the lock, and the
 	 * loop must not stand still that long for each reminder due. */
 	bool refused = false;
-	for (size_t i = 0; i < s.n_due && !refused; i++) {
+	for (size_t i = 0; i < s.n_due; i++) {
 		/* Both due at once (after a session, a suspend): answering in full is
 		 * past acknowledging, and one reminder is enough. An answer due
 		 * first (a short answer_within) leaves the acknowledgement's to come. */
 		int which = (s.due[i].answer ? PRESENT_OWED_REMINDED_ANSWER : 0) |
 			(s.due[i].ack ? PRESENT_OWED_REMINDED_ACK : 0);
 		if (present_store_owed_reminded(r->d->store, s.due[i].id, which, true) < 0) {
-			if (!refused && !waited)
+			if (!waited)
 				present_log("warning", "reminders: %s; trying again in %d s",
 					present_store_error(r->d->store), RETRY_MS / 1000);
 			refused = true;
@@ -246,12 +246,12 @@ static gboolean fired(gint fd, GIOCondition cond, gpointer data)
 		present_store_owed_get(r->d->store, s.due[i].id, remind, &rm);
 		/* Not from remind(): the store is still reading there. */
 		if (!rm.sent)
-			not_shown(r, s.due[i].id, which);
+			not_shown(r, s.due[i].id, which, false);
 	}
 	free(s.due);
 	/* From now, not the scan: the wait on the lock came in between. */
-	int64_t retry = g_get_real_time() / 1000 + RETRY_MS;
-	if (refused && r->retry_at < retry)
+	int64_t retry = refused ? g_get_real_time() / 1000 + RETRY_MS : 0;
+	if (retry > r->retry_at)
 		r->retry_at = retry;
 	present_reminders_reschedule(r);
 	present_daemon_update_idle(r->d);
@@ -282,13 +282,13 @@ bool present_reminders_pending(const struct present_reminders *r)
 	return r->next_ms != 0;
 }
 
-bool present_reminders_answered(struct present_reminders *r, int64_t ref, bool taken)
+bool present_reminders_answered(struct present_reminders *r, int64_t ref, bool taken, bool no_server)
 {
 	if (ref >= 0)
 		return false;
 	if (!r || taken)
 		return true;
-	not_shown(r, -ref / 4, (int)(-ref % 4));
+	not_shown(r, -ref / 4, (int)(-ref % 4), no_server);
 	present_reminders_reschedule(r);
 	present_daemon_update_idle(r->d);
 	return true;

@@ -70,7 +70,7 @@ static void run_for_notice(char *const *argv, void *data)
 }
 
 /* Reminders' refs are negative, summaries' are their sessions' ids. */
-static void notice_answered(int64_t ref, bool taken, void *data)
+static void notice_answered(int64_t ref, bool taken, bool no_server, void *data)
 {
 	struct present_daemon *d = data;
 	if (!present_reminders_answered(d->reminders, ref, taken))
