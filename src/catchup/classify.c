@@ -204,8 +204,9 @@ static const char *last_in(const char *s, const char *end, const char *needle, s
 	return found;
 }
 
-/* Separators that are also particles of names: "Jan van Dijk", "Juan de la Cruz". */
-static const char *const particles[] = {"van", "von", "de", "da", NULL};
+/* Separators that are also particles of names: "Jan van Dijk", "Juan de la Cruz". Not German's
+ * "von": its nouns are capitalized, and "Protokoll von Montag" would read as a name. */
+static const char *const particles[] = {"van", "de", NULL};
 
 static bool is_particle(const char *sep, size_t n)
 {
@@ -217,6 +218,11 @@ static bool is_particle(const char *sep, size_t n)
 		if (strlen(particles[i]) == n && memcmp(particles[i], sep, n) == 0)
 			return true;
 	return false;
+}
+
+static bool starts_lower(const char *s, const char *end)
+{
+	return s < end && g_unichar_islower(g_utf8_get_char_validated(s, end - s));
 }
 
 /* Whether [s, end) is one word starting with a capital: a given name. */
@@ -234,8 +240,7 @@ static const char *name_with_particle(const char *subject, const char *at, const
 	const char *end)
 {
 	const char *rest = at + n, *prev;
-	if (!is_particle(sep, n) || (memchr(rest, ' ', (size_t)(end - rest)) && !g_unichar_islower(
-			g_utf8_get_char_validated(rest, end - rest))))
+	if (!is_particle(sep, n) || rest >= end || (memchr(rest, ' ', (size_t)(end - rest)) && !starts_lower(rest, end)))
 		return at;
 	if (!(prev = last_in(subject, at, sep, n)) || prev == subject || !one_capitalized_word(prev + n, at))
 		return at;
@@ -299,14 +304,16 @@ static bool line_as(const char *text, const char *format, bool first_line_only, 
 }
 
 /* Whether the sender English reads is the end of the one the user's
- * language read, which took the English separator for part of a name:
- * "Informe de ventas from Ana" is not from "ventas from Ana". */
+ * language read, which took a subject's words and the English separator
+ * for a name: "Informe de ventas from Ana" is not from "ventas from Ana",
+ * but "Factura de Sarah from Stripe" is from "Sarah from Stripe". */
 static bool english_reads_less(const char *text, const struct present_mail_format *english,
 	bool first_line_only, const char *sender, char **ret_subject, char **ret_sender)
 {
 	char *subject = NULL, *from = NULL;
 	size_t n = sender ? strlen(sender) : 0, m;
-	if (!line_as(text, english->from, first_line_only, &subject, &from) || !from ||
+	if (!n || !starts_lower(sender, sender + n) ||
+		!line_as(text, english->from, first_line_only, &subject, &from) || !from ||
 		(m = strlen(from)) >= n || strcmp(sender + n - m, from) != 0) {
 		free(subject);
 		free(from);

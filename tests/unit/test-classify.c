@@ -259,6 +259,8 @@ static void test_in_the_users_language(void)
 	const char *const nl[] = {"nl_NL", "nl", NULL}, *const es_es[] = {"es_ES", "es", NULL};
 	ev = alert("thunderbird", "Acme", "Informe de ventas from Ana");
 	extract_in(es_es, &ev, "Ana", "Informe de ventas");
+	ev = alert("thunderbird", "Acme", "Tu factura de Sarah from Stripe");
+	extract_in(es_es, &ev, "Sarah from Stripe", "Tu factura");
 	/* Where the separator is also a particle of names, a surname after it
 	 * takes the given name before an earlier one. */
 	ev = alert("thunderbird", "Acme", "Offerte van Jan van Dijk");
@@ -273,6 +275,10 @@ static void test_in_the_users_language(void)
 	extract_in(nl, &ev, "Dijk", "Jan");
 	ev = alert("thunderbird", "Acme", "Notes from Ana from Bob");
 	extract_in(nl, &ev, "Bob", "Notes from Ana");
+	ev = alert("thunderbird", "Acme", "Protokoll von Montag von Jonas");
+	extract_in(de, &ev, "Jonas", "Protokoll von Montag");
+	ev = alert("thunderbird", "Acme", "Offerte van Jan van ");
+	nobody_in(nl, &ev);
 	/* The sender first; a region's own way before its language's. */
 	const char *const hu[] = {"hu_HU", "hu", NULL}, *const ja[] = {"ja_JP", "ja", NULL};
 	const char *const es_mx[] = {"es_MX", "es", NULL}, *const zh_hk[] = {"zh_HK", "zh", NULL};
