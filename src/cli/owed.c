@@ -329,6 +329,7 @@ struct ack_config {
 static void warn_config(const char *message, void *userdata)
 {
 	(void)userdata;
+	fflush(stdout);
 	fprintf(stderr, "present: warning: %s\n", message);
 }
 
