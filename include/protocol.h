@@ -6,6 +6,18 @@
 
 #include "wire.h"
 
+/** The CLI's exit codes (documented in present(1)), also present-daemon's where it acts for the CLI
+ * (--end); sysexits.h values where one fits. */
+enum present_exit {
+	PRESENT_EXIT_OK = 0,
+	PRESENT_EXIT_FAILURE = 1,
+	PRESENT_EXIT_USAGE = 2,
+	PRESENT_EXIT_NOT_SILENCED = 3, /* a session runs, but do-not-disturb could not be turned on */
+	PRESENT_EXIT_NOT_PUT_BACK = 4, /* the session ended, but a switch could not be put back */
+	PRESENT_EXIT_UNAVAILABLE = 69, /* no session bus, or the daemon cannot be reached */
+	PRESENT_EXIT_CONFIG = 78, /* the configuration file is invalid */
+};
+
 /*
  * The daemon's D-Bus contract, shared by the daemon and the CLI. The
  * interface XML in conf/ is the authoritative description.

@@ -73,7 +73,7 @@ static void run_for_notice(char *const *argv, void *data)
 static void notice_answered(int64_t ref, bool taken, bool no_server, void *data)
 {
 	struct present_daemon *d = data;
-	if (!present_reminders_answered(d->reminders, ref, taken))
+	if (!present_reminders_answered(d->reminders, ref, taken, no_server))
 		present_replay_answered(d, ref, taken);
 }
 
@@ -309,26 +309,35 @@ static void open_store(struct present_daemon *d)
 	free(path);
 }
 
-/* `present-daemon --restore`: for the unit's ExecStopPost and `present
- * restore` when no daemon runs. It never serves, so it cannot deadlock on
- * its own activation. */
-static int restore_once(struct present_daemon *d)
+/* Puts back what a dead daemon left, with no daemon serving: it never
+ * serves, so it cannot deadlock on its own activation. Returns not_put_back
+ * when a switch stays on. */
+static int put_back_once(struct present_daemon *d, int not_put_back)
 {
 	/* Taken before the look for a daemon: one that owns the name after the
 	 * look waits for this to be done before it takes over, and any
 	 * session it then starts is its own. */
-	int lock = present_leftovers_lock(d), r = -1;
+	int lock = present_leftovers_lock(d), r = PRESENT_EXIT_FAILURE;
 	if (present_bus_has_owner(d->bus, PRESENT_BUS_NAME)) {
 		present_log("error", "a present daemon is running: ask it instead ('present restore')");
 	} else {
 		present_session_recover(d);
-		if ((r = restore_leftovers(d, NULL)) >= 0)
-			present_print_restored(r);
+		int restored = restore_leftovers(d, NULL);
+		if (restored >= 0)
+			present_print_restored(restored);
+		r = restored >= 0 ? PRESENT_EXIT_OK : not_put_back;
 		drop_dead_statefile(d);
 	}
 	if (lock >= 0)
 		close(lock);
-	return r < 0 ? 1 : 0;
+	return r;
+}
+
+/* `present-daemon --restore`: for the unit's ExecStopPost and `present
+ * restore` when no daemon runs. */
+static int restore_once(struct present_daemon *d)
+{
+	return put_back_once(d, PRESENT_EXIT_FAILURE);
 }
 
 /* What a daemon would have to do, with none running: NULL for nothing. A
@@ -386,7 +395,8 @@ static int wake_for_work(struct present_daemon *d, bool at_login)
  * wait on the unit it runs in. */
 static int end_dead_session(struct present_daemon *d)
 {
-	int r = restore_once(d);
+	/* The stop's own status: the session ended, a switch did not come back. */
+	int r = put_back_once(d, PRESENT_EXIT_NOT_PUT_BACK);
 	wake_for_work(d, false);
 	return r;
 }

@@ -464,6 +464,22 @@ class DunstContract(Contract, BusTestCase):
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
         self.assertFalse(self.s.get())
 
+    def test_a_refused_put_back_after_the_daemon_died_is_the_stops_status(self):
+        # The key ends a dead daemon's session through present-daemon --end:
+        # a switch it cannot put back is still the stop's exit status 4.
+        for verb in ("stop", "toggle"):
+            self.ok("start", "10m")
+            self.kill_daemon()
+            self.refuse_off(True)
+            r = self.present(verb)
+            self.assertEqual(r.returncode, 4, "%s: %s" % (verb, r.stderr))
+            self.assertIn("could not be put back yet: org.freedesktop.Notifications Set: do-not-disturb "
+                          "refused by the test", r.stderr)
+            self.assertTrue(self.s.get())
+            self.assertEqual(self.sessions()[-1][4], "interrupted", verb)
+            self.refuse_off(False)
+            wait_until(lambda: not self.s.get(), 10, "the daemon the stop started to put it back")
+
     def test_a_put_back_the_store_could_not_record_is_tried_again(self):
         # The store was locked when the session began: the change has no
         # record, and the daemon's memory is the only place it is kept.
