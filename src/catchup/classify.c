@@ -206,14 +206,10 @@ static const char *last_in(const char *s, const char *end, const char *needle, s
 
 /* Separators that are also particles of names: "Jan van Dijk", "Juan de la Cruz". Not German's
  * "von": its nouns are capitalized, and "Protokoll von Montag" would read as a name. */
-static const char *const particles[] = {"van", "de", NULL};
+static const char *const particles[] = {" van ", " de ", NULL};
 
 static bool is_particle(const char *sep, size_t n)
 {
-	while (n && *sep == ' ')
-		sep++, n--;
-	while (n && sep[n - 1] == ' ')
-		n--;
 	for (size_t i = 0; particles[i]; i++)
 		if (strlen(particles[i]) == n && memcmp(particles[i], sep, n) == 0)
 			return true;

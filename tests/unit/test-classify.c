@@ -164,6 +164,13 @@ static void extract_in(const char *const *languages, const struct present_alert_
 	free(s);
 }
 
+/* Thunderbird's first body line, read in languages. */
+static void thunderbird_in(const char *const *languages, const char *line, const char *from, const char *subject)
+{
+	struct present_alert_event ev = alert("thunderbird", "Acme", line);
+	extract_in(languages, &ev, from, subject);
+}
+
 static void extract(const struct present_alert_event *ev, const char *from, const char *subject)
 {
 	extract_in(NULL, ev, from, subject);
@@ -251,47 +258,33 @@ static void test_in_the_users_language(void)
 	struct present_alert_event ev = alert("thunderbird", "Acme: 1 neue Nachricht", "Rechnung von Ana Lima");
 	extract_in(de, &ev, "Ana Lima", "Rechnung");
 	nobody(&ev);
-	ev = alert("thunderbird", "Acme", "Grüße von Bob von Ana Lima\nVorschau");
-	extract_in(de, &ev, "Ana Lima", "Grüße von Bob");
+	thunderbird_in(de, "Grüße von Bob von Ana Lima\nVorschau", "Ana Lima", "Grüße von Bob");
 	/* A Thunderbird without the language pack speaks English. */
 	ev = alert("thunderbird", "Acme: 1 new message", "Invoice from Ana Lima");
 	extract_in(de, &ev, "Ana Lima", "Invoice");
 	const char *const nl[] = {"nl_NL", "nl", NULL}, *const es_es[] = {"es_ES", "es", NULL};
-	ev = alert("thunderbird", "Acme", "Informe de ventas from Ana");
-	extract_in(es_es, &ev, "Ana", "Informe de ventas");
-	ev = alert("thunderbird", "Acme", "Tu factura de Sarah from Stripe");
-	extract_in(es_es, &ev, "Sarah from Stripe", "Tu factura");
+	thunderbird_in(es_es, "Informe de ventas from Ana", "Ana", "Informe de ventas");
+	thunderbird_in(es_es, "Tu factura de Sarah from Stripe", "Sarah from Stripe", "Tu factura");
 	/* Where the separator is also a particle of names, a surname after it
 	 * takes the given name before an earlier one. */
-	ev = alert("thunderbird", "Acme", "Offerte van Jan van Dijk");
-	extract_in(nl, &ev, "Jan van Dijk", "Offerte");
-	ev = alert("thunderbird", "Acme", "Verslag van de vergadering van Els van der Berg");
-	extract_in(nl, &ev, "Els van der Berg", "Verslag van de vergadering");
-	ev = alert("thunderbird", "Acme", "Informe de Juan de la Cruz");
-	extract_in(es_es, &ev, "Juan de la Cruz", "Informe");
-	ev = alert("thunderbird", "Acme", "Factura de marzo de Ana");
-	extract_in(es_es, &ev, "Ana", "Factura de marzo");
-	ev = alert("thunderbird", "Acme", "Jan van Dijk");
-	extract_in(nl, &ev, "Dijk", "Jan");
-	ev = alert("thunderbird", "Acme", "Notes from Ana from Bob");
-	extract_in(nl, &ev, "Bob", "Notes from Ana");
-	ev = alert("thunderbird", "Acme", "Protokoll von Montag von Jonas");
-	extract_in(de, &ev, "Jonas", "Protokoll von Montag");
+	thunderbird_in(nl, "Offerte van Jan van Dijk", "Jan van Dijk", "Offerte");
+	thunderbird_in(nl, "Verslag van de vergadering van Els van der Berg", "Els van der Berg",
+		"Verslag van de vergadering");
+	thunderbird_in(es_es, "Informe de Juan de la Cruz", "Juan de la Cruz", "Informe");
+	thunderbird_in(es_es, "Factura de marzo de Ana", "Ana", "Factura de marzo");
+	thunderbird_in(nl, "Jan van Dijk", "Dijk", "Jan");
+	thunderbird_in(nl, "Notes from Ana from Bob", "Bob", "Notes from Ana");
+	thunderbird_in(de, "Protokoll von Montag von Jonas", "Jonas", "Protokoll von Montag");
 	ev = alert("thunderbird", "Acme", "Offerte van Jan van ");
 	nobody_in(nl, &ev);
 	/* The sender first; a region's own way before its language's. */
 	const char *const hu[] = {"hu_HU", "hu", NULL}, *const ja[] = {"ja_JP", "ja", NULL};
 	const char *const es_mx[] = {"es_MX", "es", NULL}, *const zh_hk[] = {"zh_HK", "zh", NULL};
-	ev = alert("thunderbird", "Acme", "Ana Lima küldi: Számla");
-	extract_in(hu, &ev, "Ana Lima", "Számla");
-	ev = alert("thunderbird", "Acme", "Ana より: 請求書");
-	extract_in(ja, &ev, "Ana", "請求書");
-	ev = alert("thunderbird", "Acme", "Factura desde Ana");
-	extract_in(es_mx, &ev, "Ana", "Factura");
-	ev = alert("thunderbird", "Acme", "Factura de Ana");
-	extract_in(es_mx, &ev, "Ana", "Factura");
-	ev = alert("thunderbird", "Acme", "來自 Ana 的 發票");
-	extract_in(zh_hk, &ev, "Ana", "發票");
+	thunderbird_in(hu, "Ana Lima küldi: Számla", "Ana Lima", "Számla");
+	thunderbird_in(ja, "Ana より: 請求書", "Ana", "請求書");
+	thunderbird_in(es_mx, "Factura desde Ana", "Ana", "Factura");
+	thunderbird_in(es_mx, "Factura de Ana", "Ana", "Factura");
+	thunderbird_in(zh_hk, "來自 Ana 的 發票", "Ana", "發票");
 	/* A line that only starts or ends as the sentence does names nobody. */
 	ev = alert("thunderbird", "Acme", "Ana küldi:");
 	nobody_in(hu, &ev);
