@@ -181,6 +181,12 @@ bool present_dnd_left_by_the_dead(struct present_dnd *dnd);
 bool present_dnd_has_leftovers(const struct present_dnd *dnd);
 
 /**
+ * Whether one of those would stay on after this daemon exits: any but a
+ * hold the server drops with the daemon's connection.
+ */
+bool present_dnd_leftovers_outlive(const struct present_dnd *dnd);
+
+/**
  * Deletes now the records of changes put back that the store could not
  * delete then; returns how many are still kept (0: none is).
  */

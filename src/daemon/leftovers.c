@@ -149,6 +149,10 @@ void present_leftovers_say(struct present_daemon *d, const struct present_unrest
 void present_leftovers_finish(struct present_daemon *d)
 {
 	stop_trying(d);
+	/* Holds the server drops with our connection end as we leave: saying
+	 * they are on would be wrong from then on. */
+	if (d->dnd && present_dnd_has_leftovers(d->dnd) && !present_dnd_leftovers_outlive(d->dnd))
+		present_notifier_withdraw(d->notifier, LEFT_ON_TAG);
 	free(d->leftovers_shown);
 	d->leftovers_shown = NULL;
 }

@@ -72,6 +72,9 @@ struct present_dnd {
 	bool done_later; /* a delete of them failed only because the store could not take it then */
 	char *save_error; /* why this session's changes could not be recorded, or NULL */
 	bool leftovers; /* a put-back failed: its record waits in the store */
+	/* One of those outlives this daemon: not a hold the server drops with
+	 * our connection, which the daemon's exit ends as surely as a retry. */
+	bool leftovers_outlive;
 	/* Those switches, each with the reason, for whoever asks meanwhile. The
 	 * flag above stands apart: a failure is tried again even when memory
 	 * ran out for its line here. */
@@ -274,12 +277,15 @@ void present_dnd_destroy(struct present_dnd *dnd)
 	for (size_t i = 0; i < dnd->n_changes; i++)
 		change_free(&dnd->changes[i]);
 	free(dnd->changes);
-	if (dnd->n_unrecorded)
+	size_t stay = 0;
+	for (size_t i = 0; i < dnd->n_unrecorded; i++) {
+		stay += !dnd->unrecorded[i].backend->released_on_disconnect;
+		change_free(&dnd->unrecorded[i]);
+	}
+	if (stay)
 		present_log("warning", "%zu do-not-disturb change(s) that could be neither recorded nor put back stay "
 				       "on: nothing will try again; turn them off by hand",
-			dnd->n_unrecorded);
-	for (size_t i = 0; i < dnd->n_unrecorded; i++)
-		change_free(&dnd->unrecorded[i]);
+			stay);
 	free(dnd->unrecorded);
 	if (dnd->n_done && forget_done(dnd))
 		present_log("warning", "%s: %zu do-not-disturb change(s) already put back stay recorded; the next start "
@@ -951,6 +957,7 @@ static void left_on(struct present_dnd *dnd, struct present_dnd_report *report, 
 			app ? app : "", why);
 	if (recorded) {
 		dnd->leftovers = true;
+		dnd->leftovers_outlive |= !b->released_on_disconnect;
 		present_unrestored_add(&dnd->left, &dnd->n_left, &dnd->left_cap, b->title, app ? app : "", why);
 	}
 }
@@ -978,9 +985,10 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 		int r = put_back(&ctx, c->backend, c->app, c->saved, &error);
 		if (r < 0) {
 			/* Left in the store, or failing that kept here: the next start or
-			 * `present restore` tries again. A hold the server drops with our
-			 * connection is not kept: it would keep the daemon, and the hold. */
-			bool kept = !c->row && !c->backend->released_on_disconnect && keep_unrecorded(dnd, c);
+			 * `present restore` tries again. So is a hold the server drops with
+			 * our connection: a daemon kept by a reminder would keep it till
+			 * then. It alone does not keep the daemon, whose exit drops it. */
+			bool kept = !c->row && keep_unrecorded(dnd, c);
 			left_on(dnd, report, c->backend, c->app, error ? error : strerror(-r), c->row || kept);
 			if (kept) {
 				free(error);
@@ -1136,7 +1144,7 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 		ctx = context(dnd);
 	/* Each is tried now: what is left on is what fails again. */
 	forget_left(dnd);
-	dnd->leftovers = false;
+	dnd->leftovers = dnd->leftovers_outlive = false;
 	int restored = 0;
 	char *owner = NULL;
 	bool asked = false;
@@ -1178,6 +1186,11 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 bool present_dnd_has_leftovers(const struct present_dnd *dnd)
 {
 	return dnd->leftovers;
+}
+
+bool present_dnd_leftovers_outlive(const struct present_dnd *dnd)
+{
+	return dnd->leftovers_outlive;
 }
 
 const struct present_unrestored *present_dnd_leftovers(const struct present_dnd *dnd, size_t *ret_n)

@@ -1126,6 +1126,38 @@ class Plasma(BusTestCase):
         self.assertTrue(self.inhibited(), "only our own inhibition may end")
         self.notifications().UnInhibit(cookie, dbus_interface=NOTIFICATIONS)
 
+    def refuse_uninhibit(self, refuse):
+        self.notifications().RefuseUnInhibit(dbus.Boolean(refuse), dbus_interface="org.freedesktop.DBus.Mock")
+
+    def test_a_refused_release_is_tried_again(self):
+        # The daemon may stay for hours (a reminder): the hold must not stay with it.
+        self.ok("start", "10m")
+        self.refuse_uninhibit(True)
+        r = self.present("stop")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("could not be put back (KDE Plasma): org.freedesktop.Notifications UnInhibit: "
+                      "UnInhibit refused by the test", r.stderr)
+        self.assertTrue(self.inhibited())
+        self.assertIn("present keeps trying", self.ok("status"))
+        self.refuse_uninhibit(False)
+        wait_until(lambda: not self.inhibited(), 15, "the daemon to release the hold again")
+        wait_until(lambda: self.ok("status") == "Not in a session.\n", 5, "the status to say nothing is left")
+        self.assertTrue(self.bus.has_owner(), "the daemon left before its idle_exit")
+
+    def test_a_hold_that_cannot_be_released_ends_with_the_daemon(self):
+        # Its exit drops the hold: the hold alone must not keep the daemon, nor the notice saying it is on.
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.ok("start", "10m")
+        self.refuse_uninhibit(True)
+        self.assertEqual(self.present("stop").returncode, 4)
+        wait_until(lambda: not self.bus.has_owner(), 10, "the daemon to leave")
+        wait_until(lambda: not self.inhibited(), 5, "Plasma to drop the hold with the daemon's connection")
+        calls = self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
+        notices = [str(a[3]) for _, name, a in calls if name == "Notify" and not a[1]]
+        closed = [int(a[0]) for _, name, a in calls if name == "CloseNotification"]
+        self.assertIn("Do-not-disturb could not be turned off", notices)
+        self.assertIn(notices.index("Do-not-disturb could not be turned off") + 1, closed)
+
     def test_released_when_the_daemon_dies(self):
         self.ok("start", "10m")
         os.kill(self.bus.pid_of(), signal.SIGKILL)

@@ -14,7 +14,9 @@ an unknown cookie is silently ignored; each change of Inhibited emits
 PropertiesChanged.
 
 Mock-only, on org.freedesktop.DBus.Mock: ListInhibitions() -> a(usss)
-(cookie, sender, desktop_entry, reason).  Parameter "version" overrides
+(cookie, sender, desktop_entry, reason); RefuseUnInhibit(b): while true,
+UnInhibit fails with org.freedesktop.DBus.Error.Failed, as a server in
+trouble may.  Parameter "version" overrides
 "5.27.0".
 '''
 
@@ -38,6 +40,7 @@ def load(mock, parameters):
     mock.next_id = 1
     mock.next_cookie = 1
     mock.inhibitions = {}  # cookie -> (sender, desktop_entry, reason)
+    mock.refuse_uninhibit = False
     mock.AddProperty(MAIN_IFACE, 'Inhibited', dbus.Boolean(False))
     mock.AddMethods(MAIN_IFACE, [
         ('GetCapabilities', '', 'as', lambda self: CAPABILITIES),
@@ -47,6 +50,8 @@ def load(mock, parameters):
     ])
     mock.AddMethod(MOCK_IFACE, 'ListInhibitions', '', 'a(usss)', lambda self: [
         (cookie, *entry) for cookie, entry in sorted(self.inhibitions.items())])
+    mock.AddMethod(MOCK_IFACE, 'RefuseUnInhibit', 'b', '',
+                   lambda self, refuse: setattr(self, 'refuse_uninhibit', bool(refuse)))
     _make_read_only(mock, MAIN_IFACE, 'Inhibited')
 
     # Reset() calls load() again: do not stack a second watch.
@@ -83,6 +88,9 @@ def Inhibit(self, desktop_entry, reason, hints, sender=None):
 
 @dbus.service.method(MAIN_IFACE, in_signature='u', out_signature='')
 def UnInhibit(self, cookie):
+    if self.refuse_uninhibit:
+        raise dbus.exceptions.DBusException('UnInhibit refused by the test',
+                                            name='org.freedesktop.DBus.Error.Failed')
     if self.inhibitions.pop(cookie, None):
         _update_inhibited(self)
 
