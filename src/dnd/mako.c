@@ -1,13 +1,15 @@
 /*
  * mako: the mode "do-not-disturb" added to the active modes (SetModes), and
  * taken out again at the end, whatever other modes the user switched
- * meanwhile. The mode does nothing unless the user's mako config defines it,
- * so that is checked and said, instead of pretending.
+ * meanwhile. The mode does nothing unless the user's mako config defines it
+ * and makes what comes in it invisible, so that is checked and said,
+ * instead of pretending.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "bus-call.h"
@@ -99,28 +101,75 @@ static int off(const struct present_dnd_ctx *ctx, const char *app, const char *s
 	return change_modes(ctx, false, ret_error);
 }
 
-/* As mako reads its file: a line is taken without the space around it, and
- * one that starts with '#' is a comment, whose mode would hide nothing. */
-static bool file_defines_mode(const char *path)
+/* What a mako config makes of the mode: whether a section for it alone
+ * exists, and whether it leaves what comes in that mode invisible. */
+struct mode_reading {
+	bool section;
+	bool invisible;
+};
+
+/* mako's own boolean words. */
+static bool is_true(const char *value)
 {
-	FILE *f = fopen(path, "re");
+	return strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0;
+}
+
+/* An include names a file by an absolute path or one under ~/, as mako
+ * takes them; NULL for any other. */
+static char *include_path(const char *value)
+{
+	const char *home = getenv("HOME");
+	char *path = NULL;
+	if (value[0] == '/')
+		path = strdup(value);
+	else if (strncmp(value, "~/", 2) == 0 && home && asprintf(&path, "%s/%s", home, value + 2) < 0)
+		path = NULL;
+	return path;
+}
+
+/* Reads path as mako does: each line without the space around it, one that
+ * starts with '#' a comment, "[criteria]" opening a section, "key=value"
+ * split at the first '=', and an include before any section read in its
+ * place (depth bounds a file that includes itself). Later settings win, as
+ * mako applies the sections that match in order. */
+static void read_config(const char *path, struct mode_reading *reading, int depth)
+{
+	FILE *f = depth < 8 ? fopen(path, "re") : NULL;
 	if (!f)
-		return false;
+		return;
 	char *line = NULL;
 	size_t size = 0;
 	ssize_t len;
-	bool found = false;
-	while (!found && (len = getline(&line, &size, f)) >= 0) {
+	bool top = true, in_mode = false;
+	while ((len = getline(&line, &size, f)) >= 0) {
 		char *start = line + strspn(line, " \t");
 		char *end = line + len;
 		while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
 			end--;
 		*end = '\0';
-		found = strcmp(start, "[mode=" DND_MODE "]") == 0;
+		if (!*start || *start == '#')
+			continue;
+		if (*start == '[' && end[-1] == ']') {
+			top = false;
+			in_mode = strcmp(start, "[mode=" DND_MODE "]") == 0;
+			reading->section |= in_mode;
+			continue;
+		}
+		char *eq = strchr(start, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		if (in_mode && strcmp(start, "invisible") == 0) {
+			reading->invisible = is_true(eq + 1);
+		} else if (top && strcmp(start, "include") == 0) {
+			char *included = include_path(eq + 1);
+			if (included)
+				read_config(included, reading, depth + 1);
+			free(included);
+		}
 	}
 	free(line);
 	fclose(f);
-	return found;
 }
 
 /* mako reads the first of these that exists. */
@@ -136,13 +185,22 @@ static char *check(const struct present_dnd_ctx *ctx)
 	for (int i = 0; i < 2 && !path; i++)
 		if (candidates[i] && access(candidates[i], R_OK) == 0)
 			path = candidates[i];
-	if (!path || !file_defines_mode(path)) {
-		if (asprintf(&note,
-			    "mako's config (%s) defines no \"" DND_MODE "\" mode, so it would change nothing; add "
-			    "\"[mode=" DND_MODE "]\" and \"invisible=1\" to it",
-			    path ? path : candidates[1] ? candidates[1] : "~/.config/mako/config") < 0)
-			note = NULL;
-	}
+	struct mode_reading reading = {0};
+	if (path)
+		read_config(path, &reading, 0);
+	int r = 0;
+	if (!reading.section)
+		r = asprintf(&note,
+			"mako's config (%s) defines no \"" DND_MODE "\" mode, so it would change nothing; add "
+			"\"[mode=" DND_MODE "]\" and \"invisible=1\" to it",
+			path ? path : candidates[1] ? candidates[1] : "~/.config/mako/config");
+	else if (!reading.invisible)
+		r = asprintf(&note,
+			"mako's config (%s) has a \"[mode=" DND_MODE "]\" section that does not make alerts invisible, so "
+			"the mode would hide nothing; add \"invisible=1\" under it",
+			path);
+	if (r < 0)
+		note = NULL;
 	free(candidates[0]);
 	free(candidates[1]);
 	free(config_home);

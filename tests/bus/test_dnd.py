@@ -765,6 +765,34 @@ class MakoContract(Contract, BusTestCase):
             f.write("font=monospace 10\n\n  [mode=do-not-disturb]\t\n  invisible=1\n")
         self.assertIn("· do-not-disturb on (mako)", self.ok("start", "10m"))
 
+    def test_a_mode_that_hides_nothing_is_no_mode(self):
+        config = os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako", "config")
+        hides_nothing = "has a \"[mode=do-not-disturb]\" section that does not make alerts invisible"
+        for text, says in (("[mode=do-not-disturb]\nborder-color=#ff0000\n", hides_nothing),
+                           # The last word wins, as mako applies its sections in order.
+                           ("[mode=do-not-disturb]\ninvisible=1\n[mode=do-not-disturb]\ninvisible=false\n",
+                            hides_nothing),
+                           # A section for this mode and one app hides only that app.
+                           ("[mode=do-not-disturb app-name=Slack]\ninvisible=1\n", "defines no")):
+            with open(config, "w") as f:
+                f.write(text)
+            r = self.present("start", "10m")
+            self.assertIn("· do-not-disturb unavailable", r.stdout, text)
+            self.assertIn(says, r.stderr, text)
+            self.assertFalse(self.s.get(), text)
+            self.ok("stop")
+
+    def test_a_mode_in_an_included_file_is_read(self):
+        home = self.bus.env["HOME"]
+        with open(os.path.join(home, "mako-modes"), "w") as f:
+            f.write("[mode=do-not-disturb]\ninvisible=TRUE\n")
+        with open(os.path.join(self.bus.env["XDG_CONFIG_HOME"], "mako", "config"), "w") as f:
+            f.write("font=monospace 10\ninclude=~/mako-modes\n")
+        self.assertIn("· do-not-disturb on (mako)", self.ok("start", "10m"))
+        self.ok("stop")
+        r = self.present("doctor")
+        self.assertNotIn("FAIL     do-not-disturb", r.stdout)
+
     def test_gone_with_the_server_that_had_it(self):
         # A crash, and another server has the name since: the mode lived in
         # mako's memory and went with it. The other answers that it has no
