@@ -20,8 +20,8 @@ struct present_notifier_ops {
 	/* The user activated a notice: its command, to run. */
 	void (*run)(char *const *argv, void *data);
 	/* The server answered a notice sent with a ref: taken says whether it
-	 * took it (it gave an id) or not (it refused, there was none, or it did
-	 * not answer in time); no_server, that the bus had none to give it to
+	 * took it (it gave an id) or not (it refused, there was none, or it left
+	 * the bus without answering); no_server, that the bus had none to give it to
 	 * and none it could start. Not called once the notifier is destroyed. */
 	void (*answered)(int64_t ref, bool taken, bool no_server, void *data);
 };
@@ -35,8 +35,9 @@ struct present_notifier *present_notifier_create(const char *keep_path, const st
 	void *data);
 
 /**
- * Whether a notice with a command is still shown by the server that took it:
- * its button works only while this process runs.
+ * Whether a notice with a command is still shown by the server that took it
+ * (its button works only while this process runs), or one sent with a ref
+ * is still to be answered.
  */
 bool present_notifier_waiting(const struct present_notifier *n);
 

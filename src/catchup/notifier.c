@@ -28,6 +28,7 @@ struct present_notifier {
 	GDBusConnection *bus; /* NULL until the first notice */
 	guint action_signal, closed_signal, owner_signal;
 	GHashTable *commands; /* the server's id -> struct command, while it may be activated */
+	unsigned awaited; /* notices sent with a ref whose answer is still to come */
 	guint64 commands_given; /* how many were ever put in commands: each one's age */
 	const struct present_notifier_ops *ops; /* may be NULL */
 	void *data;
@@ -71,8 +72,10 @@ static void command_free(gpointer data)
 }
 
 /* The daemon stays while a button of ours is shown: one that exited would
- * leave it on screen (GNOME's tray, swaync's panel) doing nothing. */
-static void commands_changed(struct present_notifier *n, bool before)
+ * leave it on screen (GNOME's tray, swaync's panel) doing nothing. And
+ * while an answer its owner waits for is to come: leaving first, it would
+ * never learn that the notice went nowhere. */
+static void waiting_changed(struct present_notifier *n, bool before)
 {
 	if (before != present_notifier_waiting(n) && n->ops && n->ops->waiting_changed && !n->closed)
 		n->ops->waiting_changed(n->data);
@@ -217,7 +220,7 @@ static void forget(struct present_notifier *n, const char *server, guint32 id)
 	if (g_hash_table_foreach_remove(n->shown, is_gone, &(struct gone){server, id}))
 		keep_save(n);
 	g_hash_table_foreach_remove(n->commands, is_gone_command, &(struct gone){server, id});
-	commands_changed(n, before);
+	waiting_changed(n, before);
 }
 
 static void on_closed(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
@@ -311,6 +314,9 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 {
 	struct call *c = data;
 	struct present_notifier *n = c->n;
+	bool before = present_notifier_waiting(n);
+	if (c->ref)
+		n->awaited--;
 	GError *error = NULL;
 	/* The message, not just its body: its sender is the server's unique name. */
 	GDBusMessage *reply = g_dbus_connection_send_message_with_reply_finish(G_DBUS_CONNECTION(source), result,
@@ -332,20 +338,19 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 		g_variant_get(body, "(u)", &id);
 		const char *server = g_dbus_message_get_sender(reply);
 		if (c->command && server) {
-			bool before = present_notifier_waiting(n);
 			if (g_hash_table_size(n->commands) >= COMMANDS_MAX)
 				forget_oldest_command(n);
 			struct command *command = g_new(struct command, 1);
 			*command = (struct command){g_strdup(server), c->command, ++n->commands_given};
 			g_hash_table_replace(n->commands, GUINT_TO_POINTER(id), command);
 			c->command = NULL;
-			commands_changed(n, before);
 		}
 		if (c->tag && server && g_dbus_is_unique_name(server)) {
 			shown_put(n, c->tag, server, id);
 			keep_save(n);
 		}
 	}
+	waiting_changed(n, before);
 	if (reply)
 		g_object_unref(reply);
 	g_strfreev(c->command);
@@ -407,12 +412,19 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 	c->tag = g_strdup(notice->tag);
 	c->ref = notice->ref;
 	n->refs++;
+	bool before = present_notifier_waiting(n);
+	if (c->ref)
+		n->awaited++;
 	/* Activation allowed, as for any app's notification: a server started on demand shows it. */
 	GDBusMessage *call = g_dbus_message_new_method_call(NAME, PATH, NAME, "Notify");
 	g_dbus_message_set_body(call, g_variant_new("(susssasa{sv}i)", app, 0, icon, summary, body, &actions, &hints, -1));
-	g_dbus_connection_send_message_with_reply(n->bus, call, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NOTIFY_TIMEOUT_MS,
-		NULL, NULL, on_shown, c);
+	/* No time limit: a server that stalls has the notice in its queue and
+	 * shows it once it wakes, so a timeout would have it sent twice. The
+	 * bus answers for a server that leaves without answering. */
+	g_dbus_connection_send_message_with_reply(n->bus, call, G_DBUS_SEND_MESSAGE_FLAGS_NONE, G_MAXINT, NULL, NULL,
+		on_shown, c);
 	g_object_unref(call);
+	waiting_changed(n, before);
 	g_free(raw_body);
 	g_free(body);
 	g_free(app);
@@ -443,7 +455,7 @@ void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 
 bool present_notifier_waiting(const struct present_notifier *n)
 {
-	return n && n->bus && !g_dbus_connection_is_closed(n->bus) && g_hash_table_size(n->commands) > 0;
+	return n && n->bus && !g_dbus_connection_is_closed(n->bus) && (g_hash_table_size(n->commands) > 0 || n->awaited);
 }
 
 void present_notifier_destroy(struct present_notifier *n)

@@ -757,6 +757,30 @@ class Reminders(Catchup):
         [(_, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder once a server is there")
         self.assertEqual(summary, "Bob is waiting (org.signal.Signal)")
 
+    def test_a_reminder_a_stalled_server_takes_late_comes_once(self):
+        # Due 5 s after the alert, sent to a server that stalls past any
+        # timeout: it shows it once it wakes, and it is not sent again. Due
+        # with the answer's, it is the last to come: its answer still keeps
+        # the daemon, which would otherwise leave after its idle_exit.
+        self.write_config('owed = { ack_within = "1m"; answer_within = "1m"; remind_ack_before = "55s"; '
+                          'remind_answer_before = "55s"; };\nreplay = { mode = "none"; };\n'
+                          'daemon = { idle_exit = 1; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        [(received,)] = self.db().execute("SELECT received_at FROM owed").fetchall()
+        os.killpg(self.mock.pid, signal.SIGSTOP)
+        try:
+            time.sleep(max(0, received / 1000 + 20 - time.time()))
+            self.assertTrue(self.bus.has_owner(), "the daemon left with the reminder unanswered")
+        finally:
+            os.killpg(self.mock.pid, signal.SIGCONT)
+        [(app, summary, _, _)] = wait_until(self.shown_by_present, 10, "the reminder once the server wakes")
+        self.assertEqual((app, summary), ("present", "Bob is waiting (org.signal.Signal)"))
+        self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchone(), (3,))
+        self.assertNotIn("no server took", self.bus.read_log())
+        wait_until(lambda: not self.bus.has_owner(), 10, "the daemon to leave once answered")
+        self.assertEqual(len(self.shown_by_present()), 1)
+
     def timers(self):
         """In how many seconds each of the daemon's armed timerfds fires."""
         left, fds = [], "/proc/%d/fdinfo" % self.bus.pid_of()
