@@ -17,13 +17,15 @@
 #include "text.h"
 #include "writer.h"
 
-/* Hops of one alert arrive within this of each other. */
+/* Hops of one alert arrive within this of each other, on the monotonic
+ * clock: the wall clock set back would make every earlier alert recent. */
 #define HOP_WINDOW_MS 2000
 #define RECENT 32
 #define PENDING_MAX 10000
 
 struct recent {
 	int64_t id, at;
+	int64_t seen; /* monotonic ms */
 	enum present_alert_path path;
 	char *caller, *app, *summary, *body, *notification_id;
 	bool has_app;
@@ -284,15 +286,15 @@ static void name_app(struct present_capture *cap, struct recent *hop, const stru
  * the same text moments ago, from a portal hop or from another connection
  * (a backend forwarding it). An app repeating itself on its own connection
  * is two alerts. */
-static struct recent *earlier_hop(struct present_capture *cap, int64_t id, const struct present_alert_event *ev,
-	int64_t at)
+static struct recent *earlier_hop(struct present_capture *cap, int64_t id, const struct present_alert_event *ev)
 {
 	/* A sandboxed app's own call is where its alert starts, never a hop. */
 	if (ev->path == PRESENT_PATH_PORTAL)
 		return NULL;
+	int64_t now = g_get_monotonic_time() / 1000;
 	for (unsigned i = 1; i <= RECENT; i++) {
 		struct recent *r = &cap->recent[(cap->recent_next - i) % RECENT];
-		if (!r->id || (id && r->id != id) || at - r->at > HOP_WINDOW_MS || !same(r->summary, ev->summary) ||
+		if (!r->id || (id && r->id != id) || now - r->seen > HOP_WINDOW_MS || !same(r->summary, ev->summary) ||
 			!same(r->body, ev->body))
 			continue;
 		/* Two apps that both say who they are and differ are two alerts,
@@ -326,6 +328,7 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 	*r = (struct recent){
 		.id = id,
 		.at = at,
+		.seen = g_get_monotonic_time() / 1000,
 		.path = ev->path,
 		.caller = g_strdup(ev->caller),
 		.app = g_strdup(ev->app),
@@ -349,13 +352,13 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 		found = g_hash_table_lookup(cap->by_note_id, key);
 	/* An update crosses the hops the alert did, each finding the alert by
 	 * its own id: it is one update, counted at its first hop. */
-	struct recent *hop = earlier_hop(cap, found ? unbox(found) : 0, ev, at);
+	struct recent *hop = earlier_hop(cap, found ? unbox(found) : 0, ev);
 	/* A portal hop moments ago starts this alert, whatever alert the id
 	 * still names: a sandboxed app run again calls from a new connection
 	 * with the ids its last run gave, and the backend's hop finds the
 	 * alert of that run by its id. */
 	if (!hop && found) {
-		struct recent *chain = earlier_hop(cap, 0, ev, at);
+		struct recent *chain = earlier_hop(cap, 0, ev);
 		if (chain && (chain->path == PRESENT_PATH_PORTAL || chain->path == PRESENT_PATH_IMPL_PORTAL))
 			hop = chain;
 	}

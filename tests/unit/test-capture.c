@@ -2,6 +2,7 @@
 #include <gio/gio.h>
 #include <glib.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -46,6 +47,26 @@ char *strdup(const char *s)
 		memcpy(copy, s, len);
 	}
 	return copy;
+}
+
+/* The clocks as a test sets them: the wall clock stepped, and time passed. */
+static _Atomic gint64 wall_step_us, time_passed_us;
+
+static gint64 clock_us(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+gint64 g_get_real_time(void)
+{
+	return clock_us(CLOCK_REALTIME) + wall_step_us + time_passed_us;
+}
+
+gint64 g_get_monotonic_time(void)
+{
+	return clock_us(CLOCK_MONOTONIC) + time_passed_us;
 }
 
 struct fixture {
@@ -103,6 +124,7 @@ static void stop(struct fixture *f)
 
 static void teardown(struct fixture *f, gconstpointer data)
 {
+	wall_step_us = time_passed_us = 0;
 	present_capture_stop(f->cap);
 	close_bus(f->bus);
 	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
@@ -423,6 +445,20 @@ static void test_gap_open_at_the_end(struct fixture *f, gconstpointer data)
 	g_free(socket);
 }
 
+/* Two scripts that say the same, each from a connection of its own
+ * (notify-send from a timer), 3 s apart: two alerts, though the wall clock
+ * was set back a minute in between and has the second come first. */
+static void test_the_wall_clock_set_back_keeps_alerts_apart(struct fixture *f, gconstpointer data)
+{
+	answered_as(f, ":9.60", "notify-send", NULL, 0, "Backup", "done", ":9.5", 1);
+	time_passed_us = 3 * G_USEC_PER_SEC;
+	wall_step_us = -60 * G_USEC_PER_SEC;
+	answered_as(f, ":9.61", "notify-send", NULL, 0, "Backup", "done", ":9.5", 2);
+	stop(f);
+	assert_rows(f, "SELECT caller, summary, server_id FROM alerts ORDER BY id",
+		":9.60|Backup|1\n:9.61|Backup|2\n");
+}
+
 /* One sandboxed app, two notifications with the same text: two alerts,
  * each with its hops (the portal's, then its backend's). */
 static void test_same_text_twice_from_a_sandboxed_app(struct fixture *f, gconstpointer data)
@@ -741,6 +777,7 @@ int main(int argc, char **argv)
 #define ADD(name, fn) g_test_add("/capture/" name, struct fixture, NULL, setup, fn, teardown)
 	ADD("drained-at-the-end", test_drained_at_the_end);
 	ADD("gap-open-at-the-end", test_gap_open_at_the_end);
+	ADD("the-wall-clock-set-back-keeps-alerts-apart", test_the_wall_clock_set_back_keeps_alerts_apart);
 	ADD("same-text-twice-from-a-sandboxed-app", test_same_text_twice_from_a_sandboxed_app);
 	ADD("same-text-from-two-sandboxed-apps", test_same_text_from_two_sandboxed_apps);
 	ADD("later-hop-names-the-app", test_later_hop_names_the_app);
