@@ -64,8 +64,11 @@ void present_statefile_owed_finish(struct present_statefile_owed *owed);
  */
 int present_statefile_read(const char *path, struct present_status *status);
 
-/** Whether this bus's file says its writer died in a session or with a switch left on (-EOWNERDEAD above). */
-bool present_statefile_writer_died(void);
+/**
+ * Whether this bus's file says its writer died in a session or with a switch
+ * left on (-EOWNERDEAD above); with in_session, in a session only.
+ */
+bool present_statefile_writer_died(bool in_session);
 
 /** present_statefile_read(), and the counts (may be NULL) as they stand at now (seconds). */
 int present_statefile_read_counts(const char *path, struct present_status *status, int64_t now,

@@ -291,17 +291,22 @@ static int daemon_here(const char *option)
 }
 
 /* Whether a daemon that died left something to put back (see
- * present_store_left_behind()); no store, nothing. A store this process
- * cannot open (read-only, another user's) tells nothing, and what would
- * put back from it could not open it either: the daemon runs without it, and
- * a toggle must still start a session. */
-static bool left_by_a_dead_daemon(void)
+ * present_store_left_behind()), or with in_session a session it never
+ * ended; no store, nothing. A store this process cannot open (read-only,
+ * another user's) tells nothing, and what would put back from it could not
+ * open it either: the daemon runs without it, and a toggle must still start
+ * a session. */
+static bool left_by_a_dead_daemon(bool in_session)
 {
 	char *path = present_path_store(), *error = NULL;
 	struct present_store *store = NULL;
+	struct present_session_record rec;
 	bool left = false;
 	if (path && access(path, F_OK) == 0 && present_store_open(path, &store, &error) == 0) {
-		left = present_store_left_behind(store);
+		int r = in_session ? present_store_session_unfinished(store, &rec) : 0;
+		if (r > 0)
+			present_session_record_finish(&rec);
+		left = in_session ? r != 0 : present_store_left_behind(store);
 		present_store_close(store);
 	}
 	free(error);
@@ -340,7 +345,7 @@ static int verb_stop(const struct verb *v, const struct present_args *args)
 	 * back, and has its alerts summed up. */
 	if (r == CALL_NO_DAEMON) {
 		r = 0;
-		if (left_by_a_dead_daemon()) {
+		if (left_by_a_dead_daemon(false)) {
 			present_client_disconnect(&c);
 			return end_here();
 		}
@@ -363,8 +368,10 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 		return r;
 
 	/* The daemon died in a session: to whoever presses the key the session
-	 * still runs, and the desktop is still silenced. This ends it. */
-	if (present_statefile_writer_died())
+	 * still runs, and the desktop is still silenced. This ends it. One that
+	 * died with only a switch left on ran none: the key starts one, and the
+	 * daemon it activates puts the switch back first. */
+	if (present_statefile_writer_died(true))
 		return end_here();
 
 	struct present_client c = {0};
@@ -376,7 +383,7 @@ static int verb_toggle(const struct verb *v, const struct present_args *args)
 	 * directory (the machine lost power in a session): only the store tells.
 	 * A daemon activated now would put the switches back, then silence the
 	 * desktop again for a new session; this ends the dead one, as stop does. */
-	if (r == 0 && !c.direct && left_by_a_dead_daemon() && !present_client_daemon_running(&c)) {
+	if (r == 0 && !c.direct && left_by_a_dead_daemon(true) && !present_client_daemon_running(&c)) {
 		present_client_disconnect(&c);
 		return end_here();
 	}

@@ -105,7 +105,7 @@ static void on_message(struct watch *w, const struct present_wire_msg *m)
  */
 static void refresh(struct present_client *c, struct watch *w)
 {
-	bool activate = w->revive && present_statefile_writer_died();
+	bool activate = w->revive && present_statefile_writer_died(false);
 	w->refresh = w->revive = false;
 	set_idle(w);
 	struct present_wire_error err = {0};

@@ -247,7 +247,7 @@ static void push(char ***v, char *s)
 }
 
 static int read_once(const char *path, struct present_status *s, int64_t now,
-	struct present_statefile_counts *counts)
+	struct present_statefile_counts *counts, bool *ret_active)
 {
 	*s = (struct present_status){0};
 	struct present_statefile_counts c = {0};
@@ -309,6 +309,8 @@ static int read_once(const char *path, struct present_status *s, int64_t now,
 	/* A daemon that exits cleanly says first that nothing is on. */
 	if (r == 0 && (active || s->n_unrestored))
 		r = -EOWNERDEAD;
+	if (ret_active)
+		*ret_active = active;
 	if (r <= 0) {
 		present_status_finish(s);
 		return r == 0 ? -ENOENT : r;
@@ -319,16 +321,22 @@ static int read_once(const char *path, struct present_status *s, int64_t now,
 	return 0;
 }
 
-int present_statefile_read_counts(const char *path, struct present_status *s, int64_t now,
-	struct present_statefile_counts *counts)
+static int read_file(const char *path, struct present_status *s, int64_t now,
+	struct present_statefile_counts *counts, bool *ret_active)
 {
 	if (counts)
 		*counts = (struct present_statefile_counts){0};
 	int r = -EAGAIN;
 	/* The daemon rewrites the file on a change: a reader that lost the race reads the new one. */
 	for (int tries = 0; r == -EAGAIN && tries < 5; tries++)
-		r = read_once(path, s, now, counts);
+		r = read_once(path, s, now, counts, ret_active);
 	return r;
+}
+
+int present_statefile_read_counts(const char *path, struct present_status *s, int64_t now,
+	struct present_statefile_counts *counts)
+{
+	return read_file(path, s, now, counts, NULL);
 }
 
 int present_statefile_read(const char *path, struct present_status *s)
@@ -336,13 +344,14 @@ int present_statefile_read(const char *path, struct present_status *s)
 	return present_statefile_read_counts(path, s, 0, NULL);
 }
 
-bool present_statefile_writer_died(void)
+bool present_statefile_writer_died(bool in_session)
 {
 	char *path = present_statefile_path();
 	struct present_status s;
-	int r = path ? present_statefile_read(path, &s) : -ENOMEM;
+	bool active = false;
+	int r = path ? read_file(path, &s, 0, NULL, &active) : -ENOMEM;
 	free(path);
 	if (r == 0)
 		present_status_finish(&s);
-	return r == -EOWNERDEAD;
+	return r == -EOWNERDEAD && (active || !in_session);
 }

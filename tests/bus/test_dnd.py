@@ -4,6 +4,7 @@ The real servers prove the product (tests/real); these prove the protocol
 and the restore rules quickly, for every backend that speaks D-Bus.
 """
 import fcntl
+import glob
 import json
 import os
 import re
@@ -479,6 +480,26 @@ class DunstContract(Contract, BusTestCase):
             self.assertEqual(self.sessions()[-1][4], "interrupted", verb)
             self.refuse_off(False)
             wait_until(lambda: not self.s.get(), 10, "the daemon the stop started to put it back")
+
+    def test_the_key_starts_a_session_after_a_daemon_died_with_a_switch_left_on(self):
+        # No session ran when it died: the key starts one, as ever (the daemon
+        # it activates puts the switch back first), whether or not the status
+        # file survived (the runtime directory goes with a power cut).
+        for status_file in (True, False):
+            self.ok("start", "10m")
+            self.refuse_off(True)
+            self.assertEqual(self.present("stop").returncode, 4)
+            self.kill_daemon()
+            self.refuse_off(False)
+            if not status_file:
+                for path in glob.glob(os.path.join(self.bus.env["XDG_RUNTIME_DIR"], "present", "status-*")):
+                    os.remove(path)
+            out = self.ok("toggle", "10m")
+            self.assertIn("· do-not-disturb on (dunst)", out, status_file)
+            self.assertTrue(self.s.get())
+            self.assertEqual(self.sessions()[-1][4], None, status_file)
+            self.assertRegex(self.ok("toggle"), r"^Session ended after ")
+            self.assertFalse(self.s.get())
 
     def test_a_put_back_the_store_could_not_record_is_tried_again(self):
         # The store was locked when the session began: the change has no
