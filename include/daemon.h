@@ -64,6 +64,12 @@ int present_daemon_reload_config(struct present_daemon *d, present_config_warn_f
 /** Arms or disarms the idle exit after anything that can change whether the daemon is needed. */
 void present_daemon_update_idle(struct present_daemon *d);
 
+/**
+ * The same after what is no activity (a retry on a timer): an idle exit
+ * already armed keeps counting.
+ */
+void present_daemon_check_idle(struct present_daemon *d);
+
 /** Why there is no store: its path and the reason, as opening it said. */
 const char *present_daemon_store_error(const struct present_daemon *d);
 

@@ -122,8 +122,10 @@ void present_leftovers_check(struct present_daemon *d)
 	}
 	/* A put-back's record the store could not delete is tried again with the rest it is owed. */
 	present_backlog_check(d);
-	/* What is left keeps the daemon; once nothing is, it may leave. */
-	present_daemon_update_idle(d);
+	/* What is left keeps the daemon; once nothing is, it may leave. A retry
+	 * is no activity: a hold left on alone must let it leave, which the
+	 * next retry would put off each time. */
+	present_daemon_check_idle(d);
 }
 
 void present_leftovers_say(struct present_daemon *d, const struct present_unrestored *items, size_t n)

@@ -124,21 +124,35 @@ static gboolean on_idle(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* A reminder still to come keeps the daemon: its timer is all it waits on.
+ * So does a switch left on: nothing else would try it again (a hold the
+ * server drops as the daemon leaves needs no one to); a notice of ours with
+ * a button, or one whose answer is to come: nothing else would answer it;
+ * and what the store could not take yet: nothing else holds it. */
+static bool may_leave(struct present_daemon *d)
+{
+	return !d->session.active && !d->name_released && d->loop &&
+		!(d->reminders && present_reminders_pending(d->reminders)) && !present_dnd_leftovers_outlive(d->dnd) &&
+		!present_notifier_waiting(d->notifier) && !present_backlog_owed(d);
+}
+
+void present_daemon_check_idle(struct present_daemon *d)
+{
+	if (!may_leave(d)) {
+		if (d->idle_source)
+			g_source_remove(d->idle_source);
+		d->idle_source = 0;
+	} else if (!d->idle_source) {
+		d->idle_source = g_timeout_add_seconds((guint)d->config.idle_exit, on_idle, d);
+	}
+}
+
 void present_daemon_update_idle(struct present_daemon *d)
 {
-	if (d->idle_source) {
+	if (d->idle_source)
 		g_source_remove(d->idle_source);
-		d->idle_source = 0;
-	}
-	/* A reminder still to come keeps the daemon: its timer is all it waits
-	 * on. So does a switch left on: nothing else would try it again (a
-	 * hold the server drops as the daemon leaves needs no one to); a
-	 * notice of ours with a button: nothing else would answer it; and what
-	 * the store could not take yet: nothing else holds it. */
-	if (!d->session.active && !d->name_released && d->loop &&
-		!(d->reminders && present_reminders_pending(d->reminders)) && !present_dnd_leftovers_outlive(d->dnd) &&
-		!present_notifier_waiting(d->notifier) && !present_backlog_owed(d))
-		d->idle_source = g_timeout_add_seconds((guint)d->config.idle_exit, on_idle, d);
+	d->idle_source = 0;
+	present_daemon_check_idle(d);
 }
 
 void present_daemon_quit(struct present_daemon *d, const char *reason)

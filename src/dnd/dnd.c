@@ -1097,7 +1097,9 @@ static void failed_again(struct present_dnd *dnd, struct present_dnd_report *rep
 }
 
 /* The changes only this daemon knows of, put back as the records are: one
- * to a switch in a server's memory went with the server that confirmed it. */
+ * to a switch in a server's memory went with the server that confirmed it,
+ * and so did a hold, whose handle another process may have given since to
+ * someone else (Plasma counts its cookies from 1). */
 static void restore_unrecorded(struct present_dnd *dnd, const struct present_dnd_ctx *ctx,
 	struct present_dnd_report *report, char **owner, bool *asked, int *restored, char **ret_error)
 {
@@ -1105,7 +1107,7 @@ static void restore_unrecorded(struct present_dnd *dnd, const struct present_dnd
 	for (size_t i = 0; i < dnd->n_unrecorded; i++) {
 		struct change *c = &dnd->unrecorded[i];
 		char *error = NULL;
-		if (in_memory(c->backend) && c->owner && owner_gone(dnd, c->owner, owner, asked)) {
+		if (!c->backend->persistent && c->owner && owner_gone(dnd, c->owner, owner, asked)) {
 			present_log("info", "not putting back %s: the server that had it (%s) is gone, and the switch with it",
 				describe(c->backend, c->app), c->owner);
 			change_free(c);

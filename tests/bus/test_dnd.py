@@ -1156,7 +1156,7 @@ class Plasma(BusTestCase):
 
     def setUp(self):
         super().setUp()
-        self.start_mock("plasma")
+        self.mock = self.start_mock("plasma")
 
     def inhibited(self):
         return bool(self.notifications().Get(NOTIFICATIONS, "Inhibited", dbus_interface=dbus.PROPERTIES_IFACE))
@@ -1194,18 +1194,40 @@ class Plasma(BusTestCase):
         self.assertTrue(self.bus.has_owner(), "the daemon left before its idle_exit")
 
     def test_a_hold_that_cannot_be_released_ends_with_the_daemon(self):
-        # Its exit drops the hold: the hold alone must not keep the daemon, nor the notice saying it is on.
-        self.write_config("daemon = { idle_exit = 1; };\n")
+        # Its exit drops the hold: the hold alone must not keep the daemon,
+        # nor its retries (after 5 s, 15 s more, 30 s more) put off the exit
+        # each time, nor the notice saying it is on stay.
+        self.write_config("daemon = { idle_exit = 16; };\n")
         self.ok("start", "10m")
         self.refuse_uninhibit(True)
         self.assertEqual(self.present("stop").returncode, 4)
-        wait_until(lambda: not self.bus.has_owner(), 10, "the daemon to leave")
+        wait_until(lambda: not self.bus.has_owner(), 30, "the daemon to leave")
         wait_until(lambda: not self.inhibited(), 5, "Plasma to drop the hold with the daemon's connection")
         calls = self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
         notices = [str(a[3]) for _, name, a in calls if name == "Notify" and not a[1]]
         closed = [int(a[0]) for _, name, a in calls if name == "CloseNotification"]
         self.assertIn("Do-not-disturb could not be turned off", notices)
         self.assertIn(notices.index("Do-not-disturb could not be turned off") + 1, closed)
+
+    def test_a_hold_kept_for_a_plasma_since_restarted_is_not_released_there(self):
+        # Plasma counts its cookies from 1 in each process: ours, given to
+        # another app by the Plasma that took the name since, is not ours to end.
+        self.ok("start", "10m")
+        self.refuse_uninhibit(True)
+        self.assertEqual(self.present("stop").returncode, 4)
+        daemon = self.bus.pid_of()
+        os.kill(daemon, signal.SIGSTOP)
+        try:
+            self.kill_mock()
+            self.mock = self.start_mock("plasma")
+            cookie = self.notifications().Inhibit("org.kde.kdenlive", "rendering",
+                                                  dbus.Dictionary({}, signature="sv"), dbus_interface=NOTIFICATIONS)
+            self.assertEqual(cookie, 1)
+        finally:
+            os.kill(daemon, signal.SIGCONT)
+        wait_until(lambda: "not putting back" in self.bus.read_log(), 10, "the hold dropped with its Plasma")
+        wait_until(lambda: self.ok("status") == "Not in a session.\n", 5, "the status to say nothing is left")
+        self.assertTrue(self.inhibited(), "another app's inhibition was ended")
 
     def test_released_when_the_daemon_dies(self):
         self.ok("start", "10m")
