@@ -446,8 +446,9 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	struct present_session *s = &d->session;
 	if (!s->active)
 		return false;
-	if (d->statefile)
-		unlink(d->statefile);
+	/* The file still says the session runs until the put-back has been
+	 * tried: a daemon killed while a stalled server keeps it waiting leaves
+	 * a file that has the next reader put the switches back. */
 	/* The server that held the alerts last, taken before the put-back
 	 * forgets it: what it still holds is closed or replayed by it. */
 	const char *holder = present_dnd_active_backend(d->dnd);

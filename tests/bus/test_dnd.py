@@ -481,6 +481,24 @@ class DunstContract(Contract, BusTestCase):
             self.refuse_off(False)
             wait_until(lambda: not self.s.get(), 10, "the daemon the stop started to put it back")
 
+    def test_a_daemon_killed_as_it_puts_back_leaves_the_session_seen(self):
+        # The server stalls as the stop puts its switch back, and the daemon
+        # is killed meanwhile: the status still shows what is to put back,
+        # and its next reader has it put back.
+        self.ok("start", "10m")
+        os.killpg(self.mock.pid, signal.SIGSTOP)
+        try:
+            stop = threading.Thread(target=self.present, args=("stop",))
+            stop.start()
+            time.sleep(1)  # the stop waits on the stalled server
+            self.assertNotEqual(self.ok("status"), "Not in a session.\n")
+            os.kill(self.bus.pid_of(), signal.SIGKILL)
+        finally:
+            os.killpg(self.mock.pid, signal.SIGCONT)
+        stop.join()
+        self.ok("status")
+        wait_until(lambda: not self.s.get(), 10, "the switch put back by the daemon the status started")
+
     def test_the_key_starts_a_session_after_a_daemon_died_with_a_switch_left_on(self):
         # No session ran when it died: the key starts one, as ever (the daemon
         # it activates puts the switch back first), whether or not the status
