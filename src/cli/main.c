@@ -787,5 +787,15 @@ int main(int argc, char **argv)
 	int r = parse_args(v, argc - 2, argv + 2, &args);
 	if (r)
 		return r;
-	return args.help ? print_usage(v) : v->run(v, &args);
+	r = args.help ? print_usage(v) : v->run(v, &args);
+	/* Output that never reached its reader (a full disk) is no success:
+	 * `present ack` has marked the item, and the script must learn that
+	 * the reply it was to paste is lost. */
+	int e = fflush(stdout) != 0 ? errno : 0;
+	if (e || ferror(stdout)) {
+		fprintf(stderr, "present: cannot write the output: %s\n", e ? strerror(e) : "write error");
+		if (r == PRESENT_EXIT_OK)
+			r = PRESENT_EXIT_FAILURE;
+	}
+	return r;
 }

@@ -238,6 +238,16 @@ class BadInput(BusTestCase):
         self.assertFalse(json.loads(self.ok("status", "--json"))["active"])
         self.assertEqual(self.sessions(), [])
 
+    def test_output_that_cannot_be_written_is_a_failure(self):
+        # `present ack` marks the item and prints the reply to paste: a script
+        # whose output went nowhere must not take it for done.
+        for args in (["status"], ["owed", "--json"], ["history"]):
+            with open("/dev/full", "w") as full:
+                r = subprocess.run(harness.valgrind.wrap([harness.CLI] + args, self.root), env=self.bus.env,
+                                   stdout=full, stderr=subprocess.PIPE, text=True, timeout=30)
+            self.assertEqual((r.returncode, r.stderr),
+                             (1, "present: cannot write the output: No space left on device\n"), args)
+
     def test_bad_durations(self):
         for arg, msg in (("abc", "'abc' is not a duration"), ("0", "'0' is out of range"),
                          ("-5", "'-5' is not a duration"), ("100000h", "'100000h' is out of range"),
