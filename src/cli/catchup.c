@@ -421,6 +421,7 @@ static int walk(struct present_store *store, const struct present_cli_owed_rows 
 	if (r)
 		return r;
 	struct tally t = {0};
+	bool config_failed = false;
 	size_t i = 0;
 	catch_signals(true);
 	puts("\nOne at a time: a acknowledge · d done (answered) · x dismiss · s snooze 1h · space/n skip · q quit");
@@ -462,9 +463,11 @@ static int walk(struct present_store *store, const struct present_cli_owed_rows 
 		r = present_cli_owed_act(&c, store, (uint64_t)row->id, state, 3600, &gone);
 		/* Gone or closed already, it needs nothing more; else it is still
 		 * owed, and the tally and the exit status must not hide it. Either
-		 * way the others still wait. */
-		if (r == PRESENT_EXIT_FAILURE) {
+		 * way the others still wait: a file that breaks the acknowledgement
+		 * (said once, and the status at the end) leaves d, x and s working. */
+		if (r == PRESENT_EXIT_FAILURE || r == PRESENT_EXIT_CONFIG) {
 			t.failed += !gone;
+			config_failed |= r == PRESENT_EXIT_CONFIG;
 			r = 0;
 			continue;
 		}
@@ -481,7 +484,7 @@ out:
 	putchar('\n');
 	print_tally(&t, owed->n - (i < owed->n ? i : owed->n));
 	present_client_disconnect(&c);
-	return r ? r : t.failed ? PRESENT_EXIT_FAILURE : PRESENT_EXIT_OK;
+	return r ? r : config_failed ? PRESENT_EXIT_CONFIG : t.failed ? PRESENT_EXIT_FAILURE : PRESENT_EXIT_OK;
 }
 
 /* A window opened for the catch-up (the summary's button) closes when we

@@ -665,6 +665,17 @@ class Interactive(OwedCase):
         lock.execute("ROLLBACK")
         self.assertEqual(self.query("SELECT state FROM owed WHERE id = 1"), [("owed",)])
 
+    def test_a_broken_acknowledgement_leaves_the_other_keys_working(self):
+        """A file that breaks what `a` gives is said, and counted, but d, x and s still work."""
+        self.meeting()
+        self.write_config('owed = { ack_template = 5; };\n')
+        p, master, _ = self.pty_run("catchup", "-i")
+        self.walk(master, (r"\[1/3\].*", b"a"), (r"present: .*ack_template.*\r\n", None), (r"\[2/3\].*", b"d"),
+                  (r"Answered #2 .*\r\n", None), (r"\[3/3\].*", b"q"),
+                  (r"\r\n1 answered, 1 not changed \(said above\), 1 left for later\.\r\n", None))
+        self.assertEqual(p.wait(10), 78)
+        self.assertEqual(self.query("SELECT state FROM owed ORDER BY id"), [("owed",), ("answered",), ("owed",)])
+
     def test_an_item_acknowledged_before_is_not_counted_again(self):
         self.meeting()
         self.call("SetOwedState", dbus.UInt64(1), "acknowledged")
