@@ -116,7 +116,8 @@ static int parse_id(const char *text, int64_t *ret)
 	char *end;
 	errno = 0;
 	long long v = strtoll(text, &end, 10);
-	if (errno || *end || end == text || v <= 0)
+	/* Digits only, as every ID present takes: strtoll would also take " 5" and "+5". */
+	if (errno || *end || text[0] < '0' || text[0] > '9' || v <= 0)
 		return -EINVAL;
 	*ret = v;
 	return 0;

@@ -69,6 +69,8 @@ COMMAND_LINES = [
     (["alerts", "--session", "x"], 2, "'x' is not a session number"),
     (["alerts", "--session", "0"], 2, "'0' is not a session number"),
     (["alerts", "--session", "-3"], 2, "'-3' is not a session number"),
+    (["alerts", "--session", "+3"], 2, "'+3' is not a session number"),
+    (["alerts", "--session", " 3"], 2, "' 3' is not a session number"),
     (["alerts", "--session", "99999999999999999999"], 2, "'99999999999999999999' is not a session number"),
     (["alerts", "--session", "1", "--last"], 2, "'--session' and '--last' name different sessions: give one"),
     (["alerts", "3"], 2, "'3' is one argument too many for 'alerts'"),
