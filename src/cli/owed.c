@@ -147,7 +147,9 @@ void present_print_owed(FILE *f, const struct present_owed_row *row, int64_t now
 	fprintf(f, " · %d message%s · received %s", row->count, row->count == 1 ? "" : "s", received);
 	print_deadline(f, "ack by", row->ack_by, ack_overdue(row, now_ms), colour);
 	print_deadline(f, "answer by", row->answer_by, answer_overdue(row, now_ms), colour);
-	fprintf(f, " · %s", row->state);
+	/* Read from a store anyone may have edited, as every text is. */
+	fputs(" · ", f);
+	present_text_terminal(f, row->state);
 	if (row->snoozed_until > now_ms && is_open(row->state)) {
 		char until[32];
 		clock_ms(row->snoozed_until, until, sizeof(until));
@@ -491,7 +493,9 @@ int present_cli_owed_act(struct present_client *c, struct present_store *store, 
 		goto out;
 	}
 	if (!is_open(row.state)) {
-		fprintf(stderr, "present: #%llu is already %s\n", (unsigned long long)id, row.state);
+		fprintf(stderr, "present: #%llu is already ", (unsigned long long)id);
+		present_text_terminal(stderr, row.state);
+		fputc('\n', stderr);
 		r = PRESENT_EXIT_FAILURE;
 		gone = true;
 		goto out;

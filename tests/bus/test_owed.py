@@ -276,6 +276,14 @@ class Listing(OwedCase):
         out = self.ok("catchup")
         self.assertNotIn("\x1b", out)
         self.assertIn("  %s  Eve?]52;c;aGk=? — hi?[2J there\n" % ms_clock(self.items()[1]["received_at"]), out)
+        # A state no present writes, from a store edited by hand, is text like any other.
+        with self.db() as db:
+            db.execute("UPDATE owed SET state = ? WHERE id = 1", ("gone\x1b]0;t\x07",))
+        out = self.ok("owed", "--all")
+        self.assertNotIn("\x1b", out)
+        self.assertIn(" · gone?]0;t?", out)
+        r = self.present("done", "1")
+        self.assertEqual((r.returncode, r.stderr), (1, "present: #1 is already gone?]0;t?\n"))
 
 
 class Acting(OwedCase):
