@@ -8,6 +8,7 @@
 #include "bus-glue.h"
 #include "log.h"
 #include "monitor.h"
+#include "paths.h"
 
 /* Every message an alert can travel in, on all four paths (see alerts.md). */
 static const char *const rules[] = {
@@ -30,6 +31,10 @@ static const char *const rules[] = {
 
 struct present_monitor {
 	DBusConnection *conn;
+	/* A reconnect under way, asked to watch and not yet answered: the loop
+	 * goes on meanwhile, as a bus too slow to answer would stall it. */
+	DBusConnection *joining;
+	DBusPendingCall *asking;
 	present_monitor_message_fn on_message;
 	present_monitor_gap_fn on_gap;
 	present_monitor_watching_fn on_watching;
@@ -47,19 +52,37 @@ static int64_t now_ms(void)
 
 static gboolean reconnect(gpointer data);
 
+static void close_conn(DBusConnection *conn)
+{
+	present_bus_glue_detach(conn);
+	dbus_connection_close(conn);
+	dbus_connection_unref(conn);
+}
+
 static void drop(struct present_monitor *m)
 {
-	if (!m->conn)
-		return;
-	present_bus_glue_detach(m->conn);
-	dbus_connection_close(m->conn);
-	dbus_connection_unref(m->conn);
+	if (m->asking) {
+		dbus_pending_call_cancel(m->asking);
+		dbus_pending_call_unref(m->asking);
+		m->asking = NULL;
+	}
+	if (m->joining)
+		close_conn(m->joining);
+	m->joining = NULL;
+	if (m->conn)
+		close_conn(m->conn);
 	m->conn = NULL;
 }
 
 static void retry_from_now(struct present_monitor *m)
 {
 	m->retry_ms = RECONNECT_FIRST_MS;
+	m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
+}
+
+static void retry_later(struct present_monitor *m)
+{
+	m->retry_ms = m->retry_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : m->retry_ms * 2;
 	m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
 }
 
@@ -105,7 +128,8 @@ DBusConnection *present_monitor_connect(char **ret_error)
 	return NULL;
 }
 
-DBusPendingCall *present_monitor_ask(DBusConnection *conn)
+/* Sends BecomeMonitor; the answer is the pending call's. */
+static DBusPendingCall *ask(DBusConnection *conn)
 {
 	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 		"org.freedesktop.DBus.Monitoring", "BecomeMonitor");
@@ -125,6 +149,12 @@ DBusPendingCall *present_monitor_ask(DBusConnection *conn)
 		pending = NULL;
 	if (msg)
 		dbus_message_unref(msg);
+	return pending;
+}
+
+DBusPendingCall *present_monitor_ask(DBusConnection *conn)
+{
+	DBusPendingCall *pending = ask(conn);
 	/* Out now, so that the bus works on it while we do something else. */
 	if (pending)
 		dbus_connection_flush(conn);
@@ -178,23 +208,92 @@ static bool attach(struct present_monitor *m, DBusConnection *spare, DBusPending
 	return true;
 }
 
-static gboolean reconnect(gpointer data)
+/* Out of the dispatch of the connection that was refused, as teardown(). */
+static gboolean join_failed(gpointer data)
 {
 	struct present_monitor *m = data;
-	char *error = NULL;
-	m->retry_source = 0;
-	if (!attach(m, NULL, NULL, &error)) {
-		free(error);
-		m->retry_ms = m->retry_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : m->retry_ms * 2;
-		m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
-		return G_SOURCE_REMOVE;
-	}
+	m->teardown_source = 0;
+	drop(m);
+	retry_later(m);
+	return G_SOURCE_REMOVE;
+}
+
+static void back(struct present_monitor *m)
+{
 	int64_t from = m->lost_at;
 	m->lost_at = 0;
 	present_log("info", "the alert monitor is back after %lld ms", (long long)(now_ms() - from));
 	m->on_gap(from, now_ms(), m->never_watched ? NEVER_REASON : LOST_REASON, m->userdata);
 	m->never_watched = false;
 	m->on_watching(true, m->userdata);
+}
+
+/* The bus's answer to a reconnect's BecomeMonitor. */
+static void joined(DBusPendingCall *pending, void *data)
+{
+	struct present_monitor *m = data;
+	DBusMessage *reply = dbus_pending_call_steal_reply(pending);
+	bool ok = reply && dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN;
+	if (reply)
+		dbus_message_unref(reply);
+	dbus_pending_call_unref(m->asking);
+	m->asking = NULL;
+	/* Messages for other peers now come to us; libdbus must not treat them as ours. */
+	if (ok)
+		dbus_connection_set_route_peer_messages(m->joining, TRUE);
+	if (!ok || !dbus_connection_add_filter(m->joining, filter, m, NULL)) {
+		m->teardown_source = g_idle_add(join_failed, m);
+		return;
+	}
+	m->conn = m->joining;
+	m->joining = NULL;
+	back(m);
+}
+
+/* A connection of its own, with Hello and BecomeMonitor sent at once and
+ * answered through the loop: the session's own calls go on meanwhile. */
+static bool join(struct present_monitor *m)
+{
+	char *address = present_path_session_bus();
+	DBusError err;
+	dbus_error_init(&err);
+	DBusConnection *conn = address ? dbus_connection_open_private(address, &err) : NULL;
+	dbus_error_free(&err);
+	free(address);
+	if (!conn)
+		return false;
+	dbus_connection_set_exit_on_disconnect(conn, FALSE);
+	present_bus_glue_attach(conn, NULL);
+	DBusMessage *hello = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS,
+		"Hello");
+	DBusPendingCall *said = NULL;
+	bool ok = hello && dbus_connection_send_with_reply(conn, hello, &said, DBUS_TIMEOUT_USE_DEFAULT) && said;
+	if (hello)
+		dbus_message_unref(hello);
+	/* Its answer (our name) is of no use to a monitor. */
+	if (said)
+		dbus_pending_call_unref(said);
+	DBusPendingCall *asking = ok ? ask(conn) : NULL;
+	if (!asking) {
+		close_conn(conn);
+		return false;
+	}
+	m->joining = conn;
+	m->asking = asking;
+	/* Should the answer be in already, joined() runs now, and sees to what follows. */
+	if (!dbus_pending_call_set_notify(asking, joined, m, NULL)) {
+		drop(m);
+		return false;
+	}
+	return true;
+}
+
+static gboolean reconnect(gpointer data)
+{
+	struct present_monitor *m = data;
+	m->retry_source = 0;
+	if (!join(m))
+		retry_later(m);
 	return G_SOURCE_REMOVE;
 }
 

@@ -376,6 +376,27 @@ class MonitorLoss(CaptureCase):
         self.assertLessEqual(gap["from"], gap["to"])
         self.assertTrue(self.call("GetStatus")["active"])
 
+    def test_the_daemon_answers_while_its_monitor_reconnects_to_a_stalled_bus(self):
+        # The monitor is cut while the bus stalls: its reconnect waits on the
+        # bus, and the daemon must answer meanwhile (the CLI reaches it
+        # through its own socket, not the bus).
+        self.ok("start", "10m")
+        pid = self.bus.pid_of()
+        wait_until(lambda: len(sockets_of(pid)) == 2, what="the daemon to keep its bus and monitor connections alone")
+        [monitor] = sorted(sockets_of(pid))[1:]
+        os.kill(self.bus.process.pid, signal.SIGSTOP)
+        try:
+            shut_down_socket(pid, monitor)
+            time.sleep(1)  # the loss seen, and a reconnect under way
+            r = self.present("extend", "5m", timeout=10)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        finally:
+            os.kill(self.bus.process.pid, signal.SIGCONT)
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM capture_gaps").fetchone()[0] == 1, 10,
+                   "the gap to be recorded once the monitor is back")
+        App(self).notify("A", "after the stall", "")
+        self.assertEqual([a["summary"] for a in self.wait_alerts(1)], ["after the stall"])
+
     def test_a_monitor_refused_at_the_start_is_asked_again(self):
         # The connection made ahead for the next session is dropped by the
         # bus before the session asks on it: refused once is not for good.
