@@ -22,6 +22,10 @@
 #define HOP_WINDOW_MS 2000
 #define RECENT 32
 #define PENDING_MAX 10000
+/* Alerts an app may still update or take back, per table: past this, all
+ * but the latest half are forgotten, so that a flood cannot grow them for
+ * the whole session. Updating one older than that makes it a new alert. */
+#define TRACKED_MAX 10000
 
 struct recent {
 	int64_t id, at;
@@ -340,6 +344,33 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 	};
 }
 
+static gboolean numbered_before(gpointer key, gpointer value, gpointer oldest)
+{
+	return ((const struct numbered *)value)->id < *(const int64_t *)oldest;
+}
+
+static gboolean value_before(gpointer key, gpointer value, gpointer oldest)
+{
+	return unbox(value) < *(const int64_t *)oldest;
+}
+
+static gboolean key_before(gpointer key, gpointer value, gpointer oldest)
+{
+	return unbox(key) < *(const int64_t *)oldest;
+}
+
+/* Alert ids grow with each alert: the latest half are those above newest - TRACKED_MAX / 2. */
+static void forget_old(struct present_capture *cap, int64_t newest)
+{
+	int64_t oldest = newest - TRACKED_MAX / 2;
+	if (g_hash_table_size(cap->by_server_id) > TRACKED_MAX)
+		g_hash_table_foreach_remove(cap->by_server_id, numbered_before, &oldest);
+	if (g_hash_table_size(cap->by_note_id) > TRACKED_MAX)
+		g_hash_table_foreach_remove(cap->by_note_id, value_before, &oldest);
+	if (g_hash_table_size(cap->ignored_ids) > TRACKED_MAX)
+		g_hash_table_foreach_remove(cap->ignored_ids, key_before, &oldest);
+}
+
 static void on_add(struct present_capture *cap, const struct present_alert_event *ev, int64_t at)
 {
 	int64_t id = 0;
@@ -379,6 +410,7 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 		bool owed = record(cap, PRESENT_WRITE_INSERT, id, ev, at);
 		cap->count++;
 		remember(cap, id, ev, at, owed);
+		forget_old(cap, id);
 		if (cap->rules.on_new)
 			cap->rules.on_new(cap->rules.userdata);
 	}

@@ -3,6 +3,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -654,6 +655,24 @@ static void test_ids_name_one_apps_alerts(struct fixture *f, gconstpointer data)
 		"org.gnome.Geary|Bob Stone|1\n");
 }
 
+/* A flood keeps the latest alerts an app may update, not every one of the
+ * session: updating one from before the last five thousand is a new alert. */
+static void test_a_flood_is_forgotten_but_for_its_latest(struct fixture *f, gconstpointer data)
+{
+	answered_as(f, ":9.80", "notify-send", NULL, 0, "Backup", "started", ":9.5", 1);
+	for (dbus_uint32_t i = 2; i <= 10002; i++) {
+		char body[32];
+		snprintf(body, sizeof(body), "tick %u", i);
+		answered_as(f, ":9.81", "flood", NULL, 0, "Flood", body, ":9.5", i);
+	}
+	answered_as(f, ":9.81", "flood", NULL, 10002, "Flood", "last tick", ":9.5", 10002);
+	answered_as(f, ":9.80", "notify-send", NULL, 1, "Backup", "done", ":9.5", 1);
+	stop(f);
+	assert_rows(f, "SELECT count(*), sum(updates) FROM alerts", "10003|1\n");
+	assert_rows(f, "SELECT body FROM alerts WHERE id IN (1, 10002, 10003) ORDER BY id",
+		"started\nlast tick\ndone\n");
+}
+
 /* The same calls from the app that sent it and the server that numbered it. */
 static void test_ids_used_by_their_own(struct fixture *f, gconstpointer data)
 {
@@ -793,6 +812,7 @@ int main(int argc, char **argv)
 	ADD("ids-name-one-apps-alerts", test_ids_name_one_apps_alerts);
 	ADD("ids-used-by-their-own", test_ids_used_by_their_own);
 	ADD("no-answer-asked-waits-for-none", test_no_answer_asked_waits_for_none);
+	ADD("a-flood-is-forgotten-but-for-its-latest", test_a_flood_is_forgotten_but_for_its_latest);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
