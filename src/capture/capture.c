@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alert.h"
@@ -17,8 +18,10 @@
 #include "text.h"
 #include "writer.h"
 
-/* Hops of one alert arrive within this of each other, on the monotonic
- * clock: the wall clock set back would make every earlier alert recent. */
+/* Hops of one alert arrive within this of each other, on a clock that is
+ * never set (the wall clock set back would make every earlier alert
+ * recent) and that runs on through a suspend (CLOCK_MONOTONIC stops, and
+ * would make an alert before it and one after it moments apart). */
 #define HOP_WINDOW_MS 2000
 #define RECENT 32
 #define PENDING_MAX 10000
@@ -29,7 +32,7 @@
 
 struct recent {
 	int64_t id, at;
-	int64_t seen; /* monotonic ms */
+	int64_t seen; /* boot_ms() */
 	enum present_alert_path path;
 	char *caller, *app, *summary, *body, *notification_id;
 	bool has_app;
@@ -68,6 +71,13 @@ struct present_capture {
 static int64_t now_ms(void)
 {
 	return g_get_real_time() / 1000;
+}
+
+static int64_t boot_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static gpointer box(int64_t id)
@@ -295,7 +305,7 @@ static struct recent *earlier_hop(struct present_capture *cap, int64_t id, const
 	/* A sandboxed app's own call is where its alert starts, never a hop. */
 	if (ev->path == PRESENT_PATH_PORTAL)
 		return NULL;
-	int64_t now = g_get_monotonic_time() / 1000;
+	int64_t now = boot_ms();
 	for (unsigned i = 1; i <= RECENT; i++) {
 		struct recent *r = &cap->recent[(cap->recent_next - i) % RECENT];
 		if (!r->id || (id && r->id != id) || now - r->seen > HOP_WINDOW_MS || !same(r->summary, ev->summary) ||
@@ -332,7 +342,7 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 	*r = (struct recent){
 		.id = id,
 		.at = at,
-		.seen = g_get_monotonic_time() / 1000,
+		.seen = boot_ms(),
 		.path = ev->path,
 		.caller = g_strdup(ev->caller),
 		.app = g_strdup(ev->app),

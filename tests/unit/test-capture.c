@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -50,24 +52,31 @@ char *strdup(const char *s)
 	return copy;
 }
 
-/* The clocks as a test sets them: the wall clock stepped, and time passed. */
-static _Atomic gint64 wall_step_us, time_passed_us;
+/* The clocks as a test sets them: the wall clock stepped, and a sleep that
+ * the wall clock and CLOCK_BOOTTIME count and CLOCK_MONOTONIC does not. */
+static _Atomic gint64 wall_step_us, asleep_us;
 
-static gint64 clock_us(clockid_t id)
+static gint64 real_us(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(id, &ts);
+	syscall(SYS_clock_gettime, id, &ts);
 	return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 gint64 g_get_real_time(void)
 {
-	return clock_us(CLOCK_REALTIME) + wall_step_us + time_passed_us;
+	return real_us(CLOCK_REALTIME) + wall_step_us + asleep_us;
 }
 
-gint64 g_get_monotonic_time(void)
+int clock_gettime(clockid_t id, struct timespec *ts)
 {
-	return clock_us(CLOCK_MONOTONIC) + time_passed_us;
+	if (syscall(SYS_clock_gettime, id, ts) < 0)
+		return -1;
+	if (id == CLOCK_BOOTTIME) {
+		gint64 us = (gint64)ts->tv_sec * G_USEC_PER_SEC + ts->tv_nsec / 1000 + asleep_us;
+		*ts = (struct timespec){.tv_sec = us / G_USEC_PER_SEC, .tv_nsec = us % G_USEC_PER_SEC * 1000};
+	}
+	return 0;
 }
 
 struct fixture {
@@ -125,7 +134,7 @@ static void stop(struct fixture *f)
 
 static void teardown(struct fixture *f, gconstpointer data)
 {
-	wall_step_us = time_passed_us = 0;
+	wall_step_us = asleep_us = 0;
 	present_capture_stop(f->cap);
 	close_bus(f->bus);
 	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
@@ -447,17 +456,22 @@ static void test_gap_open_at_the_end(struct fixture *f, gconstpointer data)
 }
 
 /* Two scripts that say the same, each from a connection of its own
- * (notify-send from a timer), 3 s apart: two alerts, though the wall clock
- * was set back a minute in between and has the second come first. */
-static void test_the_wall_clock_set_back_keeps_alerts_apart(struct fixture *f, gconstpointer data)
+ * (notify-send from a timer), 3 s apart: two alerts, whether the wall clock
+ * was set back a minute in between (it has the second come first), or the
+ * machine slept those 3 s (the monotonic clock stood still). */
+static void test_the_same_text_seconds_apart_is_two_alerts(struct fixture *f, gconstpointer data)
 {
 	answered_as(f, ":9.60", "notify-send", NULL, 0, "Backup", "done", ":9.5", 1);
-	time_passed_us = 3 * G_USEC_PER_SEC;
+	asleep_us = 3 * G_USEC_PER_SEC;
 	wall_step_us = -60 * G_USEC_PER_SEC;
 	answered_as(f, ":9.61", "notify-send", NULL, 0, "Backup", "done", ":9.5", 2);
+	wall_step_us = 0;
+	answered_as(f, ":9.62", "notify-send", NULL, 0, "Sync", "done", ":9.5", 3);
+	asleep_us = 6 * G_USEC_PER_SEC;
+	answered_as(f, ":9.63", "notify-send", NULL, 0, "Sync", "done", ":9.5", 4);
 	stop(f);
 	assert_rows(f, "SELECT caller, summary, server_id FROM alerts ORDER BY id",
-		":9.60|Backup|1\n:9.61|Backup|2\n");
+		":9.60|Backup|1\n:9.61|Backup|2\n:9.62|Sync|3\n:9.63|Sync|4\n");
 }
 
 /* One sandboxed app, two notifications with the same text: two alerts,
@@ -796,7 +810,7 @@ int main(int argc, char **argv)
 #define ADD(name, fn) g_test_add("/capture/" name, struct fixture, NULL, setup, fn, teardown)
 	ADD("drained-at-the-end", test_drained_at_the_end);
 	ADD("gap-open-at-the-end", test_gap_open_at_the_end);
-	ADD("the-wall-clock-set-back-keeps-alerts-apart", test_the_wall_clock_set_back_keeps_alerts_apart);
+	ADD("the-same-text-seconds-apart-is-two-alerts", test_the_same_text_seconds_apart_is_two_alerts);
 	ADD("same-text-twice-from-a-sandboxed-app", test_same_text_twice_from_a_sandboxed_app);
 	ADD("same-text-from-two-sandboxed-apps", test_same_text_from_two_sandboxed_apps);
 	ADD("later-hop-names-the-app", test_later_hop_names_the_app);
