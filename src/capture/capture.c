@@ -44,6 +44,7 @@ struct recent {
  * that restarted and counts again, gives the same id to another alert. */
 struct numbered {
 	int64_t id; /* the alert */
+	uint32_t replaced; /* the server's id the call updated, or 0 */
 	char *caller, *app_name; /* who sent it, and under what name */
 	char *server; /* the unique name that answered; NULL until then */
 };
@@ -58,6 +59,8 @@ struct present_capture {
 	GHashTable *by_server_id; /* the server's id -> struct numbered */
 	GHashTable *by_note_id; /* "path app id" (gtk, portal) -> alert id */
 	GHashTable *ignored_ids; /* alert ids of apps in ignore_apps */
+	int64_t newest; /* the latest alert's id */
+	int64_t pruned_at; /* newest at the last forget_old() that took any out */
 	/* Their alerts the server may still hold: its id -> its unique name.
 	 * Ids are the server's own, so a server that replaced another reuses
 	 * them, for alerts the one replaced took with it. */
@@ -369,16 +372,21 @@ static gboolean key_before(gpointer key, gpointer value, gpointer oldest)
 	return unbox(key) < *(const int64_t *)oldest;
 }
 
-/* Alert ids grow with each alert: the latest half are those above newest - TRACKED_MAX / 2. */
-static void forget_old(struct present_capture *cap, int64_t newest)
+/* Alert ids grow with each alert: the latest half are those from newest -
+ * TRACKED_MAX / 2 on. A prune waits for that many alerts since the last:
+ * a table that holds several keys an alert (a portal alert's hops) would
+ * otherwise be scanned again at each one. */
+static void forget_old(struct present_capture *cap)
 {
-	int64_t oldest = newest - TRACKED_MAX / 2;
-	if (g_hash_table_size(cap->by_server_id) > TRACKED_MAX)
-		g_hash_table_foreach_remove(cap->by_server_id, numbered_before, &oldest);
-	if (g_hash_table_size(cap->by_note_id) > TRACKED_MAX)
-		g_hash_table_foreach_remove(cap->by_note_id, value_before, &oldest);
-	if (g_hash_table_size(cap->ignored_ids) > TRACKED_MAX)
-		g_hash_table_foreach_remove(cap->ignored_ids, key_before, &oldest);
+	if (cap->newest - cap->pruned_at < TRACKED_MAX / 2 ||
+		(g_hash_table_size(cap->by_server_id) <= TRACKED_MAX && g_hash_table_size(cap->by_note_id) <= TRACKED_MAX &&
+			g_hash_table_size(cap->ignored_ids) <= TRACKED_MAX))
+		return;
+	cap->pruned_at = cap->newest;
+	int64_t oldest = cap->newest - TRACKED_MAX / 2;
+	g_hash_table_foreach_remove(cap->by_server_id, numbered_before, &oldest);
+	g_hash_table_foreach_remove(cap->by_note_id, value_before, &oldest);
+	g_hash_table_foreach_remove(cap->ignored_ids, key_before, &oldest);
 }
 
 static void on_add(struct present_capture *cap, const struct present_alert_event *ev, int64_t at)
@@ -420,7 +428,8 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 		bool owed = record(cap, PRESENT_WRITE_INSERT, id, ev, at);
 		cap->count++;
 		remember(cap, id, ev, at, owed);
-		forget_old(cap, id);
+		cap->newest = id;
+		forget_old(cap);
 		if (cap->rules.on_new)
 			cap->rules.on_new(cap->rules.userdata);
 	}
@@ -431,7 +440,8 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 		g_hash_table_remove_all(cap->pending);
 	if (ev->path == PRESENT_PATH_NOTIFY && !ev->no_reply) {
 		struct numbered *n = g_new0(struct numbered, 1);
-		*n = (struct numbered){.id = id, .caller = g_strdup(ev->caller), .app_name = g_strdup(ev->app_name)};
+		*n = (struct numbered){.id = id, .replaced = ev->replaces_id, .caller = g_strdup(ev->caller),
+			.app_name = g_strdup(ev->app_name)};
 		g_hash_table_replace(cap->pending, call_key(ev->caller, ev->serial), n);
 	}
 	if (key)
@@ -486,7 +496,16 @@ void present_capture_message(struct present_capture *cap, DBusMessage *msg)
 				g_hash_table_replace(cap->ignored_on_server, GUINT_TO_POINTER(ev.server_id),
 					g_strdup(ev.caller));
 			n->server = g_strdup(ev.caller);
+			/* An update the server numbered anew (the one it replaced had
+			 * expired) leaves the alert one id: a loop of them must not
+			 * keep an id each. */
+			const struct numbered *was = n->replaced != ev.server_id
+				? g_hash_table_lookup(cap->by_server_id, GUINT_TO_POINTER(n->replaced))
+				: NULL;
+			if (was && was->id == n->id && same(was->server, n->server))
+				g_hash_table_remove(cap->by_server_id, GUINT_TO_POINTER(n->replaced));
 			g_hash_table_replace(cap->by_server_id, GUINT_TO_POINTER(ev.server_id), n);
+			forget_old(cap);
 		} else {
 			present_writer_change(cap->writer, PRESENT_WRITE_REFUSED, n->id, 0, ev.error_name);
 			numbered_free(n);

@@ -687,6 +687,19 @@ static void test_a_flood_is_forgotten_but_for_its_latest(struct fixture *f, gcon
 		"started\nlast tick\ndone\n");
 }
 
+/* An update the server numbered anew (the alert it replaced had expired):
+ * the alert goes by the new id from then on, as the server does, and the
+ * old one names a new alert, as it does for the server. */
+static void test_an_update_numbered_anew_goes_by_its_new_id(struct fixture *f, gconstpointer data)
+{
+	answered_as(f, ":9.80", "notify-send", NULL, 0, "Backup", "10%", ":9.5", 1);
+	answered_as(f, ":9.80", "notify-send", NULL, 1, "Backup", "50%", ":9.5", 2);
+	answered_as(f, ":9.80", "notify-send", NULL, 2, "Backup", "90%", ":9.5", 2);
+	answered_as(f, ":9.80", "notify-send", NULL, 1, "Backup", "done", ":9.5", 3);
+	stop(f);
+	assert_rows(f, "SELECT id, body, updates, server_id FROM alerts ORDER BY id", "1|90%|2|2\n2|done|0|3\n");
+}
+
 /* The same calls from the app that sent it and the server that numbered it. */
 static void test_ids_used_by_their_own(struct fixture *f, gconstpointer data)
 {
@@ -827,6 +840,7 @@ int main(int argc, char **argv)
 	ADD("ids-used-by-their-own", test_ids_used_by_their_own);
 	ADD("no-answer-asked-waits-for-none", test_no_answer_asked_waits_for_none);
 	ADD("a-flood-is-forgotten-but-for-its-latest", test_a_flood_is_forgotten_but_for_its_latest);
+	ADD("an-update-numbered-anew-goes-by-its-new-id", test_an_update_numbered_anew_goes_by_its_new_id);
 	int r = g_test_run();
 	g_test_dbus_down(bus);
 	g_object_unref(bus);
