@@ -128,8 +128,8 @@ DBusConnection *present_monitor_connect(char **ret_error)
 	return NULL;
 }
 
-/* Sends BecomeMonitor; the answer is the pending call's. */
-static DBusPendingCall *ask(DBusConnection *conn)
+/* Sends BecomeMonitor; the answer is the pending call's, within timeout_ms. */
+static DBusPendingCall *ask(DBusConnection *conn, int timeout_ms)
 {
 	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 		"org.freedesktop.DBus.Monitoring", "BecomeMonitor");
@@ -145,7 +145,7 @@ static DBusPendingCall *ask(DBusConnection *conn)
 			dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &flags);
 	}
 	DBusPendingCall *pending = NULL;
-	if (ok && !dbus_connection_send_with_reply(conn, msg, &pending, 5000))
+	if (ok && !dbus_connection_send_with_reply(conn, msg, &pending, timeout_ms))
 		pending = NULL;
 	if (msg)
 		dbus_message_unref(msg);
@@ -154,7 +154,7 @@ static DBusPendingCall *ask(DBusConnection *conn)
 
 DBusPendingCall *present_monitor_ask(DBusConnection *conn)
 {
-	DBusPendingCall *pending = ask(conn);
+	DBusPendingCall *pending = ask(conn, 5000);
 	/* Out now, so that the bus works on it while we do something else. */
 	if (pending)
 		dbus_connection_flush(conn);
@@ -273,14 +273,16 @@ static bool join(struct present_monitor *m)
 	/* Its answer (our name) is of no use to a monitor. */
 	if (said)
 		dbus_pending_call_unref(said);
-	DBusPendingCall *asking = ok ? ask(conn) : NULL;
+	/* The answer waits on the connection's authentication and Hello too: as
+	 * long as libdbus gives those, so that a bus slow but working is joined. */
+	DBusPendingCall *asking = ok ? ask(conn, DBUS_TIMEOUT_USE_DEFAULT) : NULL;
 	if (!asking) {
 		close_conn(conn);
 		return false;
 	}
 	m->joining = conn;
 	m->asking = asking;
-	/* Should the answer be in already, joined() runs now, and sees to what follows. */
+	/* joined() sees to what follows, whenever the answer comes. */
 	if (!dbus_pending_call_set_notify(asking, joined, m, NULL)) {
 		drop(m);
 		return false;
