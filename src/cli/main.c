@@ -767,7 +767,7 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct presen
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		print_help(stderr);
@@ -787,7 +787,12 @@ int main(int argc, char **argv)
 	int r = parse_args(v, argc - 2, argv + 2, &args);
 	if (r)
 		return r;
-	r = args.help ? print_usage(v) : v->run(v, &args);
+	return args.help ? print_usage(v) : v->run(v, &args);
+}
+
+int main(int argc, char **argv)
+{
+	int r = run(argc, argv);
 	/* Output that never reached its reader (a full disk) is no success:
 	 * `present ack` has marked the item, and the script must learn that
 	 * the reply it was to paste is lost. */

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -267,7 +268,16 @@ int present_cli_watch(const struct present_args *args)
 			refresh(&c, &w);
 			continue;
 		}
-		if (!print_if_changed(args, &w, &last) || !arm(timer, &w.s, present_time_now()))
+		if (!print_if_changed(args, &w, &last)) {
+			/* The reader went as the line was written: a normal end, as
+			 * when poll() says so first, with nothing more to write. */
+			if (errno == EPIPE) {
+				__fpurge(stdout);
+				clearerr(stdout);
+			}
+			break;
+		}
+		if (!arm(timer, &w.s, present_time_now()))
 			break;
 
 		struct pollfd fds[] = {

@@ -241,7 +241,7 @@ class BadInput(BusTestCase):
     def test_output_that_cannot_be_written_is_a_failure(self):
         # `present ack` marks the item and prints the reply to paste: a script
         # whose output went nowhere must not take it for done.
-        for args in (["status"], ["owed", "--json"], ["history"]):
+        for args in (["status"], ["owed", "--json"], ["history"], ["--version"], ["--help"]):
             with open("/dev/full", "w") as full:
                 r = subprocess.run(harness.valgrind.wrap([harness.CLI] + args, self.root), env=self.bus.env,
                                    stdout=full, stderr=subprocess.PIPE, text=True, timeout=30)

@@ -2,6 +2,7 @@
 import json
 import os
 import signal
+import subprocess
 
 import dbus
 
@@ -142,6 +143,17 @@ class Watch(BusTestCase):
         self.assertEqual(w.process.wait(timeout=10), 0)
         self.assertEqual(w.process.stderr.read(), b"")
         w.process.stdout = open(os.devnull, "rb")
+
+    def test_a_reader_gone_before_the_first_line_is_a_normal_end(self):
+        # The write fails (EPIPE) before any poll could tell: the same end, quietly.
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            r = subprocess.run(harness.valgrind.wrap([harness.CLI, "watch"], self.root), env=self.bus.env,
+                               stdout=write_end, stderr=subprocess.PIPE, timeout=10 * harness.valgrind.slower)
+        finally:
+            os.close(write_end)
+        self.assertEqual((r.returncode, r.stderr), (0, b""))
 
     def test_sigint_ends_it_cleanly(self):
         w = Watcher(self)
