@@ -345,6 +345,9 @@ static int load_ack_config(bool warn, const struct ack_config **ret)
 	struct present_config cfg;
 	char *error = NULL;
 	*ret = &loaded;
+	/* Each later refusal is said too, shortly: `catchup -i` moves on to the next item. */
+	if (r == PRESENT_EXIT_CONFIG)
+		fputs("present: cannot acknowledge: the configuration is invalid (said above)\n", stderr);
 	if (r >= 0)
 		return r;
 	/* Keys it does not know are said unless a start's reply says them, as it does the daemon's file's:

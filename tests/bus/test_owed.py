@@ -679,8 +679,9 @@ class Interactive(OwedCase):
         self.write_config('owed = { ack_template = 5; };\n')
         p, master, _ = self.pty_run("catchup", "-i")
         self.walk(master, (r"\[1/3\].*", b"a"), (r"present: .*ack_template.*\r\n", None), (r"\[2/3\].*", b"d"),
-                  (r"Answered #2 .*\r\n", None), (r"\[3/3\].*", b"q"),
-                  (r"\r\n1 answered, 1 not changed \(said above\), 1 left for later\.\r\n", None))
+                  (r"Answered #2 .*\r\n", None), (r"\[3/3\].*", b"a"),
+                  (r"present: cannot acknowledge: the configuration is invalid \(said above\)\r\n", None),
+                  (r"\r\n1 answered, 2 not changed \(said above\)\.\r\n", None))
         self.assertEqual(p.wait(10), 78)
         self.assertEqual(self.query("SELECT state FROM owed ORDER BY id"), [("owed",), ("answered",), ("owed",)])
 
