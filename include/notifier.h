@@ -37,7 +37,7 @@ struct present_notifier *present_notifier_create(const char *keep_path, const st
 /**
  * Whether a notice with a command is still shown by the server that took it
  * (its button works only while this process runs), or one sent with a ref
- * is still to be answered.
+ * or a tag is still to be answered.
  */
 bool present_notifier_waiting(const struct present_notifier *n);
 

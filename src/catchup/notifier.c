@@ -28,7 +28,7 @@ struct present_notifier {
 	GDBusConnection *bus; /* NULL until the first notice */
 	guint action_signal, closed_signal, owner_signal;
 	GHashTable *commands; /* the server's id -> struct command, while it may be activated */
-	unsigned awaited; /* notices sent with a ref whose answer is still to come */
+	unsigned awaited; /* notices sent with a ref or a tag whose answer is still to come */
 	guint64 commands_given; /* how many were ever put in commands: each one's age */
 	const struct present_notifier_ops *ops; /* may be NULL */
 	void *data;
@@ -73,8 +73,9 @@ static void command_free(gpointer data)
 
 /* The daemon stays while a button of ours is shown: one that exited would
  * leave it on screen (GNOME's tray, swaync's panel) doing nothing. And
- * while an answer its owner waits for is to come: leaving first, it would
- * never learn that the notice went nowhere. */
+ * while an answer its owner waits for is to come (leaving first, it would
+ * never learn that the notice went nowhere), or the id that lets a tagged
+ * notice be withdrawn. */
 static void waiting_changed(struct present_notifier *n, bool before)
 {
 	if (before != present_notifier_waiting(n) && n->ops && n->ops->waiting_changed && !n->closed)
@@ -315,7 +316,7 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 	struct call *c = data;
 	struct present_notifier *n = c->n;
 	bool before = present_notifier_waiting(n);
-	if (c->ref)
+	if (c->ref || c->tag)
 		n->awaited--;
 	GError *error = NULL;
 	/* The message, not just its body: its sender is the server's unique name. */
@@ -413,7 +414,7 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 	c->ref = notice->ref;
 	n->refs++;
 	bool before = present_notifier_waiting(n);
-	if (c->ref)
+	if (c->ref || c->tag)
 		n->awaited++;
 	/* Activation allowed, as for any app's notification: a server started on demand shows it. */
 	GDBusMessage *call = g_dbus_message_new_method_call(NAME, PATH, NAME, "Notify");
@@ -455,7 +456,8 @@ void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 
 bool present_notifier_waiting(const struct present_notifier *n)
 {
-	return n && n->bus && !g_dbus_connection_is_closed(n->bus) && (g_hash_table_size(n->commands) > 0 || n->awaited);
+	/* An answer still to come is waited for even on a closed connection: it comes, as an error. */
+	return n && n->bus && ((!g_dbus_connection_is_closed(n->bus) && g_hash_table_size(n->commands) > 0) || n->awaited);
 }
 
 void present_notifier_destroy(struct present_notifier *n)

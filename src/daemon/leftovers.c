@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,9 +153,13 @@ void present_leftovers_finish(struct present_daemon *d)
 {
 	stop_trying(d);
 	/* Holds the server drops with our connection end as we leave: saying
-	 * they are on would be wrong from then on. */
-	if (d->dnd && present_dnd_has_leftovers(d->dnd) && !present_dnd_leftovers_outlive(d->dnd))
+	 * they are on would be wrong from then on, here and in the status file
+	 * (whose writer gone, it would read as a crash that left them). */
+	if (d->dnd && present_dnd_has_leftovers(d->dnd) && !present_dnd_leftovers_outlive(d->dnd)) {
 		present_notifier_withdraw(d->notifier, LEFT_ON_TAG);
+		if (d->statefile && !d->session.active && unlink(d->statefile) < 0 && errno != ENOENT)
+			present_log("warning", "%s: %s", d->statefile, strerror(errno));
+	}
 	free(d->leftovers_shown);
 	d->leftovers_shown = NULL;
 }

@@ -1201,9 +1201,30 @@ const struct present_unrestored *present_dnd_leftovers(const struct present_dnd 
 	return dnd->left;
 }
 
+/* A kept hold whose giver is not known (the read after it failed) was given
+ * before the name changed hands, by a server that took it along: released
+ * on the one that comes, its handle could end another app's hold there
+ * (Plasma counts them from 1). */
+static void forget_holds_of_unknown_servers(struct present_dnd *dnd)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < dnd->n_unrecorded; i++) {
+		struct change *c = &dnd->unrecorded[i];
+		if (c->backend->released_on_disconnect && !c->owner) {
+			present_log("info", "not putting back %s: the server that had it is gone, and the hold with it",
+				describe(c->backend, c->app));
+			change_free(c);
+			continue;
+		}
+		dnd->unrecorded[kept++] = *c;
+	}
+	dnd->n_unrecorded = kept;
+}
+
 bool present_dnd_server_changed(struct present_dnd *dnd, const struct present_config *cfg, const char *owner,
 	struct present_dnd_report *report)
 {
+	forget_holds_of_unknown_servers(dnd);
 	dnd->server_known = false;
 	dnd->late = false;
 	bool gone = !owner || !*owner;

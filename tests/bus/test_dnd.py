@@ -1220,12 +1220,37 @@ class Plasma(BusTestCase):
         self.refuse_uninhibit(True)
         self.assertEqual(self.present("stop").returncode, 4)
         wait_until(lambda: not self.bus.has_owner(), 30, "the daemon to leave")
+        # Its status file goes with it: left, a reader would take it for a crash, and start a daemon.
+        self.assertFalse(os.path.exists(self.bus.for_bus("status")))
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        self.assertFalse(self.bus.has_owner())
         wait_until(lambda: not self.inhibited(), 5, "Plasma to drop the hold with the daemon's connection")
         calls = self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
         notices = [str(a[3]) for _, name, a in calls if name == "Notify" and not a[1]]
         closed = [int(a[0]) for _, name, a in calls if name == "CloseNotification"]
         self.assertIn("Do-not-disturb could not be turned off", notices)
         self.assertIn(notices.index("Do-not-disturb could not be turned off") + 1, closed)
+
+    def test_the_notice_of_a_hold_left_on_goes_even_after_plasma_stalled(self):
+        # Plasma stalls at the end: the release fails, and the notice saying
+        # so waits in its queue. The daemon waits for its answer before it
+        # leaves, so that it can take the notice back as its exit ends the hold.
+        self.write_config('daemon = { idle_exit = 1; };\nreplay = { mode = "none"; };\n')
+        self.ok("start", "10m")
+        os.killpg(self.mock.pid, signal.SIGSTOP)
+        try:
+            self.assertEqual(self.present("stop").returncode, 4)
+            time.sleep(2)  # past idle_exit
+            self.assertTrue(self.bus.has_owner(), "the daemon left with its notice unanswered")
+        finally:
+            os.killpg(self.mock.pid, signal.SIGCONT)
+        wait_until(lambda: not self.bus.has_owner(), 20, "the daemon to leave")
+        calls = self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
+        notices = [str(a[3]) for _, name, a in calls if name == "Notify" and not a[1]]
+        closed = [int(a[0]) for _, name, a in calls if name == "CloseNotification"]
+        self.assertIn("Do-not-disturb could not be turned off", notices)
+        self.assertIn(notices.index("Do-not-disturb could not be turned off") + 1, closed)
+        self.assertFalse(self.inhibited())
 
     def test_a_hold_kept_for_a_plasma_since_restarted_is_not_released_there(self):
         # Plasma counts its cookies from 1 in each process: ours, given to

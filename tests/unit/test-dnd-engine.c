@@ -36,6 +36,7 @@ static struct fake {
 	int probes;
 	int unregistered; /* on() answers as a server whose object is not registered, this many more times */
 	int late_answers; /* on() acts but answers too late for its caller, this many more times */
+	int unread; /* read() fails, this many more times */
 } fake;
 
 static bool *switch_of(const char *app)
@@ -100,7 +101,37 @@ static const struct present_dnd_backend fake_backend = {
 	.can_mute = fake_can_mute,
 };
 
-const struct present_dnd_backend *const present_dnd_backends[] = {&fake_backend, NULL};
+/* A hold, as Plasma's: its handle from on(), ended by off(), dropped by the server with our connection. */
+static int hold_read(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_saved,
+	char **ret_error)
+{
+	if (fake.unread-- > 0) {
+		*ret_error = strdup("Fake: no reply in time");
+		return -ETIMEDOUT;
+	}
+	*ret_on = fake.wide;
+	return 0;
+}
+
+static int hold_on(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, char **ret_error)
+{
+	fake.wide = true;
+	*ret_saved = strdup("1");
+	return 0;
+}
+
+static const struct present_dnd_backend fake_hold = {
+	.id = "fakehold",
+	.title = "Fake hold",
+	.held = true,
+	.released_on_disconnect = true,
+	.probe = fake_probe,
+	.read = hold_read,
+	.on = hold_on,
+	.off = fake_off,
+};
+
+const struct present_dnd_backend *const present_dnd_backends[] = {&fake_backend, &fake_hold, NULL};
 
 bool present_bus_has_owner(DBusConnection *bus, const char *name)
 {
@@ -285,6 +316,32 @@ static void test_a_failed_call_that_reached_the_new_server_is_put_back(void)
 	present_dnd_destroy(dnd);
 }
 
+/* A hold the server gave, whose read-back failed (so which process gave it
+ * is not known), and whose release failed at the end: once the name changes
+ * hands, its handle may be another app's on the new server, and is not
+ * released there. */
+static void test_a_hold_of_an_unknown_server_is_not_released_on_the_next(void)
+{
+	char *no_apps[] = {NULL};
+	struct present_config cfg = {.dnd_backend = "fakehold", .mail_apps = no_apps};
+	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_dnd_report report = {0};
+	present_dnd_watching(dnd);
+	fake = (struct fake){.unread = 1, .refuse_off = ""};
+	start(dnd, &cfg, &report);
+	g_assert_true(fake.wide);
+	g_assert_cmpint(present_dnd_restore(dnd, &report), ==, 0);
+	g_assert_true(present_dnd_has_leftovers(dnd));
+	g_assert_false(present_dnd_leftovers_outlive(dnd));
+	fake.refuse_off = NULL;
+	fake.wide = false; /* the server that had it is gone, and the hold with it */
+	present_dnd_server_changed(dnd, &cfg, ":1.9", &report);
+	g_assert_cmpint(fake.offs, ==, 0);
+	g_assert_false(present_dnd_has_leftovers(dnd));
+	present_dnd_report_finish(&report);
+	present_dnd_destroy(dnd);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -297,5 +354,7 @@ int main(int argc, char **argv)
 		test_a_change_a_failed_call_left_is_turned_on_again);
 	g_test_add_func("/dnd/engine/server-changed/a-failed-call-that-reached-the-new-server-is-put-back",
 		test_a_failed_call_that_reached_the_new_server_is_put_back);
+	g_test_add_func("/dnd/engine/server-changed/a-hold-of-an-unknown-server-is-not-released-on-the-next",
+		test_a_hold_of_an_unknown_server_is_not_released_on_the_next);
 	return g_test_run();
 }
