@@ -96,6 +96,16 @@ bool present_bus_has_owner(DBusConnection *bus, const char *name);
 /** The unique name that owns name now (free() it), or NULL: none, or any error. */
 char *present_bus_owner_of(DBusConnection *bus, const char *name);
 
+/**
+ * Another session bus sharing the store (another login's), reached
+ * privately at address, or NULL: its socket is gone, or another bus (not
+ * of id) has it now. Close it with present_bus_close_other().
+ */
+DBusConnection *present_bus_open_other(const char *address, const char *id);
+
+/** Closes what present_bus_open_other() opened; accepts NULL. */
+void present_bus_close_other(DBusConnection *bus);
+
 /** The introspection XML of dest at path, to confirm an interface or method; free() it. NULL on failure. */
 char *present_bus_introspect(DBusConnection *bus, const char *dest, const char *path);
 

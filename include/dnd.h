@@ -177,6 +177,9 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
  */
 bool present_dnd_left_by_the_dead(struct present_dnd *dnd);
 
+/** The id of the daemon's session bus, or NULL when it could not be read. */
+const char *present_dnd_bus_id(struct present_dnd *dnd);
+
 /** Whether a put-back failed and its record waits in the store to be tried again. */
 bool present_dnd_has_leftovers(const struct present_dnd *dnd);
 

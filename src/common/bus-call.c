@@ -326,3 +326,32 @@ char *present_bus_introspect(DBusConnection *bus, const char *dest, const char *
 	dbus_message_unref(reply);
 	return out;
 }
+
+void present_bus_close_other(DBusConnection *bus)
+{
+	if (bus) {
+		dbus_connection_close(bus);
+		dbus_connection_unref(bus);
+	}
+}
+
+DBusConnection *present_bus_open_other(const char *address, const char *id)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	DBusConnection *bus = dbus_connection_open_private(address, &err);
+	if (!bus) {
+		dbus_error_free(&err);
+		return NULL;
+	}
+	/* Its end is no reason for ours. */
+	dbus_connection_set_exit_on_disconnect(bus, false);
+	char *there = dbus_bus_register(bus, &err) ? dbus_bus_get_id(bus, &err) : NULL;
+	dbus_error_free(&err);
+	bool same = there && strcmp(there, id) == 0;
+	dbus_free(there);
+	if (same)
+		return bus;
+	present_bus_close_other(bus);
+	return NULL;
+}

@@ -526,42 +526,67 @@ static void close_if_ignored(uint32_t server_id, const char *rule, void *userdat
 		close_ignored(c->server, server_id, &c->closing);
 }
 
-/* The backend whose server-wide switch held a dead daemon's session's
- * alerts, as its records say; NULL when none is recorded. */
-static const struct present_dnd_backend *holder_left(struct present_daemon *d, int64_t session_id)
+/* What held a dead daemon's session's alerts, as its records say: the
+ * backend whose server-wide switch did (NULL when none is recorded), and
+ * the bus it is on when the record names one. */
+struct holder {
+	const struct present_dnd_backend *backend;
+	char *bus, *address;
+};
+
+static void holder_finish(struct holder *h)
+{
+	free(h->bus);
+	free(h->address);
+	*h = (struct holder){0};
+}
+
+static void holder_left(struct present_daemon *d, int64_t session_id, struct holder *h)
 {
 	struct present_dnd_record *recs;
 	size_t n;
-	const struct present_dnd_backend *holder = NULL;
+	*h = (struct holder){0};
 	if (present_store_dnd_list(d->store, &recs, &n) < 0)
-		return NULL;
+		return;
 	/* Newest first: a server that took another's place came later. */
-	for (size_t i = 0; i < n && !holder; i++) {
+	for (size_t i = 0; i < n && !h->backend; i++) {
 		const struct present_dnd_backend *b = present_dnd_backend_find(recs[i].backend);
-		if (recs[i].session_id == session_id && !recs[i].app && b)
-			holder = b;
+		if (recs[i].session_id != session_id || recs[i].app || !b)
+			continue;
+		h->backend = b;
+		h->bus = recs[i].bus ? strdup(recs[i].bus) : NULL;
+		h->address = recs[i].address ? strdup(recs[i].address) : NULL;
 	}
 	present_dnd_records_free(recs, n);
-	return holder;
 }
 
 /* What close_ignored_held() does at an end, for a session whose daemon died:
  * its records say which server holds what. Only the same server process,
- * which still holds them, is asked: another gives its own ids. It goes before
- * the put-back that would show them. */
-static void close_ignored_left(struct present_daemon *d, int64_t session_id,
-	const struct present_dnd_backend *holder)
+ * which still holds them, is asked: another gives its own ids. On another
+ * login's bus, it is asked there: a server here may have the same unique
+ * name, and ids of its own. It goes before the put-back that would show
+ * them, and is answered first: the put-back goes on a connection of its own. */
+static void close_ignored_left(struct present_daemon *d, int64_t session_id, const struct holder *h)
 {
-	if (!d->bus || !holder || !holder->shows_held_again)
+	if (!d->bus || !h->backend || !h->backend->shows_held_again)
 		return;
-	char *server = present_bus_owner_of(d->bus, PRESENT_NOTIFICATIONS_NAME);
-	if (!server)
-		return;
-	struct closing_left c = {{d->bus, 0}, server};
-	store_warn(d, present_store_shown_each(d->store, session_id, server, close_if_ignored, &c));
+	const char *here = present_dnd_bus_id(d->dnd);
+	DBusConnection *there = NULL;
+	if (h->bus && here && strcmp(h->bus, here) != 0 &&
+		!(there = h->address ? present_bus_open_other(h->address, h->bus) : NULL))
+		return; /* that bus is gone, and its server with what it held */
+	DBusConnection *bus = there ? there : d->bus;
+	char *server = present_bus_owner_of(bus, PRESENT_NOTIFICATIONS_NAME);
+	struct closing_left c = {{bus, 0}, server};
+	if (server)
+		store_warn(d, present_store_shown_each(d->store, session_id, server, close_if_ignored, &c));
 	if (c.closing.n)
 		present_log("info", "closed %u alert(s) of ignore_apps that %s held for the interrupted session",
-			c.closing.n, holder->title);
+			c.closing.n, h->backend->title);
+	/* Read once the closes are: the put-back, on another connection, comes after them. */
+	if (there && c.closing.n)
+		free(present_bus_owner_of(there, PRESENT_NOTIFICATIONS_NAME));
+	present_bus_close_other(there);
 	free(server);
 }
 
@@ -578,14 +603,16 @@ void present_session_recover(struct present_daemon *d)
 	if (r == 0)
 		return;
 	int64_t now = present_time_now();
-	const struct present_dnd_backend *holder = holder_left(d, rec.id);
+	struct holder holder;
+	holder_left(d, rec.id, &holder);
 	/* Whatever the daemon was guarding ended when it died; say so in
 	 * history, and in the summary a serving daemon shows once the desktop
 	 * is back (present_session_replay_left()). */
 	store_warn(d, present_store_session_finish(d->store, rec.id, rec.planned_end < now ? rec.planned_end : now,
-		"interrupted", true, holder ? holder->id : NULL));
+		"interrupted", true, holder.backend ? holder.backend->id : NULL));
 	present_log("warning", "session %lld was interrupted (the daemon stopped during it)", (long long)rec.id);
-	close_ignored_left(d, rec.id, holder);
+	close_ignored_left(d, rec.id, &holder);
+	holder_finish(&holder);
 	present_session_record_finish(&rec);
 }
 

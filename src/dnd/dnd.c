@@ -386,6 +386,11 @@ static const char *bus_id(struct present_dnd *dnd)
 	return dnd->bus_id;
 }
 
+const char *present_dnd_bus_id(struct present_dnd *dnd)
+{
+	return bus_id(dnd);
+}
+
 /* This bus's address, known with its id: NULL when the id is not. */
 static const char *bus_address(struct present_dnd *dnd)
 {
@@ -1011,38 +1016,6 @@ int present_dnd_restore(struct present_dnd *dnd, struct present_dnd_report *repo
 	return restored;
 }
 
-static void close_bus(DBusConnection *bus)
-{
-	if (bus) {
-		dbus_connection_close(bus);
-		dbus_connection_unref(bus);
-	}
-}
-
-/* Another session bus sharing the store, reached privately at address for
- * a restore, or NULL: its socket is gone, or another bus (not of id) has it
- * now. Close it with close_bus(). */
-static DBusConnection *open_bus(const char *address, const char *id)
-{
-	DBusError err;
-	dbus_error_init(&err);
-	DBusConnection *bus = dbus_connection_open_private(address, &err);
-	if (!bus) {
-		dbus_error_free(&err);
-		return NULL;
-	}
-	/* Its end is no reason for the daemon's. */
-	dbus_connection_set_exit_on_disconnect(bus, false);
-	char *there = dbus_bus_register(bus, &err) ? dbus_bus_get_id(bus, &err) : NULL;
-	dbus_error_free(&err);
-	bool same = there && strcmp(there, id) == 0;
-	dbus_free(there);
-	if (same)
-		return bus;
-	close_bus(bus);
-	return NULL;
-}
-
 /* Whether server no longer owns the notification name on our bus; *owner
  * is the owner, asked once per restore (when *asked). */
 static bool owner_gone(struct present_dnd *dnd, const char *server, char **owner, bool *asked)
@@ -1061,8 +1034,8 @@ static bool owner_gone(struct present_dnd *dnd, const char *server, char **owner
  * now, the record would turn off what the user set since in that process (a
  * mako mode, a paused dunst). On another bus that still runs, found at the
  * address recorded, a server still there has its switch put back through
- * *there, a connection to that bus (close_bus() it); a record that names no
- * address (schema 9) is taken for gone. A record that names no server (an
+ * *there, a connection to that bus (present_bus_close_other() it); a record
+ * that names no address (schema 9) is taken for gone. A record that names no server (an
  * older store, or a crash before the server answered) is put back as before. */
 static bool server_gone(struct present_dnd *dnd, const struct present_dnd_backend *b,
 	const struct present_dnd_record *rec, char **owner, bool *asked, DBusConnection **there)
@@ -1072,12 +1045,12 @@ static bool server_gone(struct present_dnd *dnd, const struct present_dnd_backen
 		return false;
 	const char *here = bus_id(dnd);
 	if (rec->bus && here && strcmp(rec->bus, here) != 0) {
-		*there = rec->address ? open_bus(rec->address, rec->bus) : NULL;
+		*there = rec->address ? present_bus_open_other(rec->address, rec->bus) : NULL;
 		char *other = *there ? present_bus_owner_of(*there, PRESENT_NOTIFICATIONS_NAME) : NULL;
 		bool gone = !other || strcmp(other, rec->server) != 0;
 		free(other);
 		if (gone) {
-			close_bus(*there);
+			present_bus_close_other(*there);
 			*there = NULL;
 		}
 		return gone;
@@ -1168,7 +1141,7 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
 		}
 		struct present_dnd_ctx elsewhere = {.bus = there};
 		int put = b ? put_back(there ? &elsewhere : &ctx, b, recs[i].app, recs[i].saved, &error) : 0;
-		close_bus(there);
+		present_bus_close_other(there);
 		if (put < 0) {
 			failed_again(dnd, report, b, recs[i].app, put, error, ret_error);
 			failed++;

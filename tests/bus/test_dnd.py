@@ -1355,6 +1355,30 @@ class TwoLogins(BusTestCase):
         self.assertEqual(self.query("SELECT count(*) FROM dnd_changes"), [(0,)])
         self.assertEqual([(s[0], s[4]) for s in self.sessions()], [("elsewhere", "interrupted")])
 
+    def test_what_a_dead_daemon_left_held_elsewhere_is_closed_there(self):
+        # An ignored app's alert the other dunst holds is closed on that dunst,
+        # before it is unpaused: never on the dunst here, whose unique name may
+        # be the same (both buses started alike) and whose ids are its own.
+        self.write_config('ignore_apps = ["com.spotify.Client"];\n', config_home=self.other.env["XDG_CONFIG_HOME"])
+        self.elsewhere(self.ok, "start", "10m", "--label", "elsewhere")
+        there = self.other.connection.get_object(NOTIFICATIONS, "/org/freedesktop/Notifications")
+        server_id = int(there.Notify("Spotify", dbus.UInt32(0), "", "Now playing", "Song 2",
+                                     dbus.Array([], signature="s"),
+                                     dbus.Dictionary({"desktop-entry": "com.spotify.Client"}, signature="sv"), -1,
+                                     dbus_interface=NOTIFICATIONS))
+        wait_until(lambda: self.query("SELECT server_id, class FROM alerts") == [(server_id, "noise")], 5,
+                   "the alert held with the other dunst's id")
+        os.kill(self.other.pid_of(), signal.SIGKILL)
+        wait_until(lambda: not self.other.has_owner(), what="the other daemon to go")
+        self.assertEqual(self.bus.connection.get_name_owner(NOTIFICATIONS),
+                         self.other.connection.get_name_owner(NOTIFICATIONS), "the two dunsts are named alike")
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertFalse(self.paused(self.other))
+        closed = lambda obj: [int(a[0]) for _, name, a in obj.GetCalls(dbus_interface=DBUSMOCK)
+                              if name == "CloseNotification"]
+        self.assertEqual(closed(there), [server_id])
+        self.assertEqual(closed(self.notifications()), [])
+
     def test_a_session_puts_back_first_what_a_daemon_that_died_since_left(self):
         # The daemon here read the store as it started, when the other lived:
         # its next session takes over what the other left, before it reads
