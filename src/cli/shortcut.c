@@ -637,7 +637,8 @@ static int bind_gnome(const struct keys *k, const char *command, bool fallback, 
 		ours_listed = ours_listed || ours;
 		if (!binding || !cmd) {
 			r = PRESENT_EXIT_FAILURE;
-		} else if (ours && accel_is(binding, k) && strcmp(cmd, command) == 0) {
+		} else if (accel_is(binding, k) && strcmp(cmd, command) == 0) {
+			/* Ours, or one the user made in Settings that runs the same. */
 			done = true;
 		} else if (!ours && accel_is(binding, k) && fallback) {
 			if (asprintf(ret_builtin, "'%s' (a GNOME custom shortcut)", cmd) < 0)
@@ -756,6 +757,52 @@ static const char *xfconf_find(const struct present_wire_msg *reply, const char 
 	return NULL;
 }
 
+/* Whether cmd is a shortcut's "present toggle", this program's or one an
+ * earlier run wrote (bare, or by a path that may have changed since). */
+static bool runs_present_toggle(const char *cmd)
+{
+	size_t n = strlen(cmd), tail = strlen(" toggle");
+	if (n <= tail || strcmp(cmd + n - tail, " toggle") != 0)
+		return false;
+	size_t end = n - tail, start = 0;
+	if (end >= 2 && cmd[0] == '\'' && cmd[end - 1] == '\'') {
+		start = 1;
+		end--;
+	}
+	const char *slash = memrchr(cmd + start, '/', end - start);
+	size_t base = slash ? (size_t)(slash - cmd) + 1 : start;
+	return end - base == strlen("present") && strncmp(cmd + base, "present", end - base) == 0;
+}
+
+/* Takes present's toggle off every key of XFCE's user branch (reply) but property: the key just bound is the
+ * shortcut now, as on GNOME, where ours is one entry rebound. */
+static void xfconf_forget_others(struct present_client *c, const struct present_wire_msg *reply, const char *property)
+{
+	struct present_wire_iter it, dict, entry, variant;
+	if (!reply)
+		return;
+	present_wire_iter_init(reply, &it);
+	if (!present_wire_iter_enter(&it, 'a', &dict))
+		return;
+	size_t len = strlen(XFCE_COMMANDS);
+	while (present_wire_iter_enter(&dict, '{', &entry)) {
+		const char *name, *value;
+		if (!present_wire_iter_read(&entry, 's', &name) || !present_wire_iter_enter(&entry, 'v', &variant))
+			return;
+		if (strncmp(name, XFCE_COMMANDS "/", len + 1) != 0 || strcmp(name, property) == 0 ||
+			!present_wire_iter_read(&variant, 's', &value) || !runs_present_toggle(value))
+			continue;
+		struct present_wire_error err = {0};
+		struct present_wire_msg *done = xfconf_call(c, "ResetProperty", &err, "ssb", XFCE_CHANNEL, name, false);
+		if (done)
+			printf("%s no longer runs '%s'.\n", name + len + 1, value);
+		else
+			present_client_complain(err.message, "cannot take present off XFCE's shortcut %s: ", name);
+		present_wire_msg_free(done);
+		present_wire_error_free(&err);
+	}
+}
+
 /* Returns an exit code, or -EBUSY when fallback is set and keys are taken (by what: *ret_taken). */
 static int bind_xfce(const struct keys *k, const char *command, bool fallback, char **ret_taken)
 {
@@ -781,6 +828,9 @@ static int bind_xfce(const struct keys *k, const char *command, bool fallback, c
 		if (i == 0)
 			mine = bound;
 	}
+	/* The keys run an earlier present's toggle (it moved since): ours to write again. */
+	if (mine && bound == mine && strcmp(mine, command) != 0 && runs_present_toggle(mine))
+		bound = NULL;
 	if (failed) {
 		r = PRESENT_EXIT_UNAVAILABLE;
 	} else if (mine && strcmp(mine, command) == 0) {
@@ -807,6 +857,7 @@ static int bind_xfce(const struct keys *k, const char *command, bool fallback, c
 		if (reply) {
 			printf("%s now runs '%s' (XFCE keyboard shortcut).\n", accel, command);
 			present_wire_msg_free(reply);
+			xfconf_forget_others(&c, replies[0], property);
 		} else {
 			present_client_complain(err.message, "cannot set XFCE's shortcut %s: ", property);
 			r = PRESENT_EXIT_FAILURE;

@@ -87,6 +87,19 @@ class Gnome(Desktop):
         self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "['%s', '%s']" % (OTHER, OURS))
 
 
+    def test_a_custom_shortcut_of_the_users_that_runs_present_is_it(self):
+        # Made by hand in Settings: the keys already run present, so nothing is added beside it.
+        schema = MEDIA_KEYS + ".custom-keybinding:" + OTHER
+        self.gsettings("set", schema, "name", "Focus")
+        self.gsettings("set", schema, "command", "present toggle")
+        self.gsettings("set", schema, "binding", "<Super><Alt>p")
+        self.gsettings("set", MEDIA_KEYS, "custom-keybindings", "['%s']" % OTHER)
+        r = self.shortcut()
+        self.assertEqual((r.returncode, r.stdout), (0, "<Super><Alt>p already runs 'present toggle' (GNOME custom "
+                                                       "shortcut).\n"))
+        self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "['%s']" % OTHER)
+
+
 class Xfce(Desktop):
     desktop = "XFCE"
 
@@ -117,6 +130,24 @@ class Xfce(Desktop):
         self.assertEqual((r.returncode, r.stdout), (0, "<Super>F7 already runs 'present toggle' (XFCE keyboard "
                                                        "shortcut).\n"))
         self.assertEqual(self.properties(), {"/commands/custom/<Super>F7": "present toggle"})
+
+    def test_new_keys_move_the_shortcut(self):
+        # As on GNOME, where ours is one entry rebound: the old keys stop
+        # running present, also those an earlier present wrote from where it
+        # was then; the user's other shortcuts stay.
+        self.xfconf.SetProperty(CHANNEL, "/commands/custom/<Super>t", "xfce4-terminal")
+        self.assertEqual(self.shortcut("<Super>F7").returncode, 0)
+        r = self.shortcut("Super+F8")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, "<Super>F8 now runs 'present toggle' (XFCE keyboard shortcut).\n"
+                             "<Super>F7 no longer runs 'present toggle'.\n", ""))
+        self.xfconf.SetProperty(CHANNEL, "/commands/custom/<Super>F9", "'/old/place/present' toggle")
+        r = self.shortcut("Super+F9")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, "<Super>F9 now runs 'present toggle' (XFCE keyboard shortcut).\n"
+                             "<Super>F8 no longer runs 'present toggle'.\n", ""))
+        self.assertEqual(self.properties(), {"/commands/custom/<Super>F9": "present toggle",
+                                             "/commands/custom/<Super>t": "xfce4-terminal"})
 
     def test_default_keys_move_aside_for_xfces_own(self):
         # XFCE opens its display settings with Super+P.
