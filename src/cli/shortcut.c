@@ -710,6 +710,23 @@ static struct present_wire_msg *xfconf_call(struct present_client *c, const char
 	return reply;
 }
 
+/* Sets property to value (of type, 's' or 'b'); false, said, when Xfconf refuses. */
+static bool xfconf_set(struct present_client *c, const char *property, const char *type, ...)
+{
+	va_list ap;
+	va_start(ap, type);
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = type[0] == 'b'
+		? xfconf_call(c, "SetProperty", &err, "ssv", XFCE_CHANNEL, property, "b", va_arg(ap, int))
+		: xfconf_call(c, "SetProperty", &err, "ssv", XFCE_CHANNEL, property, "s", va_arg(ap, const char *));
+	va_end(ap);
+	if (!reply)
+		present_client_complain(err.message, "cannot set XFCE's shortcut %s: ", property);
+	present_wire_msg_free(reply);
+	present_wire_error_free(&err);
+	return reply != NULL;
+}
+
 /* Every string property under base in Xfconf's shortcuts channel, as a{sv}; NULL with a message when it fails. */
 static struct present_wire_msg *xfconf_all(struct present_client *c, const char *base, bool *ret_failed)
 {
@@ -728,7 +745,8 @@ static struct present_wire_msg *xfconf_all(struct present_client *c, const char 
 /*
  * Looks for keys among the properties of reply; returns the value bound to
  * them (borrowed), or NULL. With k NULL, whether the branch is XFCE's
- * override of its defaults (then its name, a non-NULL that is no command).
+ * override of its defaults, "override" set true (then its name, a non-NULL
+ * that is no command).
  */
 static const char *xfconf_find(const struct present_wire_msg *reply, const char *base, const struct keys *k,
 	const char **ret_name)
@@ -744,8 +762,9 @@ static const char *xfconf_find(const struct present_wire_msg *reply, const char 
 		const char *name, *value;
 		if (!present_wire_iter_read(&entry, 's', &name) || !present_wire_iter_enter(&entry, 'v', &variant))
 			return NULL;
+		bool on = false;
 		if (!k && strncmp(name, base, len) == 0 && strcmp(name + len, "/override") == 0)
-			return name;
+			return present_wire_iter_read(&variant, 'b', &on) && on ? name : NULL;
 		if (!k)
 			continue;
 		if (strncmp(name, base, len) != 0 || name[len] != '/' || !accel_is(name + len + 1, k) ||
@@ -803,6 +822,35 @@ static void xfconf_forget_others(struct present_client *c, const struct present_
 	}
 }
 
+/*
+ * What XFCE does as it first runs (libxfce4ui's shortcuts provider): its
+ * defaults (defaults, under /commands/default) copied into the user's
+ * branch, marked "override". Until then XFCE reads only the defaults, and
+ * then it clears the user's branch: a key bound there before would do
+ * nothing, and be gone. False, said, when Xfconf refuses.
+ */
+static bool xfconf_take_defaults(struct present_client *c, const struct present_wire_msg *defaults)
+{
+	struct present_wire_iter it, dict, entry, variant;
+	size_t len = strlen("/commands/default");
+	bool ok = true;
+	if (defaults)
+		present_wire_iter_init(defaults, &it);
+	if (defaults && present_wire_iter_enter(&it, 'a', &dict)) {
+		while (ok && present_wire_iter_enter(&dict, '{', &entry)) {
+			const char *name, *value;
+			char *copy = NULL;
+			if (!present_wire_iter_read(&entry, 's', &name) || !present_wire_iter_enter(&entry, 'v', &variant) ||
+				!present_wire_iter_read(&variant, 's', &value) || strncmp(name, "/commands/default/", len + 1) ||
+				asprintf(&copy, XFCE_COMMANDS "%s", name + len) < 0)
+				continue;
+			ok = xfconf_set(c, copy, "s", value);
+			free(copy);
+		}
+	}
+	return ok && xfconf_set(c, XFCE_COMMANDS "/override", "b", true);
+}
+
 /* Returns an exit code, or -EBUSY when fallback is set and keys are taken (by what: *ret_taken). */
 static int bind_xfce(const struct keys *k, const char *command, bool fallback, char **ret_taken)
 {
@@ -851,18 +899,13 @@ static int bind_xfce(const struct keys *k, const char *command, bool fallback, c
 			stderr);
 		r = PRESENT_EXIT_FAILURE;
 	} else if (asprintf(&property, XFCE_COMMANDS "/%s", accel) > 0) {
-		struct present_wire_error err = {0};
-		struct present_wire_msg *reply =
-			xfconf_call(&c, "SetProperty", &err, "ssv", XFCE_CHANNEL, property, "s", command);
-		if (reply) {
+		bool overridden = xfconf_find(replies[0], bases[0], NULL, &name);
+		if ((overridden || xfconf_take_defaults(&c, replies[1])) && xfconf_set(&c, property, "s", command)) {
 			printf("%s now runs '%s' (XFCE keyboard shortcut).\n", accel, command);
-			present_wire_msg_free(reply);
 			xfconf_forget_others(&c, replies[0], property);
 		} else {
-			present_client_complain(err.message, "cannot set XFCE's shortcut %s: ", property);
 			r = PRESENT_EXIT_FAILURE;
 		}
-		present_wire_error_free(&err);
 	}
 	free(property);
 	for (size_t i = 0; i < 4; i++)

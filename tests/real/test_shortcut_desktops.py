@@ -110,15 +110,22 @@ class Xfce(Desktop):
         self.xfconf = dbus.Interface(self.bus.connection.get_object("org.xfce.Xfconf", "/org/xfce/Xfconf"),
                                      "org.xfce.Xfconf")
 
+    def branch(self, base):
+        try:
+            return {str(k)[len(base):]: v for k, v in self.xfconf.GetAllProperties(CHANNEL, base).items()}
+        except dbus.DBusException as e:
+            if e.get_dbus_name() != "org.xfce.Xfconf.Error.PropertyNotFound":
+                raise
+            return {}
+
     def properties(self):
-        """The user's own shortcuts (XFCE's defaults, installed with it, are under */default)."""
+        """The user's own shortcuts: XFCE's defaults, installed with it under */default, and their copy in the
+        user's branch (made as XFCE first runs, or by present before it) left out."""
         found = {}
-        for base in ("/commands/custom", "/xfwm4/custom"):
-            try:
-                found.update({str(k): str(v) for k, v in self.xfconf.GetAllProperties(CHANNEL, base).items()})
-            except dbus.DBusException as e:
-                if e.get_dbus_name() != "org.xfce.Xfconf.Error.PropertyNotFound":
-                    raise
+        for kind in ("/commands", "/xfwm4"):
+            defaults = self.branch(kind + "/default")
+            found.update({kind + "/custom" + k: str(v) for k, v in self.branch(kind + "/custom").items()
+                          if k != "/override" and defaults.get(k) != v})
         return found
 
     def test_binds_once(self):
@@ -157,6 +164,10 @@ class Xfce(Desktop):
         self.assertEqual(r.stderr, "present: <Super>p is taken by 'xfce4-display-settings --minimal' (an XFCE "
                                    "keyboard shortcut): using <Super><Alt>p instead\n")
         self.assertEqual(self.properties(), {"/commands/custom/<Super><Alt>p": "present toggle"})
+        # Written as XFCE reads it once it runs: its defaults in the user's branch, which overrides them.
+        # Written beside them alone, XFCE would clear the branch as it first runs, present's key with it.
+        self.assertEqual(self.branch("/commands/custom")["/override"], True)
+        self.assertEqual(self.branch("/commands/custom")["/<Super>p"], "xfce4-display-settings --minimal")
         # Named by the user, the same keys are refused instead.
         r = self.shortcut("<Super>p")
         self.assertEqual((r.returncode, r.stdout), (1, ""))
