@@ -61,12 +61,16 @@ class Gnome(Desktop):
                                    "Choose other keys, such as: present shortcut '<Super><Alt>p'\n")
         self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "@as []")
 
-    def test_another_custom_shortcut_is_kept(self):
+    def custom_shortcut_of_the_users(self, name, command, binding):
+        """One custom shortcut, made in Settings, and the list of them naming it alone."""
         schema = MEDIA_KEYS + ".custom-keybinding:" + OTHER
-        self.gsettings("set", schema, "name", "Browser")
-        self.gsettings("set", schema, "command", "firefox")
-        self.gsettings("set", schema, "binding", "<Alt><Super>P")
+        self.gsettings("set", schema, "name", name)
+        self.gsettings("set", schema, "command", command)
+        self.gsettings("set", schema, "binding", binding)
         self.gsettings("set", MEDIA_KEYS, "custom-keybindings", "['%s']" % OTHER)
+
+    def test_another_custom_shortcut_is_kept(self):
+        self.custom_shortcut_of_the_users("Browser", "firefox", "<Alt><Super>P")
         r = self.shortcut()
         self.assertEqual((r.returncode, r.stdout), (1, ""))
         self.assertEqual(r.stderr.splitlines()[1:], [
@@ -86,14 +90,9 @@ class Gnome(Desktop):
         self.assertEqual(self.custom(OURS, "binding"), "'<Super>F7'")
         self.assertEqual(self.gsettings("get", MEDIA_KEYS, "custom-keybindings"), "['%s', '%s']" % (OTHER, OURS))
 
-
     def test_a_custom_shortcut_of_the_users_that_runs_present_is_it(self):
         # Made by hand in Settings: the keys already run present, so nothing is added beside it.
-        schema = MEDIA_KEYS + ".custom-keybinding:" + OTHER
-        self.gsettings("set", schema, "name", "Focus")
-        self.gsettings("set", schema, "command", "present toggle")
-        self.gsettings("set", schema, "binding", "<Super><Alt>p")
-        self.gsettings("set", MEDIA_KEYS, "custom-keybindings", "['%s']" % OTHER)
+        self.custom_shortcut_of_the_users("Focus", "present toggle", "<Super><Alt>p")
         r = self.shortcut()
         self.assertEqual((r.returncode, r.stdout), (0, "<Super><Alt>p already runs 'present toggle' (GNOME custom "
                                                        "shortcut).\n"))
