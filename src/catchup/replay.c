@@ -135,7 +135,9 @@ static bool summary(struct present_daemon *d, const struct tally *t, const struc
 	/* Cut short by the daemon's end, the session may have left the user
 	 * thinking the desktop is still silenced. */
 	bool interrupted = g_strcmp0(rec->end_reason, "interrupted") == 0;
-	if (asprintf(&text, "While you were present (%s%s)", length, interrupted ? "; interrupted" : "") < 0)
+	bool labelled = rec->label && *rec->label;
+	if (asprintf(&text, "While you were present%s%s (%s%s)", labelled ? ": " : "", labelled ? rec->label : "", length,
+		    interrupted ? "; interrupted" : "") < 0)
 		text = NULL;
 	char **review = t->alerts ? present_review_command(&d->config) : NULL;
 	bool sent = present_notify(d->notifier, &(struct present_notice){

@@ -95,8 +95,9 @@ void present_backlog_session_ended(struct present_daemon *d, const struct presen
 	if ((!d->backlog || g_queue_is_empty(d->backlog)) && close_session(d, &now)) {
 		if (now.sum_up && d->store && now.session_id)
 			present_replay(d,
-				&(struct present_session_record){.id = now.session_id, .started_at = now.started_at,
-					.ended_at = now.ended_at, .end_reason = (char *)now.reason},
+				&(struct present_session_record){.id = now.session_id, .label = (char *)now.label,
+					.started_at = now.started_at, .ended_at = now.ended_at,
+					.end_reason = (char *)now.reason},
 				now.holder);
 		return;
 	}

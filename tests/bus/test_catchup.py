@@ -149,6 +149,14 @@ class Classification(Catchup):
 
 
 class Replay(Catchup):
+    def test_the_summary_names_the_session(self):
+        self.ok("start", "10m", "--label", "Board review")
+        self.daemon_pid = self.bus.pid_of()
+        self.ok("stop")
+        [(_, summary, body, _)] = wait_until(self.shown_by_present, what="the summary")
+        self.assertRegex(summary, r"^While you were present: Board review \(\d+ s\)$")
+        self.assertEqual(body, "Nothing came in.")
+
     def test_summary_at_the_end(self):
         self.meeting(*MEETING)
         self.ok("stop")
