@@ -157,6 +157,23 @@ class Replay(Catchup):
         self.assertRegex(summary, r"^While you were present: Board review \(\d+ s\)$")
         self.assertEqual(body, "Nothing came in.")
 
+    def test_the_summary_waits_for_the_desktop_to_be_back(self):
+        # The end cannot put the switch back: shown now, into a desktop still
+        # silenced, the summary would pass unseen (GNOME's tray) and count as shown.
+        self.meeting(MEETING[2])
+        mock = self.notifications()
+        mock.Set("org.example.Mock", "RefuseOff", dbus.Boolean(True), signature="ssv",
+                 dbus_interface=dbus.PROPERTIES_IFACE)
+        self.assertEqual(self.present("stop").returncode, 4)
+        time.sleep(1)
+        self.assertEqual(self.summaries(), [])
+        mock.Set("org.example.Mock", "RefuseOff", dbus.Boolean(False), signature="ssv",
+                 dbus_interface=dbus.PROPERTIES_IFACE)
+        self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
+        self.assertEqual(wait_until(self.summaries, what="the summary once the desktop is back"),
+                         [self.summaries()[0]])
+        self.assertRegex(self.summaries()[0], r"^While you were present \(\d+ s\)$")
+
     def test_summary_at_the_end(self):
         self.meeting(*MEETING)
         self.ok("stop")
