@@ -239,10 +239,11 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 			d->summary_sent = rec->id;
 	} else {
 		/* As the summary: due until the server takes one of them (a server
-		 * takes all or none). Nothing to show, or the server shows what it
-		 * held by itself: done. */
+		 * takes all or none). Nothing to show, the server shows what it held
+		 * by itself, or nothing held them (dnd.backend "none", a switch that
+		 * failed: each was shown as it came, and would come twice): done. */
 		guint tried = 0;
-		if (!(b && b->shows_held_again) && each(d, &t, rec->id, &tried) > 0)
+		if (b && !b->shows_held_again && each(d, &t, rec->id, &tried) > 0)
 			d->summary_sent = rec->id;
 		else if (tried == 0)
 			present_replay_answered(d, rec->id, true);

@@ -654,6 +654,16 @@ class ReplayEach(Catchup):
         wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)],
                    what="the replay done with")
 
+    def test_nothing_silenced_nothing_comes_again(self):
+        # Shown as they came, with nothing to hold them: replayed, each would come twice.
+        self.write_config('replay = { mode = "each"; };\ndnd = { backend = "none"; };\n')
+        self.meeting(("Signal", "Bob", "call me", {"desktop-entry": "org.signal.Signal"}))
+        self.ok("stop")
+        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)],
+                   what="the replay done with")
+        time.sleep(0.5)
+        self.assertEqual(self.shown_by_present(), [])
+
     def test_what_the_app_took_back_is_not_shown_again(self):
         self.write_config('replay = { mode = "each"; };\n')
         self.meeting(("Signal", "Bob", "call me", {"desktop-entry": "org.signal.Signal"}))
