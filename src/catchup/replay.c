@@ -226,10 +226,15 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 		.senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 		.order = g_ptr_array_new(),
 	};
+	/* What the store cannot read is not nothing: shown, the summary would
+	 * say "Nothing came in", and count as shown. It stays due instead. */
 	if (present_store_alerts_each(d->store, rec->id, count_alert, &t) < 0 ||
 		present_store_owed_of_session_each(d->store, rec->id, count_owed, &t) < 0 ||
-		present_store_gaps_each(d->store, rec->id, count_gap, &t) < 0)
-		present_log("warning", "replay: %s", present_store_error(d->store));
+		present_store_gaps_each(d->store, rec->id, count_gap, &t) < 0) {
+		present_log("warning", "the summary of session %lld waits: %s", (long long)rec->id,
+			present_store_error(d->store));
+		goto out;
+	}
 	/* Where the server shows what it held by itself, a replay would show everything twice. */
 	const struct present_dnd_backend *b = backend_id ? present_dnd_backend_find(backend_id) : NULL;
 	if (strcmp(d->config.replay_mode, "summary") == 0) {
@@ -248,6 +253,7 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 		else if (tried == 0)
 			present_replay_answered(d, rec->id, true);
 	}
+out:
 	g_ptr_array_unref(t.order);
 	g_hash_table_destroy(t.apps);
 	g_hash_table_destroy(t.senders);

@@ -335,6 +335,18 @@ class Replay(Catchup):
         self.assertEqual(self.db().execute("SELECT end_reason, replay_due FROM sessions").fetchall(),
                          [("interrupted", "dunst")])
 
+    def test_a_summary_the_store_cannot_read_waits(self):
+        # What cannot be read is not "Nothing came in": it stays due.
+        self.killed_in_a_meeting()
+        with self.db() as db:
+            db.execute("ALTER TABLE capture_gaps RENAME TO gaps_away")
+        self.ok("doctor")  # any call has the bus start a daemon
+        self.daemon_pid = self.bus.pid_of()
+        wait_until(lambda: self.summaries() or "the summary of session 1 waits: " in self.bus.read_log(),
+                   what="the summary shown or held back")
+        self.assertEqual(self.summaries(), [])
+        self.assertEqual(self.db().execute("SELECT replay_due FROM sessions").fetchall(), [("dunst",)])
+
     def test_the_next_daemon_sums_up_a_session_its_predecessor_died_in(self):
         """The unit's restart, or the next `present` run: the held alerts
         are summed up as an end would have, said to be cut short."""
