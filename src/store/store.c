@@ -260,6 +260,11 @@ static int schema_version(struct present_store *store, int *ret)
 			PRESENT_STORE_SCHEMA);
 		return -EPROTO;
 	}
+	/* No present writes one: another program's database, which the steps must not touch. */
+	if (*ret < 0) {
+		snprintf(store->error, sizeof(store->error), "%s: not present's store (schema %d)", store->path, *ret);
+		return -EPROTO;
+	}
 	return 0;
 }
 

@@ -260,21 +260,27 @@ static void test_session_with_its_change(struct fixture *f, gconstpointer data)
 	sql_int(f->path, "SELECT count(*) FROM dnd_changes", 1);
 }
 
-static void test_newer_schema_refused(struct fixture *f, gconstpointer data)
+/* A schema version no present writes: a newer present's, or another program's (negative, which would have the
+ * migrations read before their first step). */
+static void test_a_schema_of_no_present_refused(struct fixture *f, gconstpointer data)
 {
+	static const struct {
+		const char *sql, *says;
+	} cases[] = {{"PRAGMA user_version = 99", "newer present"}, {"PRAGMA user_version = -3", "not present's store"}};
 	open_ok(f);
 	present_store_close(f->store);
 	f->store = NULL;
-	sqlite3 *db;
-	g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
-	sqlite3_close(db);
-
-	char *error = NULL;
-	g_assert_cmpint(present_store_open(f->path, &f->store, &error), ==, -EPROTO);
-	g_assert_null(f->store);
-	g_assert_nonnull(strstr(error, "newer present"));
-	g_free(error);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		sqlite3 *db;
+		g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_exec(db, cases[i].sql, NULL, NULL, NULL), ==, SQLITE_OK);
+		sqlite3_close(db);
+		char *error = NULL;
+		g_assert_cmpint(present_store_open(f->path, &f->store, &error), ==, -EPROTO);
+		g_assert_null(f->store);
+		g_assert_nonnull(strstr(error, cases[i].says));
+		g_free(error);
+	}
 }
 
 static void test_not_a_database(struct fixture *f, gconstpointer data)
@@ -561,7 +567,7 @@ int main(int argc, char **argv)
 	ADD("sessions", test_sessions);
 	ADD("summary-due", test_summary_due);
 	ADD("session-with-its-change", test_session_with_its_change);
-	ADD("newer-schema-refused", test_newer_schema_refused);
+	ADD("a-schema-of-no-present-refused", test_a_schema_of_no_present_refused);
 	ADD("schema-7-migrates", test_schema_7_migrates);
 	ADD("two-opens-migrate-once", test_two_opens_migrate_once);
 	ADD("a-live-owners-session-is-left-alone", test_a_live_owners_session_is_left_alone);
