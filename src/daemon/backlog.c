@@ -95,11 +95,11 @@ void present_backlog_session_ended(struct present_daemon *d, const struct presen
 	/* Sessions close in the order they ended: the last one's summary is the one due. */
 	if ((!d->backlog || g_queue_is_empty(d->backlog)) && close_session(d, &now)) {
 		/* Into a desktop still silenced (a switch the end could not put
-		 * back), or to no server, it would pass unseen and count as shown:
-		 * it stays due, and comes once both are back, as a dead daemon's
-		 * does (present_session_replay_left()). */
-		if (now.sum_up && d->store && now.session_id && d->notifications_owner &&
-			!present_dnd_has_leftovers(d->dnd))
+		 * back) it would pass unseen and count as shown: it stays due, and
+		 * comes once the switch is back (present_session_replay_left()).
+		 * With no server running, its Notify starts one where the bus can,
+		 * and stays due where it cannot. */
+		if (now.sum_up && d->store && now.session_id && !present_dnd_has_leftovers(d->dnd))
 			present_replay(d,
 				&(struct present_session_record){.id = now.session_id, .label = (char *)now.label,
 					.started_at = now.started_at, .ended_at = now.ended_at,
