@@ -39,6 +39,8 @@ extern char **environ;
 #define XFCONF_NAME "org.xfce.Xfconf"
 #define XFCONF_PATH "/org/xfce/Xfconf"
 #define XFCE_CHANNEL "xfce4-keyboard-shortcuts"
+/* What a path may hold to be written bare in a command line. */
+#define PLAIN_PATH "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-"
 #define XFCE_COMMANDS "/commands/custom"
 
 /* A key combination, whatever notation it came in. */
@@ -352,7 +354,7 @@ static char *toggle_command(void)
 	/* Desktops split the command as a shell would (sway and i3 hand it to
 	 * sh, GNOME and XFCE to g_shell_parse_argv()): only plain paths are safe
 	 * to write bare. */
-	bool plain = strspn(self, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-") == (size_t)n;
+	bool plain = strspn(self, PLAIN_PATH) == (size_t)n;
 	char *quoted = plain ? strdup(self) : shell_quote(self);
 	if (!quoted || asprintf(&out, "%s toggle", quoted) < 0)
 		out = NULL;
@@ -784,9 +786,21 @@ static bool runs_present_toggle(const char *cmd)
 	if (n <= tail || strcmp(cmd + n - tail, " toggle") != 0)
 		return false;
 	size_t end = n - tail, start = 0;
+	/* Only what toggle_command() writes: a plain path, or one in single
+	 * quotes (a quote within as '\''); never a wrapper of the user's
+	 * ("env X=1 /usr/bin/present toggle"). */
 	if (end >= 2 && cmd[0] == '\'' && cmd[end - 1] == '\'') {
 		start = 1;
 		end--;
+		for (size_t i = start; i < end; i++) {
+			if (cmd[i] != '\'')
+				continue;
+			if (end - i < 4 || strncmp(cmd + i, "'\\''", 4) != 0)
+				return false;
+			i += 3;
+		}
+	} else if (strspn(cmd, PLAIN_PATH) < end) {
+		return false;
 	}
 	const char *slash = memrchr(cmd + start, '/', end - start);
 	size_t base = slash ? (size_t)(slash - cmd) + 1 : start;
@@ -823,18 +837,24 @@ static void xfconf_forget_others(struct present_client *c, const struct present_
 }
 
 /*
- * What XFCE does as it first runs (libxfce4ui's shortcuts provider): its
- * defaults (defaults, under /commands/default) copied into the user's
- * branch, marked "override". Until then XFCE reads only the defaults, and
- * then it clears the user's branch: a key bound there before would do
- * nothing, and be gone. False, said, when Xfconf refuses.
+ * What XFCE does as it first runs (libxfce4ui's shortcuts provider): the
+ * user's branch cleared, its defaults (defaults, under /commands/default)
+ * copied there, and marked "override". Until then XFCE reads only the
+ * defaults: a key bound in the user's branch before would do nothing, and
+ * be gone. False, said, when Xfconf refuses.
  */
 static bool xfconf_take_defaults(struct present_client *c, const struct present_wire_msg *defaults)
 {
 	struct present_wire_iter it, dict, entry, variant;
 	size_t len = strlen("/commands/default");
-	bool ok = true;
-	if (defaults)
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reset = xfconf_call(c, "ResetProperty", &err, "ssb", XFCE_CHANNEL, XFCE_COMMANDS, true);
+	bool ok = reset || (err.name && strcmp(err.name, "org.xfce.Xfconf.Error.PropertyNotFound") == 0);
+	if (!ok)
+		present_client_complain(err.message, "cannot clear XFCE's shortcuts (%s): ", XFCE_COMMANDS);
+	present_wire_msg_free(reset);
+	present_wire_error_free(&err);
+	if (ok && defaults)
 		present_wire_iter_init(defaults, &it);
 	if (defaults && present_wire_iter_enter(&it, 'a', &dict)) {
 		while (ok && present_wire_iter_enter(&dict, '{', &entry)) {
@@ -868,12 +888,12 @@ static int bind_xfce(const struct keys *k, const char *command, bool fallback, c
 	static const char *const bases[] = {XFCE_COMMANDS, "/commands/default", "/xfwm4/custom", "/xfwm4/default"};
 	for (size_t i = 0; i < 4 && !failed; i++)
 		replies[i] = xfconf_all(&c, bases[i], &failed);
-	for (size_t i = 0; i < 4 && !failed && !bound; i++) {
-		bool defaults = i % 2 == 1;
-		if (defaults && xfconf_find(replies[i - 1], bases[i - 1], NULL, &name))
-			continue;
-		bound = xfconf_find(replies[i], bases[i], k, &name);
-		if (i == 0)
+	/* Until XFCE's first run its defaults are what is bound, and the user's
+	 * branch is cleared then: what it holds binds nothing. */
+	for (size_t i = 0; i < 4 && !failed && !bound; i += 2) {
+		size_t j = xfconf_find(replies[i], bases[i], NULL, &name) ? i : i + 1;
+		bound = xfconf_find(replies[j], bases[j], k, &name);
+		if (j == 0)
 			mine = bound;
 	}
 	/* The keys run an earlier present's toggle (it moved since): ours to write again. */

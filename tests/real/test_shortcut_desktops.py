@@ -140,8 +140,11 @@ class Xfce(Desktop):
     def test_new_keys_move_the_shortcut(self):
         # As on GNOME, where ours is one entry rebound: the old keys stop
         # running present, also those an earlier present wrote from where it
-        # was then; the user's other shortcuts stay.
+        # was then; the user's other shortcuts stay, a wrapper of present's
+        # among them. XFCE has run: its branch is the user's.
+        self.xfconf.SetProperty(CHANNEL, "/commands/custom/override", True)
         self.xfconf.SetProperty(CHANNEL, "/commands/custom/<Super>t", "xfce4-terminal")
+        self.xfconf.SetProperty(CHANNEL, "/commands/custom/<Super>w", "env X=1 /usr/bin/present toggle")
         self.assertEqual(self.shortcut("<Super>F7").returncode, 0)
         r = self.shortcut("Super+F8")
         self.assertEqual((r.returncode, r.stdout, r.stderr),
@@ -153,7 +156,17 @@ class Xfce(Desktop):
                          (0, "<Super>F9 now runs 'present toggle' (XFCE keyboard shortcut).\n"
                              "<Super>F8 no longer runs 'present toggle'.\n", ""))
         self.assertEqual(self.properties(), {"/commands/custom/<Super>F9": "present toggle",
-                                             "/commands/custom/<Super>t": "xfce4-terminal"})
+                                             "/commands/custom/<Super>t": "xfce4-terminal",
+                                             "/commands/custom/<Super>w": "env X=1 /usr/bin/present toggle"})
+
+    def test_a_key_written_before_xfces_first_run_is_written_again(self):
+        # An earlier present wrote it where XFCE does not read yet, and would clear it: not "already runs".
+        self.xfconf.SetProperty(CHANNEL, "/commands/custom/<Super>F7", "present toggle")
+        r = self.shortcut("<Super>F7")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, "<Super>F7 now runs 'present toggle' (XFCE keyboard shortcut).\n", ""))
+        self.assertEqual(self.branch("/commands/custom")["/override"], True)
+        self.assertEqual(self.properties(), {"/commands/custom/<Super>F7": "present toggle"})
 
     def test_default_keys_move_aside_for_xfces_own(self):
         # XFCE opens its display settings with Super+P.
@@ -181,6 +194,9 @@ class Xfce(Desktop):
                          (0, "<Super>p now runs 'present toggle' (XFCE keyboard shortcut).\n", ""))
 
     def test_other_shortcuts_on_the_keys_are_kept(self):
+        # XFCE has run: the user's branches are what is bound.
+        self.xfconf.SetProperty(CHANNEL, "/commands/custom/override", True)
+        self.xfconf.SetProperty(CHANNEL, "/xfwm4/custom/override", True)
         self.xfconf.SetProperty(CHANNEL, "/commands/custom/<Primary><Alt>t", "xfce4-terminal")
         self.xfconf.SetProperty(CHANNEL, "/xfwm4/custom/<Super>d", "show_desktop_key")
         before = self.properties()
