@@ -29,6 +29,7 @@ struct present_notifier {
 	guint action_signal, closed_signal, owner_signal;
 	GHashTable *commands; /* the server's id -> struct command, while it may be activated */
 	unsigned awaited; /* notices sent with a ref or a tag whose answer is still to come */
+	GPtrArray *flying; /* the struct call of each tagged notice whose answer is still to come */
 	guint64 commands_given; /* how many were ever put in commands: each one's age */
 	const struct present_notifier_ops *ops; /* may be NULL */
 	void *data;
@@ -61,6 +62,7 @@ struct call {
 	char **command;
 	char *tag;
 	int64_t ref;
+	bool withdrawn; /* withdrawn before the server answered: closed once it does */
 };
 
 static void command_free(gpointer data)
@@ -163,6 +165,7 @@ struct present_notifier *present_notifier_create(const char *keep_path, const st
 	n->data = data;
 	n->commands = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, command_free);
 	n->shown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, shown_free);
+	n->flying = g_ptr_array_new();
 	n->keep_path = g_strdup(keep_path);
 	keep_load(n);
 	return n;
@@ -177,6 +180,7 @@ static void unref(gpointer data)
 		g_object_unref(n->bus);
 	g_hash_table_destroy(n->commands);
 	g_hash_table_destroy(n->shown);
+	g_ptr_array_free(n->flying, TRUE);
 	g_free(n->keep_path);
 	g_free(n->kept_guid);
 	g_free(n);
@@ -318,6 +322,8 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 	bool before = present_notifier_waiting(n);
 	if (c->ref || c->tag)
 		n->awaited--;
+	if (c->tag)
+		g_ptr_array_remove(n->flying, c);
 	GError *error = NULL;
 	/* The message, not just its body: its sender is the server's unique name. */
 	GDBusMessage *reply = g_dbus_connection_send_message_with_reply_finish(G_DBUS_CONNECTION(source), result,
@@ -338,7 +344,11 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 		guint32 id;
 		g_variant_get(body, "(u)", &id);
 		const char *server = g_dbus_message_get_sender(reply);
-		if (c->command && server) {
+		if (c->withdrawn && server) {
+			/* Taken back while on its way: closed where it arrived, by the id it got. */
+			g_dbus_connection_call(n->bus, server, PATH, NAME, "CloseNotification", g_variant_new("(u)", id), NULL,
+				G_DBUS_CALL_FLAGS_NO_AUTO_START, NOTIFY_TIMEOUT_MS, NULL, NULL, NULL);
+		} else if (c->command && server) {
 			if (g_hash_table_size(n->commands) >= COMMANDS_MAX)
 				forget_oldest_command(n);
 			struct command *command = g_new(struct command, 1);
@@ -346,7 +356,7 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 			g_hash_table_replace(n->commands, GUINT_TO_POINTER(id), command);
 			c->command = NULL;
 		}
-		if (c->tag && server && g_dbus_is_unique_name(server)) {
+		if (!c->withdrawn && c->tag && server && g_dbus_is_unique_name(server)) {
 			shown_put(n, c->tag, server, id);
 			keep_save(n);
 		}
@@ -416,6 +426,8 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 	bool before = present_notifier_waiting(n);
 	if (c->ref || c->tag)
 		n->awaited++;
+	if (c->tag)
+		g_ptr_array_add(n->flying, c);
 	/* Activation allowed, as for any app's notification: a server started on demand shows it. */
 	GDBusMessage *call = g_dbus_message_new_method_call(NAME, PATH, NAME, "Notify");
 	g_dbus_message_set_body(call, g_variant_new("(susssasa{sv}i)", app, 0, icon, summary, body, &actions, &hints, -1));
@@ -437,6 +449,12 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 
 void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 {
+	/* One still on its way has no id yet: its answer closes it. */
+	for (guint i = 0; i < n->flying->len; i++) {
+		struct call *c = n->flying->pdata[i];
+		if (strcmp(c->tag, tag) == 0)
+			c->withdrawn = true;
+	}
 	/* Connecting checks what an earlier daemon kept against this bus's
 	 * guid, and may drop it: look again after. */
 	if (!g_hash_table_contains(n->shown, tag) || !connect_bus(n))

@@ -1252,6 +1252,28 @@ class Plasma(BusTestCase):
         self.assertIn(notices.index("Do-not-disturb could not be turned off") + 1, closed)
         self.assertFalse(self.inhibited())
 
+    def test_the_notice_of_a_hold_put_back_goes_though_plasma_had_not_answered_it(self):
+        # Plasma stalls at the end: the release fails, and the notice saying
+        # so waits in its queue behind it. The retry's release, sent while it
+        # still stalls, is answered once it wakes, before the notice's answer
+        # is read: the notice, taken back while on its way, is closed by the id
+        # the answer gives.
+        self.write_config('replay = { mode = "none"; };\n')
+        self.ok("start", "10m")
+        os.killpg(self.mock.pid, signal.SIGSTOP)
+        try:
+            self.assertEqual(self.present("stop").returncode, 4)
+            time.sleep(6.5)  # the retry, 5 s after the end, waits on the stalled Plasma
+        finally:
+            os.killpg(self.mock.pid, signal.SIGCONT)
+        calls = lambda: self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
+        notice = lambda: [i + 1 for i, (_, name, a) in enumerate(c for c in calls() if c[1] == "Notify")
+                          if str(a[3]) == "Do-not-disturb could not be turned off"]
+        [notice_id] = wait_until(notice, 10, "the notice")
+        wait_until(lambda: notice_id in [int(a[0]) for _, name, a in calls() if name == "CloseNotification"], 30,
+                   "the notice closed once the hold is released")
+        self.assertFalse(self.inhibited())
+
     def test_a_hold_kept_for_a_plasma_since_restarted_is_not_released_there(self):
         # Plasma counts its cookies from 1 in each process: ours, given to
         # another app by the Plasma that took the name since, is not ours to end.
