@@ -1196,6 +1196,27 @@ class Plasma(BusTestCase):
     def refuse_uninhibit(self, refuse):
         self.notifications().RefuseUnInhibit(dbus.Boolean(refuse), dbus_interface="org.freedesktop.DBus.Mock")
 
+    def stop_with_plasma_stalled(self, seconds):
+        """A session ends while Plasma stalls, so that its release fails; Plasma wakes seconds after the stop.
+        Returns whether a daemon was there just before it woke."""
+        self.ok("start", "10m")
+        os.killpg(self.mock.pid, signal.SIGSTOP)
+        try:
+            self.assertEqual(self.present("stop").returncode, 4)
+            time.sleep(seconds)
+            return self.bus.has_owner()
+        finally:
+            os.killpg(self.mock.pid, signal.SIGCONT)
+
+    def left_on_notice_closed(self):
+        """Whether the notice that the switch could not be turned off was sent, and closed (by the id Plasma
+        gave it: ids count from 1)."""
+        calls = self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
+        notices = [str(a[3]) for _, name, a in calls if name == "Notify" and not a[1]]
+        closed = [int(a[0]) for _, name, a in calls if name == "CloseNotification"]
+        return ("Do-not-disturb could not be turned off" in notices and
+                notices.index("Do-not-disturb could not be turned off") + 1 in closed)
+
     def test_a_refused_release_is_tried_again(self):
         # The daemon may stay for hours (a reminder): the hold must not stay with it.
         self.ok("start", "10m")
@@ -1225,31 +1246,17 @@ class Plasma(BusTestCase):
         self.assertEqual(self.ok("status"), "Not in a session.\n")
         self.assertFalse(self.bus.has_owner())
         wait_until(lambda: not self.inhibited(), 5, "Plasma to drop the hold with the daemon's connection")
-        calls = self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
-        notices = [str(a[3]) for _, name, a in calls if name == "Notify" and not a[1]]
-        closed = [int(a[0]) for _, name, a in calls if name == "CloseNotification"]
-        self.assertIn("Do-not-disturb could not be turned off", notices)
-        self.assertIn(notices.index("Do-not-disturb could not be turned off") + 1, closed)
+        self.assertTrue(self.left_on_notice_closed())
 
     def test_the_notice_of_a_hold_left_on_goes_even_after_plasma_stalled(self):
         # Plasma stalls at the end: the release fails, and the notice saying
         # so waits in its queue. The daemon waits for its answer before it
         # leaves, so that it can take the notice back as its exit ends the hold.
         self.write_config('daemon = { idle_exit = 1; };\nreplay = { mode = "none"; };\n')
-        self.ok("start", "10m")
-        os.killpg(self.mock.pid, signal.SIGSTOP)
-        try:
-            self.assertEqual(self.present("stop").returncode, 4)
-            time.sleep(2)  # past idle_exit
-            self.assertTrue(self.bus.has_owner(), "the daemon left with its notice unanswered")
-        finally:
-            os.killpg(self.mock.pid, signal.SIGCONT)
+        # 2 s: past idle_exit.
+        self.assertTrue(self.stop_with_plasma_stalled(2), "the daemon left with its notice unanswered")
         wait_until(lambda: not self.bus.has_owner(), 20, "the daemon to leave")
-        calls = self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
-        notices = [str(a[3]) for _, name, a in calls if name == "Notify" and not a[1]]
-        closed = [int(a[0]) for _, name, a in calls if name == "CloseNotification"]
-        self.assertIn("Do-not-disturb could not be turned off", notices)
-        self.assertIn(notices.index("Do-not-disturb could not be turned off") + 1, closed)
+        self.assertTrue(self.left_on_notice_closed())
         self.assertFalse(self.inhibited())
 
     def test_the_notice_of_a_hold_put_back_goes_though_plasma_had_not_answered_it(self):
@@ -1259,19 +1266,8 @@ class Plasma(BusTestCase):
         # is read: the notice, taken back while on its way, is closed by the id
         # the answer gives.
         self.write_config('replay = { mode = "none"; };\n')
-        self.ok("start", "10m")
-        os.killpg(self.mock.pid, signal.SIGSTOP)
-        try:
-            self.assertEqual(self.present("stop").returncode, 4)
-            time.sleep(6.5)  # the retry, 5 s after the end, waits on the stalled Plasma
-        finally:
-            os.killpg(self.mock.pid, signal.SIGCONT)
-        calls = lambda: self.notifications().GetCalls(dbus_interface="org.freedesktop.DBus.Mock")
-        notice = lambda: [i + 1 for i, (_, name, a) in enumerate(c for c in calls() if c[1] == "Notify")
-                          if str(a[3]) == "Do-not-disturb could not be turned off"]
-        [notice_id] = wait_until(notice, 10, "the notice")
-        wait_until(lambda: notice_id in [int(a[0]) for _, name, a in calls() if name == "CloseNotification"], 30,
-                   "the notice closed once the hold is released")
+        self.stop_with_plasma_stalled(6.5)  # the retry, 5 s after the end, waits on the stalled Plasma
+        wait_until(self.left_on_notice_closed, 30, "the notice closed once the hold is released")
         self.assertFalse(self.inhibited())
 
     def test_a_hold_kept_for_a_plasma_since_restarted_is_not_released_there(self):
