@@ -148,7 +148,7 @@ class Summary(Meeting):
         ours = [s for s in shown if s[0] == "present"]
         self.assertEqual(len(ours), 1, shown)
         [(_, summary, body)] = ours
-        self.assertRegex(summary, r"^While you were present \(\d+ s\)$")
+        self.assertRegex(summary, r"^While you were present: Acme quarterly review \(\d+ s\)$")
         self.assertEqual(body, "8 alerts from 7 apps · 7 replies owed, first by %s" % ms_clock(items[1]["ack_by"]))
         # dunst gave it an id: it is not due any more, for this daemon or the next.
         self.wait_summary_taken()
