@@ -856,15 +856,20 @@ static bool xfconf_take_defaults(struct present_client *c, const struct present_
 	present_wire_error_free(&err);
 	if (ok && defaults)
 		present_wire_iter_init(defaults, &it);
-	if (defaults && present_wire_iter_enter(&it, 'a', &dict)) {
+	if (ok && defaults && present_wire_iter_enter(&it, 'a', &dict)) {
 		while (ok && present_wire_iter_enter(&dict, '{', &entry)) {
 			const char *name, *value;
+			bool on;
 			char *copy = NULL;
 			if (!present_wire_iter_read(&entry, 's', &name) || !present_wire_iter_enter(&entry, 'v', &variant) ||
-				!present_wire_iter_read(&variant, 's', &value) || strncmp(name, "/commands/default/", len + 1) ||
+				strncmp(name, "/commands/default/", len + 1) ||
 				asprintf(&copy, XFCE_COMMANDS "%s", name + len) < 0)
 				continue;
-			ok = xfconf_set(c, copy, "s", value);
+			/* Each as it is: a command, or a flag of one (startup-notify). */
+			if (present_wire_iter_read(&variant, 's', &value))
+				ok = xfconf_set(c, copy, "s", value);
+			else if (present_wire_iter_read(&variant, 'b', &on))
+				ok = xfconf_set(c, copy, "b", on);
 			free(copy);
 		}
 	}
@@ -922,7 +927,9 @@ static int bind_xfce(const struct keys *k, const char *command, bool fallback, c
 		bool overridden = xfconf_find(replies[0], bases[0], NULL, &name);
 		if ((overridden || xfconf_take_defaults(&c, replies[1])) && xfconf_set(&c, property, "s", command)) {
 			printf("%s now runs '%s' (XFCE keyboard shortcut).\n", accel, command);
-			xfconf_forget_others(&c, replies[0], property);
+			/* A branch just cleared holds no other key of present's. */
+			if (overridden)
+				xfconf_forget_others(&c, replies[0], property);
 		} else {
 			r = PRESENT_EXIT_FAILURE;
 		}

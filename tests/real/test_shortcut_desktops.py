@@ -167,6 +167,17 @@ class Xfce(Desktop):
                          (0, "<Super>F7 now runs 'present toggle' (XFCE keyboard shortcut).\n", ""))
         self.assertEqual(self.branch("/commands/custom")["/override"], True)
         self.assertEqual(self.properties(), {"/commands/custom/<Super>F7": "present toggle"})
+        # The defaults as XFCE copies them, flags (startup-notify) among them.
+        custom = self.branch("/commands/custom")
+        self.assertEqual({k: v for k, v in self.branch("/commands/default").items() if custom.get(k) != v}, {})
+
+    def test_other_keys_written_before_xfces_first_run_go_with_the_branch(self):
+        # Cleared with the branch, as XFCE would: not taken off again, with an error for each.
+        self.xfconf.SetProperty(CHANNEL, "/commands/custom/<Super>F8", "present toggle")
+        r = self.shortcut("<Super>F7")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, "<Super>F7 now runs 'present toggle' (XFCE keyboard shortcut).\n", ""))
+        self.assertEqual(self.properties(), {"/commands/custom/<Super>F7": "present toggle"})
 
     def test_default_keys_move_aside_for_xfces_own(self):
         # XFCE opens its display settings with Super+P.
