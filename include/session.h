@@ -100,6 +100,9 @@ void present_session_ready_next(struct present_daemon *d);
  */
 void present_session_mirror(struct present_daemon *d);
 
+/** Removes the daemon's status file (a warning if it cannot): nothing is on. */
+void present_session_mirror_remove(struct present_daemon *d);
+
 /**
  * Describes the session, and between sessions what an earlier one left on
  * (its unrestored); what it points to is borrowed.

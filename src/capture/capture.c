@@ -300,15 +300,15 @@ static void name_app(struct present_capture *cap, struct recent *hop, const stru
 }
 
 /* An earlier hop of the same alert (of alert id, unless 0), the latest:
- * the same text moments ago, from a portal hop or from another connection
- * (a backend forwarding it). An app repeating itself on its own connection
- * is two alerts. */
-static struct recent *earlier_hop(struct present_capture *cap, int64_t id, const struct present_alert_event *ev)
+ * the same text moments ago (now: boot_ms()), from a portal hop or from
+ * another connection (a backend forwarding it). An app repeating itself on
+ * its own connection is two alerts. */
+static struct recent *earlier_hop(struct present_capture *cap, int64_t id, const struct present_alert_event *ev,
+	int64_t now)
 {
 	/* A sandboxed app's own call is where its alert starts, never a hop. */
 	if (ev->path == PRESENT_PATH_PORTAL)
 		return NULL;
-	int64_t now = boot_ms();
 	for (unsigned i = 1; i <= RECENT; i++) {
 		struct recent *r = &cap->recent[(cap->recent_next - i) % RECENT];
 		if (!r->id || (id && r->id != id) || now - r->seen > HOP_WINDOW_MS || !same(r->summary, ev->summary) ||
@@ -334,7 +334,7 @@ static struct recent *earlier_hop(struct present_capture *cap, int64_t id, const
 }
 
 static void remember(struct present_capture *cap, int64_t id, const struct present_alert_event *ev, int64_t at,
-	bool owed)
+	int64_t seen, bool owed)
 {
 	struct recent *r = &cap->recent[cap->recent_next++ % RECENT];
 	g_free(r->caller);
@@ -345,7 +345,7 @@ static void remember(struct present_capture *cap, int64_t id, const struct prese
 	*r = (struct recent){
 		.id = id,
 		.at = at,
-		.seen = boot_ms(),
+		.seen = seen,
 		.path = ev->path,
 		.caller = g_strdup(ev->caller),
 		.app = g_strdup(ev->app),
@@ -391,7 +391,7 @@ static void forget_old(struct present_capture *cap)
 
 static void on_add(struct present_capture *cap, const struct present_alert_event *ev, int64_t at)
 {
-	int64_t id = 0;
+	int64_t id = 0, seen = boot_ms();
 	gpointer found = NULL;
 	char *key = ev->path == PRESENT_PATH_NOTIFY ? NULL : note_key(ev);
 
@@ -401,13 +401,13 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 		found = g_hash_table_lookup(cap->by_note_id, key);
 	/* An update crosses the hops the alert did, each finding the alert by
 	 * its own id: it is one update, counted at its first hop. */
-	struct recent *hop = earlier_hop(cap, found ? unbox(found) : 0, ev);
+	struct recent *hop = earlier_hop(cap, found ? unbox(found) : 0, ev, seen);
 	/* A portal hop moments ago starts this alert, whatever alert the id
 	 * still names: a sandboxed app run again calls from a new connection
 	 * with the ids its last run gave, and the backend's hop finds the
 	 * alert of that run by its id. */
 	if (!hop && found) {
-		struct recent *chain = earlier_hop(cap, 0, ev);
+		struct recent *chain = earlier_hop(cap, 0, ev, seen);
 		if (chain && (chain->path == PRESENT_PATH_PORTAL || chain->path == PRESENT_PATH_IMPL_PORTAL))
 			hop = chain;
 	}
@@ -421,13 +421,13 @@ static void on_add(struct present_capture *cap, const struct present_alert_event
 	} else if (found) {
 		id = unbox(found);
 		bool owed = record(cap, PRESENT_WRITE_UPDATE, id, ev, at);
-		remember(cap, id, ev, at, owed);
+		remember(cap, id, ev, at, seen, owed);
 		owes_more = owed;
 	} else {
 		id = present_writer_next_id(cap->writer);
 		bool owed = record(cap, PRESENT_WRITE_INSERT, id, ev, at);
 		cap->count++;
-		remember(cap, id, ev, at, owed);
+		remember(cap, id, ev, at, seen, owed);
 		cap->newest = id;
 		forget_old(cap);
 		if (cap->rules.on_new)

@@ -28,8 +28,7 @@ struct present_notifier {
 	GDBusConnection *bus; /* NULL until the first notice */
 	guint action_signal, closed_signal, owner_signal;
 	GHashTable *commands; /* the server's id -> struct command, while it may be activated */
-	unsigned awaited; /* notices sent with a ref or a tag whose answer is still to come */
-	GPtrArray *flying; /* the struct call of each tagged notice whose answer is still to come */
+	GPtrArray *awaited; /* the struct call of each notice with a ref or a tag whose answer is still to come */
 	guint64 commands_given; /* how many were ever put in commands: each one's age */
 	const struct present_notifier_ops *ops; /* may be NULL */
 	void *data;
@@ -165,7 +164,7 @@ struct present_notifier *present_notifier_create(const char *keep_path, const st
 	n->data = data;
 	n->commands = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, command_free);
 	n->shown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, shown_free);
-	n->flying = g_ptr_array_new();
+	n->awaited = g_ptr_array_new();
 	n->keep_path = g_strdup(keep_path);
 	keep_load(n);
 	return n;
@@ -180,7 +179,7 @@ static void unref(gpointer data)
 		g_object_unref(n->bus);
 	g_hash_table_destroy(n->commands);
 	g_hash_table_destroy(n->shown);
-	g_ptr_array_free(n->flying, TRUE);
+	g_ptr_array_free(n->awaited, TRUE);
 	g_free(n->keep_path);
 	g_free(n->kept_guid);
 	g_free(n);
@@ -315,15 +314,21 @@ static void forget_oldest_command(struct present_notifier *n)
 	g_hash_table_remove(n->commands, oldest);
 }
 
+/* To the server that showed it, by its unique name: one that has gone takes
+ * nobody's notice with it, and is not started again for this. */
+static void close_notice(struct present_notifier *n, const char *server, guint32 id)
+{
+	g_dbus_connection_call(n->bus, server, PATH, NAME, "CloseNotification", g_variant_new("(u)", id), NULL,
+		G_DBUS_CALL_FLAGS_NO_AUTO_START, NOTIFY_TIMEOUT_MS, NULL, NULL, NULL);
+}
+
 static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 {
 	struct call *c = data;
 	struct present_notifier *n = c->n;
 	bool before = present_notifier_waiting(n);
 	if (c->ref || c->tag)
-		n->awaited--;
-	if (c->tag)
-		g_ptr_array_remove(n->flying, c);
+		g_ptr_array_remove(n->awaited, c);
 	GError *error = NULL;
 	/* The message, not just its body: its sender is the server's unique name. */
 	GDBusMessage *reply = g_dbus_connection_send_message_with_reply_finish(G_DBUS_CONNECTION(source), result,
@@ -346,8 +351,7 @@ static void on_shown(GObject *source, GAsyncResult *result, gpointer data)
 		const char *server = g_dbus_message_get_sender(reply);
 		if (c->withdrawn && server) {
 			/* Taken back while on its way: closed where it arrived, by the id it got. */
-			g_dbus_connection_call(n->bus, server, PATH, NAME, "CloseNotification", g_variant_new("(u)", id), NULL,
-				G_DBUS_CALL_FLAGS_NO_AUTO_START, NOTIFY_TIMEOUT_MS, NULL, NULL, NULL);
+			close_notice(n, server, id);
 		} else if (c->command && server) {
 			if (g_hash_table_size(n->commands) >= COMMANDS_MAX)
 				forget_oldest_command(n);
@@ -425,9 +429,7 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 	n->refs++;
 	bool before = present_notifier_waiting(n);
 	if (c->ref || c->tag)
-		n->awaited++;
-	if (c->tag)
-		g_ptr_array_add(n->flying, c);
+		g_ptr_array_add(n->awaited, c);
 	/* Activation allowed, as for any app's notification: a server started on demand shows it. */
 	GDBusMessage *call = g_dbus_message_new_method_call(NAME, PATH, NAME, "Notify");
 	g_dbus_message_set_body(call, g_variant_new("(susssasa{sv}i)", app, 0, icon, summary, body, &actions, &hints, -1));
@@ -450,9 +452,9 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 {
 	/* One still on its way has no id yet: its answer closes it. */
-	for (guint i = 0; i < n->flying->len; i++) {
-		struct call *c = n->flying->pdata[i];
-		if (strcmp(c->tag, tag) == 0)
+	for (guint i = 0; i < n->awaited->len; i++) {
+		struct call *c = n->awaited->pdata[i];
+		if (g_strcmp0(c->tag, tag) == 0)
 			c->withdrawn = true;
 	}
 	/* Connecting checks what an earlier daemon kept against this bus's
@@ -462,10 +464,7 @@ void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 	const struct shown *s = g_hash_table_lookup(n->shown, tag);
 	if (!s)
 		return;
-	/* To the server that showed it, by its unique name: one that has gone
-	 * takes nobody's notice with it, and is not started again for this. */
-	g_dbus_connection_call(n->bus, s->server, PATH, NAME, "CloseNotification", g_variant_new("(u)", s->id), NULL,
-		G_DBUS_CALL_FLAGS_NO_AUTO_START, NOTIFY_TIMEOUT_MS, NULL, NULL, NULL);
+	close_notice(n, s->server, s->id);
 	/* Its button goes with it, whether or not the server says it closed. */
 	char *server = g_strdup(s->server);
 	forget(n, server, s->id);
@@ -475,7 +474,8 @@ void present_notifier_withdraw(struct present_notifier *n, const char *tag)
 bool present_notifier_waiting(const struct present_notifier *n)
 {
 	/* An answer still to come is waited for even on a closed connection: it comes, as an error. */
-	return n && n->bus && ((!g_dbus_connection_is_closed(n->bus) && g_hash_table_size(n->commands) > 0) || n->awaited);
+	return n && n->bus &&
+		((!g_dbus_connection_is_closed(n->bus) && g_hash_table_size(n->commands) > 0) || n->awaited->len > 0);
 }
 
 void present_notifier_destroy(struct present_notifier *n)

@@ -303,10 +303,14 @@ static bool left_by_a_dead_daemon(bool in_session)
 	struct present_session_record rec;
 	bool left = false;
 	if (path && access(path, F_OK) == 0 && present_store_open(path, &store, &error) == 0) {
-		int r = in_session ? present_store_session_unfinished(store, &rec) : 0;
-		if (r > 0)
-			present_session_record_finish(&rec);
-		left = in_session ? r != 0 : present_store_left_behind(store);
+		if (in_session) {
+			int r = present_store_session_unfinished(store, &rec);
+			if (r > 0)
+				present_session_record_finish(&rec);
+			left = r != 0;
+		} else {
+			left = present_store_left_behind(store);
+		}
 		present_store_close(store);
 	}
 	free(error);

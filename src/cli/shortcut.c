@@ -729,6 +729,20 @@ static bool xfconf_set(struct present_client *c, const char *property, const cha
 	return reply != NULL;
 }
 
+/* Resets property (and all under it, if recursive); one already gone is done. False, said (what was being
+ * done: what), when Xfconf refuses. */
+static bool xfconf_reset(struct present_client *c, const char *property, bool recursive, const char *what)
+{
+	struct present_wire_error err = {0};
+	struct present_wire_msg *reply = xfconf_call(c, "ResetProperty", &err, "ssb", XFCE_CHANNEL, property, recursive);
+	bool ok = reply || (err.name && strcmp(err.name, "org.xfce.Xfconf.Error.PropertyNotFound") == 0);
+	if (!ok)
+		present_client_complain(err.message, "cannot %s (%s): ", what, property);
+	present_wire_msg_free(reply);
+	present_wire_error_free(&err);
+	return ok;
+}
+
 /* Every string property under base in Xfconf's shortcuts channel, as a{sv}; NULL with a message when it fails. */
 static struct present_wire_msg *xfconf_all(struct present_client *c, const char *base, bool *ret_failed)
 {
@@ -825,14 +839,8 @@ static void xfconf_forget_others(struct present_client *c, const struct present_
 		if (strncmp(name, XFCE_COMMANDS "/", len + 1) != 0 || strcmp(name, property) == 0 ||
 			!present_wire_iter_read(&variant, 's', &value) || !runs_present_toggle(value))
 			continue;
-		struct present_wire_error err = {0};
-		struct present_wire_msg *done = xfconf_call(c, "ResetProperty", &err, "ssb", XFCE_CHANNEL, name, false);
-		if (done)
+		if (xfconf_reset(c, name, false, "take present off XFCE's shortcut"))
 			printf("%s no longer runs '%s'.\n", name + len + 1, value);
-		else
-			present_client_complain(err.message, "cannot take present off XFCE's shortcut %s: ", name);
-		present_wire_msg_free(done);
-		present_wire_error_free(&err);
 	}
 }
 
@@ -847,13 +855,7 @@ static bool xfconf_take_defaults(struct present_client *c, const struct present_
 {
 	struct present_wire_iter it, dict, entry, variant;
 	size_t len = strlen("/commands/default");
-	struct present_wire_error err = {0};
-	struct present_wire_msg *reset = xfconf_call(c, "ResetProperty", &err, "ssb", XFCE_CHANNEL, XFCE_COMMANDS, true);
-	bool ok = reset || (err.name && strcmp(err.name, "org.xfce.Xfconf.Error.PropertyNotFound") == 0);
-	if (!ok)
-		present_client_complain(err.message, "cannot clear XFCE's shortcuts (%s): ", XFCE_COMMANDS);
-	present_wire_msg_free(reset);
-	present_wire_error_free(&err);
+	bool ok = xfconf_reset(c, XFCE_COMMANDS, true, "clear XFCE's shortcuts");
 	if (ok && defaults)
 		present_wire_iter_init(defaults, &it);
 	if (ok && defaults && present_wire_iter_enter(&it, 'a', &dict)) {
@@ -895,11 +897,14 @@ static int bind_xfce(const struct keys *k, const char *command, bool fallback, c
 		replies[i] = xfconf_all(&c, bases[i], &failed);
 	/* Until XFCE's first run its defaults are what is bound, and the user's
 	 * branch is cleared then: what it holds binds nothing. */
+	bool overridden = false;
 	for (size_t i = 0; i < 4 && !failed && !bound; i += 2) {
 		size_t j = xfconf_find(replies[i], bases[i], NULL, &name) ? i : i + 1;
 		bound = xfconf_find(replies[j], bases[j], k, &name);
-		if (j == 0)
+		if (j == 0) {
+			overridden = true;
 			mine = bound;
+		}
 	}
 	/* The keys run an earlier present's toggle (it moved since): ours to write again. */
 	if (mine && bound == mine && strcmp(mine, command) != 0 && runs_present_toggle(mine))
@@ -924,7 +929,6 @@ static int bind_xfce(const struct keys *k, const char *command, bool fallback, c
 			stderr);
 		r = PRESENT_EXIT_FAILURE;
 	} else if (asprintf(&property, XFCE_COMMANDS "/%s", accel) > 0) {
-		bool overridden = xfconf_find(replies[0], bases[0], NULL, &name);
 		if ((overridden || xfconf_take_defaults(&c, replies[1])) && xfconf_set(&c, property, "s", command)) {
 			printf("%s now runs '%s' (XFCE keyboard shortcut).\n", accel, command);
 			/* A branch just cleared holds no other key of present's. */

@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,8 +156,8 @@ void present_leftovers_finish(struct present_daemon *d)
 	 * (whose writer gone, it would read as a crash that left them). */
 	if (d->dnd && present_dnd_has_leftovers(d->dnd) && !present_dnd_leftovers_outlive(d->dnd)) {
 		present_notifier_withdraw(d->notifier, LEFT_ON_TAG);
-		if (d->statefile && !d->session.active && unlink(d->statefile) < 0 && errno != ENOENT)
-			present_log("warning", "%s: %s", d->statefile, strerror(errno));
+		if (!d->session.active)
+			present_session_mirror_remove(d);
 	}
 	free(d->leftovers_shown);
 	d->leftovers_shown = NULL;

@@ -2,7 +2,6 @@
  * present-daemon: holds the focus session. Started by D-Bus activation (or
  * its systemd user unit), it exits when idle and is brought back on demand.
  */
-#include <errno.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -253,8 +252,8 @@ static int restore_leftovers(struct present_daemon *d, struct present_dnd_report
  */
 static void drop_dead_statefile(struct present_daemon *d)
 {
-	if (d->statefile && !present_dnd_has_leftovers(d->dnd) && unlink(d->statefile) < 0 && errno != ENOENT)
-		present_log("warning", "%s: %s", d->statefile, strerror(errno));
+	if (!present_dnd_has_leftovers(d->dnd))
+		present_session_mirror_remove(d);
 }
 
 static int serve(struct present_daemon *d)

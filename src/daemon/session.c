@@ -74,14 +74,19 @@ static gboolean timer_fired(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+void present_session_mirror_remove(struct present_daemon *d)
+{
+	if (d->statefile && unlink(d->statefile) < 0 && errno != ENOENT)
+		present_log("warning", "%s: %s", d->statefile, strerror(errno));
+}
+
 /* Writes status to the daemon's file, or removes the file when there is
  * nothing to show: no session, nothing left on. */
 static void mirror_write(struct present_daemon *d, const struct present_status *status,
 	const struct present_statefile_owed *owed)
 {
 	if (!status->active && !status->n_unrestored) {
-		if (unlink(d->statefile) < 0 && errno != ENOENT)
-			present_log("warning", "%s: %s", d->statefile, strerror(errno));
+		present_session_mirror_remove(d);
 		return;
 	}
 	int r = present_statefile_write_owed(d->statefile, getpid(), status, owed);

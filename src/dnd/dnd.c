@@ -1035,8 +1035,9 @@ static bool owner_gone(struct present_dnd *dnd, const char *server, char **owner
  * mako mode, a paused dunst). On another bus that still runs, found at the
  * address recorded, a server still there has its switch put back through
  * *there, a connection to that bus (present_bus_close_other() it); a record
- * that names no address (schema 9) is taken for gone. A record that names no server (an
- * older store, or a crash before the server answered) is put back as before. */
+ * that names no address (schema 9) is taken for gone. A record that names
+ * no server (an older store, or a crash before the server answered) is put
+ * back as before. */
 static bool server_gone(struct present_dnd *dnd, const struct present_dnd_backend *b,
 	const struct present_dnd_record *rec, char **owner, bool *asked, DBusConnection **there)
 {
