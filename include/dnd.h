@@ -177,8 +177,12 @@ int present_dnd_restore_leftovers(struct present_dnd *dnd, struct present_dnd_re
  */
 bool present_dnd_left_by_the_dead(struct present_dnd *dnd);
 
-/** The id of the daemon's session bus, or NULL when it could not be read. */
-const char *present_dnd_bus_id(struct present_dnd *dnd);
+/**
+ * Where something recorded on the bus of id at address is found again. On this bus (or one whose id is not
+ * known), true with *there NULL. On another login's bus that still runs, true with *there a connection to it
+ * (present_bus_close_other() it). False when that bus cannot be reached: gone, and its server with it.
+ */
+bool present_dnd_reach_bus(struct present_dnd *dnd, const char *id, const char *address, DBusConnection **there);
 
 /** Whether a put-back failed and its record waits in the store to be tried again. */
 bool present_dnd_has_leftovers(const struct present_dnd *dnd);

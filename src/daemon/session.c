@@ -575,10 +575,8 @@ static void close_ignored_left(struct present_daemon *d, int64_t session_id, con
 {
 	if (!d->bus || !h->backend || !h->backend->shows_held_again)
 		return;
-	const char *here = present_dnd_bus_id(d->dnd);
-	DBusConnection *there = NULL;
-	if (h->bus && here && strcmp(h->bus, here) != 0 &&
-		!(there = h->address ? present_bus_open_other(h->address, h->bus) : NULL))
+	DBusConnection *there;
+	if (!present_dnd_reach_bus(d->dnd, h->bus, h->address, &there))
 		return; /* that bus is gone, and its server with what it held */
 	DBusConnection *bus = there ? there : d->bus;
 	char *server = present_bus_owner_of(bus, PRESENT_NOTIFICATIONS_NAME);

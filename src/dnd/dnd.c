@@ -386,9 +386,14 @@ static const char *bus_id(struct present_dnd *dnd)
 	return dnd->bus_id;
 }
 
-const char *present_dnd_bus_id(struct present_dnd *dnd)
+bool present_dnd_reach_bus(struct present_dnd *dnd, const char *id, const char *address, DBusConnection **there)
 {
-	return bus_id(dnd);
+	*there = NULL;
+	const char *here = bus_id(dnd);
+	if (!id || !here || strcmp(id, here) == 0)
+		return true;
+	*there = address ? present_bus_open_other(address, id) : NULL;
+	return *there != NULL;
 }
 
 /* This bus's address, known with its id: NULL when the id is not. */
@@ -1044,10 +1049,10 @@ static bool server_gone(struct present_dnd *dnd, const struct present_dnd_backen
 	*there = NULL;
 	if (!in_memory(b) || !rec->server)
 		return false;
-	const char *here = bus_id(dnd);
-	if (rec->bus && here && strcmp(rec->bus, here) != 0) {
-		*there = rec->address ? present_bus_open_other(rec->address, rec->bus) : NULL;
-		char *other = *there ? present_bus_owner_of(*there, PRESENT_NOTIFICATIONS_NAME) : NULL;
+	if (!present_dnd_reach_bus(dnd, rec->bus, rec->address, there))
+		return true;
+	if (*there) {
+		char *other = present_bus_owner_of(*there, PRESENT_NOTIFICATIONS_NAME);
 		bool gone = !other || strcmp(other, rec->server) != 0;
 		free(other);
 		if (gone) {
