@@ -571,7 +571,8 @@ enum scan {
 	SCAN_BLOCK_COMMENT,
 };
 
-static enum scan scan(enum scan state, const char *p, const char *end)
+/* The state after p to end, from state; *opened set when a string or a block comment starts there. */
+static enum scan scan(enum scan state, const char *p, const char *end, bool *opened)
 {
 	for (; p < end; p++) {
 		char next = p + 1 < end ? p[1] : '\0';
@@ -579,10 +580,12 @@ static enum scan scan(enum scan state, const char *p, const char *end)
 		case SCAN_TEXT:
 			if (*p == '"') {
 				state = SCAN_STRING;
+				*opened = true;
 			} else if (*p == '#' || (*p == '/' && next == '/')) {
 				state = SCAN_LINE_COMMENT;
 			} else if (*p == '/' && next == '*') {
 				state = SCAN_BLOCK_COMMENT;
+				*opened = true;
 				p++;
 			}
 			break;
@@ -723,7 +726,7 @@ static int expand(struct source *src, FILE *f, const char *file, int depth, char
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int number = 0, r = 0;
+	int number = 0, opened_at = 0, r = 0;
 	bool newline_at_end = false;
 	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
 		const char *p = line, *end = line + n;
@@ -746,7 +749,10 @@ static int expand(struct source *src, FILE *f, const char *file, int depth, char
 		}
 		if (!put(src, file, number, p, (size_t)(end - p)))
 			r = -ENOMEM;
-		state = scan(quoted ? SCAN_TEXT : state, p, end);
+		bool opened = false;
+		state = scan(quoted ? SCAN_TEXT : state, p, end, &opened);
+		if (opened)
+			opened_at = number;
 		newline_at_end = end[-1] == '\n';
 	}
 	if (depth == 0)
@@ -756,15 +762,15 @@ static int expand(struct source *src, FILE *f, const char *file, int depth, char
 		*ret_error = format_error(file, 0, "cannot read: %s", strerror(-r));
 	}
 	free(line);
-	if (r == 0 && depth > 0) {
-		/* What follows the @include must not end up inside the file's last string or comment. */
-		if (state == SCAN_STRING || state == SCAN_BLOCK_COMMENT) {
-			*ret_error = format_error(file, number, "syntax error (the file ends inside a %s)",
-				state == SCAN_STRING ? "string" : "comment");
-			r = -EINVAL;
-		} else if (src->mid_line && !put(src, file, number, "\n", 1)) {
-			r = -ENOMEM;
-		}
+	/* What follows an @include must not end up inside the file's last string
+	 * or comment. And libconfig 1.5 reads a comment never closed to the end
+	 * of the text without a word: all the settings after it would be lost. */
+	if (r == 0 && (state == SCAN_STRING || state == SCAN_BLOCK_COMMENT)) {
+		*ret_error = format_error(file, opened_at, "syntax error (the file ends inside the %s begun here)",
+			state == SCAN_STRING ? "string" : "comment");
+		r = -EINVAL;
+	} else if (r == 0 && depth > 0 && src->mid_line && !put(src, file, number, "\n", 1)) {
+		r = -ENOMEM;
 	}
 	if (r == -ENOMEM && !*ret_error)
 		*ret_error = format_error(file, 0, "cannot read: %s", strerror(ENOMEM));

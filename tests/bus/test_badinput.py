@@ -157,7 +157,7 @@ class CommandLine(BusTestCase):
 CONFIGS = [
     # syntax
     ("session = { default_duration = ; };\n", ":1: syntax error"),
-    ('session = { default_duration = "45m; };\n', ":2: syntax error"),
+    ('session = { default_duration = "45m; };\n', ":1: syntax error (the file ends inside the string begun here)"),
     ("session = {\n", ":2: syntax error"),
     ("\x01\x02\x03 binary garbage \x7f\n", ":1: syntax error"),
     ("daemon = { idle_exit = 5; idle_exit = 6; };\n",
