@@ -798,6 +798,25 @@ static const char *skip_space(const char *p, int *line)
 	}
 }
 
+/* Past the string that starts at p's quote, counting its lines in *line. */
+static const char *skip_string(const char *p, int *line)
+{
+	for (p++; *p && *p != '"'; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		*line += *p == '\n';
+	}
+	return p + (*p ? 1 : 0);
+}
+
+/* libconfig's names: [A-Za-z*][-A-Za-z0-9_*]* */
+static const char name_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*-";
+
+static bool starts_name(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '*';
+}
+
 /* A name as written in the text, and the line it is on. */
 struct name {
 	const char *text;
@@ -856,12 +875,7 @@ static int check_duplicates(const struct source *src, char **ret_error)
 	while (r == 0 && *(p = skip_space(p, &line))) {
 		struct scope *top = &stack[depth - 1];
 		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++) {
-				if (*p == '\\' && p[1])
-					p++;
-				line += *p == '\n';
-			}
-			p += *p ? 1 : 0;
+			p = skip_string(p, &line);
 		} else if (*p == '{' || *p == '(' || *p == '[') {
 			char *path = inner_path(top);
 			if (!path || !present_grow(&stack, &cap, depth, sizeof(*stack))) {
@@ -881,9 +895,7 @@ static int check_duplicates(const struct source *src, char **ret_error)
 		} else if (*p == ',' && top->list) {
 			top->elements++;
 			p++;
-		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '*') {
-			static const char name_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-							 "abcdefghijklmnopqrstuvwxyz0123456789_*-";
+		} else if (starts_name(*p)) {
 			struct name name = {p, strspn(p, name_chars), line};
 			p = skip_space(p + name.len, &line);
 			/* Not followed by '=' or ':', it is a value (true, false); a list's elements have no names. */
@@ -917,6 +929,47 @@ static int check_duplicates(const struct source *src, char **ret_error)
 	}
 	free(stack);
 	return r;
+}
+
+/*
+ * libconfig 1.5 reads a whole number written without L into 32 bits and
+ * keeps what is left when it is larger: "idle_exit = 4294967356" is 60,
+ * which the range would let through. Such a number is refused at its line,
+ * whatever setting it is given to. Returns 0, or -EINVAL with *ret_error.
+ */
+static int check_numbers(const struct source *src, char **ret_error)
+{
+	int line = 1;
+	const char *text = src->text ? src->text : "", *p = text;
+	while (*(p = skip_space(p, &line))) {
+		if (*p == '"') {
+			p = skip_string(p, &line);
+		} else if (starts_name(*p)) {
+			p += strspn(p, name_chars); /* a name, or true and false: its digits are no number */
+		} else if (*p >= '0' && *p <= '9') {
+			const char *start = p;
+			bool hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+			bool negative = start > text && start[-1] == '-', after_point = start > text && start[-1] == '.';
+			p += hex ? 2 + strspn(p + 2, "0123456789abcdefABCDEF") : strspn(p, "0123456789");
+			/* With an L it is 64 bits; with a point or an exponent (".5" too), a float. */
+			if (*p == 'L' || (!hex && (after_point || *p == '.' || *p == 'e' || *p == 'E'))) {
+				p += strspn(p, "0123456789.eE+-L");
+				continue;
+			}
+			errno = 0;
+			unsigned long long value = strtoull(start, NULL, hex ? 16 : 10);
+			if (errno != ERANGE && value <= (hex ? UINT32_MAX : negative ? 2147483648ULL : INT32_MAX))
+				continue;
+			struct origin o = origin_of(src, line);
+			start -= negative;
+			*ret_error = format_error(o.file, o.line, "%.*s is too large a whole number (larger ones are "
+				"written with an L, as 4294967296L)", (int)(p - start), start);
+			return *ret_error ? -EINVAL : -ENOMEM;
+		} else {
+			p++;
+		}
+	}
+	return 0;
 }
 
 static void source_finish(struct source *src)
@@ -981,6 +1034,8 @@ int present_config_load_file(struct present_config *cfg, const char *path, prese
 		r = -EINVAL;
 		goto out;
 	}
+	if ((r = check_numbers(&src, ret_error)) < 0)
+		goto out;
 	if ((r = check_groups(config_root_setting(&lc), &src, ret_error)) < 0)
 		goto out;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

@@ -100,6 +100,15 @@ static void test_values_and_search_order(struct fixture *f, gconstpointer data)
 	g_assert_null(cfg.mail_apps[2]);
 	g_assert_cmpuint(f->warnings->len, ==, 0);
 	present_config_finish(&cfg);
+
+	/* Long digits in a string, a comment, a name, a float or a 64-bit number are no number cut short. */
+	g_free(write_conf(f, "home", "owed = { ack_template = \"Call 0800 99999999999 \\\" 99999999999\"; };\n"
+				     "# 99999999999\n/* 0x999999999 */ x99999999999 = 1.5e99999999999; y = 99999999999L;\n"
+				     "z = .99999999999; w = -.99999999999;\n"));
+	g_assert_cmpint(load(f, &cfg, &error), ==, 0);
+	g_assert_cmpstr(cfg.ack_template, ==, "Call 0800 99999999999 \" 99999999999");
+	g_assert_cmpuint(f->warnings->len, ==, 4);
+	present_config_finish(&cfg);
 	g_free(sys);
 	g_free(home);
 }
@@ -208,6 +217,13 @@ static void test_broken_files(struct fixture *f, gconstpointer data)
 		{"daemon = { idle_exit = \"60\"; };\n", ":1: 'daemon.idle_exit' must be a whole number"},
 		{"daemon = { idle_exit = 0; };\n", ":1: 'daemon.idle_exit' is out of range (1 to 86400)"},
 		{"daemon = { idle_exit = 1.5; };\n", ":1: 'daemon.idle_exit' must be a whole number"},
+		/* libconfig 1.5 keeps 32 bits of these: 60, 45 and 5, all in range. */
+		{"daemon = { idle_exit = 4294967356; };\n", ":1: 4294967356 is too large a whole number"},
+		{"# 1\nsession = {\n default_duration = 4294967341; };\n", ":3: 4294967341 is too large"},
+		{"session = { default_duration = 0x100000005; };\n", ":1: 0x100000005 is too large a whole number"},
+		{"daemon = { idle_exit = -99999999999999999999; };\n", ":1: -99999999999999999999 is too large"},
+		{"daemon = { idle_exit = 4294967356L; };\n", ":1: 'daemon.idle_exit' is out of range (1 to 86400)"},
+		{"daemon = { idle_exit = -2147483648; };\n", ":1: 'daemon.idle_exit' is out of range (1 to 86400)"},
 		{"dnd = { backend = \"windows\"; };\n", ":1: 'dnd.backend' must be one of: auto none gnome"},
 		{"dnd = { backend = 3; };\n", ":1: 'dnd.backend' must be one of:"},
 		/* Two choices, side by side in the list, are still not one. */
