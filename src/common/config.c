@@ -161,9 +161,18 @@ static char *candidate(const char *base)
 static bool exists(const char *path)
 {
 	struct stat st;
-	/* Anything but "not there" counts, so that an unreadable file or a
-	 * directory in the way is reported instead of skipped. */
-	return stat(path, &st) == 0 || errno != ENOENT;
+	/* Anything but "not there" counts, so that an unreadable file, a
+	 * directory in the way or a link to a file gone is reported instead of
+	 * skipped. So does a link to a directory gone where present/ should be
+	 * (stow links the directory): the file is not there, but meant to be. */
+	if (lstat(path, &st) == 0 || errno != ENOENT)
+		return true;
+	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	bool dangling = slash && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode) && stat(dir, &st) < 0;
+	free(dir);
+	return dangling;
 }
 
 char *present_config_find(void)

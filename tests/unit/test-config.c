@@ -289,6 +289,33 @@ static void test_unreadable(struct fixture *f, gconstpointer data)
 		g_free(error);
 		g_free(path);
 	}
+
+	/* A link to a file gone (dotfiles moved) is named, not passed over for the system's file. */
+	g_setenv("XDG_CONFIG_HOME", f->dir, TRUE);
+	g_free(write_conf(f, "sys", "session = { default_duration = 5; };\n"));
+	char *link = g_build_filename(f->dir, "present", "present.conf", NULL);
+	char *link_dir = g_path_get_dirname(link);
+	g_assert_cmpint(g_mkdir_with_parents(link_dir, 0700), ==, 0);
+	g_assert_cmpint(symlink("/nonexistent/present.conf", link), ==, 0);
+	g_assert_cmpint(load(f, &cfg, &error), ==, -ENOENT);
+	expected = g_strconcat(link, ": cannot read: No such file or directory", NULL);
+	g_assert_cmpstr(error, ==, expected);
+	g_assert_cmpint(cfg.default_duration, ==, 3600);
+	present_config_finish(&cfg);
+	g_free(expected);
+	g_free(error);
+	/* The same of a link to a directory gone, where present/ should be. */
+	g_assert_cmpint(g_unlink(link), ==, 0);
+	g_assert_cmpint(g_rmdir(link_dir), ==, 0);
+	g_assert_cmpint(symlink("/nonexistent/present", link_dir), ==, 0);
+	g_assert_cmpint(load(f, &cfg, &error), ==, -ENOENT);
+	expected = g_strconcat(link, ": cannot read: No such file or directory", NULL);
+	g_assert_cmpstr(error, ==, expected);
+	present_config_finish(&cfg);
+	g_free(expected);
+	g_free(error);
+	g_free(link_dir);
+	g_free(link);
 	g_free(home);
 	g_free(dir);
 }
