@@ -41,11 +41,15 @@ int present_daemon_reload_config(struct present_daemon *d, present_config_warn_f
 			free(error);
 		return r;
 	}
+	int64_t idle_exit = d->config.idle_exit;
 	present_config_finish(&d->config);
 	d->config = fresh;
 	/* How long before a deadline a reminder comes may have changed. */
 	if (d->reminders)
 		present_reminders_reschedule(d->reminders);
+	/* And how long the daemon waits idle: the wait under way is for the old time. */
+	if (d->config.idle_exit != idle_exit)
+		present_daemon_update_idle(d);
 	return 0;
 }
 

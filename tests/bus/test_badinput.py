@@ -360,6 +360,15 @@ class Reload(BusTestCase):
         time.sleep(2.5)  # longer than the old idle_exit: it must stay
         self.assertEqual(self.bus.pid_of(), pid)
 
+    def test_a_new_idle_exit_applies_to_the_wait_under_way(self):
+        self.write_config("daemon = { idle_exit = 60; };\n")
+        self.call("GetStatus")
+        pid = self.bus.pid_of()
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        os.kill(pid, signal.SIGHUP)
+        wait_until(lambda: "configuration reloaded" in self.bus.read_log(), 5, "the reload")
+        self.wait_daemon_gone(8)  # with no call since: the wait for 60 s is not kept
+
 
 class Methods(BusTestCase):
     """The daemon's interface, called wrongly: an error each time, and it keeps serving."""
