@@ -81,9 +81,11 @@ void present_service_reply_early(struct present_daemon *d)
 	}
 	if (!d->early_reply)
 		return;
+	/* Sending writes at once what the socket takes; no flush after it: a
+	 * caller that does not read would hold the loop, and the session's end
+	 * with it, until it did. The rest goes out as the loop comes back. */
 	DBusConnection *conn = d->calling ? d->calling : d->bus;
 	dbus_connection_send(conn, d->early_reply, NULL);
-	dbus_connection_flush(conn);
 	dbus_message_unref(d->early_reply);
 	d->early_reply = NULL;
 	d->replied_early = true;

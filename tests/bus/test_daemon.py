@@ -11,6 +11,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import dbus
+from gi.repository import Gio, GLib
 
 import harness
 from harness import BUS_NAME, INTERFACE, BusTestCase, wait_until
@@ -241,6 +242,52 @@ class DirectSocket(BusTestCase):
         caller.close()
         self.wait_daemon_gone(5)
         self.assertFalse(os.path.exists(path))
+        self.assertEqual(self.ok("stop"), "No session is running.\n")
+
+    def raw_caller(self):
+        """A connection to the daemon's socket, authenticated by hand, and a
+        function that writes the call of member (with args, "(us)") on it."""
+        self.call("GetStatus")  # the bus starts the daemon, which opens its socket
+        wait_until(self.direct_sockets, 5, "the daemon's socket")
+        caller = socket.socket(socket.AF_UNIX)
+        self.addCleanup(caller.close)
+        caller.connect(direct_socket(self))
+        caller.sendall(b"\0AUTH EXTERNAL " + str(os.geteuid()).encode().hex().encode() + b"\r\nBEGIN\r\n")
+
+        def call(serial, member, *args):
+            msg = Gio.DBusMessage.new_method_call(None, harness.OBJECT_PATH, INTERFACE, member)
+            if args:
+                msg.set_body(GLib.Variant("(us)", args))
+            msg.set_serial(serial)
+            return msg.to_blob(Gio.DBusCapabilityFlags.NONE)
+        return caller, call
+
+    def test_a_caller_that_never_reads_holds_nothing_up(self):
+        """A caller that sends calls and never reads its replies: the reply to
+        its Start cannot be written, and the daemon must not wait for that.
+        Its session still ends on time, and other callers are answered."""
+        caller, call = self.raw_caller()
+        # One reply read, to size the rest: more than the socket holds (the
+        # sender's buffer, wmem_default), less than a caller may leave unread.
+        with open("/proc/sys/net/core/wmem_default") as f:
+            target = 3 * int(f.read())
+        if target >= 1 << 20:
+            self.skipTest("the socket holds too much here to fill it below the daemon's 1 MiB")
+        caller.sendall(call(1, "GetStatus"))
+        data = b""
+        while b"\r\n" not in data:  # the handshake's OK line, then the reply
+            data += caller.recv(65536)
+        reply = data.split(b"\r\n", 1)[1]
+
+        def size():  # a message's fixed header, its fields padded to 8, its body
+            return 16 + (int.from_bytes(reply[12:16], "little") + 7) // 8 * 8 + int.from_bytes(reply[4:8], "little")
+        while len(reply) < 16 or len(reply) < size():
+            reply += caller.recv(65536)
+        n = target // size()
+        calls = [call(2 + i, "GetStatus") for i in range(n)] + [call(2 + n, "Start", 2, "Unread")]
+        threading.Thread(target=lambda: caller.sendall(b"".join(calls)), daemon=True).start()
+        wait_until(lambda: self.sessions(), 10, "the session to start")
+        wait_until(lambda: self.sessions()[0][4] == "timer", 10, "the session to end on its timer")
         self.assertEqual(self.ok("stop"), "No session is running.\n")
 
     def test_a_caller_that_never_calls_does_not_keep_it(self):
