@@ -290,6 +290,17 @@ class DirectSocket(BusTestCase):
         wait_until(lambda: self.sessions()[0][4] == "timer", 10, "the session to end on its timer")
         self.assertEqual(self.ok("stop"), "No session is running.\n")
 
+    def test_a_caller_that_never_reads_is_let_go(self):
+        """Its replies are not kept without end: past 1 MiB, it is disconnected."""
+        caller, call = self.raw_caller()
+        flood = b"".join(call(1 + i, "GetStatus") for i in range(20000))
+        threading.Thread(target=lambda: caller.sendall(flood), daemon=True).start()
+        wait_until(lambda: "reads none of its replies" in self.bus.read_log(), 20, "the caller to be let go")
+        caller.settimeout(10)
+        while caller.recv(1 << 20):
+            pass  # what was written before the end; then the end
+        self.assertEqual(self.ok("stop"), "No session is running.\n")
+
     def test_a_caller_that_never_calls_does_not_keep_it(self):
         """A `present` stopped with Ctrl-Z, or hung, after connecting: quiet
         for 10 s, it no longer holds the daemon, which resets it on leaving."""
