@@ -146,7 +146,6 @@ static bool is_unreachable(const char *name)
 		DBUS_ERROR "NoReply",
 		DBUS_ERROR "Timeout",
 		DBUS_ERROR "Disconnected",
-		DBUS_ERROR "NoServer",
 		DBUS_ERROR "UnknownObject",
 	};
 	if (strncmp(name, DBUS_ERROR "Spawn.", strlen(DBUS_ERROR "Spawn.")) == 0)
@@ -175,8 +174,10 @@ int present_client_report(const char *what, const struct present_wire_error *err
 	if (strcmp(name, PRESENT_ERROR_CONFIG) == 0) {
 		code = PRESENT_EXIT_CONFIG;
 		present_client_complain(err->message, "%s", "");
-	} else if (strcmp(name, DBUS_ERROR "AuthFailed") == 0) {
-		/* The connection is made without waiting, so a bus that refuses us says so at the first call. */
+	} else if (strcmp(name, DBUS_ERROR "AuthFailed") == 0 || strcmp(name, DBUS_ERROR "NoServer") == 0 ||
+		   strcmp(name, DBUS_ERROR "BadAddress") == 0) {
+		/* The connection is made without waiting, so a bus that refuses us says so at the first call. The
+		 * other two come from connecting to the bus, late when the daemon's own socket failed the call. */
 		code = PRESENT_EXIT_UNAVAILABLE;
 		present_client_complain(err->message, "cannot reach the session bus: ");
 	} else if (is_unreachable(name)) {

@@ -290,6 +290,33 @@ class BadInput(BusTestCase):
                 self.assert_refused(verb, 69, "cannot reach the session bus", env=env)
         self.assert_nothing_changed()
 
+    def test_a_bus_of_no_usable_address_behind_a_daemon_gone(self):
+        """The daemon's socket resets the call it did not read (the daemon
+        leaving), and the bus it goes to instead has no address present can
+        use (libdbus's tcp): unreachable, as the bus is without a socket."""
+        address = "tcp:host=127.0.0.1,port=1"
+        path = self.bus.for_bus("bus", address)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(listener.close)
+        listener.bind(path)
+        listener.listen(8)
+
+        def reset():
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                conn.settimeout(5)
+                conn.recv(1, socket.MSG_PEEK)
+                conn.close()  # with the call unread: the caller's next read is reset
+        threading.Thread(target=reset, daemon=True).start()
+        for verb in (["stop"], ["extend", "5"]):
+            r = self.assert_refused(verb, 69, "cannot reach the session bus", env={"DBUS_SESSION_BUS_ADDRESS": address})
+            self.assertIn("no usable address", r.stderr)
+        self.assert_nothing_changed()
+
     def test_a_dead_daemons_session_on_a_bus_gone_is_said_once(self):
         """The bus died and took the daemon in a session: its file says so, its socket
         is still there, and nothing listens. status says it cannot reach the bus, once."""
