@@ -6,6 +6,7 @@
  * validated in full by present_wire_parse() before anyone reads it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1044,10 +1045,15 @@ static int connect_path(const char *path, bool abstract)
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path + abstract, path, n);
 	socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Not blocking while it connects: a listener whose queue is full (a
+	 * daemon hung) would keep a blocking connect() waiting without end,
+	 * past any call's timeout. It refuses with EAGAIN instead. */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sl) < 0) {
+	int flags;
+	if (connect(fd, (struct sockaddr *)&sa, sl) < 0 || (flags = fcntl(fd, F_GETFL)) < 0 ||
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
 		int e = errno;
 		close(fd);
 		return -e;

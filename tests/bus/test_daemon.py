@@ -244,6 +244,30 @@ class DirectSocket(BusTestCase):
         self.assertFalse(os.path.exists(path))
         self.assertEqual(self.ok("stop"), "No session is running.\n")
 
+    def test_a_socket_that_takes_no_more_callers_is_passed_over(self):
+        """A daemon's socket whose queue of callers is full (a daemon hung,
+        or flooded): connecting would wait for it without end. The call
+        goes to the bus instead, which starts a daemon that answers."""
+        path = self.bus.for_bus("bus")
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        hung = socket.socket(socket.AF_UNIX)
+        self.addCleanup(hung.close)
+        hung.bind(path)
+        hung.listen(0)
+        waiting = []
+        while True:  # callers it never accepts, until no more fit
+            s = socket.socket(socket.AF_UNIX)
+            self.addCleanup(s.close)
+            s.setblocking(False)
+            try:
+                s.connect(path)
+            except BlockingIOError:
+                break
+            waiting.append(s)
+        self.assertTrue(waiting)
+        self.ok("start", "10m")
+        self.assertTrue(self.call("GetStatus")["active"])
+
     def raw_caller(self):
         """A connection to the daemon's socket, authenticated by hand, and a
         function that writes the call of member (with args, "(us)") on it."""
