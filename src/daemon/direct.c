@@ -17,6 +17,7 @@ struct present_direct {
 	const struct present_direct_ops *ops;
 	void *data;
 	GPtrArray *conns; /* struct caller *, one per accepted connection */
+	bool full_said; /* the log says callers are sent away, once until there is room again */
 	guint reap_source;
 };
 
@@ -93,13 +94,41 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
+/* Callers at once: the CLI makes one each, and few run together. A process
+ * that opened more and never called would take every descriptor the
+ * daemon has, its own work's included. */
+#define CALLERS_MAX 64
+
+/* Room for one more caller, made by letting go of those quiet for long;
+ * false when all are heard from. */
+static bool room_for_one(struct present_direct *x)
+{
+	gint64 now = g_get_monotonic_time();
+	for (guint i = x->conns->len; x->conns->len >= CALLERS_MAX && i-- > 0;) {
+		struct caller *c = x->conns->pdata[i];
+		if (now - c->heard < QUIET_US)
+			continue;
+		g_ptr_array_remove_index_fast(x->conns, i);
+		drop(c);
+	}
+	return x->conns->len < CALLERS_MAX;
+}
+
 static void on_connection(DBusServer *server, DBusConnection *conn, void *data)
 {
 	struct present_direct *x = data;
+	/* Not referenced, libdbus closes it: the caller goes to the bus. */
+	if (!room_for_one(x)) {
+		if (!x->full_said)
+			present_log("warning", "%u callers on %s already: more are sent to the bus", x->conns->len,
+				x->path);
+		x->full_said = true;
+		return;
+	}
+	x->full_said = false;
 	struct caller *c = g_new(struct caller, 1);
 	*c = (struct caller){x, conn, g_get_monotonic_time()};
 	dbus_connection_set_unix_user_function(conn, any_user, NULL, NULL);
-	/* Not referenced, libdbus closes it: the caller goes to the bus. */
 	if (!dbus_connection_add_filter(conn, on_message, c, NULL)) {
 		g_free(c);
 		return;

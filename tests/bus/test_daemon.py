@@ -268,6 +268,23 @@ class DirectSocket(BusTestCase):
         self.ok("start", "10m")
         self.assertTrue(self.call("GetStatus")["active"])
 
+    def test_callers_that_never_call_take_no_more_than_their_share(self):
+        """Connections opened and left: past 64, the daemon lets them go rather
+        than spend every descriptor it has on them. Calls still get through."""
+        self.call("GetStatus")
+        wait_until(self.direct_sockets, 5, "the daemon's socket")
+        pid = self.bus.pid_of()
+        before = len(os.listdir("/proc/%d/fd" % pid))
+        for _ in range(200):
+            s = socket.socket(socket.AF_UNIX)
+            self.addCleanup(s.close)
+            s.connect(direct_socket(self))
+        wait_until(lambda: "more are sent to the bus" in self.bus.read_log(), 10, "the daemon to refuse more")
+        # One turned away may still be closing as this looks.
+        wait_until(lambda: len(os.listdir("/proc/%d/fd" % pid)) - before <= 64, 5, "at most 64 callers held")
+        self.ok("start", "10m")
+        self.assertTrue(self.call("GetStatus")["active"])
+
     def raw_caller(self):
         """A connection to the daemon's socket, authenticated by hand, and a
         function that writes the call of member (with args, "(us)") on it."""
