@@ -239,7 +239,11 @@ void present_print_status(const struct present_status *s, int64_t now, bool json
 	}
 	char until[32], left[32];
 	present_time_clock(s->ends_at, now, until, sizeof(until));
-	present_duration_format(s->ends_at > now ? s->ends_at - now : 0, left, sizeof(left));
+	/* Shown in whole minutes from 10 on, rounded up as status bars show
+	 * them: the two agree, and `watch` prints a line as that minute changes.
+	 * Below, to the second. */
+	int64_t seconds = s->ends_at > now ? s->ends_at - now : 0;
+	present_duration_format(seconds > 540 ? (seconds + 59) / 60 * 60 : seconds, left, sizeof(left));
 	printf("Present until %s · %s left", until, left);
 	print_label(s);
 	if (s->dnd_state)

@@ -99,6 +99,16 @@ class Watch(BusTestCase):
         self.ok("stop")
         self.assertEqual(w.line(), "idle|||")
 
+    def test_plain_lines_change_with_the_minute_they_show(self):
+        """The plain line says the minutes left as the bars do, rounded up: a
+        line is printed as the minute changes, and never says the same twice."""
+        w = Watcher(self)
+        self.assertEqual(w.line(), "Not in a session.")
+        self.ok("start", "605s")
+        self.assertRegex(w.line(), r" · 11 min left · ")
+        self.assertRegex(w.line(timeout=15), r" · 10 min left · ")
+        self.assertRegex(self.ok("status"), r" · 10 min left · ")
+
     def test_a_session_that_runs_out_goes_straight_to_idle(self):
         w = Watcher(self, "--format", FORMAT)
         self.assertEqual(w.line(), "idle|||")
