@@ -292,11 +292,16 @@ class Capture(CaptureCase):
         app = App(self)
         app.notify("KMail", "New mail", "From: Ana &lt;ana@x.org&gt;\nSubject: Q3", {})
         app.notify("Chat", "Bob", "<b>Tom</b> &amp; Jerry, a < b\r\nsecond line", {})
-        alerts = self.wait_alerts(2)
+        # Text that starts with an empty line shows its first line with words; a lone CR is no "?".
+        app.notify("Chat", "\n \r\nCarol\r", "\r\n\nback at 3\r", {})
+        app.notify("Chat", "Dan", " \r\n", {})
+        alerts = self.wait_alerts(4)
         self.assertEqual(alerts[0]["body"], "From: Ana &lt;ana@x.org&gt;\nSubject: Q3")
         self.assertRegex(self.ok("alerts"),
                          r"\d\d:\d\d:\d\d  KMail: New mail — From: Ana <ana@x\.org>\n.*\n"
-                         r"\d\d:\d\d:\d\d  Chat: Bob — Tom & Jerry, a < b\n")
+                         r"\d\d:\d\d:\d\d  Chat: Bob — Tom & Jerry, a < b\n.*\n"
+                         r"\d\d:\d\d:\d\d  Chat: Carol — back at 3\n.*\n"
+                         r"\d\d:\d\d:\d\d  Chat: Dan\n")
 
     def test_other_processes_see_every_write(self):
         """Readers come and go (the CLI, scripts): the daemon's writes must stay visible to them."""
