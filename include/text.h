@@ -17,6 +17,7 @@ void present_text_json_or_null(FILE *f, const char *s);
  * the window or reach the clipboard; so do the bidirectional controls that
  * would reorder the rest of a line (the marks, U+200E, U+200F and U+061C,
  * stay: right-to-left names need them, and they reorder nothing beyond).
+ * Bytes that are not UTF-8 become "?" too.
  */
 void present_text_terminal(FILE *f, const char *s);
 

@@ -71,8 +71,17 @@ void present_text_terminal(FILE *f, const char *s)
 			p += 2;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fputc('?', f);
-		} else {
+		} else if (*p < 0x80) {
 			fputc(*p, f);
+		} else {
+			/* Bytes that are no UTF-8 (a store edited by hand) are one "?"
+			 * each run: a lone 0x9b is CSI to a terminal not set to UTF-8. */
+			size_t bad, n = present_utf8_char(p, SIZE_MAX, &bad);
+			if (n)
+				fwrite(p, 1, n, f);
+			else
+				fputc('?', f);
+			p += (n ? n : bad) - 1;
 		}
 	}
 }

@@ -55,6 +55,10 @@ static void test_terminal(void)
 	out = capture(present_text_terminal, "Bob\u202e} fdp.exe\u2067 x \u200f\u05e9\u05dc\u05d5\u05dd\u2069\u202c");
 	g_assert_cmpstr(out, ==, "Bob?} fdp.exe? x \u200f\u05e9\u05dc\u05d5\u05dd??");
 	free(out);
+	/* Not UTF-8: a lone CSI byte, a stray continuation, a character cut short at the end. */
+	out = capture(present_text_terminal, "bad\xff \x9b" "31m \x80é\xe2\x80");
+	g_assert_cmpstr(out, ==, "bad? ?31m ?é?");
+	free(out);
 }
 
 static void unmarkup(const char *in, const char *want)
