@@ -81,15 +81,19 @@ static bool category_is(const struct present_alert_event *ev, const char *const 
 	return false;
 }
 
-__attribute__((format(printf, 3, 4))) static void set(struct present_classification *ret,
-	enum present_alert_class cls, const char *fmt, ...)
+/* The rule that decided: head, then value (NULL: none), then tail. The
+ * value is cut, between characters, to leave room for the tail, which says
+ * what the rule is ("... is in ignore_apps" is read back). */
+static void set(struct present_classification *ret, enum present_alert_class cls, const char *head, const char *value,
+	const char *tail)
 {
-	va_list ap;
-	va_start(ap, fmt);
+	size_t room = sizeof(ret->rule) - 1 - strlen(head) - strlen(tail), n = value ? strlen(value) : 0;
+	if (n > room)
+		for (n = room; n > 0 && ((unsigned char)value[n] & 0xc0) == 0x80; n--)
+			;
 	ret->cls = cls;
 	ret->ignored = false;
-	vsnprintf(ret->rule, sizeof(ret->rule), fmt, ap);
-	va_end(ap);
+	snprintf(ret->rule, sizeof(ret->rule), "%s%.*s%s", head, (int)n, value ? value : "", tail);
 }
 
 /* The rule of an alert of an app in ignore_apps: IGNORED_PREFIX name IGNORED_SUFFIX. */
@@ -112,66 +116,67 @@ void present_classify(const struct present_alert_event *ev, const struct present
 	const char *name;
 
 	if ((name = listed(ev, lists->ignore_apps))) {
-		set(ret, PRESENT_CLASS_NOISE, IGNORED_PREFIX "%s" IGNORED_SUFFIX, name);
+		set(ret, PRESENT_CLASS_NOISE, IGNORED_PREFIX, name, IGNORED_SUFFIX);
 		ret->ignored = true;
 		return;
 	}
 	if (ev->transient) {
-		set(ret, PRESENT_CLASS_NOISE, "noise: transient");
+		set(ret, PRESENT_CLASS_NOISE, "noise: transient", NULL, "");
 		return;
 	}
 	if (ev->synchronous) {
-		set(ret, PRESENT_CLASS_NOISE, "noise: an on-screen display (x-canonical-private-synchronous)");
+		set(ret, PRESENT_CLASS_NOISE, "noise: an on-screen display (x-canonical-private-synchronous)", NULL,
+			"");
 		return;
 	}
 	if (category_is(ev, noise_categories)) {
-		set(ret, PRESENT_CLASS_NOISE, "noise: category %s", ev->category);
+		set(ret, PRESENT_CLASS_NOISE, "noise: category ", ev->category, "");
 		return;
 	}
 	if ((name = listed(ev, system_apps))) {
-		set(ret, PRESENT_CLASS_NOISE, "noise: %s is a system app", name);
+		set(ret, PRESENT_CLASS_NOISE, "noise: ", name, " is a system app");
 		return;
 	}
 
 	if (ev->category && (strcmp(ev->category, "email") == 0 || category_is(ev, mail_categories))) {
-		set(ret, PRESENT_CLASS_MAIL, "mail: category %s", ev->category);
+		set(ret, PRESENT_CLASS_MAIL, "mail: category ", ev->category, "");
 		return;
 	}
 	if (ev->kde_event_id && strcmp(ev->kde_event_id, "new-email") == 0) {
-		set(ret, PRESENT_CLASS_MAIL, "mail: KDE event %s", ev->kde_event_id);
+		set(ret, PRESENT_CLASS_MAIL, "mail: KDE event ", ev->kde_event_id, "");
 		return;
 	}
 	if ((name = listed(ev, lists->mail_apps))) {
-		set(ret, PRESENT_CLASS_MAIL, "mail: %s is in mail_apps", name);
+		set(ret, PRESENT_CLASS_MAIL, "mail: ", name, " is in mail_apps");
 		return;
 	}
 	if (ev->sound_name && strcmp(ev->sound_name, "message-new-email") == 0) {
-		set(ret, PRESENT_CLASS_MAIL, "mail: sound %s", ev->sound_name);
+		set(ret, PRESENT_CLASS_MAIL, "mail: sound ", ev->sound_name, "");
 		return;
 	}
 
 	if (ev->category && (strcmp(ev->category, "im") == 0 || category_is(ev, person_categories))) {
-		set(ret, PRESENT_CLASS_PERSON, "person: category %s", ev->category);
+		set(ret, PRESENT_CLASS_PERSON, "person: category ", ev->category, "");
 		return;
 	}
 	if (ev->inline_reply) {
-		set(ret, PRESENT_CLASS_PERSON, "person: it can be answered in place (inline-reply)");
+		set(ret, PRESENT_CLASS_PERSON, "person: it can be answered in place (inline-reply)", NULL, "");
 		return;
 	}
 	if ((name = listed(ev, lists->people_apps))) {
-		set(ret, PRESENT_CLASS_PERSON, "person: %s is in people_apps", name);
+		set(ret, PRESENT_CLASS_PERSON, "person: ", name, " is in people_apps");
 		return;
 	}
 	if (ev->sound_name && strcmp(ev->sound_name, "message-new-instant") == 0) {
-		set(ret, PRESENT_CLASS_PERSON, "person: sound %s", ev->sound_name);
+		set(ret, PRESENT_CLASS_PERSON, "person: sound ", ev->sound_name, "");
 		return;
 	}
 
 	if (ev->urgency == 2) {
-		set(ret, PRESENT_CLASS_ALERT, "alert: critical, but nobody is waiting");
+		set(ret, PRESENT_CLASS_ALERT, "alert: critical, but nobody is waiting", NULL, "");
 		return;
 	}
-	set(ret, PRESENT_CLASS_ALERT, "alert: no rule says a response is owed");
+	set(ret, PRESENT_CLASS_ALERT, "alert: no rule says a response is owed", NULL, "");
 }
 
 const char *present_class_name(enum present_alert_class cls)

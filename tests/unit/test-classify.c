@@ -3,6 +3,7 @@
 
 #include "classify.h"
 #include "config.h"
+#include "text.h"
 
 static const char *const mail[] = {"thunderbird", "org.gnome.Evolution", "org.gnome.Geary", NULL};
 static const char *const people[] = {"org.signal.Signal", "io.element.Element", NULL};
@@ -39,6 +40,29 @@ static void test_rule_is_ignored(void)
 	g_assert_false(present_classify_rule_is_ignored("noise:  is in ignore_apps"));
 	g_assert_false(present_classify_rule_is_ignored("mail: x is in ignore_apps"));
 	g_assert_false(present_classify_rule_is_ignored(""));
+
+	/* A name too long for the rule is cut between characters, and the rule still says what it is. */
+	/* One ASCII byte more, and the cut falls inside an "é". */
+	GString *name = g_string_new("org.example.x");
+	while (name->len < 200)
+		g_string_append(name, "é");
+	const char *const long_ignored[] = {name->str, NULL};
+	const struct present_classify_lists with_long = {mail, people, long_ignored};
+	struct present_alert_event ev = alert(name->str, "Hi", "");
+	struct present_classification c;
+	present_classify(&ev, &with_long, &c);
+	g_assert_true(c.ignored);
+	g_assert_true(present_classify_rule_is_ignored(c.rule));
+	g_assert_true(present_utf8_valid(c.rule));
+	g_assert_true(g_str_has_prefix(c.rule, "noise: org.example.xéé"));
+	g_string_erase(name, 0, strlen("org.example.x"));
+	g_string_prepend(name, "email.arrived.x");
+	ev = alert("x", "Hi", "");
+	ev.category = name->str;
+	present_classify(&ev, &lists, &c);
+	g_assert_cmpstr(present_class_name(c.cls), ==, "mail");
+	g_assert_true(present_utf8_valid(c.rule));
+	g_string_free(name, TRUE);
 }
 
 static void test_rules_in_order(void)
