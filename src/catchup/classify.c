@@ -380,6 +380,23 @@ static char *element_sender(const char *summary)
 	return strdup(summary);
 }
 
+/* Telegram Desktop's message in a group, on a server that shows markup:
+ * the title is the group, and the body's first line the sender, in bold,
+ * above the message. Elsewhere its title is "Sender (Group)", which is
+ * kept whole: a contact's own name may end in parentheses ("Ana (work)"),
+ * and taking them off would make two people one. Sets *ret_from and
+ * *ret_subject when the body names the sender. */
+static void telegram_sender(const char *body, char **ret_from, char **ret_subject)
+{
+	const char *end = line_end(body);
+	size_t len = (size_t)(end - body);
+	if (*end && len > strlen("<b></b>") && strncmp(body, "<b>", 3) == 0 && strncmp(end - 4, "</b>", 4) == 0 &&
+		!memmem(body + 3, len - 7, "</b>", 4)) {
+		*ret_from = strndup(body, len);
+		*ret_subject = dup_range(end + 1, line_end(end + 1));
+	}
+}
+
 /* Skips "N new message" or "N new messages" at *p. */
 static bool count_phrase(const char **p)
 {
@@ -422,6 +439,7 @@ bool present_owed_extract(const struct present_alert_event *ev, const char *cons
 	static const char *const geary[] = {"org.gnome.geary", "geary", NULL};
 	static const char *const element[] = {"element", "io.element.element", "element-desktop", "im.riot.riot",
 		NULL};
+	static const char *const telegram[] = {"org.telegram.desktop", "telegramdesktop", "telegram-desktop", NULL};
 	const char *summary = ev->summary ? ev->summary : "", *body = ev->body ? ev->body : "";
 	char *from = NULL, *subject = NULL;
 	bool named = true;
@@ -439,6 +457,8 @@ bool present_owed_extract(const struct present_alert_event *ev, const char *cons
 		named = !geary_batch(body);
 	} else if (app_is(ev, element)) {
 		from = element_sender(summary);
+	} else if (app_is(ev, telegram)) {
+		telegram_sender(body, &from, &subject);
 	}
 	if (!named) {
 		free(from);

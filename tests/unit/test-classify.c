@@ -236,6 +236,18 @@ static void test_who_and_what(void)
 	extract(&ev, "Eve", "ping");
 	ev = alert("org.signal.Signal", "Frank", "");
 	extract(&ev, "Frank", "");
+	/* Telegram in a group: the sender in bold above the message where markup shows. Without, the title is
+	 * "Sender (Group)", kept whole as a contact's own name may be "Ana (work)". */
+	ev = alert("org.telegram.desktop", "Design team", "<b>Ana &amp; Bo</b>\ncan you review the PR?\nthanks");
+	extract(&ev, "Ana & Bo", "can you review the PR?");
+	ev = alert("telegramdesktop", "Ana Lima (work)", "can you review the PR?");
+	extract(&ev, "Ana Lima (work)", "can you review the PR?");
+	ev = alert("telegramdesktop", "Ana Lima", "<b>bold</b> news\nmore");
+	extract(&ev, "Ana Lima", "bold news");
+	ev = alert("telegramdesktop", "Ana Lima", "<b>one</b> and <b>two</b>\nmore");
+	extract(&ev, "Ana Lima", "one and two");
+	ev = alert("telegramdesktop", "Ana Lima", "<b>just bold</b>");
+	extract(&ev, "Ana Lima", "just bold");
 }
 
 /* A mail client's alert that its own rule finds no sender in. */
