@@ -36,6 +36,9 @@ void present_print_stopped(bool stopped, const struct present_status *s, int64_t
 /** `present status`, for people or (json) for scripts. */
 void present_print_status(const struct present_status *s, int64_t now, bool json);
 
+/** "present: warning: " what why on stderr, after what stdout holds; why is filtered for the terminal. */
+void present_print_warning(const char *what, const char *why);
+
 /** Prints `present doctor`'s findings (a(sss)); returns the exit code: 1 if any failed. */
 int present_print_findings(const struct present_wire_msg *reply);
 

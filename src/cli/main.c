@@ -163,9 +163,8 @@ static int session_request(const struct verb *v, const struct present_args *args
 /* What the daemon's file has that it does not know, as the reply to a start lists it. */
 static void print_config_warnings(const struct present_status *s)
 {
-	fflush(stdout);
 	for (size_t i = 0; s->config_warnings && s->config_warnings[i]; i++)
-		fprintf(stderr, "present: warning: %s\n", s->config_warnings[i]);
+		present_print_warning("", s->config_warnings[i]);
 }
 
 /* Whether a session runs, asked without starting the daemon for it. Any failure reads as "no": the start that

@@ -331,8 +331,7 @@ struct ack_config {
 static void warn_config(const char *message, void *userdata)
 {
 	(void)userdata;
-	fflush(stdout);
-	fprintf(stderr, "present: warning: %s\n", message);
+	present_print_warning("", message);
 }
 
 /* The acknowledgement's configuration, read before anything changes: a broken file changes nothing. Read once

@@ -44,7 +44,7 @@ static void print_dnd(const struct present_status *s)
 	}
 }
 
-static void warn(const char *what, const char *why)
+void present_print_warning(const char *what, const char *why)
 {
 	fflush(stdout);
 	fprintf(stderr, "present: warning: %s", what);
@@ -72,12 +72,12 @@ static void warn_start(const struct present_status *s)
 	if (is(s->dnd_state, "failed"))
 		say_not_silenced(s);
 	else if (s->dnd_note && !is(s->dnd_state, "none") && !is(s->dnd_state, "disabled"))
-		warn("", s->dnd_note);
+		present_print_warning("", s->dnd_note);
 	if (s->capture_error)
-		warn("alerts are not being held: ", s->capture_error);
+		present_print_warning("alerts are not being held: ", s->capture_error);
 	/* One store fault often breaks both: say it once. */
 	if (s->store_error && !(s->capture_error && strcmp(s->capture_error, s->store_error) == 0))
-		warn("this session is not being recorded: ", s->store_error);
+		present_print_warning("this session is not being recorded: ", s->store_error);
 }
 
 void present_print_started(const struct present_status *s, int64_t now)
