@@ -74,25 +74,21 @@ static void drop(struct present_monitor *m)
 	m->conn = NULL;
 }
 
-static void retry_from_now(struct present_monitor *m)
+/* The next try: soon after a loss (retry_ms 0), then each twice as late, up to RECONNECT_MAX_MS. */
+static void retry(struct present_monitor *m)
 {
-	m->retry_ms = RECONNECT_FIRST_MS;
+	m->retry_ms = !m->retry_ms ? RECONNECT_FIRST_MS : MIN(m->retry_ms * 2, RECONNECT_MAX_MS);
 	m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
 }
 
-static void retry_later(struct present_monitor *m)
-{
-	m->retry_ms = m->retry_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : m->retry_ms * 2;
-	m->retry_source = g_timeout_add(m->retry_ms, reconnect, m);
-}
-
-/* Out of the dispatch that reported the loss: the connection is still in use there. */
+/* Out of the dispatch that reported the loss, or the refusal of a reconnect:
+ * the connection is still in use there. */
 static gboolean teardown(gpointer data)
 {
 	struct present_monitor *m = data;
 	m->teardown_source = 0;
 	drop(m);
-	retry_from_now(m);
+	retry(m);
 	return G_SOURCE_REMOVE;
 }
 
@@ -102,6 +98,7 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *msg, void *da
 	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected")) {
 		if (!m->lost_at) {
 			m->lost_at = now_ms();
+			m->retry_ms = 0;
 			present_log("warning", "the alert monitor lost its connection; reconnecting");
 			m->teardown_source = g_idle_add(teardown, m);
 			m->on_watching(false, m->userdata);
@@ -187,9 +184,15 @@ static DBusConnection *become_monitor(DBusConnection *conn, DBusPendingCall *ask
 		return NULL;
 	}
 	dbus_message_unref(reply);
+	return conn;
+}
+
+/* A connection the bus lets monitor, made the monitor's. False when memory ran out. */
+static bool take(struct present_monitor *m, DBusConnection *conn)
+{
 	/* Messages for other peers now come to us; libdbus must not treat them as ours. */
 	dbus_connection_set_route_peer_messages(conn, TRUE);
-	return conn;
+	return dbus_connection_add_filter(conn, filter, m, NULL);
 }
 
 static bool attach(struct present_monitor *m, DBusConnection *spare, DBusPendingCall *asked, char **ret_error)
@@ -197,7 +200,7 @@ static bool attach(struct present_monitor *m, DBusConnection *spare, DBusPending
 	DBusConnection *conn = become_monitor(spare, asked, ret_error);
 	if (!conn)
 		return false;
-	if (!dbus_connection_add_filter(conn, filter, m, NULL)) {
+	if (!take(m, conn)) {
 		*ret_error = strdup("out of memory");
 		dbus_connection_close(conn);
 		dbus_connection_unref(conn);
@@ -206,16 +209,6 @@ static bool attach(struct present_monitor *m, DBusConnection *spare, DBusPending
 	m->conn = conn;
 	present_bus_glue_attach(conn, NULL);
 	return true;
-}
-
-/* Out of the dispatch of the connection that was refused, as teardown(). */
-static gboolean join_failed(gpointer data)
-{
-	struct present_monitor *m = data;
-	m->teardown_source = 0;
-	drop(m);
-	retry_later(m);
-	return G_SOURCE_REMOVE;
 }
 
 static void back(struct present_monitor *m)
@@ -238,11 +231,8 @@ static void joined(DBusPendingCall *pending, void *data)
 		dbus_message_unref(reply);
 	dbus_pending_call_unref(m->asking);
 	m->asking = NULL;
-	/* Messages for other peers now come to us; libdbus must not treat them as ours. */
-	if (ok)
-		dbus_connection_set_route_peer_messages(m->joining, TRUE);
-	if (!ok || !dbus_connection_add_filter(m->joining, filter, m, NULL)) {
-		m->teardown_source = g_idle_add(join_failed, m);
+	if (!ok || !take(m, m->joining)) {
+		m->teardown_source = g_idle_add(teardown, m);
 		return;
 	}
 	m->conn = m->joining;
@@ -295,7 +285,7 @@ static gboolean reconnect(gpointer data)
 	struct present_monitor *m = data;
 	m->retry_source = 0;
 	if (!join(m))
-		retry_later(m);
+		retry(m);
 	return G_SOURCE_REMOVE;
 }
 
@@ -320,7 +310,7 @@ struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPending
 		present_log("warning", "the alert monitor is not watching yet; trying again");
 		m->lost_at = now_ms();
 		m->never_watched = true;
-		retry_from_now(m);
+		retry(m);
 	}
 	return m;
 }
