@@ -758,6 +758,24 @@ static struct present_wire_msg *xfconf_all(struct present_client *c, const char 
 	return reply;
 }
 
+/* Enters the properties of reply, an a{sv} from Xfconf's GetAllProperties; false when there are none to read. */
+static bool xfconf_properties(const struct present_wire_msg *reply, struct present_wire_iter *ret_dict)
+{
+	struct present_wire_iter it;
+	if (!reply)
+		return false;
+	present_wire_iter_init(reply, &it);
+	return present_wire_iter_enter(&it, 'a', ret_dict);
+}
+
+/* The next property of dict: its name, and its value to read; false after the last. */
+static bool xfconf_property(struct present_wire_iter *dict, const char **ret_name, struct present_wire_iter *ret_value)
+{
+	struct present_wire_iter entry;
+	return present_wire_iter_enter(dict, '{', &entry) && present_wire_iter_read(&entry, 's', ret_name) &&
+	       present_wire_iter_enter(&entry, 'v', ret_value);
+}
+
 /*
  * Looks for keys among the properties of reply; returns the value bound to
  * them (borrowed), or NULL. With k NULL, whether the branch is XFCE's
@@ -767,17 +785,10 @@ static struct present_wire_msg *xfconf_all(struct present_client *c, const char 
 static const char *xfconf_find(const struct present_wire_msg *reply, const char *base, const struct keys *k,
 	const char **ret_name)
 {
-	struct present_wire_iter it, dict, entry, variant;
-	if (!reply)
-		return NULL;
-	present_wire_iter_init(reply, &it);
-	if (!present_wire_iter_enter(&it, 'a', &dict))
-		return NULL;
+	struct present_wire_iter dict, variant;
+	const char *name, *value;
 	size_t len = strlen(base);
-	while (present_wire_iter_enter(&dict, '{', &entry)) {
-		const char *name, *value;
-		if (!present_wire_iter_read(&entry, 's', &name) || !present_wire_iter_enter(&entry, 'v', &variant))
-			return NULL;
+	for (bool more = xfconf_properties(reply, &dict); more && xfconf_property(&dict, &name, &variant);) {
 		bool on = false;
 		if (!k && strncmp(name, base, len) == 0 && strcmp(name + len, "/override") == 0)
 			return present_wire_iter_read(&variant, 'b', &on) && on ? name : NULL;
@@ -825,17 +836,10 @@ static bool runs_present_toggle(const char *cmd)
  * shortcut now, as on GNOME, where ours is one entry rebound. */
 static void xfconf_forget_others(struct present_client *c, const struct present_wire_msg *reply, const char *property)
 {
-	struct present_wire_iter it, dict, entry, variant;
-	if (!reply)
-		return;
-	present_wire_iter_init(reply, &it);
-	if (!present_wire_iter_enter(&it, 'a', &dict))
-		return;
+	struct present_wire_iter dict, variant;
+	const char *name, *value;
 	size_t len = strlen(XFCE_COMMANDS);
-	while (present_wire_iter_enter(&dict, '{', &entry)) {
-		const char *name, *value;
-		if (!present_wire_iter_read(&entry, 's', &name) || !present_wire_iter_enter(&entry, 'v', &variant))
-			return;
+	for (bool more = xfconf_properties(reply, &dict); more && xfconf_property(&dict, &name, &variant);) {
 		if (strncmp(name, XFCE_COMMANDS "/", len + 1) != 0 || strcmp(name, property) == 0 ||
 			!present_wire_iter_read(&variant, 's', &value) || !runs_present_toggle(value))
 			continue;
@@ -853,27 +857,21 @@ static void xfconf_forget_others(struct present_client *c, const struct present_
  */
 static bool xfconf_take_defaults(struct present_client *c, const struct present_wire_msg *defaults)
 {
-	struct present_wire_iter it, dict, entry, variant;
+	struct present_wire_iter dict, variant;
+	const char *name, *value;
 	size_t len = strlen("/commands/default");
 	bool ok = xfconf_reset(c, XFCE_COMMANDS, true, "clear XFCE's shortcuts");
-	if (ok && defaults)
-		present_wire_iter_init(defaults, &it);
-	if (ok && defaults && present_wire_iter_enter(&it, 'a', &dict)) {
-		while (ok && present_wire_iter_enter(&dict, '{', &entry)) {
-			const char *name, *value;
-			bool on;
-			char *copy = NULL;
-			if (!present_wire_iter_read(&entry, 's', &name) || !present_wire_iter_enter(&entry, 'v', &variant) ||
-				strncmp(name, "/commands/default/", len + 1) ||
-				asprintf(&copy, XFCE_COMMANDS "%s", name + len) < 0)
-				continue;
-			/* Each as it is: a command, or a flag of one (startup-notify). */
-			if (present_wire_iter_read(&variant, 's', &value))
-				ok = xfconf_set(c, copy, "s", value);
-			else if (present_wire_iter_read(&variant, 'b', &on))
-				ok = xfconf_set(c, copy, "b", on);
-			free(copy);
-		}
+	for (bool more = ok && xfconf_properties(defaults, &dict); ok && more && xfconf_property(&dict, &name, &variant);) {
+		bool on;
+		char *copy = NULL;
+		if (strncmp(name, "/commands/default/", len + 1) || asprintf(&copy, XFCE_COMMANDS "%s", name + len) < 0)
+			continue;
+		/* Each as it is: a command, or a flag of one (startup-notify). */
+		if (present_wire_iter_read(&variant, 's', &value))
+			ok = xfconf_set(c, copy, "s", value);
+		else if (present_wire_iter_read(&variant, 'b', &on))
+			ok = xfconf_set(c, copy, "b", on);
+		free(copy);
 	}
 	return ok && xfconf_set(c, XFCE_COMMANDS "/override", "b", true);
 }
