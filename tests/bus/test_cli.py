@@ -61,6 +61,8 @@ class Sessions(BusTestCase):
         self.assertEqual(status["dnd"], {"state": "on", "server": "dunst", "backend": "dunst", "note": None})
         self.assertEqual(status["muted"], [])
         wait_until(lambda: not json.loads(self.ok("status", "--json"))["active"], 6, "the session to end")
+        # The end is said first, and written to the store after: a slow disk must not hold up the desktop.
+        wait_until(lambda: self.sessions()[0][4], 5, "the end to be recorded")
         [(label, started, planned, ended, reason)] = self.sessions()
         self.assertEqual((label, reason), ("Acme review", "timer"))
         self.assertEqual(planned - started, 3)
