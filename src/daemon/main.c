@@ -507,6 +507,11 @@ int main(int argc, char **argv)
 	if (once == login_once && !present_path_store_exists())
 		return 0;
 	path_with_present();
+	/* A log whose reader has gone (a pipe, a journal stream lost) must not
+	 * kill the daemon in a session, with do-not-disturb on: the write fails
+	 * instead. The commands it runs get the default back: GLib's spawn
+	 * resets SIGPIPE in the child. */
+	signal(SIGPIPE, SIG_IGN);
 
 	struct present_daemon d = {0};
 	present_session_init(&d.session);

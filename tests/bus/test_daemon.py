@@ -355,6 +355,18 @@ class DirectSocket(BusTestCase):
 
 
 class Lifetime(BusTestCase):
+    def test_a_log_nobody_reads_any_more_does_not_end_it(self):
+        """Started with its log to a pipe whose reader then goes: the next line
+        fails to be written, and the daemon, in a session, goes on."""
+        r, w = os.pipe()
+        daemon = self.bus.spawn([harness.DAEMON], stdout=w, stderr=w)
+        os.close(w)
+        wait_until(self.bus.has_owner, 10, "the daemon to own its name")
+        os.close(r)
+        self.call("Start", dbus.UInt32(600), "Piped")  # "session 1 started" goes to the log
+        self.assertTrue(self.call("GetStatus")["active"])
+        self.assertIsNone(daemon.poll(), "the daemon died writing its log")
+
     def test_activated_then_exits_when_idle_and_comes_back(self):
         self.write_config("daemon = { idle_exit = 1; };\n")
         self.ok("start", "2s")

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import shutil
+import signal
 
 import dbus
 
@@ -100,6 +101,16 @@ class Hooks(BusTestCase):
         self.ok("stop")
         # Stop answers once the desktop is back; the record follows.
         wait_until(lambda: [s[4] for s in self.sessions()] == ["stop", "stop"], 10, "both sessions recorded as stopped")
+
+    def test_commands_get_sigpipe_as_usual(self):
+        """The daemon ignores SIGPIPE (a log's reader gone must not kill it);
+        the commands it runs must not inherit that (GLib's spawn sees to it)."""
+        self.write_config('on_start = ["sh", "-c", "grep SigIgn /proc/self/status > $0", "%s"];\n' % self.out("ign"))
+        self.ok("start", "10m")
+        wait_until(lambda: os.path.exists(self.out("ign")) and os.path.getsize(self.out("ign")), what="on_start")
+        with open(self.out("ign")) as f:
+            ignored = int(f.read().split()[1], 16)
+        self.assertFalse(ignored & (1 << (signal.SIGPIPE - 1)), "SIGPIPE ignored in a hook: %x" % ignored)
 
     def test_a_hook_that_hangs_is_not_waited_on(self):
         # stdin is /dev/null: a hook that reads it ends at once instead of hanging the daemon.
