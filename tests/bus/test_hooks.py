@@ -102,6 +102,16 @@ class Hooks(BusTestCase):
         # Stop answers once the desktop is back; the record follows.
         wait_until(lambda: [s[4] for s in self.sessions()] == ["stop", "stop"], 10, "both sessions recorded as stopped")
 
+    def test_what_a_log_line_quotes_cannot_make_lines_of_its_own(self):
+        """A newline in a command's arguments is written as \\x0a: the journal
+        gets no line the daemon did not write."""
+        self.write_config('on_start = ["sh", "-c", "exit 3", "x\\npresent-daemon: error: forged \\x1b[2J"];\n')
+        self.ok("start", "10m")
+        self.assertEqual(self.log_line(r"on_start: "),
+                         "present-daemon: warning: on_start: 'sh -c exit 3 x\\x0apresent-daemon: error: forged "
+                         "\\x1b[2J' exited with status 3")
+        self.assertNotIn("\npresent-daemon: error: forged", self.bus.read_log())
+
     def test_commands_get_sigpipe_as_usual(self):
         """The daemon ignores SIGPIPE (a log's reader gone must not kill it);
         the commands it runs must not inherit that (GLib's spawn sees to it)."""
