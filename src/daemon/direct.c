@@ -74,23 +74,30 @@ static gboolean reap(gpointer data)
 #define UNREAD_MAX (1024 * 1024)
 
 /* A closed connection is let go from the loop, not from inside its own dispatch. */
+static void reap_soon(struct present_direct *x)
+{
+	if (!x->reap_source)
+		x->reap_source = g_idle_add(reap, x);
+}
+
 static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void *data)
 {
 	struct caller *c = data;
 	struct present_direct *x = c->x;
 	c->heard = g_get_monotonic_time();
-	bool disconnected = dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected");
-	if (!disconnected && !dbus_connection_get_is_connected(conn))
-		return DBUS_HANDLER_RESULT_HANDLED; /* let go: what it sent before is not served */
-	if (!disconnected && dbus_connection_get_outgoing_size(conn) <= UNREAD_MAX)
-		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
-	if (!disconnected) {
-		present_log("warning", "a caller on %s reads none of its replies (%ld bytes waiting): it is let go",
-			x->path, dbus_connection_get_outgoing_size(conn));
-		dbus_connection_close(conn);
+	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected")) {
+		reap_soon(x);
+		return DBUS_HANDLER_RESULT_HANDLED;
 	}
-	if (!x->reap_source)
-		x->reap_source = g_idle_add(reap, x);
+	if (!dbus_connection_get_is_connected(conn))
+		return DBUS_HANDLER_RESULT_HANDLED; /* let go: what it sent before is not served */
+	long unread = dbus_connection_get_outgoing_size(conn);
+	if (unread <= UNREAD_MAX)
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	present_log("warning", "a caller on %s reads none of its replies (%ld bytes waiting): it is let go", x->path,
+		unread);
+	dbus_connection_close(conn);
+	reap_soon(x);
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
