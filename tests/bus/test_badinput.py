@@ -336,37 +336,35 @@ class Reload(BusTestCase):
     """SIGHUP: a good file applies, a broken one leaves the configuration in use.
     idle_exit shows which is in use: the daemon leaves after it, from the last call."""
 
-    def test_broken_file_keeps_the_configuration_in_use(self):
-        self.write_config("daemon = { idle_exit = 2; };\n")
+    def hup(self, before, after, said):
+        """A daemon started with the file before, told to read it again once
+        it says after; waits for the log to say said. Returns (pid, path)."""
+        self.write_config(before)
         self.call("GetStatus")
         pid = self.bus.pid_of()
-        path = self.write_config("daemon = { idle_exit = ; };\n")
+        path = self.write_config(after)
         os.kill(pid, signal.SIGHUP)
-        wait_until(lambda: "(keeping the configuration in use)" in self.bus.read_log(), 5, "the daemon to say so")
+        wait_until(lambda: said in self.bus.read_log(), 5, "the daemon to say %r" % said)
+        return pid, path
+
+    def test_broken_file_keeps_the_configuration_in_use(self):
+        _, path = self.hup("daemon = { idle_exit = 2; };\n", "daemon = { idle_exit = ; };\n",
+                           "(keeping the configuration in use)")
         self.assertIn("present-daemon: error: %s:1: syntax error (keeping the configuration in use)" % path,
                       self.bus.read_log())
         self.call("GetStatus")  # the idle time starts again; 2 s, as kept (the defaults would say 60)
         self.wait_daemon_gone(8)
 
     def test_good_file_applies(self):
-        self.write_config("daemon = { idle_exit = 1; };\n")
-        self.call("GetStatus")
-        pid = self.bus.pid_of()
-        self.write_config("daemon = { idle_exit = 3600; };\nunknown = 1;\n")
-        os.kill(pid, signal.SIGHUP)
-        wait_until(lambda: "configuration reloaded" in self.bus.read_log(), 5, "the reload")
+        pid, _ = self.hup("daemon = { idle_exit = 1; };\n", "daemon = { idle_exit = 3600; };\nunknown = 1;\n",
+                          "configuration reloaded")
         self.assertIn(":2: unknown key 'unknown' ignored", self.bus.read_log())
         self.call("GetStatus")
         time.sleep(2.5)  # longer than the old idle_exit: it must stay
         self.assertEqual(self.bus.pid_of(), pid)
 
     def test_a_new_idle_exit_applies_to_the_wait_under_way(self):
-        self.write_config("daemon = { idle_exit = 60; };\n")
-        self.call("GetStatus")
-        pid = self.bus.pid_of()
-        self.write_config("daemon = { idle_exit = 1; };\n")
-        os.kill(pid, signal.SIGHUP)
-        wait_until(lambda: "configuration reloaded" in self.bus.read_log(), 5, "the reload")
+        self.hup("daemon = { idle_exit = 60; };\n", "daemon = { idle_exit = 1; };\n", "configuration reloaded")
         self.wait_daemon_gone(8)  # with no call since: the wait for 60 s is not kept
 
 

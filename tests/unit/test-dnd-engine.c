@@ -181,6 +181,19 @@ static void start(struct present_dnd *dnd, const struct present_config *cfg, str
 	present_dnd_silence(dnd, cfg, 1, NULL, report);
 }
 
+/* An engine watching its server, started on backend (its configuration in *cfg) against the fake f. */
+static struct present_dnd *started(const char *backend, struct fake f, struct present_config *cfg,
+	struct present_dnd_report *report)
+{
+	static char *no_apps[] = {NULL};
+	*cfg = (struct present_config){.dnd_backend = (char *)backend, .mail_apps = no_apps};
+	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	present_dnd_watching(dnd);
+	fake = f;
+	start(dnd, cfg, report);
+	return dnd;
+}
+
 static void test_nothing_saved_changes_nothing(void)
 {
 	char *no_apps[] = {NULL};
@@ -257,13 +270,9 @@ static void test_refused_put_back_is_reported(void)
 /* A probe that cannot tell yet settles nothing: the next try probes again, and silences. */
 static void test_undecided_detection_is_not_kept(void)
 {
-	char *no_apps[] = {NULL};
-	struct present_config cfg = {.dnd_backend = "auto", .mail_apps = no_apps};
-	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_config cfg;
 	struct present_dnd_report report = {0};
-	present_dnd_watching(dnd);
-	fake = (struct fake){.undecided = 1};
-	start(dnd, &cfg, &report);
+	struct present_dnd *dnd = started("auto", (struct fake){.undecided = 1}, &cfg, &report);
 	g_assert_cmpstr(report.state, ==, "failed");
 	g_assert_true(present_dnd_late(dnd));
 	g_assert_false(fake.wide);
@@ -283,13 +292,9 @@ static void test_undecided_detection_is_not_kept(void)
  * not taken for done: the session says "on" only once it reads on. */
 static void test_a_change_a_failed_call_left_is_turned_on_again(void)
 {
-	char *no_apps[] = {NULL};
-	struct present_config cfg = {.dnd_backend = "auto", .mail_apps = no_apps};
-	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_config cfg;
 	struct present_dnd_report report = {0};
-	present_dnd_watching(dnd);
-	fake = (struct fake){.unregistered = 1};
-	start(dnd, &cfg, &report);
+	struct present_dnd *dnd = started("auto", (struct fake){.unregistered = 1}, &cfg, &report);
 	g_assert_cmpstr(report.state, ==, "failed");
 	g_assert_cmpstr(report.note, ==, "Fake: no such object yet");
 	g_assert_true(present_dnd_late(dnd));
@@ -309,13 +314,9 @@ static void test_a_change_a_failed_call_left_is_turned_on_again(void)
  * as the switch already on, it would pass for the user's and stay on. */
 static void test_a_failed_call_that_reached_the_new_server_is_put_back(void)
 {
-	char *no_apps[] = {NULL};
-	struct present_config cfg = {.dnd_backend = "auto", .mail_apps = no_apps};
-	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_config cfg;
 	struct present_dnd_report report = {0};
-	present_dnd_watching(dnd);
-	fake = (struct fake){.late_answers = 1};
-	start(dnd, &cfg, &report);
+	struct present_dnd *dnd = started("auto", (struct fake){.late_answers = 1}, &cfg, &report);
 	g_assert_cmpstr(report.state, ==, "failed");
 	g_assert_true(fake.wide);
 	g_assert_true(present_dnd_server_changed(dnd, &cfg, ":1.8", &report));
@@ -333,13 +334,9 @@ static void test_a_failed_call_that_reached_the_new_server_is_put_back(void)
  * released there. */
 static void test_a_hold_of_an_unknown_server_is_not_released_on_the_next(void)
 {
-	char *no_apps[] = {NULL};
-	struct present_config cfg = {.dnd_backend = "fakehold", .mail_apps = no_apps};
-	struct present_dnd *dnd = present_dnd_create(NULL, NULL);
+	struct present_config cfg;
 	struct present_dnd_report report = {0};
-	present_dnd_watching(dnd);
-	fake = (struct fake){.unread = 1, .refuse_off = ""};
-	start(dnd, &cfg, &report);
+	struct present_dnd *dnd = started("fakehold", (struct fake){.unread = 1, .refuse_off = ""}, &cfg, &report);
 	g_assert_true(fake.wide);
 	g_assert_cmpint(present_dnd_restore(dnd, &report), ==, 0);
 	g_assert_true(present_dnd_has_leftovers(dnd));
