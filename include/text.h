@@ -36,11 +36,19 @@ bool present_utf8_valid(const char *s);
 /**
  * Turns a notification body, which is markup, into the text people saw, in
  * place: the spec's and Pango's tags are dropped, entities (named, decimal
- * and hex) become their characters, and what is neither (a bare "&", an
- * unescaped "<bob@example.com>") stays as the app wrote it. Returns s;
- * accepts NULL.
+ * and hex) become their characters, a <br> becomes a newline, and what is
+ * neither (a bare "&", an unescaped "<bob@example.com>") stays as the app
+ * wrote it. Returns s; accepts NULL.
  */
 char *present_text_unmarkup(char *s);
+
+/**
+ * The first line of s with something on it, without the spaces and tabs
+ * around it or the CR of a CRLF, as a copy ("" when no line has anything;
+ * NULL: out of memory). A text may start with an empty line, and a one-line
+ * view must neither show nothing nor be broken by the text's own newlines.
+ */
+char *present_text_first_line(const char *s);
 
 /** Frees a NULL-terminated list of strings; accepts NULL. */
 void present_strv_free(char **v);

@@ -467,16 +467,18 @@ bool present_owed_extract(const struct present_alert_event *ev, const char *cons
 		*ret_subject = strdup("");
 		return false;
 	}
+	/* The summary is plain text; what came from the body is markup (servers announce body-markup, and
+	 * Evolution escapes its text): who and what are read as people saw them, and a <br> ends a line.
+	 * Read whole, the body's first line is the first that shows words ("<b>\n</b>Hi" shows "Hi"). */
 	if (!from)
 		from = strdup(summary);
-	if (!subject)
-		subject = dup_range(body, line_end(body));
+	else if (strcmp(from, summary) != 0)
+		present_text_unmarkup(from);
 	*ret_from = from ? from : strdup("");
-	*ret_subject = subject ? subject : strdup("");
-	/* The summary is plain text; what came from the body is markup (servers announce body-markup, and
-	 * Evolution escapes its text): who and what are read as people saw them. */
-	if (*ret_from && strcmp(*ret_from, summary) != 0)
-		present_text_unmarkup(*ret_from);
-	present_text_unmarkup(*ret_subject);
+	char *text = present_text_unmarkup(subject ? subject : strdup(body));
+	*ret_subject = text ? present_text_first_line(text) : NULL;
+	free(text);
+	if (!*ret_subject)
+		*ret_subject = strdup("");
 	return true;
 }

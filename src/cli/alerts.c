@@ -44,7 +44,7 @@ static void print_gaps_before(struct listing *l, int64_t before)
 		print_gap(l, &l->gaps.gaps[l->next_gap]);
 }
 
-/* The first line of s, for a one-line listing. */
+/* One alert: a line of the listing, or an object of --json's array. */
 static void print_row(const struct present_alert_row *row, void *userdata)
 {
 	struct listing *l = userdata;

@@ -274,30 +274,14 @@ int present_print_findings(const struct present_wire_msg *reply)
 	return failures ? 1 : 0;
 }
 
-/* The first line with something on it, without the CR of a CRLF or the
- * spaces at its end, as a copy (NULL: out of memory). A summary line must
- * not be broken by the text's own newlines, nor left empty by a text that
- * starts with an empty line. */
-static char *first_line(const char *s)
-{
-	for (;;) {
-		size_t n = strcspn(s, "\n"), end = n;
-		while (end > 0 && (s[end - 1] == '\r' || s[end - 1] == ' ' || s[end - 1] == '\t'))
-			end--;
-		if (end > strspn(s, " \t") || !s[n])
-			return strndup(s, end);
-		s += n + 1;
-	}
-}
-
 void present_print_alert_text(FILE *f, const char *summary, const char *body, int updates, bool withdrawn)
 {
-	char *line = first_line(summary ? summary : "");
+	char *line = present_text_first_line(summary ? summary : "");
 	present_text_terminal(f, line ? line : "");
 	free(line);
 	/* The body is markup, as the app sent it: what people saw is its text. */
 	char *text = body ? present_text_unmarkup(strdup(body)) : NULL;
-	line = text ? first_line(text) : NULL;
+	line = text ? present_text_first_line(text) : NULL;
 	if (line && *line) {
 		fputs(" — ", f);
 		present_text_terminal(f, line);

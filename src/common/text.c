@@ -216,6 +216,10 @@ char *present_text_unmarkup(char *s)
 	for (const char *p = s; s && *p;) {
 		size_t taken, written;
 		if (*p == '<' && (taken = markup_tag(p)) > 0) {
+			/* dunst shows a <br> as the line break it was meant to be; the others, as nothing,
+			 * which would run two lines' words together. Never longer than the tag. */
+			if (strncmp(p, "<br", 3) == 0)
+				*out++ = '\n';
 			p += taken;
 		} else if (*p == '&' && (taken = markup_entity(p, out, &written)) > 0) {
 			p += taken;
@@ -227,6 +231,18 @@ char *present_text_unmarkup(char *s)
 	if (s)
 		*out = '\0';
 	return s;
+}
+
+char *present_text_first_line(const char *s)
+{
+	for (;;) {
+		size_t n = strcspn(s, "\n"), start = strspn(s, " \t"), end = n;
+		while (end > start && (s[end - 1] == '\r' || s[end - 1] == ' ' || s[end - 1] == '\t'))
+			end--;
+		if (end > start || !s[n])
+			return strndup(s + start, end - start);
+		s += n + 1;
+	}
 }
 
 void present_strv_free(char **v)

@@ -236,6 +236,15 @@ static void test_who_and_what(void)
 	extract(&ev, "Eve", "ping");
 	ev = alert("org.signal.Signal", "Frank", "");
 	extract(&ev, "Frank", "");
+	/* What is about is the first line people saw: a <br> ends it, and empty lines come before it. */
+	ev = alert("org.signal.Signal", "Frank", "Meeting moved<br/>to 3 pm");
+	extract(&ev, "Frank", "Meeting moved");
+	ev = alert("org.signal.Signal", "Frank", "\n  \nMeeting moved \r\nto 3 pm");
+	extract(&ev, "Frank", "Meeting moved");
+	ev = alert("org.signal.Signal", "Frank", "<br>Meeting moved");
+	extract(&ev, "Frank", "Meeting moved");
+	ev = alert("org.signal.Signal", "Frank", "<b>\n</b>Meeting moved");
+	extract(&ev, "Frank", "Meeting moved");
 	/* Telegram in a group: the sender in bold above the message where markup shows. Without, the title is
 	 * "Sender (Group)", kept whole as a contact's own name may be "Ana (work)". */
 	ev = alert("org.telegram.desktop", "Design team", "<b>Ana &amp; Bo</b>\ncan you review the PR?\nthanks");

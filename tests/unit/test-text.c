@@ -72,7 +72,8 @@ static void test_unmarkup(void)
 {
 	/* As KMail and Evolution send a sender, and an app's own tags. */
 	unmarkup("From: Ana &lt;ana@x.org&gt;", "From: Ana <ana@x.org>");
-	unmarkup("<b>Tom</b> &amp; <i>Jerry</i><br/>next", "Tom & Jerry" "next");
+	/* A <br>, in each of its spellings, is a line break, as dunst shows it. */
+	unmarkup("<b>Tom</b> &amp; <i>Jerry</i><br/>next<br>and<br />last", "Tom & Jerry\nnext\nand\nlast");
 	unmarkup("<a href='https://x'>click</a> <img src=\"x.png\" alt=\"x\"/>", "click ");
 	unmarkup("&quot;&apos;&#39;&#x41;&#233;&#x1F600;", "\"''Aé\U0001F600");
 	/* What an app did not escape stays as it wrote it. */
@@ -80,6 +81,23 @@ static void test_unmarkup(void)
 	unmarkup("a < b & c > d, <b unclosed, &nbsp; &#; &#0; &#xD800; &#1114112; &#x110000;",
 		"a < b & c > d, <b unclosed, &nbsp; &#; &#0; &#xD800; &#1114112; &#x110000;");
 	g_assert_null(present_text_unmarkup(NULL));
+}
+
+static void first_line(const char *in, const char *want)
+{
+	char *s = present_text_first_line(in);
+	g_assert_cmpstr(s, ==, want);
+	free(s);
+}
+
+static void test_first_line(void)
+{
+	first_line("one\ntwo", "one");
+	first_line("  one \t\r\ntwo", "one");
+	first_line("\n \t\r\n\ntwo\n", "two");
+	first_line("", "");
+	first_line(" \n\t\n", "");
+	first_line("only", "only");
 }
 
 static void test_has_word(void)
@@ -103,6 +121,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/text/json-or-null", test_json_or_null);
 	g_test_add_func("/text/terminal", test_terminal);
 	g_test_add_func("/text/unmarkup", test_unmarkup);
+	g_test_add_func("/text/first-line", test_first_line);
 	g_test_add_func("/text/has-word", test_has_word);
 	return g_test_run();
 }
