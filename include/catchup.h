@@ -41,7 +41,8 @@ struct present_reminders;
 struct present_reminders *present_reminders_create(struct present_daemon *d);
 void present_reminders_destroy(struct present_reminders *r);
 
-/** When the next reminder falls due, read from the store (ms since the epoch; 0: none to come). */
+/** When the next reminder falls due, read from the store (ms since the epoch; 0: none to come; -1: the store
+ * could not be read). */
 int64_t present_reminders_next(const struct present_reminders *r);
 
 /** Reads the responses owed again and arms the one timer for the next reminder. */

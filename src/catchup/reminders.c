@@ -23,6 +23,8 @@
 #define RETRY_MS 5000
 /* How long one a server refused waits, unless another server comes first. */
 #define NOT_SHOWN_RETRY_MS 60000
+/* How long a store that could not be read waits to be read again. */
+#define UNREAD_RETRY_MS 10000
 
 struct present_reminders {
 	struct present_daemon *d;
@@ -33,6 +35,7 @@ struct present_reminders {
 	/* One was refused for want of any server: what is due waits for one to
 	 * come, with no timer, as a bus with none refuses at once, each time. */
 	bool awaiting_server;
+	bool unread; /* the last read of the store failed, and said so */
 };
 
 /* A reminder that fell due in a scan: answer's, with the acknowledgement's
@@ -156,13 +159,13 @@ static void not_shown(struct present_reminders *r, int64_t id, int which, bool n
 		r->retry_at = at;
 }
 
-/* The first reminder due later than after. */
+/* The first reminder due later than after; -1: the store could not be read. */
 static int64_t next_after(const struct present_reminders *r, int64_t after)
 {
 	struct present_daemon *d = r->d;
 	struct scan s = {.cfg = &d->config, .now = g_get_real_time() / 1000, .after = after};
 	if (d->store && present_store_owed_each(d->store, false, visit, &s) < 0)
-		present_log("warning", "reminders: %s", present_store_error(d->store));
+		return -1;
 	return s.next;
 }
 
@@ -171,16 +174,34 @@ int64_t present_reminders_next(const struct present_reminders *r)
 	return next_after(r, 0);
 }
 
+/* next_after(), or, when the store cannot be read (another program holds
+ * it locked, a disk comes back), a time to read it again: with no timer,
+ * nothing would look again, and the daemon would leave with reminders to
+ * come. Said once, until a read succeeds. */
+static int64_t next_or_retry(struct present_reminders *r, int64_t after, int64_t now)
+{
+	int64_t next = next_after(r, after);
+	if (next >= 0) {
+		r->unread = false;
+		return next;
+	}
+	if (!r->unread)
+		present_log("warning", "reminders: cannot read the responses owed: %s; trying again every %d s",
+			present_store_error(r->d->store), UNREAD_RETRY_MS / 1000);
+	r->unread = true;
+	return now + UNREAD_RETRY_MS;
+}
+
 void present_reminders_reschedule(struct present_reminders *r)
 {
-	int64_t now = g_get_real_time() / 1000, next = present_reminders_next(r);
+	int64_t now = g_get_real_time() / 1000, next = next_or_retry(r, 0, now);
 	if (next && next < r->retry_at)
 		next = r->retry_at;
 	/* What is due keeps the daemon for a server to come; only what falls due
 	 * later wakes it. */
 	r->next_ms = next;
 	if (r->awaiting_server && next && next <= now)
-		next = next_after(r, now);
+		next = next_or_retry(r, now, now);
 	struct timespec at = {.tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000};
 	/* A due time already past still arms: it fires at once. */
 	if (next && next <= now)

@@ -377,7 +377,8 @@ static const char *work_left(struct present_daemon *d)
 		free(holder);
 		return "the summary of a session is still to be shown";
 	}
-	if (present_reminders_next(d->reminders))
+	/* A store that cannot be read is no reminder to come: the daemon would wait for it for ever. */
+	if (present_reminders_next(d->reminders) > 0)
 		return "reminders of responses owed are to come";
 	return NULL;
 }

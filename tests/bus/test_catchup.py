@@ -776,6 +776,22 @@ class Reminders(Catchup):
         self.assertEqual(self.db().execute("SELECT reminded FROM owed").fetchone(), (1,))
         self.assertEqual(self.bus.read_log().count("trying again"), 1)
 
+    def test_a_store_that_cannot_be_read_when_due_is_read_again(self):
+        # The responses owed cannot be read when the reminder falls due, 10 s
+        # after the alert (the table is moved away, as damage or a newer
+        # program's schema would leave it): it comes once they can be.
+        self.write_config('owed = { ack_within = "1m"; remind_ack_before = "50s"; };\nreplay = { mode = "none"; };\n')
+        self.meeting(MEETING[2])
+        self.ok("stop")
+        [(received,)] = self.db().execute("SELECT received_at FROM owed").fetchall()
+        self.db().execute("ALTER TABLE owed RENAME TO owed_away")
+        self.assertLess(time.time(), received / 1000 + 10, "the table was moved after the reminder was due")
+        time.sleep(max(0, received / 1000 + 12 - time.time()))
+        self.assertEqual(self.shown_by_present(), [])
+        self.db().execute("ALTER TABLE owed_away RENAME TO owed")
+        wait_until(self.shown_by_present, 15, "the reminder once the store can be read")
+        self.assertEqual(self.bus.read_log().count("cannot read the responses owed"), 1)
+
     def test_many_reminders_due_on_a_locked_store_leave_the_daemon_answering(self):
         # Each mark waits 2 s on the lock: the reminders due at once must not
         # hold the loop for 2 s each, round after round, past the CLI's 5 s wait.
