@@ -25,9 +25,10 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 /**
  * The server has answered for session_id's summary: taken, it is no longer
  * due; refused or unanswered, it stays due, to be shown when a server
- * comes or by the next daemon (present_session_replay_left()).
+ * comes or by the next daemon (present_session_replay_left()). no_server:
+ * none was there to take it, and the daemon stays for one to come.
  */
-void present_replay_answered(struct present_daemon *d, int64_t session_id, bool taken);
+void present_replay_answered(struct present_daemon *d, int64_t session_id, bool taken, bool no_server);
 
 /**
  * Closes the last session's summary if it is still shown: a session is

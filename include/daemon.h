@@ -40,6 +40,7 @@ struct present_daemon {
 	bool backlog_was_owed;
 	char *notifications_owner; /* who owns org.freedesktop.Notifications, or NULL */
 	int64_t summary_sent; /* the session whose summary (or replay) the server has yet to answer for, or 0 */
+	bool summary_waits; /* one is due, for a server to come (or change) and take it: the daemon stays */
 	GHashTable *callers; /* unique name -> 1 allowed, 2 refused */
 	char *statefile; /* where the session is mirrored for `present status`, or NULL */
 	/* A reply to send before the slower part of a call: a start's, before

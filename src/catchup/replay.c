@@ -217,7 +217,7 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 	if (d->summary_sent == rec->id)
 		return;
 	if (strcmp(d->config.replay_mode, "none") == 0) {
-		present_replay_answered(d, rec->id, true);
+		present_replay_answered(d, rec->id, true, false);
 		return;
 	}
 	struct tally t = {
@@ -251,7 +251,7 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 		if (b && !b->shows_held_again && each(d, &t, rec->id, &tried) > 0)
 			d->summary_sent = rec->id;
 		else if (tried == 0)
-			present_replay_answered(d, rec->id, true);
+			present_replay_answered(d, rec->id, true, false);
 	}
 out:
 	g_ptr_array_unref(t.order);
@@ -259,10 +259,13 @@ out:
 	g_hash_table_destroy(t.senders);
 }
 
-void present_replay_answered(struct present_daemon *d, int64_t session_id, bool taken)
+void present_replay_answered(struct present_daemon *d, int64_t session_id, bool taken, bool no_server)
 {
 	if (d->summary_sent == session_id)
 		d->summary_sent = 0;
+	/* Refused by a server that is there, it is shown when another comes, or by the next daemon: this one
+	 * need not stay for that. */
+	d->summary_waits = !taken && no_server;
 	if (taken && d->store) {
 		int r = present_store_replay_done(d->store, session_id);
 		if (r < 0)

@@ -77,7 +77,7 @@ static void notice_answered(int64_t ref, bool taken, bool no_server, void *data)
 {
 	struct present_daemon *d = data;
 	if (!present_reminders_answered(d->reminders, ref, taken, no_server))
-		present_replay_answered(d, ref, taken);
+		present_replay_answered(d, ref, taken, no_server);
 }
 
 /* Once the bus name is ours: a daemon without it must not answer there. */
@@ -131,12 +131,13 @@ static gboolean on_idle(gpointer data)
  * So does a switch left on: nothing else would try it again (a hold the
  * server drops as the daemon leaves needs no one to); a notice of ours with
  * a button, or one whose answer is to come: nothing else would answer it;
- * and what the store could not take yet: nothing else holds it. */
+ * a summary no server has taken: nothing else would see one come; and what
+ * the store could not take yet: nothing else holds it. */
 static bool may_leave(struct present_daemon *d)
 {
 	return !d->session.active && !d->name_released && d->loop &&
 		!(d->reminders && present_reminders_pending(d->reminders)) && !present_dnd_leftovers_outlive(d->dnd) &&
-		!present_notifier_waiting(d->notifier) && !present_backlog_owed(d);
+		!present_notifier_waiting(d->notifier) && !d->summary_waits && !present_backlog_owed(d);
 }
 
 void present_daemon_check_idle(struct present_daemon *d)

@@ -623,21 +623,28 @@ static gboolean replay_left(gpointer data)
 {
 	struct present_daemon *d = data;
 	d->replay_left_source = 0;
-	/* Shown into a silenced desktop, or to no server at all, it would be
-	 * lost: it waits for both, as the check that calls this does. A session
-	 * started meanwhile makes it stale: its end clears it. So does one whose
-	 * end waits for the store: its own summary follows once it is written. */
-	if (!d->store || d->session.active || !d->notifications_owner || present_dnd_has_leftovers(d->dnd) ||
-		present_backlog_ends_waiting(d))
+	/* A session started meanwhile makes it stale: its end clears it. So
+	 * does one whose end waits for the store: its own summary follows once
+	 * it is written. */
+	if (!d->store || d->session.active || present_backlog_ends_waiting(d))
 		return G_SOURCE_REMOVE;
 	struct present_session_record rec;
 	char *holder = NULL;
 	int r = present_store_replay_due(d->store, &rec, &holder);
 	if (r <= 0) {
 		store_warn(d, r);
+		d->summary_waits = false;
 		return G_SOURCE_REMOVE;
 	}
-	present_replay(d, &rec, holder);
+	/* Shown into a silenced desktop, or to no server at all, it would be
+	 * lost: it waits for both, as the check that calls this does, and the
+	 * daemon with it: gone, it would see neither come. */
+	if (!d->notifications_owner || present_dnd_has_leftovers(d->dnd)) {
+		d->summary_waits = true;
+		present_daemon_update_idle(d);
+	} else {
+		present_replay(d, &rec, holder);
+	}
 	present_session_record_finish(&rec);
 	free(holder);
 	return G_SOURCE_REMOVE;

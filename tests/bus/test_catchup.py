@@ -433,6 +433,21 @@ class Replay(Catchup):
         self.assertTrue(body.startswith("3 alerts from 2 apps"), body)
         self.assert_shown_once()
 
+    def test_a_summary_no_server_took_keeps_the_daemon_for_one(self):
+        """With no reminder to keep it, an idle daemon would leave, and
+        nothing would see the server come back."""
+        self.write_config("daemon = { idle_exit = 1; };\n")
+        self.meeting(MEETING[4])
+        self.assertEqual(self.db().execute("SELECT count(*) FROM owed").fetchone()[0], 0)
+        self.kill_mock()
+        self.ok("stop")
+        time.sleep(3)
+        self.assertTrue(self.bus.has_owner(), "the daemon left")
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        [(_, summary, body, _)] = wait_until(self.shown_by_present, what="the summary once a server is there")
+        self.assertTrue(body.startswith("1 alert from 1 app"), body)
+        wait_until(lambda: not self.bus.has_owner(), 10, "the daemon to leave once the summary is taken")
+
     def test_a_start_makes_it_stale(self):
         """A daemon the bus starts for a `present start` does not show the
         last summary for the start to close at once; that session's end
