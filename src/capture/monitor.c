@@ -1,8 +1,10 @@
+#include <errno.h>
 #include <glib.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "bus-call.h"
 #include "bus-glue.h"
@@ -26,6 +28,9 @@ static const char *const rules[] = {
 #define RECONNECT_FIRST_MS 100
 #define RECONNECT_MAX_MS 5000
 #define DRAIN_MAX 100000
+#define DRAIN_MAX_MS 2000
+#define DRAIN_QUIET_MS 100
+#define DRAIN_BACKLOG_BYTES (16 * 1024)
 #define LOST_REASON "the monitor connection was lost"
 #define NEVER_REASON "the bus did not let present watch at the start"
 
@@ -316,24 +321,40 @@ struct present_monitor *present_monitor_create(DBusConnection *conn, DBusPending
 }
 
 /* What the bus copied to us before the session ended belongs to it (an
- * alert sent just before `present stop`): take it in before closing. A
- * read takes a few KiB at most, less than one Notify with an icon's pixels:
- * reading goes on while the socket holds more, not until a read completes
- * no message. A flood cannot keep us here: what comes after this many
- * reads is left. */
+ * alert sent just before `present stop`): take it in before closing. The
+ * bus refills the socket only as we empty it, and not at once: behind a
+ * backlog (one Notify with an icon's pixels is larger than the socket
+ * holds, and a loop that stood still, a slow put-back, lets hundreds pile
+ * up), an empty socket is not the end of what it has, and reading goes on
+ * until the bus has sent nothing for DRAIN_QUIET_MS. A socket that never
+ * held DRAIN_BACKLOG_BYTES at once (the server's answers to the put-back,
+ * an alert or two) had no backlog behind it, and costs no wait. A
+ * flood cannot keep us here: what comes after DRAIN_MAX reads, or
+ * DRAIN_MAX_MS, is left. */
 static void drain(struct present_monitor *m)
 {
 	int fd = -1;
 	if (m->conn && !dbus_connection_get_socket(m->conn, &fd))
 		fd = -1;
+	int64_t until = g_get_monotonic_time() / 1000 + DRAIN_MAX_MS;
+	int most = 0; /* the most the socket held at once */
 	for (int i = 0; m->conn && i < DRAIN_MAX; i++) {
+		int64_t left = until - g_get_monotonic_time() / 1000;
+		if (left <= 0)
+			break;
 		if (dbus_connection_get_dispatch_status(m->conn) == DBUS_DISPATCH_DATA_REMAINS) {
 			dbus_connection_dispatch(m->conn);
 			continue;
 		}
+		int wait = most < DRAIN_BACKLOG_BYTES ? 0 : left < DRAIN_QUIET_MS ? (int)left : DRAIN_QUIET_MS;
 		struct pollfd waiting = {.fd = fd, .events = POLLIN};
-		if (fd < 0 || poll(&waiting, 1, 0) <= 0 || !dbus_connection_read_write(m->conn, 0))
+		int ready = 0, polled = fd < 0 ? 0 : poll(&waiting, 1, wait);
+		/* A child's exit (an on_end hook) interrupts the wait, and ends nothing. */
+		if (polled < 0 && errno == EINTR)
+			continue;
+		if (polled <= 0 || ioctl(fd, FIONREAD, &ready) < 0 || !dbus_connection_read_write(m->conn, 0))
 			break;
+		most = ready > most ? ready : most;
 	}
 }
 

@@ -1,6 +1,7 @@
 #include <dbus/dbus.h>
 #include <gio/gio.h>
 #include <glib.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -220,10 +221,10 @@ static void wait_readable(int fd, int bytes)
 	g_assert_cmpint(waiting, >=, bytes);
 }
 
-/* A Notify, with the pixels of a 48x48 RGBA icon when pixels is set, the
- * desktop entry as its hint, or else the sender's pid unless 0. */
+/* A Notify, with the pixels of a side x side RGBA icon unless side is 0,
+ * the desktop entry as its hint, or else the sender's pid unless 0. */
 static DBusMessage *notify_message(const char *destination, const char *app, const char *entry,
-	dbus_uint32_t replaces, const char *summary, const char *body, bool pixels, dbus_int64_t pid)
+	dbus_uint32_t replaces, const char *summary, const char *body, dbus_int32_t side, dbus_int64_t pid)
 {
 	DBusMessage *msg = dbus_message_new_method_call(destination, NOTIFY_PATH, NOTIFY_IFACE, "Notify");
 	const char *icon = "";
@@ -251,10 +252,10 @@ static DBusMessage *notify_message(const char *destination, const char *app, con
 		dbus_message_iter_close_container(&entry_it, &variant);
 		dbus_message_iter_close_container(&hints, &entry_it);
 	}
-	if (pixels) {
-		dbus_int32_t side = 48, stride = 48 * 4, bits = 8, channels = 4;
+	if (side) {
+		dbus_int32_t stride = side * 4, bits = 8, channels = 4;
 		dbus_bool_t alpha = TRUE;
-		static unsigned char data[48 * 48 * 4];
+		unsigned char *data = g_malloc0((gsize)stride * (gsize)side);
 		const unsigned char *p = data;
 		key = "image-data";
 		dbus_message_iter_open_container(&hints, DBUS_TYPE_DICT_ENTRY, NULL, &entry_it);
@@ -268,7 +269,8 @@ static DBusMessage *notify_message(const char *destination, const char *app, con
 		dbus_message_iter_append_basic(&image, DBUS_TYPE_INT32, &bits);
 		dbus_message_iter_append_basic(&image, DBUS_TYPE_INT32, &channels);
 		dbus_message_iter_open_container(&image, DBUS_TYPE_ARRAY, "y", &array);
-		dbus_message_iter_append_fixed_array(&array, DBUS_TYPE_BYTE, &p, (int)sizeof(data));
+		dbus_message_iter_append_fixed_array(&array, DBUS_TYPE_BYTE, &p, stride * side);
+		g_free(data);
 		dbus_message_iter_close_container(&image, &array);
 		dbus_message_iter_close_container(&variant, &image);
 		dbus_message_iter_close_container(&entry_it, &variant);
@@ -282,7 +284,8 @@ static DBusMessage *notify_message(const char *destination, const char *app, con
 /* A Notify as Thunderbird sends it. */
 static DBusMessage *notify_call(const char *destination, const char *summary, bool pixels)
 {
-	return notify_message(destination, "Thunderbird", "thunderbird", 0, summary, "Invoice Q3 from Ana Lima", pixels, 0);
+	return notify_message(destination, "Thunderbird", "thunderbird", 0, summary, "Invoice Q3 from Ana Lima",
+		pixels ? 48 : 0, 0);
 }
 
 /* Sends msg on conn (taken) and returns its size as sent. */
@@ -363,7 +366,7 @@ static void remove_note(struct fixture *f, const char *sender, const char *iface
 static void answered_as(struct fixture *f, const char *sender, const char *app, const char *entry,
 	dbus_uint32_t replaces, const char *summary, const char *body, const char *server, dbus_uint32_t server_id)
 {
-	DBusMessage *call = notify_message(NOTIFY_IFACE, app, entry, replaces, summary, body, false, 0);
+	DBusMessage *call = notify_message(NOTIFY_IFACE, app, entry, replaces, summary, body, 0, 0);
 	seen(f, dbus_message_ref(call), sender);
 	DBusMessage *reply = server_id ? dbus_message_new_method_return(call)
 				       : dbus_message_new_error(call, "org.freedesktop.Notifications.Error.Full", "full");
@@ -423,6 +426,81 @@ static void test_drained_at_the_end(struct fixture *f, gconstpointer data)
 	assert_rows(f, "SELECT app, summary FROM alerts ORDER BY id",
 		"thunderbird|Acme: 1 new message\n"
 		"thunderbird|Acme: 2 new messages\n");
+	close_bus(app);
+	close_bus(server);
+}
+
+/* Waits until conn has received n Notify calls: the bus has then queued
+ * its copy of each for the monitor too. */
+static void received(DBusConnection *conn, int n)
+{
+	int64_t deadline = g_get_monotonic_time() + WAIT_US;
+	while (n > 0) {
+		g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+		dbus_connection_read_write(conn, 100);
+		DBusMessage *msg;
+		while ((msg = dbus_connection_pop_message(conn))) {
+			n -= dbus_message_is_method_call(msg, NOTIFY_IFACE, "Notify");
+			dbus_message_unref(msg);
+		}
+	}
+}
+
+/* The bus's own process, from the other end of conn's socket. */
+static pid_t bus_pid(DBusConnection *conn)
+{
+	int fd;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	g_assert_true(dbus_connection_get_socket(conn, &fd));
+	g_assert_cmpint(getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len), ==, 0);
+	return cred.pid;
+}
+
+struct held_still {
+	pid_t bus;
+	int fd;
+};
+
+/* Lets the bus go on once the monitor's socket has been emptied, and a
+ * little later: on a busy machine the bus is that late to send the rest. */
+static gpointer go_on_once_read(gpointer data)
+{
+	struct held_still *h = data;
+	int64_t deadline = g_get_monotonic_time() + WAIT_US;
+	int waiting = 1;
+	while (ioctl(h->fd, FIONREAD, &waiting) == 0 && waiting > 0 && g_get_monotonic_time() < deadline)
+		g_usleep(100);
+	g_usleep(5000);
+	kill(h->bus, SIGCONT);
+	return NULL;
+}
+
+/* More than the monitor's socket holds, queued by the bus for it as the
+ * session ends: an alert with a photo of 1 MiB, and after it a flood that
+ * a loop busy elsewhere (a slow put-back) let pile up. The bus sends the
+ * rest only as the socket empties, and not at once: an empty socket is not
+ * the end of what it has. */
+static void test_drained_at_the_end_more_than_the_socket_holds(struct fixture *f, gconstpointer data)
+{
+	DBusConnection *app = connect_bus(), *server = connect_bus();
+	DBusConnection *known[] = {f->bus, app, server};
+	int fd = monitor_fd(known, G_N_ELEMENTS(known));
+	const char *to = dbus_bus_get_unique_name(server);
+	send_counted(app, notify_message(to, "Signal", "signal", 0, "Ana", "a photo", 512, 0));
+	for (int i = 0; i < 300; i++) {
+		char *summary = g_strdup_printf("Bob %d", i);
+		send_counted(app, notify_message(to, "Signal", "signal", 0, summary, "call me", 0, 0));
+		g_free(summary);
+	}
+	dbus_connection_flush(app);
+	received(server, 301);
+	struct held_still h = {bus_pid(f->bus), fd};
+	g_assert_cmpint(kill(h.bus, SIGSTOP), ==, 0);
+	GThread *thread = g_thread_new("go-on", go_on_once_read, &h);
+	stop(f);
+	g_thread_join(thread);
+	assert_rows(f, "SELECT count(*), min(summary) FROM alerts", "301|Ana\n");
 	close_bus(app);
 	close_bus(server);
 }
@@ -614,8 +692,8 @@ static void test_update_through_notify_once(struct fixture *f, gconstpointer dat
  * session started just before they go out must not hold them again. */
 static void test_own_replay_is_not_an_alert(struct fixture *f, gconstpointer data)
 {
-	seen(f, notify_message(NOTIFY_IFACE, "Thunderbird", NULL, 0, "Acme: 1 new message", "", false, getpid()), ":9.9");
-	seen(f, notify_message(NOTIFY_IFACE, "Evolution", NULL, 0, "Acme: 1 new message", "", false, getpid() + 1),
+	seen(f, notify_message(NOTIFY_IFACE, "Thunderbird", NULL, 0, "Acme: 1 new message", "", 0, getpid()), ":9.9");
+	seen(f, notify_message(NOTIFY_IFACE, "Evolution", NULL, 0, "Acme: 1 new message", "", 0, getpid() + 1),
 		":9.10");
 	stop(f);
 	assert_rows(f, "SELECT app_name FROM alerts", "Evolution\n");
@@ -718,10 +796,10 @@ static void test_ids_used_by_their_own(struct fixture *f, gconstpointer data)
  * calls still waiting for theirs matched. */
 static void test_no_answer_asked_waits_for_none(struct fixture *f, gconstpointer data)
 {
-	DBusMessage *call = notify_message(NOTIFY_IFACE, "Fractal", "org.gnome.Fractal", 0, "Ana", "call me", false, 0);
+	DBusMessage *call = notify_message(NOTIFY_IFACE, "Fractal", "org.gnome.Fractal", 0, "Ana", "call me", 0, 0);
 	seen(f, dbus_message_ref(call), ":9.80");
 	for (int i = 0; i < 10001; i++) {
-		DBusMessage *msg = notify_message(NOTIFY_IFACE, "dbus-send", NULL, 0, "ping", "", false, 0);
+		DBusMessage *msg = notify_message(NOTIFY_IFACE, "dbus-send", NULL, 0, "ping", "", 0, 0);
 		dbus_message_set_no_reply(msg, TRUE);
 		seen(f, msg, ":9.90");
 	}
@@ -822,6 +900,7 @@ int main(int argc, char **argv)
 	g_test_dbus_up(bus);
 #define ADD(name, fn) g_test_add("/capture/" name, struct fixture, NULL, setup, fn, teardown)
 	ADD("drained-at-the-end", test_drained_at_the_end);
+	ADD("drained-at-the-end-more-than-the-socket-holds", test_drained_at_the_end_more_than_the_socket_holds);
 	ADD("gap-open-at-the-end", test_gap_open_at_the_end);
 	ADD("the-same-text-seconds-apart-is-two-alerts", test_the_same_text_seconds_apart_is_two_alerts);
 	ADD("same-text-twice-from-a-sandboxed-app", test_same_text_twice_from_a_sandboxed_app);
