@@ -26,7 +26,6 @@ struct present_backlog_end {
 	int64_t planned_end;
 	int64_t started_at, ended_at;
 	const char *reason;
-	bool sum_up;
 	const char *holder; /* the backend whose server holds the session's alerts, or NULL */
 };
 

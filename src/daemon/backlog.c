@@ -59,7 +59,7 @@ static bool close_session(struct present_daemon *d, struct present_backlog_end *
 	}
 	if (!d->store || !e->session_id)
 		return true;
-	int r = present_store_session_finish(d->store, e->session_id, e->ended_at, e->reason, e->sum_up, e->holder);
+	int r = present_store_session_finish(d->store, e->session_id, e->ended_at, e->reason, true, e->holder);
 	if (r < 0 && present_store_later(r))
 		return false;
 	if (r < 0)
@@ -99,7 +99,7 @@ void present_backlog_session_ended(struct present_daemon *d, const struct presen
 		 * comes once the switch is back (present_session_replay_left()).
 		 * With no server running, its Notify starts one where the bus can,
 		 * and stays due where it cannot. */
-		if (now.sum_up && d->store && now.session_id && !present_dnd_has_leftovers(d->dnd))
+		if (d->store && now.session_id && !present_dnd_has_leftovers(d->dnd))
 			present_replay(d,
 				&(struct present_session_record){.id = now.session_id, .label = (char *)now.label,
 					.started_at = now.started_at, .ended_at = now.ended_at,

@@ -481,8 +481,6 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 		.started_at = s->started_at,
 		.ended_at = present_time_now(),
 		.reason = reason,
-		/* With the bus gone there is nobody to show a summary to, nor a desktop to show it on. */
-		.sum_up = strcmp(reason, "disconnected") != 0,
 		.holder = holder,
 	});
 	present_reminders_reschedule(d->reminders);

@@ -3,6 +3,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -456,6 +457,10 @@ class Lifetime(BusTestCase):
 
         wait_until(lambda: harness.has_exited(pid), 10, "the daemon to exit")
         self.assertEqual(self.sessions()[0][4], "disconnected")
+        # The session's summary is due, for the next login's daemon to show.
+        db = sqlite3.connect(self.store_path)
+        self.addCleanup(db.close)
+        self.assertEqual(db.execute("SELECT replay_due IS NOT NULL FROM sessions").fetchall(), [(1,)])
 
     def test_one_daemon_at_a_time(self):
         self.start_mock("dnd_servers", server="dunst")
