@@ -31,6 +31,9 @@ struct present_session {
 	guint counts_source; /* a pending report of new alerts, at most one a second */
 	guint dnd_retry_source; /* the next try at a server still starting, or 0 */
 	guint dnd_retry_ms; /* the wait before it */
+	/* Its end has begun: the capture is being closed, and what the monitor
+	 * says meanwhile (a lost connection) is no news of a running session. */
+	bool ending;
 };
 
 /** Prepares an inactive session. */

@@ -204,6 +204,9 @@ static void watching(bool now, void *userdata)
 {
 	struct present_daemon *d = userdata;
 	struct present_session *s = &d->session;
+	/* Written now, the file would say a session runs after its end. */
+	if (s->ending)
+		return;
 	free(s->capture_error);
 	s->capture_error = now ? NULL : strdup("the monitor connection was lost; present is reconnecting");
 	present_session_mirror(d);
@@ -470,6 +473,7 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	present_service_reply_early(d);
 	present_leftovers_say(d, s->dnd.unrestored, s->dnd.n_unrestored);
 	present_hooks_session_ended(d, reason);
+	s->ending = true;
 	struct present_writer *writer = present_capture_end(s->capture);
 	s->capture = NULL;
 	present_backlog_session_ended(d, &(struct present_backlog_end){

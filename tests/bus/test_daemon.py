@@ -451,13 +451,17 @@ class Lifetime(BusTestCase):
     def test_exits_when_the_bus_goes_away(self):
         self.ok("start", "30m")
         pid = self.bus.pid_of()
+        status = self.bus.for_bus("status")
+        self.assertTrue(os.path.exists(status))
         # Only the bus dies; the daemon must notice, close the session and exit by itself.
         os.kill(self.bus.process.pid, signal.SIGTERM)
         self.bus.process.wait()
 
         wait_until(lambda: harness.has_exited(pid), 10, "the daemon to exit")
         self.assertEqual(self.sessions()[0][4], "disconnected")
-        # The session's summary is due, for the next login's daemon to show.
+        # The status file no longer says a session runs (the monitor's loss, seen as the session closed, is
+        # no news of one), and the session's summary is due, for the next login's daemon to show.
+        self.assertFalse(os.path.exists(status))
         db = sqlite3.connect(self.store_path)
         self.addCleanup(db.close)
         self.assertEqual(db.execute("SELECT replay_due IS NOT NULL FROM sessions").fetchall(), [(1,)])
