@@ -63,9 +63,10 @@ void present_capture_stop(struct present_capture *cap);
 /**
  * Stops watching and frees, but hands back the writer (NULL if none), still
  * writing what is queued: a session's end need not give up the alerts a
- * locked store has kept waiting. Accepts NULL.
+ * locked store has kept waiting. The count of alerts held, the last ones
+ * the bus sent included, in *ret_count unless NULL. Accepts NULL.
  */
-struct present_writer *present_capture_end(struct present_capture *cap);
+struct present_writer *present_capture_end(struct present_capture *cap, uint64_t *ret_count);
 
 /**
  * The session is not recorded yet (the store was locked at its start): its

@@ -34,6 +34,7 @@ struct present_session {
 	/* Its end has begun: the capture is being closed, and what the monitor
 	 * says meanwhile (a lost connection) is no news of a running session. */
 	bool ending;
+	uint32_t alerts_at_end; /* counted once the capture closed, for what the end says */
 };
 
 /** Prepares an inactive session. */

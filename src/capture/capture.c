@@ -659,12 +659,17 @@ void present_capture_recorded(struct present_capture *cap, int64_t session_id)
 	present_writer_recorded(cap->writer, session_id);
 }
 
-struct present_writer *present_capture_end(struct present_capture *cap)
+struct present_writer *present_capture_end(struct present_capture *cap, uint64_t *ret_count)
 {
-	if (!cap)
+	if (!cap) {
+		if (ret_count)
+			*ret_count = 0;
 		return NULL;
+	}
 	/* The monitor's last reads, what the bus sent it before it closed, still go to the writer. */
 	present_monitor_destroy(cap->monitor);
+	if (ret_count)
+		*ret_count = cap->count;
 	struct present_writer *w = cap->writer;
 	for (unsigned i = 0; i < RECENT; i++) {
 		g_free(cap->recent[i].caller);
@@ -689,7 +694,7 @@ struct present_writer *present_capture_end(struct present_capture *cap)
 
 void present_capture_stop(struct present_capture *cap)
 {
-	present_writer_destroy(present_capture_end(cap));
+	present_writer_destroy(present_capture_end(cap, NULL));
 }
 
 void present_capture_server_owner(struct present_capture *cap, const char *owner)

@@ -474,7 +474,9 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	present_leftovers_say(d, s->dnd.unrestored, s->dnd.n_unrestored);
 	present_hooks_session_ended(d, reason);
 	s->ending = true;
-	struct present_writer *writer = present_capture_end(s->capture);
+	uint64_t held;
+	struct present_writer *writer = present_capture_end(s->capture, &held);
+	s->alerts_at_end = (uint32_t)held;
 	s->capture = NULL;
 	present_backlog_session_ended(d, &(struct present_backlog_end){
 		.writer = writer,
@@ -679,7 +681,7 @@ void present_session_describe(const struct present_daemon *d, struct present_sta
 		.n_unrestored = s->dnd.n_unrestored,
 		.capture_error = s->capture_error,
 		.store_error = s->store_error,
-		.alerts = s->capture ? (uint32_t)present_capture_count(s->capture) : 0,
+		.alerts = s->capture ? (uint32_t)present_capture_count(s->capture) : s->alerts_at_end,
 	};
 	if (!s->active)
 		describe_left_on(d, ret);

@@ -314,9 +314,15 @@ class Capture(CaptureCase):
         wait_until(lambda: self.sessions() and self.sessions()[0][4] == "stop", 5, "the end to be visible")
 
     def test_status_counts_alerts(self):
+        ended = self.listen("SessionEnded")
         self.ok("start", "10m")
         App(self).notify("A", "one", "")
         wait_until(lambda: self.call("GetStatus")["alerts"] == 1, what="the count")
+        # What ended says so too, in the reply and to listeners.
+        stopped, status = self.call("Stop")
+        self.assertEqual(status["alerts"], 1)
+        wait_until(lambda: ended, what="SessionEnded")
+        self.assertEqual(ended[0][1][0]["alerts"], 1)
 
 
 def sockets_of(pid):
