@@ -70,6 +70,9 @@ class OwedCase(BusTestCase):
         wait_until(lambda: self.query("SELECT count(*), (SELECT coalesce(sum(count), 0) FROM owed) FROM alerts")
                    == [(len(alerts), owed)], what="the alerts and what is owed, in the store")
         self.ok("stop")
+        # The end goes to the store after the reply, so that neither the desktop nor the caller waits on the disk.
+        wait_until(lambda: self.query("SELECT count(*) FROM sessions WHERE ended_at IS NULL") == [(0,)],
+                   what="the end in the store")
 
     def items(self):
         """Every response owed, by id, as a dict of its columns."""
