@@ -411,8 +411,12 @@ bool present_notify(struct present_notifier *n, const struct present_notice *not
 	bool command = notice->command && notice->command[0];
 	GVariantBuilder actions, hints;
 	g_variant_builder_init(&actions, G_VARIANT_TYPE("as"));
+	/* "default" is a click on the notice, never drawn as a button (GNOME,
+	 * Plasma, swaync, mako): the label is seen only on an action of its own. */
 	if (command) {
 		g_variant_builder_add(&actions, "s", "default");
+		g_variant_builder_add(&actions, "s", label);
+		g_variant_builder_add(&actions, "s", "run");
 		g_variant_builder_add(&actions, "s", label);
 	}
 	g_variant_builder_init(&hints, G_VARIANT_TYPE("a{sv}"));
