@@ -21,6 +21,8 @@
 
 /* More alerts than this from one app are replayed as one notification. */
 #define GROUP_ABOVE 3
+/* It lists this many, and says how many more: a flood's would fill the screen. */
+#define GROUP_LINES 10
 /* The end-of-session summary's tag: one is on screen at a time. */
 #define SUMMARY_TAG "summary"
 
@@ -168,11 +170,13 @@ static guint each(struct present_daemon *d, const struct tally *t, int64_t sessi
 		char when[32];
 		if (a->alerts->len > GROUP_ABOVE) {
 			GString *body = g_string_new(NULL);
-			for (guint j = 0; j < a->alerts->len; j++) {
+			for (guint j = 0; j < a->alerts->len && j < GROUP_LINES; j++) {
 				const struct held *h = a->alerts->pdata[j];
 				present_time_clock(h->at / 1000, present_time_now(), when, sizeof(when));
 				g_string_append_printf(body, "%s%s %s", j ? "\n" : "", when, h->summary);
 			}
+			if (a->alerts->len > GROUP_LINES)
+				g_string_append_printf(body, "\n… and %u more", a->alerts->len - GROUP_LINES);
 			char *title = g_strdup_printf("%u alerts while you were present", a->alerts->len);
 			(*tried)++;
 			sent += present_notify(d->notifier, &(struct present_notice){

@@ -691,6 +691,18 @@ class ReplayEach(Catchup):
         self.assertEqual((app2, s2), ("Slack", "5 alerts while you were present"))
         self.assertEqual(len(b2.splitlines()), 5)
 
+    def test_each_again_a_flood_in_part(self):
+        """One notice for a flood, whose list would fill the screen: the first ten, and how many more."""
+        self.write_config('replay = { mode = "each"; };\n')
+        self.meeting(*[("Slack", "#general %d" % i, "msg", {"desktop-entry": "com.slack.Slack"}) for i in range(13)])
+        self.ok("stop")
+        [(_, summary, body, _)] = wait_until(self.shown_by_present, what="the replay")
+        self.assertEqual(summary, "13 alerts while you were present")
+        lines = body.splitlines()
+        self.assertEqual([re.sub(r"^\d\d:\d\d ", "", line) for line in lines[:10]],
+                         ["#general %d" % i for i in range(10)])
+        self.assertEqual(lines[10:], ["… and 3 more"])
+
 
     def test_what_no_server_took_comes_when_one_does(self):
         """As the summary: alerts replayed to no server stay due."""
