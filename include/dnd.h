@@ -149,7 +149,8 @@ int present_dnd_record_missing(struct present_dnd *dnd, struct present_dnd_repor
 
 /**
  * The id of the backend that silenced the desktop in this session, or whose
- * switch the session found on already; NULL when neither.
+ * switch the session found on already, even if its server has left since;
+ * NULL when neither.
  */
 const char *present_dnd_active_backend(const struct present_dnd *dnd);
 

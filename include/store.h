@@ -273,6 +273,7 @@ struct present_alert_row {
 	int urgency; /* -1: not given */
 	int updates;
 	bool withdrawn;
+	const char *server; /* the server process (its unique bus name) that took it, or NULL: not known */
 };
 
 typedef void (*present_alert_row_fn)(const struct present_alert_row *row, void *userdata);

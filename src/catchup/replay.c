@@ -44,6 +44,11 @@ struct tally {
 	GHashTable *senders; /* every app that sent anything, noise included */
 	GHashTable *apps; /* app -> struct app_alerts, non-noise alerts only */
 	GPtrArray *order; /* apps in order of their first alert */
+	/* Held by a server that shows them itself once do-not-disturb ends:
+	 * only what another server process took (one that has left since, with
+	 * what it held) is shown again. */
+	bool lost_only;
+	const char *server; /* the server process there now, or NULL */
 };
 
 static void held_free(gpointer p)
@@ -64,6 +69,17 @@ static void app_free(gpointer p)
 	g_free(a);
 }
 
+/* Whether nobody holds an alert to show it: taken by another server process
+ * than the one there now (what it held went with it), or by none that
+ * answered (one that hung and died leaves its calls to an error from the
+ * bus, which the monitor does not see). (A unique name is never given twice
+ * on one bus; on the next login's bus it may be, and what the server of the
+ * same name held then is taken for still held.) */
+static bool held_by_nobody(const struct tally *t, const struct present_alert_row *row)
+{
+	return !row->server || !t->server || strcmp(row->server, t->server) != 0;
+}
+
 static void count_alert(const struct present_alert_row *row, void *userdata)
 {
 	struct tally *t = userdata;
@@ -72,7 +88,7 @@ static void count_alert(const struct present_alert_row *row, void *userdata)
 	t->alerts++;
 	g_hash_table_add(t->senders, g_strdup(app));
 	/* What the app took back (read elsewhere, deleted) is not news to show again. */
-	if (strcmp(row->cls, "noise") == 0 || row->withdrawn)
+	if (strcmp(row->cls, "noise") == 0 || row->withdrawn || (t->lost_only && !held_by_nobody(t, row)))
 		return;
 	struct app_alerts *a = g_hash_table_lookup(t->apps, app);
 	if (!a) {
@@ -224,11 +240,17 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 		present_replay_answered(d, rec->id, true, false);
 		return;
 	}
+	/* Where the server shows what it held by itself, a replay would show it twice: only what a server
+	 * that left took with it is shown again. */
+	const struct present_dnd_backend *b = backend_id ? present_dnd_backend_find(backend_id) : NULL;
+	bool each_mode = strcmp(d->config.replay_mode, "each") == 0;
 	struct tally t = {
 		.now_ms = present_time_now() * 1000,
 		.apps = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, app_free),
 		.senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 		.order = g_ptr_array_new(),
+		.lost_only = each_mode && b && b->shows_held_again,
+		.server = d->notifications_owner,
 	};
 	/* What the store cannot read is not nothing: shown, the summary would
 	 * say "Nothing came in", and count as shown. It stays due instead. */
@@ -239,20 +261,18 @@ void present_replay(struct present_daemon *d, const struct present_session_recor
 			present_store_error(d->store));
 		goto out;
 	}
-	/* Where the server shows what it held by itself, a replay would show everything twice. */
-	const struct present_dnd_backend *b = backend_id ? present_dnd_backend_find(backend_id) : NULL;
-	if (strcmp(d->config.replay_mode, "summary") == 0) {
+	if (!each_mode) {
 		/* Due until the server takes it: one the bus could not reach, or a
 		 * daemon killed first, leaves it to be shown later. */
 		if (summary(d, &t, rec))
 			d->summary_sent = rec->id;
 	} else {
 		/* As the summary: due until the server takes one of them (a server
-		 * takes all or none). Nothing to show, the server shows what it held
-		 * by itself, or nothing held them (dnd.backend "none", a switch that
-		 * failed: each was shown as it came, and would come twice): done. */
+		 * takes all or none). Nothing to show, or nothing held them
+		 * (dnd.backend "none", a switch that failed: each was shown as it
+		 * came, and would come twice): done. */
 		guint tried = 0;
-		if (b && !b->shows_held_again && each(d, &t, rec->id, &tried) > 0)
+		if (b && each(d, &t, rec->id, &tried) > 0)
 			d->summary_sent = rec->id;
 		else if (tried == 0)
 			present_replay_answered(d, rec->id, true, false);

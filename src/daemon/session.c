@@ -429,7 +429,8 @@ static void close_ignored_held(struct present_daemon *d, const char *holder)
 {
 	struct present_session *s = &d->session;
 	const struct present_dnd_backend *b = holder ? present_dnd_backend_find(holder) : NULL;
-	if (!s->capture || !b || !b->shows_held_again || !dbus_connection_get_is_connected(d->bus))
+	if (!s->capture || !b || !b->shows_held_again || !d->notifications_owner ||
+		!dbus_connection_get_is_connected(d->bus))
 		return;
 	struct closing c = {d->bus, 0};
 	present_capture_each_ignored(s->capture, close_ignored, &c);

@@ -799,7 +799,9 @@ const char *present_dnd_active_backend(const struct present_dnd *dnd)
 	for (size_t i = dnd->n_changes; i-- > 0;)
 		if (!dnd->changes[i].app)
 			return dnd->changes[i].backend->id;
-	return NULL;
+	/* One that held them and left, or whose successor could not be
+	 * silenced: what it held went with it, to be shown again. */
+	return dnd->active && dnd->late_was ? dnd->late_was->id : NULL;
 }
 
 bool present_dnd_left_by_the_dead(struct present_dnd *dnd)

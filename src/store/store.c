@@ -1047,7 +1047,7 @@ int present_store_alert_top(struct present_store *store, int64_t *ret_top)
 
 #define ALERT_COLUMNS                                                                                              \
 	"id, session_id, received_at, path, app, app_name, summary, body, category, coalesce(urgency, -1), updates, "  \
-	"withdrawn_at IS NOT NULL, icon, coalesce(class, 'alert'), rule"
+	"withdrawn_at IS NOT NULL, icon, coalesce(class, 'alert'), rule, server"
 
 /* Calls fn for each row of st, a statement selecting ALERT_COLUMNS. */
 static int each_alert(struct present_store *store, sqlite3_stmt *st, present_alert_row_fn fn, void *userdata)
@@ -1070,6 +1070,7 @@ static int each_alert(struct present_store *store, sqlite3_stmt *st, present_ale
 			.icon = (const char *)sqlite3_column_text(st, 12),
 			.cls = (const char *)sqlite3_column_text(st, 13),
 			.rule = (const char *)sqlite3_column_text(st, 14),
+			.server = (const char *)sqlite3_column_text(st, 15),
 		};
 		fn(&row, userdata);
 	}

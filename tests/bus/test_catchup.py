@@ -10,6 +10,7 @@ import tempfile
 import time
 
 import dbus
+import dbus.lowlevel
 
 import harness
 from harness import BusTestCase, ms_clock, wait_until
@@ -621,6 +622,65 @@ class Replay(Catchup):
         self.ok("stop")
         time.sleep(0.3)
         self.assertEqual(self.shown_by_present(), [])
+
+    def paused(self):
+        return bool(self.notifications().Get("org.dunstproject.cmd0", "paused", dbus_interface=dbus.PROPERTIES_IFACE))
+
+    def test_each_again_what_a_dunst_that_died_held(self):
+        """dunst crashed in the meeting and was started again: what the old
+        one held went with it, and is shown again; the new one shows what
+        it holds itself."""
+        self.write_config('replay = { mode = "each"; };\n')
+        self.meeting(("Signal", "Bob", "call me", {"desktop-entry": "org.signal.Signal"}))
+        self.kill_mock()
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        wait_until(self.paused, what="the new dunst paused")
+        App(self).notify("Signal", "Carla", "lunch?", {"desktop-entry": "org.signal.Signal"})
+        wait_until(lambda: self.db().execute("SELECT count(server) FROM alerts").fetchone() == (2,),
+                   what="both alerts and who took them")
+        self.ok("stop")
+        shown = wait_until(self.shown_by_present, what="the replay")
+        time.sleep(0.3)  # anything more would be shown by now
+        self.assertEqual([(a, s) for a, s, _, _ in self.shown_by_present()], [("Signal", "Bob")])
+        self.assertEqual(len(shown), 1)
+
+    def test_each_again_what_a_hung_dunst_never_answered_for(self):
+        """dunst hung, then was killed, with an alert it never answered for:
+        the bus answered for it with an error the monitor does not see, and
+        no server holds it."""
+        self.write_config('replay = { mode = "each"; };\n')
+        self.meeting()
+        os.killpg(self.mock.pid, signal.SIGSTOP)
+        app = App(self)
+        call = dbus.lowlevel.MethodCallMessage("org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                               "org.freedesktop.Notifications", "Notify")
+        call.append("Signal", dbus.UInt32(0), "", "Bob", "call me", dbus.Array([], signature="s"),
+                    dbus.Dictionary({"desktop-entry": "org.signal.Signal"}, signature="sv"), dbus.Int32(-1),
+                    signature="susssasa{sv}i")
+        app.bus.send_message(call)
+        app.bus.flush()
+        wait_until(lambda: self.db().execute("SELECT count(*) FROM alerts").fetchone() == (1,), what="the alert")
+        self.kill_mock()
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        wait_until(self.paused, what="the new dunst paused")
+        self.ok("stop")
+        [(app_name, summary, _, _)] = wait_until(self.shown_by_present, what="the replay")
+        self.assertEqual((app_name, summary), ("Signal", "Bob"))
+
+    def test_each_again_what_a_dunst_gone_held_once_a_server_comes(self):
+        self.write_config('replay = { mode = "each"; };\n')
+        self.meeting(("Signal", "Bob", "call me", {"desktop-entry": "org.signal.Signal"}))
+        wait_until(lambda: self.db().execute("SELECT count(server) FROM alerts").fetchone() == (1,),
+                   what="who took the alert")
+        self.kill_mock()
+        self.ok("stop")
+        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [("dunst",)],
+                   what="the replay due, for a server to come")
+        self.mock = self.start_mock("dnd_servers", **self.server)
+        [(app, summary, _, _)] = wait_until(self.shown_by_present, what="the replay once a server is there")
+        self.assertEqual((app, summary), ("Signal", "Bob"))
+        wait_until(lambda: self.db().execute("SELECT replay_due FROM sessions").fetchall() == [(None,)],
+                   what="the replay done with")
 
 
 class SlowServer(Catchup):
