@@ -8,7 +8,9 @@
  * Blocking calls to other services on the bus, for the backends. Each names
  * the service in its error, so the message reads well where it is logged.
  * All return 0 or -errno and leave a message in *ret_error (free() it).
- * No call activates a service, except the settings daemon Xfconf.
+ * No call activates a service by being sent to it, except the settings
+ * daemon Xfconf (a start asks the bus for a notification server by name,
+ * where the desktop's shell is not one: present_dnd_prepare()).
  */
 
 #define PRESENT_NOTIFICATIONS_NAME "org.freedesktop.Notifications"

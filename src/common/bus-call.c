@@ -11,7 +11,8 @@
 /* Settings daemons (xfconfd) are meant to start on demand. Nothing else may
  * be started by a call of ours: several notification servers install an
  * activation file, and the bus would start one at random next to the
- * desktop's own. */
+ * desktop's own (a start that finds none asks for it by name instead,
+ * start_server() in dnd.c). */
 static bool may_activate(const char *dest)
 {
 	return strcmp(dest, "org.xfce.Xfconf") == 0;

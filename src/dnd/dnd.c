@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "bus-call.h"
@@ -840,10 +841,54 @@ static void retry_leftovers(struct present_dnd *dnd, const char *when)
 	free(error);
 }
 
+/* Whether the desktop's shell is its notification server (GNOME, Plasma,
+ * Cinnamon, Budgie, Pantheon): one that is away for a moment (restarting)
+ * must not find the name taken by whatever server the bus can start. */
+static bool shell_serves(void)
+{
+	static const char *const shells[] = {"GNOME", "KDE", "X-Cinnamon", "Cinnamon", "Budgie", "Pantheon", NULL};
+	const char *current = getenv("XDG_CURRENT_DESKTOP");
+	/* A list, most specific first ("Budgie:GNOME"): any of them is enough. */
+	for (const char *p = current; p && *p;) {
+		size_t len = strcspn(p, ":");
+		for (size_t i = 0; shells[i]; i++)
+			if (strlen(shells[i]) == len && strncasecmp(shells[i], p, len) == 0)
+				return true;
+		p += len + (p[len] == ':');
+	}
+	return false;
+}
+
+/* No server runs, and the bus can start one (dunst, mako, swaync and
+ * xfce4-notifyd ship activation files): the session's first alert would
+ * start it, and it would show that alert before present heard of it and
+ * silenced it. Started now, as that alert would have, it is silenced
+ * before the meeting begins. A bus that can start none says so at once. */
+static void start_server(struct present_dnd *dnd)
+{
+	const char *name = PRESENT_NOTIFICATIONS_NAME;
+	dbus_uint32_t flags = 0;
+	char *error = NULL;
+	if (shell_serves() || present_bus_has_owner(dnd->bus, name))
+		return;
+	int r = present_bus_call(dnd->bus, DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "StartServiceByName",
+		NULL, &error, DBUS_TYPE_STRING, &name, DBUS_TYPE_UINT32, &flags, DBUS_TYPE_INVALID);
+	if (r == 0) {
+		/* Asked again: the news of its arrival comes after this start. */
+		dnd->server_known = false;
+		present_log("info", "started the notification server the bus knows, to silence it before any alert");
+	} else if (r != -ENOENT) {
+		present_log("warning", "cannot start the notification server: %s", error ? error : strerror(-r));
+	}
+	free(error);
+}
+
 bool present_dnd_prepare(struct present_dnd *dnd, const struct present_config *cfg, struct present_dnd_report *ret,
 	struct present_dnd_change *ret_change)
 {
 	*ret = (struct present_dnd_report){0};
+	if (strcmp(cfg->dnd_backend, "none") != 0)
+		start_server(dnd);
 	dnd->holding = NULL;
 	dnd->late_was = NULL;
 	free(dnd->plan.saved);

@@ -8,9 +8,11 @@ import glob
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -1077,6 +1079,50 @@ class XfceContract(Contract, BusTestCase):
         self.ok("start", "10m")
         self.ok("stop")
         self.assertIs(self.s.raw(), False)
+
+
+class StartedOnDemand(BusTestCase):
+    """No notification server runs yet, and the bus can start one (dunst,
+    mako, swaync and xfce4-notifyd ship activation files): the session's
+    first alert would start it and be shown before it could be silenced."""
+
+    def setUp(self):
+        self.services = tempfile.mkdtemp(prefix="present-services-")
+        self.addCleanup(shutil.rmtree, self.services, ignore_errors=True)
+        self.service_dirs = (self.services,)
+        super().setUp()
+
+    def activatable_dunst(self):
+        with open(os.path.join(self.services, "org.freedesktop.Notifications.service"), "w") as f:
+            f.write("[D-BUS Service]\nName=org.freedesktop.Notifications\nExec=%s -m dbusmock --template %s "
+                    "--parameters '{\"server\": \"dunst\"}'\n"
+                    % (harness.PYTHON, os.path.join(harness.MOCKS, "dnd_servers.py")))
+        self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").ReloadConfig(
+            dbus_interface="org.freedesktop.DBus")
+
+    def test_the_start_starts_it_and_silences_it_first(self):
+        self.activatable_dunst()
+        self.assertIn("· do-not-disturb on (dunst)", self.ok("start", "10m"))
+        dunst = Dunst(self)
+        self.assertTrue(dunst.get())
+        # The news of its arrival, which comes after, is no news: it is the server silenced.
+        time.sleep(0.5)
+        self.assertIn("· do-not-disturb on (dunst)", self.ok("status"))
+        self.assertRegex(self.ok("stop"), r"^Session ended after ")
+        self.assertFalse(dunst.get())
+
+    def test_a_desktop_whose_shell_is_the_server_waits_for_it(self):
+        """GNOME's shell, away for a moment (restarting): another server the
+        bus can start would keep the name from it when it comes back."""
+        self.activatable_dunst()
+        self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").UpdateActivationEnvironment(
+            {"XDG_CURRENT_DESKTOP": "ubuntu:GNOME"}, dbus_interface="org.freedesktop.DBus")
+        self.assertIn("no notification server: nothing needed silencing", self.ok("start", "10m"))
+        self.assertFalse(self.bus.has_owner(NOTIFICATIONS))
+
+    def test_a_bus_that_can_start_none_is_no_server(self):
+        self.assertIn("no notification server: nothing needed silencing", self.ok("start", "10m"))
+        self.assertNotIn("cannot start the notification server", self.bus.read_log())
 
 
 class ServerReplaced(BusTestCase):
