@@ -17,8 +17,12 @@ struct present_gsettings_switch {
 	bool on_value; /* the value that means "do not disturb" */
 };
 
-/** Whether the schema is installed (GSettings aborts on a missing one, so always ask first). */
-bool present_gsettings_has_schema(const char *schema);
+/**
+ * Whether the switch's schema is installed, with its key: GSettings aborts
+ * on a missing one, so always ask first; and a release of the schema from
+ * before the key has no switch to set.
+ */
+bool present_gsettings_has(const struct present_gsettings_switch *sw);
 
 /** Reads the switch; path is NULL for a fixed schema, else the relocatable schema's path. */
 int present_gsettings_read(const struct present_gsettings_switch *sw, const char *path, bool *ret_on,
@@ -38,7 +42,7 @@ void present_gsettings_release(void);
  * Backend functions for a desktop whose whole switch is one key: the
  * backend's data is its struct present_gsettings_switch.
  */
-bool present_gsettings_probe_schema(const struct present_dnd_ctx *ctx);
+bool present_gsettings_probe_key(const struct present_dnd_ctx *ctx);
 int present_gsettings_backend_read(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on,
 	char **ret_saved, char **ret_error);
 int present_gsettings_backend_on(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved,

@@ -49,7 +49,7 @@ static const struct present_gsettings_switch *switch_for(const char *app)
 static int probe(const struct present_dnd_ctx *ctx)
 {
 	return ctx->server && strcmp(ctx->server->name, "gnome-shell") == 0 &&
-		present_gsettings_has_schema(banners.schema);
+		present_gsettings_has(&banners);
 }
 
 static int read_switch(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on, char **ret_saved,
@@ -82,7 +82,7 @@ static bool can_mute(const struct present_dnd_ctx *ctx, const char *app, char **
 	char desktop[256];
 	snprintf(desktop, sizeof(desktop), "%s.desktop", app);
 	GDesktopAppInfo *info = g_desktop_app_info_new(desktop);
-	if (!info || !present_gsettings_has_schema(app_banners.schema)) {
+	if (!info || !present_gsettings_has(&app_banners)) {
 		if (info)
 			g_object_unref(info);
 		return false;

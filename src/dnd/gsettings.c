@@ -7,14 +7,14 @@
 #include "dnd-gsettings.h"
 #include "grow.h"
 
-bool present_gsettings_has_schema(const char *schema)
+bool present_gsettings_has(const struct present_gsettings_switch *sw)
 {
 	GSettingsSchemaSource *source = g_settings_schema_source_get_default();
-	GSettingsSchema *s = source ? g_settings_schema_source_lookup(source, schema, TRUE) : NULL;
-	if (!s)
-		return false;
-	g_settings_schema_unref(s);
-	return true;
+	GSettingsSchema *s = source ? g_settings_schema_source_lookup(source, sw->schema, TRUE) : NULL;
+	bool has = s && g_settings_schema_has_key(s, sw->key);
+	if (s)
+		g_settings_schema_unref(s);
+	return has;
 }
 
 /* The switches in use are opened once and kept until present_gsettings_release():
@@ -154,9 +154,11 @@ int present_gsettings_off(const struct present_gsettings_switch *sw, const char 
 	return r < 0 ? r : reads_as(sw, path, value, ret_error);
 }
 
-bool present_gsettings_probe_schema(const struct present_dnd_ctx *ctx)
+bool present_gsettings_probe_key(const struct present_dnd_ctx *ctx)
 {
-	return present_gsettings_has_schema(((const struct present_gsettings_switch *)ctx->data)->schema);
+	/* Without the key, reading it would fail as if the server were still starting, and be tried again for
+	 * nothing. */
+	return present_gsettings_has(ctx->data);
 }
 
 int present_gsettings_backend_read(const struct present_dnd_ctx *ctx, const char *app, bool *ret_on,

@@ -8,7 +8,7 @@ static const struct present_gsettings_switch sw = {"org.mate.NotificationDaemon"
 static int probe(const struct present_dnd_ctx *ctx)
 {
 	return ctx->server && strcmp(ctx->server->name, "Notification Daemon") == 0 &&
-		strcmp(ctx->server->vendor, "MATE") == 0 && present_gsettings_probe_schema(ctx);
+		strcmp(ctx->server->vendor, "MATE") == 0 && present_gsettings_probe_key(ctx);
 }
 
 const struct present_dnd_backend present_dnd_mate = {

@@ -26,11 +26,11 @@ ELEMENTARY_SCHEMA = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def elementary_schema_dir():
-    path = real.scratch("elementary-schemas")
+def elementary_schema_dir(name="elementary-schemas", schema=ELEMENTARY_SCHEMA):
+    path = real.scratch(name)
     if not os.path.exists(os.path.join(path, "gschemas.compiled")):
         with open(os.path.join(path, "io.elementary.notifications.gschema.xml"), "w") as f:
-            f.write(ELEMENTARY_SCHEMA)
+            f.write(schema)
         subprocess.run(["glib-compile-schemas", "--strict", path], check=True)
     return path
 
@@ -119,6 +119,25 @@ class Elementary(GSettingsDesktop, RealTestCase):
     def setUp(self):
         self.env = dict(GSettingsDesktop.env, GSETTINGS_SCHEMA_DIR=elementary_schema_dir())
         super().setUp()
+
+
+class ElementaryWithoutTheKey(RealTestCase):
+    """A schema of the server's that has no do-not-disturb key (a release
+    before it had one): no switch present can set, said at once, not a
+    server still starting, tried for seconds and then failed."""
+
+    service_names = ("ca.desrt.dconf",)
+
+    def setUp(self):
+        self.env = dict(GSettingsDesktop.env, GSETTINGS_SCHEMA_DIR=elementary_schema_dir(
+            "elementary-schemas-without-the-key", ELEMENTARY_SCHEMA.replace("do-not-disturb", "sound-enabled")))
+        super().setUp()
+        self.start_mock_server("dnd_servers", server="elementary")
+
+    def test_it_has_no_do_not_disturb(self):
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("· do-not-disturb unavailable", r.stdout)
 
 
 if __name__ == "__main__":
