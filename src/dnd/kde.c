@@ -36,31 +36,34 @@ static int read_inhibited(const struct present_dnd_ctx *ctx, const char *app, bo
 static int on(const struct present_dnd_ctx *ctx, const char *app, char **ret_saved, char **ret_error)
 {
 	const char *desktop_entry = "present", *reason = "Focus session";
-	DBusMessage *reply;
-	DBusMessage *msg = dbus_message_new_method_call(PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH,
+	DBusMessage *reply, *msg = dbus_message_new_method_call(PRESENT_NOTIFICATIONS_NAME, PRESENT_NOTIFICATIONS_PATH,
 		PRESENT_NOTIFICATIONS_NAME, "Inhibit");
 	DBusMessageIter it, hints;
+	if (msg) {
+		dbus_message_iter_init_append(msg, &it);
+		if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &desktop_entry) ||
+			!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &reason) ||
+			!dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &hints) ||
+			!dbus_message_iter_close_container(&it, &hints)) {
+			dbus_message_unref(msg);
+			msg = NULL;
+		}
+	}
 	if (!msg)
 		return -ENOMEM;
-	dbus_message_iter_init_append(msg, &it);
-	bool ok = dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &desktop_entry) &&
-		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &reason) &&
-		dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &hints) &&
-		dbus_message_iter_close_container(&it, &hints);
-	dbus_message_set_auto_start(msg, FALSE);
-	DBusError err;
-	dbus_error_init(&err);
-	reply = ok ? dbus_connection_send_with_reply_and_block(ctx->bus, msg, PRESENT_BUS_CALL_TIMEOUT_MS, &err) : NULL;
-	dbus_message_unref(msg);
-	if (!reply) {
-		if (asprintf(ret_error, "Plasma Inhibit: %s", ok ? err.message : "out of memory") < 0)
-			*ret_error = NULL;
-		dbus_error_free(&err);
-		return ok ? -EIO : -ENOMEM;
-	}
+	/* As every other call: a server still starting (its name or method not there yet) is told apart. */
+	int r = present_bus_send(ctx->bus, msg, &reply, NULL, ret_error);
+	if (r < 0)
+		return r;
+	/* Without its cookie, the hold could never be released: it is no hold. */
 	uint32_t cookie = 0;
-	dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &cookie, DBUS_TYPE_INVALID);
+	bool given = dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &cookie, DBUS_TYPE_INVALID);
+	if (!given && asprintf(ret_error, "%s Inhibit answered with (%s), not (u)", PRESENT_NOTIFICATIONS_NAME,
+			      dbus_message_get_signature(reply)) < 0)
+		*ret_error = NULL;
 	dbus_message_unref(reply);
+	if (!given)
+		return -EPROTO;
 	if (asprintf(ret_saved, "%" PRIu32, cookie) < 0)
 		return -ENOMEM;
 	return 0;

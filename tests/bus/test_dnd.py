@@ -1239,6 +1239,23 @@ class Plasma(BusTestCase):
         self.assertTrue(self.inhibited(), "only our own inhibition may end")
         self.notifications().UnInhibit(cookie, dbus_interface=NOTIFICATIONS)
 
+    def test_an_inhibit_that_gives_no_cookie_is_no_hold(self):
+        """A server that offers Plasma's inhibition but answers Inhibit with no
+        cookie: there is no hold to release at the end, and the start says so."""
+        self.kill_mock()
+        self.mock = self.bus.spawn([harness.PYTHON, "-m", "dbusmock", NOTIFICATIONS, "/org/freedesktop/Notifications",
+                                    NOTIFICATIONS])
+        wait_until(lambda: self.bus.has_owner(NOTIFICATIONS), what="the server")
+        self.notifications().AddProperty(NOTIFICATIONS, "Inhibited", dbus.Boolean(False), dbus_interface=DBUSMOCK)
+        self.notifications().AddMethods(NOTIFICATIONS, [
+            ("GetServerInformation", "", "ssss", 'ret = ("Plasma", "KDE", "6.0.0", "1.2")'),
+            ("Inhibit", "ssa{sv}", "", 'self.Set("%s", "Inhibited", True)' % NOTIFICATIONS),
+            ("UnInhibit", "u", "", ""),
+        ], dbus_interface=DBUSMOCK)
+        r = self.present("start", "10m")
+        self.assertEqual(r.returncode, 3, r.stdout)
+        self.assertIn("Inhibit answered with (), not (u)", r.stderr)
+
     def refuse_uninhibit(self, refuse):
         self.notifications().RefuseUnInhibit(dbus.Boolean(refuse), dbus_interface="org.freedesktop.DBus.Mock")
 
