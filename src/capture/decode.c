@@ -521,6 +521,23 @@ static bool decode_buttons(DBusMessageIter *value, struct present_alert_event *e
 	return true;
 }
 
+/* Whether value is an array of strings that holds s. */
+static bool has_string(DBusMessageIter *value, const char *s)
+{
+	DBusMessageIter items;
+	if (dbus_message_iter_get_arg_type(value) != DBUS_TYPE_ARRAY ||
+		dbus_message_iter_get_element_type(value) != DBUS_TYPE_STRING)
+		return false;
+	dbus_message_iter_recurse(value, &items);
+	for (; dbus_message_iter_get_arg_type(&items) == DBUS_TYPE_STRING; dbus_message_iter_next(&items)) {
+		const char *item;
+		dbus_message_iter_get_basic(&items, &item);
+		if (strcmp(item, s) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The a{sv} of gtk and of both portal hops; the portal's keys are a superset. */
 static bool decode_notification(DBusMessageIter *it, struct present_alert_event *ev)
 {
@@ -552,6 +569,9 @@ static bool decode_notification(DBusMessageIter *it, struct present_alert_event 
 		} else if (strcmp(k, "buttons") == 0 && dbus_message_iter_get_arg_type(&w.value) == DBUS_TYPE_ARRAY) {
 			buttons = w.value;
 			have_buttons = true;
+		} else if (strcmp(k, "display-hint") == 0) {
+			/* Portal v2: the app says it is gone once seen, as the spec's "transient" hint does. */
+			ev->transient = ev->transient || has_string(&w.value, "transient");
 		}
 	}
 	ev->urgency = priority_urgency(priority);

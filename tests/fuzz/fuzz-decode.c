@@ -131,6 +131,7 @@ static const char *const tokens[] = {
 	"urgency", "category", "desktop-entry", "x-kde-appname", "x-kde-eventId", "sound-name", "sender-pid",
 	"transient", "resident", "x-canonical-private-synchronous", "image-data", "image_data", "inline-reply",
 	"title", "body", "markup-body", "icon", "priority", "default-action", "buttons", "label", "action",
+	"display-hint",
 	"purpose", "themed", "file", "bytes", "low", "normal", "high", "urgent", "im.reply-with-text",
 	"thunderbird.desktop", ".desktop", "", "Zoë · 会议 🎉", "\xef\xbf\xbd",
 };

@@ -157,6 +157,18 @@ static void put_string(struct build *b, const char *key, const char *value)
 	put(b, key, DBUS_TYPE_STRING, &value);
 }
 
+static void put_strings(struct build *b, const char *key, const char *const *values)
+{
+	DBusMessageIter entry, variant, array;
+	entry_open(b, key, "as", &entry, &variant);
+	g_assert_true(dbus_message_iter_open_container(&variant, DBUS_TYPE_ARRAY, "s", &array));
+	for (size_t i = 0; values[i]; i++) {
+		append_string(&array, values[i]);
+	}
+	g_assert_true(dbus_message_iter_close_container(&variant, &array));
+	entry_close(b, &entry, &variant);
+}
+
 /* image-data as libnotify sends it: (iiibiiay), width, height, rowstride, alpha, bits, channels, pixels. */
 static void put_image(struct build *b, const char *key, size_t size)
 {
@@ -781,6 +793,18 @@ static void test_portal(void)
 	g_assert_cmpint(ev.path, ==, PRESENT_PATH_IMPL_PORTAL);
 	g_assert_null(ev.app);
 	g_assert_cmpstr(ev.notification_id, ==, "n");
+	present_alert_event_finish(&ev);
+
+	/* v2: a display hint says it is transient, as the spec's hint does; other hints do not. */
+	add_open(&b, "org.freedesktop.portal.Desktop", "org.freedesktop.portal.Notification", NULL, "t");
+	put_strings(&b, "display-hint", (const char *[]){"tray", "transient", NULL});
+	decode(add_close(&b), &ev);
+	g_assert_true(ev.transient);
+	present_alert_event_finish(&ev);
+	add_open(&b, "org.freedesktop.portal.Desktop", "org.freedesktop.portal.Notification", NULL, "t");
+	put_strings(&b, "display-hint", (const char *[]){"persistent", "show-as-new", NULL});
+	decode(add_close(&b), &ev);
+	g_assert_false(ev.transient);
 	present_alert_event_finish(&ev);
 
 	/* v2: markup-body stands in for a missing body, never over one. */
