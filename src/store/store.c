@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -9,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "grow.h"
@@ -471,6 +473,8 @@ int present_store_lock_takeover(const struct present_store *store)
  * such a lock but its owner; it is never known before the owner holds the
  * lock, as only rows written after that name it.
  */
+static void sweep_dead_owners(const struct present_store *store);
+
 int present_store_own(struct present_store *store)
 {
 	unsigned char bytes[16];
@@ -498,6 +502,7 @@ int present_store_own(struct present_store *store)
 	} else {
 		memcpy(store->owner, owner, sizeof(owner));
 		store->owner_fd = fd;
+		sweep_dead_owners(store);
 	}
 	free(path);
 	return r;
@@ -525,6 +530,32 @@ static bool owned_elsewhere(const struct present_store *store, const char *owner
 		close(fd);
 	free(path);
 	return alive;
+}
+
+/* The files of owners that died having recorded nothing: no row names
+ * them, so no look at a row removes them, and they would pile up, one a
+ * death (a daemon started at login for a reminder, then killed). One
+ * younger than a minute is left: it may be a new owner's, between the open
+ * that made it and its lock. */
+static void sweep_dead_owners(const struct present_store *store)
+{
+	char *copy = strdup(store->path), *copy2 = strdup(store->path), *prefix = NULL;
+	DIR *dir = copy && copy2 ? opendir(dirname(copy)) : NULL;
+	if (dir && asprintf(&prefix, "%s.owner-", basename(copy2)) < 0)
+		prefix = NULL;
+	size_t len = prefix ? strlen(prefix) : 0;
+	time_t now = time(NULL);
+	for (struct dirent *e; prefix && (e = readdir(dir));) {
+		struct stat st;
+		if (strncmp(e->d_name, prefix, len) == 0 &&
+			fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && now - st.st_mtime > 60)
+			owned_elsewhere(store, e->d_name + len);
+	}
+	if (dir)
+		closedir(dir);
+	free(prefix);
+	free(copy);
+	free(copy2);
 }
 
 static bool owned_here(const struct present_store *store, const char *owner)

@@ -4,8 +4,10 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <glob.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -541,6 +543,56 @@ static void test_a_live_owners_session_is_left_alone(struct fixture *f, gconstpo
 	g_free(pattern);
 }
 
+/* The number of owners' files beside the store. */
+static size_t owner_files(const char *path)
+{
+	char *pattern = g_strconcat(path, ".owner-*", NULL);
+	glob_t found;
+	size_t n = glob(pattern, 0, NULL, &found) == 0 ? found.gl_pathc : 0;
+	if (n)
+		globfree(&found);
+	g_free(pattern);
+	return n;
+}
+
+/* A daemon that dies having recorded nothing leaves a file no row names:
+ * the next owner removes it, once it is old enough not to be a new owner's
+ * between its making and its lock. */
+static void test_the_file_of_an_owner_that_recorded_nothing_goes(struct fixture *f, gconstpointer data)
+{
+	open_ok(f);
+	pid_t pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		struct present_store *child;
+		char *error = NULL;
+		_exit(present_store_open(f->path, &child, &error) < 0 || present_store_own(child) < 0);
+	}
+	int status;
+	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+	g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	g_assert_cmpuint(owner_files(f->path), ==, 1);
+	/* Young: it may be a new owner's. */
+	g_assert_cmpint(present_store_own(f->store), ==, 0);
+	g_assert_cmpuint(owner_files(f->path), ==, 2);
+	char *pattern = g_strconcat(f->path, ".owner-*", NULL);
+	glob_t found;
+	g_assert_cmpint(glob(pattern, 0, NULL, &found), ==, 0);
+	struct timespec old[2] = {{.tv_sec = time(NULL) - 120}, {.tv_sec = time(NULL) - 120}};
+	for (size_t i = 0; i < found.gl_pathc; i++)
+		g_assert_cmpint(utimensat(AT_FDCWD, found.gl_pathv[i], old, 0), ==, 0);
+	globfree(&found);
+	g_free(pattern);
+	/* Old, and its lock gone with its owner; this store's own is held. */
+	struct present_store *next;
+	char *error = NULL;
+	g_assert_cmpint(present_store_open(f->path, &next, &error), ==, 0);
+	g_assert_cmpint(present_store_own(next), ==, 0);
+	g_assert_cmpuint(owner_files(f->path), ==, 2);
+	present_store_close(next);
+	g_assert_cmpuint(owner_files(f->path), ==, 1);
+}
+
 /* A quota reached, as a full disk, is space for the user to free: the
  * write is to be tried again, not given up (present_store_later()). */
 static void test_a_quota_is_a_full_disk(struct fixture *f, gconstpointer data)
@@ -571,6 +623,7 @@ int main(int argc, char **argv)
 	ADD("schema-7-migrates", test_schema_7_migrates);
 	ADD("two-opens-migrate-once", test_two_opens_migrate_once);
 	ADD("a-live-owners-session-is-left-alone", test_a_live_owners_session_is_left_alone);
+	ADD("the-file-of-an-owner-that-recorded-nothing-goes", test_the_file_of_an_owner_that_recorded_nothing_goes);
 	ADD("not-a-database", test_not_a_database);
 	ADD("foreign-directory-refused", test_foreign_directory_refused);
 	ADD("owed-acknowledged-once", test_owed_acknowledged_once);
