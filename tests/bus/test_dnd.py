@@ -509,6 +509,8 @@ class DunstContract(Contract, BusTestCase):
             self.ok("start", "10m")
             self.refuse_off(True)
             self.assertEqual(self.present("stop").returncode, 4)
+            # Killed once the end is in the store (it goes there after Stop's reply): no session runs.
+            wait_until(lambda: self.sessions()[-1][4] == "stop", 5, "the end in the store")
             self.kill_daemon()
             self.refuse_off(False)
             if not status_file:
