@@ -472,6 +472,15 @@ bool present_session_end(struct present_daemon *d, const char *reason)
 	 * with what could not be put back: the rest can wait on a locked store
 	 * or a slow disk. */
 	present_service_reply_early(d);
+	/* Restore's reply has tried again what the end could not put back: all
+	 * of it back, nothing from here on (the file, the notification, the
+	 * signal) may say that any is left on. */
+	if (s->dnd.n_unrestored && !present_dnd_has_leftovers(d->dnd)) {
+		present_unrestored_free(s->dnd.unrestored, s->dnd.n_unrestored);
+		s->dnd.unrestored = NULL;
+		s->dnd.n_unrestored = s->dnd.unrestored_cap = 0;
+		mirror_left_on(d);
+	}
 	present_leftovers_say(d, s->dnd.unrestored, s->dnd.n_unrestored);
 	present_hooks_session_ended(d, reason);
 	s->ending = true;

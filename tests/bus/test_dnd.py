@@ -565,6 +565,21 @@ class DunstContract(Contract, BusTestCase):
         self.assertEqual(self.ok("restore"), "Put back 1 do-not-disturb change.\n")
         self.assertFalse(self.s.get())
 
+    def test_restore_whose_end_could_not_put_back_but_its_retry_did(self):
+        """The end's put-back is refused once, and restore's try right after
+        it succeeds: nothing is left on, and nothing says so, neither the
+        status file nor a notification."""
+        self.ok("start", "10m")
+        self.s.obj(NOTIFICATIONS, "/org/freedesktop/Notifications").Set(
+            "org.example.Mock", "RefuseOffTimes", dbus.UInt32(1), signature="ssv", dbus_interface=dbus.PROPERTIES_IFACE)
+        self.ok("restore")
+        self.assertFalse(self.s.get())
+        wait_until(lambda: self.sessions()[0][4] == "restore", 5, "the session recorded as ended by restore")
+        self.assertEqual(self.ok("status"), "Not in a session.\n")
+        notices = [str(a[3]) for _, name, a in self.notifications().GetCalls(dbus_interface=DBUSMOCK)
+                   if name == "Notify"]
+        self.assertNotIn("Do-not-disturb could not be turned off", notices)
+
     def test_a_servers_reason_reaches_the_terminal_filtered(self):
         """The server's own words are quoted in restore's error: a terminal sequence in
         them is shown, not obeyed, as everywhere else present prints them."""

@@ -17,7 +17,7 @@ dunst   ("dunst", "knopwob", "1.9.0 (2022-06-27)", "1.2"): the real version
         tests, property RefuseOff (b) of interface org.example.Mock on the
         same object: while true, unpausing answers org.example.Mock.Busy
         "do-not-disturb refused by the test" (or RefuseWith (s), when not
-        empty) and changes nothing.
+        empty) and changes nothing; so do the next RefuseOffTimes (u).
 mako    ("mako", "emersion", "0.0.0", "1.2").  fr.emersion.Mako on
         /fr/emersion/Mako: ListModes() -> as, SetModes(as), SetMode(s).
         No signal on change (the real one sends none).
@@ -250,7 +250,8 @@ def _load_dunst(mock):
     mock.AddProperties(DUNST_IFACE, {
         'paused': dbus.Boolean(False), 'waitingLength': dbus.UInt32(0),
         'displayedLength': dbus.UInt32(0), 'historyLength': dbus.UInt32(0)})
-    mock.AddProperties(TEST_IFACE, {'RefuseOff': dbus.Boolean(False), 'RefuseWith': dbus.String('')})
+    mock.AddProperties(TEST_IFACE, {'RefuseOff': dbus.Boolean(False), 'RefuseWith': dbus.String(''),
+                                    'RefuseOffTimes': dbus.UInt32(0)})
     mock.AddMethods(DUNST_IFACE, [
         (m, '', '', '') for m in ('ContextMenuCall', 'NotificationCloseAll',
                                   'NotificationCloseLast', 'NotificationShow')])
@@ -281,6 +282,9 @@ def _load_dunst(mock):
         if value:
             _turn_on(mock, lambda: obj.UpdateProperties(DUNST_IFACE, changes))
         elif obj.props[TEST_IFACE]['RefuseOff']:
+            raise _refused(obj.props[TEST_IFACE]['RefuseWith'])
+        elif obj.props[TEST_IFACE]['RefuseOffTimes']:
+            obj.props[TEST_IFACE]['RefuseOffTimes'] = dbus.UInt32(obj.props[TEST_IFACE]['RefuseOffTimes'] - 1)
             raise _refused(obj.props[TEST_IFACE]['RefuseWith'])
         else:
             obj.UpdateProperties(DUNST_IFACE, changes)
