@@ -1051,6 +1051,8 @@ class Reminders(Catchup):
         self.write_config('owed = { ack_within = "1m"; remind_ack_before = "57s"; };\nreplay = { mode = "none"; };\n')
         self.meeting(MEETING[2])
         self.ok("stop")
+        # Killed once the end is in the store (it goes there after Stop's reply): no session is left.
+        wait_until(lambda: self.sessions()[-1][4] == "stop", 5, "the end in the store")
         self.kill_daemon()
 
     def test_reminders_survive_a_restart(self):

@@ -272,9 +272,10 @@ class BusTestCase(unittest.TestCase):
             db.close()
 
     def wait_summary_taken(self, timeout=10.0):
-        """Until no session's summary is due: the server has answered for the last one shown."""
-        wait_until(lambda: self.query("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL") == [(0,)],
-                   timeout, "no summary due any more")
+        """Until no session's summary is due: the server has answered for the last one shown. Its end is in
+        the store first (it goes there after Stop's reply): before, no summary is due yet either."""
+        wait_until(lambda: self.query("SELECT count(*) FROM sessions WHERE replay_due IS NOT NULL OR ended_at IS NULL")
+                   == [(0,)], timeout, "no summary due any more")
 
     def sessions(self):
         """Every recorded session as (label, started_at, planned_end, ended_at, end_reason)."""
