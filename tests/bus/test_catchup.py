@@ -4,9 +4,7 @@ import os
 import re
 import signal
 import sqlite3
-import shutil
 import subprocess
-import tempfile
 import time
 
 import dbus
@@ -705,24 +703,14 @@ class SlowServer(Catchup):
         self.assertTrue(all(re.match(r"^While you were present \(\d+ s\)$", s) for s in summaries), summaries)
 
 
-class SummaryToAServerStartedForIt(Catchup):
+class SummaryToAServerStartedForIt(harness.NotificationsToStart, Catchup):
     """No server runs as the session ends (it left during it), and the bus
     can start one: the summary's own Notify does, and shows it."""
-
-    def setUp(self):
-        self.services = tempfile.mkdtemp(prefix="present-services-")
-        self.addCleanup(shutil.rmtree, self.services, ignore_errors=True)
-        self.service_dirs = (self.services,)
-        super().setUp()
 
     def test_the_summary_starts_a_server(self):
         self.meeting(MEETING[2])
         self.kill_mock()
-        with open(os.path.join(self.services, "org.freedesktop.Notifications.service"), "w") as f:
-            f.write("[D-BUS Service]\nName=org.freedesktop.Notifications\nExec=%s -m dbusmock --template "
-                    "notification_daemon\n" % harness.PYTHON)
-        self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").ReloadConfig(
-            dbus_interface="org.freedesktop.DBus")
+        self.notifications_to_start(harness.PYTHON, "-m", "dbusmock", "--template", "notification_daemon")
         self.ok("stop")
         # Asked only once it runs: the test's own call would start it too.
         wait_until(lambda: self.bus.has_owner("org.freedesktop.Notifications") and self.summaries(), 15,

@@ -8,11 +8,9 @@ import glob
 import json
 import os
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
-import tempfile
 import threading
 import time
 
@@ -1098,24 +1096,15 @@ class XfceContract(Contract, BusTestCase):
         self.assertIs(self.s.raw(), False)
 
 
-class StartedOnDemand(BusTestCase):
+class StartedOnDemand(harness.NotificationsToStart, BusTestCase):
     """No notification server runs yet, and the bus can start one (dunst,
     mako, swaync and xfce4-notifyd ship activation files): the session's
     first alert would start it and be shown before it could be silenced."""
 
-    def setUp(self):
-        self.services = tempfile.mkdtemp(prefix="present-services-")
-        self.addCleanup(shutil.rmtree, self.services, ignore_errors=True)
-        self.service_dirs = (self.services,)
-        super().setUp()
-
     def activatable_dunst(self):
-        with open(os.path.join(self.services, "org.freedesktop.Notifications.service"), "w") as f:
-            f.write("[D-BUS Service]\nName=org.freedesktop.Notifications\nExec=%s -m dbusmock --template %s "
-                    "--parameters '{\"server\": \"dunst\"}'\n"
-                    % (harness.PYTHON, os.path.join(harness.MOCKS, "dnd_servers.py")))
-        self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").ReloadConfig(
-            dbus_interface="org.freedesktop.DBus")
+        self.notifications_to_start(harness.PYTHON, "-m", "dbusmock", "--template",
+                                    os.path.join(harness.MOCKS, "dnd_servers.py"), "--parameters",
+                                    json.dumps({"server": "dunst"}))
 
     def test_the_start_starts_it_and_silences_it_first(self):
         self.activatable_dunst()

@@ -358,6 +358,28 @@ class BusTestCase(unittest.TestCase):
         self.wait_daemon_gone()
 
 
+class NotificationsToStart:
+    """Mixed into a BusTestCase before it: the bus also reads activation
+    files from a directory of the test's own, where notifications_to_start()
+    puts one, so that a notification server is started on demand."""
+
+    def setUp(self):
+        self.services = tempfile.mkdtemp(prefix="present-services-")
+        self.addCleanup(shutil.rmtree, self.services, ignore_errors=True)
+        self.service_dirs = (self.services,)
+        super().setUp()
+
+    def notifications_to_start(self, *argv):
+        """Has the bus start argv when org.freedesktop.Notifications is first called."""
+        # The bus reads the file's escapes (\\, \n...) before the shell-like quoting.
+        exec_line = shlex.join(argv).replace("\\", "\\\\")
+        assert "\n" not in exec_line
+        with open(os.path.join(self.services, "org.freedesktop.Notifications.service"), "w") as f:
+            f.write("[D-BUS Service]\nName=org.freedesktop.Notifications\nExec=%s\n" % exec_line)
+        self.bus.connection.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus").ReloadConfig(
+            dbus_interface="org.freedesktop.DBus")
+
+
 class Valgrind:
     """The valgrind hook: PRESENT_VALGRIND="valgrind --leak-check=full ..." runs
     the activated daemon (through an activation file of the test's own) and
