@@ -155,6 +155,14 @@ int present_dnd_record_missing(struct present_dnd *dnd, struct present_dnd_repor
 const char *present_dnd_active_backend(const struct present_dnd *dnd);
 
 /**
+ * Whether the desktop's shell is its notification server (GNOME, Plasma,
+ * Cinnamon, Budgie, Pantheon, by XDG_CURRENT_DESKTOP): one that is away for
+ * a moment (restarting) must not find the name taken by whatever server the
+ * bus can start.
+ */
+bool present_dnd_shell_serves(void);
+
+/**
  * Puts back everything this session changed, leaving alone what the user
  * changed by hand meanwhile. Returns how many switches were put back; each
  * that could not be is added to report->unrestored (report may be NULL). A

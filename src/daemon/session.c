@@ -648,15 +648,19 @@ static gboolean replay_left(gpointer data)
 	if (r <= 0) {
 		store_warn(d, r);
 		d->summary_waits = false;
+		present_daemon_update_idle(d);
 		return G_SOURCE_REMOVE;
 	}
-	/* Shown into a silenced desktop, or to no server at all, it would be
-	 * lost: it waits for both, as the check that calls this does, and the
-	 * daemon with it: gone, it would see neither come. */
-	if (!d->notifications_owner || present_dnd_has_leftovers(d->dnd)) {
+	/* Into a silenced desktop it would pass unseen and count as shown: it
+	 * waits for the switch to be back, as the check that calls this does.
+	 * With no server there, its Notify starts one where the bus can, and an
+	 * answer that none can be has the daemon wait for one to come. A shell
+	 * that is the server, away for a moment, is waited for, not replaced by
+	 * another the bus could start. */
+	if (!present_dnd_has_leftovers(d->dnd) && !d->notifications_owner && present_dnd_shell_serves()) {
 		d->summary_waits = true;
 		present_daemon_update_idle(d);
-	} else {
+	} else if (!present_dnd_has_leftovers(d->dnd)) {
 		present_replay(d, &rec, holder);
 	}
 	present_session_record_finish(&rec);

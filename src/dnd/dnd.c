@@ -841,10 +841,7 @@ static void retry_leftovers(struct present_dnd *dnd, const char *when)
 	free(error);
 }
 
-/* Whether the desktop's shell is its notification server (GNOME, Plasma,
- * Cinnamon, Budgie, Pantheon): one that is away for a moment (restarting)
- * must not find the name taken by whatever server the bus can start. */
-static bool shell_serves(void)
+bool present_dnd_shell_serves(void)
 {
 	static const char *const shells[] = {"GNOME", "KDE", "X-Cinnamon", "Cinnamon", "Budgie", "Pantheon", NULL};
 	const char *current = getenv("XDG_CURRENT_DESKTOP");
@@ -869,7 +866,7 @@ static void start_server(struct present_dnd *dnd)
 	const char *name = PRESENT_NOTIFICATIONS_NAME;
 	dbus_uint32_t flags = 0;
 	char *error = NULL;
-	if (shell_serves() || present_bus_has_owner(dnd->bus, name))
+	if (present_dnd_shell_serves() || present_bus_has_owner(dnd->bus, name))
 		return;
 	int r = present_bus_call(dnd->bus, DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "StartServiceByName",
 		NULL, &error, DBUS_TYPE_STRING, &name, DBUS_TYPE_UINT32, &flags, DBUS_TYPE_INVALID);

@@ -704,8 +704,19 @@ class SlowServer(Catchup):
 
 
 class SummaryToAServerStartedForIt(harness.NotificationsToStart, Catchup):
-    """No server runs as the session ends (it left during it), and the bus
-    can start one: the summary's own Notify does, and shows it."""
+    """No server runs as the session ends (it left during it), or as the
+    next daemon comes to show a summary left due, and the bus can start
+    one: the summary's own Notify does, and shows it."""
+
+    def test_a_summary_left_due_starts_a_server(self):
+        self.meeting(MEETING[2])
+        self.kill_daemon()
+        self.kill_mock()
+        self.notifications_to_start(harness.PYTHON, "-m", "dbusmock", "--template", "notification_daemon")
+        self.ok("doctor")  # a daemon, which has the interrupted session's summary to show
+        wait_until(lambda: self.bus.has_owner("org.freedesktop.Notifications") and self.summaries(), 15,
+                   "the summary, on the server its Notify started")
+        self.assertRegex(self.summaries()[0], r"^While you were present \(\d+ s; interrupted\)$")
 
     def test_the_summary_starts_a_server(self):
         self.meeting(MEETING[2])
