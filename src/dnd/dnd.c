@@ -866,7 +866,10 @@ static void start_server(struct present_dnd *dnd)
 	const char *name = PRESENT_NOTIFICATIONS_NAME;
 	dbus_uint32_t flags = 0;
 	char *error = NULL;
-	if (present_dnd_shell_serves() || present_bus_has_owner(dnd->bus, name))
+	/* What the daemon knows of the server already (context() asks only when it does not): no round trip
+	 * more for a start where one runs. One that does not answer is there all the same. */
+	struct present_dnd_ctx known = context(dnd);
+	if (known.server || known.server_error || present_dnd_shell_serves())
 		return;
 	int r = present_bus_call(dnd->bus, DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "StartServiceByName",
 		NULL, &error, DBUS_TYPE_STRING, &name, DBUS_TYPE_UINT32, &flags, DBUS_TYPE_INVALID);
