@@ -657,10 +657,12 @@ static gboolean replay_left(gpointer data)
 	 * answer that none can be has the daemon wait for one to come. A shell
 	 * that is the server, away for a moment, is waited for, not replaced by
 	 * another the bus could start. */
-	if (!present_dnd_has_leftovers(d->dnd) && !d->notifications_owner && present_dnd_shell_serves()) {
+	if (present_dnd_has_leftovers(d->dnd)) {
+		/* present_leftovers_check() calls again once the switch is back. */
+	} else if (!d->notifications_owner && present_dnd_shell_serves()) {
 		d->summary_waits = true;
 		present_daemon_update_idle(d);
-	} else if (!present_dnd_has_leftovers(d->dnd)) {
+	} else {
 		present_replay(d, &rec, holder);
 	}
 	present_session_record_finish(&rec);
